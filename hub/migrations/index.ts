@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+import * as m20261123160000 from './20261123160000_hub_nodes.js';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** Every migration, in order. Listed explicitly so the compiled hub needs no file globbing. */
+const MIGRATIONS: [string, Migration][] = [['20261123160000_hub_nodes', m20261123160000]];
+
+export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
+  getMigrations: async () => MIGRATIONS,
+  getMigrationName: ([name]) => name,
+  getMigration: async ([, migration]) => migration,
+};

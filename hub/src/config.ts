@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { summarizeIssues } from '@flotilla/protocol';
+
+const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .refine((v) => URL.canParse(v) && protocols.includes(new URL(v).protocol), {
+      message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+    });
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Every environment variable the hub reads, with its default. README's configuration table mirrors this. */
+const EnvSchema = z.object({
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(8080)),
+  HOST: z.preprocess(emptyToUndefined, z.string().min(1).default('0.0.0.0')),
+  PUBLIC_URL: z.preprocess(emptyToUndefined, url(['http:', 'https:']).optional()),
+  DATABASE_URL: z.preprocess(emptyToUndefined, url(['postgres:', 'postgresql:']).optional()),
+  REDIS_URL: z.preprocess(emptyToUndefined, url(['redis:', 'rediss:']).optional()),
+  /** Key prefix for everything the hub puts in Redis (BullMQ queues, adapter stream). */
+  REDIS_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('flotilla')),
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().min(1).default('.flotilla')),
+  LOG_LEVEL: z.preprocess(emptyToUndefined, LogLevel.default('info')),
+  /** Grace period for SIGTERM/SIGINT before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(60_000).default(8000)),
+  /** Run queue workers in this process (turn off for API-only nodes). */
+  WORKERS: z.preprocess(emptyToUndefined, bool.default(true)),
+  /** Port of the embedded PostgreSQL; 0 picks a free one at each start. */
+  EMBEDDED_PG_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(0)),
+});
+
+export type LogLevel = z.infer<typeof LogLevel>;
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Where browsers and agents reach this hub; defaults to http://localhost:<port>. */
+  publicUrl: string;
+  /** Absent: the hub starts an embedded PostgreSQL under `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Absent: queues run on PostgreSQL and sockets use the in-memory adapter. */
+  redisUrl: string | undefined;
+  redisPrefix: string;
+  dataDir: string;
+  logLevel: LogLevel;
+  shutdownTimeoutMs: number;
+  workers: boolean;
+  embeddedPgPort: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment once; the only place in the hub that reads `process.env`. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid configuration: ${summarizeIssues(parsed.error.issues)}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    dataDir: path.resolve(cwd, e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    workers: e.WORKERS,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+  };
+}

@@ -1,0 +1,30 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import type { Logger } from '../logger.js';
+import { errorHandler } from './middleware/error-handler.js';
+import { requestContext, type RequestState } from './middleware/request-context.js';
+
+export interface KoaAppOptions {
+  logger: Logger;
+  /** Routers mounted at the root (probes, agent install, portal). */
+  rootRouters: Router[];
+  /** Routers mounted under /api/v1. */
+  apiRouters: Router[];
+  /** Requests through a TLS-terminating proxy carry X-Forwarded-*. */
+  trustProxy?: boolean;
+}
+
+export function createKoaApp(opts: KoaAppOptions): Koa<RequestState> {
+  const app = new Koa<RequestState>({ proxy: opts.trustProxy ?? true });
+  app.silent = true; // the error middleware logs; Koa's default handler would print twice
+  app.use(requestContext(opts.logger));
+  app.use(errorHandler());
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', encoding: 'utf-8' }));
+
+  const api = new Router({ prefix: '/api/v1' });
+  for (const r of opts.apiRouters) api.use(r.routes(), r.allowedMethods());
+  for (const r of opts.rootRouters) app.use(r.routes()).use(r.allowedMethods());
+  app.use(api.routes()).use(api.allowedMethods());
+  return app;
+}

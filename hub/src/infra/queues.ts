@@ -1,0 +1,103 @@
+import type { BackendClasses, IQueueBackend, JobsOptions } from 'bullmq';
+
+/** Queue names are part of the design (DESIGN.md §2). */
+export const QUEUE_NAMES = ['rollouts', 'agent-commands', 'webhooks', 'maintenance'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export interface JobInfo<T> {
+  id: string | undefined;
+  name: string;
+  data: T;
+  attemptsMade: number;
+}
+
+export interface JobQueue<T> {
+  add(name: string, data: T, opts?: JobsOptions): Promise<{ id: string | undefined }>;
+  /** Creates or updates a repeating job (BullMQ job scheduler); idempotent across hub processes. */
+  schedule(schedulerId: string, everyMs: number, name: string, data: T): Promise<void>;
+  counts(): Promise<Record<string, number>>;
+}
+
+export interface WorkerOptions {
+  concurrency?: number;
+}
+
+/**
+ * What the rest of the hub knows of queues: named queues and workers. Whether BullMQ runs on Redis
+ * or on PostgreSQL is decided in `infra/index.ts` and invisible past this interface.
+ */
+export interface Queues {
+  queue<T>(name: QueueName): JobQueue<T>;
+  work<T>(name: QueueName, handler: (job: JobInfo<T>) => Promise<void>, opts?: WorkerOptions): void;
+  /** Succeeds when the queue backend answers. */
+  ping(): Promise<void>;
+  /** Stops taking jobs and waits for running ones; queues stay usable for producers. */
+  closeWorkers(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface QueueErrorSink {
+  error(obj: object, msg: string): void;
+}
+
+/** Builds `Queues` over any BullMQ backend: the Redis one or the PostgreSQL one. */
+export function bullQueues<B extends IQueueBackend, C>(
+  classes: BackendClasses<B, C>,
+  connection: C,
+  prefix: string | undefined,
+  log: QueueErrorSink,
+): Queues {
+  const queues = new Map<QueueName, InstanceType<BackendClasses<B, C>['Queue']>>();
+  const workers: InstanceType<BackendClasses<B, C>['Worker']>[] = [];
+  const base = prefix === undefined ? { connection } : { connection, prefix };
+
+  const raw = (name: QueueName) => {
+    let q = queues.get(name);
+    if (!q) {
+      q = new classes.Queue(name, { ...base, defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000 } });
+      q.on('error', (err: Error) => log.error({ err, queue: name }, 'queue error'));
+      queues.set(name, q);
+    }
+    return q;
+  };
+
+  return {
+    queue<T>(name: QueueName): JobQueue<T> {
+      const q = raw(name);
+      return {
+        async add(jobName, data, opts) {
+          const job = await q.add(jobName, data, opts);
+          return { id: job.id };
+        },
+        async schedule(schedulerId, everyMs, jobName, data) {
+          await q.upsertJobScheduler(schedulerId, { every: everyMs }, { name: jobName, data });
+        },
+        async counts() {
+          return q.getJobCounts();
+        },
+      };
+    },
+    work<T>(name: QueueName, handler: (job: JobInfo<T>) => Promise<void>, opts: WorkerOptions = {}) {
+      const w = new classes.Worker(
+        name,
+        async (job) => handler({ id: job.id, name: job.name, data: job.data as T, attemptsMade: job.attemptsMade }),
+        { ...base, concurrency: opts.concurrency ?? 4 },
+      );
+      w.on('error', (err: Error) => log.error({ err, queue: name }, 'worker error'));
+      w.on('failed', (job, err: Error) => log.error({ err, queue: name, jobId: job?.id }, 'job failed'));
+      workers.push(w);
+    },
+    async ping() {
+      // getJobCounts is a real round trip on both backends.
+      await raw('maintenance').getJobCounts('waiting');
+    },
+    async closeWorkers() {
+      await Promise.all(workers.splice(0).map((w) => w.close()));
+    },
+    async close() {
+      await this.closeWorkers();
+      await Promise.all([...queues.values()].map((q) => q.close()));
+      queues.clear();
+    },
+  };
+}

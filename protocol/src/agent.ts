@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { AgentKind, Health, IsoDate } from './common.js';
+import { ErrorCode } from './errors.js';
+
+/** Bumped on any incompatible change to the `/agent` events. */
+export const PROTOCOL_VERSION = 1;
+
+/** Socket.IO `auth` of the agent handshake. */
+export const AgentAuth = z.object({
+  agentId: z.string().min(1).max(100),
+  secret: z.string().min(1).max(200),
+  agentVersion: z.string().min(1).max(50),
+  protocolVersion: z.number().int().positive(),
+  kind: AgentKind,
+});
+export type AgentAuth = z.infer<typeof AgentAuth>;
+
+export const ComposeSpec = z.object({
+  /** The compose file, YAML text, exactly as the vendor wrote it. */
+  file: z.string().min(1),
+  /** Env file content (KEY=value lines) written beside the compose file. */
+  env: z.string().optional(),
+});
+export type ComposeSpec = z.infer<typeof ComposeSpec>;
+
+export const HelmSpec = z.object({
+  chart: z.string().min(1),
+  repo: z.string().optional(),
+  oci: z.string().optional(),
+  chartVersion: z.string().min(1),
+  /** Values YAML after the hub merged version defaults with installation overrides. */
+  values: z.string().optional(),
+});
+export type HelmSpec = z.infer<typeof HelmSpec>;
+
+const componentBase = {
+  /** Unique within an installation; also the compose project / helm release suffix. */
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, "-" and "_", at most 63'),
+  version: z.string().min(1),
+  /** 1-based release stage: stage k+1 is applied only once stage k is healthy. */
+  stage: z.number().int().min(1),
+};
+
+export const DesiredComponent = z.discriminatedUnion('kind', [
+  z.object({ ...componentBase, kind: z.literal('compose'), spec: ComposeSpec }),
+  z.object({ ...componentBase, kind: z.literal('helm'), spec: HelmSpec }),
+]);
+export type DesiredComponent = z.infer<typeof DesiredComponent>;
+
+export const DesiredState = z.object({
+  installationId: z.string().min(1),
+  /** Monotonically increasing; 0 means "nothing deployed yet". */
+  revision: z.number().int().min(0),
+  components: z.array(DesiredComponent),
+});
+export type DesiredState = z.infer<typeof DesiredState>;
+
+export const ComponentStatus = z.object({
+  name: z.string().min(1).max(63),
+  version: z.string().nullable(),
+  health: Health,
+  message: z.string().max(8000).optional(),
+  since: IsoDate,
+});
+export type ComponentStatus = z.infer<typeof ComponentStatus>;
+
+export const HostFacts = z.object({
+  hostname: z.string().max(255),
+  os: z.string().max(100),
+  arch: z.string().max(50),
+  /** e.g. "docker 28.2.2 / compose v2.36" or "helm v3.16 / k8s v1.31". */
+  runtime: z.string().max(200).optional(),
+});
+export type HostFacts = z.infer<typeof HostFacts>;
+
+export const AgentHello = z.object({
+  host: HostFacts,
+  appliedRevision: z.number().int().min(0),
+  components: z.array(ComponentStatus),
+});
+export type AgentHello = z.infer<typeof AgentHello>;
+
+export const StatusReport = z.object({
+  /** The revision the agent has applied (what runs now). */
+  revision: z.number().int().min(0),
+  components: z.array(ComponentStatus),
+  metrics: z.record(z.string(), z.number()).optional(),
+});
+export type StatusReport = z.infer<typeof StatusReport>;
+
+export const CommandType = z.enum(['deploy-stage', 'rollback', 'restart', 'uninstall', 'collect-logs', 'self-update']);
+export type CommandType = z.infer<typeof CommandType>;
+
+export const Command = z.object({
+  id: z.string().min(1),
+  type: CommandType,
+  revision: z.number().int().min(0).optional(),
+  stage: z.number().int().min(1).optional(),
+  components: z.array(DesiredComponent).optional(),
+  /** Names the command applies to (restart, uninstall, collect-logs). */
+  targets: z.array(z.string()).optional(),
+  agentVersion: z.string().optional(),
+  image: z.string().optional(),
+});
+export type Command = z.infer<typeof Command>;
+
+export const CommandAck = z.object({ accepted: z.boolean(), reason: z.string().optional() });
+export type CommandAck = z.infer<typeof CommandAck>;
+
+export const CommandProgress = z.object({
+  id: z.string().min(1),
+  status: z.enum(['running', 'succeeded', 'failed']),
+  message: z.string().max(8000).optional(),
+  components: z.array(ComponentStatus).optional(),
+});
+export type CommandProgress = z.infer<typeof CommandProgress>;
+
+export const LogsChunk = z.object({
+  commandId: z.string().min(1),
+  component: z.string().optional(),
+  lines: z.array(z.string().max(16_000)).max(1000),
+  done: z.boolean().optional(),
+});
+export type LogsChunk = z.infer<typeof LogsChunk>;
+
+/** The error an ack carries when the hub refuses an event (bad payload, unknown state…). */
+export const ErrorAck = z.object({ error: z.object({ code: ErrorCode, message: z.string() }) });
+export type ErrorAck = z.infer<typeof ErrorAck>;
+
+export const OkAck = z.object({ ok: z.literal(true) });
+export type OkAck = z.infer<typeof OkAck>;
+
+export const HelloAck = z.object({ desired: DesiredState.nullable(), commands: z.array(Command).default([]) });
+export type HelloAck = z.infer<typeof HelloAck>;
+
+export type Ack<T> = (response: T | ErrorAck) => void;
+
+/** Events an agent sends; every one is acknowledged so the agent knows it was stored. */
+export interface AgentToHubEvents {
+  'agent:hello': (payload: AgentHello, ack: Ack<HelloAck>) => void;
+  'status:report': (payload: StatusReport, ack: Ack<OkAck>) => void;
+  'command:progress': (payload: CommandProgress, ack: Ack<OkAck>) => void;
+  'logs:chunk': (payload: LogsChunk, ack: Ack<OkAck>) => void;
+}
+
+export interface HubToAgentEvents {
+  'state:desired': (payload: DesiredState) => void;
+  command: (payload: Command, ack: (response: CommandAck) => void) => void;
+}
+
+/** Schemas of the agent → hub payloads, looked up by the hub's validation wrapper. */
+export const agentToHubSchemas = {
+  'agent:hello': AgentHello,
+  'status:report': StatusReport,
+  'command:progress': CommandProgress,
+  'logs:chunk': LogsChunk,
+} as const satisfies Record<keyof AgentToHubEvents, z.ZodType>;

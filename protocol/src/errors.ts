@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/**
+ * The one error catalogue: every error the hub sends, on REST and on sockets, carries one of these
+ * codes. The HTTP status belongs to the code, so a client can rely on either.
+ */
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  INVALID_PAYLOAD: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+} as const;
+
+export const ErrorCode = z.enum(Object.keys(ERROR_STATUS) as [keyof typeof ERROR_STATUS, ...(keyof typeof ERROR_STATUS)[]]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** One problem with one field of a request, as reported in `details.issues`. */
+export const ValidationIssue = z.object({
+  path: z.string(),
+  message: z.string(),
+});
+export type ValidationIssue = z.infer<typeof ValidationIssue>;
+
+export const ErrorBody = z.object({
+  error: z.object({
+    code: ErrorCode,
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export function statusOf(code: ErrorCode): number {
+  return ERROR_STATUS[code];
+}
+
+/** Turns zod issues into stable, human-readable `{path, message}` pairs. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): ValidationIssue[] {
+  return issues.map((issue) => ({
+    path: issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)',
+    message: issue.message,
+  }));
+}
+
+/** "name: Required; stages.0: Too small" — a one-line summary for error messages. */
+export function summarizeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return describeIssues(issues)
+    .map((i) => `${i.path}: ${i.message}`)
+    .join('; ');
+}

@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './common.js';
+export * from './agent.js';
+export * from './live.js';
+export * from './health.js';

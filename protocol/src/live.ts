@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { Health, IsoDate } from './common.js';
+
+export const ComponentState = z.object({
+  name: z.string(),
+  version: z.string().nullable(),
+  health: Health,
+  message: z.string().optional(),
+});
+export type ComponentState = z.infer<typeof ComponentState>;
+
+/** `GET /installations/:id/status`, and the `installation:status` live event. */
+export const InstallationStatus = z.object({
+  installationId: z.string(),
+  online: z.boolean(),
+  desiredRevision: z.number().int(),
+  appliedRevision: z.number().int(),
+  health: Health,
+  components: z.array(ComponentState),
+  desiredVersion: z.string().nullable(),
+  runningVersion: z.string().nullable(),
+  lastSeenAt: IsoDate.nullable(),
+  updatedAt: IsoDate,
+});
+export type InstallationStatus = z.infer<typeof InstallationStatus>;
+
+export const AgentPresence = z.object({
+  installationId: z.string(),
+  agentId: z.string(),
+  online: z.boolean(),
+  at: IsoDate,
+  hubNode: z.string().optional(),
+});
+export type AgentPresence = z.infer<typeof AgentPresence>;
+
+export interface LiveServerToClientEvents {
+  'installation:status': (payload: InstallationStatus) => void;
+  'agent:presence': (payload: AgentPresence) => void;
+}
+
+/** The live API is push-only for now; clients send nothing. */
+export type LiveClientToServerEvents = Record<string, never>;
+
+export const liveRooms = {
+  vendor: (vendorId: string) => `vendor:${vendorId}`,
+  customer: (customerId: string) => `customer:${customerId}`,
+} as const;
