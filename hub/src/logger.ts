@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config.js';
 
 export type { Logger };
@@ -16,6 +16,7 @@ const REDACT = [
   'redisUrl',
 ];
 
-export function createLogger(level: LogLevel, base: Record<string, unknown> = {}): Logger {
-  return pino({ level, base: { ...base }, redact: { paths: REDACT, censor: '[redacted]' } });
+export function createLogger(level: LogLevel, base: Record<string, unknown> = {}, destination?: DestinationStream): Logger {
+  const options = { level, base: { ...base }, redact: { paths: REDACT, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -2,6 +2,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Logger } from '../logger.js';
+import { AppError } from '../errors.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { requestContext, type RequestState } from './middleware/request-context.js';
 
@@ -20,11 +21,19 @@ export function createKoaApp(opts: KoaAppOptions): Koa<RequestState> {
   app.silent = true; // the error middleware logs; Koa's default handler would print twice
   app.use(requestContext(opts.logger));
   app.use(errorHandler());
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', encoding: 'utf-8' }));
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', encoding: 'utf-8', onError: bodyError }));
 
   const api = new Router({ prefix: '/api/v1' });
   for (const r of opts.apiRouters) api.use(r.routes(), r.allowedMethods());
   for (const r of opts.rootRouters) app.use(r.routes()).use(r.allowedMethods());
   app.use(api.routes()).use(api.allowedMethods());
   return app;
+}
+
+/** co-body's parse errors mostly lack `expose`; give each one its catalogue code and a clear message. */
+function bodyError(err: Error): never {
+  const status = (err as { status?: unknown }).status;
+  if (status === 413) throw new AppError('PAYLOAD_TOO_LARGE', 'Request body is larger than 2 MB');
+  if (status === 415) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send JSON (Content-Type: application/json)');
+  throw new AppError('VALIDATION_FAILED', `Request body is not valid JSON: ${err.message}`);
 }

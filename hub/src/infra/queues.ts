@@ -16,6 +16,8 @@ export interface JobQueue<T> {
   /** Creates or updates a repeating job (BullMQ job scheduler); idempotent across hub processes. */
   schedule(schedulerId: string, everyMs: number, name: string, data: T): Promise<void>;
   counts(): Promise<Record<string, number>>;
+  /** completed | failed | active | waiting | delayed | … | unknown */
+  state(jobId: string): Promise<string>;
 }
 
 export interface WorkerOptions {
@@ -74,6 +76,9 @@ export function bullQueues<B extends IQueueBackend, C>(
         },
         async counts() {
           return q.getJobCounts();
+        },
+        async state(jobId) {
+          return q.getJobState(jobId);
         },
       };
     },

@@ -1,0 +1,61 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('uses embedded defaults when nothing is set', () => {
+    const c = loadConfig({}, '/srv/flotilla');
+    expect(c).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      publicUrl: 'http://localhost:8080',
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      dataDir: path.resolve('/srv/flotilla', '.flotilla'),
+      logLevel: 'info',
+      workers: true,
+    });
+  });
+
+  it('reads production settings', () => {
+    const c = loadConfig({
+      PORT: '9000',
+      DATABASE_URL: 'postgres://u:p@db:5432/flotilla',
+      REDIS_URL: 'redis://cache:6379',
+      PUBLIC_URL: 'https://hub.example.com/',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: '/var/lib/flotilla',
+      WORKERS: 'false',
+    });
+    expect(c).toMatchObject({
+      port: 9000,
+      databaseUrl: 'postgres://u:p@db:5432/flotilla',
+      redisUrl: 'redis://cache:6379',
+      publicUrl: 'https://hub.example.com',
+      logLevel: 'warn',
+      dataDir: '/var/lib/flotilla',
+      workers: false,
+    });
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', REDIS_URL: '', PORT: '' }).databaseUrl).toBeUndefined();
+  });
+
+  it.each([
+    ['PORT', 'eighty', 'PORT'],
+    ['PORT', '70000', 'PORT'],
+    ['DATABASE_URL', 'mysql://x/y', 'DATABASE_URL: must be a URL starting with postgres:// or postgresql://'],
+    ['REDIS_URL', 'localhost:6379', 'REDIS_URL: must be a URL starting with redis:// or rediss://'],
+    ['PUBLIC_URL', 'hub.example.com', 'PUBLIC_URL'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL'],
+    ['WORKERS', 'maybe', 'WORKERS: must be true or false'],
+  ])('rejects %s=%s with a message naming it', (key, value, expected) => {
+    expect(() => loadConfig({ [key]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [key]: value })).toThrow(expected);
+  });
+
+  it('reports every bad variable at once', () => {
+    expect(() => loadConfig({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(/PORT.*LOG_LEVEL/);
+  });
+});

@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { createLogger } from '../src/logger.js';
+import { openInfra, type Infra } from '../src/infra/index.js';
+import { migrateLatest } from '../src/migrate.js';
+import { createApp, type App, type AppDeps } from '../src/app.js';
+
+/** Admin connection of the machine's PostgreSQL, where each test file creates its own database. */
+export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export const testLogger = createLogger(process.env.TEST_LOG_LEVEL === undefined ? 'silent' : (process.env.TEST_LOG_LEVEL as 'info'));
+
+export function randomSuffix(): string {
+  return randomBytes(6).toString('hex');
+}
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `flotilla_test_${randomSuffix()}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestHubOptions {
+  databaseUrl: string;
+  /** Redis key prefix; absent = embedded-style mode (BullMQ on PostgreSQL, in-memory adapter). */
+  redisPrefix?: string;
+  workers?: boolean;
+  liveAuthenticator?: AppDeps['liveAuthenticator'];
+}
+
+export interface TestHub {
+  app: App;
+  infra: Infra;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A real hub on port 0 over real PostgreSQL (and Redis when a prefix is given). */
+export async function startTestHub(opts: TestHubOptions): Promise<TestHub> {
+  const infra = await openInfra(
+    {
+      databaseUrl: opts.databaseUrl,
+      redisUrl: opts.redisPrefix ? REDIS_URL : undefined,
+      redisPrefix: opts.redisPrefix ?? 'unused',
+      dataDir: '/nonexistent',
+      embeddedPgPort: 0,
+    },
+    testLogger,
+  );
+  await migrateLatest(infra.db);
+  const app = createApp({
+    config: { publicUrl: 'http://127.0.0.1:0', workers: opts.workers ?? true },
+    logger: testLogger,
+    infra,
+    ...(opts.liveAuthenticator ? { liveAuthenticator: opts.liveAuthenticator } : {}),
+  });
+  const address = await app.listen(0, '127.0.0.1');
+  return {
+    app,
+    infra,
+    url: `http://127.0.0.1:${address.port}`,
+    async close() {
+      await app.close();
+      await infra.close();
+    },
+  };
+}
+
+/** Deletes every Redis key under a test prefix. */
+export async function dropRedisPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

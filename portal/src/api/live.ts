@@ -1,0 +1,102 @@
+import { io, type Socket } from 'socket.io-client';
+import {
+  AgentPresence,
+  InstallationStatus,
+  type LiveClientToServerEvents,
+  type LiveServerToClientEvents,
+} from '@flotilla/protocol';
+
+export type LiveSocket = Socket<LiveServerToClientEvents, LiveClientToServerEvents>;
+
+/** What the connection indicator shows; `offline` only after close(). */
+export type LiveConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+export const LIVE_NAMESPACE = '/live';
+
+export interface LiveHandlers {
+  onStatus(status: InstallationStatus): void;
+  onPresence(presence: AgentPresence): void;
+  onState(state: LiveConnectionState): void;
+  /** A connection after the first one: events may have been missed meanwhile. */
+  onReconnected(): void;
+  /** A payload the protocol schema rejected; it is dropped. */
+  onInvalid?(event: string, issues: string): void;
+}
+
+export interface LiveClient {
+  readonly socket: LiveSocket;
+  close(): void;
+}
+
+/** Retry delays when socket.io gives up by itself (server-side disconnect or a refused handshake). */
+const MANUAL_RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000];
+
+/**
+ * Connects to the hub's `/live` namespace on the page's own origin over websocket only. The session
+ * cookie goes along with the same-origin upgrade request; the hub joins the socket to the rooms the
+ * user may see. Payloads are validated with the protocol's schemas before they reach a handler.
+ */
+export function connectLive(handlers: LiveHandlers, url: string = LIVE_NAMESPACE): LiveClient {
+  const socket: LiveSocket = io(url, {
+    transports: ['websocket'],
+    withCredentials: true,
+    reconnectionDelay: 1_000,
+    reconnectionDelayMax: 30_000,
+    randomizationFactor: 0.5,
+  });
+
+  let connectedBefore = false;
+  let closed = false;
+  let retries = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const retryLater = (): void => {
+    if (closed || socket.active) return;
+    const delay = MANUAL_RETRY_MS[Math.min(retries, MANUAL_RETRY_MS.length - 1)] ?? 60_000;
+    retries++;
+    retryTimer = setTimeout(() => {
+      if (!closed) socket.connect();
+    }, delay);
+  };
+
+  handlers.onState('connecting');
+
+  socket.on('connect', () => {
+    retries = 0;
+    handlers.onState('live');
+    if (connectedBefore) handlers.onReconnected();
+    connectedBefore = true;
+  });
+  socket.on('disconnect', () => {
+    if (closed) return;
+    handlers.onState('reconnecting');
+    retryLater();
+  });
+  socket.on('connect_error', () => {
+    if (closed) return;
+    handlers.onState('reconnecting');
+    retryLater();
+  });
+
+  socket.on('installation:status', (payload) => {
+    const parsed = InstallationStatus.safeParse(payload);
+    if (parsed.success) handlers.onStatus(parsed.data);
+    else handlers.onInvalid?.('installation:status', parsed.error.message);
+  });
+  socket.on('agent:presence', (payload) => {
+    const parsed = AgentPresence.safeParse(payload);
+    if (parsed.success) handlers.onPresence(parsed.data);
+    else handlers.onInvalid?.('agent:presence', parsed.error.message);
+  });
+
+  return {
+    socket,
+    close() {
+      closed = true;
+      if (retryTimer !== undefined) clearTimeout(retryTimer);
+      socket.removeAllListeners();
+      socket.disconnect();
+      handlers.onState('offline');
+    },
+  };
+}

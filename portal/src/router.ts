@@ -1,0 +1,52 @@
+import { createRouter, createWebHistory, type RouteRecordRaw, type Router } from 'vue-router';
+import { useSessionStore } from './stores/session';
+import { decideNavigation, type Area } from './stores/session-logic';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    requiresAuth?: boolean;
+    guestOnly?: boolean;
+    area?: Area;
+    title?: string;
+  }
+}
+
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { guestOnly: true, title: 'Sign in' } },
+  { path: '/signup', name: 'signup', component: () => import('./pages/SignupPage.vue'), meta: { guestOnly: true, title: 'Create account' } },
+  {
+    path: '/',
+    component: () => import('./components/AppShell.vue'),
+    meta: { requiresAuth: true },
+    children: [
+      { path: '', name: 'fleet', component: () => import('./pages/vendor/FleetPage.vue'), meta: { area: 'vendor', title: 'Fleet' } },
+      {
+        path: 'customer',
+        name: 'customer-home',
+        component: () => import('./pages/customer/CustomerHomePage.vue'),
+        meta: { area: 'customer', title: 'Your installations' },
+      },
+    ],
+  },
+  { path: '/:pathMatch(.*)*', redirect: '/' },
+];
+
+export function createAppRouter(): Router {
+  const router = createRouter({ history: createWebHistory('/'), routes });
+
+  router.beforeEach(async (to) => {
+    const session = useSessionStore();
+    try {
+      await session.ensureChecked();
+    } catch {
+      // The hub is unreachable: let public pages render; protected ones go to the login page.
+    }
+    return decideNavigation(to.meta, session.isSignedIn ? session.memberships : null, to.fullPath);
+  });
+
+  router.afterEach((to) => {
+    document.title = to.meta.title ? `${to.meta.title} · Flotilla` : 'Flotilla';
+  });
+
+  return router;
+}

@@ -1,0 +1,58 @@
+import type { AgentPresence, Installation, InstallationStatus } from '@flotilla/protocol';
+
+/** True when ISO timestamp `a` is strictly earlier than `b` (unparseable values never count as older). */
+export function isBefore(a: string | null, b: string | null): boolean {
+  if (a === null || b === null) return false;
+  const ta = Date.parse(a);
+  const tb = Date.parse(b);
+  if (Number.isNaN(ta) || Number.isNaN(tb)) return false;
+  return ta < tb;
+}
+
+/**
+ * The row with the status of an `installation:status` event. A status older than the one the row
+ * has (e.g. an event that raced the list fetch) is ignored: the same row object comes back.
+ */
+export function mergeStatus(row: Installation, status: InstallationStatus): Installation {
+  if (status.installationId !== row.id) return row;
+  if (isBefore(status.updatedAt, row.status.updatedAt)) return row;
+  return { ...row, status: { ...status } };
+}
+
+/** The row with the online flag and last-seen time of an `agent:presence` event. */
+export function mergePresence(row: Installation, presence: AgentPresence): Installation {
+  if (presence.installationId !== row.id) return row;
+  const current = row.status.lastSeenAt;
+  const lastSeenAt = current !== null && isBefore(presence.at, current) ? current : presence.at;
+  if (row.status.online === presence.online && lastSeenAt === current) return row;
+  return { ...row, status: { ...row.status, online: presence.online, lastSeenAt } };
+}
+
+/** Customer, then installation name, then environment; stable for equal keys. */
+export function sortInstallations(items: readonly Installation[]): Installation[] {
+  return [...items].sort(
+    (a, b) =>
+      a.customerName.localeCompare(b.customerName) ||
+      a.name.localeCompare(b.name) ||
+      a.environment.localeCompare(b.environment) ||
+      a.id.localeCompare(b.id),
+  );
+}
+
+export type FleetEvent =
+  | { type: 'status'; payload: InstallationStatus }
+  | { type: 'presence'; payload: AgentPresence };
+
+/** Applies one live event to the list in place. Returns false when no row has that installation. */
+export function applyFleetEvent(items: Installation[], index: ReadonlyMap<string, number>, event: FleetEvent): boolean {
+  const position = index.get(event.payload.installationId);
+  const row = position === undefined ? undefined : items[position];
+  if (position === undefined || row === undefined) return false;
+  const next = event.type === 'status' ? mergeStatus(row, event.payload) : mergePresence(row, event.payload);
+  if (next !== row) items[position] = next;
+  return true;
+}
+
+export function indexById(items: readonly Installation[]): Map<string, number> {
+  return new Map(items.map((item, position) => [item.id, position]));
+}

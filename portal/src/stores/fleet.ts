@@ -1,0 +1,93 @@
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { AgentPresence, Installation, InstallationStatus } from '@flotilla/protocol';
+import { installationsApi } from '../api/installations';
+import { errorMessage } from '../api/errors';
+import { applyFleetEvent, indexById, sortInstallations, type FleetEvent } from './fleet-patch';
+
+/**
+ * The installations the user may see, loaded once from `GET /installations` (all pages) and then
+ * kept current by the live events: no polling. Events that arrive while the list is loading are
+ * held and applied afterwards; an event for an installation the list does not have triggers one
+ * refetch (per installation id).
+ */
+export const useFleetStore = defineStore('fleet', () => {
+  const items = ref<Installation[]>([]);
+  const loaded = ref(false);
+  const loading = ref(false);
+  const error = ref<string | null>(null);
+
+  let index = new Map<string, number>();
+  let inflight: Promise<void> | null = null;
+  let held: FleetEvent[] = [];
+  const refetchedFor = new Set<string>();
+
+  const count = computed(() => items.value.length);
+  const onlineCount = computed(() => items.value.filter((i) => i.status.online).length);
+
+  function load(): Promise<void> {
+    if (inflight) return inflight;
+    loading.value = true;
+    inflight = (async () => {
+      try {
+        const all = await installationsApi.all();
+        items.value = sortInstallations(all);
+        index = indexById(items.value);
+        loaded.value = true;
+        error.value = null;
+      } catch (err) {
+        error.value = errorMessage(err);
+      } finally {
+        loading.value = false;
+        inflight = null;
+      }
+      replayHeld();
+    })();
+    return inflight;
+  }
+
+  function replayHeld(): void {
+    const events = held;
+    held = [];
+    for (const event of events) handle(event);
+  }
+
+  function handle(event: FleetEvent): void {
+    if (inflight) {
+      held.push(event);
+      return;
+    }
+    // Nothing loaded yet and nothing loading: the first load will bring the current state anyway.
+    if (!loaded.value) return;
+    if (applyFleetEvent(items.value, index, event)) return;
+    const id = event.payload.installationId;
+    if (refetchedFor.has(id)) return;
+    refetchedFor.add(id);
+    held.push(event);
+    void load();
+  }
+
+  function applyStatus(status: InstallationStatus): void {
+    handle({ type: 'status', payload: status });
+  }
+
+  function applyPresence(presence: AgentPresence): void {
+    handle({ type: 'presence', payload: presence });
+  }
+
+  function byId(id: string): Installation | undefined {
+    const position = index.get(id);
+    return position === undefined ? undefined : items.value[position];
+  }
+
+  function reset(): void {
+    items.value = [];
+    index = new Map();
+    loaded.value = false;
+    error.value = null;
+    held = [];
+    refetchedFor.clear();
+  }
+
+  return { items, loaded, loading, error, count, onlineCount, load, applyStatus, applyPresence, byId, reset };
+});

@@ -1,0 +1,38 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import { connectLive, type LiveClient, type LiveConnectionState } from '../api/live';
+import { useFleetStore } from './fleet';
+
+/** The one `/live` connection of the app, feeding the stores that patch themselves from its events. */
+export const useLiveStore = defineStore('live', () => {
+  const state = ref<LiveConnectionState>('offline');
+  const invalidEvents = ref(0);
+  let client: LiveClient | null = null;
+
+  function start(): void {
+    if (client) return;
+    const fleet = useFleetStore();
+    client = connectLive({
+      onStatus: (status) => fleet.applyStatus(status),
+      onPresence: (presence) => fleet.applyPresence(presence),
+      onState: (next) => {
+        state.value = next;
+      },
+      // Events may have been missed while disconnected: bring the list up to date once.
+      onReconnected: () => {
+        if (fleet.loaded) void fleet.load();
+      },
+      onInvalid: () => {
+        invalidEvents.value++;
+      },
+    });
+  }
+
+  function stop(): void {
+    client?.close();
+    client = null;
+    state.value = 'offline';
+  }
+
+  return { state, invalidEvents, start, stop };
+});

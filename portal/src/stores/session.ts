@@ -1,0 +1,79 @@
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { LoginBody, MeResponse, Membership, SignupBody } from '@flotilla/protocol';
+import { authApi } from '../api/auth';
+import { ApiError } from '../api/errors';
+import { customerMembership, homePath, vendorMembership } from './session-logic';
+import { useFleetStore } from './fleet';
+import { useLiveStore } from './live';
+
+/** Who is signed in. The session itself is the hub's httpOnly cookie; this mirrors `GET /me`. */
+export const useSessionStore = defineStore('session', () => {
+  const me = ref<MeResponse | null>(null);
+  const checked = ref(false);
+  let checking: Promise<void> | null = null;
+
+  const user = computed(() => me.value?.user ?? null);
+  const memberships = computed<Membership[]>(() => me.value?.memberships ?? []);
+  const isSignedIn = computed(() => me.value !== null);
+  const vendor = computed(() => vendorMembership(memberships.value) ?? null);
+  const customer = computed(() => customerMembership(memberships.value) ?? null);
+  const vendorName = computed(() => vendor.value?.vendorName ?? customer.value?.vendorName ?? '');
+  const home = computed(() => homePath(memberships.value));
+
+  /** `GET /me`; a 401 means nobody is signed in. */
+  async function fetchMe(): Promise<void> {
+    try {
+      me.value = await authApi.me();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) me.value = null;
+      else throw err;
+    } finally {
+      checked.value = true;
+    }
+  }
+
+  /** Asks the hub once per page load; later navigations reuse the answer. */
+  function ensureChecked(): Promise<void> {
+    if (checked.value) return Promise.resolve();
+    checking ??= fetchMe().finally(() => {
+      checking = null;
+    });
+    return checking;
+  }
+
+  async function login(body: LoginBody): Promise<void> {
+    me.value = await authApi.login(body);
+    checked.value = true;
+  }
+
+  async function signup(body: SignupBody): Promise<void> {
+    const created = await authApi.signup(body);
+    me.value = {
+      user: created.user,
+      memberships: [{ vendorId: created.vendor.id, vendorName: created.vendor.name, customerId: null, customerName: null, role: 'admin' }],
+    };
+    checked.value = true;
+    // The hub's own view of the memberships wins when it answers.
+    await fetchMe().catch(() => undefined);
+  }
+
+  /** Ends the session at the hub (best effort) and forgets everything user-specific. */
+  async function logout(): Promise<void> {
+    try {
+      await authApi.logout();
+    } finally {
+      forget();
+    }
+  }
+
+  /** Drops local state, e.g. after the hub answered 401 (session expired). */
+  function forget(): void {
+    useLiveStore().stop();
+    useFleetStore().reset();
+    me.value = null;
+    checked.value = true;
+  }
+
+  return { me, checked, user, memberships, isSignedIn, vendor, customer, vendorName, home, fetchMe, ensureChecked, login, signup, logout, forget };
+});

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { IsoDate } from '../common.js';
+
+export const Email = z.email().max(254).transform((e) => e.toLowerCase());
+export const Password = z.string().min(10, 'must be at least 10 characters').max(200);
+
+export const User = z.object({ id: z.string(), email: z.string(), name: z.string(), createdAt: IsoDate });
+export type User = z.infer<typeof User>;
+
+export const Vendor = z.object({ id: z.string(), name: z.string(), createdAt: IsoDate });
+export type Vendor = z.infer<typeof Vendor>;
+
+export const VendorRole = z.enum(['admin', 'release-manager', 'viewer']);
+export const CustomerRole = z.enum(['admin', 'viewer']);
+
+export const Membership = z.object({
+  vendorId: z.string(),
+  vendorName: z.string(),
+  /** null for vendor users; the customer for customer users. */
+  customerId: z.string().nullable(),
+  customerName: z.string().nullable(),
+  role: z.string(),
+});
+export type Membership = z.infer<typeof Membership>;
+
+export const SignupBody = z.object({
+  email: Email,
+  password: Password,
+  name: z.string().trim().min(1).max(200),
+  vendorName: z.string().trim().min(1).max(200),
+});
+export type SignupBody = z.input<typeof SignupBody>;
+export const SignupResponse = z.object({ user: User, vendor: Vendor });
+export type SignupResponse = z.infer<typeof SignupResponse>;
+
+export const LoginBody = z.object({ email: Email, password: z.string().min(1).max(200) });
+export type LoginBody = z.input<typeof LoginBody>;
+export const LoginResponse = z.object({ user: User, memberships: z.array(Membership) });
+export type LoginResponse = z.infer<typeof LoginResponse>;
+
+export const MeResponse = LoginResponse;
+export type MeResponse = z.infer<typeof MeResponse>;

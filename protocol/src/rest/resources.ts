@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { AgentKind, Health, IsoDate } from '../common.js';
+import { ComposeSpec, HelmSpec } from '../agent.js';
+import { InstallationStatus } from '../live.js';
+
+const Name = z.string().trim().min(1).max(200);
+
+export const ApplicationKind = AgentKind;
+export type ApplicationKind = z.infer<typeof ApplicationKind>;
+
+export const Application = z.object({
+  id: z.string(),
+  vendorId: z.string(),
+  name: z.string(),
+  kind: ApplicationKind,
+  description: z.string().nullable(),
+  createdAt: IsoDate,
+  updatedAt: IsoDate,
+});
+export type Application = z.infer<typeof Application>;
+
+export const CreateApplicationBody = z.object({ name: Name, kind: ApplicationKind, description: z.string().max(4000).optional() });
+export type CreateApplicationBody = z.input<typeof CreateApplicationBody>;
+export const UpdateApplicationBody = z
+  .object({ name: Name.optional(), description: z.string().max(4000).nullable().optional() })
+  .refine((b) => Object.keys(b).length > 0, 'nothing to update');
+export type UpdateApplicationBody = z.input<typeof UpdateApplicationBody>;
+
+export const VersionString = z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'letters, digits, ".", "_", "+", "-"');
+
+export const ApplicationVersion = z.object({
+  id: z.string(),
+  applicationId: z.string(),
+  version: z.string(),
+  compose: ComposeSpec.nullable(),
+  helm: HelmSpec.nullable(),
+  notes: z.string().nullable(),
+  createdAt: IsoDate,
+});
+export type ApplicationVersion = z.infer<typeof ApplicationVersion>;
+
+export const CreateVersionBody = z.union([
+  z.object({ version: VersionString, compose: ComposeSpec, notes: z.string().max(20_000).optional() }).strict(),
+  z.object({ version: VersionString, helm: HelmSpec, notes: z.string().max(20_000).optional() }).strict(),
+]);
+export type CreateVersionBody = z.input<typeof CreateVersionBody>;
+export const UpdateVersionBody = z.object({ notes: z.string().max(20_000).nullable() });
+export type UpdateVersionBody = z.input<typeof UpdateVersionBody>;
+
+export const Customer = z.object({ id: z.string(), vendorId: z.string(), name: z.string(), createdAt: IsoDate, updatedAt: IsoDate });
+export type Customer = z.infer<typeof Customer>;
+export const CreateCustomerBody = z.object({ name: Name });
+export type CreateCustomerBody = z.input<typeof CreateCustomerBody>;
+export const UpdateCustomerBody = z.object({ name: Name });
+export type UpdateCustomerBody = z.input<typeof UpdateCustomerBody>;
+
+export const Environment = z.string().trim().min(1).max(50);
+
+export const Installation = z.object({
+  id: z.string(),
+  vendorId: z.string(),
+  customerId: z.string(),
+  customerName: z.string(),
+  name: z.string(),
+  environment: z.string(),
+  agentKind: AgentKind,
+  trackId: z.string().nullable(),
+  agentId: z.string().nullable(),
+  createdAt: IsoDate,
+  updatedAt: IsoDate,
+  status: InstallationStatus,
+  /** Percent of the last 24 h connected and healthy; null before the first agent connection. */
+  uptime24h: z.number().nullable(),
+});
+export type Installation = z.infer<typeof Installation>;
+
+export const CreateInstallationBody = z.object({
+  customerId: z.string().min(1),
+  name: Name,
+  environment: Environment,
+  agentKind: AgentKind,
+  trackId: z.string().min(1).optional(),
+});
+export type CreateInstallationBody = z.input<typeof CreateInstallationBody>;
+export const UpdateInstallationBody = z
+  .object({ name: Name.optional(), environment: Environment.optional() })
+  .refine((b) => Object.keys(b).length > 0, 'nothing to update');
+export type UpdateInstallationBody = z.input<typeof UpdateInstallationBody>;
+
+export const AgentCredentials = z.object({
+  agentId: z.string(),
+  secret: z.string(),
+  installUrl: z.string(),
+  installCommand: z.string(),
+  expiresAt: IsoDate,
+});
+export type AgentCredentials = z.infer<typeof AgentCredentials>;
+
+export const DeployBody = z.union([
+  z.object({ versionId: z.string().min(1) }).strict(),
+  z.object({ releaseId: z.string().min(1) }).strict(),
+]);
+export type DeployBody = z.input<typeof DeployBody>;
+export const DeployResponse = z.object({ revision: z.number().int() });
+export type DeployResponse = z.infer<typeof DeployResponse>;
+
+export const UptimeWindow = z.enum(['24h', '7d', '30d']);
+export type UptimeWindow = z.infer<typeof UptimeWindow>;
+export const UptimeQuery = z.object({ window: UptimeWindow.default('24h') });
+export const UptimeResponse = z.object({
+  installationId: z.string(),
+  window: UptimeWindow,
+  from: IsoDate,
+  to: IsoDate,
+  /** Time connected and healthy / elapsed time, in percent; null when the agent never connected. */
+  uptimePercent: z.number().nullable(),
+  connectedPercent: z.number().nullable(),
+});
+export type UptimeResponse = z.infer<typeof UptimeResponse>;
+
+export const InstallationEvent = z.object({
+  id: z.string(),
+  installationId: z.string(),
+  type: z.string(),
+  health: Health.nullable(),
+  message: z.string().nullable(),
+  at: IsoDate,
+});
+export type InstallationEvent = z.infer<typeof InstallationEvent>;
