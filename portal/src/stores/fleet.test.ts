@@ -1,0 +1,135 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createPinia, setActivePinia } from 'pinia';
+import type { Installation } from '@flotilla/protocol';
+import { useFleetStore } from './fleet';
+import { T1, T2, installation, json, presence, settle, status, stubFetch } from '../testing/fixtures';
+
+/** A fake hub list endpoint whose content the test changes between fetches. */
+function hubList(initial: Installation[]) {
+  const state = { items: initial, release: Promise.resolve() };
+  const calls = stubFetch(async () => {
+    await state.release;
+    return json(200, { items: state.items, nextCursor: null });
+  });
+  return { state, calls };
+}
+
+beforeEach(() => setActivePinia(createPinia()));
+afterEach(() => vi.unstubAllGlobals());
+
+describe('useFleetStore', () => {
+  it('loads every installation, sorted', async () => {
+    hubList([installation('b', { customerName: 'Zeta' }), installation('a', { customerName: 'Acme' })]);
+    const fleet = useFleetStore();
+    await fleet.load();
+    expect(fleet.loaded).toBe(true);
+    expect(fleet.items.map((i) => i.id)).toEqual(['a', 'b']);
+  });
+
+  it('patches status and presence from live events without refetching', async () => {
+    const { calls } = hubList([installation('a'), installation('b')]);
+    const fleet = useFleetStore();
+    await fleet.load();
+
+    fleet.applyStatus(status('a', { health: 'healthy', online: true, runningVersion: '2.0.0', desiredVersion: '2.0.0', updatedAt: T1 }));
+    fleet.applyPresence(presence('b', true, T2));
+    await settle();
+
+    expect(fleet.byId('a')?.status).toMatchObject({ health: 'healthy', runningVersion: '2.0.0', online: true });
+    expect(fleet.byId('b')?.status).toMatchObject({ online: true, lastSeenAt: T2 });
+    expect(fleet.onlineCount).toBe(2);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('refetches once for an unknown installation, then applies its event', async () => {
+    const { state, calls } = hubList([installation('a')]);
+    const fleet = useFleetStore();
+    await fleet.load();
+
+    state.items = [installation('a'), installation('new')];
+    fleet.applyStatus(status('new', { health: 'progressing', updatedAt: T1 }));
+    fleet.applyStatus(status('new', { health: 'healthy', updatedAt: T2 }));
+    await settle();
+
+    expect(calls).toHaveLength(2);
+    expect(fleet.byId('new')?.status.health).toBe('healthy');
+  });
+
+  it('does not refetch again for an installation the hub does not list', async () => {
+    const { calls } = hubList([installation('a')]);
+    const fleet = useFleetStore();
+    await fleet.load();
+
+    fleet.applyStatus(status('ghost'));
+    await settle();
+    fleet.applyPresence(presence('ghost', true, T1));
+    fleet.applyStatus(status('ghost', { updatedAt: T2 }));
+    await settle();
+
+    expect(calls).toHaveLength(2);
+    expect(fleet.byId('ghost')).toBeUndefined();
+  });
+
+  it('holds events that arrive while the list is loading and applies them after', async () => {
+    let release: () => void = () => undefined;
+    const { state, calls } = hubList([installation('a', { status: { updatedAt: T1 } })]);
+    state.release = new Promise<void>((resolve) => (release = resolve));
+    const fleet = useFleetStore();
+
+    const loading = fleet.load();
+    fleet.applyStatus(status('a', { health: 'failed', updatedAt: T2 }));
+    fleet.applyPresence(presence('a', true, T2));
+    release();
+    await loading;
+    await settle();
+
+    expect(fleet.byId('a')?.status).toMatchObject({ health: 'failed', online: true });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('keeps the fetched status when a held event is older', async () => {
+    let release: () => void = () => undefined;
+    const { state } = hubList([installation('a', { status: { health: 'healthy', updatedAt: T2 } })]);
+    state.release = new Promise<void>((resolve) => (release = resolve));
+    const fleet = useFleetStore();
+
+    const loading = fleet.load();
+    fleet.applyStatus(status('a', { health: 'failed', updatedAt: T1 }));
+    release();
+    await loading;
+
+    expect(fleet.byId('a')?.status.health).toBe('healthy');
+  });
+
+  it('ignores events before anything was loaded', async () => {
+    const { calls } = hubList([]);
+    const fleet = useFleetStore();
+    fleet.applyStatus(status('a'));
+    await settle();
+    expect(calls).toHaveLength(0);
+    expect(fleet.count).toBe(0);
+  });
+
+  it('records a load error and recovers on retry', async () => {
+    let fail = true;
+    stubFetch(() => (fail ? json(500, { error: { code: 'INTERNAL', message: 'internal error' } }) : json(200, { items: [installation('a')], nextCursor: null })));
+    const fleet = useFleetStore();
+    await fleet.load();
+    expect(fleet.error).toBe('internal error');
+    expect(fleet.loaded).toBe(false);
+    fail = false;
+    await fleet.load();
+    expect(fleet.error).toBeNull();
+    expect(fleet.count).toBe(1);
+  });
+
+  it('forgets everything on reset', async () => {
+    hubList([installation('a')]);
+    const fleet = useFleetStore();
+    await fleet.load();
+    fleet.reset();
+    expect(fleet.loaded).toBe(false);
+    expect(fleet.items).toEqual([]);
+    expect(fleet.byId('a')).toBeUndefined();
+  });
+});
