@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as m20261123160000 from './20261123160000_hub_nodes.js';
+import * as m20261123170000 from './20261123170000_core.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -7,7 +8,10 @@ interface Migration {
 }
 
 /** Every migration, in order. Listed explicitly so the compiled hub needs no file globbing. */
-const MIGRATIONS: [string, Migration][] = [['20261123160000_hub_nodes', m20261123160000]];
+const MIGRATIONS: [string, Migration][] = [
+  ['20261123160000_hub_nodes', m20261123160000],
+  ['20261123170000_core', m20261123170000],
+];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
   getMigrations: async () => MIGRATIONS,

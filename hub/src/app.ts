@@ -1,27 +1,35 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import type { Namespace, Server as IoServer } from 'socket.io';
-import type { AgentToHubEvents, HubToAgentEvents, LiveClientToServerEvents, LiveServerToClientEvents } from '@flotilla/protocol';
+import type { Server as IoServer } from 'socket.io';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Infra } from './infra/index.js';
 import { createKoaApp } from './http/koa-app.js';
+import { authenticate } from './http/auth.js';
+import { portal } from './http/portal.js';
 import { healthRoutes } from './http/routes/health.js';
+import { authRoutes } from './http/routes/auth.js';
+import { applicationRoutes } from './http/routes/applications.js';
+import { customerRoutes } from './http/routes/customers.js';
+import { installationRoutes } from './http/routes/installations.js';
+import { agentInstallRoutes } from './http/routes/agent-install.js';
 import { createIoServer } from './realtime/io-server.js';
+import { socketNotifier } from './realtime/notifier.js';
+import { registerAgentGateway } from './realtime/agent/agent-gateway.js';
+import { sessionLiveAuthenticator, type LiveAuthenticator } from './realtime/live/live-auth.js';
+import { socketError } from './realtime/socket-error.js';
+import type { AgentNamespace, LiveNamespace } from './realtime/namespaces.js';
 import { HubNodeRepository } from './domain/hub-nodes/hub-node-repository.js';
 import { HubNodeService } from './domain/hub-nodes/hub-node-service.js';
-import { registerMaintenance } from './maintenance.js';
+import { PURGE_INSTALL_SECRETS, SWEEP_STALE_NODES, registerMaintenance } from './maintenance.js';
+import { createServices, type Services } from './services.js';
 import { HUB_VERSION } from './version.js';
 import { AppError } from './errors.js';
 
-export type AppConfig = Pick<Config, 'publicUrl' | 'workers'>;
-
-export type AgentNamespace = Namespace<AgentToHubEvents, HubToAgentEvents>;
-export type LiveNamespace = Namespace<LiveClientToServerEvents, LiveServerToClientEvents>;
-
-/** Who may join which `/live` rooms; resolved from the handshake (cookie or token). */
-export type LiveAuthenticator = (handshake: { headers: Record<string, string | string[] | undefined>; auth: Record<string, unknown> }) => Promise<{ rooms: string[] } | null>;
+export type AppConfig = Pick<Config, 'publicUrl' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'installTokenTtlMs' | 'portalDir'>;
+export type { AgentNamespace, LiveNamespace } from './realtime/namespaces.js';
+export type { LiveAuthenticator } from './realtime/live/live-auth.js';
 
 export interface AppDeps {
   config: AppConfig;
@@ -38,6 +46,7 @@ export interface App {
   agents: AgentNamespace;
   live: LiveNamespace;
   hubNodes: HubNodeService;
+  services: Services;
   /** Starts listening, workers and the node heartbeat. */
   listen(port: number, host?: string): Promise<AddressInfo>;
   /** Graceful stop: refuse new work, close sockets, drain workers. Infra is closed by the caller. */
@@ -46,26 +55,36 @@ export interface App {
 
 /** Builds a hub from injected connections; does no I/O until `listen`. */
 export function createApp(deps: AppDeps): App {
-  const { logger, infra } = deps;
-  const nodeId = `${randomUUID().slice(0, 8)}`;
+  const { logger, infra, config } = deps;
+  const nodeId = randomUUID().slice(0, 8);
   const log = logger.child({ node: nodeId });
   let shuttingDown = false;
 
-  const hubNodes = new HubNodeService(nodeId, new HubNodeRepository(infra.db), HUB_VERSION, (err) =>
-    log.warn({ err }, 'hub node heartbeat failed'),
-  );
-
-  const koa = createKoaApp({
-    logger: log,
-    rootRouters: [healthRoutes(infra.checks, () => shuttingDown)],
-    apiRouters: [],
-  });
-  const http = createServer(koa.callback());
+  const http = createServer();
   const io = createIoServer(http, infra.adapter);
   const agents: AgentNamespace = io.of('/agent');
   const live: LiveNamespace = io.of('/live');
+  const notifier = socketNotifier(agents, live);
+  const services = createServices(config, infra, notifier, log);
 
-  const liveAuthenticator = deps.liveAuthenticator ?? (async () => null);
+  const hubNodes = new HubNodeService(nodeId, new HubNodeRepository(infra.db), HUB_VERSION, (err) => log.warn({ err }, 'hub node heartbeat failed'));
+  hubNodes.whenNodesSwept((ids) => services.closeSessionsOfDeadNodes(ids));
+
+  const koa = createKoaApp({
+    logger: log,
+    middleware: [authenticate(services.auth, config.publicUrl), portal(config.portalDir)],
+    rootRouters: [healthRoutes(infra.checks, () => shuttingDown)],
+    apiRouters: [
+      authRoutes(services.auth, config.publicUrl.startsWith('https:')),
+      applicationRoutes(services.applications),
+      customerRoutes(services.customers),
+      installationRoutes(services.installations, services.deploys, services.credentials),
+      agentInstallRoutes(services.credentials),
+    ],
+  });
+  http.on('request', koa.callback());
+
+  const liveAuthenticator = deps.liveAuthenticator ?? sessionLiveAuthenticator(services.auth);
   live.use((socket, next) => {
     liveAuthenticator({ headers: socket.handshake.headers, auth: socket.handshake.auth })
       .then((grant) => {
@@ -78,7 +97,7 @@ export function createApp(deps: AppDeps): App {
         next(socketError(new AppError('INTERNAL', 'Internal error')));
       });
   });
-  agents.use((_socket, next) => next(socketError(new AppError('UNAUTHORIZED', 'Unknown agent'))));
+  registerAgentGateway(agents, services.agentSessions, nodeId, log.child({ component: 'agent-gateway' }));
 
   return {
     nodeId,
@@ -87,9 +106,19 @@ export function createApp(deps: AppDeps): App {
     agents,
     live,
     hubNodes,
+    services,
     async listen(port, host) {
       await hubNodes.start();
-      if (deps.config.workers) registerMaintenance(infra.queues, hubNodes, log);
+      if (config.workers) {
+        registerMaintenance(
+          infra.queues,
+          [
+            { name: SWEEP_STALE_NODES, everyMs: 60_000, run: () => hubNodes.sweepStale() },
+            { name: PURGE_INSTALL_SECRETS, everyMs: 3600_000, run: () => services.purgeExpiredInstallSecrets() },
+          ],
+          log.child({ component: 'maintenance' }),
+        );
+      }
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
         http.listen(port, host, () => {
@@ -111,9 +140,4 @@ export function createApp(deps: AppDeps): App {
       await hubNodes.stop().catch((err: unknown) => log.warn({ err }, 'could not deregister hub node'));
     },
   };
-}
-
-/** Socket.IO middleware errors carry the catalogue code in `data`, read by clients as `err.data.code`. */
-export function socketError(err: AppError): Error & { data: { code: string } } {
-  return Object.assign(new Error(err.message), { data: { code: err.code } });
 }

@@ -1,6 +1,11 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { fileURLToPath } from 'node:url';
 import { summarizeIssues } from '@flotilla/protocol';
+import { HUB_VERSION } from './version.js';
+
+// hub/dist/src/config.js → <repo>/portal/dist
+const DEFAULT_PORTAL_DIR = fileURLToPath(new URL('../../../portal/dist', import.meta.url));
 
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -34,6 +39,14 @@ const EnvSchema = z.object({
   WORKERS: z.preprocess(emptyToUndefined, bool.default(true)),
   /** Port of the embedded PostgreSQL; 0 picks a free one at each start. */
   EMBEDDED_PG_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(0)),
+  /** Let anyone create a vendor account at POST /auth/signup (turn off for private hubs). */
+  SIGNUP_ENABLED: z.preprocess(emptyToUndefined, bool.default(true)),
+  /** Image the agent install manifest runs. */
+  AGENT_COMPOSE_IMAGE: z.preprocess(emptyToUndefined, z.string().min(1).max(300).optional()),
+  /** How long a single-use agent install link stays valid. */
+  INSTALL_TOKEN_TTL_HOURS: z.preprocess(emptyToUndefined, z.coerce.number().min(0.01).max(24 * 30).default(24)),
+  /** Built portal served at /; defaults to the monorepo's portal/dist. */
+  PORTAL_DIR: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
 });
 
 export type LogLevel = z.infer<typeof LogLevel>;
@@ -53,6 +66,10 @@ export interface Config {
   shutdownTimeoutMs: number;
   workers: boolean;
   embeddedPgPort: number;
+  signupEnabled: boolean;
+  agentComposeImage: string;
+  installTokenTtlMs: number;
+  portalDir: string;
 }
 
 export class ConfigError extends Error {
@@ -78,5 +95,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     workers: e.WORKERS,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
+    signupEnabled: e.SIGNUP_ENABLED,
+    agentComposeImage: e.AGENT_COMPOSE_IMAGE ?? `flotilla/agent-compose:${HUB_VERSION}`,
+    installTokenTtlMs: Math.round(e.INSTALL_TOKEN_TTL_HOURS * 3600_000),
+    portalDir: e.PORTAL_DIR ? path.resolve(cwd, e.PORTAL_DIR) : DEFAULT_PORTAL_DIR,
   };
 }

@@ -50,6 +50,10 @@ export interface TestHubOptions {
   redisPrefix?: string;
   workers?: boolean;
   liveAuthenticator?: AppDeps['liveAuthenticator'];
+  publicUrl?: string;
+  portalDir?: string;
+  /** Listen on this port (default: a free one). */
+  port?: number;
 }
 
 export interface TestHub {
@@ -73,12 +77,19 @@ export async function startTestHub(opts: TestHubOptions): Promise<TestHub> {
   );
   await migrateLatest(infra.db);
   const app = createApp({
-    config: { publicUrl: 'http://127.0.0.1:0', workers: opts.workers ?? true },
+    config: {
+      publicUrl: opts.publicUrl ?? 'http://127.0.0.1:0',
+      workers: opts.workers ?? true,
+      signupEnabled: true,
+      agentComposeImage: 'flotilla/agent-compose:test',
+      installTokenTtlMs: 3600_000,
+      portalDir: opts.portalDir ?? '/nonexistent',
+    },
     logger: testLogger,
     infra,
     ...(opts.liveAuthenticator ? { liveAuthenticator: opts.liveAuthenticator } : {}),
   });
-  const address = await app.listen(0, '127.0.0.1');
+  const address = await app.listen(opts.port ?? 0, '127.0.0.1');
   return {
     app,
     infra,

@@ -8,7 +8,9 @@ import { requestContext, type RequestState } from './middleware/request-context.
 
 export interface KoaAppOptions {
   logger: Logger;
-  /** Routers mounted at the root (probes, agent install, portal). */
+  /** Middleware run for every request after body parsing (authentication, static portal). */
+  middleware?: Koa.Middleware[];
+  /** Routers mounted at the root (probes). */
   rootRouters: Router[];
   /** Routers mounted under /api/v1. */
   apiRouters: Router[];
@@ -22,6 +24,8 @@ export function createKoaApp(opts: KoaAppOptions): Koa<RequestState> {
   app.use(requestContext(opts.logger));
   app.use(errorHandler());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', encoding: 'utf-8', onError: bodyError }));
+
+  for (const m of opts.middleware ?? []) app.use(m);
 
   const api = new Router({ prefix: '/api/v1' });
   for (const r of opts.apiRouters) api.use(r.routes(), r.allowedMethods());

@@ -12,3 +12,10 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, whe
   }
   return result.data;
 }
+
+/** A path parameter the router guarantees; typed as string for handlers. */
+export function param(ctx: { params: Record<string, string | undefined> }, name: string): string {
+  const value = ctx.params[name];
+  if (value === undefined || value === '') throw new AppError('NOT_FOUND', `Missing path parameter ${name}`);
+  return value;
+}

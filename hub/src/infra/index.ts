@@ -6,16 +6,19 @@ import { createDatabase, pingDatabase, type Database } from './database.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { bullQueues, type Queues } from './queues.js';
 import { redisStreamsAdapter, type AdapterConstructor } from './io-adapter.js';
+import { memoryRateLimiters, redisRateLimiters, type RateLimiterFactory } from './rate-limit.js';
 
 export type { Database } from './database.js';
 export type { Queues, QueueName, JobQueue, JobInfo } from './queues.js';
 export type { AdapterConstructor } from './io-adapter.js';
+export { RateLimitedError, type RateLimiter, type RateLimiterFactory, type RateLimitRule } from './rate-limit.js';
 
 /** The connections a hub process runs on. Mode selection (embedded vs production) lives here only. */
 export interface Infra {
   db: Database;
   queues: Queues;
   adapter: AdapterConstructor;
+  rateLimiters: RateLimiterFactory;
   checks: { database(): Promise<void>; queue(): Promise<void>; adapter(): Promise<void> };
   /** A short description for the startup log, e.g. "PostgreSQL (embedded) + BullMQ on PostgreSQL". */
   description: string;
@@ -51,6 +54,7 @@ export async function openInfra(config: InfraConfig, logger: Logger): Promise<In
         db,
         queues,
         adapter: redisStreamsAdapter(redis, config.redisPrefix),
+        rateLimiters: redisRateLimiters(redis, config.redisPrefix),
         checks: {
           database: () => pingDatabase(db),
           queue: () => queues.ping(),
@@ -67,6 +71,7 @@ export async function openInfra(config: InfraConfig, logger: Logger): Promise<In
       db,
       queues,
       adapter: undefined,
+      rateLimiters: memoryRateLimiters(),
       checks: {
         database: () => pingDatabase(db),
         queue: () => queues.ping(),

@@ -1,0 +1,104 @@
+import type { AgentAuth, AgentHello, CommandProgress, HelloAck, LogsChunk, OkAck, StatusReport } from '@flotilla/protocol';
+import { AppError } from '../../errors.js';
+import { RateLimitedError, type RateLimiterFactory } from '../../infra/index.js';
+import type { Logger } from '../../logger.js';
+import type { Notifier } from '../shared/notifier.js';
+import { matchesHash } from '../shared/tokens.js';
+import { overallHealth, runningVersionOf } from '../installations/health.js';
+import { toStatus, type InstallationRepository } from '../installations/installation-repository.js';
+import type { DesiredStateRepository } from '../installations/desired-state-repository.js';
+import type { AgentIdentity, AgentRepository } from './agent-repository.js';
+
+const OK: OkAck = { ok: true };
+
+/** Everything that happens on an agent's connection, from handshake to disconnect. */
+export class AgentSessionService {
+  private readonly failuresByAgent;
+  private readonly failuresByIp;
+
+  constructor(
+    private readonly agents: AgentRepository,
+    private readonly installations: InstallationRepository,
+    private readonly desired: DesiredStateRepository,
+    private readonly notifier: Notifier,
+    rateLimiters: RateLimiterFactory,
+    private readonly log: Logger,
+  ) {
+    // Failed handshakes only: healthy fleets reconnect freely, guessing is throttled.
+    this.failuresByAgent = rateLimiters({ name: 'agent-auth-id', points: 10, durationSeconds: 60, blockSeconds: 300 });
+    this.failuresByIp = rateLimiters({ name: 'agent-auth-ip', points: 50, durationSeconds: 60, blockSeconds: 300 });
+  }
+
+  async authenticate(auth: AgentAuth, ip: string): Promise<AgentIdentity> {
+    try {
+      await this.failuresByIp.check(ip);
+      await this.failuresByAgent.check(auth.agentId);
+    } catch (err) {
+      if (err instanceof RateLimitedError) throw new AppError('RATE_LIMITED', `Too many failed agent handshakes; retry in ${err.retryAfterSeconds} s`, { retryAfterSeconds: err.retryAfterSeconds });
+      throw err;
+    }
+    const row = await this.agents.findForAuth(auth.agentId);
+    if (!row || !matchesHash(auth.secret, row.secretHash)) {
+      await Promise.all([this.failuresByIp.hit(ip), this.failuresByAgent.hit(auth.agentId)]).catch(() => undefined);
+      throw new AppError('UNAUTHORIZED', 'Unknown agent or wrong secret');
+    }
+    if (row.agentKind !== auth.kind) throw new AppError('UNAUTHORIZED', `This installation expects an agent-${row.agentKind}, not agent-${auth.kind}`);
+    const { secretHash: _secretHash, ...identity } = row;
+    return identity;
+  }
+
+  async connected(identity: AgentIdentity, hubNode: string, ip: string, agentVersion: string): Promise<number> {
+    const sessionId = await this.agents.openSession(identity, hubNode, ip, agentVersion);
+    await this.installations.addEvent(identity.vendorId, identity.installationId, { type: 'connected', message: `agent ${agentVersion} via ${hubNode}` });
+    this.presence(identity, true, hubNode);
+    return sessionId;
+  }
+
+  async disconnected(identity: AgentIdentity, sessionId: number, hubNode: string, reason: string): Promise<void> {
+    await this.agents.closeSession(sessionId, identity.installationId);
+    await this.installations.addEvent(identity.vendorId, identity.installationId, { type: 'disconnected', message: reason });
+    this.presence(identity, false, hubNode);
+  }
+
+  async hello(identity: AgentIdentity, agentVersion: string, hello: AgentHello): Promise<HelloAck> {
+    await this.agents.recordHello(identity.agentId, agentVersion, hello.host);
+    await this.observe(identity, hello.appliedRevision, hello.components);
+    return { desired: await this.desired.current(identity.vendorId, identity.installationId), commands: [] };
+  }
+
+  async report(identity: AgentIdentity, report: StatusReport): Promise<OkAck> {
+    await this.observe(identity, report.revision, report.components);
+    return OK;
+  }
+
+  async progress(identity: AgentIdentity, progress: CommandProgress): Promise<OkAck> {
+    await this.installations.addEvent(identity.vendorId, identity.installationId, { type: 'command', message: `${progress.id} ${progress.status}${progress.message ? `: ${progress.message}` : ''}`, data: progress });
+    if (progress.components) await this.observeComponents(identity, progress.components);
+    return OK;
+  }
+
+  async logs(identity: AgentIdentity, chunk: LogsChunk): Promise<OkAck> {
+    await this.installations.addEvent(identity.vendorId, identity.installationId, { type: 'logs', message: chunk.lines.join('\n').slice(0, 64_000), data: { commandId: chunk.commandId, component: chunk.component ?? null, done: chunk.done ?? false } });
+    return OK;
+  }
+
+  private async observeComponents(identity: AgentIdentity, components: StatusReport['components']): Promise<void> {
+    const row = await this.installations.get(identity.vendorId, identity.installationId);
+    if (row) await this.observe(identity, row.applied_revision, components);
+  }
+
+  private async observe(identity: AgentIdentity, appliedRevision: number, components: StatusReport['components']): Promise<void> {
+    const row = await this.installations.saveObserved(identity.vendorId, identity.installationId, {
+      appliedRevision,
+      components: components.map(({ name, version, health, message }) => (message === undefined ? { name, version, health } : { name, version, health, message })),
+      health: overallHealth(components),
+      runningVersion: runningVersionOf(components),
+    });
+    if (row) this.notifier.installationStatus(identity, toStatus(row));
+    else this.log.warn({ agentId: identity.agentId }, 'report for a deleted installation');
+  }
+
+  private presence(identity: AgentIdentity, online: boolean, hubNode: string): void {
+    this.notifier.agentPresence(identity, { installationId: identity.installationId, agentId: identity.agentId, online, at: new Date().toISOString(), hubNode });
+  }
+}

@@ -1,0 +1,67 @@
+import type { Membership, User, Vendor } from '@flotilla/protocol';
+import type { Database } from '../../infra/index.js';
+
+export interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  created_at: Date;
+}
+
+export const toUser = (r: UserRow): User => ({ id: r.id, email: r.email, name: r.name, createdAt: r.created_at.toISOString() });
+export const toVendor = (r: { id: string; name: string; created_at: Date }): Vendor => ({ id: r.id, name: r.name, createdAt: r.created_at.toISOString() });
+
+export interface SessionInfo {
+  sessionId: string;
+  user: UserRow;
+}
+
+export class AuthRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Creates a vendor, its first user and the admin membership in one transaction. */
+  async createVendorWithAdmin(input: { vendorName: string; email: string; name: string; passwordHash: string }): Promise<{ user: UserRow; vendor: Vendor }> {
+    return this.db.transaction(async (trx) => {
+      const [vendor] = await trx('vendors').insert({ name: input.vendorName }).returning(['id', 'name', 'created_at']);
+      const [user] = await trx('users').insert({ email: input.email, name: input.name, password_hash: input.passwordHash }).returning('*');
+      await trx('memberships').insert({ user_id: user.id, vendor_id: vendor.id, customer_id: null, role: 'admin' });
+      return { user: user as UserRow, vendor: toVendor(vendor) };
+    });
+  }
+
+  async findUserByEmail(email: string): Promise<UserRow | undefined> {
+    return this.db<UserRow>('users').where({ email }).first();
+  }
+
+  async memberships(userId: string): Promise<Membership[]> {
+    const rows: { vendor_id: string; vendor_name: string; customer_id: string | null; customer_name: string | null; role: string }[] = await this.db('memberships as m')
+      .join('vendors as v', 'v.id', 'm.vendor_id')
+      .leftJoin('customers as c', 'c.id', 'm.customer_id')
+      .where('m.user_id', userId)
+      .orderBy('m.created_at')
+      .select('m.vendor_id', 'v.name as vendor_name', 'm.customer_id', 'c.name as customer_name', 'm.role');
+    return rows.map((r) => ({ vendorId: r.vendor_id, vendorName: r.vendor_name, customerId: r.customer_id, customerName: r.customer_name, role: r.role }));
+  }
+
+  async createSession(s: { id: string; userId: string; expiresAt: Date; ip: string | undefined; userAgent: string | undefined }): Promise<void> {
+    await this.db('sessions').insert({ id: s.id, user_id: s.userId, expires_at: s.expiresAt, ip: s.ip ?? null, user_agent: s.userAgent?.slice(0, 500) ?? null });
+  }
+
+  /** A live session: not revoked, not expired. */
+  async findSession(id: string): Promise<SessionInfo | undefined> {
+    const row: (UserRow & { session_id: string }) | undefined = await this.db('sessions as s')
+      .join('users as u', 'u.id', 's.user_id')
+      .where('s.id', id)
+      .whereNull('s.revoked_at')
+      .where('s.expires_at', '>', this.db.fn.now())
+      .first('u.*', 's.id as session_id');
+    if (!row) return undefined;
+    const { session_id, ...user } = row;
+    return { sessionId: session_id, user };
+  }
+
+  async revokeSession(id: string): Promise<void> {
+    await this.db('sessions').where({ id }).whereNull('revoked_at').update({ revoked_at: this.db.fn.now() });
+  }
+}

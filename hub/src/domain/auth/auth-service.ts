@@ -1,0 +1,99 @@
+import type { LoginResponse, Membership, SignupResponse } from '@flotilla/protocol';
+import { AppError } from '../../errors.js';
+import { RateLimitedError, type RateLimiterFactory } from '../../infra/index.js';
+import { isUniqueViolation } from '../shared/db-errors.js';
+import { randomToken, sha256Hex } from '../shared/tokens.js';
+import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './password.js';
+import { toUser, type AuthRepository, type UserRow } from './auth-repository.js';
+
+export const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
+
+export interface ClientMeta {
+  ip: string | undefined;
+  userAgent: string | undefined;
+}
+
+/** Who is calling, resolved from a session cookie (API tokens join in the identity issue). */
+export interface Principal {
+  sessionId: string;
+  user: UserRow;
+  memberships: Membership[];
+}
+
+export class AuthService {
+  private readonly loginByIpAndEmail;
+  private readonly loginByIp;
+
+  constructor(
+    private readonly repo: AuthRepository,
+    rateLimiters: RateLimiterFactory,
+    private readonly signupEnabled: boolean,
+  ) {
+    // Failed logins only: 10 per address and account per 15 min, 100 per address.
+    this.loginByIpAndEmail = rateLimiters({ name: 'login-ip-email', points: 10, durationSeconds: 900, blockSeconds: 900 });
+    this.loginByIp = rateLimiters({ name: 'login-ip', points: 100, durationSeconds: 900, blockSeconds: 900 });
+  }
+
+  async signup(input: { email: string; password: string; name: string; vendorName: string }, meta: ClientMeta): Promise<SignupResponse & { sessionToken: string }> {
+    if (!this.signupEnabled) throw new AppError('FORBIDDEN', 'Sign-up is disabled on this hub; ask an administrator for an invite');
+    const passwordHash = await hashPassword(input.password);
+    try {
+      const { user, vendor } = await this.repo.createVendorWithAdmin({ vendorName: input.vendorName, email: input.email, name: input.name, passwordHash });
+      const sessionToken = await this.startSession(user.id, meta);
+      return { user: toUser(user), vendor, sessionToken };
+    } catch (err) {
+      if (isUniqueViolation(err, 'users_email_unique')) throw new AppError('CONFLICT', 'An account with this email already exists; sign in instead');
+      throw err;
+    }
+  }
+
+  async login(input: { email: string; password: string }, meta: ClientMeta): Promise<LoginResponse & { sessionToken: string }> {
+    const ipKey = meta.ip ?? 'unknown';
+    const pairKey = `${ipKey}|${input.email}`;
+    await this.limited(async () => {
+      await this.loginByIp.check(ipKey);
+      await this.loginByIpAndEmail.check(pairKey);
+    });
+    const user = await this.repo.findUserByEmail(input.email);
+    // Verify against a dummy hash for unknown emails so timing does not reveal which accounts exist.
+    const ok = await verifyPassword(input.password, user?.password_hash ?? (await DUMMY_HASH_PROMISE()));
+    if (!user || !ok) {
+      await this.limited(async () => {
+        await this.loginByIp.hit(ipKey);
+        await this.loginByIpAndEmail.hit(pairKey);
+      });
+      throw new AppError('UNAUTHORIZED', 'Wrong email or password');
+    }
+    await this.loginByIpAndEmail.reset(pairKey);
+    const sessionToken = await this.startSession(user.id, meta);
+    return { user: toUser(user), memberships: await this.repo.memberships(user.id), sessionToken };
+  }
+
+  async logout(sessionId: string): Promise<void> {
+    await this.repo.revokeSession(sessionId);
+  }
+
+  /** The principal behind a session cookie value, or undefined when unknown, expired or revoked. */
+  async resolveSession(token: string): Promise<Principal | undefined> {
+    const found = await this.repo.findSession(sha256Hex(token));
+    if (!found) return undefined;
+    return { sessionId: found.sessionId, user: found.user, memberships: await this.repo.memberships(found.user.id) };
+  }
+
+  private async startSession(userId: string, meta: ClientMeta): Promise<string> {
+    const token = randomToken('fls_');
+    await this.repo.createSession({ id: sha256Hex(token), userId, expiresAt: new Date(Date.now() + SESSION_TTL_MS), ...meta });
+    return token;
+  }
+
+  private async limited(fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      if (err instanceof RateLimitedError) {
+        throw new AppError('RATE_LIMITED', `Too many failed sign-in attempts; try again in ${err.retryAfterSeconds} s`, { retryAfterSeconds: err.retryAfterSeconds });
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import type { Customer } from '@flotilla/protocol';
+import { AppError } from '../../errors.js';
+import type { Database } from '../../infra/index.js';
+import { conflictOnDuplicate, isForeignKeyViolation, isUuid } from '../shared/db-errors.js';
+import { paginate, type Page, type PageRequest } from '../shared/pagination.js';
+
+interface CustomerRow {
+  id: string;
+  vendor_id: string;
+  name: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toCustomer = (r: CustomerRow): Customer => ({
+  id: r.id,
+  vendorId: r.vendor_id,
+  name: r.name,
+  createdAt: r.created_at.toISOString(),
+  updatedAt: r.updated_at.toISOString(),
+});
+
+export class CustomerRepository {
+  constructor(private readonly db: Database) {}
+
+  list(vendorId: string, page: PageRequest): Promise<Page<Customer>> {
+    return paginate(this.db('customers').where({ vendor_id: vendorId }).select('*'), page, toCustomer, 'customers');
+  }
+
+  async get(vendorId: string, id: string): Promise<Customer | undefined> {
+    const row = await this.db<CustomerRow>('customers').where({ vendor_id: vendorId, id }).first();
+    return row && toCustomer(row);
+  }
+
+  async create(vendorId: string, name: string): Promise<Customer> {
+    const [row] = await this.db('customers').insert({ vendor_id: vendorId, name }).returning('*');
+    return toCustomer(row as CustomerRow);
+  }
+
+  async update(vendorId: string, id: string, name: string): Promise<Customer | undefined> {
+    const [row] = await this.db('customers').where({ vendor_id: vendorId, id }).update({ name, updated_at: this.db.fn.now() }).returning('*');
+    return row && toCustomer(row as CustomerRow);
+  }
+
+  async delete(vendorId: string, id: string): Promise<boolean> {
+    return (await this.db('customers').where({ vendor_id: vendorId, id }).delete()) > 0;
+  }
+}
+
+export class CustomerService {
+  constructor(private readonly repo: CustomerRepository) {}
+
+  list(vendorId: string, page: PageRequest): Promise<Page<Customer>> {
+    return this.repo.list(vendorId, page);
+  }
+
+  async get(vendorId: string, id: string): Promise<Customer> {
+    const c = isUuid(id) ? await this.repo.get(vendorId, id) : undefined;
+    if (!c) throw AppError.notFound('Customer');
+    return c;
+  }
+
+  async create(vendorId: string, name: string): Promise<Customer> {
+    return conflictOnDuplicate(() => this.repo.create(vendorId, name), `A customer named "${name}" already exists`);
+  }
+
+  async update(vendorId: string, id: string, name: string): Promise<Customer> {
+    await this.get(vendorId, id);
+    const c = await conflictOnDuplicate(() => this.repo.update(vendorId, id, name), `A customer named "${name}" already exists`);
+    if (!c) throw AppError.notFound('Customer');
+    return c;
+  }
+
+  async delete(vendorId: string, id: string): Promise<void> {
+    await this.get(vendorId, id);
+    try {
+      await this.repo.delete(vendorId, id);
+    } catch (err) {
+      if (isForeignKeyViolation(err)) throw new AppError('CONFLICT', 'The customer still has installations; delete them first');
+      throw err;
+    }
+  }
+}

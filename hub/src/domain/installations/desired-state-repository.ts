@@ -1,0 +1,61 @@
+import type { DesiredComponent, DesiredState } from '@flotilla/protocol';
+import type { Database } from '../../infra/index.js';
+
+export interface NewRevision {
+  revision: number;
+  customerId: string;
+  agentId: string | null;
+}
+
+export class DesiredStateRepository {
+  constructor(private readonly db: Database) {}
+
+  async current(vendorId: string, installationId: string): Promise<DesiredState | null> {
+    const row: { revision: number; components: DesiredComponent[] } | undefined = await this.db('desired_states as d')
+      .join('installations as i', function () {
+        this.on('i.id', 'd.installation_id').andOn('i.desired_revision', 'd.revision');
+      })
+      .where({ 'd.vendor_id': vendorId, 'd.installation_id': installationId })
+      .first('d.revision', 'd.components');
+    return row ? { installationId, revision: row.revision, components: row.components } : null;
+  }
+
+  /**
+   * Appends the next revision under a row lock on the installation, so concurrent deploys get
+   * distinct, gap-free revisions.
+   */
+  async append(
+    vendorId: string,
+    installationId: string,
+    input: { components: DesiredComponent[]; source: Record<string, unknown>; desiredVersion: string; createdBy: string | null },
+  ): Promise<NewRevision | undefined> {
+    return this.db.transaction(async (trx) => {
+      const inst: { desired_revision: number; customer_id: string } | undefined = await trx('installations')
+        .where({ vendor_id: vendorId, id: installationId })
+        .forUpdate()
+        .first('desired_revision', 'customer_id');
+      if (!inst) return undefined;
+      const revision = inst.desired_revision + 1;
+      await trx('desired_states').insert({
+        installation_id: installationId,
+        revision,
+        vendor_id: vendorId,
+        components: JSON.stringify(input.components),
+        source: JSON.stringify(input.source),
+        created_by: input.createdBy,
+      });
+      await trx('installations')
+        .where({ id: installationId })
+        .update({ desired_revision: revision, desired_version: input.desiredVersion, status_updated_at: trx.fn.now(), updated_at: trx.fn.now() });
+      await trx('installation_events').insert({
+        vendor_id: vendorId,
+        installation_id: installationId,
+        type: 'deployed',
+        message: `revision ${revision}: ${input.desiredVersion}`,
+        data: JSON.stringify(input.source),
+      });
+      const agent: { id: string } | undefined = await trx('agents').where({ installation_id: installationId }).first('id');
+      return { revision, customerId: inst.customer_id, agentId: agent?.id ?? null };
+    });
+  }
+}

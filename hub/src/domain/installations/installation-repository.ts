@@ -1,0 +1,176 @@
+import type { ComponentState, Health, Installation, InstallationEvent, InstallationStatus } from '@flotilla/protocol';
+import type { Database } from '../../infra/index.js';
+import type { Knex } from 'knex';
+import { paginate, type Page, type PageRequest } from '../shared/pagination.js';
+
+export interface InstallationRow {
+  id: string;
+  vendor_id: string;
+  customer_id: string;
+  customer_name: string;
+  name: string;
+  environment: string;
+  agent_kind: 'compose' | 'helm';
+  track_id: string | null;
+  agent_id: string | null;
+  desired_revision: number;
+  desired_version: string | null;
+  applied_revision: number;
+  running_version: string | null;
+  health: Health;
+  health_since: Date | null;
+  components: ComponentState[];
+  online: boolean;
+  last_seen_at: Date | null;
+  status_updated_at: Date;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function toStatus(r: InstallationRow): InstallationStatus {
+  return {
+    installationId: r.id,
+    online: r.online,
+    desiredRevision: r.desired_revision,
+    appliedRevision: r.applied_revision,
+    health: r.health,
+    components: r.components,
+    desiredVersion: r.desired_version,
+    runningVersion: r.running_version,
+    lastSeenAt: r.last_seen_at?.toISOString() ?? null,
+    updatedAt: r.status_updated_at.toISOString(),
+  };
+}
+
+export function toInstallation(r: InstallationRow, uptime24h: number | null): Installation {
+  return {
+    id: r.id,
+    vendorId: r.vendor_id,
+    customerId: r.customer_id,
+    customerName: r.customer_name,
+    name: r.name,
+    environment: r.environment,
+    agentKind: r.agent_kind,
+    trackId: r.track_id,
+    agentId: r.agent_id,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+    status: toStatus(r),
+    uptime24h,
+  };
+}
+
+/** The observed side of an installation, as written from agent reports. */
+export interface ObservedState {
+  appliedRevision: number;
+  components: ComponentState[];
+  health: Health;
+  runningVersion: string | null;
+}
+
+export class InstallationRepository {
+  constructor(private readonly db: Database) {}
+
+  private base(vendorId: string): Knex.QueryBuilder {
+    return this.db('installations')
+      .join('customers', 'customers.id', 'installations.customer_id')
+      .leftJoin('agents', 'agents.installation_id', 'installations.id')
+      .where('installations.vendor_id', vendorId)
+      .select('installations.*', 'customers.name as customer_name', 'agents.id as agent_id');
+  }
+
+  /** For system jobs only (e.g. sweeping a dead hub's sessions): not scoped by vendor. */
+  async getAnyVendor(id: string): Promise<InstallationRow | undefined> {
+    const row: { vendor_id: string } | undefined = await this.db('installations').where({ id }).first('vendor_id');
+    return row && this.get(row.vendor_id, id);
+  }
+
+  list(vendorId: string, page: PageRequest): Promise<Page<InstallationRow>> {
+    return paginate(this.base(vendorId), page, (r: InstallationRow) => r, 'installations');
+  }
+
+  async get(vendorId: string, id: string): Promise<InstallationRow | undefined> {
+    return this.base(vendorId).where('installations.id', id).first();
+  }
+
+  async create(vendorId: string, input: { customerId: string; name: string; environment: string; agentKind: 'compose' | 'helm'; trackId: string | null }): Promise<string> {
+    const [row] = await this.db('installations')
+      .insert({ vendor_id: vendorId, customer_id: input.customerId, name: input.name, environment: input.environment, agent_kind: input.agentKind, track_id: input.trackId })
+      .returning('id');
+    return (row as { id: string }).id;
+  }
+
+  async update(vendorId: string, id: string, patch: { name?: string | undefined; environment?: string | undefined }): Promise<void> {
+    await this.db('installations').where({ vendor_id: vendorId, id }).update({ ...patch, updated_at: this.db.fn.now() });
+  }
+
+  async delete(vendorId: string, id: string): Promise<void> {
+    await this.db('installations').where({ vendor_id: vendorId, id }).delete();
+  }
+
+  /** Writes what the agent reports; records a health transition when the health changed. */
+  async saveObserved(vendorId: string, id: string, observed: ObservedState): Promise<InstallationRow | undefined> {
+    return this.db.transaction(async (trx) => {
+      const before: { health: Health } | undefined = await trx('installations').where({ vendor_id: vendorId, id }).forUpdate().first('health');
+      if (!before) return undefined;
+      const changed = before.health !== observed.health;
+      await trx('installations')
+        .where({ vendor_id: vendorId, id })
+        .update({
+          applied_revision: observed.appliedRevision,
+          components: JSON.stringify(observed.components),
+          health: observed.health,
+          running_version: observed.runningVersion,
+          last_seen_at: trx.fn.now(),
+          status_updated_at: trx.fn.now(),
+          ...(changed ? { health_since: trx.fn.now() } : {}),
+        });
+      if (changed) {
+        const message = observed.components.find((c) => c.health === observed.health)?.message ?? null;
+        await trx('installation_events').insert({ vendor_id: vendorId, installation_id: id, type: 'health', health: observed.health, message });
+      }
+      return this.base(vendorId).transacting(trx).where('installations.id', id).first();
+    });
+  }
+
+  async addEvent(vendorId: string, installationId: string, e: { type: string; health?: Health | null; message?: string | null; data?: unknown }): Promise<void> {
+    await this.db('installation_events').insert({
+      vendor_id: vendorId,
+      installation_id: installationId,
+      type: e.type,
+      health: e.health ?? null,
+      message: e.message ?? null,
+      data: e.data === undefined ? null : JSON.stringify(e.data),
+    });
+  }
+
+  async listEvents(vendorId: string, installationId: string, limit: number, before?: number): Promise<InstallationEvent[]> {
+    const q = this.db('installation_events').where({ vendor_id: vendorId, installation_id: installationId }).orderBy('id', 'desc').limit(limit);
+    if (before !== undefined) q.where('id', '<', before);
+    const rows: { id: number; installation_id: string; type: string; health: Health | null; message: string | null; at: Date }[] = await q;
+    return rows.map((r) => ({ id: String(r.id), installationId: r.installation_id, type: r.type, health: r.health, message: r.message, at: r.at.toISOString() }));
+  }
+
+  /** Sessions and health changes needed to compute uptime over [from, to] for some installations. */
+  async uptimeInputs(vendorId: string, ids: string[], from: Date, to: Date) {
+    const sessions: { installation_id: string; connected_at: Date; disconnected_at: Date | null }[] = await this.db('agent_sessions')
+      .where('vendor_id', vendorId)
+      .whereIn('installation_id', ids)
+      .where('connected_at', '<', to)
+      .where((q) => q.whereNull('disconnected_at').orWhere('disconnected_at', '>', from))
+      .select('installation_id', 'connected_at', 'disconnected_at');
+    const changes: { installation_id: string; health: Health; at: Date }[] = await this.db('installation_events')
+      .where({ vendor_id: vendorId, type: 'health' })
+      .whereIn('installation_id', ids)
+      .whereBetween('at', [from, to])
+      .select('installation_id', 'health', 'at');
+    const before: { installation_id: string; health: Health }[] = await this.db('installation_events')
+      .distinctOn('installation_id')
+      .where({ vendor_id: vendorId, type: 'health' })
+      .whereIn('installation_id', ids)
+      .where('at', '<', from)
+      .orderBy([{ column: 'installation_id' }, { column: 'at', order: 'desc' }])
+      .select('installation_id', 'health');
+    return { sessions, changes, before };
+  }
+}

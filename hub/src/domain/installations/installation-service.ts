@@ -1,0 +1,114 @@
+import type { CreateInstallationBody, Health, Installation, InstallationEvent, InstallationStatus, UptimeResponse, UptimeWindow } from '@flotilla/protocol';
+import { AppError } from '../../errors.js';
+import { conflictOnDuplicate, isUuid } from '../shared/db-errors.js';
+import type { Notifier } from '../shared/notifier.js';
+import type { PageRequest, Page } from '../shared/pagination.js';
+import type { CustomerService } from '../customers/customer-service.js';
+import { computeUptime, percent } from './uptime.js';
+import { toInstallation, toStatus, type InstallationRepository, type InstallationRow } from './installation-repository.js';
+
+const WINDOW_MS: Record<UptimeWindow, number> = { '24h': 24 * 3600_000, '7d': 7 * 24 * 3600_000, '30d': 30 * 24 * 3600_000 };
+
+export class InstallationService {
+  constructor(
+    private readonly repo: InstallationRepository,
+    private readonly customers: CustomerService,
+    private readonly notifier: Notifier,
+  ) {}
+
+  async list(vendorId: string, page: PageRequest): Promise<Page<Installation>> {
+    const rows = await this.repo.list(vendorId, page);
+    const uptimes = await this.uptimes(vendorId, rows.items, '24h', new Date());
+    return { items: rows.items.map((r) => toInstallation(r, uptimes.get(r.id)?.uptimePercent ?? null)), nextCursor: rows.nextCursor };
+  }
+
+  async row(vendorId: string, id: string): Promise<InstallationRow> {
+    const row = isUuid(id) ? await this.repo.get(vendorId, id) : undefined;
+    if (!row) throw AppError.notFound('Installation');
+    return row;
+  }
+
+  async get(vendorId: string, id: string): Promise<Installation> {
+    const row = await this.row(vendorId, id);
+    const uptime = await this.uptimes(vendorId, [row], '24h', new Date());
+    return toInstallation(row, uptime.get(row.id)?.uptimePercent ?? null);
+  }
+
+  async create(vendorId: string, body: CreateInstallationBody): Promise<Installation> {
+    if (body.agentKind === 'helm') throw new AppError('VALIDATION_FAILED', 'Helm installations arrive with agent-helm; use agentKind "compose"');
+    if (body.trackId !== undefined) throw new AppError('VALIDATION_FAILED', 'Release tracks arrive with release management; omit trackId');
+    const customer = await this.customers.get(vendorId, body.customerId).catch(() => {
+      throw new AppError('VALIDATION_FAILED', `customerId: no customer ${body.customerId}`);
+    });
+    const id = await conflictOnDuplicate(
+      () => this.repo.create(vendorId, { customerId: customer.id, name: body.name, environment: body.environment, agentKind: body.agentKind, trackId: null }),
+      `Customer "${customer.name}" already has an installation "${body.name}" in ${body.environment}`,
+    );
+    return this.get(vendorId, id);
+  }
+
+  async update(vendorId: string, id: string, patch: { name?: string | undefined; environment?: string | undefined }): Promise<Installation> {
+    await this.row(vendorId, id);
+    await conflictOnDuplicate(() => this.repo.update(vendorId, id, patch), 'The customer already has an installation with this name in this environment');
+    return this.get(vendorId, id);
+  }
+
+  /** Deleting an installation revokes its agent: the live connection drops at once. */
+  async delete(vendorId: string, id: string): Promise<void> {
+    const row = await this.row(vendorId, id);
+    await this.repo.delete(vendorId, id);
+    if (row.agent_id) this.notifier.disconnectAgent(row.agent_id);
+  }
+
+  async status(vendorId: string, id: string): Promise<InstallationStatus> {
+    return toStatus(await this.row(vendorId, id));
+  }
+
+  async uptime(vendorId: string, id: string, window: UptimeWindow, now = new Date()): Promise<UptimeResponse> {
+    const row = await this.row(vendorId, id);
+    const result = (await this.uptimes(vendorId, [row], window, now)).get(id);
+    const from = new Date(now.getTime() - WINDOW_MS[window]);
+    return {
+      installationId: id,
+      window,
+      from: from.toISOString(),
+      to: now.toISOString(),
+      uptimePercent: result?.uptimePercent ?? null,
+      connectedPercent: result?.connectedPercent ?? null,
+    };
+  }
+
+  async events(vendorId: string, id: string, limit: number, before?: number): Promise<InstallationEvent[]> {
+    await this.row(vendorId, id);
+    return this.repo.listEvents(vendorId, id, limit, before);
+  }
+
+  /**
+   * Uptime of several installations in one round of queries. The window starts no earlier than the
+   * installation's creation; an installation whose agent never connected in it has no uptime (null).
+   */
+  private async uptimes(vendorId: string, rows: InstallationRow[], window: UptimeWindow, now: Date) {
+    const out = new Map<string, { uptimePercent: number | null; connectedPercent: number | null }>();
+    if (rows.length === 0) return out;
+    const from = new Date(now.getTime() - WINDOW_MS[window]);
+    const inputs = await this.repo.uptimeInputs(vendorId, rows.map((r) => r.id), from, now);
+    for (const row of rows) {
+      const sessions = inputs.sessions.filter((s) => s.installation_id === row.id);
+      if (sessions.length === 0) {
+        out.set(row.id, { uptimePercent: null, connectedPercent: null });
+        continue;
+      }
+      const start = Math.max(from.getTime(), row.created_at.getTime());
+      const initial: Health = inputs.before.find((b) => b.installation_id === row.id)?.health ?? 'unknown';
+      const r = computeUptime(
+        start,
+        now.getTime(),
+        sessions.map((s) => ({ start: s.connected_at.getTime(), end: s.disconnected_at?.getTime() ?? null })),
+        initial,
+        inputs.changes.filter((c) => c.installation_id === row.id).map((c) => ({ at: c.at.getTime(), health: c.health })),
+      );
+      out.set(row.id, { uptimePercent: percent(r.upMs, r.elapsedMs), connectedPercent: percent(r.connectedMs, r.elapsedMs) });
+    }
+    return out;
+  }
+}

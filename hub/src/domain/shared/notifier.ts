@@ -1,0 +1,18 @@
+import type { AgentPresence, DesiredState, InstallationStatus } from '@flotilla/protocol';
+
+/**
+ * How domain services tell the outside world that something changed, without knowing Socket.IO.
+ * The realtime layer implements it; with the Redis adapter it reaches sockets on every hub process.
+ */
+export interface Notifier {
+  desiredState(agentId: string, state: DesiredState): void;
+  installationStatus(scope: TenantScope, status: InstallationStatus): void;
+  agentPresence(scope: TenantScope, presence: AgentPresence): void;
+  /** Drops the agent's live connection(s) on every hub process (credentials rotated or revoked). */
+  disconnectAgent(agentId: string): void;
+}
+
+export interface TenantScope {
+  vendorId: string;
+  customerId: string;
+}

@@ -1,0 +1,23 @@
+import { liveRooms } from '@flotilla/protocol';
+import type { Notifier } from '../domain/shared/notifier.js';
+import type { AgentNamespace, LiveNamespace } from './namespaces.js';
+
+export const agentRoom = (agentId: string) => `agent:${agentId}`;
+
+/** Notifier over Socket.IO rooms; through the adapter it reaches sockets on every hub process. */
+export function socketNotifier(agents: AgentNamespace, live: LiveNamespace): Notifier {
+  return {
+    desiredState(agentId, state) {
+      agents.to(agentRoom(agentId)).emit('state:desired', state);
+    },
+    installationStatus(scope, status) {
+      live.to([liveRooms.vendor(scope.vendorId), liveRooms.customer(scope.customerId)]).emit('installation:status', status);
+    },
+    agentPresence(scope, presence) {
+      live.to([liveRooms.vendor(scope.vendorId), liveRooms.customer(scope.customerId)]).emit('agent:presence', presence);
+    },
+    disconnectAgent(agentId) {
+      agents.in(agentRoom(agentId)).disconnectSockets(true);
+    },
+  };
+}

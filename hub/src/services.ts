@@ -1,0 +1,56 @@
+import type { AppConfig } from './app.js';
+import type { Infra } from './infra/index.js';
+import type { Logger } from './logger.js';
+import type { Notifier } from './domain/shared/notifier.js';
+import { AuthRepository } from './domain/auth/auth-repository.js';
+import { AuthService } from './domain/auth/auth-service.js';
+import { ApplicationRepository } from './domain/applications/application-repository.js';
+import { ApplicationService } from './domain/applications/application-service.js';
+import { CustomerRepository, CustomerService } from './domain/customers/customer-service.js';
+import { InstallationRepository, toStatus } from './domain/installations/installation-repository.js';
+import { InstallationService } from './domain/installations/installation-service.js';
+import { DesiredStateRepository } from './domain/installations/desired-state-repository.js';
+import { DeployService } from './domain/installations/deploy-service.js';
+import { AgentRepository } from './domain/agents/agent-repository.js';
+import { AgentCredentialService } from './domain/agents/agent-credential-service.js';
+import { AgentSessionService } from './domain/agents/agent-session-service.js';
+
+export type Services = ReturnType<typeof createServices>;
+
+/** Wires repositories and services; pure construction, no I/O. */
+export function createServices(config: AppConfig, infra: Infra, notifier: Notifier, log: Logger) {
+  const authRepo = new AuthRepository(infra.db);
+  const applicationRepo = new ApplicationRepository(infra.db);
+  const installationRepo = new InstallationRepository(infra.db);
+  const desiredRepo = new DesiredStateRepository(infra.db);
+  const agentRepo = new AgentRepository(infra.db);
+
+  const auth = new AuthService(authRepo, infra.rateLimiters, config.signupEnabled);
+  const applications = new ApplicationService(applicationRepo);
+  const customers = new CustomerService(new CustomerRepository(infra.db));
+  const installations = new InstallationService(installationRepo, customers, notifier);
+  const deploys = new DeployService(applicationRepo, desiredRepo, installations, notifier);
+  const credentials = new AgentCredentialService(agentRepo, installations, notifier, config);
+  const agentSessions = new AgentSessionService(agentRepo, installationRepo, desiredRepo, notifier, infra.rateLimiters, log.child({ component: 'agents' }));
+
+  /** Sessions held by a hub process that died are closed, and their installations shown offline. */
+  async function closeSessionsOfDeadNodes(nodeIds: string[]): Promise<void> {
+    const affected = await agentRepo.closeSessionsOfNodes(nodeIds);
+    for (const id of affected) {
+      const row = await installationRepo.getAnyVendor(id);
+      if (row) notifier.installationStatus({ vendorId: row.vendor_id, customerId: row.customer_id }, toStatus(row));
+    }
+  }
+
+  return {
+    auth,
+    applications,
+    customers,
+    installations,
+    deploys,
+    credentials,
+    agentSessions,
+    closeSessionsOfDeadNodes,
+    purgeExpiredInstallSecrets: () => agentRepo.purgeExpiredInstallSecrets(),
+  };
+}

@@ -1,0 +1,41 @@
+/** A tiny cookie-keeping REST client for tests, speaking the hub's JSON API. */
+export class ApiClient {
+  private cookie: string | undefined;
+
+  constructor(readonly base: string) {}
+
+  get sessionCookie(): string | undefined {
+    return this.cookie;
+  }
+
+  async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T; headers: Headers }> {
+    const res = await fetch(`${this.base}/api/v1${path}`, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(this.cookie ? { cookie: this.cookie } : {}), ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const set = res.headers.getSetCookie().find((c) => c.startsWith('flotilla_session='));
+    if (set) this.cookie = set.split(';')[0];
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
+  }
+
+  get<T = Record<string, unknown>>(path: string) {
+    return this.call<T>('GET', path);
+  }
+
+  post<T = Record<string, unknown>>(path: string, body: unknown = {}) {
+    return this.call<T>('POST', path, body);
+  }
+
+  /** Signs up a fresh vendor and keeps its session. */
+  async signup(suffix: string): Promise<{ vendorId: string; userId: string; email: string; password: string }> {
+    const email = `admin-${suffix}@example.com`;
+    const password = 'correct horse battery staple';
+    const res = await this.post<{ user: { id: string }; vendor: { id: string } }>('/auth/signup', { email, password, name: 'Ada Admin', vendorName: `Vendor ${suffix}` });
+    if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return { vendorId: res.body.vendor.id, userId: res.body.user.id, email, password };
+  }
+}
+
+export const COMPOSE_V1 = 'services:\n  web:\n    image: flotilla-test/web:v1\n    network_mode: host\n';
