@@ -41,7 +41,8 @@ export function authenticate(auth: AuthService, publicUrl: string): Middleware<A
 function assertSameOrigin(ctx: Context, publicOrigin: string): void {
   const origin = ctx.get('origin');
   if (!origin) return;
-  if (origin === publicOrigin || origin === ctx.origin) return;
+  // Not ctx.origin: Koa 3 derives that from the Origin header itself.
+  if (origin === publicOrigin || origin === `${ctx.protocol}://${ctx.host}`) return;
   throw new AppError('FORBIDDEN', 'Cross-origin request refused');
 }
 

@@ -7,7 +7,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 export type Database = Knex;
 
 export function createDatabase(url: string, pool: { min: number; max: number } = { min: 0, max: 10 }): Database {
-  return knexFactory({ client: 'pg', connection: url, pool, asyncStackTraces: false });
+  // Fail fast when the database is gone: a request or job should error in seconds, not hang a minute.
+  return knexFactory({ client: 'pg', connection: url, pool, acquireConnectionTimeout: 10_000, asyncStackTraces: false });
 }
 
 export async function pingDatabase(db: Database): Promise<void> {

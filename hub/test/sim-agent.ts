@@ -1,0 +1,27 @@
+import { io as connect, type Socket } from 'socket.io-client';
+import { PROTOCOL_VERSION, type AgentToHubEvents, type DesiredState, type HubToAgentEvents } from '@flotilla/protocol';
+
+export type AgentSocket = Socket<HubToAgentEvents, AgentToHubEvents>;
+
+/** A simulated agent: a real socket.io-client speaking the agent protocol, for hub-side tests. */
+export function connectAgent(hubUrl: string, agentId: string, secret: string, opts: { kind?: 'compose' | 'helm' } = {}): Promise<AgentSocket> {
+  const socket: AgentSocket = connect(`${hubUrl}/agent`, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    auth: { agentId, secret, agentVersion: '0.1.0-test', protocolVersion: PROTOCOL_VERSION, kind: opts.kind ?? 'compose' },
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
+
+export function nextDesired(socket: AgentSocket): Promise<DesiredState> {
+  return new Promise((resolve) => socket.once('state:desired', resolve));
+}
+
+export const host = { hostname: 'sim', os: 'linux', arch: 'x64', runtime: 'simulated' };
