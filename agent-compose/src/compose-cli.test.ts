@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { DriverError } from '@flotilla/agent-core';
+import { composeArgs, describeCompose, detectCompose, failureText } from './compose-cli.js';
+import type { Exec, ExecResult } from './exec.js';
+
+const ok = (stdout: string): ExecResult => ({ code: 0, stdout, stderr: '' });
+const fail = (stderr: string, code = 1): ExecResult => ({ code, stdout: '', stderr });
+
+function fakeExec(answers: Record<string, ExecResult>): { exec: Exec; calls: string[] } {
+  const calls: string[] = [];
+  const exec: Exec = (command, args) => {
+    const line = [command, ...args].join(' ');
+    calls.push(line);
+    return Promise.resolve(answers[line] ?? fail(`${command}: not found`, 127));
+  };
+  return { exec, calls };
+}
+
+const bins = { docker: 'docker', dockerComposeV1: 'docker-compose' };
+
+describe('detectCompose', () => {
+  it('prefers the docker compose v2 plugin', async () => {
+    const { exec, calls } = fakeExec({ 'docker compose version --short': ok('2.36.0\n') });
+    const cli = await detectCompose(exec, bins, {});
+    expect(cli).toEqual({ variant: 'v2', command: 'docker', prefix: ['compose'], version: '2.36.0' });
+    expect(calls).toEqual(['docker compose version --short']);
+    expect(describeCompose(cli)).toBe('compose v2.36.0');
+    expect(composeArgs(cli, 'p', '/f.yaml', '/.env', ['up', '-d'])).toEqual(['compose', '-p', 'p', '-f', '/f.yaml', '--env-file', '/.env', 'up', '-d']);
+  });
+
+  it('falls back to docker-compose v1 with the same flags', async () => {
+    const { exec } = fakeExec({
+      'docker compose version --short': fail("docker: 'compose' is not a docker command."),
+      'docker-compose version --short': ok('1.29.2\n'),
+    });
+    const cli = await detectCompose(exec, bins, {});
+    expect(cli).toEqual({ variant: 'v1', command: 'docker-compose', prefix: [], version: '1.29.2' });
+    expect(describeCompose(cli)).toBe('docker-compose v1.29.2');
+    expect(composeArgs(cli, 'p', '/f.yaml', '/.env', ['down'])).toEqual(['-p', 'p', '-f', '/f.yaml', '--env-file', '/.env', 'down']);
+  });
+
+  it('fails clearly when neither is installed', async () => {
+    const { exec } = fakeExec({});
+    await expect(detectCompose(exec, bins, {})).rejects.toThrow(DriverError);
+    await expect(detectCompose(exec, bins, {})).rejects.toThrow(/neither "docker compose" \(v2 plugin\) nor "docker-compose" \(v1\)/);
+  });
+});
+
+describe('failureText', () => {
+  it('prefers stderr, falls back to stdout, then the exit code, and keeps the end of long output', () => {
+    expect(failureText({ code: 1, stdout: 'out', stderr: ' err \n' })).toBe('err');
+    expect(failureText({ code: 1, stdout: 'out', stderr: '' })).toBe('out');
+    expect(failureText({ code: 3, stdout: '', stderr: '' })).toBe('exit code 3');
+    expect(failureText({ code: 1, stdout: '', stderr: `${'x'.repeat(100)}END` }, 10)).toBe('…xxxxxxxEND');
+  });
+});

@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger, DriverError, type DriverContext, type HealthSample } from '@flotilla/agent-core';
+import type { DesiredComponent } from '@flotilla/protocol';
+import {
+  assertDockerAvailable,
+  containersOfProjects,
+  ensureTestImages,
+  fetchServed,
+  freePort,
+  MISSING_IMAGE,
+  removeProjects,
+  testImage,
+  webComposeFile,
+  webEnv,
+} from '../test/images.js';
+import { ComposeDriver, componentPaths } from './compose-driver.js';
+import { execCommand } from './exec.js';
+import { projectName } from './project.js';
+
+const logger = createLogger(process.env.TEST_LOG_LEVEL === undefined ? 'silent' : 'debug');
+let stateDir: string;
+let installationId: string;
+let driver: ComposeDriver;
+let port: number;
+let ctx: DriverContext;
+
+beforeAll(async () => {
+  await assertDockerAvailable();
+  await ensureTestImages(['v1', 'v2']);
+}, 120_000);
+
+beforeEach(async () => {
+  stateDir = await mkdtemp(path.join(os.tmpdir(), 'flotilla-compose-'));
+  installationId = randomBytes(4).toString('hex');
+  driver = new ComposeDriver({ stateDir, logger });
+  port = await freePort();
+  ctx = { installationId, logger, signal: new AbortController().signal };
+  await driver.init(ctx);
+});
+
+afterEach(async () => {
+  await removeProjects(`flt-${installationId}-`);
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+const web = (version: string, image = testImage(version)): DesiredComponent => ({
+  name: 'web',
+  kind: 'compose',
+  version,
+  stage: 1,
+  spec: { file: webComposeFile({ image }), env: webEnv(port) },
+});
+
+async function healthOf(component: DesiredComponent): Promise<HealthSample | undefined> {
+  return (await driver.health([component], ctx)).get(component.name);
+}
+
+async function waitForHealth(component: DesiredComponent, wanted: (h: HealthSample) => boolean, timeoutMs = 20_000): Promise<HealthSample> {
+  const deadline = Date.now() + timeoutMs;
+  let last: HealthSample | undefined;
+  while (Date.now() < deadline) {
+    last = await healthOf(component);
+    if (last !== undefined && wanted(last)) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`health never matched; last: ${JSON.stringify(last)}`);
+}
+
+async function apply(component: DesiredComponent, previous?: DesiredComponent): Promise<void> {
+  await driver.apply(component, { ...ctx, revision: 1, previous });
+}
+
+describe('ComposeDriver against the Docker engine', () => {
+  it('reports docker and compose versions', async () => {
+    expect(await driver.runtimeInfo()).toMatch(/^docker \d+\.\d+\S* \/ (compose|docker-compose) v\d/);
+  });
+
+  it('applies v1 then v2: serves each version and becomes healthy', async () => {
+    await apply(web('v1'));
+    expect(await fetchServed(port)).toBe('v1');
+    await waitForHealth(web('v1'), (h) => h.health === 'healthy');
+    const paths = componentPaths(stateDir, 'web');
+    expect(existsSync(paths.file) && existsSync(paths.envFile)).toBe(true);
+
+    await apply(web('v2'), web('v1'));
+    await expect.poll(() => fetchServed(port), { timeout: 10_000 }).toBe('v2');
+    await waitForHealth(web('v2'), (h) => h.health === 'healthy');
+    expect(await containersOfProjects(projectName(installationId, 'web'))).toHaveLength(1);
+  });
+
+  it('a container stopped by hand is reported failed', async () => {
+    await apply(web('v1'));
+    await waitForHealth(web('v1'), (h) => h.health === 'healthy');
+    const [id] = await containersOfProjects(projectName(installationId, 'web'));
+    await execCommand('docker', ['stop', '-t', '1', id ?? '']);
+    const h = await waitForHealth(web('v1'), (x) => x.health === 'failed' || x.health === 'degraded');
+    expect(h.message).toMatch(/web: exited/);
+  });
+
+  it('a non-existent image fails with docker\'s error and leaves the previous version running', async () => {
+    await apply(web('v1'));
+    await waitForHealth(web('v1'), (h) => h.health === 'healthy');
+    const broken = web('v9', MISSING_IMAGE);
+    const err: unknown = await apply(broken, web('v1')).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(DriverError);
+    expect((err as DriverError).message).toMatch(/does-not-exist|pull access denied|not found|no such host|manifest unknown/i);
+    // Old containers untouched, and the files on disk still describe them.
+    expect(await fetchServed(port)).toBe('v1');
+    expect((await healthOf(web('v1')))?.health).toBe('healthy');
+    const { readFile } = await import('node:fs/promises');
+    expect(await readFile(componentPaths(stateDir, 'web').file, 'utf8')).toContain(testImage('v1'));
+  });
+
+  it('removes a component: containers and files are gone; removing again is fine', async () => {
+    await apply(web('v1'));
+    expect(await fetchServed(port)).toBe('v1');
+    await driver.remove(web('v1'), ctx);
+    expect(await containersOfProjects(projectName(installationId, 'web'))).toEqual([]);
+    expect(existsSync(componentPaths(stateDir, 'web').dir)).toBe(false);
+    expect(await fetchServed(port)).toBeUndefined();
+    await driver.remove(web('v1'), ctx);
+    expect((await healthOf(web('v1')))?.health).toBe('failed');
+  });
+
+  it('removes by project label when the compose file is gone', async () => {
+    await apply(web('v1'));
+    await rm(componentPaths(stateDir, 'web').dir, { recursive: true });
+    await driver.remove(web('v1'), ctx);
+    expect(await containersOfProjects(projectName(installationId, 'web'))).toEqual([]);
+  });
+
+  it('reports an invalid compose file with compose\'s own error', async () => {
+    const bad: DesiredComponent = { name: 'web', kind: 'compose', version: 'bad', stage: 1, spec: { file: 'services:\n  web:\n    image: [unclosed\n' } };
+    await expect(apply(bad)).rejects.toThrow(DriverError);
+  });
+});

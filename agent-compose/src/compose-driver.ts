@@ -1,0 +1,210 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  DriverError,
+  type ApplyContext,
+  type Driver,
+  type DriverContext,
+  type HealthSample,
+  type Logger,
+} from '@flotilla/agent-core';
+import type { DesiredComponent } from '@flotilla/protocol';
+import { composeArgs, describeCompose, detectCompose, failureText, type ComposeCli } from './compose-cli.js';
+import { execCommand, type Exec, type ExecOptions, type ExecResult } from './exec.js';
+import { componentHealth, InspectOutput } from './health.js';
+import { dockerEnvironment, projectName } from './project.js';
+
+export interface ComposeDriverOptions {
+  /** The agent's state directory; component files go to `<stateDir>/components/<name>/`. */
+  stateDir: string;
+  logger: Logger;
+  /** Runs the CLIs (tests wrap it to count calls). */
+  exec?: Exec;
+  /** Environment the CLIs inherit, filtered to docker's own variables (default: process.env). */
+  env?: Record<string, string | undefined>;
+  dockerBin?: string;
+  dockerComposeV1Bin?: string;
+  /** Limit for `up` (pulls can be long; default 30 min). */
+  upTimeoutMs?: number;
+  /** Limit for the other CLI calls (default 2 min). */
+  commandTimeoutMs?: number;
+}
+
+const PROJECT_LABEL = 'com.docker.compose.project';
+
+/** The paths of one component's files. */
+export function componentPaths(stateDir: string, name: string): { dir: string; file: string; envFile: string } {
+  const dir = path.join(stateDir, 'components', name);
+  return { dir, file: path.join(dir, 'compose.yaml'), envFile: path.join(dir, '.env') };
+}
+
+/**
+ * Applies compose components with `docker compose` (v2 plugin) or `docker-compose` (v1). Each
+ * component is one compose project, `flt-<installation 8>-<name>`, whose files live in
+ * `<stateDir>/components/<name>/`. Health comes from the project's containers (`docker ps` by
+ * project label + `docker inspect`): container state and Docker healthchecks.
+ */
+export class ComposeDriver implements Driver {
+  readonly kind = 'compose' as const;
+  private cli: Promise<ComposeCli> | undefined;
+  private readonly exec: Exec;
+  private readonly docker: string;
+  private readonly dockerComposeV1: string;
+  private readonly env: Record<string, string>;
+
+  constructor(private readonly opts: ComposeDriverOptions) {
+    this.exec = opts.exec ?? execCommand;
+    this.docker = opts.dockerBin ?? 'docker';
+    this.dockerComposeV1 = opts.dockerComposeV1Bin ?? 'docker-compose';
+    this.env = dockerEnvironment(opts.env ?? process.env);
+  }
+
+  async init(ctx: DriverContext): Promise<void> {
+    const cli = await this.compose();
+    await mkdir(path.join(this.opts.stateDir, 'components'), { recursive: true, mode: 0o700 });
+    ctx.logger.info({ compose: describeCompose(cli), variant: cli.variant }, 'compose detected');
+    const info = await this.run(this.docker, ['info', '--format', '{{.ServerVersion}}']);
+    if (info.code !== 0) ctx.logger.warn({ error: failureText(info, 500) }, 'docker engine not reachable yet');
+  }
+
+  async runtimeInfo(): Promise<string> {
+    const cli = await this.compose();
+    const server = await this.run(this.docker, ['version', '--format', '{{.Server.Version}}']);
+    if (server.code === 0 && server.stdout.trim() !== '') return `docker ${server.stdout.trim()} / ${describeCompose(cli)}`;
+    const client = await this.run(this.docker, ['version', '--format', '{{.Client.Version}}']);
+    return `docker ${client.stdout.trim() || '?'} (engine unreachable) / ${describeCompose(cli)}`;
+  }
+
+  async apply(component: DesiredComponent, ctx: ApplyContext): Promise<void> {
+    if (component.kind !== 'compose') throw new DriverError(`component "${component.name}" is not a compose component`);
+    const cli = await this.compose();
+    const project = projectName(ctx.installationId, component.name);
+    const paths = componentPaths(this.opts.stateDir, component.name);
+    await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+    const before = await readIfExists(paths.file);
+    const envBefore = await readIfExists(paths.envFile);
+    await writeAtomic(paths.file, component.spec.file, 0o644);
+    await writeAtomic(paths.envFile, component.spec.env ?? '', 0o600);
+
+    const args = composeArgs(cli, project, paths.file, paths.envFile, ['up', '-d', '--remove-orphans']);
+    ctx.logger.info({ component: component.name, version: component.version, project }, 'compose up');
+    const result = await this.run(cli.command, args, { cwd: paths.dir, timeoutMs: this.opts.upTimeoutMs ?? 30 * 60_000 });
+    if (result.code === 0) return;
+
+    // Keep the files describing what still runs (compose fails on pull/create before touching it).
+    if (before !== undefined) {
+      await writeAtomic(paths.file, before, 0o644);
+      await writeAtomic(paths.envFile, envBefore ?? '', 0o600);
+    }
+    throw new DriverError(failureText(result), { project, command: [cli.command, ...args].join(' '), exitCode: result.code });
+  }
+
+  async remove(component: DesiredComponent, ctx: DriverContext): Promise<void> {
+    const project = projectName(ctx.installationId, component.name);
+    const paths = componentPaths(this.opts.stateDir, component.name);
+    ctx.logger.info({ component: component.name, project }, 'compose down');
+    let removed = false;
+    if ((await readIfExists(paths.file)) !== undefined) {
+      const cli = await this.compose();
+      const args = composeArgs(cli, project, paths.file, paths.envFile, ['down', '--remove-orphans']);
+      const result = await this.run(cli.command, args, { cwd: paths.dir });
+      removed = result.code === 0;
+      if (!removed) ctx.logger.warn({ project, error: failureText(result, 1000) }, 'compose down failed; removing by label');
+    }
+    if (!removed) await this.removeByLabel(project);
+    await rm(paths.dir, { recursive: true, force: true });
+  }
+
+  async health(components: readonly DesiredComponent[], ctx: DriverContext): Promise<Map<string, HealthSample>> {
+    const entries = await Promise.all(
+      components.map(async (c) => [c.name, await this.projectHealth(projectName(ctx.installationId, c.name))] as const),
+    );
+    return new Map(entries);
+  }
+
+  /** The detected compose CLI (detected once). */
+  compose(): Promise<ComposeCli> {
+    this.cli ??= detectCompose(this.exec, { docker: this.docker, dockerComposeV1: this.dockerComposeV1 }, this.execOptions()).catch(
+      (err: unknown) => {
+        this.cli = undefined; // let a later call detect again (e.g. after the plugin was installed)
+        throw err;
+      },
+    );
+    return this.cli;
+  }
+
+  private async projectHealth(project: string): Promise<HealthSample> {
+    const ids = await this.projectContainers(project);
+    if (ids.length === 0) return componentHealth([], project);
+    const inspect = await this.run(this.docker, ['inspect', ...ids]);
+    // A container removed between ps and inspect makes inspect exit 1 but still print the others.
+    let parsed = InspectOutput.safeParse(safeJson(inspect.stdout));
+    if (!parsed.success && inspect.code !== 0) {
+      const again = await this.run(this.docker, ['inspect', ...(await this.projectContainers(project))]);
+      parsed = InspectOutput.safeParse(safeJson(again.stdout));
+    }
+    if (!parsed.success) return { health: 'unknown', message: `docker inspect failed: ${failureText(inspect, 1000)}` };
+    return componentHealth(parsed.data, project);
+  }
+
+  private async projectContainers(project: string): Promise<string[]> {
+    const ps = await this.run(this.docker, ['ps', '-a', '-q', '--no-trunc', '--filter', `label=${PROJECT_LABEL}=${project}`]);
+    if (ps.code !== 0) throw new DriverError(`docker ps failed: ${failureText(ps, 1000)}`);
+    return ps.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  }
+
+  private async removeByLabel(project: string): Promise<void> {
+    const ids = await this.projectContainers(project);
+    if (ids.length > 0) {
+      const rmResult = await this.run(this.docker, ['rm', '-f', ...ids]);
+      if (rmResult.code !== 0) throw new DriverError(failureText(rmResult), { project });
+    }
+    const nets = await this.run(this.docker, ['network', 'ls', '-q', '--filter', `label=${PROJECT_LABEL}=${project}`]);
+    const netIds = nets.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    if (netIds.length > 0) await this.run(this.docker, ['network', 'rm', ...netIds]);
+  }
+
+  private execOptions(extra: Partial<ExecOptions> = {}): ExecOptions {
+    return { env: this.env, timeoutMs: this.opts.commandTimeoutMs ?? 120_000, ...extra };
+  }
+
+  private async run(command: string, args: readonly string[], extra: Partial<ExecOptions> = {}): Promise<ExecResult> {
+    const started = Date.now();
+    const result = await this.exec(command, args, this.execOptions(extra));
+    this.opts.logger.debug({ command, args: args.join(' '), code: result.code, ms: Date.now() - started }, 'cli call');
+    return result;
+  }
+}
+
+export function createComposeDriver(opts: ComposeDriverOptions): ComposeDriver {
+  return new ComposeDriver(opts);
+}
+
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+async function writeAtomic(file: string, content: string, mode: number): Promise<void> {
+  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, content, { mode });
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,6 @@
+export { ComposeDriver, createComposeDriver, componentPaths, type ComposeDriverOptions } from './compose-driver.js';
+export { detectCompose, describeCompose, composeArgs, failureText, type ComposeCli } from './compose-cli.js';
+export { componentHealth, classifyContainer, ContainerInspect, InspectOutput } from './health.js';
+export { projectName, dockerEnvironment } from './project.js';
+export { execCommand, type Exec, type ExecOptions, type ExecResult } from './exec.js';
+export { agentComposeVersion } from './version.js';

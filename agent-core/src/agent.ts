@@ -1,0 +1,331 @@
+import { z } from 'zod';
+import {
+  Command,
+  DesiredState,
+  ErrorAck,
+  HelloAck,
+  OkAck,
+  PROTOCOL_VERSION,
+  summarizeIssues,
+  type AgentHello,
+  type CommandAck,
+  type ComponentStatus,
+  type DesiredComponent,
+  type HostFacts,
+} from '@flotilla/protocol';
+import type { BackoffOptions } from './backoff.js';
+import type { AgentConfig } from './config.js';
+import { HubConnection, type AgentSocket } from './connection.js';
+import { Converger } from './converger.js';
+import type { Driver, DriverContext, HealthSample } from './driver.js';
+import { collectHostFacts } from './host.js';
+import type { Logger } from './logger.js';
+import { StateStore, type LocalState } from './state-store.js';
+import { nextStatuses, type Observation } from './status.js';
+import { agentCoreVersion } from './version.js';
+
+export interface AgentOptions {
+  /** Reported in the handshake; defaults to agent-core's version. */
+  agentVersion?: string;
+  /** Reconnect backoff (default 1 s → 60 s, full jitter). */
+  backoff?: BackoffOptions;
+  /** Poll period while waiting for a stage to become healthy (default 2 s). */
+  healthPollMs?: number;
+  /** A component `failed` this long while waiting for its stage fails the apply early (default 30 s). */
+  failFastMs?: number;
+  /** Timeout of each acknowledged emit (default 15 s). */
+  ackTimeoutMs?: number;
+  /** How long `stop()` waits for an in-flight driver call (default 7 s). */
+  stopTimeoutMs?: number;
+}
+
+export interface Agent {
+  /** Loads the state, prepares the driver, samples health once, then connects. */
+  start(): Promise<void>;
+  /** Stops timers, lets (or gives up on) the in-flight apply, disconnects. Never rejects. */
+  stop(): Promise<void>;
+  /** The local state as currently persisted. */
+  readonly state: LocalState;
+  /** The component statuses the agent would report now. */
+  readonly statuses: readonly ComponentStatus[];
+  /** True while connected to the hub. */
+  readonly connected: boolean;
+  /** Resolves when no desired state is queued or being applied. */
+  idle(): Promise<void>;
+}
+
+const HelloResponse = z.union([ErrorAck, HelloAck]);
+const ReportResponse = z.union([ErrorAck, OkAck]);
+
+/** Builds an agent from a driver and a configuration; nothing runs until `start()`. */
+export function createAgent(driver: Driver, config: AgentConfig, logger: Logger, options: AgentOptions = {}): Agent {
+  return new AgentRuntime(driver, config, logger, options);
+}
+
+class AgentRuntime implements Agent {
+  private readonly store: StateStore;
+  private converger: Converger | undefined;
+  private readonly connection: HubConnection;
+  private readonly lifetime = new AbortController();
+  private host: HostFacts | undefined;
+  private current: ComponentStatus[] = [];
+  private samples = new Map<string, HealthSample>();
+  /** Bumped when a component is being changed; samples started before are discarded. */
+  private readonly generations = new Map<string, number>();
+  private timers: NodeJS.Timeout[] = [];
+  private sampling = false;
+  private reporting: { dirty: boolean } | undefined;
+  /** Highest desired revision received on the current connection (guards against a stale hello ack). */
+  private sessionRevision = -1;
+  /** The socket whose hello was acknowledged; status reports go only there. */
+  private session: AgentSocket | undefined;
+  private started = false;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly driver: Driver,
+    private readonly config: AgentConfig,
+    private readonly logger: Logger,
+    private readonly options: AgentOptions,
+  ) {
+    this.store = new StateStore(config.stateDir, logger);
+    this.connection = new HubConnection({
+      hubUrl: config.hubUrl,
+      auth: {
+        agentId: config.agentId,
+        secret: config.secret,
+        agentVersion: options.agentVersion ?? agentCoreVersion(),
+        protocolVersion: PROTOCOL_VERSION,
+        kind: driver.kind,
+      },
+      logger,
+      ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+      setup: (socket) => this.setupSocket(socket),
+      onConnect: (socket) => this.hello(socket),
+    });
+  }
+
+  get state(): LocalState {
+    return this.requireConverger().state;
+  }
+
+  get statuses(): readonly ComponentStatus[] {
+    return this.current;
+  }
+
+  get connected(): boolean {
+    return this.connection.connected !== undefined;
+  }
+
+  async idle(): Promise<void> {
+    await this.converger?.idle();
+  }
+
+  async start(): Promise<void> {
+    if (this.started) throw new Error('agent already started');
+    this.started = true;
+    const state = await this.store.load();
+    await this.driver.init?.(this.driverContext(state.installationId));
+    this.host = await collectHostFacts(this.driver, this.logger);
+    this.converger = new Converger({
+      driver: this.driver,
+      store: this.store,
+      logger: this.logger,
+      state,
+      healthTimeoutMs: this.config.healthTimeoutMs,
+      healthPollMs: this.options.healthPollMs ?? 2000,
+      failFastMs: this.options.failFastMs ?? 30_000,
+      sampleHealth: (components, ctx) => this.sample(components, ctx),
+      onChange: () => this.refreshStatuses(),
+      onComponentChanging: (name) => this.invalidateSample(name),
+    });
+    this.logger.info(
+      { appliedRevision: state.appliedRevision, components: state.components.length, stateDir: this.config.stateDir, runtime: this.host.runtime },
+      'agent starting',
+    );
+    await this.sampleAll();
+    this.connection.start();
+    this.timers.push(setInterval(() => void this.sampleAll(), this.config.healthIntervalMs));
+    this.timers.push(setInterval(() => void this.report(), this.config.statusIntervalMs));
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.logger.info('agent stopping');
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.lifetime.abort();
+    try {
+      await this.converger?.stop(this.options.stopTimeoutMs ?? 7000);
+      await this.store.flush().catch(() => undefined);
+      this.connection.stop();
+      await this.driver.close?.();
+    } catch (err) {
+      this.logger.error({ err }, 'error while stopping');
+    }
+    this.logger.info('agent stopped');
+  }
+
+  private requireConverger(): Converger {
+    if (this.converger === undefined) throw new Error('agent not started');
+    return this.converger;
+  }
+
+  private driverContext(installationId: string): DriverContext {
+    return { installationId, logger: this.logger, signal: this.lifetime.signal };
+  }
+
+  // ---- hub events -------------------------------------------------------------------------------
+
+  private setupSocket(socket: AgentSocket): void {
+    socket.on('state:desired', (payload: unknown) => {
+      const parsed = DesiredState.safeParse(payload);
+      if (!parsed.success) {
+        this.logger.warn({ event: 'state:desired', issues: summarizeIssues(parsed.error.issues) }, 'ignoring invalid payload from hub');
+        return;
+      }
+      this.acceptDesired(parsed.data, 'push');
+    });
+    socket.on('command', (payload: unknown, ack: unknown) => {
+      const reply = (response: CommandAck) => {
+        if (typeof ack === 'function') ack(response);
+      };
+      const parsed = Command.safeParse(payload);
+      if (!parsed.success) {
+        this.logger.warn({ event: 'command', issues: summarizeIssues(parsed.error.issues) }, 'ignoring invalid payload from hub');
+        reply({ accepted: false, reason: 'invalid payload' });
+        return;
+      }
+      reply(this.handleCommand(parsed.data));
+    });
+  }
+
+  /** Commands arrive in a later protocol step; every command is refused as unsupported for now. */
+  private handleCommand(command: Command): CommandAck {
+    this.logger.warn({ commandId: command.id, type: command.type }, 'command not supported by this agent');
+    return { accepted: false, reason: 'unsupported' };
+  }
+
+  private acceptDesired(desired: DesiredState, source: 'hello' | 'push'): void {
+    if (desired.revision < this.sessionRevision) {
+      this.logger.info({ revision: desired.revision, newest: this.sessionRevision, source }, 'ignoring an older desired state');
+      return;
+    }
+    this.sessionRevision = desired.revision;
+    this.logger.debug({ revision: desired.revision, source }, 'desired state received');
+    this.requireConverger().submit(desired);
+  }
+
+  private async hello(socket: AgentSocket): Promise<boolean> {
+    this.sessionRevision = -1;
+    this.session = undefined;
+    const payload: AgentHello = {
+      host: this.host ?? { hostname: 'unknown', os: 'unknown', arch: 'unknown' },
+      appliedRevision: this.state.appliedRevision,
+      components: this.current,
+    };
+    const raw: unknown = await socket.timeout(this.options.ackTimeoutMs ?? 15_000).emitWithAck('agent:hello', payload);
+    const parsed = HelloResponse.safeParse(raw);
+    if (!parsed.success) {
+      this.logger.warn({ issues: summarizeIssues(parsed.error.issues) }, 'invalid hello ack from hub');
+      return false;
+    }
+    if ('error' in parsed.data) {
+      this.logger.warn({ code: parsed.data.error.code, message: parsed.data.error.message }, 'hub refused the hello');
+      return false;
+    }
+    this.session = socket;
+    const { desired, commands } = parsed.data;
+    this.logger.info({ appliedRevision: payload.appliedRevision, desiredRevision: desired?.revision ?? null }, 'hello acknowledged');
+    if (desired !== null) this.acceptDesired(desired, 'hello');
+    for (const command of commands) this.handleCommand(command);
+    return true;
+  }
+
+  // ---- health and status ------------------------------------------------------------------------
+
+  private invalidateSample(name: string): void {
+    this.generations.set(name, (this.generations.get(name) ?? 0) + 1);
+    this.samples.set(name, { health: 'progressing', message: 'waiting for the first health check' });
+  }
+
+  private async sample(components: readonly DesiredComponent[], ctx: DriverContext): Promise<Map<string, HealthSample>> {
+    const started = new Map(components.map((c) => [c.name, this.generations.get(c.name) ?? 0]));
+    let samples: Map<string, HealthSample>;
+    try {
+      samples = components.length === 0 ? new Map() : await this.driver.health(components, ctx);
+    } catch (err) {
+      const message = `health check failed: ${err instanceof Error ? err.message : String(err)}`;
+      samples = new Map(components.map((c) => [c.name, { health: 'unknown', message }]));
+    }
+    for (const c of components) {
+      if ((this.generations.get(c.name) ?? 0) !== started.get(c.name)) continue; // stale: taken during a change
+      this.samples.set(c.name, samples.get(c.name) ?? { health: 'unknown' });
+    }
+    this.refreshStatuses();
+    return samples;
+  }
+
+  private async sampleAll(): Promise<void> {
+    if (this.sampling || this.converger === undefined) return;
+    this.sampling = true;
+    try {
+      const state = this.converger.state;
+      await this.sample(state.components, this.driverContext(state.installationId));
+    } finally {
+      this.sampling = false;
+    }
+  }
+
+  /** Recomputes the statuses from state, overrides and samples; reports at once when they changed. */
+  private refreshStatuses(): void {
+    if (this.converger === undefined) return;
+    const { components } = this.converger.state;
+    const overrides = this.converger.overrides;
+    const names = new Set([...components.map((c) => c.name), ...overrides.keys()]);
+    for (const name of this.samples.keys()) if (!names.has(name)) this.samples.delete(name);
+    const observations = [...names].map((name): Observation => {
+      const version = components.find((c) => c.name === name)?.version ?? null;
+      const shown = overrides.get(name) ?? this.samples.get(name) ?? { health: 'unknown' };
+      return { name, version, health: shown.health, ...(shown.message === undefined ? {} : { message: shown.message }) };
+    });
+    const { statuses, changed } = nextStatuses(this.current, observations, new Date().toISOString());
+    this.current = statuses;
+    if (changed) void this.report();
+  }
+
+  /** Sends a status report when connected; reports requested while one is in flight are merged. */
+  private async report(): Promise<void> {
+    if (this.reporting !== undefined) {
+      this.reporting.dirty = true;
+      return;
+    }
+    this.reporting = { dirty: false };
+    try {
+      do {
+        this.reporting.dirty = false;
+        await this.sendReport();
+      } while (this.reporting.dirty && this.stopping === undefined);
+    } finally {
+      this.reporting = undefined;
+    }
+  }
+
+  private async sendReport(): Promise<void> {
+    const socket = this.connection.connected;
+    if (socket === undefined || socket !== this.session || this.converger === undefined) return;
+    const payload = { revision: this.converger.state.appliedRevision, components: this.current };
+    try {
+      const raw: unknown = await socket.timeout(this.options.ackTimeoutMs ?? 15_000).emitWithAck('status:report', payload);
+      const parsed = ReportResponse.safeParse(raw);
+      if (!parsed.success) this.logger.warn({ issues: summarizeIssues(parsed.error.issues) }, 'invalid status ack from hub');
+      else if ('error' in parsed.data) this.logger.warn({ code: parsed.data.error.code, message: parsed.data.error.message }, 'hub refused the status report');
+    } catch (err) {
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'status report not acknowledged');
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import type { AgentKind, DesiredComponent, Health } from '@flotilla/protocol';
+import type { Logger } from './logger.js';
+
+/**
+ * What a runtime (docker compose, helm…) must provide. agent-core owns the connection, the local
+ * state, ordering by stage, health gates, retries and reporting; a driver only turns one component
+ * spec into running workloads, removes them, and tells how they are doing.
+ *
+ * Contract:
+ * - `apply` is idempotent: applying the spec that already runs changes nothing. It resolves once the
+ *   runtime accepted the change (containers created/started, release installed); readiness is
+ *   observed afterwards through `health`. It rejects with a `DriverError` whose message is the
+ *   runtime's own error text (e.g. docker's stderr), and should leave what ran before running when
+ *   it can (compose fails on pull/create before touching old containers).
+ * - `remove` is idempotent: removing something absent succeeds.
+ * - `health` never rejects for one bad component: it returns `unknown` (or `failed`) with a message.
+ *   It may reject when the runtime itself is unreachable; the agent then reports `unknown`.
+ * - Calls for one installation are never concurrent with each other, except `health`, which may
+ *   run while an `apply` is in flight.
+ */
+export interface Driver {
+  readonly kind: AgentKind;
+  /** One-time preparation before the agent connects (detect CLIs, create folders). Rejecting aborts the start. */
+  init?(ctx: DriverContext): Promise<void>;
+  /** Runtime versions for the hello's host facts, e.g. "docker 28.2.2 / compose v2.36.0". */
+  runtimeInfo(): Promise<string>;
+  apply(component: DesiredComponent, ctx: ApplyContext): Promise<void>;
+  remove(component: DesiredComponent, ctx: DriverContext): Promise<void>;
+  /** The health of each given component, keyed by component name (missing names count as `unknown`). */
+  health(components: readonly DesiredComponent[], ctx: DriverContext): Promise<Map<string, HealthSample>>;
+  /** Releases resources at shutdown. */
+  close?(): Promise<void>;
+}
+
+export interface DriverContext {
+  /** The installation the components belong to ('' before the hub has sent any desired state). */
+  installationId: string;
+  logger: Logger;
+  /** Aborted when the agent shuts down or a newer desired state supersedes this one. */
+  signal: AbortSignal;
+}
+
+export interface ApplyContext extends DriverContext {
+  /** The desired revision being applied. */
+  revision: number;
+  /** The spec of this component that was applied before, if any (lets a driver skip or diff). */
+  previous: DesiredComponent | undefined;
+}
+
+export interface HealthSample {
+  health: Health;
+  /** Human-readable detail: what is not running, the failing healthcheck, the CLI's error. */
+  message?: string;
+}
+
+/** An error from the runtime; `message` is what the vendor/customer should read (e.g. docker's stderr). */
+export class DriverError extends Error {
+  override name = 'DriverError';
+
+  constructor(
+    message: string,
+    /** Extra facts for logs (command line, exit code); never sent to the hub. */
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}

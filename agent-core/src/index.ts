@@ -1,0 +1,12 @@
+export { createAgent, type Agent, type AgentOptions } from './agent.js';
+export { runAgent, runAgentCli, type RunOptions, type CliOptions } from './run.js';
+export { loadConfig, wantsHelp, ConfigError, USAGE, LogLevel, type AgentConfig } from './config.js';
+export { createLogger, type Logger } from './logger.js';
+export { Backoff, backoffDelay, backoffCeiling, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+export { StateStore, LocalState, FailureRecord, emptyState, STATE_FILE } from './state-store.js';
+export { DriverError, type Driver, type DriverContext, type ApplyContext, type HealthSample } from './driver.js';
+export { planConvergence, fingerprint, sameComponents, groupByStage, canonicalJson, type Plan } from './convergence.js';
+export { nextStatuses, truncateMessage, MAX_MESSAGE, type Observation } from './status.js';
+export { socketTarget, type AgentSocket } from './connection.js';
+export { collectHostFacts } from './host.js';
+export { agentCoreVersion, readPackageVersion } from './version.js';

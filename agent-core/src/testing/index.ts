@@ -1,0 +1,1 @@
+export { MemoryDriver, type MemoryDriverCall } from './memory-driver.js';

@@ -1,0 +1,79 @@
+import type { AgentKind, DesiredComponent } from '@flotilla/protocol';
+import { DriverError, type ApplyContext, type Driver, type DriverContext, type HealthSample } from '../driver.js';
+
+export interface MemoryDriverCall {
+  op: 'apply' | 'remove';
+  name: string;
+  version: string;
+  installationId: string;
+  revision?: number;
+}
+
+/**
+ * An in-memory driver for tests: `apply` records the component as running, `health` answers from
+ * `running` (or a health set with `setHealth`), failures and delays are scripted.
+ */
+export class MemoryDriver implements Driver {
+  readonly calls: MemoryDriverCall[] = [];
+  /** What "runs": component name → applied spec. */
+  readonly running = new Map<string, DesiredComponent>();
+  private readonly healthOverrides = new Map<string, HealthSample>();
+  private readonly failures = new Map<string, string>();
+  /** Delay of each apply (ms). */
+  applyDelayMs = 0;
+  /** Health of a component right after it was applied, until `setHealth` says otherwise. */
+  initialHealth: HealthSample = { health: 'healthy' };
+
+  constructor(
+    readonly kind: AgentKind = 'compose',
+    private readonly runtime = 'memory 1.0',
+  ) {}
+
+  runtimeInfo(): Promise<string> {
+    return Promise.resolve(this.runtime);
+  }
+
+  /** The next apply of `name` with `version` (any version when omitted) fails with `message`. */
+  failApply(name: string, message: string, version?: string): void {
+    this.failures.set(version === undefined ? name : `${name}@${version}`, message);
+  }
+
+  setHealth(name: string, sample: HealthSample | undefined): void {
+    if (sample === undefined) this.healthOverrides.delete(name);
+    else this.healthOverrides.set(name, sample);
+  }
+
+  applies(): MemoryDriverCall[] {
+    return this.calls.filter((c) => c.op === 'apply');
+  }
+
+  async apply(component: DesiredComponent, ctx: ApplyContext): Promise<void> {
+    this.calls.push({ op: 'apply', name: component.name, version: component.version, installationId: ctx.installationId, revision: ctx.revision });
+    if (this.applyDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.applyDelayMs));
+    const key = [`${component.name}@${component.version}`, component.name].find((k) => this.failures.has(k));
+    if (key !== undefined) {
+      const message = this.failures.get(key) ?? 'failed';
+      this.failures.delete(key);
+      throw new DriverError(message);
+    }
+    this.running.set(component.name, component);
+    this.healthOverrides.delete(component.name);
+  }
+
+  remove(component: DesiredComponent, ctx: DriverContext): Promise<void> {
+    this.calls.push({ op: 'remove', name: component.name, version: component.version, installationId: ctx.installationId });
+    this.running.delete(component.name);
+    return Promise.resolve();
+  }
+
+  health(components: readonly DesiredComponent[]): Promise<Map<string, HealthSample>> {
+    const out = new Map<string, HealthSample>();
+    for (const c of components) {
+      const override = this.healthOverrides.get(c.name);
+      if (override !== undefined) out.set(c.name, override);
+      else if (this.running.get(c.name)?.version === c.version) out.set(c.name, this.initialHealth);
+      else out.set(c.name, { health: 'failed', message: 'not running' });
+    }
+    return Promise.resolve(out);
+  }
+}
