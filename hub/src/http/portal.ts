@@ -8,7 +8,7 @@ const NOT_SPA = /^\/(api|socket\.io|healthz|readyz|metrics)(\/|$)/;
 
 /**
  * Serves the built portal: its files, and index.html for any other GET that a browser navigates to
- * (history-mode routes like /installations/123). API paths never fall back to the SPA.
+ * (history-mode routes like /installations/123). API paths and /assets/ never fall back to the SPA.
  */
 export function portal(dir: string): Middleware {
   const files = serve(dir, { index: 'index.html', maxage: 0, gzip: false, brotli: false });
@@ -23,7 +23,8 @@ export function portal(dir: string): Middleware {
       ctx.set('Cache-Control', ctx.path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
       return;
     }
-    if (!ctx.accepts('html')) return next();
+    // A missing hashed asset (a stale tab after a redeploy) is a 404, not index.html served as JavaScript.
+    if (ctx.path.startsWith('/assets/') || !ctx.accepts('html')) return next();
     await send(ctx, 'index.html', { root: dir });
     ctx.set('Cache-Control', 'no-cache');
   };
