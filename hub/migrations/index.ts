@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as m20261123160000 from './20261123160000_hub_nodes.js';
 import * as m20261123170000 from './20261123170000_core.js';
+import * as m20261123180000 from './20261123180000_identity.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -11,6 +12,7 @@ interface Migration {
 const MIGRATIONS: [string, Migration][] = [
   ['20261123160000_hub_nodes', m20261123160000],
   ['20261123170000_core', m20261123170000],
+  ['20261123180000_identity', m20261123180000],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

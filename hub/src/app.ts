@@ -8,8 +8,12 @@ import type { Infra } from './infra/index.js';
 import { createKoaApp } from './http/koa-app.js';
 import { authenticate } from './http/auth.js';
 import { portal } from './http/portal.js';
+import Router from '@koa/router';
 import { healthRoutes } from './http/routes/health.js';
 import { authRoutes } from './http/routes/auth.js';
+import { memberRoutes } from './http/routes/members.js';
+import type { RouteDeps, RouteState } from './http/route.js';
+import { smtpMailer } from './infra/mailer.js';
 import { applicationRoutes } from './http/routes/applications.js';
 import { customerRoutes } from './http/routes/customers.js';
 import { installationRoutes } from './http/routes/installations.js';
@@ -27,7 +31,7 @@ import { createServices, type Services } from './services.js';
 import { HUB_VERSION } from './version.js';
 import { AppError } from './errors.js';
 
-export type AppConfig = Pick<Config, 'publicUrl' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'installTokenTtlMs' | 'portalDir'>;
+export type AppConfig = Pick<Config, 'publicUrl' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'installTokenTtlMs' | 'portalDir' | 'smtpUrl' | 'smtpFrom' | 'apiRateLimitPerMinute'>;
 export type { AgentNamespace, LiveNamespace } from './realtime/namespaces.js';
 export type { LiveAuthenticator } from './realtime/live/live-auth.js';
 
@@ -47,6 +51,8 @@ export interface App {
   live: LiveNamespace;
   hubNodes: HubNodeService;
   services: Services;
+  /** The /api/v1 router (its stack lists every registered REST route). */
+  api: Router<RouteState>;
   /** Starts listening, workers and the node heartbeat. */
   listen(port: number, host?: string): Promise<AddressInfo>;
   /** Graceful stop: refuse new work, close sockets, drain workers. Infra is closed by the caller. */
@@ -65,22 +71,31 @@ export function createApp(deps: AppDeps): App {
   const agents: AgentNamespace = io.of('/agent');
   const live: LiveNamespace = io.of('/live');
   const notifier = socketNotifier(agents, live);
-  const services = createServices(config, infra, notifier, log);
+  const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.smtpFrom) : undefined;
+  const services = createServices(config, infra, notifier, log, mailer);
+  const secureCookies = config.publicUrl.startsWith('https:');
+  const routeDeps: RouteDeps = {
+    audit: services.audit,
+    apiLimiter: infra.rateLimiters({ name: 'api', points: config.apiRateLimitPerMinute, durationSeconds: 60 }),
+    log,
+  };
+  const api = new Router<RouteState>();
+  authRoutes(api, routeDeps, services.auth, services.tokens, notifier, secureCookies);
+  memberRoutes(api, routeDeps, services.members, services.audit, secureCookies);
+  applicationRoutes(api, routeDeps, services.applications);
+  customerRoutes(api, routeDeps, services.customers);
+  installationRoutes(api, routeDeps, services.installations, services.deploys, services.credentials);
+  agentInstallRoutes(api, routeDeps, services.credentials);
 
   const hubNodes = new HubNodeService(nodeId, new HubNodeRepository(infra.db), HUB_VERSION, (err) => log.warn({ err }, 'hub node heartbeat failed'));
   hubNodes.whenNodesSwept((ids) => services.closeSessionsOfDeadNodes(ids));
 
   const koa = createKoaApp({
     logger: log,
-    middleware: [authenticate(services.auth, config.publicUrl), portal(config.portalDir)],
+    // The portal's static files need no session lookup, so they go first.
+    middleware: [portal(config.portalDir), authenticate(services.auth, config.publicUrl)],
     rootRouters: [healthRoutes(infra.checks, () => shuttingDown)],
-    apiRouters: [
-      authRoutes(services.auth, config.publicUrl.startsWith('https:')),
-      applicationRoutes(services.applications),
-      customerRoutes(services.customers),
-      installationRoutes(services.installations, services.deploys, services.credentials),
-      agentInstallRoutes(services.credentials),
-    ],
+    apiRouter: api,
   });
   http.on('request', koa.callback());
 
@@ -107,6 +122,7 @@ export function createApp(deps: AppDeps): App {
     live,
     hubNodes,
     services,
+    api,
     async listen(port, host) {
       await hubNodes.start();
       if (config.workers) {

@@ -45,6 +45,11 @@ const EnvSchema = z.object({
   AGENT_COMPOSE_IMAGE: z.preprocess(emptyToUndefined, z.string().min(1).max(300).optional()),
   /** How long a single-use agent install link stays valid. */
   INSTALL_TOKEN_TTL_HOURS: z.preprocess(emptyToUndefined, z.coerce.number().min(0.01).max(24 * 30).default(24)),
+  /** When set, invites are mailed through this SMTP server (smtp:// or smtps://). */
+  SMTP_URL: z.preprocess(emptyToUndefined, url(['smtp:', 'smtps:']).optional()),
+  SMTP_FROM: z.preprocess(emptyToUndefined, z.string().min(3).default('Flotilla <no-reply@localhost>')),
+  /** Requests per minute allowed to one session or API token. */
+  API_RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(10).max(1_000_000).default(1200)),
   /** Built portal served at /; defaults to the monorepo's portal/dist. */
   PORTAL_DIR: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
 });
@@ -70,6 +75,9 @@ export interface Config {
   agentComposeImage: string;
   installTokenTtlMs: number;
   portalDir: string;
+  smtpUrl: string | undefined;
+  smtpFrom: string;
+  apiRateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -99,5 +107,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     agentComposeImage: e.AGENT_COMPOSE_IMAGE ?? `flotilla/agent-compose:${HUB_VERSION}`,
     installTokenTtlMs: Math.round(e.INSTALL_TOKEN_TTL_HOURS * 3600_000),
     portalDir: e.PORTAL_DIR ? path.resolve(cwd, e.PORTAL_DIR) : DEFAULT_PORTAL_DIR,
+    smtpUrl: e.SMTP_URL,
+    smtpFrom: e.SMTP_FROM,
+    apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
   };
 }

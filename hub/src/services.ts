@@ -4,6 +4,12 @@ import type { Logger } from './logger.js';
 import type { Notifier } from './domain/shared/notifier.js';
 import { AuthRepository } from './domain/auth/auth-repository.js';
 import { AuthService } from './domain/auth/auth-service.js';
+import { TokenRepository } from './domain/auth/token-repository.js';
+import { TokenService } from './domain/auth/token-service.js';
+import { AuditService } from './domain/audit/audit-service.js';
+import { MemberRepository } from './domain/members/member-repository.js';
+import { MemberService } from './domain/members/member-service.js';
+import type { Mailer } from './infra/mailer.js';
 import { ApplicationRepository } from './domain/applications/application-repository.js';
 import { ApplicationService } from './domain/applications/application-service.js';
 import { CustomerRepository, CustomerService } from './domain/customers/customer-service.js';
@@ -18,19 +24,23 @@ import { AgentSessionService } from './domain/agents/agent-session-service.js';
 export type Services = ReturnType<typeof createServices>;
 
 /** Wires repositories and services; pure construction, no I/O. */
-export function createServices(config: AppConfig, infra: Infra, notifier: Notifier, log: Logger) {
+export function createServices(config: AppConfig, infra: Infra, notifier: Notifier, log: Logger, mailer: Mailer | undefined) {
   const authRepo = new AuthRepository(infra.db);
   const applicationRepo = new ApplicationRepository(infra.db);
   const installationRepo = new InstallationRepository(infra.db);
   const desiredRepo = new DesiredStateRepository(infra.db);
   const agentRepo = new AgentRepository(infra.db);
 
-  const auth = new AuthService(authRepo, infra.rateLimiters, config.signupEnabled);
+  const tokenRepo = new TokenRepository(infra.db);
+  const auth = new AuthService(authRepo, tokenRepo, infra.rateLimiters, config.signupEnabled);
+  const tokens = new TokenService(tokenRepo);
+  const audit = new AuditService(infra.db);
   const applications = new ApplicationService(applicationRepo);
   const customers = new CustomerService(new CustomerRepository(infra.db));
   const installations = new InstallationService(installationRepo, customers, notifier);
   const deploys = new DeployService(applicationRepo, desiredRepo, installations, notifier);
   const credentials = new AgentCredentialService(agentRepo, installations, notifier, config);
+  const members = new MemberService(new MemberRepository(infra.db), authRepo, auth, tokenRepo, customers, notifier, { publicUrl: config.publicUrl, mailer }, infra.rateLimiters, log.child({ component: 'members' }));
   const agentSessions = new AgentSessionService(agentRepo, installationRepo, desiredRepo, notifier, infra.rateLimiters, log.child({ component: 'agents' }));
 
   /** Sessions held by a hub process that died are closed, and their installations shown offline. */
@@ -44,6 +54,9 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
 
   return {
     auth,
+    tokens,
+    audit,
+    members,
     applications,
     customers,
     installations,

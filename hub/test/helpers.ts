@@ -52,6 +52,7 @@ export interface TestHubOptions {
   liveAuthenticator?: AppDeps['liveAuthenticator'];
   publicUrl?: string;
   portalDir?: string;
+  apiRateLimitPerMinute?: number;
   /** Listen on this port (default: a free one). */
   port?: number;
 }
@@ -84,6 +85,9 @@ export async function startTestHub(opts: TestHubOptions): Promise<TestHub> {
       agentComposeImage: 'flotilla/agent-compose:test',
       installTokenTtlMs: 3600_000,
       portalDir: opts.portalDir ?? '/nonexistent',
+      smtpUrl: undefined,
+      smtpFrom: 'Flotilla <test@localhost>',
+      apiRateLimitPerMinute: opts.apiRateLimitPerMinute ?? 100_000,
     },
     logger: testLogger,
     infra,

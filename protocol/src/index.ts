@@ -5,3 +5,4 @@ export * from './live.js';
 export * from './health.js';
 export * from './rest/auth.js';
 export * from './rest/resources.js';
+export * from './rest/identity.js';

@@ -9,23 +9,25 @@ export interface AuthState extends RequestState {
   principal?: Principal;
 }
 
-/** A vendor user acting in one vendor: what every vendor-scoped service call receives. */
-export interface VendorActor {
-  userId: string;
-  vendorId: string;
-  role: string;
-}
-
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Resolves the session cookie into `ctx.state.principal`. Cookie-authenticated writes must come
- * from our own origin (CSRF): a browser always sends Origin on cross-site POSTs, and JSON bodies
- * cannot be sent cross-site without a CORS preflight we never grant.
+ * Resolves `Authorization: Bearer flt_…` (API token) or the session cookie into
+ * `ctx.state.principal`. A bad bearer token is refused outright rather than silently ignored.
+ * Cookie-authenticated writes must come from our own origin (CSRF): a browser always sends Origin
+ * on cross-site POSTs, and JSON bodies cannot be sent cross-site without a CORS preflight we never grant.
  */
 export function authenticate(auth: AuthService, publicUrl: string): Middleware<AuthState> {
   const publicOrigin = new URL(publicUrl).origin;
   return async (ctx, next) => {
+    const header = ctx.get('authorization');
+    if (header) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      const principal = match?.[1] ? await auth.resolveToken(match[1]) : undefined;
+      if (!principal) throw new AppError('UNAUTHORIZED', 'Invalid, expired or revoked API token');
+      ctx.state.principal = principal;
+      return next();
+    }
     const token = ctx.cookies.get(SESSION_COOKIE);
     if (token) {
       const principal = await auth.resolveSession(token);
@@ -46,25 +48,12 @@ function assertSameOrigin(ctx: Context, publicOrigin: string): void {
   throw new AppError('FORBIDDEN', 'Cross-origin request refused');
 }
 
-export function requirePrincipal(ctx: { state: AuthState }): Principal {
-  const p = ctx.state.principal;
-  if (!p) throw new AppError('UNAUTHORIZED', 'Sign in first');
-  return p;
-}
-
 /**
- * The calling user as a member of a vendor. With several vendor memberships the `X-Flotilla-Vendor`
- * header picks one; a vendor the user does not belong to is simply not found.
+ * `secureWanted` comes from an https PUBLIC_URL; the flag is only set on requests that arrived over
+ * TLS (or via a proxy saying so), since Koa refuses to send a Secure cookie over plain http and the
+ * request would fail after its work was done.
  */
-export function requireVendorActor(ctx: { state: AuthState; get(name: string): string }): VendorActor {
-  const p = requirePrincipal(ctx);
-  const wanted = ctx.get('x-flotilla-vendor');
-  const vendorMemberships = p.memberships.filter((m) => m.customerId === null && (!wanted || m.vendorId === wanted));
-  const m = vendorMemberships[0];
-  if (!m) throw wanted ? AppError.notFound('Vendor') : new AppError('FORBIDDEN', 'This account is not a member of a vendor');
-  return { userId: p.user.id, vendorId: m.vendorId, role: m.role };
-}
-
-export function setSessionCookie(ctx: Context, token: string | null, secure: boolean, maxAgeMs: number): void {
+export function setSessionCookie(ctx: Context, token: string | null, secureWanted: boolean, maxAgeMs: number): void {
+  const secure = secureWanted && ctx.secure;
   ctx.cookies.set(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: token ? maxAgeMs : 0, overwrite: true });
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import { AppError } from '../errors.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { requestContext, type RequestState } from './middleware/request-context.js';
+import type { RouteState } from './route.js';
 
 export interface KoaAppOptions {
   logger: Logger;
@@ -12,8 +13,8 @@ export interface KoaAppOptions {
   middleware?: Koa.Middleware[];
   /** Routers mounted at the root (probes). */
   rootRouters: Router[];
-  /** Routers mounted under /api/v1. */
-  apiRouters: Router[];
+  /** The router mounted under /api/v1. */
+  apiRouter: Router<RouteState>;
   /** Requests through a TLS-terminating proxy carry X-Forwarded-*. */
   trustProxy?: boolean;
 }
@@ -28,7 +29,7 @@ export function createKoaApp(opts: KoaAppOptions): Koa<RequestState> {
   for (const m of opts.middleware ?? []) app.use(m);
 
   const api = new Router({ prefix: '/api/v1' });
-  for (const r of opts.apiRouters) api.use(r.routes(), r.allowedMethods());
+  api.use(opts.apiRouter.routes(), opts.apiRouter.allowedMethods());
   for (const r of opts.rootRouters) app.use(r.routes()).use(r.allowedMethods());
   app.use(api.routes()).use(api.allowedMethods());
   return app;

@@ -15,8 +15,12 @@ export function portal(dir: string): Middleware {
   let available: Promise<boolean> | undefined;
   return async (ctx, next) => {
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || NOT_SPA.test(ctx.path)) return next();
+    // Remember only success: a portal built after the hub started is picked up on the next request.
     available ??= access(path.join(dir, 'index.html')).then(() => true, () => false);
-    if (!(await available)) return next();
+    if (!(await available)) {
+      available = undefined;
+      return next();
+    }
     await files(ctx, async () => undefined);
     if (ctx.body !== undefined || ctx.status !== 404) {
       // Hashed assets can be cached forever; index.html must always be revalidated.

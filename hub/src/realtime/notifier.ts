@@ -19,5 +19,8 @@ export function socketNotifier(agents: AgentNamespace, live: LiveNamespace): Not
     disconnectAgent(agentId) {
       agents.in(agentRoom(agentId)).disconnectSockets(true);
     },
+    disconnectLive(room) {
+      live.in(room).disconnectSockets(true);
+    },
   };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AgentCredentials } from '@flotilla/protocol';
 import { AppError } from '../../errors.js';
 import type { Notifier } from '../shared/notifier.js';
+import type { Scope } from '../access/roles.js';
 import { randomToken, sha256, sha256Hex } from '../shared/tokens.js';
 import type { InstallationService } from '../installations/installation-service.js';
 import type { AgentRepository } from './agent-repository.js';
@@ -25,8 +26,9 @@ export class AgentCredentialService {
    * Creates or rotates the agent's id and 256-bit secret (shown once; only its SHA-256 is kept) and
    * a single-use install URL. Rotation drops the old agent's live connection at once.
    */
-  async issue(vendorId: string, installationId: string): Promise<AgentCredentials> {
-    const installation = await this.installations.row(vendorId, installationId);
+  async issue(scope: Scope, installationId: string): Promise<AgentCredentials> {
+    const installation = await this.installations.row(scope, installationId);
+    const vendorId = scope.vendorId;
     const agentId = `agt_${randomBytes(12).toString('hex')}`;
     const secret = randomToken('fas_');
     const replaced = await this.agents.replaceCredentials(vendorId, installationId, agentId, sha256(secret));
@@ -49,7 +51,7 @@ export class AgentCredentialService {
   async installManifest(token: string): Promise<string> {
     const found = await this.agents.consumeInstallToken(sha256Hex(token));
     if (!found) throw new AppError('NOT_FOUND', 'Install link not found: it was already used or has expired; issue new agent credentials');
-    const installation = await this.installations.row(found.vendorId, found.installationId);
+    const installation = await this.installations.row({ vendorId: found.vendorId, customerId: null }, found.installationId);
     return composeAgentManifest({
       hubUrl: this.settings.publicUrl,
       agentId: found.agentId,

@@ -83,7 +83,7 @@ export class AgentSessionService {
   }
 
   private async observeComponents(identity: AgentIdentity, components: StatusReport['components']): Promise<void> {
-    const row = await this.installations.get(identity.vendorId, identity.installationId);
+    const row = await this.installations.get(identity, identity.installationId);
     if (row) await this.observe(identity, row.applied_revision, components);
   }
 

@@ -12,6 +12,14 @@ export interface UserRow {
 export const toUser = (r: UserRow): User => ({ id: r.id, email: r.email, name: r.name, createdAt: r.created_at.toISOString() });
 export const toVendor = (r: { id: string; name: string; created_at: Date }): Vendor => ({ id: r.id, name: r.name, createdAt: r.created_at.toISOString() });
 
+export interface SessionRow {
+  id: string;
+  created_at: Date;
+  expires_at: Date;
+  ip: string | null;
+  user_agent: string | null;
+}
+
 export interface SessionInfo {
   sessionId: string;
   user: UserRow;
@@ -59,6 +67,23 @@ export class AuthRepository {
     if (!row) return undefined;
     const { session_id, ...user } = row;
     return { sessionId: session_id, user };
+  }
+
+  async findUserById(id: string): Promise<UserRow | undefined> {
+    return this.db<UserRow>('users').where({ id }).first();
+  }
+
+  listSessions(userId: string): Promise<SessionRow[]> {
+    return this.db('sessions')
+      .where({ user_id: userId })
+      .whereNull('revoked_at')
+      .where('expires_at', '>', this.db.fn.now())
+      .orderBy('created_at', 'desc')
+      .select('id', 'created_at', 'expires_at', 'ip', 'user_agent');
+  }
+
+  async revokeUserSession(userId: string, id: string): Promise<boolean> {
+    return (await this.db('sessions').where({ id, user_id: userId }).whereNull('revoked_at').update({ revoked_at: this.db.fn.now() })) > 0;
   }
 
   async revokeSession(id: string): Promise<void> {

@@ -4,7 +4,9 @@ import { RateLimitedError, type RateLimiterFactory } from '../../infra/index.js'
 import { isUniqueViolation } from '../shared/db-errors.js';
 import { randomToken, sha256Hex } from '../shared/tokens.js';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './password.js';
-import { toUser, type AuthRepository, type UserRow } from './auth-repository.js';
+import { toUser, type AuthRepository, type SessionRow, type UserRow } from './auth-repository.js';
+import type { TokenRepository } from './token-repository.js';
+import { CUSTOMER_ROLES, VENDOR_ROLES, rank } from '../access/roles.js';
 
 export const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
 
@@ -13,11 +15,13 @@ export interface ClientMeta {
   userAgent: string | undefined;
 }
 
-/** Who is calling, resolved from a session cookie (API tokens join in the identity issue). */
+/** Who is calling: a browser session (cookie) or an API token (Bearer), and where they belong. */
 export interface Principal {
-  sessionId: string;
   user: UserRow;
+  /** For a token: only the token's organisation, with the token's (never higher) role. */
   memberships: Membership[];
+  sessionId: string | null;
+  tokenId: string | null;
 }
 
 export class AuthService {
@@ -26,6 +30,7 @@ export class AuthService {
 
   constructor(
     private readonly repo: AuthRepository,
+    private readonly tokens: TokenRepository,
     rateLimiters: RateLimiterFactory,
     private readonly signupEnabled: boolean,
   ) {
@@ -77,7 +82,33 @@ export class AuthService {
   async resolveSession(token: string): Promise<Principal | undefined> {
     const found = await this.repo.findSession(sha256Hex(token));
     if (!found) return undefined;
-    return { sessionId: found.sessionId, user: found.user, memberships: await this.repo.memberships(found.user.id) };
+    return { sessionId: found.sessionId, tokenId: null, user: found.user, memberships: await this.repo.memberships(found.user.id) };
+  }
+
+  /**
+   * The principal behind an API token. Its role is the token's, capped by the owner's current role
+   * in that organisation: a demoted or removed member's tokens shrink or stop with them.
+   */
+  async resolveToken(token: string): Promise<Principal | undefined> {
+    const row = await this.tokens.findActive(sha256Hex(token));
+    if (!row) return undefined;
+    const user = await this.repo.findUserById(row.user_id);
+    if (!user) return undefined;
+    const membership = (await this.repo.memberships(user.id)).find((m) => m.vendorId === row.vendor_id && m.customerId === row.customer_id);
+    if (!membership) return undefined;
+    const ladder = membership.customerId === null ? VENDOR_ROLES : CUSTOMER_ROLES;
+    const role = rank(row.role, ladder) <= rank(membership.role, ladder) ? row.role : membership.role;
+    await this.tokens.touch(row.id);
+    return { sessionId: null, tokenId: row.id, user, memberships: [{ ...membership, role }] };
+  }
+
+  async listSessions(userId: string): Promise<SessionRow[]> {
+    return this.repo.listSessions(userId);
+  }
+
+  /** Revokes one of the user's own sessions; false when it is not theirs. */
+  async revokeSession(userId: string, sessionId: string): Promise<boolean> {
+    return this.repo.revokeUserSession(userId, sessionId);
   }
 
   private async startSession(userId: string, meta: ClientMeta): Promise<string> {

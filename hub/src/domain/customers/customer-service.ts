@@ -3,6 +3,7 @@ import { AppError } from '../../errors.js';
 import type { Database } from '../../infra/index.js';
 import { conflictOnDuplicate, isForeignKeyViolation, isUuid } from '../shared/db-errors.js';
 import { paginate, type Page, type PageRequest } from '../shared/pagination.js';
+import type { Scope } from '../access/roles.js';
 
 interface CustomerRow {
   id: string;
@@ -54,8 +55,10 @@ export class CustomerService {
     return this.repo.list(vendorId, page);
   }
 
-  async get(vendorId: string, id: string): Promise<Customer> {
-    const c = isUuid(id) ? await this.repo.get(vendorId, id) : undefined;
+  /** A customer user sees only their own customer. */
+  async get(scope: Scope, id: string): Promise<Customer> {
+    const visible = isUuid(id) && (scope.customerId === null || scope.customerId === id);
+    const c = visible ? await this.repo.get(scope.vendorId, id) : undefined;
     if (!c) throw AppError.notFound('Customer');
     return c;
   }
@@ -65,14 +68,14 @@ export class CustomerService {
   }
 
   async update(vendorId: string, id: string, name: string): Promise<Customer> {
-    await this.get(vendorId, id);
+    await this.get({ vendorId, customerId: null }, id);
     const c = await conflictOnDuplicate(() => this.repo.update(vendorId, id, name), `A customer named "${name}" already exists`);
     if (!c) throw AppError.notFound('Customer');
     return c;
   }
 
   async delete(vendorId: string, id: string): Promise<void> {
-    await this.get(vendorId, id);
+    await this.get({ vendorId, customerId: null }, id);
     try {
       await this.repo.delete(vendorId, id);
     } catch (err) {

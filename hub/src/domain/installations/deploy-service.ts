@@ -2,6 +2,7 @@ import type { DeployBody, DesiredComponent } from '@flotilla/protocol';
 import { AppError } from '../../errors.js';
 import { isUuid } from '../shared/db-errors.js';
 import type { Notifier } from '../shared/notifier.js';
+import type { Scope } from '../access/roles.js';
 import type { ApplicationRepository } from '../applications/application-repository.js';
 import type { DesiredStateRepository } from './desired-state-repository.js';
 import type { InstallationService } from './installation-service.js';
@@ -25,8 +26,9 @@ export class DeployService {
    * Direct deploy: the installation's desired state becomes the given version (a new revision),
    * pushed to its agent the moment it is stored.
    */
-  async deploy(vendorId: string, userId: string | null, installationId: string, body: DeployBody): Promise<{ revision: number }> {
-    const installation = await this.installations.row(vendorId, installationId);
+  async deploy(scope: Scope, userId: string | null, installationId: string, body: DeployBody): Promise<{ revision: number }> {
+    const installation = await this.installations.row(scope, installationId);
+    const vendorId = scope.vendorId;
     if (!('versionId' in body)) throw new AppError('VALIDATION_FAILED', 'Releases arrive with release management; deploy a {versionId}');
     const found = isUuid(body.versionId) ? await this.applications.findVersion(vendorId, body.versionId) : undefined;
     if (!found) throw new AppError('VALIDATION_FAILED', `versionId: no application version ${body.versionId}`);
@@ -43,7 +45,7 @@ export class DeployService {
     });
     if (!next) throw AppError.notFound('Installation');
     if (next.agentId) this.notifier.desiredState(next.agentId, { installationId, revision: next.revision, components: [component] });
-    this.notifier.installationStatus({ vendorId, customerId: next.customerId }, toStatus(await this.installations.row(vendorId, installationId)));
+    this.notifier.installationStatus({ vendorId, customerId: next.customerId }, toStatus(await this.installations.row(scope, installationId)));
     return { revision: next.revision };
   }
 }

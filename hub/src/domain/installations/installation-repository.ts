@@ -2,6 +2,7 @@ import type { ComponentState, Health, Installation, InstallationEvent, Installat
 import type { Database } from '../../infra/index.js';
 import type { Knex } from 'knex';
 import { paginate, type Page, type PageRequest } from '../shared/pagination.js';
+import type { Scope } from '../access/roles.js';
 
 export interface InstallationRow {
   id: string;
@@ -71,26 +72,33 @@ export interface ObservedState {
 export class InstallationRepository {
   constructor(private readonly db: Database) {}
 
-  private base(vendorId: string): Knex.QueryBuilder {
-    return this.db('installations')
+  /** Installations visible in a scope: the vendor's, and only the customer's own for customer users. */
+  private base(scope: Scope): Knex.QueryBuilder {
+    const q = this.db('installations')
       .join('customers', 'customers.id', 'installations.customer_id')
       .leftJoin('agents', 'agents.installation_id', 'installations.id')
-      .where('installations.vendor_id', vendorId)
+      .where('installations.vendor_id', scope.vendorId)
       .select('installations.*', 'customers.name as customer_name', 'agents.id as agent_id');
+    if (scope.customerId !== null) q.where('installations.customer_id', scope.customerId);
+    return q;
+  }
+
+  private scopedWhere(scope: Scope, id: string): Record<string, string> {
+    return scope.customerId === null ? { vendor_id: scope.vendorId, id } : { vendor_id: scope.vendorId, customer_id: scope.customerId, id };
   }
 
   /** For system jobs only (e.g. sweeping a dead hub's sessions): not scoped by vendor. */
   async getAnyVendor(id: string): Promise<InstallationRow | undefined> {
     const row: { vendor_id: string } | undefined = await this.db('installations').where({ id }).first('vendor_id');
-    return row && this.get(row.vendor_id, id);
+    return row && this.get({ vendorId: row.vendor_id, customerId: null }, id);
   }
 
-  list(vendorId: string, page: PageRequest): Promise<Page<InstallationRow>> {
-    return paginate(this.base(vendorId), page, (r: InstallationRow) => r, 'installations');
+  list(scope: Scope, page: PageRequest): Promise<Page<InstallationRow>> {
+    return paginate(this.base(scope), page, (r: InstallationRow) => r, 'installations');
   }
 
-  async get(vendorId: string, id: string): Promise<InstallationRow | undefined> {
-    return this.base(vendorId).where('installations.id', id).first();
+  async get(scope: Scope, id: string): Promise<InstallationRow | undefined> {
+    return this.base(scope).where('installations.id', id).first();
   }
 
   async create(vendorId: string, input: { customerId: string; name: string; environment: string; agentKind: 'compose' | 'helm'; trackId: string | null }): Promise<string> {
@@ -100,12 +108,12 @@ export class InstallationRepository {
     return (row as { id: string }).id;
   }
 
-  async update(vendorId: string, id: string, patch: { name?: string | undefined; environment?: string | undefined }): Promise<void> {
-    await this.db('installations').where({ vendor_id: vendorId, id }).update({ ...patch, updated_at: this.db.fn.now() });
+  async update(scope: Scope, id: string, patch: { name?: string | undefined; environment?: string | undefined }): Promise<void> {
+    await this.db('installations').where(this.scopedWhere(scope, id)).update({ ...patch, updated_at: this.db.fn.now() });
   }
 
-  async delete(vendorId: string, id: string): Promise<void> {
-    await this.db('installations').where({ vendor_id: vendorId, id }).delete();
+  async delete(scope: Scope, id: string): Promise<void> {
+    await this.db('installations').where(this.scopedWhere(scope, id)).delete();
   }
 
   /** Writes what the agent reports; records a health transition when the health changed. */
@@ -129,7 +137,7 @@ export class InstallationRepository {
         const message = observed.components.find((c) => c.health === observed.health)?.message ?? null;
         await trx('installation_events').insert({ vendor_id: vendorId, installation_id: id, type: 'health', health: observed.health, message });
       }
-      return this.base(vendorId).transacting(trx).where('installations.id', id).first();
+      return this.base({ vendorId, customerId: null }).transacting(trx).where('installations.id', id).first();
     });
   }
 
@@ -144,8 +152,12 @@ export class InstallationRepository {
     });
   }
 
-  async listEvents(vendorId: string, installationId: string, limit: number, before?: number): Promise<InstallationEvent[]> {
-    const q = this.db('installation_events').where({ vendor_id: vendorId, installation_id: installationId }).orderBy('id', 'desc').limit(limit);
+  async listEvents(scope: Scope, installationId: string, limit: number, before?: number): Promise<InstallationEvent[]> {
+    const q = this.db('installation_events')
+      .where({ vendor_id: scope.vendorId, installation_id: installationId })
+      .whereIn('installation_id', this.base(scope).clearSelect().select('installations.id'))
+      .orderBy('id', 'desc')
+      .limit(limit);
     if (before !== undefined) q.where('id', '<', before);
     const rows: { id: number; installation_id: string; type: string; health: Health | null; message: string | null; at: Date }[] = await q;
     return rows.map((r) => ({ id: String(r.id), installationId: r.installation_id, type: r.type, health: r.health, message: r.message, at: r.at.toISOString() }));

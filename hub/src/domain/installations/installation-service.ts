@@ -2,6 +2,7 @@ import type { CreateInstallationBody, Health, Installation, InstallationEvent, I
 import { AppError } from '../../errors.js';
 import { conflictOnDuplicate, isUuid } from '../shared/db-errors.js';
 import type { Notifier } from '../shared/notifier.js';
+import type { Scope } from '../access/roles.js';
 import type { PageRequest, Page } from '../shared/pagination.js';
 import type { CustomerService } from '../customers/customer-service.js';
 import { computeUptime, percent } from './uptime.js';
@@ -16,57 +17,57 @@ export class InstallationService {
     private readonly notifier: Notifier,
   ) {}
 
-  async list(vendorId: string, page: PageRequest): Promise<Page<Installation>> {
-    const rows = await this.repo.list(vendorId, page);
-    const uptimes = await this.uptimes(vendorId, rows.items, '24h', new Date());
+  async list(scope: Scope, page: PageRequest): Promise<Page<Installation>> {
+    const rows = await this.repo.list(scope, page);
+    const uptimes = await this.uptimes(scope.vendorId, rows.items, '24h', new Date());
     return { items: rows.items.map((r) => toInstallation(r, uptimes.get(r.id)?.uptimePercent ?? null)), nextCursor: rows.nextCursor };
   }
 
-  async row(vendorId: string, id: string): Promise<InstallationRow> {
-    const row = isUuid(id) ? await this.repo.get(vendorId, id) : undefined;
+  async row(scope: Scope, id: string): Promise<InstallationRow> {
+    const row = isUuid(id) ? await this.repo.get(scope, id) : undefined;
     if (!row) throw AppError.notFound('Installation');
     return row;
   }
 
-  async get(vendorId: string, id: string): Promise<Installation> {
-    const row = await this.row(vendorId, id);
-    const uptime = await this.uptimes(vendorId, [row], '24h', new Date());
+  async get(scope: Scope, id: string): Promise<Installation> {
+    const row = await this.row(scope, id);
+    const uptime = await this.uptimes(scope.vendorId, [row], '24h', new Date());
     return toInstallation(row, uptime.get(row.id)?.uptimePercent ?? null);
   }
 
-  async create(vendorId: string, body: CreateInstallationBody): Promise<Installation> {
+  async create(scope: Scope, body: CreateInstallationBody): Promise<Installation> {
     if (body.agentKind === 'helm') throw new AppError('VALIDATION_FAILED', 'Helm installations arrive with agent-helm; use agentKind "compose"');
     if (body.trackId !== undefined) throw new AppError('VALIDATION_FAILED', 'Release tracks arrive with release management; omit trackId');
-    const customer = await this.customers.get(vendorId, body.customerId).catch(() => {
+    const customer = await this.customers.get(scope, body.customerId).catch(() => {
       throw new AppError('VALIDATION_FAILED', `customerId: no customer ${body.customerId}`);
     });
     const id = await conflictOnDuplicate(
-      () => this.repo.create(vendorId, { customerId: customer.id, name: body.name, environment: body.environment, agentKind: body.agentKind, trackId: null }),
+      () => this.repo.create(scope.vendorId, { customerId: customer.id, name: body.name, environment: body.environment, agentKind: body.agentKind, trackId: null }),
       `Customer "${customer.name}" already has an installation "${body.name}" in ${body.environment}`,
     );
-    return this.get(vendorId, id);
+    return this.get(scope, id);
   }
 
-  async update(vendorId: string, id: string, patch: { name?: string | undefined; environment?: string | undefined }): Promise<Installation> {
-    await this.row(vendorId, id);
-    await conflictOnDuplicate(() => this.repo.update(vendorId, id, patch), 'The customer already has an installation with this name in this environment');
-    return this.get(vendorId, id);
+  async update(scope: Scope, id: string, patch: { name?: string | undefined; environment?: string | undefined }): Promise<Installation> {
+    await this.row(scope, id);
+    await conflictOnDuplicate(() => this.repo.update(scope, id, patch), 'The customer already has an installation with this name in this environment');
+    return this.get(scope, id);
   }
 
   /** Deleting an installation revokes its agent: the live connection drops at once. */
-  async delete(vendorId: string, id: string): Promise<void> {
-    const row = await this.row(vendorId, id);
-    await this.repo.delete(vendorId, id);
+  async delete(scope: Scope, id: string): Promise<void> {
+    const row = await this.row(scope, id);
+    await this.repo.delete(scope, id);
     if (row.agent_id) this.notifier.disconnectAgent(row.agent_id);
   }
 
-  async status(vendorId: string, id: string): Promise<InstallationStatus> {
-    return toStatus(await this.row(vendorId, id));
+  async status(scope: Scope, id: string): Promise<InstallationStatus> {
+    return toStatus(await this.row(scope, id));
   }
 
-  async uptime(vendorId: string, id: string, window: UptimeWindow, now = new Date()): Promise<UptimeResponse> {
-    const row = await this.row(vendorId, id);
-    const result = (await this.uptimes(vendorId, [row], window, now)).get(id);
+  async uptime(scope: Scope, id: string, window: UptimeWindow, now = new Date()): Promise<UptimeResponse> {
+    const row = await this.row(scope, id);
+    const result = (await this.uptimes(scope.vendorId, [row], window, now)).get(id);
     const from = new Date(now.getTime() - WINDOW_MS[window]);
     return {
       installationId: id,
@@ -78,9 +79,9 @@ export class InstallationService {
     };
   }
 
-  async events(vendorId: string, id: string, limit: number, before?: number): Promise<InstallationEvent[]> {
-    await this.row(vendorId, id);
-    return this.repo.listEvents(vendorId, id, limit, before);
+  async events(scope: Scope, id: string, limit: number, before?: number): Promise<InstallationEvent[]> {
+    await this.row(scope, id);
+    return this.repo.listEvents(scope, id, limit, before);
   }
 
   /**

@@ -10,6 +10,8 @@ export interface Notifier {
   agentPresence(scope: TenantScope, presence: AgentPresence): void;
   /** Drops the agent's live connection(s) on every hub process (credentials rotated or revoked). */
   disconnectAgent(agentId: string): void;
+  /** Drops every `/live` socket in a room on every hub process (e.g. `session:<id>` when it is revoked). */
+  disconnectLive(room: string): void;
 }
 
 export interface TenantScope {

@@ -1,16 +1,14 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { AgentCredentialService } from '../../domain/agents/agent-credential-service.js';
-import type { AuthState } from '../auth.js';
+import { routeRegistrar, type RouteDeps, type RouteState } from '../route.js';
 import { param } from '../validate.js';
 
 /** `GET /agent/install/:token`: the agent's compose file, once. No session needed: the token is the credential. */
-export function agentInstallRoutes(credentials: AgentCredentialService): Router<AuthState> {
-  const router = new Router<AuthState>();
-  router.get('/agent/install/:token', async (ctx) => {
+export function agentInstallRoutes(router: Router<RouteState>, deps: RouteDeps, credentials: AgentCredentialService): void {
+  routeRegistrar(router, deps).public('GET /agent/install/:token', async (ctx) => {
     const manifest = await credentials.installManifest(param(ctx, 'token'));
     ctx.type = 'application/yaml';
     ctx.set('Cache-Control', 'no-store');
     ctx.body = manifest;
   });
-  return router;
 }

@@ -1,31 +1,28 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import { CreateCustomerBody, PageQuery, UpdateCustomerBody } from '@flotilla/protocol';
 import type { CustomerService } from '../../domain/customers/customer-service.js';
-import { requireVendorActor, type AuthState } from '../auth.js';
+import { routeRegistrar, type RouteDeps, type RouteState } from '../route.js';
 import { param, parseOrThrow } from '../validate.js';
 
-export function customerRoutes(customers: CustomerService): Router<AuthState> {
-  const router = new Router<AuthState>();
-  router.get('/customers', async (ctx) => {
-    ctx.body = await customers.list(requireVendorActor(ctx).vendorId, parseOrThrow(PageQuery, ctx.query, 'query'));
+export function customerRoutes(router: Router<RouteState>, deps: RouteDeps, customers: CustomerService): void {
+  const r = routeRegistrar(router, deps);
+  r.org('GET /customers', async (ctx, a) => {
+    ctx.body = await customers.list(a.vendorId, parseOrThrow(PageQuery, ctx.query, 'query'));
   });
-  router.post('/customers', async (ctx) => {
-    const { vendorId } = requireVendorActor(ctx);
+  r.org('POST /customers', async (ctx, a) => {
     const { name } = parseOrThrow(CreateCustomerBody, ctx.request.body, 'body');
+    ctx.body = await customers.create(a.vendorId, name);
     ctx.status = 201;
-    ctx.body = await customers.create(vendorId, name);
   });
-  router.get('/customers/:id', async (ctx) => {
-    ctx.body = await customers.get(requireVendorActor(ctx).vendorId, param(ctx, 'id'));
+  r.org('GET /customers/:id', async (ctx, a) => {
+    ctx.body = await customers.get(a, param(ctx, 'id'));
   });
-  router.patch('/customers/:id', async (ctx) => {
-    const { vendorId } = requireVendorActor(ctx);
+  r.org('PATCH /customers/:id', async (ctx, a) => {
     const { name } = parseOrThrow(UpdateCustomerBody, ctx.request.body, 'body');
-    ctx.body = await customers.update(vendorId, param(ctx, 'id'), name);
+    ctx.body = await customers.update(a.vendorId, param(ctx, 'id'), name);
   });
-  router.delete('/customers/:id', async (ctx) => {
-    await customers.delete(requireVendorActor(ctx).vendorId, param(ctx, 'id'));
+  r.org('DELETE /customers/:id', async (ctx, a) => {
+    await customers.delete(a.vendorId, param(ctx, 'id'));
     ctx.status = 204;
   });
-  return router;
 }

@@ -1,10 +1,10 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import { z } from 'zod';
 import { CreateInstallationBody, DeployBody, PageQuery, UpdateInstallationBody, UptimeQuery } from '@flotilla/protocol';
 import type { InstallationService } from '../../domain/installations/installation-service.js';
 import type { DeployService } from '../../domain/installations/deploy-service.js';
 import type { AgentCredentialService } from '../../domain/agents/agent-credential-service.js';
-import { requireVendorActor, type AuthState } from '../auth.js';
+import { routeRegistrar, type RouteDeps, type RouteState } from '../route.js';
 import { param, parseOrThrow } from '../validate.js';
 
 const EventsQuery = z.object({
@@ -12,48 +12,51 @@ const EventsQuery = z.object({
   before: z.coerce.number().int().positive().optional(),
 });
 
-export function installationRoutes(installations: InstallationService, deploys: DeployService, credentials: AgentCredentialService): Router<AuthState> {
-  const router = new Router<AuthState>();
-  router.get('/installations', async (ctx) => {
-    ctx.body = await installations.list(requireVendorActor(ctx).vendorId, parseOrThrow(PageQuery, ctx.query, 'query'));
+export function installationRoutes(
+  router: Router<RouteState>,
+  deps: RouteDeps,
+  installations: InstallationService,
+  deploys: DeployService,
+  credentials: AgentCredentialService,
+): void {
+  const r = routeRegistrar(router, deps);
+  r.org('GET /installations', async (ctx, a) => {
+    ctx.body = await installations.list(a, parseOrThrow(PageQuery, ctx.query, 'query'));
   });
-  router.post('/installations', async (ctx) => {
-    const { vendorId } = requireVendorActor(ctx);
+  r.org('POST /installations', async (ctx, a) => {
     const body = parseOrThrow(CreateInstallationBody, ctx.request.body, 'body');
+    ctx.body = await installations.create(a, body);
     ctx.status = 201;
-    ctx.body = await installations.create(vendorId, body);
   });
-  router.get('/installations/:id', async (ctx) => {
-    ctx.body = await installations.get(requireVendorActor(ctx).vendorId, param(ctx, 'id'));
+  r.org('GET /installations/:id', async (ctx, a) => {
+    ctx.body = await installations.get(a, param(ctx, 'id'));
   });
-  router.patch('/installations/:id', async (ctx) => {
-    const { vendorId } = requireVendorActor(ctx);
-    ctx.body = await installations.update(vendorId, param(ctx, 'id'), parseOrThrow(UpdateInstallationBody, ctx.request.body, 'body'));
+  r.org('PATCH /installations/:id', async (ctx, a) => {
+    ctx.body = await installations.update(a, param(ctx, 'id'), parseOrThrow(UpdateInstallationBody, ctx.request.body, 'body'));
   });
-  router.delete('/installations/:id', async (ctx) => {
-    await installations.delete(requireVendorActor(ctx).vendorId, param(ctx, 'id'));
+  r.org('DELETE /installations/:id', async (ctx, a) => {
+    await installations.delete(a, param(ctx, 'id'));
     ctx.status = 204;
   });
-  router.post('/installations/:id/agent-credentials', async (ctx) => {
+  r.org('POST /installations/:id/agent-credentials', async (ctx, a) => {
+    ctx.body = await credentials.issue(a, param(ctx, 'id'));
     ctx.status = 201;
-    ctx.body = await credentials.issue(requireVendorActor(ctx).vendorId, param(ctx, 'id'));
   });
-  router.post('/installations/:id/deploy', async (ctx) => {
-    const actor = requireVendorActor(ctx);
+  r.org('POST /installations/:id/deploy', async (ctx, a) => {
     const body = parseOrThrow(DeployBody, ctx.request.body, 'body');
+    ctx.body = await deploys.deploy(a, a.userId, param(ctx, 'id'), body);
     ctx.status = 202;
-    ctx.body = await deploys.deploy(actor.vendorId, actor.userId, param(ctx, 'id'), body);
+    ctx.state.auditDetails = { ...body };
   });
-  router.get('/installations/:id/status', async (ctx) => {
-    ctx.body = await installations.status(requireVendorActor(ctx).vendorId, param(ctx, 'id'));
+  r.org('GET /installations/:id/status', async (ctx, a) => {
+    ctx.body = await installations.status(a, param(ctx, 'id'));
   });
-  router.get('/installations/:id/uptime', async (ctx) => {
+  r.org('GET /installations/:id/uptime', async (ctx, a) => {
     const { window } = parseOrThrow(UptimeQuery, ctx.query, 'query');
-    ctx.body = await installations.uptime(requireVendorActor(ctx).vendorId, param(ctx, 'id'), window);
+    ctx.body = await installations.uptime(a, param(ctx, 'id'), window);
   });
-  router.get('/installations/:id/events', async (ctx) => {
+  r.org('GET /installations/:id/events', async (ctx, a) => {
     const q = parseOrThrow(EventsQuery, ctx.query, 'query');
-    ctx.body = { items: await installations.events(requireVendorActor(ctx).vendorId, param(ctx, 'id'), q.limit, q.before) };
+    ctx.body = { items: await installations.events(a, param(ctx, 'id'), q.limit, q.before) };
   });
-  return router;
 }

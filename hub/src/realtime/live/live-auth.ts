@@ -20,14 +20,29 @@ function cookieValue(header: string | string[] | undefined, name: string): strin
   return undefined;
 }
 
-/** Browsers authenticate `/live` with their session cookie: vendor users join their vendor's room. */
+function bearer(handshake: LiveHandshake): string | undefined {
+  if (typeof handshake.auth.token === 'string') return handshake.auth.token;
+  const header = handshake.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match?.[1];
+}
+
+/**
+ * `/live` accepts an API token (`auth: {token}` or an Authorization header) or the browser's
+ * session cookie. Vendor members join their vendor's room, customer members their customer's; every
+ * socket also joins rooms named after its session or token and its user, so revoking one (or
+ * removing the member) disconnects it at once, on every hub process.
+ */
 export function sessionLiveAuthenticator(auth: AuthService): LiveAuthenticator {
   return async (handshake) => {
-    const token = cookieValue(handshake.headers.cookie, SESSION_COOKIE);
-    if (!token) return null;
-    const principal = await auth.resolveSession(token);
+    const token = bearer(handshake);
+    const cookie = cookieValue(handshake.headers.cookie, SESSION_COOKIE);
+    const principal = token ? await auth.resolveToken(token) : cookie ? await auth.resolveSession(cookie) : undefined;
     if (!principal) return null;
     const rooms = principal.memberships.map((m) => (m.customerId ? liveRooms.customer(m.customerId) : liveRooms.vendor(m.vendorId)));
+    rooms.push(`user:${principal.user.id}`);
+    if (principal.sessionId) rooms.push(`session:${principal.sessionId}`);
+    if (principal.tokenId) rooms.push(`token:${principal.tokenId}`);
     return { rooms };
   };
 }

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import type { Database } from '../../infra/index.js';
+
+export interface AuditEntry {
+  vendorId: string;
+  customerId: string | null;
+  actorUserId: string | null;
+  actorTokenId: string | null;
+  actorEmail: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  ip: string | null;
+  details?: Record<string, unknown>;
+}
+
+export const AuditQuery = z.object({
+  action: z.string().max(100).optional(),
+  actorUserId: z.uuid().optional(),
+  targetId: z.string().max(200).optional(),
+  customerId: z.uuid().optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  /** Id of the last entry of the previous page (entries come newest first). */
+  before: z.coerce.number().int().positive().optional(),
+});
+export type AuditQuery = z.infer<typeof AuditQuery>;
+
+export interface AuditRecord {
+  id: string;
+  at: string;
+  action: string;
+  actor: { userId: string | null; tokenId: string | null; email: string | null };
+  vendorId: string;
+  customerId: string | null;
+  target: { type: string | null; id: string | null };
+  ip: string | null;
+  details: Record<string, unknown> | null;
+}
+
+/** The audit log: who did what, in which organisation, to what, when, from where. Append-only. */
+export class AuditService {
+  constructor(private readonly db: Database) {}
+
+  async record(e: AuditEntry): Promise<void> {
+    await this.db('audit_log').insert({
+      vendor_id: e.vendorId,
+      customer_id: e.customerId,
+      actor_user_id: e.actorUserId,
+      actor_token_id: e.actorTokenId,
+      actor_email: e.actorEmail,
+      action: e.action,
+      target_type: e.targetType,
+      target_id: e.targetId,
+      ip: e.ip,
+      details: e.details ? JSON.stringify(e.details) : null,
+    });
+  }
+
+  async list(vendorId: string, q: AuditQuery): Promise<{ items: AuditRecord[]; nextBefore: string | null }> {
+    const query = this.db('audit_log').where({ vendor_id: vendorId }).orderBy('id', 'desc').limit(q.limit + 1);
+    if (q.action) query.where((w) => w.where('action', q.action).orWhere('action', 'like', `${q.action}.%`));
+    if (q.actorUserId) query.where('actor_user_id', q.actorUserId);
+    if (q.targetId) query.where('target_id', q.targetId);
+    if (q.customerId) query.where('customer_id', q.customerId);
+    if (q.from) query.where('at', '>=', q.from);
+    if (q.to) query.where('at', '<', q.to);
+    if (q.before) query.where('id', '<', q.before);
+    const rows: {
+      id: number; at: Date; action: string; actor_user_id: string | null; actor_token_id: string | null; actor_email: string | null;
+      vendor_id: string; customer_id: string | null; target_type: string | null; target_id: string | null; ip: string | null; details: Record<string, unknown> | null;
+    }[] = await query;
+    const page = rows.slice(0, q.limit);
+    return {
+      items: page.map((r) => ({
+        id: String(r.id),
+        at: r.at.toISOString(),
+        action: r.action,
+        actor: { userId: r.actor_user_id, tokenId: r.actor_token_id, email: r.actor_email },
+        vendorId: r.vendor_id,
+        customerId: r.customer_id,
+        target: { type: r.target_type, id: r.target_id },
+        ip: r.ip,
+        details: r.details,
+      })),
+      nextBefore: rows.length > q.limit ? String(page.at(-1)?.id) : null,
+    };
+  }
+}

@@ -1,0 +1,156 @@
+import type { AcceptInviteBody, CreateInviteBody, CreatedInvite, Invite, LoginResponse, Member, Membership, UpdateMemberBody } from '@flotilla/protocol';
+import { AppError } from '../../errors.js';
+import { RateLimitedError, type RateLimiterFactory } from '../../infra/index.js';
+import type { Mailer } from '../../infra/mailer.js';
+import type { Logger } from '../../logger.js';
+import { mayGrant, type Actor, type Scope } from '../access/roles.js';
+import type { AuthRepository } from '../auth/auth-repository.js';
+import type { AuthService, ClientMeta } from '../auth/auth-service.js';
+import { hashPassword, verifyPassword } from '../auth/password.js';
+import type { TokenRepository } from '../auth/token-repository.js';
+import type { CustomerService } from '../customers/customer-service.js';
+import { isUuid } from '../shared/db-errors.js';
+import type { Notifier } from '../shared/notifier.js';
+import { randomToken, sha256Hex } from '../shared/tokens.js';
+import type { MemberRepository, MembershipRow } from './member-repository.js';
+
+export const INVITE_TTL_DAYS = 7;
+
+export interface MemberSettings {
+  publicUrl: string;
+  mailer: Mailer | undefined;
+}
+
+/** Invites, members and their roles, within the caller's organisation. */
+export class MemberService {
+  private readonly acceptLimiter;
+
+  constructor(
+    private readonly repo: MemberRepository,
+    private readonly users: AuthRepository,
+    private readonly auth: AuthService,
+    private readonly tokens: TokenRepository,
+    private readonly customers: CustomerService,
+    private readonly notifier: Notifier,
+    private readonly settings: MemberSettings,
+    rateLimiters: RateLimiterFactory,
+    private readonly log: Logger,
+  ) {
+    this.acceptLimiter = rateLimiters({ name: 'invite-accept-ip', points: 20, durationSeconds: 900, blockSeconds: 900 });
+  }
+
+  /**
+   * A vendor admin invites vendor users or a customer's users; a customer admin invites users of
+   * their own customer. Nobody grants a role above their own.
+   */
+  async invite(actor: Actor, body: CreateInviteBody): Promise<CreatedInvite> {
+    const customerId = actor.customerId ?? body.customerId ?? null;
+    if (actor.customerId !== null && body.customerId !== undefined && body.customerId !== actor.customerId) throw AppError.notFound('Customer');
+    if (customerId !== null) await this.customers.get(actor, customerId);
+    const granter: Membership = { vendorId: actor.vendorId, vendorName: '', customerId: actor.customerId, customerName: null, role: actor.role };
+    if (!mayGrant(granter, body.role, customerId !== null)) {
+      throw new AppError(customerId !== null && body.role === 'release-manager' ? 'VALIDATION_FAILED' : 'FORBIDDEN', `You may not invite a ${customerId ? 'customer' : 'vendor'} user with role ${body.role}`);
+    }
+    const token = randomToken();
+    const expiresAt = new Date(Date.now() + (body.expiresInDays ?? INVITE_TTL_DAYS) * 86_400_000);
+    const invite = await this.repo.createInvite({ tokenHash: sha256Hex(token), vendorId: actor.vendorId, customerId, email: body.email, role: body.role, invitedBy: actor.userId, expiresAt });
+    const inviteUrl = `${this.settings.publicUrl}/invite/${token}`;
+    let mailed = false;
+    if (this.settings.mailer) {
+      try {
+        await this.settings.mailer.send({
+          to: body.email,
+          subject: 'You are invited to Flotilla',
+          text: `You have been invited to Flotilla as ${body.role}.\n\nAccept the invitation (valid until ${expiresAt.toUTCString()}):\n${inviteUrl}\n`,
+        });
+        mailed = true;
+      } catch (err) {
+        this.log.error({ err, inviteId: invite.id }, 'could not mail the invite; share the URL by hand');
+      }
+    } else {
+      this.log.info({ inviteId: invite.id, email: body.email, inviteUrl }, 'invite created (no SMTP configured: share this URL)');
+    }
+    return { ...invite, inviteUrl, mailed };
+  }
+
+  listInvites(scope: Scope): Promise<Invite[]> {
+    return this.repo.listPendingInvites(scope);
+  }
+
+  async revokeInvite(scope: Scope, id: string): Promise<void> {
+    if (!isUuid(id) || !(await this.repo.revokeInvite(scope, id))) throw AppError.notFound('Invite');
+  }
+
+  /**
+   * Accepting sets the new user's name and password and signs them in. An existing account (same
+   * email) proves itself with its current password and gains the membership.
+   */
+  async accept(token: string, body: AcceptInviteBody, meta: ClientMeta): Promise<LoginResponse & { sessionToken: string; vendorId: string; customerId: string | null }> {
+    try {
+      await this.acceptLimiter.hit(meta.ip ?? 'unknown');
+    } catch (err) {
+      if (err instanceof RateLimitedError) throw new AppError('RATE_LIMITED', `Too many invite attempts; retry in ${err.retryAfterSeconds} s`, { retryAfterSeconds: err.retryAfterSeconds });
+      throw err;
+    }
+    const tokenHash = sha256Hex(token);
+    const invite = await this.repo.findOpenInvite(tokenHash);
+    if (!invite) {
+      const state = await this.repo.inviteState(tokenHash);
+      if (state === 'accepted') throw new AppError('CONFLICT', 'This invite has already been used; sign in instead');
+      if (state === 'expired') throw new AppError('CONFLICT', 'This invite has expired; ask for a new one');
+      throw AppError.notFound('Invite');
+    }
+    const existing = await this.users.findUserByEmail(invite.email);
+    if (existing && !(await verifyPassword(body.password, existing.password_hash))) {
+      throw new AppError('UNAUTHORIZED', `An account for ${invite.email} exists: enter its current password to accept`);
+    }
+    const userId = await this.repo.accept(invite.id, {
+      existingUserId: existing?.id ?? null,
+      email: invite.email,
+      name: body.name,
+      passwordHash: existing ? null : await hashPassword(body.password),
+    });
+    if (!userId) throw new AppError('CONFLICT', 'This invite has already been used; sign in instead');
+    const login = await this.auth.login({ email: invite.email, password: body.password }, meta);
+    return { ...login, vendorId: invite.vendor_id, customerId: invite.customer_id };
+  }
+
+  listMembers(scope: Scope): Promise<Member[]> {
+    return this.repo.listMembers(scope);
+  }
+
+  async updateRole(actor: Actor, userId: string, body: UpdateMemberBody): Promise<Member> {
+    const m = await this.membership(actor, userId, body.customerId);
+    const granter: Membership = { vendorId: actor.vendorId, vendorName: '', customerId: actor.customerId, customerName: null, role: actor.role };
+    if (!mayGrant(granter, body.role, m.customer_id !== null)) throw new AppError('FORBIDDEN', `You may not grant role ${body.role} here`);
+    if (m.role === 'admin' && body.role !== 'admin') await this.keepOneAdmin(m);
+    await this.repo.setRole(m.id, body.role);
+    const members = await this.repo.listMembers({ vendorId: m.vendor_id, customerId: m.customer_id });
+    const updated = members.find((x) => x.userId === userId && x.customerId === m.customer_id);
+    if (!updated) throw AppError.notFound('Member');
+    return updated;
+  }
+
+  /** Removing a member ends their access here at once: tokens revoked, live sockets dropped. */
+  async remove(actor: Actor, userId: string, customerId?: string): Promise<void> {
+    const m = await this.membership(actor, userId, customerId);
+    if (m.role === 'admin') await this.keepOneAdmin(m);
+    await this.repo.removeMembership(m.id);
+    for (const id of await this.tokens.revokeForMembership(userId, m.vendor_id, m.customer_id)) this.notifier.disconnectLive(`token:${id}`);
+    this.notifier.disconnectLive(`user:${userId}`);
+  }
+
+  private async membership(scope: Scope, userId: string, customerId?: string): Promise<MembershipRow> {
+    if (!isUuid(userId)) throw AppError.notFound('Member');
+    const all = await this.repo.membershipsOf(scope, userId);
+    const candidates = customerId === undefined ? all : all.filter((m) => m.customer_id === customerId);
+    if (candidates.length === 0) throw AppError.notFound('Member');
+    if (candidates.length > 1) throw new AppError('VALIDATION_FAILED', 'This user belongs to the vendor and a customer: give customerId');
+    return candidates[0] as MembershipRow;
+  }
+
+  private async keepOneAdmin(m: MembershipRow): Promise<void> {
+    if ((await this.repo.countAdmins(m.vendor_id, m.customer_id)) <= 1) throw new AppError('CONFLICT', 'An organisation needs at least one admin; make someone else admin first');
+  }
+}
+

@@ -1,0 +1,79 @@
+import type { Access, CustomerRole, VendorRole } from '../domain/access/roles.js';
+
+const PUBLIC = { kind: 'public' } as const;
+const USER = { kind: 'user' } as const;
+const vendor = (role: VendorRole) => ({ kind: 'vendor', vendor: role }) as const;
+const tenant = (vendorRole: VendorRole, customerRole: CustomerRole | null) => ({ kind: 'tenant', vendor: vendorRole, customer: customerRole }) as const;
+
+export interface RouteRule {
+  access: Access;
+  /** Audit action recorded when the request succeeds (every state-changing route has one). */
+  audit?: string;
+}
+
+/**
+ * THE role matrix: every REST route under /api/v1, who may call it, and what it audits. Routes are
+ * registered by key from this table (so none can exist without a rule), the isolation suite is
+ * generated from it, and the README's matrix mirrors it.
+ */
+export const ROUTES = {
+  'POST /auth/signup': { access: PUBLIC, audit: 'vendor.signup' },
+  'POST /auth/login': { access: PUBLIC, audit: 'session.login' },
+  'POST /auth/logout': { access: USER, audit: 'session.logout' },
+  'GET /me': { access: USER },
+  'GET /sessions': { access: USER },
+  'DELETE /sessions/:id': { access: USER, audit: 'session.revoke' },
+  'GET /tokens': { access: USER },
+  'POST /tokens': { access: USER, audit: 'token.create' },
+  'DELETE /tokens/:id': { access: USER, audit: 'token.revoke' },
+
+  'GET /invites': { access: tenant('admin', 'admin') },
+  'POST /invites': { access: tenant('admin', 'admin'), audit: 'invite.create' },
+  'DELETE /invites/:id': { access: tenant('admin', 'admin'), audit: 'invite.revoke' },
+  'POST /invites/:token/accept': { access: PUBLIC, audit: 'invite.accept' },
+  'GET /users': { access: tenant('admin', 'admin') },
+  'PATCH /users/:id': { access: tenant('admin', 'admin'), audit: 'member.role' },
+  'DELETE /users/:id': { access: tenant('admin', 'admin'), audit: 'member.remove' },
+  'GET /audit': { access: vendor('admin') },
+
+  'GET /applications': { access: vendor('viewer') },
+  'POST /applications': { access: vendor('release-manager'), audit: 'application.create' },
+  'GET /applications/:id': { access: vendor('viewer') },
+  'PATCH /applications/:id': { access: vendor('release-manager'), audit: 'application.update' },
+  'DELETE /applications/:id': { access: vendor('release-manager'), audit: 'application.delete' },
+  'GET /applications/:id/versions': { access: vendor('viewer') },
+  'POST /applications/:id/versions': { access: vendor('release-manager'), audit: 'version.create' },
+  'GET /applications/:id/versions/:vid': { access: vendor('viewer') },
+  'PATCH /applications/:id/versions/:vid': { access: vendor('release-manager'), audit: 'version.update' },
+
+  'GET /customers': { access: vendor('viewer') },
+  'POST /customers': { access: vendor('admin'), audit: 'customer.create' },
+  'GET /customers/:id': { access: tenant('viewer', 'viewer') },
+  'PATCH /customers/:id': { access: vendor('admin'), audit: 'customer.update' },
+  'DELETE /customers/:id': { access: vendor('admin'), audit: 'customer.delete' },
+
+  'GET /installations': { access: tenant('viewer', 'viewer') },
+  'POST /installations': { access: vendor('admin'), audit: 'installation.create' },
+  'GET /installations/:id': { access: tenant('viewer', 'viewer') },
+  'PATCH /installations/:id': { access: vendor('admin'), audit: 'installation.update' },
+  'DELETE /installations/:id': { access: vendor('admin'), audit: 'installation.delete' },
+  'POST /installations/:id/agent-credentials': { access: tenant('admin', 'admin'), audit: 'installation.agent-credentials' },
+  'POST /installations/:id/deploy': { access: tenant('release-manager', 'admin'), audit: 'installation.deploy' },
+  'GET /installations/:id/status': { access: tenant('viewer', 'viewer') },
+  'GET /installations/:id/uptime': { access: tenant('viewer', 'viewer') },
+  'GET /installations/:id/events': { access: tenant('viewer', 'viewer') },
+
+  'GET /agent/install/:token': { access: PUBLIC },
+} as const satisfies Record<string, RouteRule>;
+
+export type RouteKey = keyof typeof ROUTES;
+type KindOf<K extends RouteKey> = (typeof ROUTES)[K]['access']['kind'];
+export type PublicRoute = { [K in RouteKey]: KindOf<K> extends 'public' ? K : never }[RouteKey];
+export type UserRoute = { [K in RouteKey]: KindOf<K> extends 'user' ? K : never }[RouteKey];
+export type OrgRoute = { [K in RouteKey]: KindOf<K> extends 'vendor' | 'tenant' ? K : never }[RouteKey];
+
+/** Who may use each `/live` room. */
+export const LIVE_ROOMS = {
+  'vendor:<id>': 'members of the vendor (any role)',
+  'customer:<id>': 'members of the vendor, and members of that customer',
+} as const;

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { IsoDate } from '../common.js';
+import { Email, Password } from './auth.js';
+
+const Role = z.enum(['admin', 'release-manager', 'viewer']);
+
+export const ApiToken = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  vendorId: z.string(),
+  customerId: z.string().nullable(),
+  role: z.string(),
+  createdAt: IsoDate,
+  expiresAt: IsoDate.nullable(),
+  lastUsedAt: IsoDate.nullable(),
+});
+export type ApiToken = z.infer<typeof ApiToken>;
+
+export const CreateTokenBody = z.object({
+  name: z.string().trim().min(1).max(100),
+  /** At most the owner's role in that organisation; defaults to it. */
+  role: Role.optional(),
+  /** The organisation the token acts in; defaults to the caller's first (or X-Flotilla-Vendor). */
+  vendorId: z.uuid().optional(),
+  customerId: z.uuid().optional(),
+  expiresInDays: z.number().int().min(1).max(3650).optional(),
+});
+export type CreateTokenBody = z.input<typeof CreateTokenBody>;
+/** The token itself appears only in this response. */
+export const CreatedToken = ApiToken.extend({ token: z.string() });
+export type CreatedToken = z.infer<typeof CreatedToken>;
+
+export const SessionInfo = z.object({ id: z.string(), createdAt: IsoDate, expiresAt: IsoDate, ip: z.string().nullable(), userAgent: z.string().nullable(), current: z.boolean() });
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+export const Invite = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: z.string(),
+  vendorId: z.string(),
+  customerId: z.string().nullable(),
+  createdAt: IsoDate,
+  expiresAt: IsoDate,
+  acceptedAt: IsoDate.nullable(),
+});
+export type Invite = z.infer<typeof Invite>;
+
+export const CreateInviteBody = z.object({
+  email: Email,
+  role: Role,
+  /** Invite into a customer (its first user, or more users by the customer's admin). */
+  customerId: z.uuid().optional(),
+  expiresInDays: z.number().int().min(1).max(30).optional(),
+});
+export type CreateInviteBody = z.input<typeof CreateInviteBody>;
+export const CreatedInvite = Invite.extend({ inviteUrl: z.string(), mailed: z.boolean() });
+export type CreatedInvite = z.infer<typeof CreatedInvite>;
+
+export const AcceptInviteBody = z.object({ name: z.string().trim().min(1).max(200), password: Password });
+export type AcceptInviteBody = z.input<typeof AcceptInviteBody>;
+
+export const Member = z.object({
+  userId: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.string(),
+  vendorId: z.string(),
+  customerId: z.string().nullable(),
+  since: IsoDate,
+});
+export type Member = z.infer<typeof Member>;
+export const UpdateMemberBody = z.object({ role: Role, customerId: z.uuid().optional() });
+export type UpdateMemberBody = z.input<typeof UpdateMemberBody>;
