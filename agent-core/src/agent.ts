@@ -70,6 +70,8 @@ class AgentRuntime implements Agent {
   private host: HostFacts | undefined;
   private current: ComponentStatus[] = [];
   private samples = new Map<string, HealthSample>();
+  /** The applied revision the statuses were last computed for (a new one is reported at once). */
+  private revisionShown = -1;
   /** Bumped when a component is being changed; samples started before are discarded. */
   private readonly generations = new Map<string, number>();
   private timers: NodeJS.Timeout[] = [];
@@ -295,7 +297,11 @@ class AgentRuntime implements Agent {
     });
     const { statuses, changed } = nextStatuses(this.current, observations, new Date().toISOString());
     this.current = statuses;
-    if (changed) void this.report();
+    const revision = this.converger.state.appliedRevision;
+    if (changed || revision !== this.revisionShown) {
+      this.revisionShown = revision;
+      void this.report();
+    }
   }
 
   /** Sends a status report when connected; reports requested while one is in flight are merged. */

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../test/fake-hub.js';
 import type { DesiredComponent, DesiredState } from '@flotilla/protocol';
 import { Converger } from './converger.js';
 import { createLogger } from './logger.js';
@@ -71,6 +72,7 @@ describe('Converger', () => {
     const { driver, converger } = await setup();
     driver.initialHealth = { health: 'progressing', message: 'starting' };
     converger.submit(desired(1, [comp('web', '1', 2), comp('db', '1', 1)]));
+    await waitFor(() => driver.applies().length === 1, 5000, 'stage 1 applied');
     await new Promise((r) => setTimeout(r, 150));
     expect(driver.applies().map((c) => c.name)).toEqual(['db']);
     driver.setHealth('db', { health: 'healthy' });
@@ -158,7 +160,7 @@ describe('Converger', () => {
     const { driver, converger } = await setup();
     driver.applyDelayMs = 100;
     converger.submit(desired(1, [comp('a', '1'), comp('b', '1')]));
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => driver.applies().length === 1, 5000, 'first apply started');
     converger.submit(desired(2, [comp('a', '2'), comp('b', '2')]));
     converger.submit(desired(3, [comp('a', '3'), comp('b', '3')]));
     await converger.idle();
@@ -171,7 +173,7 @@ describe('Converger', () => {
     const { driver, store, converger } = await setup();
     driver.applyDelayMs = 100;
     converger.submit(desired(1, [comp('a', '1'), comp('b', '1')]));
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => driver.applies().length === 1, 5000, 'first apply started');
     await converger.stop(2000);
     const state: LocalState = await store.load();
     expect(state.appliedRevision).toBe(0);
