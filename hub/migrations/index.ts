@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as m20261123160000 from './20261123160000_hub_nodes.js';
 import * as m20261123170000 from './20261123170000_core.js';
 import * as m20261123180000 from './20261123180000_identity.js';
+import * as m20261123190000 from './20261123190000_releases.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -13,6 +14,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261123160000_hub_nodes', m20261123160000],
   ['20261123170000_core', m20261123170000],
   ['20261123180000_identity', m20261123180000],
+  ['20261123190000_releases', m20261123190000],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -12,6 +12,7 @@ import Router from '@koa/router';
 import { healthRoutes } from './http/routes/health.js';
 import { authRoutes } from './http/routes/auth.js';
 import { memberRoutes } from './http/routes/members.js';
+import { releaseRoutes } from './http/routes/releases.js';
 import type { RouteDeps, RouteState } from './http/route.js';
 import { smtpMailer } from './infra/mailer.js';
 import { applicationRoutes } from './http/routes/applications.js';
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps): App {
   memberRoutes(api, routeDeps, services.members, services.audit, secureCookies);
   applicationRoutes(api, routeDeps, services.applications);
   customerRoutes(api, routeDeps, services.customers);
+  releaseRoutes(api, routeDeps, services.releases);
   installationRoutes(api, routeDeps, services.installations, services.deploys, services.credentials);
   agentInstallRoutes(api, routeDeps, services.credentials);
 

@@ -9,6 +9,8 @@ import { TokenService } from './domain/auth/token-service.js';
 import { AuditService } from './domain/audit/audit-service.js';
 import { MemberRepository } from './domain/members/member-repository.js';
 import { MemberService } from './domain/members/member-service.js';
+import { ReleaseRepository } from './domain/releases/release-repository.js';
+import { ReleaseService } from './domain/releases/release-service.js';
 import type { Mailer } from './infra/mailer.js';
 import { ApplicationRepository } from './domain/applications/application-repository.js';
 import { ApplicationService } from './domain/applications/application-service.js';
@@ -41,6 +43,7 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const deploys = new DeployService(applicationRepo, desiredRepo, installations, notifier);
   const credentials = new AgentCredentialService(agentRepo, installations, notifier, config);
   const members = new MemberService(new MemberRepository(infra.db), authRepo, auth, tokenRepo, customers, notifier, { publicUrl: config.publicUrl, mailer }, infra.rateLimiters, log.child({ component: 'members' }));
+  const releases = new ReleaseService(new ReleaseRepository(infra.db));
   const agentSessions = new AgentSessionService(agentRepo, installationRepo, desiredRepo, notifier, infra.rateLimiters, log.child({ component: 'agents' }));
 
   /** Sessions held by a hub process that died are closed, and their installations shown offline. */
@@ -57,6 +60,7 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
     tokens,
     audit,
     members,
+    releases,
     applications,
     customers,
     installations,

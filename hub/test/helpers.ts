@@ -53,6 +53,8 @@ export interface TestHubOptions {
   publicUrl?: string;
   portalDir?: string;
   apiRateLimitPerMinute?: number;
+  /** `POST /auth/signup` open to anyone (default true). */
+  signupEnabled?: boolean;
   /** Listen on this port (default: a free one). */
   port?: number;
 }
@@ -81,7 +83,7 @@ export async function startTestHub(opts: TestHubOptions): Promise<TestHub> {
     config: {
       publicUrl: opts.publicUrl ?? 'http://127.0.0.1:0',
       workers: opts.workers ?? true,
-      signupEnabled: true,
+      signupEnabled: opts.signupEnabled ?? true,
       agentComposeImage: 'flotilla/agent-compose:test',
       installTokenTtlMs: 3600_000,
       portalDir: opts.portalDir ?? '/nonexistent',

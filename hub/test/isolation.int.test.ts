@@ -49,6 +49,9 @@ beforeAll(async () => {
   ids.installationX = (await aAdmin.post<{ id: string }>('/installations', { customerId: ids.customerX, name: 'x1', environment: 'prod', agentKind: 'compose' })).body.id;
   ids.installationY = (await aAdmin.post<{ id: string }>('/installations', { customerId: ids.customerY, name: 'y1', environment: 'prod', agentKind: 'compose' })).body.id;
 
+  ids.track = (await aAdmin.post<{ id: string }>('/tracks', { name: 'Platform', applicationIds: [ids.app] })).body.id;
+  ids.release = (await aAdmin.post<{ id: string }>(`/tracks/${ids.track}/releases`, { version: '1.0.0', stages: [[{ applicationId: ids.app, versionId: ids.version }]] })).body.id;
+
   const x = await invitedClient(aAdmin, { role: 'admin', customerId: ids.customerX });
   xAdmin = x.client;
   ids.xAdminUser = x.userId;
@@ -120,6 +123,20 @@ const CASES: Record<RouteKey, Case> = {
   'GET /installations/:id/status': installation('/status'),
   'GET /installations/:id/uptime': installation('/uptime'),
   'GET /installations/:id/events': installation('/events'),
+  'GET /tracks': { path: () => '/tracks', owner: 'vendor' },
+  'POST /tracks': { path: () => '/tracks', body: () => ({ name: `t${randomSuffix()}` }), owner: 'vendor' },
+  'GET /tracks/:id': { path: () => `/tracks/${ids.track}`, owner: 'vendor' },
+  'PATCH /tracks/:id': { path: () => `/tracks/${ids.track}`, body: () => ({ description: 'pwned' }), owner: 'vendor' },
+  'GET /tracks/:id/releases': { path: () => `/tracks/${ids.track}/releases`, owner: 'vendor' },
+  'POST /tracks/:id/releases': { path: () => `/tracks/${ids.track}/releases`, body: () => ({ version: `2.0.${Math.floor(Math.random() * 1e6)}` }), owner: 'vendor' },
+  'GET /releases/:id': { path: () => `/releases/${ids.release}`, owner: 'vendor' },
+  'PATCH /releases/:id': { path: () => `/releases/${ids.release}`, body: () => ({ notes: 'pwned' }), owner: 'vendor' },
+  'DELETE /releases/:id': { path: () => `/releases/${ids.release}`, owner: 'vendor' },
+  'POST /releases/:id/lock': { path: () => `/releases/${ids.release}/lock`, owner: 'vendor' },
+  'POST /releases/:id/unlock': { path: () => `/releases/${ids.release}/unlock`, owner: 'vendor' },
+  'POST /releases/:id/hold': { path: () => `/releases/${ids.release}/hold`, owner: 'vendor' },
+  'POST /releases/:id/resume': { path: () => `/releases/${ids.release}/resume`, owner: 'vendor' },
+  'POST /releases/:id/rescind': { path: () => `/releases/${ids.release}/rescind`, owner: 'vendor' },
   'GET /agent/install/:token': { path: () => '/agent/install/not-a-token', owner: 'none' },
 };
 
@@ -167,7 +184,7 @@ describe('a user of another vendor (B)', () => {
     const res = await call(bAdmin, key);
     expect(res.status).toBe(200);
     const text = JSON.stringify(res.body);
-    for (const id of [ids.vendorA, ids.app, ids.customerX, ids.customerY, ids.installationX, ids.installationY, ids.invite, ids.xAdminUser]) expect(text).not.toContain(id);
+    for (const id of [ids.vendorA, ids.app, ids.customerX, ids.customerY, ids.installationX, ids.installationY, ids.invite, ids.xAdminUser, ids.track, ids.release]) expect(text).not.toContain(id);
   });
 });
 

@@ -6,3 +6,4 @@ export * from './health.js';
 export * from './rest/auth.js';
 export * from './rest/resources.js';
 export * from './rest/identity.js';
+export * from './rest/releases.js';

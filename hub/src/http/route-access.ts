@@ -63,6 +63,21 @@ export const ROUTES = {
   'GET /installations/:id/uptime': { access: tenant('viewer', 'viewer') },
   'GET /installations/:id/events': { access: tenant('viewer', 'viewer') },
 
+  'GET /tracks': { access: vendor('viewer') },
+  'POST /tracks': { access: vendor('release-manager'), audit: 'track.create' },
+  'GET /tracks/:id': { access: vendor('viewer') },
+  'PATCH /tracks/:id': { access: vendor('release-manager'), audit: 'track.update' },
+  'GET /tracks/:id/releases': { access: vendor('viewer') },
+  'POST /tracks/:id/releases': { access: vendor('release-manager'), audit: 'release.create' },
+  'GET /releases/:id': { access: vendor('viewer') },
+  'PATCH /releases/:id': { access: vendor('release-manager'), audit: 'release.update' },
+  'DELETE /releases/:id': { access: vendor('release-manager'), audit: 'release.delete' },
+  'POST /releases/:id/lock': { access: vendor('release-manager'), audit: 'release.lock' },
+  'POST /releases/:id/unlock': { access: vendor('release-manager'), audit: 'release.unlock' },
+  'POST /releases/:id/hold': { access: vendor('release-manager'), audit: 'release.hold' },
+  'POST /releases/:id/resume': { access: vendor('release-manager'), audit: 'release.resume' },
+  'POST /releases/:id/rescind': { access: vendor('release-manager'), audit: 'release.rescind' },
+
   'GET /agent/install/:token': { access: PUBLIC },
 } as const satisfies Record<string, RouteRule>;
 

@@ -1,0 +1,158 @@
+import semver from 'semver';
+import type { ChecklistItem, CreateReleaseBody, CreateTrackBody, Release, Track, UpdateReleaseBody, UpdateTrackBody } from '@flotilla/protocol';
+import { AppError } from '../../errors.js';
+import { conflictOnDuplicate, isUuid } from '../shared/db-errors.js';
+import { transition, type ReleaseAction } from './lifecycle.js';
+import { toRelease, type ReleaseRepository, type ReleaseRow, type StoredComponent } from './release-repository.js';
+
+type Stages = NonNullable<CreateReleaseBody['stages']>;
+
+/** Tracks (products) and their releases: semver versions, stages in release order, a checklist, the lifecycle. */
+export class ReleaseService {
+  constructor(private readonly repo: ReleaseRepository) {}
+
+  listTracks(vendorId: string): Promise<Track[]> {
+    return this.repo.listTracks(vendorId);
+  }
+
+  async getTrack(vendorId: string, id: string): Promise<Track> {
+    const t = isUuid(id) ? await this.repo.getTrack(vendorId, id) : undefined;
+    if (!t) throw AppError.notFound('Track');
+    return t;
+  }
+
+  async createTrack(vendorId: string, body: CreateTrackBody): Promise<Track> {
+    const applicationIds = await this.ownApplications(vendorId, body.applicationIds ?? []);
+    return conflictOnDuplicate(() => this.repo.saveTrack(vendorId, null, { name: body.name, description: body.description ?? null }, applicationIds), `A track named "${body.name}" already exists`);
+  }
+
+  async updateTrack(vendorId: string, id: string, body: UpdateTrackBody): Promise<Track> {
+    await this.getTrack(vendorId, id);
+    const applicationIds = body.applicationIds ? await this.ownApplications(vendorId, body.applicationIds) : undefined;
+    const fields: { name?: string; description?: string | null } = {};
+    if (body.name !== undefined) fields.name = body.name;
+    if (body.description !== undefined) fields.description = body.description;
+    return conflictOnDuplicate(() => this.repo.saveTrack(vendorId, id, fields, applicationIds), `A track named "${body.name ?? ''}" already exists`);
+  }
+
+  /** Newest first, by semver precedence. */
+  async listReleases(vendorId: string, trackId: string): Promise<Release[]> {
+    await this.getTrack(vendorId, trackId);
+    const rows = await this.repo.listReleases(vendorId, trackId);
+    return rows.sort((a, b) => semver.rcompare(a.version, b.version)).map(toRelease);
+  }
+
+  async getRelease(vendorId: string, id: string): Promise<Release> {
+    return toRelease(await this.row(vendorId, id));
+  }
+
+  async createRelease(vendorId: string, trackId: string, body: CreateReleaseBody): Promise<Release> {
+    const track = await this.getTrack(vendorId, trackId);
+    const version = validVersion(body.version);
+    let stages: StoredComponent[][] = [];
+    let checklist: ChecklistItem[] = (body.checklist ?? []).map((text) => ({ text, done: false }));
+    let notes = body.notes ?? null;
+    if (body.cloneFrom) {
+      const source = await this.repo.getRelease(vendorId, body.cloneFrom);
+      if (!source || source.track_id !== track.id) throw new AppError('VALIDATION_FAILED', 'cloneFrom: no release of this track with that id');
+      stages = source.stages;
+      checklist = body.checklist ? checklist : source.checklist.map((c) => ({ text: c.text, done: false }));
+      notes ??= source.notes;
+    }
+    if (body.stages) stages = await this.checkStages(vendorId, track, body.stages);
+    const row = await conflictOnDuplicate(
+      () => this.repo.createRelease(vendorId, track.id, { version, name: body.name ?? null, notes, stages, checklist }),
+      `Release ${version} of "${track.name}" already exists`,
+    );
+    return toRelease(row);
+  }
+
+  /** Name and notes change until rescinded; version, stages and checklist only in draft. */
+  async updateRelease(vendorId: string, id: string, body: UpdateReleaseBody): Promise<Release> {
+    const row = await this.row(vendorId, id);
+    const patch: Record<string, unknown> = {};
+    if (body.version !== undefined || body.stages !== undefined || body.checklist !== undefined) {
+      this.allowed(row, 'edit');
+      if (body.version !== undefined) patch.version = validVersion(body.version);
+      if (body.stages !== undefined) patch.stages = await this.checkStages(vendorId, await this.getTrack(vendorId, row.track_id), body.stages);
+      if (body.checklist !== undefined) patch.checklist = body.checklist;
+    }
+    if (row.status === 'rescinded') throw new AppError('CONFLICT', 'The release is rescinded: it can no longer be changed');
+    if (body.name !== undefined) patch.name = body.name;
+    if (body.notes !== undefined) patch.notes = body.notes;
+    return toRelease(await this.write(vendorId, row, patch, `Release ${String(patch.version ?? row.version)} already exists in this track`));
+  }
+
+  /** lock | unlock | hold | resume | rescind, as the lifecycle allows. */
+  async act(vendorId: string, id: string, action: Extract<ReleaseAction, 'lock' | 'unlock' | 'hold' | 'resume' | 'rescind'>): Promise<Release> {
+    const row = await this.row(vendorId, id);
+    const next = this.allowed(row, action);
+    const patch: Record<string, unknown> = { status: next };
+    if (action === 'lock') patch.locked_at = new Date();
+    return toRelease(await this.write(vendorId, row, patch));
+  }
+
+  async deleteRelease(vendorId: string, id: string): Promise<void> {
+    const row = await this.row(vendorId, id);
+    this.allowed(row, 'delete');
+    if (!(await this.repo.deleteRelease(vendorId, id, row.status))) throw new AppError('CONFLICT', 'The release changed meanwhile; reload and retry');
+  }
+
+  private async row(vendorId: string, id: string): Promise<ReleaseRow> {
+    const row = isUuid(id) ? await this.repo.getRelease(vendorId, id) : undefined;
+    if (!row) throw AppError.notFound('Release');
+    return row;
+  }
+
+  private allowed(row: ReleaseRow, action: ReleaseAction) {
+    const components = row.stages.flat();
+    const result = transition(
+      { status: row.status, deployment: row.deployment, allPinned: components.length > 0 && components.every((c) => c.versionId !== null), checklistDone: row.checklist.every((c) => c.done) },
+      action,
+    );
+    if (!result.ok) throw new AppError('CONFLICT', `Cannot ${action} release ${row.version}: ${result.reason}`, { status: row.status, deployment: row.deployment });
+    return result.status;
+  }
+
+  private async write(vendorId: string, row: ReleaseRow, patch: Record<string, unknown>, duplicateMessage = 'Conflict'): Promise<ReleaseRow> {
+    const updated = await conflictOnDuplicate(() => this.repo.updateRelease(vendorId, row.id, row.status, patch), duplicateMessage);
+    if (!updated) throw new AppError('CONFLICT', 'The release changed meanwhile; reload and retry');
+    return updated;
+  }
+
+  /** Components must be the track's applications, each at most once, pinned to one of its own versions. */
+  private async checkStages(vendorId: string, track: Track, stages: Stages): Promise<StoredComponent[][]> {
+    const all = stages.flat();
+    const problems: string[] = [];
+    const seen = new Set<string>();
+    for (const c of all) {
+      if (!track.applicationIds.includes(c.applicationId)) problems.push(`application ${c.applicationId} is not part of track "${track.name}"`);
+      if (seen.has(c.applicationId)) problems.push(`application ${c.applicationId} appears more than once`);
+      seen.add(c.applicationId);
+    }
+    const versionIds = all.flatMap((c) => (c.versionId ? [c.versionId] : []));
+    const versions = await this.repo.versionsById(vendorId, versionIds);
+    for (const c of all) {
+      if (!c.versionId) continue;
+      const v = versions.get(c.versionId);
+      if (!v) problems.push(`version ${c.versionId} does not exist`);
+      else if (v.applicationId !== c.applicationId) problems.push(`version ${c.versionId} is not a version of application ${c.applicationId}`);
+    }
+    if (problems.length > 0) throw new AppError('VALIDATION_FAILED', `Invalid stages: ${problems.join('; ')}`);
+    return stages.map((stage) => stage.map((c) => ({ applicationId: c.applicationId, versionId: c.versionId ?? null, instructions: c.instructions ?? null })));
+  }
+
+  private async ownApplications(vendorId: string, ids: string[]): Promise<string[]> {
+    const unique = [...new Set(ids)];
+    const found = new Set(await this.repo.applicationsOfVendor(vendorId, unique));
+    const missing = unique.filter((id) => !found.has(id));
+    if (missing.length > 0) throw new AppError('VALIDATION_FAILED', `applicationIds: no application ${missing.join(', ')}`);
+    return unique;
+  }
+}
+
+function validVersion(v: string): string {
+  const clean = semver.valid(v);
+  if (!clean) throw new AppError('VALIDATION_FAILED', `version: "${v}" is not a semantic version (e.g. 1.4.0 or 2.0.0-rc.1)`);
+  return clean;
+}
