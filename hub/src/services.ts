@@ -39,11 +39,12 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const audit = new AuditService(infra.db);
   const applications = new ApplicationService(applicationRepo);
   const customers = new CustomerService(new CustomerRepository(infra.db));
-  const installations = new InstallationService(installationRepo, customers, notifier);
-  const deploys = new DeployService(applicationRepo, desiredRepo, installations, notifier);
+  const installations = new InstallationService(installationRepo, customers, notifier, (vendorId, trackId) => releaseRepo.getTrack(vendorId, trackId).then((t) => t !== undefined));
+  const releaseRepo = new ReleaseRepository(infra.db);
+  const deploys = new DeployService(applicationRepo, releaseRepo, desiredRepo, installations, notifier);
   const credentials = new AgentCredentialService(agentRepo, installations, notifier, config);
   const members = new MemberService(new MemberRepository(infra.db), authRepo, auth, tokenRepo, customers, notifier, { publicUrl: config.publicUrl, mailer }, infra.rateLimiters, log.child({ component: 'members' }));
-  const releases = new ReleaseService(new ReleaseRepository(infra.db));
+  const releases = new ReleaseService(releaseRepo);
   const agentSessions = new AgentSessionService(agentRepo, installationRepo, desiredRepo, notifier, infra.rateLimiters, log.child({ component: 'agents' }));
 
   /** Sessions held by a hub process that died are closed, and their installations shown offline. */

@@ -8,7 +8,8 @@ import { startTestHub, type TestHub } from './helpers.js';
 export const PORTAL_DIR = fileURLToPath(new URL('../../portal/dist/', import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
-export const UI_TIMEOUT = 10_000;
+/** Generous: scrypt logins and page loads slow down a lot on a busy 2-core machine; a passing test does not wait for it. */
+export const UI_TIMEOUT = 20_000;
 
 /** Fails (never skips) when the browser or the built portal is missing. */
 export function assertBrowserPrerequisites(): void {

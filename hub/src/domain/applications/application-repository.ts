@@ -123,6 +123,25 @@ export class ApplicationRepository {
     return row && toVersion(row as VersionRow);
   }
 
+  /** Versions by id with their applications, in one query (release deploys). */
+  async versionsWithApplications(vendorId: string, ids: string[]): Promise<Map<string, { version: ApplicationVersion; application: Application }>> {
+    if (ids.length === 0) return new Map();
+    const rows: (VersionRow & { app_name: string; app_kind: 'compose' | 'helm'; app_description: string | null; app_created_at: Date; app_updated_at: Date })[] = await this.db('application_versions as v')
+      .join('applications as a', 'a.id', 'v.application_id')
+      .where('v.vendor_id', vendorId)
+      .whereIn('v.id', ids)
+      .select('v.*', 'a.name as app_name', 'a.kind as app_kind', 'a.description as app_description', 'a.created_at as app_created_at', 'a.updated_at as app_updated_at');
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        {
+          version: toVersion(r),
+          application: toApplication({ id: r.application_id, vendor_id: r.vendor_id, name: r.app_name, kind: r.app_kind, description: r.app_description, created_at: r.app_created_at, updated_at: r.app_updated_at }),
+        },
+      ]),
+    );
+  }
+
   /** Is any installation's current desired state built from this application? */
   async inUse(vendorId: string, applicationId: string): Promise<boolean> {
     const row = await this.db('desired_states as d')

@@ -4,9 +4,11 @@ import { isUuid } from '../shared/db-errors.js';
 import type { Notifier } from '../shared/notifier.js';
 import type { Scope } from '../access/roles.js';
 import type { ApplicationRepository } from '../applications/application-repository.js';
+import type { ReleaseRepository } from '../releases/release-repository.js';
+import { transition } from '../releases/lifecycle.js';
 import type { DesiredStateRepository } from './desired-state-repository.js';
 import type { InstallationService } from './installation-service.js';
-import { toStatus } from './installation-repository.js';
+import { toStatus, type InstallationRow } from './installation-repository.js';
 
 /** Component names double as compose project / helm release suffixes: lowercase, [a-z0-9_-]. */
 export function componentName(applicationName: string): string {
@@ -14,38 +16,75 @@ export function componentName(applicationName: string): string {
   return slug || 'app';
 }
 
+interface Plan {
+  components: DesiredComponent[];
+  source: Record<string, unknown>;
+  desiredVersion: string;
+  releaseId: string | null;
+}
+
+/**
+ * Direct deploys: the installation's desired state becomes one application version, or a whole
+ * release (its components in release order, as stages), in a new revision pushed to the agent the
+ * moment it is stored. The agent applies stage k+1 only once stage k is healthy.
+ */
 export class DeployService {
   constructor(
     private readonly applications: ApplicationRepository,
+    private readonly releases: ReleaseRepository,
     private readonly desired: DesiredStateRepository,
     private readonly installations: InstallationService,
     private readonly notifier: Notifier,
   ) {}
 
-  /**
-   * Direct deploy: the installation's desired state becomes the given version (a new revision),
-   * pushed to its agent the moment it is stored.
-   */
   async deploy(scope: Scope, userId: string | null, installationId: string, body: DeployBody): Promise<{ revision: number }> {
     const installation = await this.installations.row(scope, installationId);
-    const vendorId = scope.vendorId;
-    if (!('versionId' in body)) throw new AppError('VALIDATION_FAILED', 'Releases arrive with release management; deploy a {versionId}');
-    const found = isUuid(body.versionId) ? await this.applications.findVersion(vendorId, body.versionId) : undefined;
-    if (!found) throw new AppError('VALIDATION_FAILED', `versionId: no application version ${body.versionId}`);
-    const { version, application } = found;
-    if (application.kind !== installation.agent_kind || !version.compose) {
+    const plan = 'versionId' in body ? await this.versionPlan(scope.vendorId, installation, body.versionId) : await this.releasePlan(scope.vendorId, installation, body.releaseId);
+    const next = await this.desired.append(scope.vendorId, installationId, { ...plan, createdBy: userId });
+    if (!next) throw AppError.notFound('Installation');
+    if (plan.releaseId && installation.track_id) await this.releases.markDeployed(scope.vendorId, plan.releaseId, installation.track_id);
+    if (next.agentId) this.notifier.desiredState(next.agentId, { installationId, revision: next.revision, components: plan.components });
+    this.notifier.installationStatus({ vendorId: scope.vendorId, customerId: next.customerId }, toStatus(await this.installations.row(scope, installationId)));
+    return { revision: next.revision };
+  }
+
+  /** A single application version is a one-component release. */
+  private async versionPlan(vendorId: string, installation: InstallationRow, versionId: string): Promise<Plan> {
+    const found = isUuid(versionId) ? await this.applications.findVersion(vendorId, versionId) : undefined;
+    if (!found) throw new AppError('VALIDATION_FAILED', `versionId: no application version ${versionId}`);
+    const component = this.component(installation, found.application, found.version, 1);
+    return { components: [component], source: { versionId: found.version.id, applicationId: found.application.id }, desiredVersion: found.version.version, releaseId: null };
+  }
+
+  private async releasePlan(vendorId: string, installation: InstallationRow, releaseId: string): Promise<Plan> {
+    const release = isUuid(releaseId) ? await this.releases.getRelease(vendorId, releaseId) : undefined;
+    if (!release) throw new AppError('VALIDATION_FAILED', `releaseId: no release ${releaseId}`);
+    if (installation.track_id !== release.track_id) {
+      throw new AppError('VALIDATION_FAILED', `Installation "${installation.name}" is ${installation.track_id ? 'on another track' : 'not on a track'}; release ${release.version} belongs to its own track`);
+    }
+    const allowed = transition({ status: release.status, deployment: release.deployment, allPinned: true, checklistDone: true }, 'deploy');
+    if (!allowed.ok) throw new AppError('CONFLICT', `Cannot deploy release ${release.version}: ${allowed.reason}`);
+    const versionIds = release.stages.flat().flatMap((c) => (c.versionId ? [c.versionId] : []));
+    const versions = await this.applications.versionsWithApplications(vendorId, versionIds);
+    const components = release.stages.flatMap((stage, k) =>
+      stage.map((c) => {
+        const found = c.versionId ? versions.get(c.versionId) : undefined;
+        if (!found) throw new AppError('CONFLICT', `Release ${release.version} has a component without a version`);
+        return this.component(installation, found.application, found.version, k + 1);
+      }),
+    );
+    return { components, source: { releaseId: release.id }, desiredVersion: release.version, releaseId: release.id };
+  }
+
+  private component(
+    installation: InstallationRow,
+    application: { name: string; kind: string },
+    version: { version: string; compose: DesiredComponent['spec'] | null },
+    stage: number,
+  ): DesiredComponent {
+    if (application.kind !== installation.agent_kind || application.kind !== 'compose' || !version.compose || !('file' in version.compose)) {
       throw new AppError('VALIDATION_FAILED', `"${application.name}" is a ${application.kind} application; installation "${installation.name}" runs a ${installation.agent_kind} agent`);
     }
-    const component: DesiredComponent = { name: componentName(application.name), kind: 'compose', version: version.version, stage: 1, spec: version.compose };
-    const next = await this.desired.append(vendorId, installationId, {
-      components: [component],
-      source: { versionId: version.id, applicationId: application.id },
-      desiredVersion: version.version,
-      createdBy: userId,
-    });
-    if (!next) throw AppError.notFound('Installation');
-    if (next.agentId) this.notifier.desiredState(next.agentId, { installationId, revision: next.revision, components: [component] });
-    this.notifier.installationStatus({ vendorId, customerId: next.customerId }, toStatus(await this.installations.row(scope, installationId)));
-    return { revision: next.revision };
+    return { name: componentName(application.name), kind: 'compose', version: version.version, stage, spec: version.compose };
   }
 }

@@ -27,7 +27,7 @@ export class DesiredStateRepository {
   async append(
     vendorId: string,
     installationId: string,
-    input: { components: DesiredComponent[]; source: Record<string, unknown>; desiredVersion: string; createdBy: string | null },
+    input: { components: DesiredComponent[]; source: Record<string, unknown>; desiredVersion: string; createdBy: string | null; releaseId?: string | null },
   ): Promise<NewRevision | undefined> {
     return this.db.transaction(async (trx) => {
       const inst: { desired_revision: number; customer_id: string } | undefined = await trx('installations')
@@ -46,7 +46,7 @@ export class DesiredStateRepository {
       });
       await trx('installations')
         .where({ id: installationId })
-        .update({ desired_revision: revision, desired_version: input.desiredVersion, status_updated_at: trx.fn.now(), updated_at: trx.fn.now() });
+        .update({ desired_revision: revision, desired_version: input.desiredVersion, release_id: input.releaseId ?? null, status_updated_at: trx.fn.now(), updated_at: trx.fn.now() });
       await trx('installation_events').insert({
         vendor_id: vendorId,
         installation_id: installationId,

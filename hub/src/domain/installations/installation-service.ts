@@ -15,6 +15,7 @@ export class InstallationService {
     private readonly repo: InstallationRepository,
     private readonly customers: CustomerService,
     private readonly notifier: Notifier,
+    private readonly trackExists: (vendorId: string, trackId: string) => Promise<boolean>,
   ) {}
 
   async list(scope: Scope, page: PageRequest): Promise<Page<Installation>> {
@@ -37,12 +38,14 @@ export class InstallationService {
 
   async create(scope: Scope, body: CreateInstallationBody): Promise<Installation> {
     if (body.agentKind === 'helm') throw new AppError('VALIDATION_FAILED', 'Helm installations arrive with agent-helm; use agentKind "compose"');
-    if (body.trackId !== undefined) throw new AppError('VALIDATION_FAILED', 'Release tracks arrive with release management; omit trackId');
+    if (body.trackId !== undefined && !(isUuid(body.trackId) && (await this.trackExists(scope.vendorId, body.trackId)))) {
+      throw new AppError('VALIDATION_FAILED', `trackId: no track ${body.trackId}`);
+    }
     const customer = await this.customers.get(scope, body.customerId).catch(() => {
       throw new AppError('VALIDATION_FAILED', `customerId: no customer ${body.customerId}`);
     });
     const id = await conflictOnDuplicate(
-      () => this.repo.create(scope.vendorId, { customerId: customer.id, name: body.name, environment: body.environment, agentKind: body.agentKind, trackId: null }),
+      () => this.repo.create(scope.vendorId, { customerId: customer.id, name: body.name, environment: body.environment, agentKind: body.agentKind, trackId: body.trackId ?? null }),
       `Customer "${customer.name}" already has an installation "${body.name}" in ${body.environment}`,
     );
     return this.get(scope, id);

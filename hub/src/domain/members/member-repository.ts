@@ -108,19 +108,21 @@ export class MemberRepository {
     return this.inScope(this.db('memberships'), scope, 'memberships').where({ user_id: userId }).select('id', 'user_id', 'vendor_id', 'customer_id', 'role');
   }
 
-  async countAdmins(vendorId: string, customerId: string | null): Promise<number> {
-    const q = this.db('memberships').where({ vendor_id: vendorId, role: 'admin' });
-    if (customerId === null) q.whereNull('customer_id');
-    else q.where({ customer_id: customerId });
-    const [row] = (await q.count({ n: '*' })) as { n: number }[];
-    return row?.n ?? 0;
-  }
-
-  async setRole(membershipId: string, role: string): Promise<void> {
-    await this.db('memberships').where({ id: membershipId }).update({ role, updated_at: this.db.fn.now() });
-  }
-
-  async removeMembership(membershipId: string): Promise<void> {
-    await this.db('memberships').where({ id: membershipId }).delete();
+  /**
+   * Sets a membership's role, or deletes it (`role: null`), unless that leaves its organisation
+   * without an admin. The organisation's admin rows are locked first (in id order), so two concurrent
+   * demotions or removals of the last two admins cannot both pass the check.
+   */
+  async changeKeepingAdmin(m: MembershipRow, role: string | null): Promise<'ok' | 'last-admin' | 'gone'> {
+    return this.db.transaction(async (trx) => {
+      const q = trx('memberships').where({ vendor_id: m.vendor_id, role: 'admin' });
+      if (m.customer_id === null) q.whereNull('customer_id');
+      else q.where({ customer_id: m.customer_id });
+      const admins: { id: string }[] = await q.orderBy('id').forUpdate().select('id');
+      if (role !== 'admin' && admins.length === 1 && admins[0]?.id === m.id) return 'last-admin';
+      const row = trx('memberships').where({ id: m.id });
+      const changed = role === null ? await row.delete() : await row.update({ role, updated_at: trx.fn.now() });
+      return changed > 0 ? 'ok' : 'gone';
+    });
   }
 }

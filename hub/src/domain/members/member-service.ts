@@ -123,8 +123,7 @@ export class MemberService {
     const m = await this.membership(actor, userId, body.customerId);
     const granter: Membership = { vendorId: actor.vendorId, vendorName: '', customerId: actor.customerId, customerName: null, role: actor.role };
     if (!mayGrant(granter, body.role, m.customer_id !== null)) throw new AppError('FORBIDDEN', `You may not grant role ${body.role} here`);
-    if (m.role === 'admin' && body.role !== 'admin') await this.keepOneAdmin(m);
-    await this.repo.setRole(m.id, body.role);
+    await this.change(m, body.role);
     const members = await this.repo.listMembers({ vendorId: m.vendor_id, customerId: m.customer_id });
     const updated = members.find((x) => x.userId === userId && x.customerId === m.customer_id);
     if (!updated) throw AppError.notFound('Member');
@@ -134,8 +133,7 @@ export class MemberService {
   /** Removing a member ends their access here at once: tokens revoked, live sockets dropped. */
   async remove(actor: Actor, userId: string, customerId?: string): Promise<void> {
     const m = await this.membership(actor, userId, customerId);
-    if (m.role === 'admin') await this.keepOneAdmin(m);
-    await this.repo.removeMembership(m.id);
+    await this.change(m, null);
     for (const id of await this.tokens.revokeForMembership(userId, m.vendor_id, m.customer_id)) this.notifier.disconnectLive(`token:${id}`);
     this.notifier.disconnectLive(`user:${userId}`);
   }
@@ -149,8 +147,11 @@ export class MemberService {
     return candidates[0] as MembershipRow;
   }
 
-  private async keepOneAdmin(m: MembershipRow): Promise<void> {
-    if ((await this.repo.countAdmins(m.vendor_id, m.customer_id)) <= 1) throw new AppError('CONFLICT', 'An organisation needs at least one admin; make someone else admin first');
+  /** Role change or removal (null); checked against the admin count atomically with the change. */
+  private async change(m: MembershipRow, role: string | null): Promise<void> {
+    const result = await this.repo.changeKeepingAdmin(m, role);
+    if (result === 'last-admin') throw new AppError('CONFLICT', 'An organisation needs at least one admin; make someone else admin first');
+    if (result === 'gone') throw AppError.notFound('Member');
   }
 }
 

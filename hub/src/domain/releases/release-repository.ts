@@ -119,6 +119,20 @@ export class ReleaseRepository {
     return (await this.db('releases').where({ vendor_id: vendorId, id, status: expectedStatus }).delete()) > 0;
   }
 
+  /**
+   * Records a deploy of the release: partially deployed, or completely once every installation of
+   * its track runs it.
+   */
+  async markDeployed(vendorId: string, releaseId: string, trackId: string): Promise<void> {
+    const [left] = (await this.db('installations')
+      .where({ vendor_id: vendorId, track_id: trackId })
+      .where((q) => q.whereNull('release_id').orWhereNot('release_id', releaseId))
+      .count({ n: '*' })) as { n: number }[];
+    await this.db('releases')
+      .where({ vendor_id: vendorId, id: releaseId })
+      .update({ deployment: (left?.n ?? 0) === 0 ? 'complete' : 'partial', first_deployed_at: this.db.raw('COALESCE(first_deployed_at, now())'), updated_at: this.db.fn.now() });
+  }
+
   /** Application versions by id, with their application, limited to the vendor. */
   async versionsById(vendorId: string, ids: string[]): Promise<Map<string, { applicationId: string }>> {
     if (ids.length === 0) return new Map();
