@@ -32,7 +32,7 @@ import { createServices, type Services } from './services.js';
 import { HUB_VERSION } from './version.js';
 import { AppError } from './errors.js';
 
-export type AppConfig = Pick<Config, 'publicUrl' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'installTokenTtlMs' | 'portalDir' | 'smtpUrl' | 'smtpFrom' | 'apiRateLimitPerMinute'>;
+export type AppConfig = Pick<Config, 'publicUrl' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'installTokenTtlMs' | 'portalDir' | 'smtpUrl' | 'smtpFrom' | 'apiRateLimitPerMinute' | 'trustProxy'>;
 export type { AgentNamespace, LiveNamespace } from './realtime/namespaces.js';
 export type { LiveAuthenticator } from './realtime/live/live-auth.js';
 
@@ -94,6 +94,7 @@ export function createApp(deps: AppDeps): App {
 
   const koa = createKoaApp({
     logger: log,
+    trustProxy: config.trustProxy,
     // The portal's static files need no session lookup, so they go first.
     middleware: [portal(config.portalDir), authenticate(services.auth, config.publicUrl)],
     rootRouters: [healthRoutes(infra.checks, () => shuttingDown)],

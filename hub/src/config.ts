@@ -48,6 +48,8 @@ const EnvSchema = z.object({
   /** When set, invites are mailed through this SMTP server (smtp:// or smtps://). */
   SMTP_URL: z.preprocess(emptyToUndefined, url(['smtp:', 'smtps:']).optional()),
   SMTP_FROM: z.preprocess(emptyToUndefined, z.string().min(3).default('Flotilla <no-reply@localhost>')),
+  /** Behind a TLS-terminating proxy: trust its X-Forwarded-For/-Proto. Off by default, so clients cannot pick their own IP. */
+  TRUST_PROXY: z.preprocess(emptyToUndefined, bool.default(false)),
   /** Requests per minute allowed to one session or API token. */
   API_RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(10).max(1_000_000).default(1200)),
   /** Built portal served at /; defaults to the monorepo's portal/dist. */
@@ -78,6 +80,7 @@ export interface Config {
   smtpUrl: string | undefined;
   smtpFrom: string;
   apiRateLimitPerMinute: number;
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -110,5 +113,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
     apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
+    trustProxy: e.TRUST_PROXY,
   };
 }

@@ -53,6 +53,7 @@ export interface TestHubOptions {
   publicUrl?: string;
   portalDir?: string;
   apiRateLimitPerMinute?: number;
+  trustProxy?: boolean;
   /** `POST /auth/signup` open to anyone (default true). */
   signupEnabled?: boolean;
   /** Listen on this port (default: a free one). */
@@ -90,6 +91,7 @@ export async function startTestHub(opts: TestHubOptions): Promise<TestHub> {
       smtpUrl: undefined,
       smtpFrom: 'Flotilla <test@localhost>',
       apiRateLimitPerMinute: opts.apiRateLimitPerMinute ?? 100_000,
+      trustProxy: opts.trustProxy ?? false,
     },
     logger: testLogger,
     infra,

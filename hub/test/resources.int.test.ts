@@ -70,6 +70,16 @@ describe('auth', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
+  it('does not let a client pick its own IP with X-Forwarded-For (no proxy trusted by default)', async () => {
+    const c = new ApiClient(hub.url);
+    const s = await c.signup(`f${randomSuffix()}`);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      statuses.push((await c.call('POST', '/auth/login', { email: s.email, password: `nope-${i}-password` }, { 'x-forwarded-for': `6.6.6.${i}` })).status);
+    }
+    expect(statuses.at(-1)).toBe(429);
+  });
+
   it('refuses unauthenticated and cross-origin cookie writes', async () => {
     const anon = new ApiClient(hub.url);
     expect((await anon.get<Err>('/applications')).status).toBe(401);

@@ -15,12 +15,12 @@ export interface KoaAppOptions {
   rootRouters: Router[];
   /** The router mounted under /api/v1. */
   apiRouter: Router<RouteState>;
-  /** Requests through a TLS-terminating proxy carry X-Forwarded-*. */
-  trustProxy?: boolean;
+  /** Trust X-Forwarded-For/-Proto (only behind a proxy that sets them; otherwise clients could spoof their IP). */
+  trustProxy: boolean;
 }
 
 export function createKoaApp(opts: KoaAppOptions): Koa<RequestState> {
-  const app = new Koa<RequestState>({ proxy: opts.trustProxy ?? true });
+  const app = new Koa<RequestState>({ proxy: opts.trustProxy });
   app.silent = true; // the error middleware logs; Koa's default handler would print twice
   app.use(requestContext(opts.logger));
   app.use(errorHandler());
