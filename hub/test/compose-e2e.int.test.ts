@@ -100,11 +100,11 @@ afterEach((ctx) => {
   if (ctx.task.result?.state === 'fail') process.stderr.write(`--- agent log (last 6 kB) ---\n${agentLog.slice(-6000)}\n`);
 });
 
-describe('agent-compose end to end', () => {
+describe('agent-compose end to end', { timeout: 180_000 }, () => {
   it('takes a Docker host from nothing to a running, monitored version', async () => {
     creds = (await api.post<AgentCredentials>(`/installations/${installationId}/agent-credentials`)).body;
     agent = startAgent(creds);
-    await waitFor(async () => ((await status()).online ? true : undefined), 20_000, 'agent online');
+    await waitFor(async () => ((await status()).online ? true : undefined), 60_000, 'agent online');
 
     expect((await api.post(`/installations/${installationId}/deploy`, { versionId: versions.v1 })).status).toBe(202);
     await waitFor(async () => ((await fetchServed(webPort)) === 'v1' ? true : undefined), 60_000, 'v1 served');
@@ -127,7 +127,7 @@ describe('agent-compose end to end', () => {
   it('resyncs after an agent restart without redeploying', async () => {
     const startedBefore = await containerStartedAt();
     await stopAgent('SIGKILL');
-    await waitFor(async () => ((await status()).online ? undefined : true), 20_000, 'agent offline');
+    await waitFor(async () => ((await status()).online ? undefined : true), 60_000, 'agent offline');
     agentLog = '';
     agent = startAgent(creds);
     await waitFor(async () => {

@@ -60,7 +60,7 @@ async function installation(name: string): Promise<{ id: string; prefix: string 
   agents.push(child);
   const prefix = `flt-${id.slice(0, 8)}-`;
   prefixes.push(prefix);
-  await waitFor(async () => ((await api.get<InstallationStatus>(`/installations/${id}/status`)).body.online ? true : undefined), 20_000, 'agent online');
+  await waitFor(async () => ((await api.get<InstallationStatus>(`/installations/${id}/status`)).body.online ? true : undefined), 60_000, 'agent online');
   return { id, prefix };
 }
 
