@@ -85,8 +85,8 @@ export function createApp(deps: AppDeps): App {
   memberRoutes(api, routeDeps, services.members, services.audit, secureCookies);
   applicationRoutes(api, routeDeps, services.applications);
   customerRoutes(api, routeDeps, services.customers);
-  releaseRoutes(api, routeDeps, services.releases);
-  installationRoutes(api, routeDeps, services.installations, services.deploys, services.credentials);
+  releaseRoutes(api, routeDeps, services.releases, services.entitlements, services.fleet);
+  installationRoutes(api, routeDeps, services.installations, services.deploys, services.credentials, services.releases);
   agentInstallRoutes(api, routeDeps, services.credentials);
 
   const hubNodes = new HubNodeService(nodeId, new HubNodeRepository(infra.db), HUB_VERSION, (err) => log.warn({ err }, 'hub node heartbeat failed'));

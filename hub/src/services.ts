@@ -11,6 +11,8 @@ import { MemberRepository } from './domain/members/member-repository.js';
 import { MemberService } from './domain/members/member-service.js';
 import { ReleaseRepository } from './domain/releases/release-repository.js';
 import { ReleaseService } from './domain/releases/release-service.js';
+import { EntitlementService } from './domain/releases/entitlements.js';
+import { FleetService } from './domain/releases/fleet-summary.js';
 import type { Mailer } from './infra/mailer.js';
 import { ApplicationRepository } from './domain/applications/application-repository.js';
 import { ApplicationService } from './domain/applications/application-service.js';
@@ -41,10 +43,13 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const customers = new CustomerService(new CustomerRepository(infra.db));
   const installations = new InstallationService(installationRepo, customers, notifier, (vendorId, trackId) => releaseRepo.getTrack(vendorId, trackId).then((t) => t !== undefined));
   const releaseRepo = new ReleaseRepository(infra.db);
-  const deploys = new DeployService(applicationRepo, releaseRepo, desiredRepo, installations, notifier);
+
   const credentials = new AgentCredentialService(agentRepo, installations, notifier, config);
   const members = new MemberService(new MemberRepository(infra.db), authRepo, auth, tokenRepo, customers, notifier, { publicUrl: config.publicUrl, mailer }, infra.rateLimiters, log.child({ component: 'members' }));
-  const releases = new ReleaseService(releaseRepo);
+  const entitlements = new EntitlementService(infra.db);
+  const releases = new ReleaseService(releaseRepo, entitlements);
+  const fleet = new FleetService(infra.db);
+  const deploys = new DeployService(applicationRepo, releaseRepo, releases, desiredRepo, installations, notifier);
   const agentSessions = new AgentSessionService(agentRepo, installationRepo, desiredRepo, notifier, infra.rateLimiters, log.child({ component: 'agents' }));
 
   /** Sessions held by a hub process that died are closed, and their installations shown offline. */
@@ -62,6 +67,8 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
     audit,
     members,
     releases,
+    entitlements,
+    fleet,
     applications,
     customers,
     installations,

@@ -51,6 +51,7 @@ beforeAll(async () => {
 
   ids.track = (await aAdmin.post<{ id: string }>('/tracks', { name: 'Platform', applicationIds: [ids.app] })).body.id;
   ids.release = (await aAdmin.post<{ id: string }>(`/tracks/${ids.track}/releases`, { version: '1.0.0', stages: [[{ applicationId: ids.app, versionId: ids.version }]] })).body.id;
+  ids.entitlement = (await aAdmin.post<{ id: string }>('/entitlements', { customerId: ids.customerX, trackId: ids.track })).body.id;
 
   const x = await invitedClient(aAdmin, { role: 'admin', customerId: ids.customerX });
   xAdmin = x.client;
@@ -123,7 +124,7 @@ const CASES: Record<RouteKey, Case> = {
   'GET /installations/:id/status': installation('/status'),
   'GET /installations/:id/uptime': installation('/uptime'),
   'GET /installations/:id/events': installation('/events'),
-  'GET /tracks': { path: () => '/tracks', owner: 'vendor' },
+  'GET /tracks': { path: () => '/tracks', owner: 'none' },
   'POST /tracks': { path: () => '/tracks', body: () => ({ name: `t${randomSuffix()}` }), owner: 'vendor' },
   'GET /tracks/:id': { path: () => `/tracks/${ids.track}`, owner: 'vendor' },
   'PATCH /tracks/:id': { path: () => `/tracks/${ids.track}`, body: () => ({ description: 'pwned' }), owner: 'vendor' },
@@ -137,6 +138,12 @@ const CASES: Record<RouteKey, Case> = {
   'POST /releases/:id/hold': { path: () => `/releases/${ids.release}/hold`, owner: 'vendor' },
   'POST /releases/:id/resume': { path: () => `/releases/${ids.release}/resume`, owner: 'vendor' },
   'POST /releases/:id/rescind': { path: () => `/releases/${ids.release}/rescind`, owner: 'vendor' },
+  'GET /entitlements': { path: () => '/entitlements', owner: 'none' },
+  'POST /entitlements': { path: () => '/entitlements', body: () => ({ customerId: ids.customerX, trackId: ids.track }), owner: 'customerX' },
+  'PATCH /entitlements/:id': { path: () => `/entitlements/${ids.entitlement}`, body: () => ({ versionRange: '>=0.0.0' }), owner: 'customerX' },
+  'DELETE /entitlements/:id': { path: () => `/entitlements/${ids.entitlement}`, owner: 'customerX' },
+  'GET /installations/:id/updates': installation('/updates'),
+  'GET /fleet/summary': { path: () => '/fleet/summary', owner: 'none' },
   'GET /agent/install/:token': { path: () => '/agent/install/not-a-token', owner: 'none' },
 };
 
@@ -167,7 +174,7 @@ describe('a user of another vendor (B)', () => {
   const targeted = KEYS.filter((k) => ROUTES[k].access.kind !== 'public' && CASES[k].owner !== 'none' && CASES[k].owner !== 'vendor');
   it.each(targeted)('%s on A’s resource → 404 (or refused without existence leak)', async (key) => {
     const res = await call(bAdmin, key);
-    if (key === 'POST /installations') {
+    if (key === 'POST /installations' || key === 'POST /entitlements') {
       // B's own route, but the customer it names is A's: refused like a customer that does not exist.
       expect(res.status).toBe(400);
       expect(JSON.stringify(res.body)).not.toContain('X');
@@ -184,7 +191,7 @@ describe('a user of another vendor (B)', () => {
     const res = await call(bAdmin, key);
     expect(res.status).toBe(200);
     const text = JSON.stringify(res.body);
-    for (const id of [ids.vendorA, ids.app, ids.customerX, ids.customerY, ids.installationX, ids.installationY, ids.invite, ids.xAdminUser, ids.track, ids.release]) expect(text).not.toContain(id);
+    for (const id of [ids.vendorA, ids.app, ids.customerX, ids.customerY, ids.installationX, ids.installationY, ids.invite, ids.xAdminUser, ids.track, ids.release, ids.entitlement]) expect(text).not.toContain(id);
   });
 });
 
@@ -194,11 +201,11 @@ describe('a user of another customer (Y) of the same vendor', () => {
     expect(res.status).toBe(404);
   });
 
-  it.each(['GET /installations', 'GET /users', 'GET /invites'] as const)('%s shows only Y’s own', async (key) => {
+  it.each(['GET /installations', 'GET /users', 'GET /invites', 'GET /tracks', 'GET /entitlements', 'GET /fleet/summary'] as const)('%s shows only Y’s own', async (key) => {
     const res = await call(yAdmin, key);
     expect(res.status).toBe(200);
     const text = JSON.stringify(res.body);
-    for (const id of [ids.installationX, ids.customerX, ids.xAdminUser, ids.inviteX, ids.invite]) expect(text).not.toContain(id);
+    for (const id of [ids.installationX, ids.customerX, ids.xAdminUser, ids.inviteX, ids.invite, ids.track, ids.entitlement]) expect(text).not.toContain(id);
   });
 
   it('sees its own installation', async () => {

@@ -173,6 +173,15 @@ describe('invites and roles in a real browser', () => {
     await carol.page.goto(`${base}/settings/audit`);
     await carol.page.waitForURL((url) => url.pathname === '/customer');
 
+    // As a customer admin she manages her own customer's users: no customer choice, customer roles only.
+    step('customer admin users page');
+    await carol.page.getByTestId('nav-users').click();
+    await carol.page.getByTestId('members-table').waitFor();
+    expect(await carol.page.getByTestId('members-table').locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-customer-id')))).toEqual([customerX.id]);
+    expect(await carol.page.getByTestId('members-table').getByTestId('organisation').count()).toBe(0);
+    expect(await carol.page.getByLabel('Customer', { exact: true }).count()).toBe(0);
+    expect(await carol.page.getByLabel('Role', { exact: true }).locator('option').evaluateAll((o) => o.map((x) => x.getAttribute('value')))).toEqual(['admin', 'viewer']);
+
     step('vendor admin sees the member');
     // The vendor admin sees the new member of Customer X and no pending invite any more.
     const member = (await api.get<{ items: Member[] }>('/users')).body.items.find((m) => m.email === email);
@@ -218,7 +227,7 @@ describe('invites and roles in a real browser', () => {
     await vendor.page.goto(`${base}/settings/users`);
     await vendor.page.getByTestId(`member-${admin.userId}`).waitFor();
     // The vendor team is the default; its roles are the vendor roles.
-    expect(await vendor.page.getByLabel('Customer', { exact: true }).evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent?.trim())).toBe('Vendor team');
+    expect((await vendor.page.getByLabel('Customer', { exact: true }).locator('option:checked').textContent())?.trim()).toBe('Vendor team');
     expect(await vendor.page.getByLabel('Role', { exact: true }).locator('option').evaluateAll((o) => o.map((x) => x.getAttribute('value')))).toEqual([
       'admin',
       'release-manager',

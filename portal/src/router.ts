@@ -1,12 +1,14 @@
 import { createRouter, createWebHistory, type RouteRecordRaw, type Router } from 'vue-router';
 import { useSessionStore } from './stores/session';
-import { decideNavigation, type Area } from './stores/session-logic';
+import { decideNavigation, type Area, type Capability } from './stores/session-logic';
 
 declare module 'vue-router' {
   interface RouteMeta {
     requiresAuth?: boolean;
     guestOnly?: boolean;
     area?: Area;
+    /** A capability beyond being signed in; without it the guard sends the user home. */
+    requires?: Capability;
     title?: string;
   }
 }
@@ -14,6 +16,8 @@ declare module 'vue-router' {
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { guestOnly: true, title: 'Sign in' } },
   { path: '/signup', name: 'signup', component: () => import('./pages/SignupPage.vue'), meta: { guestOnly: true, title: 'Create account' } },
+  // Public: the link from an invite email; works signed out or signed in (it then switches account).
+  { path: '/invite/:token', name: 'invite', component: () => import('./pages/InvitePage.vue'), meta: { title: 'Accept invitation' } },
   {
     path: '/',
     component: () => import('./components/AppShell.vue'),
@@ -25,6 +29,20 @@ const routes: RouteRecordRaw[] = [
         name: 'customer-home',
         component: () => import('./pages/customer/CustomerHomePage.vue'),
         meta: { area: 'customer', title: 'Your installations' },
+      },
+      { path: 'settings', redirect: '/settings/tokens' },
+      {
+        path: 'settings/users',
+        name: 'settings-users',
+        component: () => import('./pages/settings/UsersPage.vue'),
+        meta: { requires: 'members', title: 'Users & invites' },
+      },
+      { path: 'settings/tokens', name: 'settings-tokens', component: () => import('./pages/settings/TokensPage.vue'), meta: { title: 'API tokens' } },
+      {
+        path: 'settings/audit',
+        name: 'settings-audit',
+        component: () => import('./pages/settings/AuditPage.vue'),
+        meta: { requires: 'audit', title: 'Audit log' },
       },
     ],
   },

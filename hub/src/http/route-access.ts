@@ -63,13 +63,13 @@ export const ROUTES = {
   'GET /installations/:id/uptime': { access: tenant('viewer', 'viewer') },
   'GET /installations/:id/events': { access: tenant('viewer', 'viewer') },
 
-  'GET /tracks': { access: vendor('viewer') },
+  'GET /tracks': { access: tenant('viewer', 'viewer') },
   'POST /tracks': { access: vendor('release-manager'), audit: 'track.create' },
-  'GET /tracks/:id': { access: vendor('viewer') },
+  'GET /tracks/:id': { access: tenant('viewer', 'viewer') },
   'PATCH /tracks/:id': { access: vendor('release-manager'), audit: 'track.update' },
-  'GET /tracks/:id/releases': { access: vendor('viewer') },
+  'GET /tracks/:id/releases': { access: tenant('viewer', 'viewer') },
   'POST /tracks/:id/releases': { access: vendor('release-manager'), audit: 'release.create' },
-  'GET /releases/:id': { access: vendor('viewer') },
+  'GET /releases/:id': { access: tenant('viewer', 'viewer') },
   'PATCH /releases/:id': { access: vendor('release-manager'), audit: 'release.update' },
   'DELETE /releases/:id': { access: vendor('release-manager'), audit: 'release.delete' },
   'POST /releases/:id/lock': { access: vendor('release-manager'), audit: 'release.lock' },
@@ -77,6 +77,13 @@ export const ROUTES = {
   'POST /releases/:id/hold': { access: vendor('release-manager'), audit: 'release.hold' },
   'POST /releases/:id/resume': { access: vendor('release-manager'), audit: 'release.resume' },
   'POST /releases/:id/rescind': { access: vendor('release-manager'), audit: 'release.rescind' },
+
+  'GET /entitlements': { access: tenant('viewer', 'viewer') },
+  'POST /entitlements': { access: vendor('admin'), audit: 'entitlement.create' },
+  'PATCH /entitlements/:id': { access: vendor('admin'), audit: 'entitlement.update' },
+  'DELETE /entitlements/:id': { access: vendor('admin'), audit: 'entitlement.delete' },
+  'GET /installations/:id/updates': { access: tenant('viewer', 'viewer') },
+  'GET /fleet/summary': { access: tenant('viewer', 'viewer') },
 
   'GET /agent/install/:token': { access: PUBLIC },
 } as const satisfies Record<string, RouteRule>;

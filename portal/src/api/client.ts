@@ -7,7 +7,16 @@ export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 type UnauthorizedListener = (err: ApiError) => void;
 let onUnauthorized: UnauthorizedListener | null = null;
 
-/** Called for every 401 except on the auth routes themselves (the app sends the user to /login). */
+/**
+ * Whether a 401 from this path means "your session ended". Not for the public routes, where a 401
+ * is an answer about the form (wrong password at login, wrong current password accepting an invite).
+ */
+export function endsSessionOn401(path: string): boolean {
+  const bare = path.split('?')[0] ?? path;
+  return !bare.startsWith('/auth/') && !/^\/invites\/[^/]+\/accept$/.test(bare);
+}
+
+/** Called for every 401 except on the public routes (the app sends the user to /login). */
 export function setUnauthorizedHandler(listener: UnauthorizedListener | null): void {
   onUnauthorized = listener;
 }
@@ -34,7 +43,7 @@ export async function request<T>(method: HttpMethod, path: string, body?: unknow
   const payload = await readJson(res);
   if (!res.ok) {
     const err = toApiError(res.status, res.statusText, payload);
-    if (res.status === 401 && !path.startsWith('/auth/') && onUnauthorized) onUnauthorized(err);
+    if (res.status === 401 && endsSessionOn401(path) && onUnauthorized) onUnauthorized(err);
     throw err;
   }
   return payload as T;

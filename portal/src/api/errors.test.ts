@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, errorMessage, toApiError } from './errors';
-import { query, request, setUnauthorizedHandler } from './client';
+import { endsSessionOn401, query, request, setUnauthorizedHandler } from './client';
 import { json, stubFetch } from '../testing/fixtures';
 
 afterEach(() => {
@@ -61,6 +61,29 @@ describe('request', () => {
     await expect(request('GET', '/installations')).rejects.toBeInstanceOf(ApiError);
     await expect(request('POST', '/auth/login', {})).rejects.toBeInstanceOf(ApiError);
     expect(seen).toEqual(['UNAUTHORIZED']);
+  });
+});
+
+describe('endsSessionOn401', () => {
+  it('is false for the public routes, where 401 is about the form', () => {
+    expect(endsSessionOn401('/auth/login')).toBe(false);
+    expect(endsSessionOn401('/invites/abc123/accept')).toBe(false);
+    expect(endsSessionOn401('/invites/abc123/accept?x=1')).toBe(false);
+  });
+
+  it('is true for everything else', () => {
+    expect(endsSessionOn401('/me')).toBe(true);
+    expect(endsSessionOn401('/invites')).toBe(true);
+    expect(endsSessionOn401('/invites/abc/accept/more')).toBe(true);
+    expect(endsSessionOn401('/users/u1')).toBe(true);
+  });
+
+  it('spares a wrong password when accepting an invite from the unauthorized handler', async () => {
+    const seen: string[] = [];
+    setUnauthorizedHandler((err) => seen.push(err.code));
+    stubFetch(() => json(401, { error: { code: 'UNAUTHORIZED', message: 'enter its current password' } }));
+    await expect(request('POST', '/invites/tok/accept', { name: 'A', password: 'x' })).rejects.toMatchObject({ status: 401 });
+    expect(seen).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRelativeTime, formatUptime, formatVersion, healthTone } from './format';
+import { formatDate, formatRelativeTime, formatUptime, formatVersion, healthTone } from './format';
 
 describe('formatUptime', () => {
   it('shows a percentage with one decimal', () => {
@@ -54,5 +54,14 @@ describe('healthTone', () => {
     expect(healthTone('failed')).toBe('danger');
     expect(healthTone('stopped')).toBe('neutral');
     expect(healthTone('unknown')).toBe('neutral');
+  });
+});
+
+describe('formatDate', () => {
+  it('shows the UTC day, or the fallback when there is no date', () => {
+    expect(formatDate('2025-01-01T23:59:59.000Z')).toBe('2025-01-01');
+    expect(formatDate(null, 'never')).toBe('never');
+    expect(formatDate(undefined)).toBe('—');
+    expect(formatDate('nope')).toBe('—');
   });
 });

@@ -47,3 +47,10 @@ const HEALTH_TONE: Record<Health, BadgeTone> = {
 export function healthTone(health: Health): BadgeTone {
   return HEALTH_TONE[health];
 }
+
+/** `2025-01-01` (UTC) for dates in settings tables; `empty` when there is none. */
+export function formatDate(iso: string | null | undefined, empty: string = DASH): string {
+  if (!iso) return empty;
+  const at = Date.parse(iso);
+  return Number.isNaN(at) ? DASH : new Date(at).toISOString().slice(0, 10);
+}

@@ -33,6 +33,33 @@ describe('decideNavigation', () => {
   });
 });
 
+describe('decideNavigation: pages that need a capability', () => {
+  const vendorViewer: Membership[] = [{ ...vendorUser[0]!, role: 'viewer' }];
+  const customerAdmin: Membership[] = [{ ...customerUser[0]!, role: 'admin' }];
+
+  it('lets admins into users & invites and sends others home', () => {
+    expect(decideNavigation({ requiresAuth: true, requires: 'members' }, vendorUser, '/settings/users')).toBe(true);
+    expect(decideNavigation({ requiresAuth: true, requires: 'members' }, customerAdmin, '/settings/users')).toBe(true);
+    expect(decideNavigation({ requiresAuth: true, requires: 'members' }, vendorViewer, '/settings/users')).toBe('/');
+    expect(decideNavigation({ requiresAuth: true, requires: 'members' }, customerUser, '/settings/users')).toBe('/customer');
+  });
+
+  it('keeps the audit log for vendor admins', () => {
+    expect(decideNavigation({ requiresAuth: true, requires: 'audit' }, vendorUser, '/settings/audit')).toBe(true);
+    expect(decideNavigation({ requiresAuth: true, requires: 'audit' }, customerAdmin, '/settings/audit')).toBe('/customer');
+    expect(decideNavigation({ requiresAuth: true, requires: 'audit' }, vendorViewer, '/settings/audit')).toBe('/');
+  });
+
+  it('still sends anonymous users to the login page first', () => {
+    expect(decideNavigation({ requiresAuth: true, requires: 'audit' }, null, '/settings/audit')).toBe('/login?redirect=%2Fsettings%2Faudit');
+  });
+
+  it('leaves public pages (the invite page) open to everyone', () => {
+    expect(decideNavigation({}, null, '/invite/abc')).toBe(true);
+    expect(decideNavigation({}, customerUser, '/invite/abc')).toBe(true);
+  });
+});
+
 describe('safeRedirect', () => {
   it('accepts only in-app paths', () => {
     expect(safeRedirect('/customer')).toBe('/customer');

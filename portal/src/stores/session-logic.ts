@@ -1,6 +1,14 @@
 import type { Membership } from '@flotilla/protocol';
+import { canManageMembers, canViewAudit } from '../lib/roles';
 
 export type Area = 'vendor' | 'customer';
+
+/** A capability a page needs beyond being signed in. */
+export type Capability = 'members' | 'audit';
+
+export function hasCapability(memberships: readonly Membership[], capability: Capability): boolean {
+  return capability === 'members' ? canManageMembers(memberships) : canViewAudit(memberships);
+}
 
 /** The membership that makes the user a vendor user (customerId null), if any. */
 export function vendorMembership(memberships: readonly Membership[]): Membership | undefined {
@@ -24,6 +32,7 @@ export interface RouteAccess {
   requiresAuth?: boolean;
   guestOnly?: boolean;
   area?: Area;
+  requires?: Capability;
 }
 
 /**
@@ -37,6 +46,8 @@ export function decideNavigation(access: RouteAccess, memberships: readonly Memb
   }
   if (access.guestOnly) return homePath(memberships);
   if (access.area === 'vendor' && !vendorMembership(memberships) && customerMembership(memberships)) return '/customer';
+  // A page the role cannot use (the hub would answer 404/403): go home instead of a broken page.
+  if (access.requires && !hasCapability(memberships, access.requires)) return homePath(memberships);
   return true;
 }
 

@@ -52,6 +52,34 @@ describe('useSessionStore', () => {
     expect(session.isSignedIn).toBe(true);
   });
 
+  it('accepts an invite: signs in as the invited user and drops the previous user data', async () => {
+    const customerMemberships = [{ vendorId: 'v1', vendorName: 'Acme Software', customerId: 'c1', customerName: 'Globex', role: 'admin' }];
+    const calls = stubFetch(({ url }) => {
+      if (url.endsWith('/auth/login')) return json(200, { user, memberships });
+      if (url.startsWith('/api/v1/installations')) return json(200, { items: [installation('a')], nextCursor: null });
+      return json(200, { user: { ...user, id: 'u2', name: 'Bob' }, memberships: customerMemberships });
+    });
+    const session = useSessionStore();
+    const fleet = useFleetStore();
+    await session.login({ email: 'ada@example.com', password: 'correct horse' });
+    await fleet.load();
+    await session.acceptInvite('tok/1', { name: 'Bob', password: 'long enough password' });
+    expect(calls.at(-1)).toMatchObject({ method: 'POST', url: '/api/v1/invites/tok%2F1/accept', body: { name: 'Bob', password: 'long enough password' } });
+    expect(session.user?.name).toBe('Bob');
+    expect(session.home).toBe('/customer');
+    expect(fleet.count).toBe(0);
+  });
+
+  it('keeps the current session when accepting fails', async () => {
+    stubFetch(({ url }) =>
+      url.endsWith('/auth/login') ? json(200, { user, memberships }) : json(409, { error: { code: 'CONFLICT', message: 'This invite has expired; ask for a new one' } }),
+    );
+    const session = useSessionStore();
+    await session.login({ email: 'ada@example.com', password: 'correct horse' });
+    await expect(session.acceptInvite('tok', { name: 'Bob', password: 'long enough password' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(session.user?.name).toBe('Ada');
+  });
+
   it('logs out and clears user data', async () => {
     stubFetch(({ url }) => {
       if (url.endsWith('/auth/login')) return json(200, { user, memberships });

@@ -1,11 +1,15 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { LoginBody, MeResponse, Membership, SignupBody } from '@flotilla/protocol';
+import type { AcceptInviteBody, LoginBody, LoginResponse, MeResponse, Membership, SignupBody } from '@flotilla/protocol';
 import { authApi } from '../api/auth';
+import { invitesApi } from '../api/identity';
 import { ApiError } from '../api/errors';
 import { customerMembership, homePath, vendorMembership } from './session-logic';
 import { useFleetStore } from './fleet';
 import { useLiveStore } from './live';
+import { useMembersStore } from './members';
+import { useTokensStore } from './tokens';
+import { useAuditStore } from './audit';
 
 /** Who is signed in. The session itself is the hub's httpOnly cookie; this mirrors `GET /me`. */
 export const useSessionStore = defineStore('session', () => {
@@ -47,6 +51,17 @@ export const useSessionStore = defineStore('session', () => {
     checked.value = true;
   }
 
+  /**
+   * Accepts an invite: the hub signs the invited account in (replacing any session this browser had),
+   * so whatever the previous user had loaded is dropped first.
+   */
+  async function acceptInvite(token: string, body: AcceptInviteBody): Promise<LoginResponse> {
+    const res = await invitesApi.accept(token, body);
+    forget();
+    me.value = res;
+    return res;
+  }
+
   async function signup(body: SignupBody): Promise<void> {
     const created = await authApi.signup(body);
     me.value = {
@@ -71,9 +86,12 @@ export const useSessionStore = defineStore('session', () => {
   function forget(): void {
     useLiveStore().stop();
     useFleetStore().reset();
+    useMembersStore().reset();
+    useTokensStore().reset();
+    useAuditStore().reset();
     me.value = null;
     checked.value = true;
   }
 
-  return { me, checked, user, memberships, isSignedIn, vendor, customer, vendorName, home, fetchMe, ensureChecked, login, signup, logout, forget };
+  return { me, checked, user, memberships, isSignedIn, vendor, customer, vendorName, home, fetchMe, ensureChecked, login, acceptInvite, signup, logout, forget };
 });

@@ -82,3 +82,53 @@ export const UpdateReleaseBody = z
   })
   .refine((b) => Object.keys(b).length > 0, 'nothing to update');
 export type UpdateReleaseBody = z.input<typeof UpdateReleaseBody>;
+
+export const Entitlement = z.object({
+  id: z.string(),
+  vendorId: z.string(),
+  customerId: z.string(),
+  trackId: z.string(),
+  /** A semver range (e.g. ">=1.0.0 <3.0.0"); null = every version. */
+  versionRange: z.string().nullable(),
+  expiresAt: IsoDate.nullable(),
+  createdAt: IsoDate,
+});
+export type Entitlement = z.infer<typeof Entitlement>;
+
+export const CreateEntitlementBody = z.object({
+  customerId: z.uuid(),
+  trackId: z.uuid(),
+  versionRange: z.string().trim().min(1).max(200).optional(),
+  expiresAt: IsoDate.optional(),
+});
+export type CreateEntitlementBody = z.input<typeof CreateEntitlementBody>;
+export const UpdateEntitlementBody = z
+  .object({ versionRange: z.string().trim().min(1).max(200).nullable().optional(), expiresAt: IsoDate.nullable().optional() })
+  .refine((b) => Object.keys(b).length > 0, 'nothing to update');
+export type UpdateEntitlementBody = z.input<typeof UpdateEntitlementBody>;
+
+/** `GET /fleet/summary`: where the fleet stands, and how far behind each installation is. */
+export const FleetSummary = z.object({
+  total: z.number().int(),
+  online: z.number().int(),
+  byHealth: z.record(z.string(), z.number().int()),
+  byVersion: z.array(z.object({ trackId: z.string().nullable(), trackName: z.string().nullable(), version: z.string().nullable(), count: z.number().int() })),
+  installations: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      customerId: z.string(),
+      customerName: z.string(),
+      trackId: z.string().nullable(),
+      version: z.string().nullable(),
+      latestVersion: z.string().nullable(),
+      /** Ready releases of the track newer than the one it runs (null: not on a release). */
+      releasesBehind: z.number().int().nullable(),
+      /** Days since the release it runs was released (Replicated's version age). */
+      versionAgeDays: z.number().nullable(),
+      health: z.string(),
+      online: z.boolean(),
+    }),
+  ),
+});
+export type FleetSummary = z.infer<typeof FleetSummary>;

@@ -4,6 +4,7 @@ import { conflictOnDuplicate, isUuid } from '../shared/db-errors.js';
 import type { Page, PageRequest } from '../shared/pagination.js';
 import type { ApplicationRepository } from './application-repository.js';
 import { validateComposeFile, validateEnvFile } from './compose-validation.js';
+import { validateHelmSpec } from './helm-validation.js';
 
 export class ApplicationService {
   constructor(private readonly repo: ApplicationRepository) {}
@@ -19,7 +20,6 @@ export class ApplicationService {
   }
 
   async create(vendorId: string, body: CreateApplicationBody): Promise<Application> {
-    if (body.kind === 'helm') throw new AppError('VALIDATION_FAILED', 'Helm applications arrive with release management; use kind "compose"');
     return conflictOnDuplicate(() => this.repo.create(vendorId, body), `An application named "${body.name}" already exists`);
   }
 
@@ -51,14 +51,20 @@ export class ApplicationService {
   /** Versions are immutable once created (an installation may run them); only notes change. */
   async createVersion(vendorId: string, applicationId: string, body: CreateVersionBody): Promise<ApplicationVersion> {
     const app = await this.get(vendorId, applicationId);
-    if (!('compose' in body)) throw new AppError('VALIDATION_FAILED', `Application "${app.name}" is of kind ${app.kind}; give "compose": {file, env?}`);
-    if (app.kind !== 'compose') throw new AppError('VALIDATION_FAILED', `Application "${app.name}" is of kind ${app.kind}; a compose version does not fit`);
-    const problems = [...validateComposeFile(body.compose.file), ...validateEnvFile(body.compose.env ?? '')];
+    const given = 'compose' in body ? 'compose' : 'helm';
+    if (given !== app.kind) throw new AppError('VALIDATION_FAILED', `Application "${app.name}" is of kind ${app.kind}; give "${app.kind}": {…}, not "${given}"`);
+    const problems = 'compose' in body ? [...validateComposeFile(body.compose.file), ...validateEnvFile(body.compose.env ?? '')] : validateHelmSpec(body.helm);
     if (problems.length > 0) {
-      throw new AppError('VALIDATION_FAILED', `Invalid compose version: ${problems.join('; ')}`, { issues: problems.map((message) => ({ path: 'compose', message })) });
+      throw new AppError('VALIDATION_FAILED', `Invalid ${app.kind} version: ${problems.join('; ')}`, { issues: problems.map((message) => ({ path: app.kind, message })) });
     }
     return conflictOnDuplicate(
-      () => this.repo.createVersion(vendorId, applicationId, { version: body.version, compose: body.compose, helm: null, notes: body.notes ?? null }),
+      () =>
+        this.repo.createVersion(vendorId, applicationId, {
+          version: body.version,
+          compose: 'compose' in body ? body.compose : null,
+          helm: 'helm' in body ? body.helm : null,
+          notes: body.notes ?? null,
+        }),
       `Version ${body.version} of "${app.name}" already exists; versions are immutable, create a new one`,
     );
   }

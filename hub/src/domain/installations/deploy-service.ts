@@ -5,6 +5,7 @@ import type { Notifier } from '../shared/notifier.js';
 import type { Scope } from '../access/roles.js';
 import type { ApplicationRepository } from '../applications/application-repository.js';
 import type { ReleaseRepository } from '../releases/release-repository.js';
+import type { ReleaseService } from '../releases/release-service.js';
 import { transition } from '../releases/lifecycle.js';
 import type { DesiredStateRepository } from './desired-state-repository.js';
 import type { InstallationService } from './installation-service.js';
@@ -32,6 +33,7 @@ export class DeployService {
   constructor(
     private readonly applications: ApplicationRepository,
     private readonly releases: ReleaseRepository,
+    private readonly releaseService: ReleaseService,
     private readonly desired: DesiredStateRepository,
     private readonly installations: InstallationService,
     private readonly notifier: Notifier,
@@ -39,7 +41,8 @@ export class DeployService {
 
   async deploy(scope: Scope, userId: string | null, installationId: string, body: DeployBody): Promise<{ revision: number }> {
     const installation = await this.installations.row(scope, installationId);
-    const plan = 'versionId' in body ? await this.versionPlan(scope.vendorId, installation, body.versionId) : await this.releasePlan(scope.vendorId, installation, body.releaseId);
+    if ('versionId' in body && scope.customerId !== null) throw new AppError('FORBIDDEN', 'Customers install releases: deploy a {releaseId}');
+    const plan = 'versionId' in body ? await this.versionPlan(scope.vendorId, installation, body.versionId) : await this.releasePlan(scope, installation, body.releaseId);
     const next = await this.desired.append(scope.vendorId, installationId, { ...plan, createdBy: userId });
     if (!next) throw AppError.notFound('Installation');
     if (plan.releaseId && installation.track_id) await this.releases.markDeployed(scope.vendorId, plan.releaseId, installation.track_id);
@@ -56,9 +59,14 @@ export class DeployService {
     return { components: [component], source: { versionId: found.version.id, applicationId: found.application.id }, desiredVersion: found.version.version, releaseId: null };
   }
 
-  private async releasePlan(vendorId: string, installation: InstallationRow, releaseId: string): Promise<Plan> {
+  private async releasePlan(scope: Scope, installation: InstallationRow, releaseId: string): Promise<Plan> {
+    const vendorId = scope.vendorId;
     const release = isUuid(releaseId) ? await this.releases.getRelease(vendorId, releaseId) : undefined;
     if (!release) throw new AppError('VALIDATION_FAILED', `releaseId: no release ${releaseId}`);
+    // Customers install only what their entitlement covers; an uncovered release does not exist for them.
+    if (scope.customerId !== null) await this.releaseService.assertEntitled(vendorId, scope.customerId, release).catch(() => {
+      throw new AppError('VALIDATION_FAILED', `releaseId: no release ${releaseId}`);
+    });
     if (installation.track_id !== release.track_id) {
       throw new AppError('VALIDATION_FAILED', `Installation "${installation.name}" is ${installation.track_id ? 'on another track' : 'not on a track'}; release ${release.version} belongs to its own track`);
     }

@@ -13,6 +13,7 @@ export interface InstallationRow {
   environment: string;
   agent_kind: 'compose' | 'helm';
   track_id: string | null;
+  release_id: string | null;
   agent_id: string | null;
   desired_revision: number;
   desired_version: string | null;

@@ -3,22 +3,57 @@ import type { ChecklistItem, CreateReleaseBody, CreateTrackBody, Release, Track,
 import { AppError } from '../../errors.js';
 import { conflictOnDuplicate, isUuid } from '../shared/db-errors.js';
 import { transition, type ReleaseAction } from './lifecycle.js';
+import { entitles, type EntitlementService } from './entitlements.js';
+import type { Scope } from '../access/roles.js';
 import { toRelease, type ReleaseRepository, type ReleaseRow, type StoredComponent } from './release-repository.js';
 
 type Stages = NonNullable<CreateReleaseBody['stages']>;
 
 /** Tracks (products) and their releases: semver versions, stages in release order, a checklist, the lifecycle. */
 export class ReleaseService {
-  constructor(private readonly repo: ReleaseRepository) {}
+  constructor(
+    private readonly repo: ReleaseRepository,
+    private readonly entitlements: EntitlementService,
+  ) {}
 
-  listTracks(vendorId: string): Promise<Track[]> {
-    return this.repo.listTracks(vendorId);
+  /** Vendor users see every track; customer users only those they are entitled to. */
+  async listTracks(scope: Scope): Promise<Track[]> {
+    const tracks = await this.repo.listTracks(scope.vendorId);
+    if (scope.customerId === null) return tracks;
+    const entitled = await this.entitlements.entitledTrackIds(scope.vendorId, scope.customerId);
+    return tracks.filter((t) => entitled.has(t.id));
   }
 
-  async getTrack(vendorId: string, id: string): Promise<Track> {
-    const t = isUuid(id) ? await this.repo.getTrack(vendorId, id) : undefined;
-    if (!t) throw AppError.notFound('Track');
+  async getTrack(scope: Scope | string, id: string): Promise<Track> {
+    const s = typeof scope === 'string' ? { vendorId: scope, customerId: null } : scope;
+    const t = isUuid(id) ? await this.repo.getTrack(s.vendorId, id) : undefined;
+    if (!t || (s.customerId !== null && !(await this.entitlements.entitledTrackIds(s.vendorId, s.customerId)).has(t.id))) throw AppError.notFound('Track');
     return t;
+  }
+
+  /**
+   * Ready releases of a track that a customer may install, newer than `current` (all when null),
+   * newest first. The installation's customer's entitlement decides, whoever asks.
+   */
+  async newerReleases(vendorId: string, customerId: string, trackId: string, current: string | null): Promise<Release[]> {
+    const entitlement = await this.entitlements.forTrack(vendorId, customerId, trackId);
+    if (!entitlement) return [];
+    const now = new Date();
+    const rows = await this.repo.listReleases(vendorId, trackId);
+    return rows
+      .filter((r) => r.status === 'ready' && entitles(entitlement, r.version, now) && (current === null || !semver.valid(current) || semver.gt(r.version, current)))
+      .sort((a, b) => semver.rcompare(a.version, b.version))
+      .map(toRelease);
+  }
+
+  async currentVersion(vendorId: string, releaseId: string | null): Promise<string | null> {
+    return releaseId ? ((await this.repo.getRelease(vendorId, releaseId))?.version ?? null) : null;
+  }
+
+  /** Throws NOT_FOUND unless the customer may see (and so install) the release. */
+  async assertEntitled(vendorId: string, customerId: string, release: ReleaseRow): Promise<void> {
+    const e = await this.entitlements.forTrack(vendorId, customerId, release.track_id);
+    if (release.status !== 'ready' || !e || !entitles(e, release.version, new Date())) throw AppError.notFound('Release');
   }
 
   async createTrack(vendorId: string, body: CreateTrackBody): Promise<Track> {
@@ -35,15 +70,18 @@ export class ReleaseService {
     return conflictOnDuplicate(() => this.repo.saveTrack(vendorId, id, fields, applicationIds), `A track named "${body.name ?? ''}" already exists`);
   }
 
-  /** Newest first, by semver precedence. */
-  async listReleases(vendorId: string, trackId: string): Promise<Release[]> {
-    await this.getTrack(vendorId, trackId);
-    const rows = await this.repo.listReleases(vendorId, trackId);
+  /** Newest first, by semver precedence. Customers see only ready releases their entitlement covers. */
+  async listReleases(scope: Scope, trackId: string): Promise<Release[]> {
+    await this.getTrack(scope, trackId);
+    if (scope.customerId !== null) return this.newerReleases(scope.vendorId, scope.customerId, trackId, null);
+    const rows = await this.repo.listReleases(scope.vendorId, trackId);
     return rows.sort((a, b) => semver.rcompare(a.version, b.version)).map(toRelease);
   }
 
-  async getRelease(vendorId: string, id: string): Promise<Release> {
-    return toRelease(await this.row(vendorId, id));
+  async getRelease(scope: Scope, id: string): Promise<Release> {
+    const row = await this.row(scope.vendorId, id);
+    if (scope.customerId !== null) await this.assertEntitled(scope.vendorId, scope.customerId, row);
+    return toRelease(row);
   }
 
   async createRelease(vendorId: string, trackId: string, body: CreateReleaseBody): Promise<Release> {

@@ -4,6 +4,7 @@ import { CreateInstallationBody, DeployBody, PageQuery, UpdateInstallationBody, 
 import type { InstallationService } from '../../domain/installations/installation-service.js';
 import type { DeployService } from '../../domain/installations/deploy-service.js';
 import type { AgentCredentialService } from '../../domain/agents/agent-credential-service.js';
+import type { ReleaseService } from '../../domain/releases/release-service.js';
 import { routeRegistrar, type RouteDeps, type RouteState } from '../route.js';
 import { param, parseOrThrow } from '../validate.js';
 
@@ -18,6 +19,7 @@ export function installationRoutes(
   installations: InstallationService,
   deploys: DeployService,
   credentials: AgentCredentialService,
+  releases: ReleaseService,
 ): void {
   const r = routeRegistrar(router, deps);
   r.org('GET /installations', async (ctx, a) => {
@@ -58,5 +60,11 @@ export function installationRoutes(
   r.org('GET /installations/:id/events', async (ctx, a) => {
     const q = parseOrThrow(EventsQuery, ctx.query, 'query');
     ctx.body = { items: await installations.events(a, param(ctx, 'id'), q.limit, q.before) };
+  });
+  /** Releases newer than what the installation runs, that its customer may install. */
+  r.org('GET /installations/:id/updates', async (ctx, a) => {
+    const row = await installations.row(a, param(ctx, 'id'));
+    const current = await releases.currentVersion(row.vendor_id, row.release_id);
+    ctx.body = { currentVersion: current, items: row.track_id ? await releases.newerReleases(row.vendor_id, row.customer_id, row.track_id, current) : [] };
   });
 }

@@ -1,13 +1,18 @@
 import type Router from '@koa/router';
-import { CreateReleaseBody, CreateTrackBody, UpdateReleaseBody, UpdateTrackBody } from '@flotilla/protocol';
+import { z } from 'zod';
+import { CreateEntitlementBody, CreateReleaseBody, CreateTrackBody, UpdateEntitlementBody, UpdateReleaseBody, UpdateTrackBody } from '@flotilla/protocol';
+import type { EntitlementService } from '../../domain/releases/entitlements.js';
+import type { FleetService } from '../../domain/releases/fleet-summary.js';
 import type { ReleaseService } from '../../domain/releases/release-service.js';
 import { routeRegistrar, type RouteDeps, type RouteState } from '../route.js';
 import { param, parseOrThrow } from '../validate.js';
 
-export function releaseRoutes(router: Router<RouteState>, deps: RouteDeps, releases: ReleaseService): void {
+const EntitlementQuery = z.object({ customerId: z.uuid().optional() });
+
+export function releaseRoutes(router: Router<RouteState>, deps: RouteDeps, releases: ReleaseService, entitlements: EntitlementService, fleet: FleetService): void {
   const r = routeRegistrar(router, deps);
   r.org('GET /tracks', async (ctx, a) => {
-    ctx.body = { items: await releases.listTracks(a.vendorId), nextCursor: null };
+    ctx.body = { items: await releases.listTracks(a), nextCursor: null };
   });
   r.org('POST /tracks', async (ctx, a) => {
     const body = parseOrThrow(CreateTrackBody, ctx.request.body, 'body');
@@ -15,13 +20,13 @@ export function releaseRoutes(router: Router<RouteState>, deps: RouteDeps, relea
     ctx.status = 201;
   });
   r.org('GET /tracks/:id', async (ctx, a) => {
-    ctx.body = await releases.getTrack(a.vendorId, param(ctx, 'id'));
+    ctx.body = await releases.getTrack(a, param(ctx, 'id'));
   });
   r.org('PATCH /tracks/:id', async (ctx, a) => {
     ctx.body = await releases.updateTrack(a.vendorId, param(ctx, 'id'), parseOrThrow(UpdateTrackBody, ctx.request.body, 'body'));
   });
   r.org('GET /tracks/:id/releases', async (ctx, a) => {
-    ctx.body = { items: await releases.listReleases(a.vendorId, param(ctx, 'id')), nextCursor: null };
+    ctx.body = { items: await releases.listReleases(a, param(ctx, 'id')), nextCursor: null };
   });
   r.org('POST /tracks/:id/releases', async (ctx, a) => {
     const body = parseOrThrow(CreateReleaseBody, ctx.request.body, 'body');
@@ -29,7 +34,7 @@ export function releaseRoutes(router: Router<RouteState>, deps: RouteDeps, relea
     ctx.status = 201;
   });
   r.org('GET /releases/:id', async (ctx, a) => {
-    ctx.body = await releases.getRelease(a.vendorId, param(ctx, 'id'));
+    ctx.body = await releases.getRelease(a, param(ctx, 'id'));
   });
   r.org('PATCH /releases/:id', async (ctx, a) => {
     ctx.body = await releases.updateRelease(a.vendorId, param(ctx, 'id'), parseOrThrow(UpdateReleaseBody, ctx.request.body, 'body'));
@@ -43,4 +48,23 @@ export function releaseRoutes(router: Router<RouteState>, deps: RouteDeps, relea
       ctx.body = await releases.act(a.vendorId, param(ctx, 'id'), action);
     });
   }
+
+  r.org('GET /entitlements', async (ctx, a) => {
+    const { customerId } = parseOrThrow(EntitlementQuery, ctx.query, 'query');
+    ctx.body = { items: await entitlements.list(a, customerId) };
+  });
+  r.org('POST /entitlements', async (ctx, a) => {
+    ctx.body = await entitlements.create(a.vendorId, parseOrThrow(CreateEntitlementBody, ctx.request.body, 'body'));
+    ctx.status = 201;
+  });
+  r.org('PATCH /entitlements/:id', async (ctx, a) => {
+    ctx.body = await entitlements.update(a.vendorId, param(ctx, 'id'), parseOrThrow(UpdateEntitlementBody, ctx.request.body, 'body'));
+  });
+  r.org('DELETE /entitlements/:id', async (ctx, a) => {
+    await entitlements.delete(a.vendorId, param(ctx, 'id'));
+    ctx.status = 204;
+  });
+  r.org('GET /fleet/summary', async (ctx, a) => {
+    ctx.body = await fleet.summary(a);
+  });
 }

@@ -1,0 +1,122 @@
+import { query } from '../api/client';
+
+/** One entry of `GET /audit` (the hub's AuditRecord). */
+export interface AuditRecord {
+  id: string;
+  at: string;
+  action: string;
+  actor: { userId: string | null; tokenId: string | null; email: string | null };
+  vendorId: string;
+  customerId: string | null;
+  target: { type: string | null; id: string | null };
+  ip: string | null;
+  details: Record<string, unknown> | null;
+}
+
+export interface AuditPage {
+  items: AuditRecord[];
+  /** Pass as `before` for the next (older) page; null on the last page. */
+  nextBefore: string | null;
+}
+
+export interface AuditFilter {
+  /** An action (`invite.create`) or a whole area (`invite` matches `invite.*`); '' = all. */
+  action: string;
+}
+
+export const AUDIT_PAGE_SIZE = 50;
+
+/** The audited actions (the `audit` column of the hub's role matrix), by area. */
+export const AUDIT_ACTIONS: readonly string[] = [
+  'vendor.signup',
+  'session.login',
+  'session.logout',
+  'session.revoke',
+  'token.create',
+  'token.revoke',
+  'invite.create',
+  'invite.revoke',
+  'invite.accept',
+  'member.role',
+  'member.remove',
+  'customer.create',
+  'customer.update',
+  'customer.delete',
+  'installation.create',
+  'installation.update',
+  'installation.delete',
+  'installation.agent-credentials',
+  'installation.deploy',
+  'application.create',
+  'application.update',
+  'application.delete',
+  'version.create',
+  'version.update',
+];
+
+export interface ActionGroup {
+  area: string;
+  /** The area itself first (all of its actions), then each action. */
+  options: { value: string; label: string }[];
+}
+
+/** Options of the action filter: per area, "all <area> actions" and each action. */
+export function auditActionGroups(actions: readonly string[] = AUDIT_ACTIONS): ActionGroup[] {
+  const groups = new Map<string, string[]>();
+  for (const action of actions) {
+    const area = action.split('.')[0] ?? action;
+    groups.set(area, [...(groups.get(area) ?? []), action]);
+  }
+  return [...groups].map(([area, list]) => ({
+    area,
+    options: [{ value: area, label: `All ${area} actions` }, ...list.map((a) => ({ value: a, label: a }))],
+  }));
+}
+
+export function auditQuery(filter: AuditFilter, before?: string, limit = AUDIT_PAGE_SIZE): string {
+  return query({ action: filter.action || undefined, limit, before });
+}
+
+/** Appends an older page, skipping entries already shown (a page boundary seen twice). */
+export function appendPage(shown: readonly AuditRecord[], page: readonly AuditRecord[]): AuditRecord[] {
+  const seen = new Set(shown.map((e) => e.id));
+  return [...shown, ...page.filter((e) => !seen.has(e.id))];
+}
+
+/** `2025-01-01 10:00:05 UTC`: unambiguous across the team's time zones. */
+export function formatTimestamp(iso: string): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  return `${at.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** Who acted: the email, marked when through an API token; `system` when nobody is recorded. */
+export function formatActor(actor: AuditRecord['actor']): string {
+  const who = actor.email ?? (actor.userId ? `user ${shortId(actor.userId)}` : 'system');
+  return actor.tokenId ? `${who} (API token)` : who;
+}
+
+export function formatTarget(target: AuditRecord['target']): string {
+  if (!target.id) return target.type ?? '—';
+  return target.type ? `${target.type} ${shortId(target.id)}` : shortId(target.id);
+}
+
+/** The first 8 characters of a UUID (the rest is in the title attribute). */
+export function shortId(id: string): string {
+  return /^[0-9a-f]{8}-[0-9a-f-]{27}$/i.test(id) ? id.slice(0, 8) : id;
+}
+
+/**
+ * Details as a short `key=value` list for the table; a known `customerId` shows as `customer=<name>`.
+ */
+export function formatDetails(details: Record<string, unknown> | null, customerNames: ReadonlyMap<string, string> = new Map()): string {
+  if (!details) return '';
+  return Object.entries(details)
+    .filter(([, v]) => v !== null && v !== undefined)
+    .map(([k, v]) => {
+      const name = k === 'customerId' && typeof v === 'string' ? customerNames.get(v) : undefined;
+      if (name !== undefined) return `customer=${name}`;
+      return `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`;
+    })
+    .join(' ');
+}
