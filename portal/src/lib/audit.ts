@@ -26,7 +26,10 @@ export interface AuditFilter {
 
 export const AUDIT_PAGE_SIZE = 50;
 
-/** The audited actions (the `audit` column of the hub's role matrix), by area. */
+/**
+ * The audited actions (the `audit` column of the hub's role matrix), by area. Kept equal to
+ * hub/src/http/route-access.ts by hub/test/portal-audit-actions.test.ts.
+ */
 export const AUDIT_ACTIONS: readonly string[] = [
   'vendor.signup',
   'session.login',
@@ -52,6 +55,19 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'application.delete',
   'version.create',
   'version.update',
+  'track.create',
+  'track.update',
+  'release.create',
+  'release.update',
+  'release.delete',
+  'release.lock',
+  'release.unlock',
+  'release.hold',
+  'release.resume',
+  'release.rescind',
+  'entitlement.create',
+  'entitlement.update',
+  'entitlement.delete',
 ];
 
 export interface ActionGroup {
