@@ -70,5 +70,6 @@ export const Member = z.object({
   since: IsoDate,
 });
 export type Member = z.infer<typeof Member>;
-export const UpdateMemberBody = z.object({ role: Role, customerId: z.uuid().optional() });
+/** `customerId` picks the membership when a user is in the vendor and a customer: a uuid, or null for the vendor's own. */
+export const UpdateMemberBody = z.object({ role: Role, customerId: z.uuid().nullable().optional() });
 export type UpdateMemberBody = z.input<typeof UpdateMemberBody>;

@@ -25,9 +25,9 @@ export class TokenService {
   async create(principal: Principal, body: CreateTokenBody, wantedVendorId?: string): Promise<CreatedToken> {
     if (principal.tokenId) throw new AppError('FORBIDDEN', 'An API token cannot create tokens; sign in to create one');
     const vendorId = body.vendorId ?? wantedVendorId;
-    const membership = principal.memberships.find(
-      (m) => (!vendorId || m.vendorId === vendorId) && (body.customerId === undefined ? true : m.customerId === body.customerId),
-    );
+    const candidates = principal.memberships.filter((m) => (!vendorId || m.vendorId === vendorId) && (body.customerId === undefined || m.customerId === body.customerId));
+    // Without a customerId, a vendor membership wins over a customer one in the same vendor.
+    const membership = candidates.find((m) => m.customerId === null) ?? candidates[0];
     if (!membership) throw new AppError('VALIDATION_FAILED', 'You are not a member of that organisation');
     const role = body.role ?? membership.role;
     if (!mayGrant(membership, role, membership.customerId !== null)) {

@@ -131,19 +131,20 @@ export class MemberService {
   }
 
   /** Removing a member ends their access here at once: tokens revoked, live sockets dropped. */
-  async remove(actor: Actor, userId: string, customerId?: string): Promise<void> {
+  async remove(actor: Actor, userId: string, customerId?: string | null): Promise<void> {
     const m = await this.membership(actor, userId, customerId);
     await this.change(m, null);
     for (const id of await this.tokens.revokeForMembership(userId, m.vendor_id, m.customer_id)) this.notifier.disconnectLive(`token:${id}`);
     this.notifier.disconnectLive(`user:${userId}`);
   }
 
-  private async membership(scope: Scope, userId: string, customerId?: string): Promise<MembershipRow> {
+  /** `customerId`: undefined = the only one; null = the vendor membership; a uuid = that customer's. */
+  private async membership(scope: Scope, userId: string, customerId?: string | null): Promise<MembershipRow> {
     if (!isUuid(userId)) throw AppError.notFound('Member');
     const all = await this.repo.membershipsOf(scope, userId);
     const candidates = customerId === undefined ? all : all.filter((m) => m.customer_id === customerId);
     if (candidates.length === 0) throw AppError.notFound('Member');
-    if (candidates.length > 1) throw new AppError('VALIDATION_FAILED', 'This user belongs to the vendor and a customer: give customerId');
+    if (candidates.length > 1) throw new AppError('VALIDATION_FAILED', 'This user belongs to the vendor and a customer: give customerId (null or "vendor" for the vendor membership)');
     return candidates[0] as MembershipRow;
   }
 

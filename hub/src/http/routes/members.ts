@@ -8,7 +8,8 @@ import { setSessionCookie } from '../auth.js';
 import { routeRegistrar, type RouteDeps, type RouteState } from '../route.js';
 import { param, parseOrThrow } from '../validate.js';
 
-const MemberQuery = z.object({ customerId: z.uuid().optional() });
+/** `?customerId=<uuid>` or `?customerId=vendor` picks the membership of a user who has both. */
+const MemberQuery = z.object({ customerId: z.union([z.uuid(), z.literal('vendor').transform(() => null)]).optional() });
 
 export function memberRoutes(router: Router<RouteState>, deps: RouteDeps, members: MemberService, audit: AuditService, secureCookies: boolean): void {
   const r = routeRegistrar(router, deps);
