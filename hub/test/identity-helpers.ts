@@ -1,3 +1,4 @@
+import type { AuditRecord } from '@flotilla/protocol';
 import { expect } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { LiveClientToServerEvents, LiveServerToClientEvents } from '@flotilla/protocol';
@@ -87,15 +88,7 @@ export class Session extends ApiClient {
   }
 }
 
-export interface AuditRow {
-  id: string;
-  action: string;
-  actor: { userId: string | null; tokenId: string | null; email: string | null };
-  vendorId: string;
-  customerId: string | null;
-  target: { type: string | null; id: string | null };
-  ip: string | null;
-}
+export type AuditRow = AuditRecord;
 
 /** Every audit row a vendor admin can see for a query, following `nextBefore`. */
 export async function auditRows(reader: ApiClient, query = '', pageSize = 500): Promise<AuditRow[]> {

@@ -244,9 +244,14 @@ describe('audit', () => {
   it('records deploys by vendor and customer users, with the customer', async () => {
     const app = await admin.post<{ id: string }>('/applications', { name: `shop-${randomSuffix()}`, kind: 'compose' });
     const version = await admin.post<{ id: string }>(`/applications/${app.body.id}/versions`, { version: '1.0.0', compose: { file: COMPOSE_V1 } });
-    installationId = (await admin.post<{ id: string }>('/installations', { customerId: custX, name: 'main', environment: 'production', agentKind: 'compose' })).body.id;
+    // Customers install releases their entitlement covers.
+    const track = await admin.post<{ id: string }>('/tracks', { name: `shop-${randomSuffix()}`, applicationIds: [app.body.id] });
+    const release = await admin.post<{ id: string }>(`/tracks/${track.body.id}/releases`, { version: '1.0.0', stages: [[{ applicationId: app.body.id, versionId: version.body.id }]] });
+    expect((await admin.post(`/releases/${release.body.id}/lock`)).status).toBe(200);
+    expect((await admin.post('/entitlements', { customerId: custX, trackId: track.body.id })).status).toBe(201);
+    installationId = (await admin.post<{ id: string }>('/installations', { customerId: custX, name: 'main', environment: 'production', agentKind: 'compose', trackId: track.body.id })).body.id;
     expect((await admin.post(`/installations/${installationId}/deploy`, { versionId: version.body.id })).status).toBe(202);
-    expect((await xAdmin.post(`/installations/${installationId}/deploy`, { versionId: version.body.id })).status).toBe(202);
+    expect((await xAdmin.post(`/installations/${installationId}/deploy`, { releaseId: release.body.id })).status).toBe(202);
     const rows = await auditRows(admin, `action=installation.deploy&targetId=${installationId}`);
     expect(rows.map((r) => r.actor.email)).toEqual([xAdmin.email, admin.email]);
     expect(rows[0]).toMatchObject({ customerId: custX, vendorId: admin.vendorId, actor: { userId: xAdmin.userId, tokenId: null }, target: { type: 'installation', id: installationId }, ip: '127.0.0.1' });

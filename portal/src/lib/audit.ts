@@ -1,23 +1,8 @@
 import { query } from '../api/client';
 
-/** One entry of `GET /audit` (the hub's AuditRecord). */
-export interface AuditRecord {
-  id: string;
-  at: string;
-  action: string;
-  actor: { userId: string | null; tokenId: string | null; email: string | null };
-  vendorId: string;
-  customerId: string | null;
-  target: { type: string | null; id: string | null };
-  ip: string | null;
-  details: Record<string, unknown> | null;
-}
+import type { AuditRecord } from '@flotilla/protocol';
 
-export interface AuditPage {
-  items: AuditRecord[];
-  /** Pass as `before` for the next (older) page; null on the last page. */
-  nextBefore: string | null;
-}
+export type { AuditRecord, AuditPage } from '@flotilla/protocol';
 
 export interface AuditFilter {
   /** An action (`invite.create`) or a whole area (`invite` matches `invite.*`); '' = all. */

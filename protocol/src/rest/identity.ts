@@ -73,3 +73,21 @@ export type Member = z.infer<typeof Member>;
 /** `customerId` picks the membership when a user is in the vendor and a customer: a uuid, or null for the vendor's own. */
 export const UpdateMemberBody = z.object({ role: Role, customerId: z.uuid().nullable().optional() });
 export type UpdateMemberBody = z.input<typeof UpdateMemberBody>;
+
+/** One entry of `GET /audit`. */
+export const AuditRecord = z.object({
+  id: z.string(),
+  at: IsoDate,
+  action: z.string(),
+  actor: z.object({ userId: z.string().nullable(), tokenId: z.string().nullable(), email: z.string().nullable() }),
+  vendorId: z.string(),
+  customerId: z.string().nullable(),
+  target: z.object({ type: z.string().nullable(), id: z.string().nullable() }),
+  ip: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()).nullable(),
+});
+export type AuditRecord = z.infer<typeof AuditRecord>;
+
+/** `GET /audit`: newest first; pass `nextBefore` as `before` for the next page (null on the last). */
+export const AuditPage = z.object({ items: z.array(AuditRecord), nextBefore: z.string().nullable() });
+export type AuditPage = z.infer<typeof AuditPage>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AuditPage } from '@flotilla/protocol';
 import type { Database } from '../../infra/index.js';
 
 export interface AuditEntry {
@@ -27,18 +28,6 @@ export const AuditQuery = z.object({
 });
 export type AuditQuery = z.infer<typeof AuditQuery>;
 
-export interface AuditRecord {
-  id: string;
-  at: string;
-  action: string;
-  actor: { userId: string | null; tokenId: string | null; email: string | null };
-  vendorId: string;
-  customerId: string | null;
-  target: { type: string | null; id: string | null };
-  ip: string | null;
-  details: Record<string, unknown> | null;
-}
-
 /** The audit log: who did what, in which organisation, to what, when, from where. Append-only. */
 export class AuditService {
   constructor(private readonly db: Database) {}
@@ -58,7 +47,7 @@ export class AuditService {
     });
   }
 
-  async list(vendorId: string, q: AuditQuery): Promise<{ items: AuditRecord[]; nextBefore: string | null }> {
+  async list(vendorId: string, q: AuditQuery): Promise<AuditPage> {
     const query = this.db('audit_log').where({ vendor_id: vendorId }).orderBy('id', 'desc').limit(q.limit + 1);
     if (q.action) query.where((w) => w.where('action', q.action).orWhere('action', 'like', `${q.action}.%`));
     if (q.actorUserId) query.where('actor_user_id', q.actorUserId);
