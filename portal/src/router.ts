@@ -24,6 +24,17 @@ const routes: RouteRecordRaw[] = [
     meta: { requiresAuth: true },
     children: [
       { path: '', name: 'fleet', component: () => import('./pages/vendor/FleetPage.vue'), meta: { area: 'vendor', title: 'Fleet' } },
+      { path: 'tracks', name: 'tracks', component: () => import('./pages/vendor/TracksPage.vue'), meta: { area: 'vendor', title: 'Release tracks' } },
+      { path: 'tracks/:id', name: 'track', component: () => import('./pages/vendor/TrackPage.vue'), meta: { area: 'vendor', title: 'Release track' } },
+      { path: 'releases/:id', name: 'release', component: () => import('./pages/vendor/ReleaseEditorPage.vue'), meta: { area: 'vendor', title: 'Release' } },
+      { path: 'customers', name: 'customers', component: () => import('./pages/vendor/CustomersPage.vue'), meta: { area: 'vendor', title: 'Customers' } },
+      { path: 'customers/:id', name: 'customer', component: () => import('./pages/vendor/CustomerPage.vue'), meta: { area: 'vendor', title: 'Customer' } },
+      {
+        path: 'customer/releases',
+        name: 'customer-releases',
+        component: () => import('./pages/customer/CustomerReleasesPage.vue'),
+        meta: { area: 'customer', title: 'Release notes' },
+      },
       {
         path: 'customer',
         name: 'customer-home',

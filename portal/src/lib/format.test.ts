@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatRelativeTime, formatUptime, formatVersion, healthTone } from './format';
+import { formatAgeDays, formatDate, formatRelativeTime, formatUptime, formatVersion, healthTone } from './format';
 
 describe('formatUptime', () => {
   it('shows a percentage with one decimal', () => {
@@ -63,5 +63,19 @@ describe('formatDate', () => {
     expect(formatDate(null, 'never')).toBe('never');
     expect(formatDate(undefined)).toBe('—');
     expect(formatDate('nope')).toBe('—');
+  });
+});
+
+describe('formatAgeDays', () => {
+  it('rounds down to whole days', () => {
+    expect(formatAgeDays(0.4)).toBe('today');
+    expect(formatAgeDays(1.9)).toBe('1 day');
+    expect(formatAgeDays(12.6)).toBe('12 days');
+  });
+  it('shows a dash when unknown', () => {
+    expect(formatAgeDays(null)).toBe('—');
+    expect(formatAgeDays(undefined)).toBe('—');
+    expect(formatAgeDays(Number.NaN)).toBe('—');
+    expect(formatAgeDays(-1)).toBe('—');
   });
 });

@@ -54,3 +54,11 @@ export function formatDate(iso: string | null | undefined, empty: string = DASH)
   const at = Date.parse(iso);
   return Number.isNaN(at) ? DASH : new Date(at).toISOString().slice(0, 10);
 }
+
+/** Replicated's "version age": `0.4` → `today`, `1` → `1 day`, `12.6` → `12 days`, null → `—`. */
+export function formatAgeDays(days: number | null | undefined): string {
+  if (days === null || days === undefined || !Number.isFinite(days) || days < 0) return DASH;
+  const whole = Math.floor(days);
+  if (whole === 0) return 'today';
+  return whole === 1 ? '1 day' : `${whole} days`;
+}

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { Membership } from '@flotilla/protocol';
-import { actingMembership, canManageMembers, canViewAudit, grantableRoles, isVendorActor, navLinks, roleLabel, tokenRoles } from './roles';
+import {
+  actingMembership,
+  canEditReleases,
+  canInstallReleases,
+  canManageEntitlements,
+  canManageMembers,
+  canViewAudit,
+  grantableRoles,
+  isVendorActor,
+  navLinks,
+  roleLabel,
+  tokenRoles,
+} from './roles';
 
 const vendor = (role: string): Membership => ({ vendorId: 'v1', vendorName: 'Acme Software', customerId: null, customerName: null, role });
 const customer = (role: string, customerId = 'c1'): Membership => ({ vendorId: 'v1', vendorName: 'Acme Software', customerId, customerName: 'Globex', role });
@@ -77,26 +89,52 @@ describe('navLinks', () => {
   const ids = (m: Membership[]) => navLinks(m).map((l) => l.testId);
 
   it('gives vendor admins every page', () => {
-    expect(ids([vendor('admin')])).toEqual(['nav-fleet', 'nav-users', 'nav-tokens', 'nav-audit']);
+    expect(ids([vendor('admin')])).toEqual(['nav-fleet', 'nav-tracks', 'nav-customers', 'nav-users', 'nav-tokens', 'nav-audit']);
   });
 
   it('hides admin pages from other vendor roles', () => {
-    expect(ids([vendor('release-manager')])).toEqual(['nav-fleet', 'nav-tokens']);
-    expect(ids([vendor('viewer')])).toEqual(['nav-fleet', 'nav-tokens']);
+    expect(ids([vendor('release-manager')])).toEqual(['nav-fleet', 'nav-tracks', 'nav-customers', 'nav-tokens']);
+    expect(ids([vendor('viewer')])).toEqual(['nav-fleet', 'nav-tracks', 'nav-customers', 'nav-tokens']);
   });
 
   it('gives customer users their portal, and users to customer admins, never the fleet or audit', () => {
-    expect(ids([customer('admin')])).toEqual(['nav-customer', 'nav-users', 'nav-tokens']);
-    expect(ids([customer('viewer')])).toEqual(['nav-customer', 'nav-tokens']);
+    expect(ids([customer('admin')])).toEqual(['nav-customer', 'nav-customer-releases', 'nav-users', 'nav-tokens']);
+    expect(ids([customer('viewer')])).toEqual(['nav-customer', 'nav-customer-releases', 'nav-tokens']);
     expect(navLinks([customer('viewer')])[0]).toMatchObject({ to: '/customer', label: 'Installations' });
   });
 
   it('shows both areas to users of both', () => {
-    expect(navLinks([vendor('viewer'), customer('viewer')]).map((l) => l.label)).toEqual(['Fleet', 'Customer portal', 'API tokens']);
+    expect(navLinks([vendor('viewer'), customer('viewer')]).map((l) => l.label)).toEqual(['Fleet', 'Releases', 'Customers', 'Customer portal', 'API tokens']);
   });
 
   it('has nothing for nobody', () => {
     expect(navLinks([])).toEqual([]);
+  });
+});
+
+describe('release permissions', () => {
+  it('lets vendor admins and release managers edit releases, nobody else', () => {
+    expect(canEditReleases([vendor('admin')])).toBe(true);
+    expect(canEditReleases([vendor('release-manager')])).toBe(true);
+    expect(canEditReleases([vendor('viewer')])).toBe(false);
+    expect(canEditReleases([customer('admin')])).toBe(false);
+    expect(canEditReleases([customer('admin'), vendor('release-manager')])).toBe(true);
+  });
+
+  it('lets only vendor admins manage entitlements', () => {
+    expect(canManageEntitlements([vendor('admin')])).toBe(true);
+    expect(canManageEntitlements([vendor('release-manager')])).toBe(false);
+    expect(canManageEntitlements([customer('admin')])).toBe(false);
+  });
+
+  it('lets customer admins and vendor release managers install, as the hub decides through the acting membership', () => {
+    expect(canInstallReleases([customer('admin')])).toBe(true);
+    expect(canInstallReleases([customer('viewer')])).toBe(false);
+    expect(canInstallReleases([vendor('release-manager')])).toBe(true);
+    expect(canInstallReleases([vendor('viewer')])).toBe(false);
+    // The hub acts through the vendor membership: a vendor viewer who is also a customer admin may not.
+    expect(canInstallReleases([customer('admin'), vendor('viewer')])).toBe(false);
+    expect(canInstallReleases([])).toBe(false);
   });
 });
 

@@ -49,6 +49,28 @@ export function canViewAudit(memberships: readonly Membership[]): boolean {
   return m !== undefined && m.customerId === null && m.role === 'admin';
 }
 
+/** Tracks and releases (create, edit, lock, hold, rescind, delete): vendor admins and release managers. */
+export function canEditReleases(memberships: readonly Membership[]): boolean {
+  const m = memberships.find((x) => x.customerId === null);
+  return m !== undefined && (m.role === 'admin' || m.role === 'release-manager');
+}
+
+/** Granting and revoking entitlements: vendor admins only. */
+export function canManageEntitlements(memberships: readonly Membership[]): boolean {
+  const m = memberships.find((x) => x.customerId === null);
+  return m?.role === 'admin';
+}
+
+/**
+ * Installing a release on an installation (`POST /installations/:id/deploy`): the hub acts through
+ * the acting membership; vendor release managers and up, or customer admins.
+ */
+export function canInstallReleases(memberships: readonly Membership[]): boolean {
+  const m = actingMembership(memberships);
+  if (!m) return false;
+  return m.customerId === null ? m.role === 'admin' || m.role === 'release-manager' : m.role === 'admin';
+}
+
 /** Whether the acting membership is a vendor one (may pick a customer when inviting). */
 export function isVendorActor(memberships: readonly Membership[]): boolean {
   return actingMembership(memberships)?.customerId === null;
@@ -83,8 +105,16 @@ export interface NavLink {
 export function navLinks(memberships: readonly Membership[]): NavLink[] {
   const links: NavLink[] = [];
   const vendor = memberships.some((m) => m.customerId === null);
-  if (vendor) links.push({ to: '/', label: 'Fleet', testId: 'nav-fleet', exact: true });
-  if (memberships.some((m) => m.customerId !== null)) links.push({ to: '/customer', label: vendor ? 'Customer portal' : 'Installations', testId: 'nav-customer', exact: true });
+  if (vendor) {
+    links.push({ to: '/', label: 'Fleet', testId: 'nav-fleet', exact: true });
+    links.push({ to: '/tracks', label: 'Releases', testId: 'nav-tracks' });
+    links.push({ to: '/customers', label: 'Customers', testId: 'nav-customers' });
+  }
+  if (memberships.some((m) => m.customerId !== null)) {
+    links.push({ to: '/customer', label: vendor ? 'Customer portal' : 'Installations', testId: 'nav-customer', exact: true });
+    // Users of both areas read release notes in the vendor area; customer-only users get their own page.
+    if (!vendor) links.push({ to: '/customer/releases', label: 'Release notes', testId: 'nav-customer-releases' });
+  }
   if (canManageMembers(memberships)) links.push({ to: '/settings/users', label: 'Users & invites', testId: 'nav-users' });
   if (memberships.length > 0) links.push({ to: '/settings/tokens', label: 'API tokens', testId: 'nav-tokens' });
   if (canViewAudit(memberships)) links.push({ to: '/settings/audit', label: 'Audit log', testId: 'nav-audit' });

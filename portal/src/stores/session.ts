@@ -10,6 +10,7 @@ import { useLiveStore } from './live';
 import { useMembersStore } from './members';
 import { useTokensStore } from './tokens';
 import { useAuditStore } from './audit';
+import { useCatalogStore } from './catalog';
 
 /** Who is signed in. The session itself is the hub's httpOnly cookie; this mirrors `GET /me`. */
 export const useSessionStore = defineStore('session', () => {
@@ -89,6 +90,7 @@ export const useSessionStore = defineStore('session', () => {
     useMembersStore().reset();
     useTokensStore().reset();
     useAuditStore().reset();
+    useCatalogStore().reset();
     me.value = null;
     checked.value = true;
   }
