@@ -3,6 +3,7 @@ import * as m20261123160000 from './20261123160000_hub_nodes.js';
 import * as m20261123170000 from './20261123170000_core.js';
 import * as m20261123180000 from './20261123180000_identity.js';
 import * as m20261123190000 from './20261123190000_releases.js';
+import * as m20261123200000 from './20261123200000_rollouts.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -15,6 +16,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261123170000_core', m20261123170000],
   ['20261123180000_identity', m20261123180000],
   ['20261123190000_releases', m20261123190000],
+  ['20261123200000_rollouts', m20261123200000],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -13,6 +13,7 @@ import { healthRoutes } from './http/routes/health.js';
 import { authRoutes } from './http/routes/auth.js';
 import { memberRoutes } from './http/routes/members.js';
 import { releaseRoutes } from './http/routes/releases.js';
+import { rolloutRoutes } from './http/routes/rollouts.js';
 import type { RouteDeps, RouteState } from './http/route.js';
 import { smtpMailer } from './infra/mailer.js';
 import { applicationRoutes } from './http/routes/applications.js';
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps): App {
   applicationRoutes(api, routeDeps, services.applications);
   customerRoutes(api, routeDeps, services.customers);
   releaseRoutes(api, routeDeps, services.releases, services.entitlements, services.fleet);
+  rolloutRoutes(api, routeDeps, services.rollouts);
   installationRoutes(api, routeDeps, services.installations, services.deploys, services.credentials, services.releases);
   agentInstallRoutes(api, routeDeps, services.credentials);
 
@@ -137,6 +139,7 @@ export function createApp(deps: AppDeps): App {
           ],
           log.child({ component: 'maintenance' }),
         );
+        services.rolloutEngine.start();
       }
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);

@@ -13,6 +13,9 @@ import { ReleaseRepository } from './domain/releases/release-repository.js';
 import { ReleaseService } from './domain/releases/release-service.js';
 import { EntitlementService } from './domain/releases/entitlements.js';
 import { FleetService } from './domain/releases/fleet-summary.js';
+import { RolloutRepository } from './rollouts/rollout-repository.js';
+import { RolloutEngine } from './rollouts/engine.js';
+import { RolloutService } from './rollouts/rollout-service.js';
 import type { Mailer } from './infra/mailer.js';
 import { ApplicationRepository } from './domain/applications/application-repository.js';
 import { ApplicationService } from './domain/applications/application-service.js';
@@ -61,8 +64,21 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
     }
   }
 
+  const rolloutRepo = new RolloutRepository(infra.db);
+  const rolloutEngine = new RolloutEngine(infra.db, rolloutRepo, releaseRepo, applicationRepo, desiredRepo, infra.queues, notifier, log.child({ component: 'rollouts' }));
+  const rollouts = new RolloutService(infra.db, rolloutRepo, releaseRepo, entitlements, rolloutEngine, notifier);
+  // Any agent event may move a rollout (a stage became healthy, an agent came back): advance it.
+  agentSessions.onInstallationChanged((installationId) =>
+    rolloutRepo
+      .activeFor(installationId)
+      .then((ids) => Promise.all(ids.map((id) => rolloutEngine.trigger(id))))
+      .then(() => undefined),
+  );
+
   return {
     auth,
+    rollouts,
+    rolloutEngine,
     tokens,
     audit,
     members,

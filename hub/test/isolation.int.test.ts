@@ -52,6 +52,11 @@ beforeAll(async () => {
   ids.track = (await aAdmin.post<{ id: string }>('/tracks', { name: 'Platform', applicationIds: [ids.app] })).body.id;
   ids.release = (await aAdmin.post<{ id: string }>(`/tracks/${ids.track}/releases`, { version: '1.0.0', stages: [[{ applicationId: ids.app, versionId: ids.version }]] })).body.id;
   ids.entitlement = (await aAdmin.post<{ id: string }>('/entitlements', { customerId: ids.customerX, trackId: ids.track })).body.id;
+  expect((await aAdmin.post(`/releases/${ids.release}/lock`)).status).toBe(200);
+  ids.installationX2 = (await aAdmin.post<{ id: string }>('/installations', { customerId: ids.customerX, name: 'x2', environment: 'prod', agentKind: 'compose', trackId: ids.track })).body.id;
+  const ro = await aAdmin.post<{ id: string }>('/rollouts', { releaseId: ids.release, targets: { installationIds: [ids.installationX2] }, strategy: { requireCustomerApproval: true } });
+  expect(ro.status).toBe(201);
+  ids.rollout = ro.body.id;
 
   const x = await invitedClient(aAdmin, { role: 'admin', customerId: ids.customerX });
   xAdmin = x.client;
@@ -144,6 +149,14 @@ const CASES: Record<RouteKey, Case> = {
   'DELETE /entitlements/:id': { path: () => `/entitlements/${ids.entitlement}`, owner: 'customerX' },
   'GET /installations/:id/updates': installation('/updates'),
   'GET /fleet/summary': { path: () => '/fleet/summary', owner: 'none' },
+  'GET /rollouts': { path: () => '/rollouts', owner: 'none' },
+  'POST /rollouts': { path: () => '/rollouts', body: () => ({ releaseId: ids.release, targets: { installationIds: [ids.installationX2] } }), owner: 'vendor' },
+  'GET /rollouts/:id': { path: () => `/rollouts/${ids.rollout}`, owner: 'customerX' },
+  'GET /rollouts/:id/timeline': { path: () => `/rollouts/${ids.rollout}/timeline`, owner: 'customerX' },
+  'POST /rollouts/:id/pause': { path: () => `/rollouts/${ids.rollout}/pause`, owner: 'vendor' },
+  'POST /rollouts/:id/resume': { path: () => `/rollouts/${ids.rollout}/resume`, owner: 'vendor' },
+  'POST /rollouts/:id/abort': { path: () => `/rollouts/${ids.rollout}/abort`, owner: 'vendor' },
+  'POST /rollouts/:id/targets/:installationId/approve': { path: () => `/rollouts/${ids.rollout}/targets/${ids.installationX2}/approve`, owner: 'customerX' },
   'GET /agent/install/:token': { path: () => '/agent/install/not-a-token', owner: 'none' },
 };
 
@@ -191,7 +204,7 @@ describe('a user of another vendor (B)', () => {
     const res = await call(bAdmin, key);
     expect(res.status).toBe(200);
     const text = JSON.stringify(res.body);
-    for (const id of [ids.vendorA, ids.app, ids.customerX, ids.customerY, ids.installationX, ids.installationY, ids.invite, ids.xAdminUser, ids.track, ids.release, ids.entitlement]) expect(text).not.toContain(id);
+    for (const id of [ids.vendorA, ids.app, ids.customerX, ids.customerY, ids.installationX, ids.installationY, ids.invite, ids.xAdminUser, ids.track, ids.release, ids.entitlement, ids.rollout]) expect(text).not.toContain(id);
   });
 });
 
@@ -201,11 +214,11 @@ describe('a user of another customer (Y) of the same vendor', () => {
     expect(res.status).toBe(404);
   });
 
-  it.each(['GET /installations', 'GET /users', 'GET /invites', 'GET /tracks', 'GET /entitlements', 'GET /fleet/summary'] as const)('%s shows only Y’s own', async (key) => {
+  it.each(['GET /installations', 'GET /users', 'GET /invites', 'GET /tracks', 'GET /entitlements', 'GET /fleet/summary', 'GET /rollouts'] as const)('%s shows only Y’s own', async (key) => {
     const res = await call(yAdmin, key);
     expect(res.status).toBe(200);
     const text = JSON.stringify(res.body);
-    for (const id of [ids.installationX, ids.customerX, ids.xAdminUser, ids.inviteX, ids.invite, ids.track, ids.entitlement]) expect(text).not.toContain(id);
+    for (const id of [ids.installationX, ids.customerX, ids.xAdminUser, ids.inviteX, ids.invite, ids.track, ids.entitlement, ids.rollout]) expect(text).not.toContain(id);
   });
 
   it('sees its own installation', async () => {

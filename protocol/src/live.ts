@@ -33,9 +33,32 @@ export const AgentPresence = z.object({
 });
 export type AgentPresence = z.infer<typeof AgentPresence>;
 
+/** A rollout changed: its status and the targets that changed (same shapes as `GET /rollouts/:id`). */
+export const RolloutProgress = z.object({
+  rolloutId: z.string(),
+  status: z.string(),
+  message: z.string().nullable(),
+  waves: z.array(z.object({ index: z.number().int(), total: z.number().int(), finished: z.number().int() })),
+  targets: z.array(
+    z.object({
+      installationId: z.string(),
+      customerId: z.string(),
+      wave: z.number().int(),
+      status: z.string(),
+      waitingFor: z.string().nullable(),
+      stage: z.number().int(),
+      approved: z.boolean(),
+      message: z.string().nullable(),
+      finishedAt: IsoDate.nullable(),
+    }),
+  ),
+});
+export type RolloutProgress = z.infer<typeof RolloutProgress>;
+
 export interface LiveServerToClientEvents {
   'installation:status': (payload: InstallationStatus) => void;
   'agent:presence': (payload: AgentPresence) => void;
+  'rollout:progress': (payload: RolloutProgress) => void;
 }
 
 /** The live API is push-only for now; clients send nothing. */

@@ -85,6 +85,15 @@ export const ROUTES = {
   'GET /installations/:id/updates': { access: tenant('viewer', 'viewer') },
   'GET /fleet/summary': { access: tenant('viewer', 'viewer') },
 
+  'GET /rollouts': { access: tenant('viewer', 'viewer') },
+  'POST /rollouts': { access: vendor('release-manager'), audit: 'rollout.create' },
+  'GET /rollouts/:id': { access: tenant('viewer', 'viewer') },
+  'GET /rollouts/:id/timeline': { access: tenant('viewer', 'viewer') },
+  'POST /rollouts/:id/pause': { access: vendor('release-manager'), audit: 'rollout.pause' },
+  'POST /rollouts/:id/resume': { access: vendor('release-manager'), audit: 'rollout.resume' },
+  'POST /rollouts/:id/abort': { access: vendor('release-manager'), audit: 'rollout.abort' },
+  'POST /rollouts/:id/targets/:installationId/approve': { access: tenant('release-manager', 'admin'), audit: 'rollout.approve' },
+
   'GET /agent/install/:token': { access: PUBLIC },
 } as const satisfies Record<string, RouteRule>;
 

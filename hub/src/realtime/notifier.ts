@@ -16,6 +16,13 @@ export function socketNotifier(agents: AgentNamespace, live: LiveNamespace): Not
     agentPresence(scope, presence) {
       live.to([liveRooms.vendor(scope.vendorId), liveRooms.customer(scope.customerId)]).emit('agent:presence', presence);
     },
+    rolloutProgress(scope, progress) {
+      // The vendor sees every target; each customer only its own installations.
+      live.to(liveRooms.vendor(scope.vendorId)).emit('rollout:progress', progress);
+      for (const customerId of scope.customerIds) {
+        live.to(liveRooms.customer(customerId)).emit('rollout:progress', { ...progress, targets: progress.targets.filter((t) => t.customerId === customerId) });
+      }
+    },
     disconnectAgent(agentId) {
       agents.in(agentRoom(agentId)).disconnectSockets(true);
     },

@@ -33,6 +33,7 @@ export function installation(id: string, patch: Partial<Omit<Installation, 'stat
     agentKind: 'compose',
     trackId: null,
     agentId: null,
+    maintenanceWindows: [],
     createdAt: T0,
     updatedAt: T0,
     uptime24h: null,

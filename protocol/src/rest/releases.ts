@@ -132,3 +132,73 @@ export const FleetSummary = z.object({
   ),
 });
 export type FleetSummary = z.infer<typeof FleetSummary>;
+
+const Day = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24 h');
+/** A maintenance window: weekly ("Sat 02:00–06:00 Europe/Berlin") or a cron start plus a duration. */
+export const MaintenanceWindow = z.union([
+  z.object({ days: z.array(Day).min(1), start: HHMM, end: HHMM, timeZone: z.string().min(1).default('UTC') }).strict(),
+  z.object({ cron: z.string().min(9).max(100), durationMinutes: z.number().int().min(1).max(7 * 24 * 60), timeZone: z.string().min(1).default('UTC') }).strict(),
+]);
+export type MaintenanceWindow = z.infer<typeof MaintenanceWindow>;
+
+export const WaveSpec = z.union([
+  z.object({ count: z.number().int().min(1) }).strict(),
+  z.object({ percent: z.number().min(0.1).max(100) }).strict(),
+  z.object({ installationIds: z.array(z.uuid()).min(1) }).strict(),
+]);
+
+export const RolloutStrategy = z
+  .object({
+    waves: z.array(WaveSpec).min(1).max(20).default([{ percent: 100 }]),
+    maxParallel: z.number().int().min(1).max(100_000).default(10),
+    soakSeconds: z.number().int().min(0).max(7 * 86_400).default(0),
+    healthTimeoutSeconds: z.number().int().min(5).max(86_400).default(600),
+    failurePolicy: z.enum(['pause', 'rollback', 'continue']).default('pause'),
+    maxFailures: z.number().int().min(0).default(0),
+    respectMaintenanceWindows: z.boolean().default(true),
+    requireCustomerApproval: z.boolean().default(false),
+    offlineTimeoutSeconds: z.number().int().min(10).max(30 * 86_400).default(3600),
+  })
+  .strict();
+export type RolloutStrategy = z.infer<typeof RolloutStrategy>;
+
+export const CreateRolloutBody = z.object({
+  releaseId: z.uuid(),
+  targets: z
+    .object({ installationIds: z.array(z.uuid()).optional(), customerIds: z.array(z.uuid()).optional(), all: z.boolean().optional() })
+    .strict()
+    .refine((t) => t.all === true || (t.installationIds?.length ?? 0) > 0 || (t.customerIds?.length ?? 0) > 0, 'give installationIds, customerIds or all: true'),
+  strategy: RolloutStrategy.default(RolloutStrategy.parse({})),
+});
+export type CreateRolloutBody = z.input<typeof CreateRolloutBody>;
+
+export const RolloutTarget = z.object({
+  installationId: z.string(),
+  customerId: z.string(),
+  wave: z.number().int(),
+  status: z.enum(['pending', 'waiting', 'deploying', 'succeeded', 'failed', 'rolling_back', 'rolled_back', 'skipped']),
+  waitingFor: z.enum(['window', 'approval', 'agent']).nullable(),
+  stage: z.number().int(),
+  approved: z.boolean(),
+  message: z.string().nullable(),
+  finishedAt: IsoDate.nullable(),
+});
+export type RolloutTarget = z.infer<typeof RolloutTarget>;
+
+export const Rollout = z.object({
+  id: z.string(),
+  vendorId: z.string(),
+  releaseId: z.string(),
+  releaseVersion: z.string(),
+  status: z.enum(['pending', 'running', 'paused', 'completed', 'failed', 'aborted']),
+  strategy: RolloutStrategy,
+  stageCount: z.number().int(),
+  message: z.string().nullable(),
+  waves: z.array(z.object({ index: z.number().int(), total: z.number().int(), finished: z.number().int() })),
+  targets: z.array(RolloutTarget),
+  createdAt: IsoDate,
+  updatedAt: IsoDate,
+  finishedAt: IsoDate.nullable(),
+});
+export type Rollout = z.infer<typeof Rollout>;

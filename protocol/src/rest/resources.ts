@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AgentKind, Health, IsoDate } from '../common.js';
 import { ComposeSpec, HelmSpec } from '../agent.js';
 import { InstallationStatus } from '../live.js';
+import { MaintenanceWindow } from './releases.js';
 
 const Name = z.string().trim().min(1).max(200);
 
@@ -66,6 +67,7 @@ export const Installation = z.object({
   agentKind: AgentKind,
   trackId: z.string().nullable(),
   agentId: z.string().nullable(),
+  maintenanceWindows: z.array(MaintenanceWindow),
   createdAt: IsoDate,
   updatedAt: IsoDate,
   status: InstallationStatus,
@@ -83,7 +85,12 @@ export const CreateInstallationBody = z.object({
 });
 export type CreateInstallationBody = z.input<typeof CreateInstallationBody>;
 export const UpdateInstallationBody = z
-  .object({ name: Name.optional(), environment: Environment.optional() })
+  .object({
+    name: Name.optional(),
+    environment: Environment.optional(),
+    /** Empty = always open. An installation outside all its windows waits in rollouts that respect them. */
+    maintenanceWindows: z.array(MaintenanceWindow).max(20).optional(),
+  })
   .refine((b) => Object.keys(b).length > 0, 'nothing to update');
 export type UpdateInstallationBody = z.input<typeof UpdateInstallationBody>;
 

@@ -29,6 +29,17 @@ export class AgentSessionService {
     this.failuresByIp = rateLimiters({ name: 'agent-auth-ip', points: 50, durationSeconds: 60, blockSeconds: 300 });
   }
 
+  private readonly listeners: ((installationId: string) => Promise<void>)[] = [];
+
+  /** Called after every stored change of an installation's agent state (reports, connects). */
+  onInstallationChanged(fn: (installationId: string) => Promise<void>): void {
+    this.listeners.push(fn);
+  }
+
+  private changed(installationId: string): void {
+    for (const fn of this.listeners) fn(installationId).catch((err: unknown) => this.log.error({ err, installationId }, 'installation change listener failed'));
+  }
+
   async authenticate(auth: AgentAuth, ip: string): Promise<AgentIdentity> {
     try {
       await this.failuresByIp.check(ip);
@@ -51,6 +62,7 @@ export class AgentSessionService {
     const sessionId = await this.agents.openSession(identity, hubNode, ip, agentVersion);
     await this.installations.addEvent(identity.vendorId, identity.installationId, { type: 'connected', message: `agent ${agentVersion} via ${hubNode}` });
     this.presence(identity, true, hubNode);
+    this.changed(identity.installationId);
     return sessionId;
   }
 
@@ -58,6 +70,7 @@ export class AgentSessionService {
     await this.agents.closeSession(sessionId, identity.installationId);
     await this.installations.addEvent(identity.vendorId, identity.installationId, { type: 'disconnected', message: reason });
     this.presence(identity, false, hubNode);
+    this.changed(identity.installationId);
   }
 
   async hello(identity: AgentIdentity, agentVersion: string, hello: AgentHello): Promise<HelloAck> {
@@ -94,8 +107,10 @@ export class AgentSessionService {
       health: overallHealth(components),
       runningVersion: runningVersionOf(components),
     });
-    if (row) this.notifier.installationStatus(identity, toStatus(row));
-    else this.log.warn({ agentId: identity.agentId }, 'report for a deleted installation');
+    if (row) {
+      this.notifier.installationStatus(identity, toStatus(row));
+      this.changed(identity.installationId);
+    } else this.log.warn({ agentId: identity.agentId }, 'report for a deleted installation');
   }
 
   private presence(identity: AgentIdentity, online: boolean, hubNode: string): void {

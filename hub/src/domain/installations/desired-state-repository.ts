@@ -1,4 +1,5 @@
 import type { DesiredComponent, DesiredState } from '@flotilla/protocol';
+import type { Knex } from 'knex';
 import type { Database } from '../../infra/index.js';
 
 export interface NewRevision {
@@ -10,8 +11,8 @@ export interface NewRevision {
 export class DesiredStateRepository {
   constructor(private readonly db: Database) {}
 
-  async current(vendorId: string, installationId: string): Promise<DesiredState | null> {
-    const row: { revision: number; components: DesiredComponent[] } | undefined = await this.db('desired_states as d')
+  async current(vendorId: string, installationId: string, trx?: Knex.Transaction): Promise<DesiredState | null> {
+    const row: { revision: number; components: DesiredComponent[] } | undefined = await (trx ?? this.db)('desired_states as d')
       .join('installations as i', function () {
         this.on('i.id', 'd.installation_id').andOn('i.desired_revision', 'd.revision');
       })
@@ -28,8 +29,10 @@ export class DesiredStateRepository {
     vendorId: string,
     installationId: string,
     input: { components: DesiredComponent[]; source: Record<string, unknown>; desiredVersion: string; createdBy: string | null; releaseId?: string | null },
+    outer?: Knex.Transaction,
   ): Promise<NewRevision | undefined> {
-    return this.db.transaction(async (trx) => {
+    // Inside a caller's transaction (the rollout engine) this is a savepoint of it.
+    return (outer ?? this.db).transaction(async (trx) => {
       const inst: { desired_revision: number; customer_id: string } | undefined = await trx('installations')
         .where({ vendor_id: vendorId, id: installationId })
         .forUpdate()

@@ -1,4 +1,4 @@
-import type { ComponentState, Health, Installation, InstallationEvent, InstallationStatus } from '@flotilla/protocol';
+import type { ComponentState, Health, Installation, InstallationEvent, InstallationStatus, MaintenanceWindow } from '@flotilla/protocol';
 import type { Database } from '../../infra/index.js';
 import type { Knex } from 'knex';
 import { paginate, type Page, type PageRequest } from '../shared/pagination.js';
@@ -15,6 +15,7 @@ export interface InstallationRow {
   track_id: string | null;
   release_id: string | null;
   agent_id: string | null;
+  maintenance_windows: MaintenanceWindow[];
   desired_revision: number;
   desired_version: string | null;
   applied_revision: number;
@@ -55,6 +56,7 @@ export function toInstallation(r: InstallationRow, uptime24h: number | null): In
     agentKind: r.agent_kind,
     trackId: r.track_id,
     agentId: r.agent_id,
+    maintenanceWindows: r.maintenance_windows,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
     status: toStatus(r),
@@ -109,8 +111,11 @@ export class InstallationRepository {
     return (row as { id: string }).id;
   }
 
-  async update(scope: Scope, id: string, patch: { name?: string | undefined; environment?: string | undefined }): Promise<void> {
-    await this.db('installations').where(this.scopedWhere(scope, id)).update({ ...patch, updated_at: this.db.fn.now() });
+  async update(scope: Scope, id: string, patch: { name?: string | undefined; environment?: string | undefined; maintenanceWindows?: MaintenanceWindow[] | undefined }): Promise<void> {
+    const { maintenanceWindows, ...rest } = patch;
+    await this.db('installations')
+      .where(this.scopedWhere(scope, id))
+      .update({ ...rest, ...(maintenanceWindows ? { maintenance_windows: JSON.stringify(maintenanceWindows) } : {}), updated_at: this.db.fn.now() });
   }
 
   async delete(scope: Scope, id: string): Promise<void> {

@@ -6,6 +6,11 @@ import type { Scope } from '../access/roles.js';
 import type { PageRequest, Page } from '../shared/pagination.js';
 import type { CustomerService } from '../customers/customer-service.js';
 import { computeUptime, percent } from './uptime.js';
+import { checkWindow } from '../../rollouts/windows.js';
+import type { z } from 'zod';
+import type { UpdateInstallationBody } from '@flotilla/protocol';
+
+type InstallationPatch = z.output<typeof UpdateInstallationBody>;
 import { toInstallation, toStatus, type InstallationRepository, type InstallationRow } from './installation-repository.js';
 
 const WINDOW_MS: Record<UptimeWindow, number> = { '24h': 24 * 3600_000, '7d': 7 * 24 * 3600_000, '30d': 30 * 24 * 3600_000 };
@@ -51,8 +56,15 @@ export class InstallationService {
     return this.get(scope, id);
   }
 
-  async update(scope: Scope, id: string, patch: { name?: string | undefined; environment?: string | undefined }): Promise<Installation> {
+  async update(scope: Scope, id: string, patch: InstallationPatch): Promise<Installation> {
     await this.row(scope, id);
+    for (const [i, w] of (patch.maintenanceWindows ?? []).entries()) {
+      try {
+        checkWindow(w);
+      } catch (err) {
+        throw new AppError('VALIDATION_FAILED', `maintenanceWindows.${i}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
     await conflictOnDuplicate(() => this.repo.update(scope, id, patch), 'The customer already has an installation with this name in this environment');
     return this.get(scope, id);
   }

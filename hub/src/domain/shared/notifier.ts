@@ -1,4 +1,4 @@
-import type { AgentPresence, DesiredState, InstallationStatus } from '@flotilla/protocol';
+import type { AgentPresence, DesiredState, InstallationStatus, RolloutProgress } from '@flotilla/protocol';
 
 /**
  * How domain services tell the outside world that something changed, without knowing Socket.IO.
@@ -8,6 +8,8 @@ export interface Notifier {
   desiredState(agentId: string, state: DesiredState): void;
   installationStatus(scope: TenantScope, status: InstallationStatus): void;
   agentPresence(scope: TenantScope, presence: AgentPresence): void;
+  /** Rollout progress to the vendor and to the customers whose installations changed. */
+  rolloutProgress(scope: { vendorId: string; customerIds: string[] }, progress: RolloutProgress): void;
   /** Drops the agent's live connection(s) on every hub process (credentials rotated or revoked). */
   disconnectAgent(agentId: string): void;
   /** Drops every `/live` socket in a room on every hub process (e.g. `session:<id>` when it is revoked). */

@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import type { DesiredComponent, RolloutProgress } from '@flotilla/protocol';
+import type { Knex } from 'knex';
+import type { Database, Queues } from '../infra/index.js';
+import type { Logger } from '../logger.js';
+import type { Notifier } from '../domain/shared/notifier.js';
+import type { DesiredStateRepository } from '../domain/installations/desired-state-repository.js';
+import type { ReleaseRepository } from '../domain/releases/release-repository.js';
+import type { ApplicationRepository } from '../domain/applications/application-repository.js';
+import { componentName } from '../domain/installations/deploy-service.js';
+import { applyActions, plan, type Action, type Target } from './planner.js';
+import { componentsBelow, componentsUpTo } from './stage-components.js';
+import { windowState } from './windows.js';
+import { toTarget, type RolloutRepository, type RolloutRow, type TargetRow } from './rollout-repository.js';
+
+export const ADVANCE_JOB = 'advance';
+
+/**
+ * The rollout engine: one "advance" step locks the rollout row (so any hub process may run it, one
+ * at a time), turns the persisted state and the installations' reported facts into planner input,
+ * persists the planner's actions in the same transaction (a stage is a new desired-state revision,
+ * pushed to the agent after commit), and schedules the next wake-up. Running a step twice changes
+ * nothing that the first did not: every decision is re-derived from the database.
+ */
+export class RolloutEngine {
+  constructor(
+    private readonly db: Database,
+    private readonly repo: RolloutRepository,
+    private readonly releases: ReleaseRepository,
+    private readonly applications: ApplicationRepository,
+    private readonly desired: DesiredStateRepository,
+    private readonly queues: Queues,
+    private readonly notifier: Notifier,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Asks any hub process's worker to advance the rollout now. Every event gets its own job: an id
+   * shared with a job that already ran (or is running) would be dropped and the event lost. Advances
+   * are idempotent, so extra ones only cost a locked read.
+   */
+  async trigger(rolloutId: string): Promise<void> {
+    await this.queues.queue<{ rolloutId: string }>('rollouts').add(ADVANCE_JOB, { rolloutId }, { jobId: `adv-${rolloutId}-${randomUUID()}`, attempts: 5, backoff: { type: 'exponential', delay: 500 } });
+  }
+
+  async wakeAt(rolloutId: string, at: number): Promise<void> {
+    const delay = Math.max(0, at - Date.now());
+    await this.queues.queue<{ rolloutId: string }>('rollouts').add(ADVANCE_JOB, { rolloutId }, { jobId: `wake-${rolloutId}-${at}`, delay, attempts: 5, backoff: { type: 'exponential', delay: 500 } });
+  }
+
+  async advance(rolloutId: string, now = Date.now()): Promise<void> {
+    const afterCommit: (() => void)[] = [];
+    let wake: number | undefined;
+    let progress: RolloutProgress | undefined;
+    let scope: { vendorId: string; customerIds: string[] } | undefined;
+    let deployedRelease: { vendorId: string; releaseId: string; trackId: string } | undefined;
+
+    await this.db.transaction(async (trx) => {
+      const r = await this.repo.lock(trx, rolloutId);
+      if (!r || (r.status !== 'pending' && r.status !== 'running')) return;
+      const release = await this.releases.getRelease(r.vendor_id, r.release_id);
+      if (!release) return;
+      const components = await this.releaseComponents(r.vendor_id, release.stages);
+      const rows = await this.repo.targets(rolloutId, trx);
+      const targets = rows.map((row) => plannerTarget(row, now));
+      let actions = plan({ status: r.status, stageCount: r.stage_count, strategy: toStrategy(r) }, targets, now);
+      // A release on hold (or rescinded) starts no new installation; those in flight finish.
+      if (release.status !== 'ready') actions = actions.filter((a) => !(a.type === 'send-stage' && a.stage === 1));
+      if (actions.length === 0) return;
+
+      const byId = new Map(rows.map((row) => [row.installation_id, row]));
+      for (const a of actions) {
+        const more = await this.persist(trx, r, a, byId, components, release.version, now);
+        if (more) afterCommit.push(more);
+        if (a.type === 'wake-at') wake = a.at;
+        if (a.type === 'succeeded') deployedRelease = { vendorId: r.vendor_id, releaseId: r.release_id, trackId: release.track_id };
+      }
+      const after = applyActions({ status: r.status, stageCount: r.stage_count, strategy: toStrategy(r) }, targets, actions, now);
+      const changed = new Set(actions.flatMap((a) => ('installationId' in a ? [a.installationId] : [])));
+      const fresh = await this.repo.targets(rolloutId, trx);
+      const status = after.rollout.status;
+      const summary = this.repo.toResource({ ...r, status }, release.version, fresh);
+      const pause = actions.find((a): a is Extract<Action, { type: 'pause' }> => a.type === 'pause');
+      progress = { rolloutId, status, message: pause?.reason ?? r.message, waves: summary.waves, targets: fresh.filter((t) => changed.has(t.installation_id)).map(toTarget) };
+      scope = { vendorId: r.vendor_id, customerIds: [...new Set(fresh.filter((t) => changed.has(t.installation_id)).map((t) => t.customer_id))] };
+    });
+
+    for (const fn of afterCommit) fn();
+    if (deployedRelease) await this.releases.markDeployed(deployedRelease.vendorId, deployedRelease.releaseId, deployedRelease.trackId);
+    if (progress && scope) this.notifier.rolloutProgress(scope, progress);
+    if (wake !== undefined) await this.wakeAt(rolloutId, wake);
+  }
+
+  private async persist(
+    trx: Knex.Transaction,
+    r: RolloutRow,
+    a: Action,
+    rows: Map<string, TargetRow>,
+    release: DesiredComponent[],
+    version: string,
+    now: number,
+  ): Promise<(() => void) | undefined> {
+    const at = new Date(now);
+    switch (a.type) {
+      case 'start':
+        await this.repo.setStatus(trx, r.id, 'running', null);
+        await this.repo.event(trx, { rolloutId: r.id, type: 'started' });
+        return undefined;
+      case 'pause':
+        await this.repo.setStatus(trx, r.id, 'paused', a.reason);
+        await this.repo.event(trx, { rolloutId: r.id, type: 'paused', message: a.reason });
+        return undefined;
+      case 'complete':
+        await this.repo.setStatus(trx, r.id, 'completed', null);
+        await this.repo.event(trx, { rolloutId: r.id, type: 'completed' });
+        return undefined;
+      case 'wake-at':
+        return undefined;
+      case 'wait':
+        await this.repo.updateTarget(trx, r.id, a.installationId, { status: 'waiting', waiting_for: a.waitingFor });
+        await this.repo.event(trx, { rolloutId: r.id, installationId: a.installationId, type: 'waiting', message: a.waitingFor });
+        return undefined;
+      case 'succeeded':
+      case 'failed':
+      case 'rolled-back':
+      case 'skipped': {
+        const status = a.type === 'rolled-back' ? 'rolled_back' : a.type;
+        const message = 'reason' in a ? a.reason : null;
+        await this.repo.updateTarget(trx, r.id, a.installationId, { status, finished_at: at, message, waiting_for: null });
+        await this.repo.event(trx, { rolloutId: r.id, installationId: a.installationId, type: status, ...(message ? { message } : {}) });
+        return undefined;
+      }
+      case 'send-stage':
+      case 'rollback-stage': {
+        const row = rows.get(a.installationId);
+        if (!row) return undefined;
+        let baseRevision = row.base_revision;
+        if (baseRevision === null) {
+          const inst: { desired_revision: number } | undefined = await trx('installations').where({ id: a.installationId }).first('desired_revision');
+          baseRevision = inst?.desired_revision ?? 0;
+        }
+        const base = baseRevision > 0 ? ((await this.repo.desiredAt(trx, a.installationId, baseRevision))?.components ?? []) : [];
+        const rollback = a.type === 'rollback-stage';
+        const components = rollback ? componentsBelow(release, base, a.stage) : componentsUpTo(release, base, a.stage, r.stage_count);
+        const last = !rollback && a.stage >= r.stage_count;
+        const next = await this.desired.append(
+          r.vendor_id,
+          a.installationId,
+          {
+            components,
+            source: { rolloutId: r.id, releaseId: r.release_id, stage: a.stage, ...(rollback ? { rollback: true } : {}) },
+            desiredVersion: rollback ? `${version} (rolling back stage ${a.stage})` : last ? version : `${version} (stage ${a.stage}/${r.stage_count})`,
+            createdBy: null,
+            releaseId: last ? r.release_id : null,
+          },
+          trx,
+        );
+        if (!next) return undefined;
+        await this.repo.updateTarget(trx, r.id, a.installationId, {
+          status: rollback ? 'rolling_back' : 'deploying',
+          waiting_for: null,
+          stage: a.stage,
+          stage_revision: next.revision,
+          stage_sent_at: at,
+          base_revision: baseRevision,
+        });
+        await this.repo.event(trx, { rolloutId: r.id, installationId: a.installationId, type: rollback ? 'rollback-stage' : 'stage-sent', stage: a.stage, revision: next.revision });
+        const agentId = next.agentId;
+        return agentId ? () => this.notifier.desiredState(agentId, { installationId: a.installationId, revision: next.revision, components }) : undefined;
+      }
+    }
+  }
+
+  /** The release's components with their stages (releases are frozen once locked). */
+  private async releaseComponents(vendorId: string, stages: { applicationId: string; versionId: string | null }[][]): Promise<DesiredComponent[]> {
+    const ids = stages.flat().flatMap((c) => (c.versionId ? [c.versionId] : []));
+    const versions = await this.applications.versionsWithApplications(vendorId, ids);
+    return stages.flatMap((stage, k) =>
+      stage.flatMap((c): DesiredComponent[] => {
+        const found = c.versionId ? versions.get(c.versionId) : undefined;
+        if (!found) return [];
+        const base = { name: componentName(found.application.name), version: found.version.version, stage: k + 1 };
+        if (found.version.compose) return [{ ...base, kind: 'compose', spec: found.version.compose }];
+        if (found.version.helm) return [{ ...base, kind: 'helm', spec: found.version.helm }];
+        return [];
+      }),
+    );
+  }
+
+  /** Runs the worker on this process and re-arms every moving rollout (after a crash, nothing waits forever). */
+  start(): void {
+    this.queues.work<{ rolloutId: string }>('rollouts', (job) => this.advance(job.data.rolloutId), { concurrency: 4 });
+    this.repo
+      .running()
+      .then((ids) => Promise.all(ids.map((id) => this.trigger(id))))
+      .catch((err: unknown) => this.log.error({ err }, 'could not re-arm running rollouts'));
+  }
+}
+
+function toStrategy(r: RolloutRow) {
+  return { ...r.strategy, waves: r.strategy.waves };
+}
+
+/**
+ * The planner's view of a target: its persisted state plus what its agent reported. A stage is
+ * healthy once the agent applied its revision and every component is healthy; it failed when a
+ * report after the stage was sent shows a failed component.
+ */
+export function plannerTarget(row: TargetRow, now: number): Target {
+  const sentAt = row.stage_sent_at?.getTime() ?? null;
+  let stageHealth: Target['stageHealth'] = 'pending';
+  if ((row.status === 'deploying' || row.status === 'rolling_back') && row.stage_revision !== null && sentAt !== null) {
+    const reportedSince = row.status_updated_at.getTime() >= sentAt;
+    if (reportedSince && row.components.some((c) => c.health === 'failed')) stageHealth = 'failed';
+    // every() of nothing is true: rolling a first install back to "no components" is healthy.
+    else if (row.applied_revision >= row.stage_revision && row.components.every((c) => c.health === 'healthy')) stageHealth = 'healthy';
+  }
+  const w = windowState(row.maintenance_windows, now);
+  return {
+    installationId: row.installation_id,
+    wave: row.wave,
+    status: row.status,
+    waitingFor: row.waiting_for,
+    stage: row.stage,
+    stageSentAt: sentAt,
+    stageHealth,
+    online: row.online,
+    offlineSince: row.online ? null : (row.last_seen_at?.getTime() ?? sentAt ?? now),
+    approved: row.approved,
+    inWindow: w.inWindow,
+    nextWindowAt: w.nextWindowAt,
+    finishedAt: row.finished_at?.getTime() ?? null,
+  };
+}

@@ -1,0 +1,147 @@
+import type { CreateRolloutBody, Rollout, RolloutStrategy } from '@flotilla/protocol';
+import type { z } from 'zod';
+import { AppError } from '../errors.js';
+import type { Database } from '../infra/index.js';
+import type { Actor, Scope } from '../domain/access/roles.js';
+import type { Notifier } from '../domain/shared/notifier.js';
+import { isUuid } from '../domain/shared/db-errors.js';
+import type { ReleaseRepository } from '../domain/releases/release-repository.js';
+import { entitles, type EntitlementService } from '../domain/releases/entitlements.js';
+import { transition } from '../domain/releases/lifecycle.js';
+import { assignWaves } from './planner.js';
+import type { RolloutEngine } from './engine.js';
+import { toTarget, type RolloutRepository, type RolloutRow } from './rollout-repository.js';
+
+type CreateInput = z.output<typeof CreateRolloutBody>;
+
+/** Creating, reading and steering rollouts; the engine does the moving. */
+export class RolloutService {
+  constructor(
+    private readonly db: Database,
+    private readonly repo: RolloutRepository,
+    private readonly releases: ReleaseRepository,
+    private readonly entitlements: EntitlementService,
+    private readonly engine: RolloutEngine,
+    private readonly notifier: Notifier,
+  ) {}
+
+  /**
+   * Validates that the release is ready and every target runs its track and is entitled to it, and
+   * that no target is already in another moving rollout; assigns waves; starts the engine.
+   */
+  async create(actor: Actor, body: CreateInput): Promise<Rollout> {
+    const release = await this.releases.getRelease(actor.vendorId, body.releaseId);
+    if (!release) throw new AppError('VALIDATION_FAILED', `releaseId: no release ${body.releaseId}`);
+    const ok = transition({ status: release.status, deployment: release.deployment, allPinned: true, checklistDone: true }, 'deploy');
+    if (!ok.ok) throw new AppError('CONFLICT', `Cannot roll out release ${release.version}: ${ok.reason}`);
+    if (release.stages.length === 0) throw new AppError('CONFLICT', `Release ${release.version} has no components`);
+
+    const q = this.db('installations').where({ vendor_id: actor.vendorId }).select('id', 'customer_id', 'track_id', 'name').orderBy('created_at');
+    const { installationIds, customerIds, all } = body.targets;
+    if (!all) {
+      q.where((w) => {
+        if (installationIds?.length) w.orWhereIn('id', installationIds);
+        if (customerIds?.length) w.orWhereIn('customer_id', customerIds);
+      });
+    }
+    const candidates: { id: string; customer_id: string; track_id: string | null; name: string }[] = await q;
+    const missing = (installationIds ?? []).filter((id) => !candidates.some((c) => c.id === id));
+    if (missing.length > 0) throw new AppError('VALIDATION_FAILED', `targets: no installation ${missing.join(', ')}`);
+
+    const offTrack = candidates.filter((c) => c.track_id !== release.track_id);
+    const explicitOffTrack = offTrack.filter((c) => installationIds?.includes(c.id));
+    if (explicitOffTrack.length > 0) throw new AppError('VALIDATION_FAILED', `targets: ${explicitOffTrack.map((c) => c.name).join(', ')} do not run this release's track`);
+    const onTrack = candidates.filter((c) => c.track_id === release.track_id);
+    const now = new Date();
+    const entitled: typeof onTrack = [];
+    const refused: string[] = [];
+    for (const c of onTrack) {
+      const e = await this.entitlements.forTrack(actor.vendorId, c.customer_id, release.track_id);
+      if (e && entitles(e, release.version, now)) entitled.push(c);
+      else refused.push(c.name);
+    }
+    if (refused.length > 0 && !all) throw new AppError('VALIDATION_FAILED', `targets: the customers of ${refused.join(', ')} are not entitled to release ${release.version}`);
+    if (entitled.length === 0) throw new AppError('VALIDATION_FAILED', 'targets: no installation on this track is entitled to this release');
+
+    const busy: { installation_id: string }[] = await this.db('rollout_targets as t')
+      .join('rollouts as r', 'r.id', 't.rollout_id')
+      .whereIn('r.status', ['pending', 'running', 'paused'])
+      .whereIn('t.installation_id', entitled.map((c) => c.id))
+      .select('t.installation_id');
+    if (busy.length > 0) throw new AppError('CONFLICT', `${busy.length} target(s) are already in a rollout that has not finished; abort it first`);
+
+    const strategy: RolloutStrategy = body.strategy;
+    const waveIds = strategy.waves.flatMap((w) => ('installationIds' in w ? w.installationIds : []));
+    const strangers = waveIds.filter((id) => !entitled.some((c) => c.id === id));
+    if (strangers.length > 0) throw new AppError('VALIDATION_FAILED', `strategy.waves: ${strangers.join(', ')} are not targets of this rollout`);
+    const waves = assignWaves(entitled.map((c) => c.id), strategy.waves);
+    const id = await this.repo.create(
+      { vendorId: actor.vendorId, releaseId: release.id, strategy, stageCount: release.stages.length, createdBy: actor.userId },
+      entitled.map((c) => ({ installationId: c.id, customerId: c.customer_id, wave: waves.get(c.id) ?? 0 })),
+    );
+    await this.engine.trigger(id);
+    return this.get(actor, id);
+  }
+
+  async list(scope: Scope): Promise<Rollout[]> {
+    const rows = await this.repo.list(scope.vendorId, scope.customerId);
+    return Promise.all(rows.map((r) => this.resource(r, scope.customerId)));
+  }
+
+  async get(scope: Scope, id: string): Promise<Rollout> {
+    return this.resource(await this.row(scope, id), scope.customerId);
+  }
+
+  async timeline(scope: Scope, id: string) {
+    await this.row(scope, id);
+    const events = await this.repo.timeline(id);
+    return events.map((e) => ({ id: String(e.id), installationId: e.installation_id, type: e.type, stage: e.stage, revision: e.revision, message: e.message, at: e.at.toISOString() }));
+  }
+
+  /** pause | resume | abort: take effect at the next advance (queued at once). */
+  async control(actor: Actor, id: string, action: 'pause' | 'resume' | 'abort'): Promise<Rollout> {
+    const r = await this.row(actor, id);
+    const allowed: Record<typeof action, RolloutRow['status'][]> = { pause: ['pending', 'running'], resume: ['paused'], abort: ['pending', 'running', 'paused'] };
+    if (!allowed[action].includes(r.status)) throw new AppError('CONFLICT', `Cannot ${action} a ${r.status} rollout`);
+    const status = action === 'pause' ? 'paused' : action === 'resume' ? 'running' : 'aborted';
+    await this.db.transaction(async (trx) => {
+      await this.repo.lock(trx, id);
+      await this.repo.setStatus(trx, id, status, action === 'resume' ? null : `${action}d by ${actor.userId}`);
+      await this.repo.event(trx, { rolloutId: id, type: action === 'abort' ? 'aborted' : action === 'pause' ? 'paused' : 'resumed' });
+    });
+    if (status === 'running') await this.engine.trigger(id);
+    const resource = await this.get(actor, id);
+    this.notifier.rolloutProgress({ vendorId: actor.vendorId, customerIds: [] }, { rolloutId: id, status: resource.status, message: resource.message, waves: resource.waves, targets: [] });
+    return resource;
+  }
+
+  /** A customer admin (or the vendor) approves one installation's update. */
+  async approve(actor: Actor, id: string, installationId: string): Promise<Rollout> {
+    await this.row(actor, id);
+    const q = this.db('rollout_targets').where({ rollout_id: id, installation_id: installationId });
+    if (actor.customerId) q.where({ customer_id: actor.customerId });
+    const updated = isUuid(installationId) ? await q.update({ approved: true, approved_at: this.db.fn.now(), updated_at: this.db.fn.now() }) : 0;
+    if (updated === 0) throw AppError.notFound('Target');
+    await this.repo.event(this.db, { rolloutId: id, installationId, type: 'approved', message: actor.userId });
+    await this.engine.trigger(id);
+    return this.get(actor, id);
+  }
+
+  private async row(scope: Scope, id: string): Promise<RolloutRow> {
+    const r = isUuid(id) ? await this.repo.get(scope.vendorId, id) : undefined;
+    if (!r) throw AppError.notFound('Rollout');
+    if (scope.customerId) {
+      const mine = await this.db('rollout_targets').where({ rollout_id: id, customer_id: scope.customerId }).first('installation_id');
+      if (!mine) throw AppError.notFound('Rollout');
+    }
+    return r;
+  }
+
+  private async resource(r: RolloutRow, customerId: string | null): Promise<Rollout> {
+    const release = await this.releases.getRelease(r.vendor_id, r.release_id);
+    const targets = await this.repo.targets(r.id, this.db, customerId);
+    const resource = this.repo.toResource(r, release?.version ?? '?', targets);
+    return { ...resource, targets: targets.map(toTarget) };
+  }
+}
+
