@@ -1,4 +1,6 @@
 import type { DesiredState } from '@flotilla/protocol';
+import { io as connect } from 'socket.io-client';
+import { PROTOCOL_VERSION } from '@flotilla/protocol';
 import { connectAgent, host, type AgentSocket } from './sim-agent.js';
 
 export interface SimAgent {
@@ -35,5 +37,55 @@ export async function simAgent(hubUrl: string, installationId: string, agentId: 
   socket.on('state:desired', converge);
   const ack = (await socket.emitWithAck('agent:hello', { host, appliedRevision: 0, components: [] })) as { desired: DesiredState | null };
   converge(ack.desired);
+  return agent;
+}
+
+/**
+ * A simulated agent that survives hub restarts: when its connection drops it reconnects (to the next
+ * of `hubUrls`, as behind a load balancer), says hello with what it applied, and converges again.
+ * Applying is idempotent by revision, so a re-sent desired state is never applied twice.
+ */
+export function resilientAgent(hubUrls: string[], installationId: string, agentId: string, secret: string, delayMs = 30): SimAgent & { applies: number[]; close(): void } {
+  let attempt = 0;
+  let closed = false;
+  const agent = { installationId, applied: 0, failing: new Set<string>(), received: [] as DesiredState[], applies: [] as number[], socket: undefined as unknown as AgentSocket, close: () => undefined as void };
+  const open = () => {
+    const url = hubUrls[attempt % hubUrls.length] ?? '';
+    attempt += 1;
+    const socket: AgentSocket = connect(`${url}/agent`, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      auth: { agentId, secret, agentVersion: '0.1.0-test', protocolVersion: PROTOCOL_VERSION, kind: 'compose' },
+    });
+    agent.socket = socket;
+    const converge = (d: DesiredState | null) => {
+      if (!d || d.revision <= agent.applied) return;
+      agent.received.push(d);
+      setTimeout(() => {
+        if (d.revision <= agent.applied) return;
+        agent.applied = d.revision;
+        agent.applies.push(d.revision);
+        const since = new Date().toISOString();
+        void socket.timeout(5000).emitWithAck('status:report', { revision: agent.applied, components: d.components.map((c) => ({ name: c.name, version: c.version, health: 'healthy', since })) }).catch(() => undefined);
+      }, delayMs);
+    };
+    socket.on('state:desired', converge);
+    socket.on('connect', () => {
+      socket.timeout(10_000).emitWithAck('agent:hello', { host, appliedRevision: agent.applied, components: [] }).then((ack) => converge((ack as { desired: DesiredState | null }).desired), () => undefined);
+    });
+    const retry = () => {
+      socket.removeAllListeners();
+      socket.close();
+      if (!closed) setTimeout(open, 200 + Math.random() * 300);
+    };
+    socket.on('disconnect', retry);
+    socket.on('connect_error', retry);
+  };
+  agent.close = () => {
+    closed = true;
+    agent.socket.close();
+  };
+  open();
   return agent;
 }

@@ -35,7 +35,9 @@ export function registerAgentGateway(ns: AgentNamespace, sessions: AgentSessionS
     const agentLog = log.child({ agentId: identity.agentId, installationId: identity.installationId });
     const room = agentRoom(identity.agentId);
     // One connection per agent: a reconnect replaces a socket the hub has not noticed is dead yet.
-    ns.in(room).disconnectSockets(true);
+    // With the Redis adapter this broadcast is applied asynchronously (possibly after the join
+    // below), so the new socket must be excluded by its own room, not by ordering.
+    ns.in(room).except(socket.id).disconnectSockets(true);
     void socket.join(room);
 
     // Handlers are registered at once (events sent right after connect must not be lost) and wait
