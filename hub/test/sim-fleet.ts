@@ -48,7 +48,7 @@ export async function simAgent(hubUrl: string, installationId: string, agentId: 
 export function resilientAgent(hubUrls: string[], installationId: string, agentId: string, secret: string, delayMs = 30): SimAgent & { applies: number[]; close(): void } {
   let attempt = 0;
   let closed = false;
-  const agent = { installationId, applied: 0, failing: new Set<string>(), received: [] as DesiredState[], applies: [] as number[], socket: undefined as unknown as AgentSocket, close: () => undefined as void };
+  const agent = { installationId, applied: 0, failing: new Set<string>(), received: [] as DesiredState[], applies: [] as number[], socket: undefined as unknown as AgentSocket, close: (): void => undefined };
   const open = () => {
     const url = hubUrls[attempt % hubUrls.length] ?? '';
     attempt += 1;
