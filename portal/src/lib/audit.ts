@@ -53,6 +53,11 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'entitlement.create',
   'entitlement.update',
   'entitlement.delete',
+  'rollout.create',
+  'rollout.pause',
+  'rollout.resume',
+  'rollout.abort',
+  'rollout.approve',
 ];
 
 export interface ActionGroup {
