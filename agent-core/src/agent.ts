@@ -184,13 +184,18 @@ class AgentRuntime implements Agent {
   // ---- hub events -------------------------------------------------------------------------------
 
   private setupSocket(socket: AgentSocket): void {
-    socket.on('state:desired', (payload: unknown) => {
+    socket.on('state:desired', (payload: unknown, ack: unknown) => {
+      const reply = (response: CommandAck) => {
+        if (typeof ack === 'function') ack(response);
+      };
       const parsed = DesiredState.safeParse(payload);
       if (!parsed.success) {
         this.logger.warn({ event: 'state:desired', issues: summarizeIssues(parsed.error.issues) }, 'ignoring invalid payload from hub');
+        reply({ accepted: false, reason: 'invalid payload' });
         return;
       }
       this.acceptDesired(parsed.data, 'push');
+      reply({ accepted: true });
     });
     socket.on('command', (payload: unknown, ack: unknown) => {
       const reply = (response: CommandAck) => {

@@ -23,6 +23,7 @@ import { agentInstallRoutes } from './http/routes/agent-install.js';
 import { createIoServer } from './realtime/io-server.js';
 import { socketNotifier } from './realtime/notifier.js';
 import { registerAgentGateway } from './realtime/agent/agent-gateway.js';
+import { AgentDelivery } from './realtime/agent/delivery.js';
 import { sessionLiveAuthenticator, type LiveAuthenticator } from './realtime/live/live-auth.js';
 import { socketError } from './realtime/socket-error.js';
 import type { AgentNamespace, LiveNamespace } from './realtime/namespaces.js';
@@ -72,7 +73,12 @@ export function createApp(deps: AppDeps): App {
   const io = createIoServer(http, infra.adapter);
   const agents: AgentNamespace = io.of('/agent');
   const live: LiveNamespace = io.of('/live');
-  const notifier = socketNotifier(agents, live);
+  // Desired states go to agents through the agent-commands queue (acked, retried); set up below.
+  let delivery: AgentDelivery | undefined;
+  const notifier = socketNotifier(agents, live, (agentId, installationId) => {
+    delivery?.enqueue(agentId, installationId).catch((err: unknown) => log.error({ err, agentId }, 'could not queue a desired-state delivery'));
+  });
+  delivery = new AgentDelivery(agents, infra.queues, (installationId) => services.desiredStates.currentOf(installationId), log.child({ component: 'delivery' }));
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.smtpFrom) : undefined;
   const services = createServices(config, infra, notifier, log, mailer);
   const secureCookies = config.publicUrl.startsWith('https:');
@@ -140,6 +146,7 @@ export function createApp(deps: AppDeps): App {
           log.child({ component: 'maintenance' }),
         );
         services.rolloutEngine.start();
+        delivery.start();
       }
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);

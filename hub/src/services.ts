@@ -76,6 +76,7 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   );
 
   return {
+    desiredStates: desiredRepo,
     auth,
     rollouts,
     rolloutEngine,

@@ -80,7 +80,7 @@ describe('rollout policies', { timeout: 120_000 }, () => {
     const bad = await vendor.call<{ error: { message: string } }>('PATCH', `/installations/${id}`, { maintenanceWindows: [{ days: ['mon'], start: '02:00', end: '03:00', timeZone: 'Mars/Base' }] });
     expect(bad.status).toBe(400);
     const r = (await vendor.post<Rollout>('/rollouts', { releaseId: ids.release, targets: { installationIds: [id] } })).body;
-    const waiting = await until(r.id, 'waiting for the window', (x) => x.targets[0]?.waitingFor === 'window');
+    const waiting = await until(r.id, 'waiting for the window', (x) => x.status === 'running' && x.targets[0]?.waitingFor === 'window');
     expect(waiting.status).toBe('running');
     expect((await vendor.post<Rollout>(`/rollouts/${r.id}/abort`)).body.status).toBe('aborted');
   });

@@ -11,6 +11,8 @@ export function connectAgent(hubUrl: string, agentId: string, secret: string, op
     forceNew: true,
     auth: { agentId, secret, agentVersion: '0.1.0-test', protocolVersion: PROTOCOL_VERSION, kind: opts.kind ?? 'compose' },
   });
+  // Like the real agent: every pushed desired state is acknowledged.
+  socket.on('state:desired', (_state, ack) => ack({ accepted: true }));
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => {
@@ -21,7 +23,7 @@ export function connectAgent(hubUrl: string, agentId: string, secret: string, op
 }
 
 export function nextDesired(socket: AgentSocket): Promise<DesiredState> {
-  return new Promise((resolve) => socket.once('state:desired', resolve));
+  return new Promise((resolve) => socket.once('state:desired', (state) => resolve(state)));
 }
 
 export const host = { hostname: 'sim', os: 'linux', arch: 'x64', runtime: 'simulated' };

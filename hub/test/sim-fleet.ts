@@ -34,7 +34,7 @@ export async function simAgent(hubUrl: string, installationId: string, agentId: 
       void socket.emitWithAck('status:report', { revision: agent.applied, components: d.components.map((c) => ({ name: c.name, version: c.version, health: 'healthy', since })) });
     }, delayMs);
   };
-  socket.on('state:desired', converge);
+  socket.on('state:desired', (state) => converge(state));
   const ack = (await socket.emitWithAck('agent:hello', { host, appliedRevision: 0, components: [] })) as { desired: DesiredState | null };
   converge(ack.desired);
   return agent;
@@ -70,7 +70,10 @@ export function resilientAgent(hubUrls: string[], installationId: string, agentI
         void socket.timeout(5000).emitWithAck('status:report', { revision: agent.applied, components: d.components.map((c) => ({ name: c.name, version: c.version, health: 'healthy', since })) }).catch(() => undefined);
       }, delayMs);
     };
-    socket.on('state:desired', converge);
+    socket.on('state:desired', (state, ack) => {
+      ack({ accepted: true });
+      converge(state);
+    });
     socket.on('connect', () => {
       socket.timeout(10_000).emitWithAck('agent:hello', { host, appliedRevision: agent.applied, components: [] }).then((ack) => converge((ack as { desired: DesiredState | null }).desired), () => undefined);
     });

@@ -144,7 +144,8 @@ export interface AgentToHubEvents {
 }
 
 export interface HubToAgentEvents {
-  'state:desired': (payload: DesiredState) => void;
+  /** Acked by the agent once it has taken the state in; unacked deliveries are retried, and hello re-sends it anyway. */
+  'state:desired': (payload: DesiredState, ack: (response: CommandAck) => void) => void;
   command: (payload: Command, ack: (response: CommandAck) => void) => void;
 }
 

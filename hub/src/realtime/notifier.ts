@@ -5,10 +5,10 @@ import type { AgentNamespace, LiveNamespace } from './namespaces.js';
 export const agentRoom = (agentId: string) => `agent:${agentId}`;
 
 /** Notifier over Socket.IO rooms; through the adapter it reaches sockets on every hub process. */
-export function socketNotifier(agents: AgentNamespace, live: LiveNamespace): Notifier {
+export function socketNotifier(agents: AgentNamespace, live: LiveNamespace, deliver: (agentId: string, installationId: string) => void): Notifier {
   return {
     desiredState(agentId, state) {
-      agents.to(agentRoom(agentId)).emit('state:desired', state);
+      deliver(agentId, state.installationId);
     },
     installationStatus(scope, status) {
       live.to([liveRooms.vendor(scope.vendorId), liveRooms.customer(scope.customerId)]).emit('installation:status', status);

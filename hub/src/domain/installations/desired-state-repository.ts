@@ -11,6 +11,12 @@ export interface NewRevision {
 export class DesiredStateRepository {
   constructor(private readonly db: Database) {}
 
+  /** The current desired state of an installation, whoever owns it (system delivery only). */
+  async currentOf(installationId: string): Promise<DesiredState | null> {
+    const row: { vendor_id: string } | undefined = await this.db('installations').where({ id: installationId }).first('vendor_id');
+    return row ? this.current(row.vendor_id, installationId) : null;
+  }
+
   async current(vendorId: string, installationId: string, trx?: Knex.Transaction): Promise<DesiredState | null> {
     const row: { revision: number; components: DesiredComponent[] } | undefined = await (trx ?? this.db)('desired_states as d')
       .join('installations as i', function () {

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import type { DesiredState } from '@flotilla/protocol';
+import type { Queues } from '../../infra/index.js';
+import type { Logger } from '../../logger.js';
+import type { AgentNamespace } from '../namespaces.js';
+import { agentRoom } from '../notifier.js';
+
+export const DELIVER_JOB = 'deliver-desired';
+const ACK_TIMEOUT_MS = 10_000;
+
+interface DeliveryJob {
+  agentId: string;
+  installationId: string;
+}
+
+/**
+ * Delivers desired states to agents through the `agent-commands` queue: any hub process's worker
+ * emits to the agent's room (the adapter finds the node holding its socket) and waits for the ack.
+ * No ack from a connected agent → the job fails and BullMQ retries with backoff. An offline agent
+ * needs nothing: the state stays in PostgreSQL and its next hello returns it.
+ */
+export class AgentDelivery {
+  constructor(
+    private readonly agents: AgentNamespace,
+    private readonly queues: Queues,
+    private readonly current: (installationId: string) => Promise<DesiredState | null>,
+    private readonly log: Logger,
+  ) {}
+
+  /** Queues a delivery of the installation's current desired state (the latest always wins). */
+  async enqueue(agentId: string, installationId: string): Promise<void> {
+    await this.queues
+      .queue<DeliveryJob>('agent-commands')
+      .add(DELIVER_JOB, { agentId, installationId }, { jobId: `deliver-${installationId}-${randomUUID()}`, attempts: 6, backoff: { type: 'exponential', delay: 1000 } });
+  }
+
+  start(): void {
+    this.queues.work<DeliveryJob>('agent-commands', (job) => this.deliver(job.data), { concurrency: 16 });
+  }
+
+  private async deliver({ agentId, installationId }: DeliveryJob): Promise<void> {
+    const state = await this.current(installationId);
+    if (!state) return;
+    const sockets = await this.agents.in(agentRoom(agentId)).fetchSockets();
+    if (sockets.length === 0) return; // offline: hello will bring it
+    const responses = await this.agents.to(agentRoom(agentId)).timeout(ACK_TIMEOUT_MS).emitWithAck('state:desired', state);
+    if (!responses.some((r) => r.accepted)) {
+      this.log.warn({ agentId, installationId, responses }, 'agent refused a desired state');
+      throw new Error(`agent ${agentId} did not accept revision ${state.revision}`);
+    }
+  }
+}

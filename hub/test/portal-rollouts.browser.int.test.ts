@@ -1,0 +1,324 @@
+/// <reference lib="dom" />
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { AgentCredentials, Release, Rollout } from '@flotilla/protocol';
+import { ApiClient } from './api-client.js';
+import { createTestDatabase, randomSuffix, type TestDatabase, type TestHub } from './helpers.js';
+import { UI_TIMEOUT, assertBrowserPrerequisites, launchChromium, openWatchedPage, startPortalHub, type WatchedPage } from './browser-helpers.js';
+import { simAgent, type SimAgent } from './sim-fleet.js';
+
+/**
+ * Rollouts in the real portal (portal/dist) on a real hub, driven by a real Chromium, with six
+ * simulated agents that take ~400 ms per stage: a vendor admin starts a rollout in the wizard and
+ * watches the waves × targets grid advance live (no reload, no polling); then pauses and resumes one.
+ */
+const AGENT_DELAY_MS = 400;
+const INSTALLATIONS = 6;
+const ROLLOUT_TIMEOUT = 30_000;
+
+let tdb: TestDatabase | undefined;
+let hub: TestHub | undefined;
+let browser: Browser | undefined;
+const contexts: BrowserContext[] = [];
+const agents: SimAgent[] = [];
+const browserLog: string[] = [];
+let base: string;
+let api: ApiClient;
+let admin: { email: string; password: string };
+const ids = { track: '', customer: '', release200: '', release210: '' };
+/** Installation ids in creation order (the hub's target order), and their names. */
+const installations: { id: string; name: string }[] = [];
+
+const compose = (name: string, version: string) => `services:\n  ${name}:\n    image: sim/${name}:${version}\n`;
+
+async function created(res: Promise<{ status: number; body: { id: string } }>): Promise<string> {
+  const { status, body } = await res;
+  expect(status, JSON.stringify(body)).toBe(201);
+  return body.id;
+}
+
+beforeAll(async () => {
+  assertBrowserPrerequisites();
+  tdb = await createTestDatabase();
+  hub = await startPortalHub(tdb.url);
+  base = hub.url;
+  browser = await launchChromium();
+
+  api = new ApiClient(base);
+  admin = await api.signup(randomSuffix());
+  // Two applications in two stages (db before api), each at 2.0.0 and 2.1.0: two ready releases.
+  const apps: Record<string, string> = {};
+  const versions: Record<string, string> = {};
+  for (const name of ['db', 'api']) {
+    apps[name] = await created(api.post('/applications', { name, kind: 'compose' }));
+    for (const v of ['2.0.0', '2.1.0']) versions[`${name}@${v}`] = await created(api.post(`/applications/${apps[name]}/versions`, { version: v, compose: { file: compose(name, v) } }));
+  }
+  ids.track = await created(api.post('/tracks', { name: 'Platform', applicationIds: [apps.db, apps.api] }));
+  for (const v of ['2.0.0', '2.1.0'] as const) {
+    const stages = ['db', 'api'].map((name) => [{ applicationId: apps[name], versionId: versions[`${name}@${v}`] }]);
+    const id = await created(api.post<Release>(`/tracks/${ids.track}/releases`, { version: v, stages }));
+    expect((await api.post(`/releases/${id}/lock`)).status).toBe(200);
+    if (v === '2.0.0') ids.release200 = id;
+    else ids.release210 = id;
+  }
+  ids.customer = await created(api.post('/customers', { name: 'Fleet Co' }));
+  await created(api.post('/entitlements', { customerId: ids.customer, trackId: ids.track }));
+  for (let i = 1; i <= INSTALLATIONS; i++) {
+    const name = `edge-${i}`;
+    const id = await created(api.post('/installations', { customerId: ids.customer, name, environment: 'production', agentKind: 'compose', trackId: ids.track }));
+    const creds = await api.post<AgentCredentials>(`/installations/${id}/agent-credentials`);
+    expect(creds.status).toBe(201);
+    agents.push(await simAgent(base, id, creds.body.agentId, creds.body.secret, AGENT_DELAY_MS));
+    installations.push({ id, name });
+  }
+});
+
+afterAll(async () => {
+  // Each step on its own: a failure in one must not leave the browser, an agent or the hub running.
+  for (const agent of agents) agent.socket.disconnect();
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close().catch(() => undefined);
+  await hub?.close().catch(() => undefined);
+  await tdb?.drop().catch(() => undefined);
+});
+
+async function open(name: string): Promise<WatchedPage> {
+  if (!browser) throw new Error('no browser');
+  const watched = await openWatchedPage(browser, name, browserLog);
+  contexts.push(watched.context);
+  return watched;
+}
+
+let t0 = Date.now();
+function step(what: string): void {
+  browserLog.push(`=== +${Date.now() - t0}ms ${what}`);
+}
+
+async function signIn(name: string, email: string, password: string, landing: string): Promise<WatchedPage> {
+  const watched = await open(name);
+  await watched.page.goto(`${base}/login`);
+  await watched.page.getByLabel('Email', { exact: true }).fill(email);
+  await watched.page.getByLabel('Password', { exact: true }).fill(password);
+  await watched.page.getByRole('button', { name: 'Sign in' }).click();
+  await watched.page.waitForURL((url) => url.pathname === landing);
+  return watched;
+}
+
+/** Full-page screenshots into $BROWSER_SHOTS (a directory), to look at the pages by eye. */
+async function shot(page: Page, name: string): Promise<void> {
+  if (process.env.BROWSER_SHOTS) await page.screenshot({ path: `${process.env.BROWSER_SHOTS}/${name}.png`, fullPage: true });
+}
+
+const text = async (locator: Locator) => (await locator.textContent())?.trim();
+const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
+
+interface Seen {
+  status: string;
+  stage: string;
+  text: string;
+  /** Whether wave 0's section showed finished = total at that moment. */
+  wave0Done: boolean;
+  at: number;
+}
+
+/**
+ * Records, in the page, every state each target cell shows (status and stage text), from a
+ * MutationObserver: what the user saw, in order, without the test polling fast enough to catch it.
+ * Also leaves a marker on `window`, gone if the page ever reloads.
+ */
+async function recordCells(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __noReload: string; __seen: Record<string, Seen[]> };
+    w.__noReload = 'still here';
+    w.__seen = {};
+    const scan = () => {
+      const wave0 = document.querySelector('[data-testid="wave-0"]');
+      const wave0Done = wave0 !== null && wave0.getAttribute('data-finished') === wave0.getAttribute('data-total');
+      for (const cell of document.querySelectorAll('li[data-testid^="target-"][data-status]')) {
+        const id = (cell.getAttribute('data-testid') ?? '').slice('target-'.length);
+        const status = cell.getAttribute('data-status') ?? '';
+        const stage = cell.querySelector('[data-testid="target-stage"]')?.textContent?.trim() ?? '';
+        const list = (w.__seen[id] ??= []);
+        const last = list.at(-1);
+        if (!last || last.status !== status || last.stage !== stage) list.push({ status, stage, text: cell.textContent?.replace(/\s+/g, ' ').trim() ?? '', wave0Done, at: performance.now() });
+      }
+    };
+    new MutationObserver(scan).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+}
+
+const seenCells = (page: Page) => page.evaluate(() => (window as unknown as { __seen: Record<string, Seen[]> }).__seen);
+const marker = (page: Page) => page.evaluate(() => (window as unknown as { __noReload?: string }).__noReload);
+const cellStatuses = (page: Page) =>
+  page.locator('li[data-testid^="target-"][data-status]').evaluateAll((cells) => cells.map((c) => `${c.getAttribute('data-testid')}=${c.getAttribute('data-status')}@${c.getAttribute('data-stage')}`));
+/** GET /api/v1/rollouts/:id responses the page received (the view must not poll). */
+const rolloutGets = (name: string, rolloutId: string) => browserLog.filter((l) => l.startsWith(`[${name}]`) && l.includes(`GET ${base}/api/v1/rollouts/${rolloutId} `)).length;
+
+describe('rollouts in a real browser', () => {
+  beforeEach(() => {
+    onTestFailed(() => {
+      process.stderr.write(`browser log:\n  ${browserLog.join('\n  ')}\n`);
+    });
+    browserLog.length = 0;
+    t0 = Date.now();
+  });
+
+  afterEach(() => {
+    if (process.env.BROWSER_LOG) process.stderr.write(`browser log:\n  ${browserLog.filter((l) => l.startsWith('===') || l.includes('/api/')).join('\n  ')}\n`);
+  });
+
+  it('a vendor admin starts a rollout in the wizard and watches the waves × targets grid advance live to completed', async () => {
+    step('vendor admin signs in, opens Rollouts');
+    const vendor = await signIn('vendor-admin', admin.email, admin.password, '/');
+    const page = vendor.page;
+    await page.getByTestId('nav-rollouts').click();
+    await page.getByTestId('rollouts-empty').waitFor();
+
+    step('wizard step 1: the release');
+    await page.getByTestId('new-rollout').click();
+    await page.waitForURL((url) => url.pathname === '/rollouts/new');
+    expect(await page.getByTestId('wizard-step-1').getAttribute('aria-current')).toBe('step');
+    expect(await button(page, 'Next').isDisabled()).toBe(true);
+    await page.getByLabel('Release', { exact: true }).selectOption({ label: 'Platform 2.0.0' });
+    await button(page, 'Next').click();
+
+    step('wizard step 2: the targets');
+    expect(await page.getByTestId('wizard-step-2').getAttribute('aria-current')).toBe('step');
+    expect(await page.getByLabel('All installations on the track', { exact: true }).isChecked()).toBe(true);
+    // Picking installations one by one offers every installation on the track, by name.
+    await page.getByLabel('Installations', { exact: true }).check();
+    expect(await page.getByTestId('wizard-installations').locator('label').allTextContents()).toEqual(installations.map((i) => i.name));
+    expect(await button(page, 'Next').isDisabled()).toBe(true);
+    await page.getByLabel('All installations on the track', { exact: true }).check();
+    expect(await page.getByTestId('wizard-target-count').getAttribute('data-count')).toBe(String(INSTALLATIONS));
+    await button(page, 'Next').click();
+
+    step('wizard step 3: the strategy, defaults shown');
+    expect(await page.getByLabel('Max parallel', { exact: true }).inputValue()).toBe('10');
+    expect(await page.getByLabel('Health timeout seconds', { exact: true }).inputValue()).toBe('600');
+    expect(await page.getByLabel('On failure', { exact: true }).inputValue()).toBe('pause');
+    expect(await page.getByLabel('Respect maintenance windows', { exact: true }).isChecked()).toBe(true);
+    expect(await page.getByLabel('Require customer approval', { exact: true }).isChecked()).toBe(false);
+    await button(page, 'Canary then all').click();
+    expect(await page.getByTestId('wave-size-0').textContent()).toContain('1 of 6');
+    expect(await page.getByTestId('wave-size-1').textContent()).toContain('5 of 6');
+    // A value the hub would refuse is caught in the form.
+    await page.getByLabel('Max parallel', { exact: true }).fill('0');
+    await page.getByTestId('wizard-strategy-problem').waitFor();
+    expect(await button(page, 'Start rollout').isDisabled()).toBe(true);
+    await page.getByLabel('Max parallel', { exact: true }).fill('2');
+    await page.getByLabel('Respect maintenance windows', { exact: true }).uncheck();
+    await shot(page, 'wizard-strategy');
+
+    step('start: the view opens and follows the rollout live');
+    await recordCells(page);
+    await button(page, 'Start rollout').click();
+    await page.waitForURL((url) => /^\/rollouts\/[0-9a-f-]{36}$/.test(url.pathname));
+    const rolloutId = new URL(page.url()).pathname.split('/').pop() ?? '';
+    await page.getByTestId('wave-1').waitFor();
+    expect(await text(page.getByTestId('rollout-version'))).toBe('2.0.0');
+    expect(await page.getByTestId('wave-0').locator('li[data-testid^="target-"]').count()).toBe(1);
+    expect(await page.getByTestId('wave-1').locator('li[data-testid^="target-"]').count()).toBe(5);
+    await expect.poll(() => page.locator('li[data-testid^="target-"][data-status="deploying"]').count(), { timeout: UI_TIMEOUT }).toBeGreaterThan(0);
+    await shot(page, 'rollout-running');
+    await expect.poll(() => text(page.getByTestId('rollout-status')), { timeout: ROLLOUT_TIMEOUT }).toBe('completed');
+    await shot(page, 'rollout-completed');
+
+    step('what the page showed along the way');
+    expect(await marker(page)).toBe('still here');
+    expect(await cellStatuses(page)).toEqual(installations.map((i) => `target-${i.id}=succeeded@2`));
+    expect(await text(page.getByTestId('wave-0').getByTestId('wave-progress'))).toBe('1/1');
+    expect(await text(page.getByTestId('wave-1').getByTestId('wave-progress'))).toBe('5/5');
+    expect(await page.getByTestId('rollout-progress').getAttribute('data-finished')).toBe(String(INSTALLATIONS));
+    // Finished: no controls left.
+    expect(await page.getByTestId('rollout-controls').count()).toBe(0);
+    const seen = await seenCells(page);
+    const canary = (await api.get<Rollout>(`/rollouts/${rolloutId}`)).body.targets.find((t) => t.wave === 0)?.installationId ?? '';
+    for (const { id, name } of installations) {
+      const states = seen[id] ?? [];
+      const statuses = states.map((s) => s.status);
+      // Every cell went through deploying (stage k/2 shown) to succeeded, named after its installation.
+      expect(statuses, `${name}: ${JSON.stringify(states)}`).toContain('deploying');
+      expect(statuses.at(-1), name).toBe('succeeded');
+      expect(statuses.indexOf('deploying')).toBeLessThan(statuses.lastIndexOf('succeeded'));
+      expect(states.some((s) => s.status === 'deploying' && /^stage [12]\/2$/.test(s.stage)), name).toBe(true);
+      expect(states.at(-1)?.text).toContain(name);
+      expect(states.at(-1)?.stage).toBe('stage 2/2');
+      // Wave order: no wave-1 cell moved before the wave-0 section showed itself complete.
+      if (id !== canary) {
+        const firstMove = states.find((s) => s.status !== 'pending');
+        expect(firstMove?.wave0Done, `${name} moved before wave 0 completed: ${JSON.stringify(states)}`).toBe(true);
+      }
+    }
+    // Never more than maxParallel (2) cells deploying at once, as shown.
+    const events = Object.entries(seen).flatMap(([id, list]) => list.map((s) => ({ id, ...s }))).sort((a, b) => a.at - b.at);
+    const current = new Map<string, string>();
+    let most = 0;
+    for (const e of events) {
+      current.set(e.id, e.status);
+      most = Math.max(most, [...current.values()].filter((s) => s === 'deploying').length);
+    }
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(2);
+    // Live, not polled: the view fetched the rollout at most twice (once, plus one catch-up).
+    expect(rolloutGets('vendor-admin', rolloutId)).toBeLessThanOrEqual(2);
+
+    const hubView = (await api.get<Rollout>(`/rollouts/${rolloutId}`)).body;
+    expect(hubView).toMatchObject({ status: 'completed', strategy: { waves: [{ count: 1 }, { percent: 100 }], maxParallel: 2, respectMaintenanceWindows: false } });
+
+    step('the list shows it completed');
+    await page.getByTestId('nav-rollouts').click();
+    const row = page.getByTestId(`rollout-${rolloutId}`);
+    await row.waitFor();
+    expect(await row.getByTestId('rollout-status').getAttribute('data-status')).toBe('completed');
+    expect(await text(row.getByTestId('version'))).toBe('2.0.0');
+    expect(await text(row.getByTestId('progress'))).toBe(`${INSTALLATIONS}/${INSTALLATIONS}`);
+    expect(vendor.errors).toEqual([]);
+  }, 60_000);
+
+  it('pause from the view stops new installations; resume finishes the rollout', async () => {
+    step('vendor admin signs in, opens the 2.1.0 release and rolls it out from there');
+    const vendor = await signIn('vendor-admin-2', admin.email, admin.password, '/');
+    const page = vendor.page;
+    await page.goto(`${base}/releases/${ids.release210}`);
+    await page.getByTestId('release-rollout').click();
+    await page.waitForURL((url) => url.pathname === '/rollouts/new');
+    await expect.poll(() => page.getByLabel('Release', { exact: true }).inputValue(), { timeout: UI_TIMEOUT }).toBe(ids.release210);
+    await button(page, 'Next').click();
+    await button(page, 'Next').click();
+    await page.getByLabel('Max parallel', { exact: true }).fill('1');
+    await page.getByLabel('Respect maintenance windows', { exact: true }).uncheck();
+    await recordCells(page);
+    await button(page, 'Start rollout').click();
+    await page.waitForURL((url) => /^\/rollouts\/[0-9a-f-]{36}$/.test(url.pathname));
+    const rolloutId = new URL(page.url()).pathname.split('/').pop() ?? '';
+
+    step('pause once the first installation succeeded');
+    const succeeded = page.locator('li[data-testid^="target-"][data-status="succeeded"]');
+    await expect.poll(() => succeeded.count(), { timeout: ROLLOUT_TIMEOUT }).toBeGreaterThan(0);
+    await button(page, 'Pause').click();
+    await expect.poll(() => text(page.getByTestId('rollout-status')), { timeout: UI_TIMEOUT }).toBe('paused');
+    expect(await button(page, 'Resume').isVisible()).toBe(true);
+    expect(await button(page, 'Pause').count()).toBe(0);
+    expect(await text(page.getByTestId('rollout-message'))).toMatch(/^paused by /);
+    await shot(page, 'rollout-paused');
+
+    step('while paused nothing starts');
+    const atPause = await cellStatuses(page);
+    expect(atPause.filter((s) => s.includes('=pending@')).length).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 4 * AGENT_DELAY_MS));
+    expect(await cellStatuses(page)).toEqual(atPause);
+    expect((await api.get<Rollout>(`/rollouts/${rolloutId}`)).body.status).toBe('paused');
+
+    step('resume → completed');
+    await button(page, 'Resume').click();
+    await expect.poll(() => text(page.getByTestId('rollout-status')), { timeout: ROLLOUT_TIMEOUT }).toBe('completed');
+    expect(await cellStatuses(page)).toEqual(installations.map((i) => `target-${i.id}=succeeded@2`));
+    expect(await marker(page)).toBe('still here');
+    const seen = await seenCells(page);
+    for (const { id, name } of installations) expect((seen[id] ?? []).map((s) => s.status), name).toContain('deploying');
+    expect(rolloutGets('vendor-admin-2', rolloutId)).toBeLessThanOrEqual(2);
+    await shot(page, 'rollout-resumed');
+    expect(vendor.errors).toEqual([]);
+  }, 60_000);
+});
