@@ -73,12 +73,11 @@ export function createApp(deps: AppDeps): App {
   const io = createIoServer(http, infra.adapter);
   const agents: AgentNamespace = io.of('/agent');
   const live: LiveNamespace = io.of('/live');
-  // Desired states go to agents through the agent-commands queue (acked, retried); set up below.
-  let delivery: AgentDelivery | undefined;
+  // Desired states go to agents through the agent-commands queue (acked, retried).
+  const delivery = new AgentDelivery(agents, infra.queues, (installationId) => services.desiredStates.currentOf(installationId), log.child({ component: 'delivery' }));
   const notifier = socketNotifier(agents, live, (agentId, installationId) => {
-    delivery?.enqueue(agentId, installationId).catch((err: unknown) => log.error({ err, agentId }, 'could not queue a desired-state delivery'));
+    delivery.enqueue(agentId, installationId).catch((err: unknown) => log.error({ err, agentId }, 'could not queue a desired-state delivery'));
   });
-  delivery = new AgentDelivery(agents, infra.queues, (installationId) => services.desiredStates.currentOf(installationId), log.child({ component: 'delivery' }));
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.smtpFrom) : undefined;
   const services = createServices(config, infra, notifier, log, mailer);
   const secureCookies = config.publicUrl.startsWith('https:');
