@@ -38,6 +38,8 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('base_revision').nullable();
     t.boolean('approved').notNullable().defaultTo(false);
     t.timestamp('approved_at', { useTz: true }).nullable();
+    /** A customer may approve for later: the update starts no earlier than this. */
+    t.timestamp('approved_for', { useTz: true }).nullable();
     t.timestamp('finished_at', { useTz: true }).nullable();
     t.text('message').nullable();
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());

@@ -72,6 +72,19 @@ describe('rollout policies', { timeout: 120_000 }, () => {
     }
   });
 
+  it('a customer can approve for later: the update waits until then', async () => {
+    const { id } = await installation('approve-later');
+    const r = (await vendor.post<Rollout>('/rollouts', { releaseId: ids.release, targets: { installationIds: [id] }, strategy: { requireCustomerApproval: true, respectMaintenanceWindows: false } })).body;
+    await until(r.id, 'waiting for approval', (x) => x.targets[0]?.waitingFor === 'approval');
+    const at = new Date(Date.now() + 3000).toISOString();
+    const approved = await customerAdmin.call<Rollout>('POST', `/rollouts/${r.id}/targets/${id}/approve`, { at });
+    expect(approved.body.targets[0]).toMatchObject({ approved: true, approvedFor: at });
+    await new Promise((res) => setTimeout(res, 1500));
+    expect((await get(r.id)).targets[0]?.status).toBe('waiting');
+    const done = await until(r.id, 'completed after the scheduled time', (x) => x.status === 'completed', 30_000);
+    expect(Date.parse(done.targets[0]?.finishedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(at));
+  });
+
   it('an installation outside its maintenance window waits for it', async () => {
     const { id } = await installation('windowed');
     const now = new Date();

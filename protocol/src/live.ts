@@ -48,6 +48,7 @@ export const RolloutProgress = z.object({
       waitingFor: z.string().nullable(),
       stage: z.number().int(),
       approved: z.boolean(),
+      approvedFor: IsoDate.nullable(),
       message: z.string().nullable(),
       finishedAt: IsoDate.nullable(),
     }),

@@ -216,6 +216,8 @@ export function plannerTarget(row: TargetRow, now: number): Target {
     else if (row.applied_revision >= row.stage_revision && row.components.every((c) => c.health === 'healthy')) stageHealth = 'healthy';
   }
   const w = windowState(row.maintenance_windows, now);
+  // An approval scheduled for later counts from then on; the approve call scheduled a wake-up for it.
+  const approvedLater = row.approved && row.approved_for !== null && row.approved_for.getTime() > now;
   return {
     installationId: row.installation_id,
     wave: row.wave,
@@ -226,7 +228,7 @@ export function plannerTarget(row: TargetRow, now: number): Target {
     stageHealth,
     online: row.online,
     offlineSince: row.online ? null : (row.last_seen_at?.getTime() ?? sentAt ?? now),
-    approved: row.approved,
+    approved: row.approved && !approvedLater,
     inWindow: w.inWindow,
     nextWindowAt: w.nextWindowAt,
     finishedAt: row.finished_at?.getTime() ?? null,

@@ -31,6 +31,7 @@ export interface TargetRow {
   stage_sent_at: Date | null;
   base_revision: number | null;
   approved: boolean;
+  approved_for: Date | null;
   finished_at: Date | null;
   message: string | null;
   // from installations
@@ -161,6 +162,7 @@ export function toTarget(t: TargetRow): RolloutResource['targets'][number] {
     waitingFor: t.waiting_for,
     stage: t.stage,
     approved: t.approved,
+    approvedFor: t.approved_for?.toISOString() ?? null,
     message: t.message,
     finishedAt: t.finished_at?.toISOString() ?? null,
   };

@@ -115,15 +115,17 @@ export class RolloutService {
     return resource;
   }
 
-  /** A customer admin (or the vendor) approves one installation's update. */
-  async approve(actor: Actor, id: string, installationId: string): Promise<Rollout> {
+  /** A customer admin (or the vendor) approves one installation's update, now or for a later time. */
+  async approve(actor: Actor, id: string, installationId: string, at?: string): Promise<Rollout> {
     await this.row(actor, id);
+    if (at !== undefined && Date.parse(at) > Date.now() + 90 * 86_400_000) throw new AppError('VALIDATION_FAILED', 'at: schedule within the next 90 days');
     const q = this.db('rollout_targets').where({ rollout_id: id, installation_id: installationId });
     if (actor.customerId) q.where({ customer_id: actor.customerId });
-    const updated = isUuid(installationId) ? await q.update({ approved: true, approved_at: this.db.fn.now(), updated_at: this.db.fn.now() }) : 0;
+    const updated = isUuid(installationId) ? await q.update({ approved: true, approved_at: this.db.fn.now(), approved_for: at ?? null, updated_at: this.db.fn.now() }) : 0;
     if (updated === 0) throw AppError.notFound('Target');
-    await this.repo.event(this.db, { rolloutId: id, installationId, type: 'approved', message: actor.userId });
+    await this.repo.event(this.db, { rolloutId: id, installationId, type: 'approved', message: at ? `for ${at}` : actor.userId });
     await this.engine.trigger(id);
+    if (at) await this.engine.wakeAt(id, Date.parse(at));
     return this.get(actor, id);
   }
 

@@ -173,6 +173,10 @@ export const CreateRolloutBody = z.object({
 });
 export type CreateRolloutBody = z.input<typeof CreateRolloutBody>;
 
+/** `POST /rollouts/:id/targets/:installationId/approve`: now, or scheduled for a later time. */
+export const ApproveTargetBody = z.object({ at: IsoDate.optional() }).strict();
+export type ApproveTargetBody = z.input<typeof ApproveTargetBody>;
+
 export const RolloutTarget = z.object({
   installationId: z.string(),
   customerId: z.string(),
@@ -181,6 +185,7 @@ export const RolloutTarget = z.object({
   waitingFor: z.enum(['window', 'approval', 'agent']).nullable(),
   stage: z.number().int(),
   approved: z.boolean(),
+  approvedFor: IsoDate.nullable(),
   message: z.string().nullable(),
   finishedAt: IsoDate.nullable(),
 });

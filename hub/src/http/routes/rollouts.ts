@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import { CreateRolloutBody } from '@flotilla/protocol';
+import { ApproveTargetBody, CreateRolloutBody } from '@flotilla/protocol';
 import type { RolloutService } from '../../rollouts/rollout-service.js';
 import { routeRegistrar, type RouteDeps, type RouteState } from '../route.js';
 import { param, parseOrThrow } from '../validate.js';
@@ -26,7 +26,8 @@ export function rolloutRoutes(router: Router<RouteState>, deps: RouteDeps, rollo
     });
   }
   r.org('POST /rollouts/:id/targets/:installationId/approve', async (ctx, a) => {
-    ctx.body = await rollouts.approve(a, param(ctx, 'id'), param(ctx, 'installationId'));
+    const { at } = parseOrThrow(ApproveTargetBody, ctx.request.body ?? {}, 'body');
+    ctx.body = await rollouts.approve(a, param(ctx, 'id'), param(ctx, 'installationId'), at);
     ctx.state.auditTarget = param(ctx, 'installationId');
   });
 }
