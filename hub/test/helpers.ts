@@ -53,6 +53,7 @@ export interface TestHubOptions {
   publicUrl?: string;
   portalDir?: string;
   apiRateLimitPerMinute?: number;
+  smtpUrl?: string;
   trustProxy?: boolean;
   /** `POST /auth/signup` open to anyone (default true). */
   signupEnabled?: boolean;
@@ -88,7 +89,7 @@ export async function startTestHub(opts: TestHubOptions): Promise<TestHub> {
       agentComposeImage: 'flotilla/agent-compose:test',
       installTokenTtlMs: 3600_000,
       portalDir: opts.portalDir ?? '/nonexistent',
-      smtpUrl: undefined,
+      smtpUrl: opts.smtpUrl,
       smtpFrom: 'Flotilla <test@localhost>',
       apiRateLimitPerMinute: opts.apiRateLimitPerMinute ?? 100_000,
       trustProxy: opts.trustProxy ?? false,
