@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import type { AgentCredentials, Release, Rollout } from '@flotilla/protocol';
+import type { AgentCredentials, CreatedInvite, Release, Rollout } from '@flotilla/protocol';
 import { ApiClient } from './api-client.js';
 import { createTestDatabase, randomSuffix, type TestDatabase, type TestHub } from './helpers.js';
 import { UI_TIMEOUT, assertBrowserPrerequisites, launchChromium, openWatchedPage, startPortalHub, type WatchedPage } from './browser-helpers.js';
@@ -10,7 +10,8 @@ import { simAgent, type SimAgent } from './sim-fleet.js';
 /**
  * Rollouts in the real portal (portal/dist) on a real hub, driven by a real Chromium, with six
  * simulated agents that take ~400 ms per stage: a vendor admin starts a rollout in the wizard and
- * watches the waves × targets grid advance live (no reload, no polling); then pauses and resumes one.
+ * watches the waves × targets grid advance live (no reload, no polling); then pauses and resumes one;
+ * then a rollout that needs customer approval, approved by the customer admin in the customer portal.
  */
 const AGENT_DELAY_MS = 400;
 const INSTALLATIONS = 6;
@@ -25,7 +26,11 @@ const browserLog: string[] = [];
 let base: string;
 let api: ApiClient;
 let admin: { email: string; password: string };
-const ids = { track: '', customer: '', release200: '', release210: '' };
+const ids = { track: '', customer: '', release200: '', release210: '', release220: '' };
+const PASSWORD = 'correct horse battery staple';
+let customerAdmin: { email: string };
+const apps: Record<string, string> = {};
+const versions: Record<string, string> = {};
 /** Installation ids in creation order (the hub's target order), and their names. */
 const installations: { id: string; name: string }[] = [];
 
@@ -46,20 +51,20 @@ beforeAll(async () => {
 
   api = new ApiClient(base);
   admin = await api.signup(randomSuffix());
-  // Two applications in two stages (db before api), each at 2.0.0 and 2.1.0: two ready releases.
-  const apps: Record<string, string> = {};
-  const versions: Record<string, string> = {};
+  // Two applications in two stages (db before api), each at 2.0.0 and 2.1.0: ready releases.
   for (const name of ['db', 'api']) {
     apps[name] = await created(api.post('/applications', { name, kind: 'compose' }));
     for (const v of ['2.0.0', '2.1.0']) versions[`${name}@${v}`] = await created(api.post(`/applications/${apps[name]}/versions`, { version: v, compose: { file: compose(name, v) } }));
   }
   ids.track = await created(api.post('/tracks', { name: 'Platform', applicationIds: [apps.db, apps.api] }));
-  for (const v of ['2.0.0', '2.1.0'] as const) {
-    const stages = ['db', 'api'].map((name) => [{ applicationId: apps[name], versionId: versions[`${name}@${v}`] }]);
+  // 2.2.0 pins the same application versions as 2.1.0: a new release, nothing new to pull.
+  for (const [v, pinned] of [['2.0.0', '2.0.0'], ['2.1.0', '2.1.0'], ['2.2.0', '2.1.0']] as const) {
+    const stages = ['db', 'api'].map((name) => [{ applicationId: apps[name], versionId: versions[`${name}@${pinned}`] }]);
     const id = await created(api.post<Release>(`/tracks/${ids.track}/releases`, { version: v, stages }));
     expect((await api.post(`/releases/${id}/lock`)).status).toBe(200);
     if (v === '2.0.0') ids.release200 = id;
-    else ids.release210 = id;
+    else if (v === '2.1.0') ids.release210 = id;
+    else ids.release220 = id;
   }
   ids.customer = await created(api.post('/customers', { name: 'Fleet Co' }));
   await created(api.post('/entitlements', { customerId: ids.customer, trackId: ids.track }));
@@ -71,6 +76,12 @@ beforeAll(async () => {
     agents.push(await simAgent(base, id, creds.body.agentId, creds.body.secret, AGENT_DELAY_MS));
     installations.push({ id, name });
   }
+  // The customer admin: invited and accepted through the API (the identity browser test covers the pages).
+  customerAdmin = { email: `carol-${randomSuffix()}@example.com` };
+  const invite = await api.post<CreatedInvite>('/invites', { email: customerAdmin.email, role: 'admin', customerId: ids.customer });
+  expect(invite.status).toBe(201);
+  const token = new URL(invite.body.inviteUrl).pathname.split('/').pop() ?? '';
+  expect((await new ApiClient(base).post(`/invites/${token}/accept`, { name: 'Carol Customer', password: PASSWORD })).status).toBe(200);
 });
 
 afterAll(async () => {
@@ -107,6 +118,13 @@ async function signIn(name: string, email: string, password: string, landing: st
 /** Full-page screenshots into $BROWSER_SHOTS (a directory), to look at the pages by eye. */
 async function shot(page: Page, name: string): Promise<void> {
   if (process.env.BROWSER_SHOTS) await page.screenshot({ path: `${process.env.BROWSER_SHOTS}/${name}.png`, fullPage: true });
+}
+
+let vendorSession: WatchedPage | undefined;
+/** The vendor admin's page, signed in once and shared by the tests (a sign-in costs seconds of scrypt). */
+async function vendorAdmin(): Promise<WatchedPage> {
+  vendorSession ??= await signIn('vendor-admin', admin.email, admin.password, '/');
+  return vendorSession;
 }
 
 const text = async (locator: Locator) => (await locator.textContent())?.trim();
@@ -169,7 +187,7 @@ describe('rollouts in a real browser', () => {
 
   it('a vendor admin starts a rollout in the wizard and watches the waves × targets grid advance live to completed', async () => {
     step('vendor admin signs in, opens Rollouts');
-    const vendor = await signIn('vendor-admin', admin.email, admin.password, '/');
+    const vendor = await vendorAdmin();
     const page = vendor.page;
     await page.getByTestId('nav-rollouts').click();
     await page.getByTestId('rollouts-empty').waitFor();
@@ -277,8 +295,8 @@ describe('rollouts in a real browser', () => {
   }, 60_000);
 
   it('pause from the view stops new installations; resume finishes the rollout', async () => {
-    step('vendor admin signs in, opens the 2.1.0 release and rolls it out from there');
-    const vendor = await signIn('vendor-admin-2', admin.email, admin.password, '/');
+    step('vendor admin opens the 2.1.0 release and rolls it out from there');
+    const vendor = await vendorAdmin();
     const page = vendor.page;
     await page.goto(`${base}/releases/${ids.release210}`);
     await page.getByTestId('release-rollout').click();
@@ -317,8 +335,134 @@ describe('rollouts in a real browser', () => {
     expect(await marker(page)).toBe('still here');
     const seen = await seenCells(page);
     for (const { id, name } of installations) expect((seen[id] ?? []).map((s) => s.status), name).toContain('deploying');
-    expect(rolloutGets('vendor-admin-2', rolloutId)).toBeLessThanOrEqual(2);
+    expect(rolloutGets('vendor-admin', rolloutId)).toBeLessThanOrEqual(2);
     await shot(page, 'rollout-resumed');
     expect(vendor.errors).toEqual([]);
+  }, 60_000);
+
+  it('a rollout that needs approval waits for the customer; the customer admin approves in the customer portal (now, and scheduled then now)', async () => {
+    const [first, second] = installations;
+    if (!first || !second) throw new Error('no installations');
+    step('vendor starts 2.2.0 on two installations, approval required (through the API)');
+    const res = await api.post<Rollout>('/rollouts', {
+      releaseId: ids.release220,
+      targets: { installationIds: [first.id, second.id] },
+      strategy: { requireCustomerApproval: true, respectMaintenanceWindows: false },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const rolloutId = res.body.id;
+    // The customer admin signs in meanwhile (the hub's scrypt runs while the vendor's browser works).
+    const customerLogin = signIn('customer-admin', customerAdmin.email, PASSWORD, '/customer');
+    customerLogin.catch(() => undefined);
+
+    step('the vendor view shows both waiting for approval');
+    const vendor = await vendorAdmin();
+    await vendor.page.goto(`${base}/rollouts/${rolloutId}`);
+    const firstCell = vendor.page.getByTestId(`target-${first.id}`);
+    const secondCell = vendor.page.getByTestId(`target-${second.id}`);
+    await expect.poll(() => firstCell.getByTestId('target-waiting').textContent(), { timeout: UI_TIMEOUT }).toBe('waiting for customer approval');
+    await expect.poll(() => secondCell.getAttribute('data-status'), { timeout: UI_TIMEOUT }).toBe('waiting');
+
+    step("the wizard shows the hub's refusal: the installation is already in a rollout");
+    await vendor.page.goto(`${base}/rollouts/new?releaseId=${ids.release220}`);
+    await expect.poll(() => vendor.page.getByLabel('Release', { exact: true }).inputValue(), { timeout: UI_TIMEOUT }).toBe(ids.release220);
+    await button(vendor.page, 'Next').click();
+    await vendor.page.getByLabel('Installations', { exact: true }).check();
+    await vendor.page.getByLabel(first.name, { exact: true }).check();
+    await button(vendor.page, 'Next').click();
+    await button(vendor.page, 'Start rollout').click();
+    await expect.poll(() => text(vendor.page.getByTestId('wizard-error')), { timeout: UI_TIMEOUT }).toMatch(/already in a rollout that has not finished/);
+    expect(new URL(vendor.page.url()).pathname).toBe('/rollouts/new');
+    await vendor.page.goto(`${base}/rollouts/${rolloutId}`);
+    await expect.poll(() => secondCell.getAttribute('data-status'), { timeout: UI_TIMEOUT }).toBe('waiting');
+    await recordCells(vendor.page);
+
+    step('the customer admin sees both and approves the first');
+    const customer = await customerLogin;
+    const firstApproval = customer.page.getByTestId(`approval-${first.id}`);
+    await firstApproval.waitFor();
+    await customer.page.getByTestId(`approval-${second.id}`).waitFor();
+    expect(await text(firstApproval.getByTestId('approval-installation'))).toBe(first.name);
+    expect(await text(firstApproval.getByTestId('approval-version'))).toBe('2.2.0');
+    await shot(customer.page, 'customer-approvals');
+    await firstApproval.getByRole('button', { name: 'Approve update', exact: true }).click();
+    await expect.poll(() => firstApproval.count(), { timeout: UI_TIMEOUT }).toBe(0);
+
+    step('the vendor view follows live: the first updates, the second keeps waiting');
+    await expect.poll(() => firstCell.getAttribute('data-status'), { timeout: ROLLOUT_TIMEOUT }).toBe('succeeded');
+    expect(await secondCell.getAttribute('data-status')).toBe('waiting');
+    expect((await seenCells(vendor.page))[first.id]?.map((s) => s.status)).toContain('deploying');
+    expect(await text(vendor.page.getByTestId('rollout-status'))).toBe('running');
+
+    step('the customer schedules the second for tomorrow, then updates it now after all');
+    const secondApproval = customer.page.getByTestId(`approval-${second.id}`);
+    await secondApproval.getByRole('button', { name: 'Later…', exact: true }).click();
+    // A datetime-local value is the browser's wall-clock time: build it in the page.
+    const tomorrow = await customer.page.evaluate(() => {
+      const d = new Date(Date.now() + 86_400_000);
+      const pad = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    });
+    await secondApproval.getByLabel('Update at', { exact: true }).fill(tomorrow);
+    await secondApproval.getByRole('button', { name: 'Schedule update', exact: true }).click();
+    const scheduled = customer.page.getByTestId(`scheduled-${second.id}`);
+    await scheduled.waitFor();
+    expect(await text(scheduled)).toMatch(/^Scheduled: edge-2 updates to 2\.2\.0 from \d{4}-\d\d-\d\d \d\d:\d\d UTC\./);
+    const approvedFor = (await api.get<Rollout>(`/rollouts/${rolloutId}`)).body.targets.find((t) => t.installationId === second.id)?.approvedFor;
+    expect(Math.abs(Date.parse(approvedFor ?? '') - (Date.now() + 86_400_000))).toBeLessThan(10 * 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 2 * AGENT_DELAY_MS));
+    expect(await secondCell.getAttribute('data-status')).toBe('waiting');
+    await scheduled.getByRole('button', { name: 'Update now', exact: true }).click();
+
+    step('the vendor view completes live; the customer portal drops the approvals');
+    await expect.poll(() => text(vendor.page.getByTestId('rollout-status')), { timeout: ROLLOUT_TIMEOUT }).toBe('completed');
+    await expect.poll(() => customer.page.getByTestId('approvals').count(), { timeout: UI_TIMEOUT }).toBe(0);
+    expect(await marker(vendor.page)).toBe('still here');
+    const hubView = (await api.get<Rollout>(`/rollouts/${rolloutId}`)).body;
+    expect(hubView.targets.map((t) => [t.installationId, t.status, t.approved])).toEqual([
+      [first.id, 'succeeded', true],
+      [second.id, 'succeeded', true],
+    ]);
+    for (const w of [vendor, customer]) expect(w.errors).toEqual([]);
+  }, 60_000);
+
+  it("a failing installation pauses the rollout; its cell shows why; abort from the view", async () => {
+    const target = installations[2];
+    const agent = agents[2];
+    if (!target || !agent) throw new Error('no installation');
+    step('a 2.3.0 whose api fails on one installation');
+    const stages = ['db', 'api'].map((name) => [{ applicationId: apps[name], versionId: versions[`${name}@2.0.0`] }]);
+    const release = await created(api.post<Release>(`/tracks/${ids.track}/releases`, { version: '2.3.0', stages }));
+    expect((await api.post(`/releases/${release}/lock`)).status).toBe(200);
+    agent.failing.add('api');
+    try {
+      const res = await api.post<Rollout>('/rollouts', { releaseId: release, targets: { installationIds: [target.id] }, strategy: { respectMaintenanceWindows: false } });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      const vendor = await vendorAdmin();
+      const page = vendor.page;
+      await page.goto(`${base}/rollouts/${res.body.id}`);
+      const cell = page.getByTestId(`target-${target.id}`);
+      await cell.waitFor();
+
+      step('paused by the failure, the message on the cell');
+      await expect.poll(() => text(page.getByTestId('rollout-status')), { timeout: ROLLOUT_TIMEOUT }).toBe('paused');
+      expect(await text(page.getByTestId('rollout-message'))).toBe('an installation failed');
+      await expect.poll(() => cell.getAttribute('data-status'), { timeout: UI_TIMEOUT }).toBe('failed');
+      // The installation already runs an api (from 2.2.0), so the simulated failure may hit at stage 1 or 2.
+      const failedStage = (await api.get<Rollout>(`/rollouts/${res.body.id}`)).body.targets[0]?.stage;
+      expect(await text(cell.getByTestId('target-message'))).toBe(`stage ${failedStage} failed`);
+      expect(await text(cell.getByTestId('target-stage'))).toBe(`stage ${failedStage}/2`);
+      await shot(page, 'rollout-failed');
+
+      step('abort: two clicks');
+      await button(page, 'Abort').click();
+      await page.getByTestId('rollout-abort-confirm').click();
+      await expect.poll(() => text(page.getByTestId('rollout-status')), { timeout: UI_TIMEOUT }).toBe('aborted');
+      expect(await page.getByTestId('rollout-controls').count()).toBe(0);
+      expect((await api.get<Rollout>(`/rollouts/${res.body.id}`)).body.status).toBe('aborted');
+      expect(vendor.errors).toEqual([]);
+    } finally {
+      agent.failing.delete('api');
+    }
   }, 60_000);
 });

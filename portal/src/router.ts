@@ -27,6 +27,14 @@ const routes: RouteRecordRaw[] = [
       { path: 'tracks', name: 'tracks', component: () => import('./pages/vendor/TracksPage.vue'), meta: { area: 'vendor', title: 'Release tracks' } },
       { path: 'tracks/:id', name: 'track', component: () => import('./pages/vendor/TrackPage.vue'), meta: { area: 'vendor', title: 'Release track' } },
       { path: 'releases/:id', name: 'release', component: () => import('./pages/vendor/ReleaseEditorPage.vue'), meta: { area: 'vendor', title: 'Release' } },
+      { path: 'rollouts', name: 'rollouts', component: () => import('./pages/vendor/RolloutsPage.vue'), meta: { area: 'vendor', title: 'Rollouts' } },
+      {
+        path: 'rollouts/new',
+        name: 'rollout-new',
+        component: () => import('./pages/vendor/RolloutWizardPage.vue'),
+        meta: { area: 'vendor', requires: 'rollouts', title: 'New rollout' },
+      },
+      { path: 'rollouts/:id', name: 'rollout', component: () => import('./pages/vendor/RolloutPage.vue'), meta: { area: 'vendor', title: 'Rollout' } },
       { path: 'customers', name: 'customers', component: () => import('./pages/vendor/CustomersPage.vue'), meta: { area: 'vendor', title: 'Customers' } },
       { path: 'customers/:id', name: 'customer', component: () => import('./pages/vendor/CustomerPage.vue'), meta: { area: 'vendor', title: 'Customer' } },
       {

@@ -2,9 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket as ServerSocket } from 'socket.io';
-import type { AgentPresence, InstallationStatus, LiveClientToServerEvents, LiveServerToClientEvents } from '@flotilla/protocol';
+import type { AgentPresence, InstallationStatus, LiveClientToServerEvents, LiveServerToClientEvents, RolloutProgress } from '@flotilla/protocol';
 import { connectLive, type LiveClient, type LiveConnectionState } from './live';
 import { T1, presence, status } from '../testing/fixtures';
+import { progress, target } from '../testing/rollout-fixtures';
 
 type LiveServer = Server<LiveClientToServerEvents, LiveServerToClientEvents>;
 
@@ -34,12 +35,14 @@ function recorder() {
     states: [] as LiveConnectionState[],
     statuses: [] as InstallationStatus[],
     presences: [] as AgentPresence[],
+    rollouts: [] as RolloutProgress[],
     invalid: [] as string[],
     reconnects: 0,
   };
   const handlers = {
     onStatus: (s: InstallationStatus) => log.statuses.push(s),
     onPresence: (p: AgentPresence) => log.presences.push(p),
+    onRolloutProgress: (p: RolloutProgress) => log.rollouts.push(p),
     onState: (s: LiveConnectionState) => log.states.push(s),
     onReconnected: () => log.reconnects++,
     onInvalid: (event: string) => log.invalid.push(event),
@@ -83,6 +86,18 @@ describe('connectLive', () => {
     await until(() => log.statuses.length === 1);
     expect(log.invalid).toEqual(['installation:status', 'agent:presence']);
     expect(log.statuses[0]?.installationId).toBe('i2');
+  });
+
+  it('delivers rollout:progress and drops malformed ones', async () => {
+    const { log, handlers } = recorder();
+    client = connectLive(handlers, url);
+    await until(() => connected.length === 1);
+    const server = connected[0]!;
+    server.emit('rollout:progress', { rolloutId: 'r1', status: 'running' } as unknown as RolloutProgress);
+    server.emit('rollout:progress', progress('r1', [target('i1', { status: 'deploying', stage: 1 })], { waves: [{ index: 0, total: 1, finished: 0 }] }));
+    await until(() => log.rollouts.length === 1);
+    expect(log.invalid).toEqual(['rollout:progress']);
+    expect(log.rollouts[0]).toMatchObject({ rolloutId: 'r1', targets: [{ installationId: 'i1', status: 'deploying', stage: 1 }] });
   });
 
   it('shows reconnecting after the server drops it, then comes back and reports the reconnect', async () => {

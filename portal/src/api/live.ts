@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import {
   AgentPresence,
   InstallationStatus,
+  RolloutProgress,
   type LiveClientToServerEvents,
   type LiveServerToClientEvents,
 } from '@flotilla/protocol';
@@ -16,6 +17,8 @@ export const LIVE_NAMESPACE = '/live';
 export interface LiveHandlers {
   onStatus(status: InstallationStatus): void;
   onPresence(presence: AgentPresence): void;
+  /** A rollout moved (`rollout:progress`): its status, waves and the targets that changed. */
+  onRolloutProgress?(progress: RolloutProgress): void;
   onState(state: LiveConnectionState): void;
   /** A connection after the first one: events may have been missed meanwhile. */
   onReconnected(): void;
@@ -87,6 +90,11 @@ export function connectLive(handlers: LiveHandlers, url: string = LIVE_NAMESPACE
     const parsed = AgentPresence.safeParse(payload);
     if (parsed.success) handlers.onPresence(parsed.data);
     else handlers.onInvalid?.('agent:presence', parsed.error.message);
+  });
+  socket.on('rollout:progress', (payload) => {
+    const parsed = RolloutProgress.safeParse(payload);
+    if (parsed.success) handlers.onRolloutProgress?.(parsed.data);
+    else handlers.onInvalid?.('rollout:progress', parsed.error.message);
   });
 
   return {

@@ -89,12 +89,12 @@ describe('navLinks', () => {
   const ids = (m: Membership[]) => navLinks(m).map((l) => l.testId);
 
   it('gives vendor admins every page', () => {
-    expect(ids([vendor('admin')])).toEqual(['nav-fleet', 'nav-tracks', 'nav-customers', 'nav-users', 'nav-tokens', 'nav-audit']);
+    expect(ids([vendor('admin')])).toEqual(['nav-fleet', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-users', 'nav-tokens', 'nav-audit']);
   });
 
   it('hides admin pages from other vendor roles', () => {
-    expect(ids([vendor('release-manager')])).toEqual(['nav-fleet', 'nav-tracks', 'nav-customers', 'nav-tokens']);
-    expect(ids([vendor('viewer')])).toEqual(['nav-fleet', 'nav-tracks', 'nav-customers', 'nav-tokens']);
+    expect(ids([vendor('release-manager')])).toEqual(['nav-fleet', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-tokens']);
+    expect(ids([vendor('viewer')])).toEqual(['nav-fleet', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-tokens']);
   });
 
   it('gives customer users their portal, and users to customer admins, never the fleet or audit', () => {
@@ -104,7 +104,7 @@ describe('navLinks', () => {
   });
 
   it('shows both areas to users of both', () => {
-    expect(navLinks([vendor('viewer'), customer('viewer')]).map((l) => l.label)).toEqual(['Fleet', 'Releases', 'Customers', 'Customer portal', 'API tokens']);
+    expect(navLinks([vendor('viewer'), customer('viewer')]).map((l) => l.label)).toEqual(['Fleet', 'Releases', 'Rollouts', 'Customers', 'Customer portal', 'API tokens']);
   });
 
   it('has nothing for nobody', () => {

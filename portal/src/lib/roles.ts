@@ -108,6 +108,7 @@ export function navLinks(memberships: readonly Membership[]): NavLink[] {
   if (vendor) {
     links.push({ to: '/', label: 'Fleet', testId: 'nav-fleet', exact: true });
     links.push({ to: '/tracks', label: 'Releases', testId: 'nav-tracks' });
+    links.push({ to: '/rollouts', label: 'Rollouts', testId: 'nav-rollouts' });
     links.push({ to: '/customers', label: 'Customers', testId: 'nav-customers' });
   }
   if (memberships.some((m) => m.customerId !== null)) {

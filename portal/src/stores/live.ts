@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { connectLive, type LiveClient, type LiveConnectionState } from '../api/live';
 import { useFleetStore } from './fleet';
+import { useRolloutsStore } from './rollouts';
 
 /** The one `/live` connection of the app, feeding the stores that patch themselves from its events. */
 export const useLiveStore = defineStore('live', () => {
@@ -12,11 +13,19 @@ export const useLiveStore = defineStore('live', () => {
   function start(): void {
     if (client) return;
     const fleet = useFleetStore();
+    const rollouts = useRolloutsStore();
+    let connectedBefore = false;
     client = connectLive({
       onStatus: (status) => fleet.applyStatus(status),
       onPresence: (presence) => fleet.applyPresence(presence),
+      onRolloutProgress: (progress) => rollouts.applyProgress(progress),
       onState: (next) => {
         state.value = next;
+        if (next === 'live') {
+          // Rollouts fetched before the socket joined its rooms may have missed events: fetched once more.
+          rollouts.setLive(true, connectedBefore);
+          connectedBefore = true;
+        } else rollouts.setLive(false);
       },
       // Events may have been missed while disconnected: bring the list up to date once.
       onReconnected: () => {

@@ -50,6 +50,14 @@ describe('decideNavigation: pages that need a capability', () => {
     expect(decideNavigation({ requiresAuth: true, requires: 'audit' }, vendorViewer, '/settings/audit')).toBe('/');
   });
 
+  it('keeps the rollout wizard for vendor release managers and admins', () => {
+    const releaseManager: Membership[] = [{ ...vendorUser[0]!, role: 'release-manager' }];
+    expect(decideNavigation({ requiresAuth: true, area: 'vendor', requires: 'rollouts' }, vendorUser, '/rollouts/new')).toBe(true);
+    expect(decideNavigation({ requiresAuth: true, area: 'vendor', requires: 'rollouts' }, releaseManager, '/rollouts/new')).toBe(true);
+    expect(decideNavigation({ requiresAuth: true, area: 'vendor', requires: 'rollouts' }, vendorViewer, '/rollouts/new')).toBe('/');
+    expect(decideNavigation({ requiresAuth: true, area: 'vendor', requires: 'rollouts' }, customerAdmin, '/rollouts/new')).toBe('/customer');
+  });
+
   it('still sends anonymous users to the login page first', () => {
     expect(decideNavigation({ requiresAuth: true, requires: 'audit' }, null, '/settings/audit')).toBe('/login?redirect=%2Fsettings%2Faudit');
   });

@@ -1,12 +1,14 @@
 import type { Membership } from '@flotilla/protocol';
 import { canManageMembers, canViewAudit } from '../lib/roles';
+import { canSteerRollouts } from '../lib/rollouts';
 
 export type Area = 'vendor' | 'customer';
 
 /** A capability a page needs beyond being signed in. */
-export type Capability = 'members' | 'audit';
+export type Capability = 'members' | 'audit' | 'rollouts';
 
 export function hasCapability(memberships: readonly Membership[], capability: Capability): boolean {
+  if (capability === 'rollouts') return canSteerRollouts(memberships);
   return capability === 'members' ? canManageMembers(memberships) : canViewAudit(memberships);
 }
 

@@ -11,6 +11,7 @@ import { useMembersStore } from './members';
 import { useTokensStore } from './tokens';
 import { useAuditStore } from './audit';
 import { useCatalogStore } from './catalog';
+import { useRolloutsStore } from './rollouts';
 
 /** Who is signed in. The session itself is the hub's httpOnly cookie; this mirrors `GET /me`. */
 export const useSessionStore = defineStore('session', () => {
@@ -91,6 +92,7 @@ export const useSessionStore = defineStore('session', () => {
     useTokensStore().reset();
     useAuditStore().reset();
     useCatalogStore().reset();
+    useRolloutsStore().reset();
     me.value = null;
     checked.value = true;
   }

@@ -1,0 +1,266 @@
+import type { Membership, Rollout, RolloutProgress, RolloutTarget } from '@flotilla/protocol';
+import type { BadgeTone } from './format';
+import { actingMembership } from './roles';
+
+/**
+ * Pure logic of the rollout pages: patching a rollout from `rollout:progress` events, the controls
+ * a status allows, the waves × targets grid, and the labels and tones of statuses.
+ */
+
+export type RolloutStatus = Rollout['status'];
+export type TargetStatus = RolloutTarget['status'];
+export type RolloutControl = 'pause' | 'resume' | 'abort';
+
+const ROLLOUT_STATUSES: readonly RolloutStatus[] = ['pending', 'running', 'paused', 'completed', 'failed', 'aborted'];
+const TARGET_STATUSES: readonly TargetStatus[] = ['pending', 'waiting', 'deploying', 'succeeded', 'failed', 'rolling_back', 'rolled_back', 'skipped'];
+const WAITING_FOR: readonly NonNullable<RolloutTarget['waitingFor']>[] = ['window', 'approval', 'agent'];
+
+/** The event's status when it is one the portal knows, else the current one (a newer hub may add states). */
+function knownRolloutStatus(value: string, current: RolloutStatus): RolloutStatus {
+  return (ROLLOUT_STATUSES as readonly string[]).includes(value) ? (value as RolloutStatus) : current;
+}
+
+function toTarget(t: RolloutProgress['targets'][number], current: RolloutTarget | undefined): RolloutTarget {
+  const status = (TARGET_STATUSES as readonly string[]).includes(t.status) ? (t.status as TargetStatus) : (current?.status ?? 'pending');
+  const waitingFor = t.waitingFor !== null && (WAITING_FOR as readonly string[]).includes(t.waitingFor) ? (t.waitingFor as RolloutTarget['waitingFor']) : null;
+  return {
+    installationId: t.installationId,
+    customerId: t.customerId,
+    wave: t.wave,
+    status,
+    waitingFor,
+    stage: t.stage,
+    approved: t.approved,
+    approvedFor: t.approvedFor ?? null,
+    message: t.message,
+    finishedAt: t.finishedAt,
+  };
+}
+
+/**
+ * How far a target has come: pending < waiting < deploying (by stage) < rolling back (stages in
+ * reverse) < finished. A target only ever moves forward within a rollout, so a state behind the one
+ * shown is an older one (an event that raced a fetch, or was delivered late) and is not applied.
+ */
+export function targetProgressRank(t: Pick<RolloutTarget, 'status' | 'stage'>): [number, number] {
+  switch (t.status) {
+    case 'pending':
+      return [0, 0];
+    case 'waiting':
+      return [1, 0];
+    case 'deploying':
+      return [2, t.stage];
+    case 'rolling_back':
+      return [3, -t.stage];
+    default:
+      return [4, 0];
+  }
+}
+
+function isBehind(next: RolloutTarget, current: RolloutTarget): boolean {
+  const [a, b] = targetProgressRank(next);
+  const [c, d] = targetProgressRank(current);
+  return a < c || (a === c && b < d);
+}
+
+const TERMINAL: ReadonlySet<RolloutStatus> = new Set(['completed', 'failed', 'aborted']);
+
+/**
+ * The rollout after a `rollout:progress` event: status, message and waves replaced, the changed
+ * targets patched by installation id (a target the rollout does not list is added: e.g. a customer
+ * view that starts empty). A target state behind the one shown, and any status after a final one
+ * (completed, failed, aborted), are older news and ignored. An event of another rollout returns the
+ * same object.
+ */
+export function applyProgress(rollout: Rollout, progress: RolloutProgress): Rollout {
+  if (progress.rolloutId !== rollout.id) return rollout;
+  const changed = new Map(progress.targets.map((t) => [t.installationId, t]));
+  const targets = rollout.targets.map((t) => {
+    const next = changed.get(t.installationId);
+    if (!next) return t;
+    changed.delete(t.installationId);
+    const patched = toTarget(next, t);
+    return isBehind(patched, t) ? t : patched;
+  });
+  for (const extra of changed.values()) targets.push(toTarget(extra, undefined));
+  const waves = mergeWaves(rollout.waves, progress.waves);
+  if (TERMINAL.has(rollout.status)) return { ...rollout, waves, targets };
+  return { ...rollout, status: knownRolloutStatus(progress.status, rollout.status), message: progress.message, waves, targets };
+}
+
+/** Wave counts from an event: a wave's finished count only grows (targets only finish), so a smaller one is older news. */
+function mergeWaves(current: Rollout['waves'], incoming: RolloutProgress['waves']): Rollout['waves'] {
+  if (incoming.length === 0) return current;
+  return incoming.map((w) => {
+    const known = current.find((c) => c.index === w.index);
+    return { index: w.index, total: w.total, finished: Math.max(w.finished, known?.finished ?? 0) };
+  });
+}
+
+/** What pause/resume/abort the hub allows in this status (`rollout-service.ts` `control`). */
+export function rolloutControls(status: RolloutStatus): RolloutControl[] {
+  if (status === 'pending' || status === 'running') return ['pause', 'abort'];
+  if (status === 'paused') return ['resume', 'abort'];
+  return [];
+}
+
+/** Whether the rollout can still change (pending, running or paused). */
+export function isMoving(status: RolloutStatus): boolean {
+  return status === 'pending' || status === 'running' || status === 'paused';
+}
+
+export const ROLLOUT_TONE: Record<RolloutStatus, BadgeTone> = {
+  pending: 'neutral',
+  running: 'info',
+  paused: 'warning',
+  completed: 'success',
+  failed: 'danger',
+  aborted: 'neutral',
+};
+
+export const TARGET_TONE: Record<TargetStatus, BadgeTone> = {
+  pending: 'neutral',
+  waiting: 'warning',
+  deploying: 'info',
+  succeeded: 'success',
+  failed: 'danger',
+  rolling_back: 'warning',
+  rolled_back: 'danger',
+  skipped: 'neutral',
+};
+
+export function targetStatusLabel(status: TargetStatus): string {
+  return status.replace('_', ' ');
+}
+
+const WAITING_TEXT: Record<NonNullable<RolloutTarget['waitingFor']>, string> = {
+  window: 'waiting for its maintenance window',
+  approval: 'waiting for customer approval',
+  agent: 'waiting for its agent to connect',
+};
+
+/** `2026-11-24 02:00 UTC`: a point in time the same for everyone looking at it. */
+export function formatUtc(iso: string): string {
+  const at = Date.parse(iso);
+  return Number.isNaN(at) ? iso : `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** Why a waiting target waits, or null. An approval scheduled for later says from when. */
+export function waitingText(target: Pick<RolloutTarget, 'status' | 'waitingFor'> & Partial<Pick<RolloutTarget, 'approved' | 'approvedFor'>>): string | null {
+  if (target.status !== 'waiting' || target.waitingFor === null) return null;
+  if (target.waitingFor === 'approval' && target.approved && target.approvedFor) return `approved for ${formatUtc(target.approvedFor)}`;
+  return WAITING_TEXT[target.waitingFor];
+}
+
+/** `stage 1/2` while deploying or rolling back (and after), `not started` before the first stage. */
+export function stageText(target: Pick<RolloutTarget, 'stage' | 'status'>, stageCount: number): string {
+  if (target.stage <= 0) return target.status === 'skipped' ? 'not deployed' : 'not started';
+  return `stage ${target.stage}/${stageCount}`;
+}
+
+export interface WaveView {
+  index: number;
+  total: number;
+  finished: number;
+  targets: RolloutTarget[];
+  /** done: every target finished; active: the lowest wave with unfinished targets; upcoming: later. */
+  state: 'done' | 'active' | 'upcoming';
+}
+
+const FINISHED: ReadonlySet<TargetStatus> = new Set(['succeeded', 'failed', 'rolled_back', 'skipped']);
+export const isFinishedTarget = (t: Pick<RolloutTarget, 'status'>) => FINISHED.has(t.status);
+
+/**
+ * The grid: one entry per wave, in order, with its targets (in the rollout's order). Totals come from
+ * the targets themselves so the grid is consistent with its cells (the hub's `waves` say the same).
+ */
+export function wavesOf(rollout: Pick<Rollout, 'waves' | 'targets'>): WaveView[] {
+  const indexes = new Set<number>([...rollout.waves.map((w) => w.index), ...rollout.targets.map((t) => t.wave)]);
+  const sorted = [...indexes].sort((a, b) => a - b);
+  let activeSeen = false;
+  return sorted.map((index) => {
+    const targets = rollout.targets.filter((t) => t.wave === index);
+    const hub = rollout.waves.find((w) => w.index === index);
+    const total = targets.length > 0 ? targets.length : (hub?.total ?? 0);
+    const finished = targets.length > 0 ? targets.filter(isFinishedTarget).length : (hub?.finished ?? 0);
+    let state: WaveView['state'] = 'upcoming';
+    if (finished >= total) state = 'done';
+    else if (!activeSeen) {
+      state = 'active';
+      activeSeen = true;
+    }
+    return { index, total, finished, targets, state };
+  });
+}
+
+/** Overall progress from the hub's per-wave counts. */
+export function progressOf(rollout: Pick<Rollout, 'waves'>): { finished: number; total: number } {
+  return rollout.waves.reduce((acc, w) => ({ finished: acc.finished + w.finished, total: acc.total + w.total }), { finished: 0, total: 0 });
+}
+
+/** `wave 2 of 3` for the list: the first wave not done yet (or the last when all are). */
+export function currentWaveText(rollout: Pick<Rollout, 'waves'>): string {
+  const waves = [...rollout.waves].sort((a, b) => a.index - b.index);
+  if (waves.length === 0) return 'no targets';
+  const at = waves.findIndex((w) => w.finished < w.total);
+  const position = at < 0 ? waves.length : at + 1;
+  return `wave ${position} of ${waves.length}`;
+}
+
+/** Targets of a moving rollout that wait for their customer's approval and do not have it yet. */
+export function awaitingApproval(rollout: Pick<Rollout, 'status' | 'targets'>): RolloutTarget[] {
+  if (!isMoving(rollout.status)) return [];
+  return rollout.targets.filter((t) => t.status === 'waiting' && t.waitingFor === 'approval' && !t.approved);
+}
+
+/** Targets of a moving rollout approved for a later time that have not started yet. */
+export function scheduledApprovals(rollout: Pick<Rollout, 'status' | 'targets'>): RolloutTarget[] {
+  if (!isMoving(rollout.status)) return [];
+  return rollout.targets.filter((t) => t.approved && t.approvedFor !== null && (t.status === 'waiting' || t.status === 'pending'));
+}
+
+/** Longest the hub lets an approval be scheduled ahead (`rollout-service.ts`). */
+export const MAX_SCHEDULE_DAYS = 90;
+
+/**
+ * The `at` of an approval scheduled in a `datetime-local` input (the browser's local time), as an
+ * ISO instant: in the future and within 90 days.
+ */
+export function scheduleAt(local: string, now: number): { ok: true; value: string } | { ok: false; message: string } {
+  if (!local.trim()) return { ok: false, message: 'Pick a date and time' };
+  const at = new Date(local).getTime();
+  if (Number.isNaN(at)) return { ok: false, message: 'Pick a date and time' };
+  if (at <= now) return { ok: false, message: 'Pick a time in the future' };
+  if (at > now + MAX_SCHEDULE_DAYS * 86_400_000) return { ok: false, message: `Pick a time within the next ${MAX_SCHEDULE_DAYS} days` };
+  return { ok: true, value: new Date(at).toISOString() };
+}
+
+/**
+ * Approving a target (`POST /rollouts/:id/targets/:installationId/approve`): vendor release managers
+ * and admins, or the admins of the target's customer, through the acting membership as the hub decides.
+ */
+export function canApprove(memberships: readonly Membership[], customerId: string): boolean {
+  const m = actingMembership(memberships);
+  if (!m) return false;
+  if (m.customerId === null) return m.role === 'admin' || m.role === 'release-manager';
+  return m.customerId === customerId && m.role === 'admin';
+}
+
+/** Pause, resume, abort: vendor release managers and admins. */
+export function canSteerRollouts(memberships: readonly Membership[]): boolean {
+  const m = memberships.find((x) => x.customerId === null);
+  return m !== undefined && (m.role === 'admin' || m.role === 'release-manager');
+}
+
+/**
+ * The rollout's message for people: the hub says who paused or aborted by user id
+ * (`paused by <uuid>`); that is "you" for the signed-in user, else "a team member".
+ */
+export function rolloutMessage(message: string, userId: string | null): string {
+  return message.replace(/\b(paused|aborted|resumed) by ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/gi, (_all, what: string, id: string) => `${what} by ${id === userId ? 'you' : 'a team member'}`);
+}
+
+/** Newest first (the hub's order), stable. */
+export function sortRollouts(items: readonly Rollout[]): Rollout[] {
+  return [...items].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
+}
