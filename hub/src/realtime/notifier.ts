@@ -19,8 +19,9 @@ export function socketNotifier(agents: AgentNamespace, live: LiveNamespace, deli
     rolloutProgress(scope, progress) {
       // The vendor sees every target; each customer only its own installations.
       live.to(liveRooms.vendor(scope.vendorId)).emit('rollout:progress', progress);
+      // Customers get their own targets only, and no wave totals (those count other customers' installations).
       for (const customerId of scope.customerIds) {
-        live.to(liveRooms.customer(customerId)).emit('rollout:progress', { ...progress, targets: progress.targets.filter((t) => t.customerId === customerId) });
+        live.to(liveRooms.customer(customerId)).emit('rollout:progress', { ...progress, waves: [], targets: progress.targets.filter((t) => t.customerId === customerId) });
       }
     },
     disconnectAgent(agentId) {

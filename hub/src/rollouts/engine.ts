@@ -85,9 +85,10 @@ export class RolloutEngine {
       scope = { vendorId: r.vendor_id, customerIds: [...new Set(fresh.filter((t) => changed.has(t.installation_id)).map((t) => t.customer_id))] };
     });
 
+    // Emit before any further await, so live events leave in commit order.
     for (const fn of afterCommit) fn();
-    if (deployedRelease) await this.releases.markDeployed(deployedRelease.vendorId, deployedRelease.releaseId, deployedRelease.trackId);
     if (progress && scope) this.notifier.rolloutProgress(scope, progress);
+    if (deployedRelease) await this.releases.markDeployed(deployedRelease.vendorId, deployedRelease.releaseId, deployedRelease.trackId);
     if (wake !== undefined) await this.wakeAt(rolloutId, wake);
   }
 

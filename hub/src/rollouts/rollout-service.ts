@@ -100,18 +100,20 @@ export class RolloutService {
 
   /** pause | resume | abort: take effect at the next advance (queued at once). */
   async control(actor: Actor, id: string, action: 'pause' | 'resume' | 'abort'): Promise<Rollout> {
-    const r = await this.row(actor, id);
+    await this.row(actor, id);
     const allowed: Record<typeof action, RolloutRow['status'][]> = { pause: ['pending', 'running'], resume: ['paused'], abort: ['pending', 'running', 'paused'] };
-    if (!allowed[action].includes(r.status)) throw new AppError('CONFLICT', `Cannot ${action} a ${r.status} rollout`);
     const status = action === 'pause' ? 'paused' : action === 'resume' ? 'running' : 'aborted';
     await this.db.transaction(async (trx) => {
-      await this.repo.lock(trx, id);
-      await this.repo.setStatus(trx, id, status, action === 'resume' ? null : `${action}d by ${actor.userId}`);
-      await this.repo.event(trx, { rolloutId: id, type: action === 'abort' ? 'aborted' : action === 'pause' ? 'paused' : 'resumed' });
+      // Decide on the locked row: an advance may have finished the rollout meanwhile.
+      const locked = await this.repo.lock(trx, id);
+      if (!locked || !allowed[action].includes(locked.status)) throw new AppError('CONFLICT', `Cannot ${action} a ${locked?.status ?? 'missing'} rollout`);
+      await this.repo.setStatus(trx, id, status, action === 'resume' ? null : `${action === 'pause' ? 'paused' : 'aborted'} by a vendor user`);
+      await this.repo.event(trx, { rolloutId: id, type: action === 'abort' ? 'aborted' : action === 'pause' ? 'paused' : 'resumed', message: actor.userId });
     });
     if (status === 'running') await this.engine.trigger(id);
     const resource = await this.get(actor, id);
-    this.notifier.rolloutProgress({ vendorId: actor.vendorId, customerIds: [] }, { rolloutId: id, status: resource.status, message: resource.message, waves: resource.waves, targets: [] });
+    const customerIds = [...new Set(resource.targets.map((t) => t.customerId))];
+    this.notifier.rolloutProgress({ vendorId: actor.vendorId, customerIds }, { rolloutId: id, status: resource.status, message: resource.message, waves: resource.waves, targets: [] });
     return resource;
   }
 
@@ -124,9 +126,13 @@ export class RolloutService {
     const updated = isUuid(installationId) ? await q.update({ approved: true, approved_at: this.db.fn.now(), approved_for: at ?? null, updated_at: this.db.fn.now() }) : 0;
     if (updated === 0) throw AppError.notFound('Target');
     await this.repo.event(this.db, { rolloutId: id, installationId, type: 'approved', message: at ? `for ${at}` : actor.userId });
+    const resource = await this.get(actor, id);
+    // Tell the vendor (and the customer's other users) at once, even if the advance has nothing to do yet.
+    const target = resource.targets.filter((t) => t.installationId === installationId);
+    this.notifier.rolloutProgress({ vendorId: actor.vendorId, customerIds: target.map((t) => t.customerId) }, { rolloutId: id, status: resource.status, message: resource.message, waves: resource.waves, targets: target });
     await this.engine.trigger(id);
     if (at) await this.engine.wakeAt(id, Date.parse(at));
-    return this.get(actor, id);
+    return resource;
   }
 
   private async row(scope: Scope, id: string): Promise<RolloutRow> {

@@ -22,7 +22,8 @@ export const useLiveStore = defineStore('live', () => {
       onState: (next) => {
         state.value = next;
         if (next === 'live') {
-          // Rollouts fetched before the socket joined its rooms may have missed events: fetched once more.
+          // A list fetched before the socket joined its rooms may have missed events: fetched once more.
+          if (!connectedBefore && fleet.loaded) void fleet.load();
           rollouts.setLive(true, connectedBefore);
           connectedBefore = true;
         } else rollouts.setLive(false);
