@@ -43,6 +43,7 @@ const EnvSchema = z.object({
   SIGNUP_ENABLED: z.preprocess(emptyToUndefined, bool.default(true)),
   /** Image the agent install manifest runs. */
   AGENT_COMPOSE_IMAGE: z.preprocess(emptyToUndefined, z.string().min(1).max(300).optional()),
+  AGENT_HELM_IMAGE: z.preprocess(emptyToUndefined, z.string().min(1).max(300).optional()),
   /** How long a single-use agent install link stays valid. */
   INSTALL_TOKEN_TTL_HOURS: z.preprocess(emptyToUndefined, z.coerce.number().min(0.01).max(24 * 30).default(24)),
   /** When set, invites are mailed through this SMTP server (smtp:// or smtps://). */
@@ -75,6 +76,7 @@ export interface Config {
   embeddedPgPort: number;
   signupEnabled: boolean;
   agentComposeImage: string;
+  agentHelmImage: string;
   installTokenTtlMs: number;
   portalDir: string;
   smtpUrl: string | undefined;
@@ -108,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     signupEnabled: e.SIGNUP_ENABLED,
     agentComposeImage: e.AGENT_COMPOSE_IMAGE ?? `flotilla/agent-compose:${HUB_VERSION}`,
+    agentHelmImage: e.AGENT_HELM_IMAGE ?? `flotilla/agent-helm:${HUB_VERSION}`,
     installTokenTtlMs: Math.round(e.INSTALL_TOKEN_TTL_HOURS * 3600_000),
     portalDir: e.PORTAL_DIR ? path.resolve(cwd, e.PORTAL_DIR) : DEFAULT_PORTAL_DIR,
     smtpUrl: e.SMTP_URL,

@@ -87,6 +87,7 @@ export async function startTestHub(opts: TestHubOptions): Promise<TestHub> {
       workers: opts.workers ?? true,
       signupEnabled: opts.signupEnabled ?? true,
       agentComposeImage: 'flotilla/agent-compose:test',
+      agentHelmImage: 'flotilla/agent-helm:test',
       installTokenTtlMs: 3600_000,
       portalDir: opts.portalDir ?? '/nonexistent',
       smtpUrl: opts.smtpUrl,

@@ -6,11 +6,12 @@ import type { Scope } from '../access/roles.js';
 import { randomToken, sha256, sha256Hex } from '../shared/tokens.js';
 import type { InstallationService } from '../installations/installation-service.js';
 import type { AgentRepository } from './agent-repository.js';
-import { composeAgentManifest, composeInstallCommand } from './install-manifest.js';
+import { composeAgentManifest, composeInstallCommand, helmAgentManifest, helmInstallCommand } from './install-manifest.js';
 
 export interface CredentialSettings {
   publicUrl: string;
   agentComposeImage: string;
+  agentHelmImage: string;
   installTokenTtlMs: number;
 }
 
@@ -42,7 +43,7 @@ export class AgentCredentialService {
       agentId,
       secret,
       installUrl,
-      installCommand: composeInstallCommand(installUrl, projectName(installation.id)),
+      installCommand: installation.agent_kind === 'helm' ? helmInstallCommand(installUrl) : composeInstallCommand(installUrl, projectName(installation.id)),
       expiresAt: expiresAt.toISOString(),
     };
   }
@@ -52,6 +53,16 @@ export class AgentCredentialService {
     const found = await this.agents.consumeInstallToken(sha256Hex(token));
     if (!found) throw new AppError('NOT_FOUND', 'Install link not found: it was already used or has expired; issue new agent credentials');
     const installation = await this.installations.row({ vendorId: found.vendorId, customerId: null }, found.installationId);
+    if (installation.agent_kind === 'helm') {
+      return helmAgentManifest({
+        hubUrl: this.settings.publicUrl,
+        agentId: found.agentId,
+        secret: found.secret,
+        image: this.settings.agentHelmImage,
+        namespace: 'flotilla',
+        installationName: installation.name,
+      });
+    }
     return composeAgentManifest({
       hubUrl: this.settings.publicUrl,
       agentId: found.agentId,

@@ -1,4 +1,4 @@
-import type { DeployBody, DesiredComponent } from '@flotilla/protocol';
+import type { ComposeSpec, DeployBody, DesiredComponent, HelmSpec } from '@flotilla/protocol';
 import { AppError } from '../../errors.js';
 import { isUuid } from '../shared/db-errors.js';
 import type { Notifier } from '../shared/notifier.js';
@@ -87,12 +87,12 @@ export class DeployService {
   private component(
     installation: InstallationRow,
     application: { name: string; kind: string },
-    version: { version: string; compose: DesiredComponent['spec'] | null },
+    version: { version: string; compose: ComposeSpec | null; helm: HelmSpec | null },
     stage: number,
   ): DesiredComponent {
-    if (application.kind !== installation.agent_kind || application.kind !== 'compose' || !version.compose || !('file' in version.compose)) {
-      throw new AppError('VALIDATION_FAILED', `"${application.name}" is a ${application.kind} application; installation "${installation.name}" runs a ${installation.agent_kind} agent`);
-    }
-    return { name: componentName(application.name), kind: 'compose', version: version.version, stage, spec: version.compose };
+    const base = { name: componentName(application.name), version: version.version, stage };
+    if (application.kind === installation.agent_kind && application.kind === 'compose' && version.compose) return { ...base, kind: 'compose', spec: version.compose };
+    if (application.kind === installation.agent_kind && application.kind === 'helm' && version.helm) return { ...base, kind: 'helm', spec: version.helm };
+    throw new AppError('VALIDATION_FAILED', `"${application.name}" is a ${application.kind} application; installation "${installation.name}" runs a ${installation.agent_kind} agent`);
   }
 }

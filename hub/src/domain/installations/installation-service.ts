@@ -42,7 +42,6 @@ export class InstallationService {
   }
 
   async create(scope: Scope, body: CreateInstallationBody): Promise<Installation> {
-    if (body.agentKind === 'helm') throw new AppError('VALIDATION_FAILED', 'Helm installations arrive with agent-helm; use agentKind "compose"');
     if (body.trackId !== undefined && !(isUuid(body.trackId) && (await this.trackExists(scope.vendorId, body.trackId)))) {
       throw new AppError('VALIDATION_FAILED', `trackId: no track ${body.trackId}`);
     }
