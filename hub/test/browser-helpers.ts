@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startTestHub, type TestHub } from './helpers.js';
+import { freePort, startTestHub, type TestHub } from './helpers.js';
 
 /** The built portal (portal/dist) and the system Chromium the browser tests drive. */
 export const PORTAL_DIR = fileURLToPath(new URL('../../portal/dist/', import.meta.url));
@@ -21,17 +20,6 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
 }
 
-/** A port that was free a moment ago, so the hub's publicUrl (and so its invite URLs) can be its real origin. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** A real hub serving the built portal, whose publicUrl is the origin the browser uses. */
 export async function startPortalHub(databaseUrl: string): Promise<TestHub> {
@@ -74,4 +62,19 @@ export async function openWatchedPage(browser: Browser, name: string, log: strin
     if (f === page.mainFrame()) note(`navigated ${f.url()}`);
   });
   return { context, page, errors };
+}
+
+/** Signs in through the portal's login form on a fresh page and waits for the landing path. */
+export async function signInWithForm(watched: WatchedPage, base: string, email: string, password: string, landing: string): Promise<WatchedPage> {
+  await watched.page.goto(`${base}/login`);
+  await watched.page.getByLabel('Email', { exact: true }).fill(email);
+  await watched.page.getByLabel('Password', { exact: true }).fill(password);
+  await watched.page.getByRole('button', { name: 'Sign in' }).click();
+  await watched.page.waitForURL((url) => url.pathname === landing);
+  return watched;
+}
+
+/** Full-page screenshots into $BROWSER_SHOTS (a directory), to look at the pages by eye. */
+export async function shot(page: Page, name: string): Promise<void> {
+  if (process.env.BROWSER_SHOTS) await page.screenshot({ path: `${process.env.BROWSER_SHOTS}/${name}.png`, fullPage: true });
 }

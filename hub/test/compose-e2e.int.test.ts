@@ -1,20 +1,19 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentCredentials, InstallationStatus } from '@flotilla/protocol';
 import { assertDockerAvailable, ensureTestImages, fetchServed, freePort, MISSING_IMAGE, removeProjects, testImage, webComposeFile, webEnv } from '../../agent-compose/test/images.js';
 import { ApiClient } from './api-client.js';
+import { startAgentProcess } from './agent-process.js';
 import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
 
 /**
  * End to end with the real Docker engine and the real agent process: app + versions, customer,
  * installation, credentials, `flotilla-agent-compose`, deploys, restarts, manual stops, failures.
  */
-const AGENT_BIN = fileURLToPath(new URL('../../agent-compose/dist/bin.js', import.meta.url));
 const run = promisify(execFile);
 
 let tdb: TestDatabase;
@@ -34,21 +33,7 @@ async function status(): Promise<InstallationStatus> {
 }
 
 function startAgent(creds: AgentCredentials): ChildProcess {
-  const child = spawn(process.execPath, [AGENT_BIN], {
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      FLOTILLA_HUB_URL: hub.url,
-      FLOTILLA_AGENT_ID: creds.agentId,
-      FLOTILLA_AGENT_SECRET: creds.secret,
-      FLOTILLA_STATE_DIR: stateDir,
-      FLOTILLA_LOG_LEVEL: 'debug',
-      FLOTILLA_HEALTH_INTERVAL: '1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d: Buffer) => (agentLog += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (agentLog += d.toString()));
-  return child;
+  return startAgentProcess(hub.url, creds, stateDir, (text) => (agentLog += text), { FLOTILLA_LOG_LEVEL: 'debug' });
 }
 
 async function stopAgent(signal: NodeJS.Signals): Promise<void> {

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { CreatedInvite, Release } from '@flotilla/protocol';
 import { ApiClient, COMPOSE_V1 } from './api-client.js';
 import { createTestDatabase, randomSuffix, type TestDatabase, type TestHub } from './helpers.js';
-import { UI_TIMEOUT, assertBrowserPrerequisites, launchChromium, openWatchedPage, startPortalHub, type WatchedPage } from './browser-helpers.js';
+import { UI_TIMEOUT, assertBrowserPrerequisites, launchChromium, openWatchedPage, startPortalHub, type WatchedPage, signInWithForm, shot } from './browser-helpers.js';
 
 /**
  * Release management in the real portal (portal/dist) on a real hub, driven by a real Chromium:
@@ -83,19 +83,9 @@ function step(what: string): void {
 }
 
 async function signIn(name: string, email: string, password: string, landing: string): Promise<WatchedPage> {
-  const watched = await open(name);
-  await watched.page.goto(`${base}/login`);
-  await watched.page.getByLabel('Email', { exact: true }).fill(email);
-  await watched.page.getByLabel('Password', { exact: true }).fill(password);
-  await watched.page.getByRole('button', { name: 'Sign in' }).click();
-  await watched.page.waitForURL((url) => url.pathname === landing);
-  return watched;
+  return signInWithForm(await open(name), base, email, password, landing);
 }
 
-/** Full-page screenshots into $BROWSER_SHOTS (a directory), to look at the pages by eye. */
-async function shot(page: Page, name: string): Promise<void> {
-  if (process.env.BROWSER_SHOTS) await page.screenshot({ path: `${process.env.BROWSER_SHOTS}/${name}.png`, fullPage: true });
-}
 
 const text = async (locator: Locator) => (await locator.textContent())?.trim();
 const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });

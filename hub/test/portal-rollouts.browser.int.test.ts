@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { AgentCredentials, CreatedInvite, Release, Rollout } from '@flotilla/protocol';
 import { ApiClient } from './api-client.js';
 import { createTestDatabase, randomSuffix, type TestDatabase, type TestHub } from './helpers.js';
-import { UI_TIMEOUT, assertBrowserPrerequisites, launchChromium, openWatchedPage, startPortalHub, type WatchedPage } from './browser-helpers.js';
+import { UI_TIMEOUT, assertBrowserPrerequisites, launchChromium, openWatchedPage, startPortalHub, type WatchedPage, signInWithForm, shot } from './browser-helpers.js';
 import { simAgent, type SimAgent } from './sim-fleet.js';
 
 /**
@@ -106,19 +106,9 @@ function step(what: string): void {
 }
 
 async function signIn(name: string, email: string, password: string, landing: string): Promise<WatchedPage> {
-  const watched = await open(name);
-  await watched.page.goto(`${base}/login`);
-  await watched.page.getByLabel('Email', { exact: true }).fill(email);
-  await watched.page.getByLabel('Password', { exact: true }).fill(password);
-  await watched.page.getByRole('button', { name: 'Sign in' }).click();
-  await watched.page.waitForURL((url) => url.pathname === landing);
-  return watched;
+  return signInWithForm(await open(name), base, email, password, landing);
 }
 
-/** Full-page screenshots into $BROWSER_SHOTS (a directory), to look at the pages by eye. */
-async function shot(page: Page, name: string): Promise<void> {
-  if (process.env.BROWSER_SHOTS) await page.screenshot({ path: `${process.env.BROWSER_SHOTS}/${name}.png`, fullPage: true });
-}
 
 let vendorSession: WatchedPage | undefined;
 /** The vendor admin's page, signed in once and shared by the tests (a sign-in costs seconds of scrypt). */

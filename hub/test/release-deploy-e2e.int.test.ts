@@ -1,13 +1,13 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentCredentials, InstallationStatus, Release } from '@flotilla/protocol';
 import { assertDockerAvailable, containersOfProjects, ensureTestImages, fetchServed, freePort, MISSING_IMAGE, removeProjects, testImage, webComposeFile, webEnv } from '../../agent-compose/test/images.js';
 import { ApiClient } from './api-client.js';
+import { startAgentProcess } from './agent-process.js';
 import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
 
 /**
@@ -15,7 +15,6 @@ import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatab
  * agent and Docker: stage order is read from Docker itself (container start times against the
  * previous stage's first passing healthcheck), and a failing stage 2 keeps stage 3 from starting.
  */
-const AGENT_BIN = fileURLToPath(new URL('../../agent-compose/dist/bin.js', import.meta.url));
 const run = promisify(execFile);
 
 let tdb: TestDatabase;
@@ -51,13 +50,7 @@ async function installation(name: string): Promise<{ id: string; prefix: string 
   const creds = (await api.post<AgentCredentials>(`/installations/${id}/agent-credentials`)).body;
   const stateDir = await mkdtemp(path.join(tmpdir(), 'flotilla-release-agent-'));
   stateDirs.push(stateDir);
-  const child = spawn(process.execPath, [AGENT_BIN], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', FLOTILLA_HUB_URL: hub.url, FLOTILLA_AGENT_ID: creds.agentId, FLOTILLA_AGENT_SECRET: creds.secret, FLOTILLA_STATE_DIR: stateDir, FLOTILLA_HEALTH_INTERVAL: '1', FLOTILLA_HEALTH_TIMEOUT: '60' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d: Buffer) => (agentLog += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (agentLog += d.toString()));
-  agents.push(child);
+  agents.push(startAgentProcess(hub.url, creds, stateDir, (text) => (agentLog += text), { FLOTILLA_HEALTH_TIMEOUT: '60' }));
   const prefix = `flt-${id.slice(0, 8)}-`;
   prefixes.push(prefix);
   await waitFor(async () => ((await api.get<InstallationStatus>(`/installations/${id}/status`)).body.online ? true : undefined), 60_000, 'agent online');

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AgentCredentials, Release, Rollout } from '@flotilla/protocol';
 import { ApiClient } from './api-client.js';
-import { createTestDatabase, dropRedisPrefix, randomSuffix, REDIS_URL, waitFor, type TestDatabase } from './helpers.js';
-import { freePort, spawnHub, type HubProcess } from './hub-process.js';
+import { createTestDatabase, dropRedisPrefix, freePort, randomSuffix, REDIS_URL, waitFor, type TestDatabase } from './helpers.js';
+import { spawnHub, type HubProcess } from './hub-process.js';
 import { resilientAgent } from './sim-fleet.js';
 
 /**

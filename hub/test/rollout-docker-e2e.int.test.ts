@@ -1,17 +1,16 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentCredentials, InstallationStatus, Release, Rollout } from '@flotilla/protocol';
 import { assertDockerAvailable, containersOfProjects, ensureTestImages, removeProjects, testImage, webComposeFile, webEnv } from '../../agent-compose/test/images.js';
 import { ApiClient } from './api-client.js';
+import { startAgentProcess } from './agent-process.js';
 import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
 
 /** One real rollout: a two-stage release to two agent-compose installations on the real Docker engine. */
-const AGENT_BIN = fileURLToPath(new URL('../../agent-compose/dist/bin.js', import.meta.url));
 const run = promisify(execFile);
 
 let tdb: TestDatabase;
@@ -75,13 +74,7 @@ describe('a real rollout', { timeout: 240_000 }, () => {
       const creds = (await api.post<AgentCredentials>(`/installations/${id}/agent-credentials`)).body;
       const dir = await mkdtemp(path.join(tmpdir(), 'flotilla-rollout-agent-'));
       dirs.push(dir);
-      const child = spawn(process.execPath, [AGENT_BIN], {
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', FLOTILLA_HUB_URL: hub.url, FLOTILLA_AGENT_ID: creds.agentId, FLOTILLA_AGENT_SECRET: creds.secret, FLOTILLA_STATE_DIR: dir, FLOTILLA_HEALTH_INTERVAL: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      child.stdout?.on('data', (d: Buffer) => (agentLog += d.toString()));
-      child.stderr?.on('data', (d: Buffer) => (agentLog += d.toString()));
-      agents.push(child);
+      agents.push(startAgentProcess(hub.url, creds, dir, (text) => (agentLog += text)));
       const prefix = `flt-${id.slice(0, 8)}-`;
       prefixes.push(prefix);
       installs.push({ id, prefix });
