@@ -1,4 +1,4 @@
-import type { AgentKind, DesiredComponent, Health } from '@flotilla/protocol';
+import type { AgentKind, DesiredComponent, Drift, Health } from '@flotilla/protocol';
 import type { Logger } from './logger.js';
 
 /**
@@ -30,6 +30,20 @@ export interface Driver {
   health(components: readonly DesiredComponent[], ctx: DriverContext): Promise<Map<string, HealthSample>>;
   /** Releases resources at shutdown. */
   close?(): Promise<void>;
+
+  // Optional command hooks: a command whose hook the driver lacks is answered `unsupported`.
+  /** Restarts a component's workloads without changing its spec. */
+  restart?(component: DesiredComponent, ctx: DriverContext): Promise<void>;
+  /** Returns the runtime to the component's previous runtime revision (e.g. `helm rollback`). */
+  rollback?(component: DesiredComponent, ctx: DriverContext): Promise<void>;
+  /** The last `lines` log lines of a component's workloads. */
+  logs?(component: DesiredComponent, lines: number, ctx: DriverContext): Promise<string[]>;
+  /**
+   * Starts the agent's replacement running `image` (compose: a one-shot updater container; helm:
+   * patch the agent's own Deployment). Resolves once the replacement was started; the agent then
+   * reports the command and exits or waits to be terminated.
+   */
+  selfUpdate?(image: string, ctx: DriverContext): Promise<void>;
 }
 
 export interface DriverContext {
@@ -51,6 +65,8 @@ export interface HealthSample {
   health: Health;
   /** Human-readable detail: what is not running, the failing healthcheck, the CLI's error. */
   message?: string;
+  /** Set when the runtime's revision is not the one this agent applied. */
+  drift?: Drift;
 }
 
 /** An error from the runtime; `message` is what the vendor/customer should read (e.g. docker's stderr). */

@@ -23,6 +23,13 @@ export const ComposeSpec = z.object({
 });
 export type ComposeSpec = z.infer<typeof ComposeSpec>;
 
+/** Chart repository or OCI registry credentials; the agent passes them to helm on stdin or in files, never as arguments. */
+export const RegistryCredentials = z.object({
+  username: z.string().min(1).max(200),
+  password: z.string().min(1).max(4000),
+});
+export type RegistryCredentials = z.infer<typeof RegistryCredentials>;
+
 export const HelmSpec = z.object({
   chart: z.string().min(1),
   repo: z.string().optional(),
@@ -30,6 +37,9 @@ export const HelmSpec = z.object({
   chartVersion: z.string().min(1),
   /** Values YAML after the hub merged version defaults with installation overrides. */
   values: z.string().optional(),
+  credentials: RegistryCredentials.optional(),
+  /** `helm --timeout` in seconds for `--wait` (default chosen by the agent). */
+  timeoutSeconds: z.number().int().min(1).max(3600).optional(),
 });
 export type HelmSpec = z.infer<typeof HelmSpec>;
 
@@ -55,12 +65,25 @@ export const DesiredState = z.object({
 });
 export type DesiredState = z.infer<typeof DesiredState>;
 
+/**
+ * The runtime's revision is not the one the agent applied (someone ran `helm` by hand, or an atomic
+ * upgrade rolled back). Reported instead of retrying in a loop; a `redeploy` command resolves it.
+ */
+export const Drift = z.object({
+  /** The revision the agent applied (e.g. the Helm release revision after its last upgrade). */
+  appliedRevision: z.number().int().min(0),
+  /** The revision the runtime reports now. */
+  actualRevision: z.number().int().min(0),
+});
+export type Drift = z.infer<typeof Drift>;
+
 export const ComponentStatus = z.object({
   name: z.string().min(1).max(63),
   version: z.string().nullable(),
   health: Health,
   message: z.string().max(8000).optional(),
   since: IsoDate,
+  drift: Drift.optional(),
 });
 export type ComponentStatus = z.infer<typeof ComponentStatus>;
 
@@ -88,7 +111,11 @@ export const StatusReport = z.object({
 });
 export type StatusReport = z.infer<typeof StatusReport>;
 
-export const CommandType = z.enum(['deploy-stage', 'rollback', 'restart', 'uninstall', 'collect-logs', 'self-update']);
+/**
+ * `redeploy` re-applies the current desired state even where it looks unchanged (resolves drift);
+ * `self-update` replaces the agent with `image` (it reconnects reporting `agentVersion`).
+ */
+export const CommandType = z.enum(['deploy-stage', 'rollback', 'restart', 'uninstall', 'collect-logs', 'self-update', 'redeploy']);
 export type CommandType = z.infer<typeof CommandType>;
 
 export const Command = z.object({
