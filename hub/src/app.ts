@@ -20,6 +20,7 @@ import { applicationRoutes } from './http/routes/applications.js';
 import { customerRoutes } from './http/routes/customers.js';
 import { installationRoutes } from './http/routes/installations.js';
 import { agentInstallRoutes } from './http/routes/agent-install.js';
+import { agentPollingRoutes } from './http/routes/agent-polling.js';
 import { createIoServer } from './realtime/io-server.js';
 import { socketNotifier } from './realtime/notifier.js';
 import { registerAgentGateway } from './realtime/agent/agent-gateway.js';
@@ -29,7 +30,7 @@ import { socketError } from './realtime/socket-error.js';
 import type { AgentNamespace, LiveNamespace } from './realtime/namespaces.js';
 import { HubNodeRepository } from './domain/hub-nodes/hub-node-repository.js';
 import { HubNodeService } from './domain/hub-nodes/hub-node-service.js';
-import { PURGE_INSTALL_SECRETS, SWEEP_STALE_NODES, registerMaintenance } from './maintenance.js';
+import { CLOSE_POLL_SESSIONS, PURGE_INSTALL_SECRETS, SWEEP_STALE_NODES, registerMaintenance } from './maintenance.js';
 import { createServices, type Services } from './services.js';
 import { HUB_VERSION } from './version.js';
 import { AppError } from './errors.js';
@@ -95,6 +96,7 @@ export function createApp(deps: AppDeps): App {
   rolloutRoutes(api, routeDeps, services.rollouts);
   installationRoutes(api, routeDeps, services.installations, services.deploys, services.credentials, services.releases);
   agentInstallRoutes(api, routeDeps, services.credentials);
+  agentPollingRoutes(api, routeDeps, services.agentSessions);
 
   const hubNodes = new HubNodeService(nodeId, new HubNodeRepository(infra.db), HUB_VERSION, (err) => log.warn({ err }, 'hub node heartbeat failed'));
   hubNodes.whenNodesSwept((ids) => services.closeSessionsOfDeadNodes(ids));
@@ -141,6 +143,7 @@ export function createApp(deps: AppDeps): App {
           [
             { name: SWEEP_STALE_NODES, everyMs: 60_000, run: () => hubNodes.sweepStale() },
             { name: PURGE_INSTALL_SECRETS, everyMs: 3600_000, run: () => services.purgeExpiredInstallSecrets() },
+            { name: CLOSE_POLL_SESSIONS, everyMs: 5_000, run: () => services.closeExpiredPollSessions() },
           ],
           log.child({ component: 'maintenance' }),
         );

@@ -29,3 +29,4 @@ export function registerMaintenance(queues: Queues, tasks: MaintenanceTask[], lo
 
 export const SWEEP_STALE_NODES = 'sweep-stale-nodes';
 export const PURGE_INSTALL_SECRETS = 'purge-install-secrets';
+export const CLOSE_POLL_SESSIONS = 'close-poll-sessions';

@@ -56,12 +56,22 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const agentSessions = new AgentSessionService(agentRepo, installationRepo, desiredRepo, notifier, infra.rateLimiters, log.child({ component: 'agents' }));
 
   /** Sessions held by a hub process that died are closed, and their installations shown offline. */
-  async function closeSessionsOfDeadNodes(nodeIds: string[]): Promise<void> {
-    const affected = await agentRepo.closeSessionsOfNodes(nodeIds);
-    for (const id of affected) {
+  async function notifyStatusOf(installationIds: string[]): Promise<void> {
+    for (const id of installationIds) {
       const row = await installationRepo.getAnyVendor(id);
       if (row) notifier.installationStatus({ vendorId: row.vendor_id, customerId: row.customer_id }, toStatus(row));
     }
+  }
+
+  async function closeSessionsOfDeadNodes(nodeIds: string[]): Promise<void> {
+    await notifyStatusOf(await agentRepo.closeSessionsOfNodes(nodeIds));
+  }
+
+  /** Agents that stopped polling go offline (the websocket equivalent is the disconnect event). */
+  async function closeExpiredPollSessions(): Promise<number> {
+    const affected = await agentSessions.closeExpiredPollSessions();
+    await notifyStatusOf(affected);
+    return affected.length;
   }
 
   const rolloutRepo = new RolloutRepository(infra.db);
@@ -93,6 +103,7 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
     credentials,
     agentSessions,
     closeSessionsOfDeadNodes,
+    closeExpiredPollSessions,
     purgeExpiredInstallSecrets: () => agentRepo.purgeExpiredInstallSecrets(),
   };
 }

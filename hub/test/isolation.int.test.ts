@@ -158,6 +158,9 @@ const CASES: Record<RouteKey, Case> = {
   'POST /rollouts/:id/abort': { path: () => `/rollouts/${ids.rollout}/abort`, owner: 'vendor' },
   'POST /rollouts/:id/targets/:installationId/approve': { path: () => `/rollouts/${ids.rollout}/targets/${ids.installationX2}/approve`, owner: 'customerX' },
   'GET /agent/install/:token': { path: () => '/agent/install/not-a-token', owner: 'none' },
+  'GET /agent/state': { path: () => '/agent/state', owner: 'none' },
+  'POST /agent/status': { path: () => '/agent/status', body: () => ({ revision: 0, components: [] }), owner: 'none' },
+  'POST /agent/progress': { path: () => '/agent/progress', body: () => ({ id: 'c', status: 'running' }), owner: 'none' },
 };
 
 const KEYS = Object.keys(ROUTES) as RouteKey[];

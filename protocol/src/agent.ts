@@ -128,6 +128,8 @@ export const Command = z.object({
   targets: z.array(z.string()).optional(),
   agentVersion: z.string().optional(),
   image: z.string().optional(),
+  /** collect-logs: how many of the last lines per component. */
+  lines: z.number().int().min(1).max(5000).optional(),
 });
 export type Command = z.infer<typeof Command>;
 
@@ -183,3 +185,25 @@ export const agentToHubSchemas = {
   'command:progress': CommandProgress,
   'logs:chunk': LogsChunk,
 } as const satisfies Record<keyof AgentToHubEvents, z.ZodType>;
+
+/**
+ * HTTP polling fallback, for sites whose proxies break websockets. The agent authenticates with
+ * `Authorization: Basic base64(agentId:secret)` and describes itself in these headers.
+ */
+export const AGENT_HTTP = {
+  /** `GET` → AgentPollResponse: the desired state and pending commands (what a hello returns). */
+  state: '/api/v1/agent/state',
+  /** `POST` a StatusReport → OkAck. */
+  status: '/api/v1/agent/status',
+  /** `POST` a CommandProgress → OkAck. */
+  progress: '/api/v1/agent/progress',
+  headers: {
+    agentVersion: 'x-flotilla-agent-version',
+    kind: 'x-flotilla-agent-kind',
+    /** The agent's poll period in seconds; the hub keeps its session open for three periods. */
+    pollInterval: 'x-flotilla-poll-interval',
+  },
+} as const;
+
+export const AgentPollResponse = HelloAck.extend({ pollIntervalSeconds: z.number().int().positive() });
+export type AgentPollResponse = z.infer<typeof AgentPollResponse>;

@@ -13,7 +13,8 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * Resolves `Authorization: Bearer flt_…` (API token) or the session cookie into
- * `ctx.state.principal`. A bad bearer token is refused outright rather than silently ignored.
+ * `ctx.state.principal`. A bad bearer token is refused outright rather than silently ignored;
+ * Basic credentials (agents polling) are left to the agent routes.
  * Cookie-authenticated writes must come from our own origin (CSRF): a browser always sends Origin
  * on cross-site POSTs, and JSON bodies cannot be sent cross-site without a CORS preflight we never grant.
  */
@@ -21,7 +22,8 @@ export function authenticate(auth: AuthService, publicUrl: string): Middleware<A
   const publicOrigin = new URL(publicUrl).origin;
   return async (ctx, next) => {
     const header = ctx.get('authorization');
-    if (header) {
+    // Basic credentials belong to agents (HTTP polling); those routes check them themselves.
+    if (header && !/^Basic\s/i.test(header)) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       const principal = match?.[1] ? await auth.resolveToken(match[1]) : undefined;
       if (!principal) throw new AppError('UNAUTHORIZED', 'Invalid, expired or revoked API token');

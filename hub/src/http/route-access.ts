@@ -95,6 +95,10 @@ export const ROUTES = {
   'POST /rollouts/:id/targets/:installationId/approve': { access: tenant('release-manager', 'admin'), audit: 'rollout.approve' },
 
   'GET /agent/install/:token': { access: PUBLIC },
+  // The agent's HTTP polling fallback: authenticated by the agent's own credentials, no user.
+  'GET /agent/state': { access: PUBLIC },
+  'POST /agent/status': { access: PUBLIC },
+  'POST /agent/progress': { access: PUBLIC },
 } as const satisfies Record<string, RouteRule>;
 
 export type RouteKey = keyof typeof ROUTES;

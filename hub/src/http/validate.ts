@@ -3,7 +3,7 @@ import { describeIssues, summarizeIssues } from '@flotilla/protocol';
 import { AppError } from '../errors.js';
 
 /** Parses input at the edge; handlers only ever see the schema's output type. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, where: 'body' | 'query' | 'params'): z.output<S> {
+export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, where: 'body' | 'query' | 'params' | 'headers'): z.output<S> {
   const result = schema.safeParse(input);
   if (!result.success) {
     throw new AppError('VALIDATION_FAILED', `Invalid request ${where}: ${summarizeIssues(result.error.issues)}`, {

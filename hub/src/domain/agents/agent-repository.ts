@@ -13,6 +13,9 @@ export interface AgentAuthRow extends AgentIdentity {
   secretHash: Buffer;
 }
 
+/** The `hub_node` of HTTP polling sessions (they belong to no hub process). */
+export const POLLING_NODE = 'http-poll';
+
 export class AgentRepository {
   constructor(private readonly db: Database) {}
 
@@ -89,6 +92,45 @@ export class AgentRepository {
     const rows: { installation_id: string }[] = await this.db('agent_sessions')
       .whereIn('hub_node', nodeIds)
       .whereNull('disconnected_at')
+      .update({ disconnected_at: this.db.fn.now() })
+      .returning('installation_id');
+    const ids = [...new Set(rows.map((r) => r.installation_id))];
+    for (const id of ids) await this.refreshOnline(id);
+    return ids;
+  }
+
+  /**
+   * Extends the agent's open HTTP polling session, or opens one. Returns the session id and whether
+   * it was opened now (the agent just came online through polling).
+   */
+  async touchPollSession(identity: AgentIdentity, ttlSeconds: number, ip: string | undefined, agentVersion: string): Promise<{ sessionId: number; opened: boolean }> {
+    const expires = this.db.raw(`now() + make_interval(secs => ?)`, [ttlSeconds]);
+    const [extended] = (await this.db('agent_sessions')
+      .where({ agent_id: identity.agentId })
+      .whereNotNull('poll_expires_at')
+      .whereNull('disconnected_at')
+      .update({ poll_expires_at: expires })
+      .returning('id')) as { id: number }[];
+    if (extended) return { sessionId: extended.id, opened: false };
+    const result: { rows: { id: number }[] } = await this.db.raw(
+      `INSERT INTO agent_sessions (vendor_id, installation_id, agent_id, hub_node, ip, agent_version, poll_expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, now() + make_interval(secs => ?))
+       ON CONFLICT (agent_id) WHERE poll_expires_at IS NOT NULL AND disconnected_at IS NULL DO NOTHING
+       RETURNING id`,
+      [identity.vendorId, identity.installationId, identity.agentId, POLLING_NODE, ip ?? null, agentVersion, ttlSeconds],
+    );
+    const inserted = result.rows[0];
+    if (!inserted) return this.touchPollSession(identity, ttlSeconds, ip, agentVersion); // a concurrent poll opened it
+    await this.refreshOnline(identity.installationId);
+    return { sessionId: inserted.id, opened: true };
+  }
+
+  /** Closes polling sessions whose agent stopped polling; returns the installations affected. */
+  async closeExpiredPollSessions(): Promise<string[]> {
+    const rows: { installation_id: string }[] = await this.db('agent_sessions')
+      .whereNotNull('poll_expires_at')
+      .whereNull('disconnected_at')
+      .where('poll_expires_at', '<', this.db.fn.now())
       .update({ disconnected_at: this.db.fn.now() })
       .returning('installation_id');
     const ids = [...new Set(rows.map((r) => r.installation_id))];

@@ -1,4 +1,4 @@
-import type { AgentAuth, AgentHello, CommandProgress, HelloAck, LogsChunk, OkAck, StatusReport } from '@flotilla/protocol';
+import type { AgentAuth, AgentHello, AgentKind, CommandProgress, HelloAck, LogsChunk, OkAck, StatusReport } from '@flotilla/protocol';
 import { AppError } from '../../errors.js';
 import { RateLimitedError, type RateLimiterFactory } from '../../infra/index.js';
 import type { Logger } from '../../logger.js';
@@ -7,7 +7,7 @@ import { matchesHash } from '../shared/tokens.js';
 import { overallHealth, runningVersionOf } from '../installations/health.js';
 import { toStatus, type InstallationRepository } from '../installations/installation-repository.js';
 import type { DesiredStateRepository } from '../installations/desired-state-repository.js';
-import type { AgentIdentity, AgentRepository } from './agent-repository.js';
+import { POLLING_NODE, type AgentIdentity, type AgentRepository } from './agent-repository.js';
 
 const OK: OkAck = { ok: true };
 
@@ -40,7 +40,8 @@ export class AgentSessionService {
     for (const fn of this.listeners) fn(installationId).catch((err: unknown) => this.log.error({ err, installationId }, 'installation change listener failed'));
   }
 
-  async authenticate(auth: AgentAuth, ip: string): Promise<AgentIdentity> {
+  /** Checks an agent's id and secret (and kind, when it says which agent it is); failures are rate-limited. */
+  async authenticate(auth: Pick<AgentAuth, 'agentId' | 'secret'> & { kind?: AgentKind }, ip: string): Promise<AgentIdentity> {
     try {
       await this.failuresByIp.check(ip);
       await this.failuresByAgent.check(auth.agentId);
@@ -53,7 +54,7 @@ export class AgentSessionService {
       await Promise.all([this.failuresByIp.hit(ip), this.failuresByAgent.hit(auth.agentId)]).catch(() => undefined);
       throw new AppError('UNAUTHORIZED', 'Unknown agent or wrong secret');
     }
-    if (row.agentKind !== auth.kind) throw new AppError('UNAUTHORIZED', `This installation expects an agent-${row.agentKind}, not agent-${auth.kind}`);
+    if (auth.kind !== undefined && row.agentKind !== auth.kind) throw new AppError('UNAUTHORIZED', `This installation expects an agent-${row.agentKind}, not agent-${auth.kind}`);
     const { secretHash: _secretHash, ...identity } = row;
     return identity;
   }
@@ -77,6 +78,27 @@ export class AgentSessionService {
     await this.agents.recordHello(identity.agentId, agentVersion, hello.host);
     await this.observe(identity, hello.appliedRevision, hello.components);
     return { desired: await this.desired.current(identity.vendorId, identity.installationId), commands: [] };
+  }
+
+  /**
+   * An HTTP poll (the fallback for sites whose proxies break websockets): keeps the agent's polling
+   * session open for three poll periods and returns what a hello would.
+   */
+  async poll(identity: AgentIdentity, meta: { agentVersion: string; ip: string; pollIntervalSeconds: number }): Promise<HelloAck> {
+    const { opened } = await this.agents.touchPollSession(identity, meta.pollIntervalSeconds * 3, meta.ip, meta.agentVersion);
+    if (opened) {
+      await this.installations.addEvent(identity.vendorId, identity.installationId, { type: 'connected', message: `agent ${meta.agentVersion} via HTTP polling` });
+      this.presence(identity, true, POLLING_NODE);
+      this.changed(identity.installationId);
+    }
+    return { desired: await this.desired.current(identity.vendorId, identity.installationId), commands: [] };
+  }
+
+  /** Closes the sessions of agents that stopped polling; returns their installations. */
+  async closeExpiredPollSessions(): Promise<string[]> {
+    const ids = await this.agents.closeExpiredPollSessions();
+    for (const id of ids) this.changed(id);
+    return ids;
   }
 
   async report(identity: AgentIdentity, report: StatusReport): Promise<OkAck> {
