@@ -38,6 +38,9 @@ const SETTINGS = {
 } as const;
 type EnvName = keyof typeof SETTINGS;
 
+/** Relative to the working directory. */
+export const DEFAULT_STATE_DIR = './.flotilla-agent';
+
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
 const required = (schema: z.ZodString) => z.preprocess(emptyToUndefined, schema.min(1, 'is required'));
 const seconds = (def: number, min: number, max: number) =>
@@ -57,7 +60,7 @@ const Settings = z.object({
   ),
   FLOTILLA_AGENT_ID: required(z.string({ message: 'is required' }).max(100)),
   FLOTILLA_AGENT_SECRET: required(z.string({ message: 'is required' }).max(200)),
-  FLOTILLA_STATE_DIR: z.preprocess(emptyToUndefined, z.string().default('./.flotilla-agent')),
+  FLOTILLA_STATE_DIR: z.preprocess(emptyToUndefined, z.string().default(DEFAULT_STATE_DIR)),
   FLOTILLA_LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(LogLevel.options, { message: `must be one of ${LogLevel.options.join(', ')}` }).default('info'),
@@ -77,7 +80,11 @@ export const USAGE = `Options (each also read from its environment variable; a f
   --status-interval SEC    FLOTILLA_STATUS_INTERVAL status report at least every SEC seconds (default 30)
   --health-interval SEC    FLOTILLA_HEALTH_INTERVAL health sampled every SEC seconds (default 5)
   --health-timeout SEC     FLOTILLA_HEALTH_TIMEOUT  a stage must be healthy within SEC seconds (default 300)
-  --help                   print this text`;
+  --help                   print this text
+
+healthcheck [--state-dir DIR] [--max-offline SEC]
+  exits 0 while the agent runs (heartbeat in the state directory) and has not been
+  cut off from the hub for more than SEC seconds (default 300); for container HEALTHCHECKs`;
 
 /**
  * Builds the configuration from the environment and CLI flags (flags win). The only reader of

@@ -1,6 +1,8 @@
 export { createAgent, type Agent, type AgentOptions } from './agent.js';
 export { runAgent, runAgentCli, type RunOptions, type CliOptions } from './run.js';
-export { loadConfig, wantsHelp, ConfigError, USAGE, LogLevel, type AgentConfig } from './config.js';
+export { loadConfig, wantsHelp, ConfigError, USAGE, LogLevel, DEFAULT_STATE_DIR, type AgentConfig } from './config.js';
+export { startHeartbeat, checkHeartbeat, Heartbeat, HEARTBEAT_FILE, DEFAULT_HEALTH_LIMITS, type HealthLimits, type HealthVerdict, type HeartbeatWriter } from './heartbeat.js';
+export { runHealthcheck, type HealthcheckIo } from './healthcheck-cli.js';
 export { createLogger, type Logger } from './logger.js';
 export { Backoff, backoffDelay, backoffCeiling, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { StateStore, LocalState, FailureRecord, emptyState, STATE_FILE } from './state-store.js';

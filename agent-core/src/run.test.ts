@@ -48,6 +48,18 @@ describe('runAgent', () => {
     expect(process.listenerCount('SIGUSR2')).toBe(0);
   });
 
+  it('keeps a heartbeat that the healthcheck command reads while it runs, and removes it on stop', async () => {
+    const config = { hubUrl: hub.url, agentId: 'agent-1', secret: 'secret-1', stateDir: dir, logLevel: 'silent' as const, statusIntervalMs: 60_000, healthIntervalMs: 1000, healthTimeoutMs: 5000 };
+    const healthcheck = () => runAgentCli({ name: 'test-agent', agentVersion: '1', createDriver: () => new MemoryDriver(), argv: ['healthcheck', '--state-dir', dir], env: {} });
+    expect(await healthcheck()).toBe(1);
+    const running = runAgent(new MemoryDriver(), config, logger, { signals: ['SIGUSR2'] });
+    await waitFor(() => hub.connectedCount === 1, 5000, 'connected');
+    await expect.poll(healthcheck).toBe(0);
+    process.kill(process.pid, 'SIGUSR2');
+    await running;
+    expect(await healthcheck()).toBe(1);
+  });
+
   it('rejects when the driver cannot start', async () => {
     const driver = Object.assign(new MemoryDriver(), { init: () => Promise.reject(new Error('docker not found')) });
     const config = { hubUrl: hub.url, agentId: 'a', secret: 's', stateDir: dir, logLevel: 'silent' as const, statusIntervalMs: 1000, healthIntervalMs: 1000, healthTimeoutMs: 1000 };

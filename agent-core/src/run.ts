@@ -1,6 +1,8 @@
 import { createAgent, type AgentOptions } from './agent.js';
 import { ConfigError, loadConfig, USAGE, wantsHelp, type AgentConfig } from './config.js';
 import type { Driver } from './driver.js';
+import { runHealthcheck } from './healthcheck-cli.js';
+import { startHeartbeat, type HeartbeatWriter } from './heartbeat.js';
 import { createLogger, type Logger } from './logger.js';
 
 export interface RunOptions extends AgentOptions {
@@ -22,8 +24,10 @@ export async function runAgent(driver: Driver, config: AgentConfig, logger: Logg
     onSignal = resolve;
     for (const s of signals) process.once(s, resolve);
   });
+  let heartbeat: HeartbeatWriter | undefined;
   try {
     await agent.start();
+    heartbeat = startHeartbeat(config.stateDir, () => agent.connected, logger);
     const signal = await stopRequested;
     logger.info({ signal }, 'shutdown requested');
     let timer: NodeJS.Timeout | undefined;
@@ -33,10 +37,10 @@ export async function runAgent(driver: Driver, config: AgentConfig, logger: Logg
         resolve();
       }, options.shutdownDeadlineMs ?? 9000);
     });
-    await Promise.race([agent.stop(), deadline]);
+    await Promise.race([Promise.all([heartbeat.stop(), agent.stop()]), deadline]);
     clearTimeout(timer);
   } catch (err) {
-    await agent.stop();
+    await Promise.all([heartbeat?.stop(), agent.stop()]);
     throw err;
   } finally {
     if (onSignal !== undefined) for (const s of signals) process.removeListener(s, onSignal);
@@ -56,6 +60,9 @@ export interface CliOptions extends RunOptions {
 /** Everything a `flotilla-agent-*` bin does: help, configuration, logger, run. Resolves the exit code. */
 export async function runAgentCli(options: CliOptions): Promise<number> {
   const argv = options.argv ?? process.argv.slice(2);
+  if (argv[0] === 'healthcheck') {
+    return runHealthcheck(argv.slice(1), { env: options.env ?? process.env, cwd: process.cwd(), out: (line) => process.stdout.write(`${line}\n`) });
+  }
   if (wantsHelp(argv)) {
     process.stdout.write(`${options.name} ${options.agentVersion}\n\n${USAGE}\n`);
     return 0;
