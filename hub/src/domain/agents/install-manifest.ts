@@ -23,6 +23,9 @@ export function composeAgentManifest(m: ComposeManifestInput): string {
     services: {
       'flotilla-agent': {
         image: m.image,
+        // The image's entrypoint starts as root only to take over the bind-mounted state directory and
+        // join the Docker socket's group (its gid differs per host), then runs the agent as uid 1000.
+        user: '0:0',
         restart: 'unless-stopped',
         network_mode: 'host',
         environment: {
