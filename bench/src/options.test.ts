@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { parseOptions, UsageError } from './options.js';
+
+describe('parseOptions', () => {
+  it('defaults to the full run with every scenario', () => {
+    const o = parseOptions([], '/out');
+    expect(o).toMatchObject({ quick: false, agents: 10_000, idleSeconds: 60, outDir: '/out', pollIntervalMs: 5000 });
+    expect(o.scenarios).toEqual(['connect', 'fanout', 'ingest', 'idle', 'reconnect', 'multinode']);
+  });
+
+  it('--quick shrinks the run; explicit flags still win; scenarios keep their canonical order', () => {
+    const o = parseOptions(['--quick', '--agents', '300', '--scenarios', 'ingest,connect'], '/out');
+    expect(o).toMatchObject({ quick: true, agents: 300, idleSeconds: 10 });
+    expect(o.scenarios).toEqual(['connect', 'ingest']);
+  });
+
+  it('refuses bad input with a clear message', () => {
+    expect(() => parseOptions(['--agents', 'many'], '/o')).toThrow(/--agents must be an integer/);
+    expect(() => parseOptions(['--agents', '0'], '/o')).toThrow(UsageError);
+    expect(() => parseOptions(['--scenarios', 'fanout,warp'], '/o')).toThrow(/unknown scenario\(s\) warp/);
+    expect(() => parseOptions(['--frobnicate'], '/o')).toThrow(UsageError);
+  });
+});

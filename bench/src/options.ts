@@ -1,0 +1,79 @@
+import { parseArgs } from 'node:util';
+
+export const SCENARIOS = ['connect', 'fanout', 'ingest', 'idle', 'reconnect', 'multinode'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface BenchOptions {
+  quick: boolean;
+  agents: number;
+  /** Child processes hosting the simulated agents. */
+  workers: number;
+  scenarios: ScenarioName[];
+  /** Seconds of the idle-cost comparison (each side). */
+  idleSeconds: number;
+  /** Seconds the ingest scenario runs. */
+  ingestSeconds: number;
+  /** Poll period of the polling peer (ms). */
+  pollIntervalMs: number;
+  /** Where latest.md and latest.json go. */
+  outDir: string;
+  /** A label stored with the results (e.g. "before batching"). */
+  label: string;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const USAGE = `Usage: npm run bench -- [--quick] [--agents N] [--workers N] [--scenarios a,b] [--idle-seconds S]
+                          [--ingest-seconds S] [--poll-interval-ms MS] [--out DIR] [--label TEXT]
+Scenarios: ${SCENARIOS.join(', ')} (default: all). --quick = 1 000 agents, short phases (< 2 min).`;
+
+function positiveInt(name: string, raw: string | undefined, def: number, max: number): number {
+  if (raw === undefined) return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--${name} must be an integer from 1 to ${max}, got "${raw}"`);
+  return n;
+}
+
+/** Parses the command line; throws UsageError with a clear message on bad input. */
+export function parseOptions(argv: string[], defaultOutDir: string): BenchOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        quick: { type: 'boolean', default: false },
+        agents: { type: 'string' },
+        workers: { type: 'string' },
+        scenarios: { type: 'string' },
+        'idle-seconds': { type: 'string' },
+        'ingest-seconds': { type: 'string' },
+        'poll-interval-ms': { type: 'string' },
+        out: { type: 'string' },
+        label: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const v = parsed.values;
+  const quick = v.quick ?? false;
+  const scenarios = (v.scenarios?.split(',').map((s) => s.trim()).filter((s) => s !== '') ?? [...SCENARIOS]) as string[];
+  const unknown = scenarios.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new UsageError(`unknown scenario(s) ${unknown.join(', ')}; choose from ${SCENARIOS.join(', ')}`);
+  if (scenarios.length === 0) throw new UsageError('--scenarios is empty');
+  return {
+    quick,
+    agents: positiveInt('agents', v.agents, quick ? 1000 : 10_000, 50_000),
+    workers: positiveInt('workers', v.workers, quick ? 2 : 4, 32),
+    scenarios: SCENARIOS.filter((s) => scenarios.includes(s)),
+    idleSeconds: positiveInt('idle-seconds', v['idle-seconds'], quick ? 10 : 60, 3600),
+    ingestSeconds: positiveInt('ingest-seconds', v['ingest-seconds'], quick ? 4 : 10, 600),
+    pollIntervalMs: positiveInt('poll-interval-ms', v['poll-interval-ms'], 5000, 600_000),
+    outDir: v.out ?? defaultOutDir,
+    label: v.label ?? (quick ? 'quick' : 'full'),
+  };
+}

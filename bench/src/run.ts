@@ -1,0 +1,74 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import type { BenchOptions } from './options.js';
+import { HubCluster } from './hub.js';
+import { SimFleet } from './fleet.js';
+import { seedFleet } from './seed.js';
+import { machineFacts, toMarkdown, type BenchResults, type ScenarioOutcome } from './report.js';
+import { SCENARIO_RUNNERS, type BenchContext } from './scenarios.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Runs the chosen scenarios against real hub processes and simulated agents, writes
+ * `latest.md` and `latest.json` to `opts.outDir`, and returns the results. A failing scenario is
+ * recorded (and the run goes on); the harness always cleans up its database, Redis keys and processes.
+ */
+export async function runBench(opts: BenchOptions, log: (message: string) => void): Promise<BenchResults> {
+  const started = Date.now();
+  const cluster = new HubCluster();
+  const outcomes: ScenarioOutcome[] = [];
+  const notes: string[] = [];
+  let fleet: SimFleet | undefined;
+  let ctx: BenchContext | undefined;
+  try {
+    await cluster.create();
+    const ports = [await freePort(), await freePort()];
+    const hub = await cluster.start(ports[0] ?? 0);
+    log(`hub ready at ${hub.url}; seeding ${opts.agents} installations through the API`);
+    const t0 = Date.now();
+    const seeded = await seedFleet(hub.url, opts.agents, (done) => log(`  seeded ${done}`));
+    notes.push(`Seeding ${opts.agents} installations with credentials through the REST API took ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
+    fleet = new SimFleet(seeded.agents, opts.workers);
+    ctx = { opts, cluster, hub, ports, seeded, fleet, rows: [], notes, log, shared: {} };
+    for (const name of opts.scenarios) {
+      log(`scenario ${name}…`);
+      const s0 = Date.now();
+      try {
+        await SCENARIO_RUNNERS[name](ctx);
+        outcomes.push({ name, completed: true, seconds: (Date.now() - s0) / 1000 });
+      } catch (err) {
+        const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
+        log(`scenario ${name} failed: ${error}`);
+        outcomes.push({ name, completed: false, seconds: (Date.now() - s0) / 1000, error });
+      }
+    }
+  } finally {
+    await fleet?.close();
+    await cluster.destroy();
+  }
+  const results: BenchResults = {
+    label: opts.label,
+    agents: opts.agents,
+    startedAt: new Date(started).toISOString(),
+    durationSeconds: (Date.now() - started) / 1000,
+    machine: machineFacts(),
+    scenarios: outcomes,
+    rows: ctx?.rows ?? [],
+    notes,
+  };
+  await mkdir(opts.outDir, { recursive: true });
+  await writeFile(path.join(opts.outDir, 'latest.md'), toMarkdown(results));
+  await writeFile(path.join(opts.outDir, 'latest.json'), `${JSON.stringify({ ...results, options: opts }, null, 2)}\n`);
+  return results;
+}

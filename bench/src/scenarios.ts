@@ -1,0 +1,252 @@
+import { fileURLToPath } from 'node:url';
+import type { BenchOptions, ScenarioName } from './options.js';
+import type { HubCluster, HubNode } from './hub.js';
+import { sleep } from './hub.js';
+import { rssBytes, UsageMeter, type Usage } from './proc.js';
+import { Child } from './rpc.js';
+import type { Fleet } from './seed.js';
+import type { SimFleet } from './fleet.js';
+import type { ResultRow } from './report.js';
+import { distribution, pollingLatency, type Distribution } from './stats.js';
+
+const FLOOR_SERVER = fileURLToPath(new URL('./floor-server.js', import.meta.url));
+const KB = 1024;
+
+export interface BenchContext {
+  opts: BenchOptions;
+  cluster: HubCluster;
+  /** The first hub node (restarted in place by the reconnect storm). */
+  hub: HubNode;
+  ports: number[];
+  seeded: Fleet;
+  fleet: SimFleet;
+  rows: ResultRow[];
+  notes: string[];
+  log(message: string): void;
+  /** Figures one scenario leaves for another (floor latency, polling latency…). */
+  shared: { floor?: Distribution; floorRssPerClient?: number; socketFanout?: Distribution; pollFanout?: Distribution };
+}
+
+type Scenario = (ctx: BenchContext) => Promise<void>;
+
+const row = (ctx: BenchContext, r: ResultRow) => ctx.rows.push(r);
+const latencyRows = (ctx: BenchContext, scenario: string, what: string, d: Distribution, reference?: Distribution, refLabel = 'bare Socket.IO') => {
+  for (const p of ['p50', 'p99', 'max'] as const) {
+    row(ctx, { scenario, metric: `${what} ${p}`, value: d[p], unit: 'ms', ...(reference ? { reference: { label: `${refLabel} ${p}`, value: reference[p] } } : {}) });
+  }
+};
+const cpuPerMinute = (u: Usage) => (u.cpuSeconds / u.wallSeconds) * 60;
+const usageRows = (ctx: BenchContext, scenario: string, u: Usage) => {
+  row(ctx, { scenario, metric: 'hub CPU', value: u.cpuSeconds, unit: 's' });
+  row(ctx, { scenario, metric: 'hub peak RSS', value: u.peakRssBytes / 2 ** 20, unit: 'MiB' });
+};
+
+/** Starts a rollout of a new release to every installation in one unlimited wave; returns its id and the start time. */
+async function rolloutToAll(ctx: BenchContext): Promise<{ id: string; since: number }> {
+  const releaseId = await ctx.seeded.newRelease();
+  const since = Date.now();
+  const rollout = await ctx.seeded.api.post<{ id: string }>('/rollouts', {
+    releaseId,
+    targets: { all: true },
+    strategy: { waves: [{ percent: 100 }], maxParallel: 100_000, respectMaintenanceWindows: false, healthTimeoutSeconds: 600 },
+  });
+  return { id: rollout.id, since };
+}
+
+async function waitRolloutDone(ctx: BenchContext, id: string, timeoutMs: number): Promise<{ status: string; ms: number }> {
+  const t0 = Date.now();
+  for (;;) {
+    const r = await ctx.seeded.api.get<{ status: string }>(`/rollouts/${id}`);
+    if (!['pending', 'running'].includes(r.status)) return { status: r.status, ms: Date.now() - t0 };
+    if (Date.now() - t0 > timeoutMs) return { status: `${r.status} (timed out)`, ms: Date.now() - t0 };
+    await sleep(500);
+  }
+}
+
+async function ensureConnected(ctx: BenchContext, hubUrls: string[]): Promise<void> {
+  const c = await ctx.fleet.counts();
+  if (c.total === ctx.seeded.agents.length && c.helloed === c.total) return;
+  if (c.total > 0) await ctx.fleet.stopSockets();
+  await ctx.fleet.startSockets(hubUrls);
+  await ctx.fleet.waitAllHelloed(180_000);
+}
+
+/** 1. Connect storm (and the floor's memory and broadcast latency, measured first on an idle machine). */
+const connect: Scenario = async (ctx) => {
+  const n = ctx.seeded.agents.length;
+  const floor = new Child(FLOOR_SERVER);
+  try {
+    const port = await floor.call<number>('listen');
+    const pid = floor.process.pid ?? 0;
+    const before = rssBytes(pid);
+    await ctx.fleet.floorConnect(`http://127.0.0.1:${port}`, n);
+    await sleep(1000);
+    ctx.shared.floorRssPerClient = (rssBytes(pid) - before) / n;
+    const samples: number[] = [];
+    for (let seq = 0; seq < 4; seq++) {
+      const t0 = await floor.call<number>('broadcast', { seq });
+      const deadline = Date.now() + 30_000;
+      let r = await ctx.fleet.floorReceipts(seq);
+      while (r.missing > 0 && Date.now() < deadline) {
+        await sleep(50);
+        r = await ctx.fleet.floorReceipts(seq);
+      }
+      if (seq > 0) samples.push(...r.times.map((t) => t - t0)); // seq 0 warms up
+      await sleep(300);
+    }
+    ctx.shared.floor = distribution(samples);
+    await ctx.fleet.floorClose();
+    await floor.call('close');
+  } finally {
+    await floor.kill();
+  }
+
+  const before = rssBytes(ctx.hub.pid);
+  const meter = new UsageMeter(() => [ctx.hub.pid]);
+  await ctx.fleet.startSockets([ctx.hub.url]);
+  const ms = await ctx.fleet.waitAllHelloed(180_000);
+  const usage = meter.stop();
+  await sleep(2000);
+  const perAgent = (rssBytes(ctx.hub.pid) - before) / n;
+  const counts = await ctx.fleet.counts();
+  row(ctx, { scenario: 'connect storm', metric: `time until all ${n} connected and said hello`, value: ms, unit: 'ms' });
+  latencyRows(ctx, 'connect storm', 'connect → hello ack', distribution(counts.helloMs));
+  row(ctx, {
+    scenario: 'connect storm',
+    metric: 'hub RSS per connected agent',
+    value: perAgent / KB,
+    unit: 'KB',
+    reference: { label: 'bare Socket.IO per client', value: (ctx.shared.floorRssPerClient ?? Number.NaN) / KB },
+    target: { text: '≤ 32 KB', met: perAgent <= 32 * KB },
+  });
+  usageRows(ctx, 'connect storm', usage);
+};
+
+/** 2. Fan-out: a one-wave rollout to everyone, time from the API call until each agent has its state. */
+const fanout: Scenario = async (ctx) => {
+  await ensureConnected(ctx, [ctx.hub.url]);
+  const meter = new UsageMeter(() => [ctx.hub.pid]);
+  const { id, since } = await rolloutToAll(ctx);
+  const r = await ctx.fleet.waitAllReceived(since, 120_000);
+  if (r.missing > 0) throw new Error(`${r.missing} agents never received the rollout's desired state`);
+  const d = distribution(r.times.map((t) => t - since));
+  ctx.shared.socketFanout = d;
+  const done = await waitRolloutDone(ctx, id, 300_000);
+  const usage = meter.stop();
+  latencyRows(ctx, 'fan-out', 'API call → agent has its stage', d, ctx.shared.floor, 'bare Socket.IO broadcast');
+  const floorP99 = ctx.shared.floor?.p99 ?? Number.NaN;
+  row(ctx, { scenario: 'fan-out', metric: 'p99 vs 2× floor p99', value: d.p99, unit: 'ms', reference: { label: 'bare Socket.IO p99', value: floorP99 }, target: { text: '≤ 2× floor p99', met: d.p99 <= 2 * floorP99 } });
+  const peer = pollingLatency(ctx.opts.pollIntervalMs);
+  row(ctx, { scenario: 'fan-out', metric: 'p99 vs 5 s polling peer (expected p99)', value: d.p99, unit: 'ms', reference: { label: 'polling peer p99', value: peer.p99 }, target: { text: '≥ 10× better (ratio ≤ 0.10)', met: d.p99 * 10 <= peer.p99 } });
+  row(ctx, { scenario: 'fan-out', metric: `rollout ${done.status} (every target applied and healthy)`, value: Date.now() - since, unit: 'ms' });
+  usageRows(ctx, 'fan-out', usage);
+};
+
+/** 3. Ingest: every agent sends status reports back to back; count the acknowledged (stored) ones. */
+const ingest: Scenario = async (ctx) => {
+  await ensureConnected(ctx, [ctx.hub.url]);
+  const meter = new UsageMeter(() => [ctx.hub.pid]);
+  const t0 = Date.now();
+  const res = await ctx.fleet.flood(ctx.opts.ingestSeconds * 1000);
+  const seconds = (Date.now() - t0) / 1000;
+  const usage = meter.stop();
+  // Durability: the hub acks after the write, so what was acked must be in PostgreSQL.
+  const sample = res.lastSeq.filter((s) => s.seq > 0).slice(0, 500);
+  const stored = await ctx.cluster.query<{ id: string; message: string | null }>(`SELECT id, components->0->>'message' AS message FROM installations WHERE id = ANY($1::uuid[])`, [sample.map((s) => s.installationId)]);
+  const byId = new Map(stored.map((s) => [s.id, s.message]));
+  const durable = sample.filter((s) => {
+    const m = /^seq (\d+)$/.exec(byId.get(s.installationId) ?? '');
+    return m !== null && Number(m[1]) >= s.seq;
+  }).length;
+  const perSecond = res.acked / seconds;
+  row(ctx, { scenario: 'ingest', metric: 'status reports stored per second (acked after the write)', value: perSecond, unit: '/s', target: { text: '≥ 5 000/s on one hub process', met: perSecond >= 5000 } });
+  row(ctx, { scenario: 'ingest', metric: 'reports refused or timed out', value: res.failed, unit: '' });
+  row(ctx, { scenario: 'ingest', metric: `acked reports found in PostgreSQL (sample of ${sample.length})`, value: durable, unit: '' });
+  if (durable < sample.length) throw new Error(`${sample.length - durable} acknowledged reports are not in the database`);
+  usageRows(ctx, 'ingest', usage);
+};
+
+/** 4. Idle cost: connected idle agents vs the same agents polling every 5 s; then fan-out under polling. */
+const idle: Scenario = async (ctx) => {
+  await ensureConnected(ctx, [ctx.hub.url]);
+  const ms = ctx.opts.idleSeconds * 1000;
+  let meter = new UsageMeter(() => [ctx.hub.pid]);
+  await sleep(ms);
+  const socketUsage = meter.stop();
+  await ctx.fleet.stopSockets();
+  await sleep(3000);
+  await ctx.fleet.startPollers([ctx.hub.url], ctx.opts.pollIntervalMs);
+  await sleep(ctx.opts.pollIntervalMs); // every poller has started its cycle
+  meter = new UsageMeter(() => [ctx.hub.pid]);
+  await sleep(ms);
+  const pollUsage = meter.stop();
+  const polls = await ctx.fleet.pollerCounts();
+  const socketCpu = cpuPerMinute(socketUsage);
+  const pollCpu = cpuPerMinute(pollUsage);
+  row(ctx, { scenario: 'idle cost', metric: 'hub CPU per minute, agents connected and idle', value: socketCpu, unit: 's/min', reference: { label: `${ctx.opts.pollIntervalMs / 1000} s polling`, value: pollCpu }, target: { text: '≤ 1/10 of polling (ratio ≤ 0.10)', met: socketCpu * 10 <= pollCpu } });
+  row(ctx, { scenario: 'idle cost', metric: 'hub CPU per minute, agents polling', value: pollCpu, unit: 's/min' });
+  row(ctx, { scenario: 'idle cost', metric: 'polls answered (errors)', value: polls.polls, unit: `(${polls.errors} errors)` });
+
+  // The peer's latency measured, not only modelled: the same rollout reaching polling agents.
+  const { id, since } = await rolloutToAll(ctx);
+  const r = await ctx.fleet.waitAllReceived(since, ctx.opts.pollIntervalMs * 4);
+  const d = distribution(r.times.map((t) => t - since));
+  ctx.shared.pollFanout = d;
+  latencyRows(ctx, 'idle cost', 'fan-out to polling agents', d);
+  if (ctx.shared.socketFanout) {
+    row(ctx, { scenario: 'idle cost', metric: 'websocket fan-out p99 vs measured polling p99', value: ctx.shared.socketFanout.p99, unit: 'ms', reference: { label: 'polling p99', value: d.p99 }, target: { text: '≥ 10× better (ratio ≤ 0.10)', met: ctx.shared.socketFanout.p99 * 10 <= d.p99 } });
+  }
+  await waitRolloutDone(ctx, id, 120_000);
+  await ctx.fleet.stopPollers();
+  if (r.missing > 0) throw new Error(`${r.missing} polling agents never saw the rollout`);
+};
+
+/** 5. Reconnect storm: a rollout is started and the hub restarted at once; everyone must come back and apply it exactly once. */
+const reconnect: Scenario = async (ctx) => {
+  await ensureConnected(ctx, [ctx.hub.url]);
+  const n = ctx.seeded.agents.length;
+  const before = (await ctx.fleet.counts()).hellos;
+  const { id, since } = await rolloutToAll(ctx);
+  const t0 = Date.now();
+  await ctx.hub.stop();
+  const stopMs = Date.now() - t0;
+  ctx.hub = await ctx.cluster.start(ctx.hub.port);
+  const back = await ctx.fleet.waitAllHelloed(120_000, before + n);
+  const allBackMs = Date.now() - t0;
+  await ctx.fleet.waitAllReceived(since, 120_000);
+  const done = await waitRolloutDone(ctx, id, 300_000);
+  const applies = await ctx.fleet.applies(since);
+  row(ctx, { scenario: 'reconnect storm', metric: 'graceful hub stop with all agents connected', value: stopMs, unit: 'ms' });
+  row(ctx, { scenario: 'reconnect storm', metric: `restart → all ${n} reconnected and said hello`, value: allBackMs, unit: 'ms', target: { text: '≤ 60 s', met: allBackMs <= 60_000 } });
+  row(ctx, { scenario: 'reconnect storm', metric: 'new hub ready → all reconnected', value: back, unit: 'ms' });
+  row(ctx, { scenario: 'reconnect storm', metric: 'rollout started before the restart: lost (never applied)', value: applies.notApplied, unit: 'agents', target: { text: '0', met: applies.notApplied === 0 } });
+  row(ctx, { scenario: 'reconnect storm', metric: 'applied twice', value: applies.appliedTwice, unit: 'agents', target: { text: '0', met: applies.appliedTwice === 0 } });
+  row(ctx, { scenario: 'reconnect storm', metric: 'duplicate deliveries (ignored by revision)', value: applies.duplicateDeliveries, unit: '' });
+  row(ctx, { scenario: 'reconnect storm', metric: `rollout ${done.status} after the restart`, value: Date.now() - t0, unit: 'ms' });
+};
+
+/** 6. Multi-node: two hub processes + Redis, agents split between them, fan-out again. */
+const multinode: Scenario = async (ctx) => {
+  const second = await ctx.cluster.start(ctx.ports[1] ?? 0);
+  try {
+    await ctx.fleet.stopSockets();
+    await sleep(2000);
+    await ctx.fleet.startSockets([ctx.hub.url, second.url]);
+    await ctx.fleet.waitAllHelloed(180_000);
+    const meter = new UsageMeter(() => [ctx.hub.pid, second.pid]);
+    const { id, since } = await rolloutToAll(ctx);
+    const r = await ctx.fleet.waitAllReceived(since, 120_000);
+    if (r.missing > 0) throw new Error(`${r.missing} agents never received the rollout's desired state`);
+    const d = distribution(r.times.map((t) => t - since));
+    const done = await waitRolloutDone(ctx, id, 300_000);
+    const usage = meter.stop();
+    latencyRows(ctx, 'multi-node (2 hubs)', 'API call → agent has its stage', d, ctx.shared.socketFanout, 'one hub');
+    row(ctx, { scenario: 'multi-node (2 hubs)', metric: `rollout ${done.status}`, value: Date.now() - since, unit: 'ms' });
+    usageRows(ctx, 'multi-node (2 hubs)', usage);
+  } finally {
+    await ctx.fleet.stopSockets();
+    await second.stop();
+  }
+};
+
+export const SCENARIO_RUNNERS: Record<ScenarioName, Scenario> = { connect, fanout, ingest, idle, reconnect, multinode };

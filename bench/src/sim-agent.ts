@@ -1,0 +1,239 @@
+import http from 'node:http';
+import { io, type Socket } from 'socket.io-client';
+import { Backoff } from '@flotilla/agent-core';
+import { AGENT_HTTP, PROTOCOL_VERSION, type AgentToHubEvents, type DesiredState, type HubToAgentEvents, type StatusReport } from '@flotilla/protocol';
+import type { AgentIdentity } from './seed.js';
+
+type AgentSocket = Socket<HubToAgentEvents, AgentToHubEvents>;
+
+const HOST = { hostname: 'bench', os: 'linux', arch: 'x64', runtime: 'simulated' };
+const ACK_TIMEOUT_MS = 60_000;
+
+/** What a simulated agent observed, for the harness to aggregate. */
+export class Observations {
+  /** Revision → epoch ms of its first arrival. */
+  readonly firstReceipt = new Map<number, number>();
+  /** Deliveries of a revision already received (harmless: applying is idempotent by revision). */
+  duplicateDeliveries = 0;
+  /** Revision → times it was applied (must never exceed 1). */
+  readonly applies = new Map<number, number>();
+  applied = 0;
+
+  receive(d: DesiredState): boolean {
+    if (this.firstReceipt.has(d.revision)) this.duplicateDeliveries += 1;
+    else this.firstReceipt.set(d.revision, Date.now());
+    if (d.revision <= this.applied) return false;
+    this.applied = d.revision;
+    this.applies.set(d.revision, (this.applies.get(d.revision) ?? 0) + 1);
+    return true;
+  }
+
+  report(seq = 0): StatusReport {
+    const since = new Date().toISOString();
+    return { revision: this.applied, components: [{ name: 'web', version: this.applied === 0 ? null : `r${this.applied}`, health: 'healthy', message: `seq ${seq}`, since }] };
+  }
+}
+
+/**
+ * A simulated agent on the websocket: the full agent protocol (handshake, hello, acked desired
+ * states, command acks and progress, status reports on change and every `statusIntervalMs`), and
+ * agent-core's reconnect policy (full-jitter backoff 1 s → 60 s).
+ */
+export class SocketAgent {
+  readonly seen = new Observations();
+  connectedAt: number | undefined;
+  /** Milliseconds from the first connect attempt to the first hello ack. */
+  firstHelloMs: number | undefined;
+  helloed = false;
+  hellos = 0;
+  private socket: AgentSocket | undefined;
+  private readonly backoff = new Backoff();
+  private closed = false;
+  private timer: NodeJS.Timeout | undefined;
+  private startedAt = 0;
+  private seq = 0;
+
+  constructor(
+    private readonly identity: AgentIdentity,
+    private readonly hubUrl: string,
+    private readonly localAddress: string,
+    private readonly statusIntervalMs: number,
+  ) {}
+
+  start(): void {
+    this.startedAt = Date.now();
+    this.open();
+    this.timer = setTimeout(() => this.tick(), Math.random() * this.statusIntervalMs);
+  }
+
+  private tick(): void {
+    if (this.closed) return;
+    this.sendReport();
+    this.timer = setTimeout(() => this.tick(), this.statusIntervalMs);
+  }
+
+  private open(): void {
+    const socket: AgentSocket = io(`${this.hubUrl}/agent`, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      localAddress: this.localAddress,
+      auth: { agentId: this.identity.agentId, secret: this.identity.secret, agentVersion: '0.1.0-bench', protocolVersion: PROTOCOL_VERSION, kind: 'compose' },
+    } as Parameters<typeof io>[1]);
+    this.socket = socket;
+    socket.on('connect', () => {
+      this.connectedAt = Date.now();
+      this.hello(socket);
+    });
+    socket.on('connect_error', () => this.retry(socket));
+    socket.on('disconnect', () => this.retry(socket));
+    socket.on('state:desired', (d, ack) => {
+      ack({ accepted: true });
+      if (this.seen.receive(d)) this.sendReport();
+    });
+    socket.on('command', (c, ack) => {
+      ack({ accepted: true });
+      socket.emit('command:progress', { id: c.id, status: 'succeeded' }, () => undefined);
+    });
+  }
+
+  private hello(socket: AgentSocket): void {
+    this.helloed = false;
+    socket
+      .timeout(ACK_TIMEOUT_MS)
+      .emitWithAck('agent:hello', { host: HOST, appliedRevision: this.seen.applied, components: this.seen.report().components })
+      .then((ack) => {
+        if ('error' in ack) throw new Error(ack.error.message);
+        this.helloed = true;
+        this.hellos += 1;
+        this.backoff.reset();
+        this.firstHelloMs ??= Date.now() - this.startedAt;
+        if (ack.desired && this.seen.receive(ack.desired)) this.sendReport();
+      })
+      .catch(() => socket.disconnect());
+  }
+
+  private retry(socket: AgentSocket): void {
+    if (socket !== this.socket) return;
+    this.helloed = false;
+    socket.removeAllListeners();
+    socket.close();
+    this.socket = undefined;
+    if (this.closed) return;
+    setTimeout(() => {
+      if (!this.closed) this.open();
+    }, this.backoff.next());
+  }
+
+  sendReport(): void {
+    const socket = this.socket;
+    if (!socket?.connected || !this.helloed) return;
+    socket.timeout(ACK_TIMEOUT_MS).emitWithAck('status:report', this.seen.report(++this.seq)).catch(() => undefined);
+  }
+
+  /** Sends status reports back to back until `deadline`, each after the previous one was acked. */
+  async flood(deadline: number): Promise<{ acked: number; failed: number; lastAckedSeq: number }> {
+    let acked = 0;
+    let failed = 0;
+    let lastAckedSeq = 0;
+    while (Date.now() < deadline && !this.closed) {
+      const socket = this.socket;
+      if (!socket?.connected) {
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      const seq = ++this.seq;
+      try {
+        const ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('status:report', this.seen.report(seq));
+        if ('ok' in ack) {
+          acked += 1;
+          lastAckedSeq = seq;
+        } else failed += 1;
+      } catch {
+        failed += 1;
+      }
+    }
+    return { acked, failed, lastAckedSeq };
+  }
+
+  get installationId(): string {
+    return this.identity.installationId;
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.socket?.removeAllListeners();
+    this.socket?.close();
+  }
+}
+
+/**
+ * The polling peer: the same agent asking `GET /agent/state` every `intervalMs` over keep-alive
+ * HTTP, as Distr's and Portainer's agents do, and posting a status report when it applied something.
+ */
+export class PollingAgent {
+  readonly seen = new Observations();
+  polls = 0;
+  errors = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly auth: string;
+
+  constructor(
+    identity: AgentIdentity,
+    private readonly hubUrl: string,
+    private readonly agent: http.Agent,
+    private readonly intervalMs: number,
+  ) {
+    this.auth = `Basic ${Buffer.from(`${identity.agentId}:${identity.secret}`).toString('base64')}`;
+  }
+
+  start(): void {
+    this.timer = setTimeout(() => void this.poll(), Math.random() * this.intervalMs);
+  }
+
+  private async poll(): Promise<void> {
+    if (this.closed) return;
+    try {
+      const body = await this.request('GET', AGENT_HTTP.state);
+      this.polls += 1;
+      const { desired } = JSON.parse(body) as { desired: DesiredState | null };
+      if (desired && this.seen.receive(desired)) await this.request('POST', AGENT_HTTP.status, JSON.stringify(this.seen.report()));
+    } catch {
+      this.errors += 1;
+    }
+    if (!this.closed) this.timer = setTimeout(() => void this.poll(), this.intervalMs);
+  }
+
+  private request(method: string, path: string, body?: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        `${this.hubUrl}${path}`,
+        {
+          method,
+          agent: this.agent,
+          headers: {
+            authorization: this.auth,
+            [AGENT_HTTP.headers.agentVersion]: '0.1.0-bench',
+            [AGENT_HTTP.headers.pollInterval]: String(Math.round(this.intervalMs / 1000)),
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+        },
+        (res) => {
+          let data = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (data += c));
+          res.on('end', () => ((res.statusCode ?? 500) < 400 ? resolve(data) : reject(new Error(`${res.statusCode}: ${data}`))));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+  }
+}
