@@ -19,12 +19,14 @@ import { smtpMailer } from './infra/mailer.js';
 import { applicationRoutes } from './http/routes/applications.js';
 import { customerRoutes } from './http/routes/customers.js';
 import { installationRoutes } from './http/routes/installations.js';
+import { commandRoutes } from './http/routes/commands.js';
 import { agentInstallRoutes } from './http/routes/agent-install.js';
 import { agentPollingRoutes } from './http/routes/agent-polling.js';
 import { createIoServer } from './realtime/io-server.js';
 import { socketNotifier } from './realtime/notifier.js';
 import { registerAgentGateway } from './realtime/agent/agent-gateway.js';
 import { AgentDelivery } from './realtime/agent/delivery.js';
+import { CommandDelivery, DELIVER_COMMAND_JOB, type CommandDeliveryJob } from './realtime/agent/command-delivery.js';
 import { sessionLiveAuthenticator, type LiveAuthenticator } from './realtime/live/live-auth.js';
 import { socketError } from './realtime/socket-error.js';
 import type { AgentNamespace, LiveNamespace } from './realtime/namespaces.js';
@@ -76,11 +78,20 @@ export function createApp(deps: AppDeps): App {
   const live: LiveNamespace = io.of('/live');
   // Desired states go to agents through the agent-commands queue (acked, retried).
   const delivery = new AgentDelivery(agents, infra.queues, (installationId) => services.desiredStates.currentOf(installationId), log.child({ component: 'delivery' }));
-  const notifier = socketNotifier(agents, live, (agentId, installationId) => {
-    delivery.enqueue(agentId, installationId).catch((err: unknown) => log.error({ err, agentId }, 'could not queue a desired-state delivery'));
-  });
+  const notifier = socketNotifier(
+    agents,
+    live,
+    (agentId, installationId) => {
+      delivery.enqueue(agentId, installationId).catch((err: unknown) => log.error({ err, agentId }, 'could not queue a desired-state delivery'));
+    },
+    (agentId, installationId, commandId) => {
+      commandDelivery.enqueue(agentId, installationId, commandId).catch((err: unknown) => log.error({ err, agentId, commandId }, 'could not queue a command delivery'));
+    },
+  );
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.smtpFrom) : undefined;
   const services = createServices(config, infra, notifier, log, mailer);
+  const commandDelivery = new CommandDelivery(agents, infra.queues, services.commands, log.child({ component: 'command-delivery' }));
+  delivery.handle<CommandDeliveryJob>(DELIVER_COMMAND_JOB, (job) => commandDelivery.deliver(job));
   const secureCookies = config.publicUrl.startsWith('https:');
   const routeDeps: RouteDeps = {
     audit: services.audit,
@@ -95,6 +106,7 @@ export function createApp(deps: AppDeps): App {
   releaseRoutes(api, routeDeps, services.releases, services.entitlements, services.fleet);
   rolloutRoutes(api, routeDeps, services.rollouts);
   installationRoutes(api, routeDeps, services.installations, services.deploys, services.credentials, services.releases);
+  commandRoutes(api, routeDeps, services.commands);
   agentInstallRoutes(api, routeDeps, services.credentials);
   agentPollingRoutes(api, routeDeps, services.agentSessions);
 

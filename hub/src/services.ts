@@ -27,6 +27,9 @@ import { DeployService } from './domain/installations/deploy-service.js';
 import { AgentRepository } from './domain/agents/agent-repository.js';
 import { AgentCredentialService } from './domain/agents/agent-credential-service.js';
 import { AgentSessionService } from './domain/agents/agent-session-service.js';
+import { CommandRepository } from './domain/commands/command-repository.js';
+import { CommandService } from './domain/commands/command-service.js';
+import type { ShippedAgentImages } from './domain/commands/agent-update.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -37,6 +40,7 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const installationRepo = new InstallationRepository(infra.db);
   const desiredRepo = new DesiredStateRepository(infra.db);
   const agentRepo = new AgentRepository(infra.db);
+  const shippedAgents: ShippedAgentImages = { compose: config.agentComposeImage, helm: config.agentHelmImage };
 
   const tokenRepo = new TokenRepository(infra.db);
   const auth = new AuthService(authRepo, tokenRepo, infra.rateLimiters, config.signupEnabled);
@@ -44,7 +48,7 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const audit = new AuditService(infra.db);
   const applications = new ApplicationService(applicationRepo);
   const customers = new CustomerService(new CustomerRepository(infra.db));
-  const installations = new InstallationService(installationRepo, customers, notifier, (vendorId, trackId) => releaseRepo.getTrack(vendorId, trackId).then((t) => t !== undefined));
+  const installations = new InstallationService(installationRepo, customers, notifier, (vendorId, trackId) => releaseRepo.getTrack(vendorId, trackId).then((t) => t !== undefined), shippedAgents);
   const releaseRepo = new ReleaseRepository(infra.db);
 
   const credentials = new AgentCredentialService(agentRepo, installations, notifier, config);
@@ -53,13 +57,14 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const releases = new ReleaseService(releaseRepo, entitlements);
   const fleet = new FleetService(infra.db);
   const deploys = new DeployService(applicationRepo, releaseRepo, releases, desiredRepo, installations, notifier);
-  const agentSessions = new AgentSessionService(agentRepo, installationRepo, desiredRepo, notifier, infra.rateLimiters, log.child({ component: 'agents' }));
+  const commands = new CommandService(new CommandRepository(infra.db), installations, desiredRepo, notifier, shippedAgents, log.child({ component: 'commands' }));
+  const agentSessions = new AgentSessionService(agentRepo, installationRepo, desiredRepo, notifier, infra.rateLimiters, log.child({ component: 'agents' }), commands, shippedAgents);
 
   /** Sessions held by a hub process that died are closed, and their installations shown offline. */
   async function notifyStatusOf(installationIds: string[]): Promise<void> {
     for (const id of installationIds) {
       const row = await installationRepo.getAnyVendor(id);
-      if (row) notifier.installationStatus({ vendorId: row.vendor_id, customerId: row.customer_id }, toStatus(row));
+      if (row) notifier.installationStatus({ vendorId: row.vendor_id, customerId: row.customer_id }, toStatus(row, shippedAgents));
     }
   }
 
@@ -102,6 +107,7 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
     deploys,
     credentials,
     agentSessions,
+    commands,
     closeSessionsOfDeadNodes,
     closeExpiredPollSessions,
     purgeExpiredInstallSecrets: () => agentRepo.purgeExpiredInstallSecrets(),

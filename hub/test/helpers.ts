@@ -60,6 +60,9 @@ export interface TestHubOptions {
   signupEnabled?: boolean;
   /** Listen on this port (default: a free one). */
   port?: number;
+  /** The agent images the hub ships (default flotilla/agent-compose:test, flotilla/agent-helm:test). */
+  agentComposeImage?: string;
+  agentHelmImage?: string;
 }
 
 export interface TestHub {
@@ -87,8 +90,8 @@ export async function startTestHub(opts: TestHubOptions): Promise<TestHub> {
       publicUrl: opts.publicUrl ?? 'http://127.0.0.1:0',
       workers: opts.workers ?? true,
       signupEnabled: opts.signupEnabled ?? true,
-      agentComposeImage: 'flotilla/agent-compose:test',
-      agentHelmImage: 'flotilla/agent-helm:test',
+      agentComposeImage: opts.agentComposeImage ?? 'flotilla/agent-compose:test',
+      agentHelmImage: opts.agentHelmImage ?? 'flotilla/agent-helm:test',
       installTokenTtlMs: 3600_000,
       portalDir: opts.portalDir ?? '/nonexistent',
       smtpUrl: opts.smtpUrl,

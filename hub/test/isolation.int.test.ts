@@ -48,6 +48,8 @@ beforeAll(async () => {
   ids.customerY = (await aAdmin.post<{ id: string }>('/customers', { name: 'Y' })).body.id;
   ids.installationX = (await aAdmin.post<{ id: string }>('/installations', { customerId: ids.customerX, name: 'x1', environment: 'prod', agentKind: 'compose' })).body.id;
   ids.installationY = (await aAdmin.post<{ id: string }>('/installations', { customerId: ids.customerY, name: 'y1', environment: 'prod', agentKind: 'compose' })).body.id;
+  expect((await aAdmin.post(`/installations/${ids.installationX}/deploy`, { versionId: ids.version })).status).toBe(202);
+  ids.command = (await aAdmin.post<{ id: string }>(`/installations/${ids.installationX}/commands`, { type: 'restart' })).body.id;
 
   ids.track = (await aAdmin.post<{ id: string }>('/tracks', { name: 'Platform', applicationIds: [ids.app] })).body.id;
   ids.release = (await aAdmin.post<{ id: string }>(`/tracks/${ids.track}/releases`, { version: '1.0.0', stages: [[{ applicationId: ids.app, versionId: ids.version }]] })).body.id;
@@ -129,6 +131,9 @@ const CASES: Record<RouteKey, Case> = {
   'GET /installations/:id/status': installation('/status'),
   'GET /installations/:id/uptime': installation('/uptime'),
   'GET /installations/:id/events': installation('/events'),
+  'POST /installations/:id/commands': { ...installation('/commands'), body: () => ({ type: 'restart' }) },
+  'GET /installations/:id/commands': installation('/commands'),
+  'GET /installations/:id/commands/:commandId': { path: () => `/installations/${ids.installationX}/commands/${ids.command}`, owner: 'customerX' },
   'GET /tracks': { path: () => '/tracks', owner: 'none' },
   'POST /tracks': { path: () => '/tracks', body: () => ({ name: `t${randomSuffix()}` }), owner: 'vendor' },
   'GET /tracks/:id': { path: () => `/tracks/${ids.track}`, owner: 'vendor' },

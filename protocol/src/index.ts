@@ -7,3 +7,4 @@ export * from './rest/auth.js';
 export * from './rest/resources.js';
 export * from './rest/identity.js';
 export * from './rest/releases.js';
+export * from './rest/commands.js';

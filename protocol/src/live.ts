@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { Health, IsoDate } from './common.js';
+import { Drift } from './agent.js';
+import { AgentUpdateOffer, InstallationCommand } from './rest/commands.js';
 
 export const ComponentState = z.object({
   name: z.string(),
   version: z.string().nullable(),
   health: Health,
   message: z.string().optional(),
+  /** The runtime is not at the revision the agent applied (see `Drift`); a redeploy resolves it. */
+  drift: Drift.optional(),
 });
 export type ComponentState = z.infer<typeof ComponentState>;
 
@@ -21,6 +25,10 @@ export const InstallationStatus = z.object({
   runningVersion: z.string().nullable(),
   lastSeenAt: IsoDate.nullable(),
   updatedAt: IsoDate,
+  /** The version the agent reported in its last handshake; null before it ever connected. */
+  agentVersion: z.string().nullable(),
+  /** Offered when the hub ships a newer agent than the one running (send a `self-update` command). */
+  agentUpdate: AgentUpdateOffer.nullable(),
 });
 export type InstallationStatus = z.infer<typeof InstallationStatus>;
 
@@ -60,6 +68,8 @@ export interface LiveServerToClientEvents {
   'installation:status': (payload: InstallationStatus) => void;
   'agent:presence': (payload: AgentPresence) => void;
   'rollout:progress': (payload: RolloutProgress) => void;
+  /** A command to an installation's agent was created or changed status (same shape as `GET /installations/:id/commands/:commandId`, without logs). */
+  'command:changed': (payload: InstallationCommand) => void;
 }
 
 /** The live API is push-only for now; clients send nothing. */

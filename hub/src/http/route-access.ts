@@ -62,6 +62,11 @@ export const ROUTES = {
   'GET /installations/:id/status': { access: tenant('viewer', 'viewer') },
   'GET /installations/:id/uptime': { access: tenant('viewer', 'viewer') },
   'GET /installations/:id/events': { access: tenant('viewer', 'viewer') },
+  // Vendor release managers and admins send any command; customer admins restart, collect logs and
+  // redeploy their own installations (the service refuses them rollback and self-update).
+  'POST /installations/:id/commands': { access: tenant('release-manager', 'admin'), audit: 'installation.command' },
+  'GET /installations/:id/commands': { access: tenant('viewer', 'viewer') },
+  'GET /installations/:id/commands/:commandId': { access: tenant('viewer', 'viewer') },
 
   'GET /tracks': { access: tenant('viewer', 'viewer') },
   'POST /tracks': { access: vendor('release-manager'), audit: 'track.create' },

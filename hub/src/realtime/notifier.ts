@@ -5,16 +5,25 @@ import type { AgentNamespace, LiveNamespace } from './namespaces.js';
 export const agentRoom = (agentId: string) => `agent:${agentId}`;
 
 /** Notifier over Socket.IO rooms; through the adapter it reaches sockets on every hub process. */
-export function socketNotifier(agents: AgentNamespace, live: LiveNamespace, deliver: (agentId: string, installationId: string) => void): Notifier {
+export function socketNotifier(
+  agents: AgentNamespace,
+  live: LiveNamespace,
+  deliver: (agentId: string, installationId: string) => void,
+  deliverCommand: (agentId: string, installationId: string, commandId: string) => void,
+): Notifier {
   return {
     desiredState(agentId, state) {
       deliver(agentId, state.installationId);
     },
+    deliverCommand,
     installationStatus(scope, status) {
       live.to([liveRooms.vendor(scope.vendorId), liveRooms.customer(scope.customerId)]).emit('installation:status', status);
     },
     agentPresence(scope, presence) {
       live.to([liveRooms.vendor(scope.vendorId), liveRooms.customer(scope.customerId)]).emit('agent:presence', presence);
+    },
+    commandChanged(scope, command) {
+      live.to([liveRooms.vendor(scope.vendorId), liveRooms.customer(scope.customerId)]).emit('command:changed', command);
     },
     rolloutProgress(scope, progress) {
       // The vendor sees every target; each customer only its own installations.

@@ -35,6 +35,7 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'installation.delete',
   'installation.agent-credentials',
   'installation.deploy',
+  'installation.command',
   'application.create',
   'application.update',
   'application.delete',

@@ -17,6 +17,8 @@ export function status(installationId: string, patch: Partial<InstallationStatus
     runningVersion: null,
     lastSeenAt: null,
     updatedAt: T0,
+    agentVersion: null,
+    agentUpdate: null,
     ...patch,
   };
 }

@@ -1,4 +1,4 @@
-import type { AgentAuth, AgentHello, AgentKind, CommandProgress, HelloAck, LogsChunk, OkAck, StatusReport } from '@flotilla/protocol';
+import type { AgentAuth, AgentHello, AgentKind, Command, CommandProgress, HelloAck, LogsChunk, OkAck, StatusReport } from '@flotilla/protocol';
 import { AppError } from '../../errors.js';
 import { RateLimitedError, type RateLimiterFactory } from '../../infra/index.js';
 import type { Logger } from '../../logger.js';
@@ -7,9 +7,18 @@ import { matchesHash } from '../shared/tokens.js';
 import { overallHealth, runningVersionOf } from '../installations/health.js';
 import { toStatus, type InstallationRepository } from '../installations/installation-repository.js';
 import type { DesiredStateRepository } from '../installations/desired-state-repository.js';
+import type { ShippedAgentImages } from '../commands/agent-update.js';
 import { POLLING_NODE, type AgentIdentity, type AgentRepository } from './agent-repository.js';
 
 const OK: OkAck = { ok: true };
+
+/** What the agent's connection needs of commands (the CommandService). */
+export interface AgentCommands {
+  /** Completes self-updates waiting for this version; returns the commands the agent must still run. */
+  agentConnected(identity: AgentIdentity, agentVersion: string): Promise<Command[]>;
+  progress(identity: AgentIdentity, progress: CommandProgress): Promise<void>;
+  logs(identity: AgentIdentity, chunk: LogsChunk): Promise<void>;
+}
 
 /** Everything that happens on an agent's connection, from handshake to disconnect. */
 export class AgentSessionService {
@@ -23,6 +32,8 @@ export class AgentSessionService {
     private readonly notifier: Notifier,
     rateLimiters: RateLimiterFactory,
     private readonly log: Logger,
+    private readonly commands: AgentCommands,
+    private readonly shipped: ShippedAgentImages,
   ) {
     // Failed handshakes only: healthy fleets reconnect freely, guessing is throttled.
     this.failuresByAgent = rateLimiters({ name: 'agent-auth-id', points: 10, durationSeconds: 60, blockSeconds: 300 });
@@ -77,7 +88,7 @@ export class AgentSessionService {
   async hello(identity: AgentIdentity, agentVersion: string, hello: AgentHello): Promise<HelloAck> {
     await this.agents.recordHello(identity.agentId, agentVersion, hello.host);
     await this.observe(identity, hello.appliedRevision, hello.components);
-    return { desired: await this.desired.current(identity.vendorId, identity.installationId), commands: [] };
+    return { desired: await this.desired.current(identity.vendorId, identity.installationId), commands: await this.commands.agentConnected(identity, agentVersion) };
   }
 
   /**
@@ -91,7 +102,7 @@ export class AgentSessionService {
       this.presence(identity, true, POLLING_NODE);
       this.changed(identity.installationId);
     }
-    return { desired: await this.desired.current(identity.vendorId, identity.installationId), commands: [] };
+    return { desired: await this.desired.current(identity.vendorId, identity.installationId), commands: await this.commands.agentConnected(identity, meta.agentVersion) };
   }
 
   /** Closes the sessions of agents that stopped polling; returns their installations. */
@@ -107,13 +118,14 @@ export class AgentSessionService {
   }
 
   async progress(identity: AgentIdentity, progress: CommandProgress): Promise<OkAck> {
+    await this.commands.progress(identity, progress);
     await this.installations.addEvent(identity.vendorId, identity.installationId, { type: 'command', message: `${progress.id} ${progress.status}${progress.message ? `: ${progress.message}` : ''}`, data: progress });
     if (progress.components) await this.observeComponents(identity, progress.components);
     return OK;
   }
 
   async logs(identity: AgentIdentity, chunk: LogsChunk): Promise<OkAck> {
-    await this.installations.addEvent(identity.vendorId, identity.installationId, { type: 'logs', message: chunk.lines.join('\n').slice(0, 64_000), data: { commandId: chunk.commandId, component: chunk.component ?? null, done: chunk.done ?? false } });
+    await this.commands.logs(identity, chunk);
     return OK;
   }
 
@@ -125,12 +137,12 @@ export class AgentSessionService {
   private async observe(identity: AgentIdentity, appliedRevision: number, components: StatusReport['components']): Promise<void> {
     const row = await this.installations.saveObserved(identity.vendorId, identity.installationId, {
       appliedRevision,
-      components: components.map(({ name, version, health, message }) => (message === undefined ? { name, version, health } : { name, version, health, message })),
+      components: components.map(({ name, version, health, message, drift }) => ({ name, version, health, ...(message === undefined ? {} : { message }), ...(drift === undefined ? {} : { drift }) })),
       health: overallHealth(components),
       runningVersion: runningVersionOf(components),
     });
     if (row) {
-      this.notifier.installationStatus(identity, toStatus(row));
+      this.notifier.installationStatus(identity, toStatus(row, this.shipped));
       this.changed(identity.installationId);
     } else this.log.warn({ agentId: identity.agentId }, 'report for a deleted installation');
   }

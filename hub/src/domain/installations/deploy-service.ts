@@ -9,7 +9,7 @@ import type { ReleaseService } from '../releases/release-service.js';
 import { transition } from '../releases/lifecycle.js';
 import type { DesiredStateRepository } from './desired-state-repository.js';
 import type { InstallationService } from './installation-service.js';
-import { toStatus, type InstallationRow } from './installation-repository.js';
+import type { InstallationRow } from './installation-repository.js';
 
 /** Component names double as compose project / helm release suffixes: lowercase, [a-z0-9_-]. */
 export function componentName(applicationName: string): string {
@@ -47,7 +47,7 @@ export class DeployService {
     if (!next) throw AppError.notFound('Installation');
     if (plan.releaseId && installation.track_id) await this.releases.markDeployed(scope.vendorId, plan.releaseId, installation.track_id);
     if (next.agentId) this.notifier.desiredState(next.agentId, { installationId, revision: next.revision, components: plan.components });
-    this.notifier.installationStatus({ vendorId: scope.vendorId, customerId: next.customerId }, toStatus(await this.installations.row(scope, installationId)));
+    this.notifier.installationStatus({ vendorId: scope.vendorId, customerId: next.customerId }, await this.installations.status(scope, installationId));
     return { revision: next.revision };
   }
 

@@ -3,6 +3,8 @@ import type { Database } from '../../infra/index.js';
 import type { Knex } from 'knex';
 import { paginate, type Page, type PageRequest } from '../shared/pagination.js';
 import type { Scope } from '../access/roles.js';
+import { agentUpdateOffer, type ShippedAgentImages } from '../commands/agent-update.js';
+import { driftChanges } from '../commands/command-rules.js';
 
 export interface InstallationRow {
   id: string;
@@ -15,6 +17,8 @@ export interface InstallationRow {
   track_id: string | null;
   release_id: string | null;
   agent_id: string | null;
+  /** The agent version of the last handshake (null before the agent ever connected). */
+  agent_version: string | null;
   maintenance_windows: MaintenanceWindow[];
   desired_revision: number;
   desired_version: string | null;
@@ -30,7 +34,8 @@ export interface InstallationRow {
   updated_at: Date;
 }
 
-export function toStatus(r: InstallationRow): InstallationStatus {
+/** The installation's status; `shipped` (the hub's agent images) decides whether an agent update is offered. */
+export function toStatus(r: InstallationRow, shipped: ShippedAgentImages): InstallationStatus {
   return {
     installationId: r.id,
     online: r.online,
@@ -42,10 +47,12 @@ export function toStatus(r: InstallationRow): InstallationStatus {
     runningVersion: r.running_version,
     lastSeenAt: r.last_seen_at?.toISOString() ?? null,
     updatedAt: r.status_updated_at.toISOString(),
+    agentVersion: r.agent_version,
+    agentUpdate: agentUpdateOffer(r.agent_kind, r.agent_version, shipped),
   };
 }
 
-export function toInstallation(r: InstallationRow, uptime24h: number | null): Installation {
+export function toInstallation(r: InstallationRow, uptime24h: number | null, shipped: ShippedAgentImages): Installation {
   return {
     id: r.id,
     vendorId: r.vendor_id,
@@ -59,7 +66,7 @@ export function toInstallation(r: InstallationRow, uptime24h: number | null): In
     maintenanceWindows: r.maintenance_windows,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
-    status: toStatus(r),
+    status: toStatus(r, shipped),
     uptime24h,
   };
 }
@@ -81,7 +88,7 @@ export class InstallationRepository {
       .join('customers', 'customers.id', 'installations.customer_id')
       .leftJoin('agents', 'agents.installation_id', 'installations.id')
       .where('installations.vendor_id', scope.vendorId)
-      .select('installations.*', 'customers.name as customer_name', 'agents.id as agent_id');
+      .select('installations.*', 'customers.name as customer_name', 'agents.id as agent_id', 'agents.agent_version');
     if (scope.customerId !== null) q.where('installations.customer_id', scope.customerId);
     return q;
   }
@@ -125,7 +132,7 @@ export class InstallationRepository {
   /** Writes what the agent reports; records a health transition when the health changed. */
   async saveObserved(vendorId: string, id: string, observed: ObservedState): Promise<InstallationRow | undefined> {
     return this.db.transaction(async (trx) => {
-      const before: { health: Health } | undefined = await trx('installations').where({ vendor_id: vendorId, id }).forUpdate().first('health');
+      const before: { health: Health; components: ComponentState[] } | undefined = await trx('installations').where({ vendor_id: vendorId, id }).forUpdate().first('health', 'components');
       if (!before) return undefined;
       const changed = before.health !== observed.health;
       await trx('installations')
@@ -142,6 +149,10 @@ export class InstallationRepository {
       if (changed) {
         const message = observed.components.find((c) => c.health === observed.health)?.message ?? null;
         await trx('installation_events').insert({ vendor_id: vendorId, installation_id: id, type: 'health', health: observed.health, message });
+      }
+      const drift = driftChanges(before.components, observed.components);
+      if (drift.length > 0) {
+        await trx('installation_events').insert(drift.map((d) => ({ vendor_id: vendorId, installation_id: id, type: 'drift', message: d.message, data: JSON.stringify({ component: d.component, drifted: d.drifted }) })));
       }
       return this.base({ vendorId, customerId: null }).transacting(trx).where('installations.id', id).first();
     });

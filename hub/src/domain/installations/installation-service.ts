@@ -12,6 +12,7 @@ import type { UpdateInstallationBody } from '@flotilla/protocol';
 
 type InstallationPatch = z.output<typeof UpdateInstallationBody>;
 import { toInstallation, toStatus, type InstallationRepository, type InstallationRow } from './installation-repository.js';
+import type { ShippedAgentImages } from '../commands/agent-update.js';
 
 const WINDOW_MS: Record<UptimeWindow, number> = { '24h': 24 * 3600_000, '7d': 7 * 24 * 3600_000, '30d': 30 * 24 * 3600_000 };
 
@@ -21,12 +22,13 @@ export class InstallationService {
     private readonly customers: CustomerService,
     private readonly notifier: Notifier,
     private readonly trackExists: (vendorId: string, trackId: string) => Promise<boolean>,
+    private readonly shipped: ShippedAgentImages,
   ) {}
 
   async list(scope: Scope, page: PageRequest): Promise<Page<Installation>> {
     const rows = await this.repo.list(scope, page);
     const uptimes = await this.uptimes(scope.vendorId, rows.items, '24h', new Date());
-    return { items: rows.items.map((r) => toInstallation(r, uptimes.get(r.id)?.uptimePercent ?? null)), nextCursor: rows.nextCursor };
+    return { items: rows.items.map((r) => toInstallation(r, uptimes.get(r.id)?.uptimePercent ?? null, this.shipped)), nextCursor: rows.nextCursor };
   }
 
   async row(scope: Scope, id: string): Promise<InstallationRow> {
@@ -38,7 +40,7 @@ export class InstallationService {
   async get(scope: Scope, id: string): Promise<Installation> {
     const row = await this.row(scope, id);
     const uptime = await this.uptimes(scope.vendorId, [row], '24h', new Date());
-    return toInstallation(row, uptime.get(row.id)?.uptimePercent ?? null);
+    return toInstallation(row, uptime.get(row.id)?.uptimePercent ?? null, this.shipped);
   }
 
   async create(scope: Scope, body: CreateInstallationBody): Promise<Installation> {
@@ -76,7 +78,7 @@ export class InstallationService {
   }
 
   async status(scope: Scope, id: string): Promise<InstallationStatus> {
-    return toStatus(await this.row(scope, id));
+    return toStatus(await this.row(scope, id), this.shipped);
   }
 
   async uptime(scope: Scope, id: string, window: UptimeWindow, now = new Date()): Promise<UptimeResponse> {

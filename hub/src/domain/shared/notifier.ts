@@ -1,4 +1,4 @@
-import type { AgentPresence, DesiredState, InstallationStatus, RolloutProgress } from '@flotilla/protocol';
+import type { AgentPresence, DesiredState, InstallationCommand, InstallationStatus, RolloutProgress } from '@flotilla/protocol';
 
 /**
  * How domain services tell the outside world that something changed, without knowing Socket.IO.
@@ -6,8 +6,12 @@ import type { AgentPresence, DesiredState, InstallationStatus, RolloutProgress }
  */
 export interface Notifier {
   desiredState(agentId: string, state: DesiredState): void;
+  /** Queues the delivery of a stored command to its agent (acked, retried; hello re-sends it anyway). */
+  deliverCommand(agentId: string, installationId: string, commandId: string): void;
   installationStatus(scope: TenantScope, status: InstallationStatus): void;
   agentPresence(scope: TenantScope, presence: AgentPresence): void;
+  /** A command to an installation's agent was created or changed status. */
+  commandChanged(scope: TenantScope, command: InstallationCommand): void;
   /** Rollout progress to the vendor and to the customers whose installations changed. */
   rolloutProgress(scope: { vendorId: string; customerIds: string[] }, progress: RolloutProgress): void;
   /** Drops the agent's live connection(s) on every hub process (credentials rotated or revoked). */

@@ -34,8 +34,24 @@ export class AgentDelivery {
       .add(DELIVER_JOB, { agentId, installationId }, { jobId: `deliver-${installationId}-${randomUUID()}`, attempts: 6, backoff: { type: 'exponential', delay: 1000 } });
   }
 
+  /** Other jobs sharing the `agent-commands` queue (one worker serves the queue), by job name. */
+  private readonly otherJobs = new Map<string, (data: unknown) => Promise<void>>();
+
+  handle<T>(jobName: string, run: (data: T) => Promise<void>): void {
+    this.otherJobs.set(jobName, (data) => run(data as T));
+  }
+
   start(): void {
-    this.queues.work<DeliveryJob>('agent-commands', (job) => this.deliver(job.data), { concurrency: 16 });
+    this.queues.work<DeliveryJob>(
+      'agent-commands',
+      async (job) => {
+        if (job.name === DELIVER_JOB) return this.deliver(job.data);
+        const run = this.otherJobs.get(job.name);
+        if (!run) throw new Error(`no handler for agent-commands job ${job.name}`);
+        return run(job.data);
+      },
+      { concurrency: 16 },
+    );
   }
 
   private async deliver({ agentId, installationId }: DeliveryJob): Promise<void> {

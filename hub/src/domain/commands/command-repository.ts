@@ -1,0 +1,155 @@
+import type { CommandLogChunk, CommandStatus, InstallationCommand } from '@flotilla/protocol';
+import type { Knex } from 'knex';
+import type { Database } from '../../infra/index.js';
+import { AppError } from '../../errors.js';
+import type { Scope } from '../access/roles.js';
+import type { Page } from '../shared/pagination.js';
+import { canMove, UNFINISHED, type CommandPayload } from './command-rules.js';
+
+export interface CommandRow {
+  id: string;
+  vendor_id: string;
+  installation_id: string;
+  customer_id: string;
+  type: string;
+  payload: CommandPayload;
+  status: CommandStatus;
+  message: string | null;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+}
+
+export function toCommand(r: CommandRow): InstallationCommand {
+  return {
+    id: r.id,
+    installationId: r.installation_id,
+    customerId: r.customer_id,
+    type: r.type,
+    status: r.status,
+    message: r.message,
+    targets: r.payload.targets ?? null,
+    image: r.payload.image ?? null,
+    agentVersion: r.payload.agentVersion ?? null,
+    createdBy: r.created_by,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+    finishedAt: r.finished_at?.toISOString() ?? null,
+  };
+}
+
+/** Lines kept per command: an agent cannot fill the database through one collect-logs. */
+export const MAX_LOG_LINES_PER_COMMAND = 50_000;
+
+export class CommandRepository {
+  constructor(private readonly db: Database) {}
+
+  async create(c: { vendorId: string; installationId: string; customerId: string; type: string; payload: CommandPayload; createdBy: string | null }): Promise<CommandRow> {
+    const [row] = (await this.db('commands')
+      .insert({ vendor_id: c.vendorId, installation_id: c.installationId, customer_id: c.customerId, type: c.type, payload: JSON.stringify(c.payload), created_by: c.createdBy })
+      .returning('*')) as CommandRow[];
+    if (!row) throw new Error('insert returned no row');
+    return row;
+  }
+
+  /** A command of an installation the scope may see (customers: only their own). */
+  async get(scope: Scope, installationId: string, id: string): Promise<CommandRow | undefined> {
+    const q = this.db('commands').where({ vendor_id: scope.vendorId, installation_id: installationId, id });
+    if (scope.customerId !== null) q.where('customer_id', scope.customerId);
+    return q.first();
+  }
+
+  /** For agent-side events, which name commands by id only: the command must belong to the agent's installation. */
+  async getForInstallation(installationId: string, id: string): Promise<CommandRow | undefined> {
+    return this.db('commands').where({ installation_id: installationId, id }).first();
+  }
+
+  /** Newest first, keyset-paginated on (created_at, id). */
+  async list(scope: Scope, installationId: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<CommandRow>> {
+    const q = this.db('commands').where({ vendor_id: scope.vendorId, installation_id: installationId });
+    if (scope.customerId !== null) q.where('customer_id', scope.customerId);
+    if (page.cursor !== undefined) {
+      const k = decodeCursor(page.cursor);
+      q.whereRaw('(created_at, id) < (?::timestamptz, ?::uuid)', [k.createdAt, k.id]);
+    }
+    const rows: CommandRow[] = await q.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(page.limit + 1);
+    const items = rows.slice(0, page.limit);
+    const last = items.at(-1);
+    const nextCursor = rows.length > page.limit && last ? Buffer.from(JSON.stringify([last.created_at.toISOString(), last.id])).toString('base64url') : null;
+    return { items, nextCursor };
+  }
+
+  /** Commands the agent has not finished, oldest first (what a hello or a poll hands it). */
+  async unfinished(installationId: string): Promise<CommandRow[]> {
+    return this.db('commands').where({ installation_id: installationId }).whereIn('status', UNFINISHED).orderBy([{ column: 'created_at' }, { column: 'id' }]);
+  }
+
+  /**
+   * Moves a command forward under a row lock; returns the updated row, or undefined when the move
+   * is not forward (a late ack after progress, anything after the end).
+   */
+  async move(id: string, status: CommandStatus, message: string | null | undefined, finished: boolean): Promise<CommandRow | undefined> {
+    return this.db.transaction(async (trx) => {
+      const current: CommandRow | undefined = await trx('commands').where({ id }).forUpdate().first();
+      if (!current || !canMove(current.status, status)) return undefined;
+      return this.update(trx, id, status, message, finished);
+    });
+  }
+
+  /** Updates the message of a command that keeps its status (e.g. a self-update waiting for the new agent). */
+  async setMessage(id: string, message: string): Promise<CommandRow | undefined> {
+    const [row] = (await this.db('commands').where({ id }).whereIn('status', UNFINISHED).update({ message, updated_at: this.db.fn.now() }).returning('*')) as CommandRow[];
+    return row;
+  }
+
+  private async update(trx: Knex.Transaction, id: string, status: CommandStatus, message: string | null | undefined, finished: boolean): Promise<CommandRow | undefined> {
+    const [row] = (await trx('commands')
+      .where({ id })
+      .update({ status, ...(message === undefined ? {} : { message }), updated_at: trx.fn.now(), ...(finished ? { finished_at: trx.fn.now() } : {}) })
+      .returning('*')) as CommandRow[];
+    return row;
+  }
+
+  /** Self-updates whose old agent started the replacement, waiting for an agent of `agentVersion`. */
+  async awaitingAgentVersion(installationId: string, agentVersion: string): Promise<CommandRow[]> {
+    return this.db('commands')
+      .where({ installation_id: installationId, type: 'self-update', status: 'running' })
+      .whereRaw(`payload->>'agentVersion' = ?`, [agentVersion]);
+  }
+
+  /** Stores a chunk of collected log lines, truncated at the per-command limit. Returns the lines kept. */
+  async appendLogs(commandId: string, chunk: { component: string | null; lines: string[]; done: boolean }): Promise<number> {
+    return this.db.transaction(async (trx) => {
+      await trx('commands').where({ id: commandId }).forUpdate().first('id');
+      const stored: { total?: string | null } | undefined = await trx('command_logs').where({ command_id: commandId }).sum({ total: 'line_count' }).first();
+      const room = Math.max(0, MAX_LOG_LINES_PER_COMMAND - Number(stored?.total ?? 0));
+      const lines = chunk.lines.slice(0, room);
+      if (lines.length === 0 && !chunk.done) return 0;
+      await trx('command_logs').insert({ command_id: commandId, component: chunk.component, lines: JSON.stringify(lines), line_count: lines.length, done: chunk.done });
+      return lines.length;
+    });
+  }
+
+  async logs(commandId: string): Promise<{ chunks: CommandLogChunk[]; complete: boolean }> {
+    const rows: { component: string | null; lines: string[]; done: boolean }[] = await this.db('command_logs').where({ command_id: commandId }).orderBy('id').select('component', 'lines', 'done');
+    // Consecutive chunks of one component are shown as one block.
+    const chunks: CommandLogChunk[] = [];
+    for (const r of rows) {
+      const last = chunks.at(-1);
+      if (last && last.component === r.component) last.lines.push(...r.lines);
+      else if (r.lines.length > 0) chunks.push({ component: r.component, lines: [...r.lines] });
+    }
+    return { chunks, complete: rows.some((r) => r.done) };
+  }
+}
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && typeof parsed[0] === 'string' && !Number.isNaN(Date.parse(parsed[0])) && typeof parsed[1] === 'string' && /^[0-9a-f-]{36}$/.test(parsed[1])) return { createdAt: parsed[0], id: parsed[1] };
+  } catch {
+    // fall through
+  }
+  throw new AppError('VALIDATION_FAILED', 'Invalid cursor: pass back the nextCursor of the previous page');
+}

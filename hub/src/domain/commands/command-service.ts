@@ -1,0 +1,140 @@
+import { CommandType, type Command, type CommandAck, type CommandPage, type CommandProgress, type CreateCommandBody, type InstallationCommand, type InstallationCommandDetail, type LogsChunk } from '@flotilla/protocol';
+import type { z } from 'zod';
+import { AppError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { Actor, Scope } from '../access/roles.js';
+import type { AgentIdentity } from '../agents/agent-repository.js';
+import type { DesiredStateRepository } from '../installations/desired-state-repository.js';
+import type { InstallationService } from '../installations/installation-service.js';
+import { isUuid } from '../shared/db-errors.js';
+import type { Notifier } from '../shared/notifier.js';
+import type { PageRequest } from '../shared/pagination.js';
+import type { ShippedAgentImages } from './agent-update.js';
+import { toCommand, type CommandRepository, type CommandRow } from './command-repository.js';
+import { planCommand, statusFromProgress } from './command-rules.js';
+
+type CreateBody = z.output<typeof CreateCommandBody>;
+
+/**
+ * Commands to an installation's agent: created here (validated against the installation and who
+ * asks), delivered through the `agent-commands` queue, re-sent on every hello until finished, and
+ * moved forward by the agent's acks and progress reports. PostgreSQL holds every command's state.
+ */
+export class CommandService {
+  constructor(
+    private readonly repo: CommandRepository,
+    private readonly installations: InstallationService,
+    private readonly desired: DesiredStateRepository,
+    private readonly notifier: Notifier,
+    private readonly shipped: ShippedAgentImages,
+    private readonly log: Logger,
+  ) {}
+
+  async create(actor: Actor, installationId: string, body: CreateBody): Promise<InstallationCommand> {
+    const installation = await this.installations.row(actor, installationId);
+    const desired = await this.desired.current(actor.vendorId, installationId);
+    const decision = planCommand({
+      body,
+      byCustomer: actor.customerId !== null,
+      agentKind: installation.agent_kind,
+      desiredComponents: desired?.components.map((c) => c.name) ?? [],
+      agentVersion: installation.agent_version,
+      shipped: this.shipped,
+    });
+    if (!decision.ok) throw new AppError(decision.code, decision.message);
+    const row = await this.repo.create({
+      vendorId: actor.vendorId,
+      installationId,
+      customerId: installation.customer_id,
+      type: body.type,
+      payload: decision.payload,
+      createdBy: actor.userId,
+    });
+    this.changed(row);
+    if (installation.agent_id !== null) this.notifier.deliverCommand(installation.agent_id, installationId, row.id);
+    return toCommand(row);
+  }
+
+  async list(scope: Scope, installationId: string, page: PageRequest): Promise<CommandPage> {
+    await this.installations.row(scope, installationId);
+    const rows = await this.repo.list(scope, installationId, page);
+    return { items: rows.items.map(toCommand), nextCursor: rows.nextCursor };
+  }
+
+  async get(scope: Scope, installationId: string, commandId: string): Promise<InstallationCommandDetail> {
+    await this.installations.row(scope, installationId);
+    const row = isUuid(commandId) ? await this.repo.get(scope, installationId, commandId) : undefined;
+    if (!row) throw AppError.notFound('Command');
+    const logs = row.type === 'collect-logs' ? await this.repo.logs(row.id) : { chunks: [], complete: false };
+    return { ...toCommand(row), logs: logs.chunks, logsComplete: logs.complete };
+  }
+
+  /** The commands an agent has not finished, as it receives them (hello ack, HTTP poll). */
+  async pendingCommands(installationId: string): Promise<Command[]> {
+    return (await this.repo.unfinished(installationId)).map(toAgentCommand);
+  }
+
+  /** A command still waiting for its first delivery, as the agent receives it. */
+  async deliverable(installationId: string, commandId: string): Promise<Command | undefined> {
+    const row = await this.repo.getForInstallation(installationId, commandId);
+    return row?.status === 'pending' ? toAgentCommand(row) : undefined;
+  }
+
+  /** The agent's answer to a delivery: accepted → delivered; refused → refused, with its reason. */
+  async acknowledged(commandId: string, ack: CommandAck): Promise<void> {
+    const row = ack.accepted
+      ? await this.repo.move(commandId, 'delivered', undefined, false)
+      : await this.repo.move(commandId, 'refused', ack.reason ?? 'refused by the agent', true);
+    if (row) this.changed(row);
+  }
+
+  /**
+   * A new handshake: self-updates waiting for this agent version are done. Returns what the agent
+   * must still run (re-sent on every hello; the agent skips ids it already handled).
+   */
+  async agentConnected(identity: AgentIdentity, agentVersion: string): Promise<Command[]> {
+    for (const waiting of await this.repo.awaitingAgentVersion(identity.installationId, agentVersion)) {
+      const row = await this.repo.move(waiting.id, 'succeeded', `agent reconnected running ${agentVersion}`, true);
+      if (row) this.changed(row);
+    }
+    return this.pendingCommands(identity.installationId);
+  }
+
+  async progress(identity: AgentIdentity, progress: CommandProgress): Promise<void> {
+    const current = await this.ownCommand(identity, progress.id);
+    const next = statusFromProgress(current.type, progress.status);
+    const message = next.awaitingReconnect ? `the replacement agent was started; waiting for it to connect with ${current.payload.agentVersion ?? '?'}` : (progress.message ?? null);
+    const finished = next.status === 'succeeded' || next.status === 'failed';
+    const row = (await this.repo.move(current.id, next.status, message, finished)) ?? (next.awaitingReconnect ? await this.repo.setMessage(current.id, message ?? '') : undefined);
+    if (row) this.changed(row);
+  }
+
+  async logs(identity: AgentIdentity, chunk: LogsChunk): Promise<void> {
+    const command = await this.ownCommand(identity, chunk.commandId);
+    if (command.type !== 'collect-logs') throw new AppError('CONFLICT', `Command ${command.id} is a ${command.type}, not collect-logs`);
+    const kept = await this.repo.appendLogs(command.id, { component: chunk.component ?? null, lines: chunk.lines, done: chunk.done ?? false });
+    if (kept < chunk.lines.length) this.log.warn({ commandId: command.id, dropped: chunk.lines.length - kept }, 'log lines beyond the per-command limit dropped');
+  }
+
+  private async ownCommand(identity: AgentIdentity, id: string): Promise<CommandRow> {
+    const row = isUuid(id) ? await this.repo.getForInstallation(identity.installationId, id) : undefined;
+    if (!row) throw new AppError('NOT_FOUND', `No command ${id} for this installation`);
+    return row;
+  }
+
+  private changed(row: CommandRow): void {
+    this.notifier.commandChanged({ vendorId: row.vendor_id, customerId: row.customer_id }, toCommand(row));
+  }
+}
+
+export function toAgentCommand(row: CommandRow): Command {
+  const { targets, image, agentVersion, lines } = row.payload;
+  return {
+    id: row.id,
+    type: CommandType.parse(row.type),
+    ...(targets === undefined ? {} : { targets }),
+    ...(image === undefined ? {} : { image }),
+    ...(agentVersion === undefined ? {} : { agentVersion }),
+    ...(lines === undefined ? {} : { lines }),
+  };
+}
