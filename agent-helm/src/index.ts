@@ -1,0 +1,9 @@
+export { HelmDriver, createHelmDriver, specHash, type HelmDriverOptions } from './helm-driver.js';
+export { releaseName, MAX_RELEASE_NAME } from './release-name.js';
+export { releaseHealth, driftOf, type ReleaseObservation } from './health.js';
+export { workloadVerdict, workloadsOfManifest, WorkloadObject, type WorkloadRef } from './workloads.js';
+export { upgradePlan, ociReference, ociRegistry, HelmRelease, HelmHistory } from './helm-cli.js';
+export { loadHelmSettings, SERVICE_ACCOUNT_NAMESPACE_FILE, type HelmAgentSettings } from './settings.js';
+export { AppliedRevisions, APPLIED_FILE } from './applied-revisions.js';
+export { execCommand, type Exec, type ExecOptions, type ExecResult } from './exec.js';
+export { agentHelmVersion } from './version.js';
