@@ -120,7 +120,7 @@ describe('agent with a fake hub', () => {
     hub.pushRaw({ installationId: 'inst-1', revision: 4, components: [{ name: 'BAD NAME', kind: 'compose', version: '1', stage: 1, spec: { file: 'x' } }] });
     hub.pushRaw(null);
     expect(await hub.command({ id: 'c1', type: 'explode' })).toEqual({ accepted: false, reason: 'invalid payload' });
-    expect(await hub.command({ id: 'c2', type: 'restart', targets: ['api'] })).toEqual({ accepted: false, reason: 'unsupported' });
+    expect(await hub.command({ id: 'c2', type: 'deploy-stage', stage: 1 })).toMatchObject({ accepted: false, reason: expect.stringMatching(/^unsupported: / ) as string });
     hub.push(desired(5, [comp('api', '5')]));
     await waitFor(() => agent.state.appliedRevision === 5, 5000, 'valid push applied');
     expect(driver.applies().map((c) => c.version)).toEqual(['5']);

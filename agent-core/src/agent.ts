@@ -17,6 +17,9 @@ import type { BackoffOptions } from './backoff.js';
 import type { AgentConfig } from './config.js';
 import { HubConnection, type AgentSocket } from './connection.js';
 import { Converger } from './converger.js';
+import { CommandJournal } from './command-journal.js';
+import { CommandRunner } from './command-runner.js';
+import { Serial } from './serial.js';
 import type { Driver, DriverContext, HealthSample } from './driver.js';
 import { collectHostFacts } from './host.js';
 import type { Logger } from './logger.js';
@@ -50,8 +53,13 @@ export interface Agent {
   readonly statuses: readonly ComponentStatus[];
   /** True while connected to the hub. */
   readonly connected: boolean;
-  /** Resolves when no desired state is queued or being applied. */
+  /** Resolves when no desired state is queued or being applied and no command is queued or running. */
   idle(): Promise<void>;
+  /**
+   * Resolves when the agent wants its process to end on its own (a self-update started its
+   * replacement); the caller then stops it and exits.
+   */
+  readonly exitRequested: Promise<string>;
 }
 
 const HelloResponse = z.union([ErrorAck, HelloAck]);
@@ -65,6 +73,14 @@ export function createAgent(driver: Driver, config: AgentConfig, logger: Logger,
 class AgentRuntime implements Agent {
   private readonly store: StateStore;
   private converger: Converger | undefined;
+  private runner: CommandRunner | undefined;
+  private readonly journal: CommandJournal;
+  /** Serializes driver calls of applies and commands (Driver contract: no concurrent calls). */
+  private readonly serial = new Serial();
+  private requestExit: (reason: string) => void = () => undefined;
+  readonly exitRequested = new Promise<string>((resolve) => {
+    this.requestExit = resolve;
+  });
   private readonly connection: HubConnection;
   private readonly lifetime = new AbortController();
   private host: HostFacts | undefined;
@@ -91,6 +107,7 @@ class AgentRuntime implements Agent {
     private readonly options: AgentOptions,
   ) {
     this.store = new StateStore(config.stateDir, logger);
+    this.journal = new CommandJournal(config.stateDir, logger);
     this.connection = new HubConnection({
       hubUrl: config.hubUrl,
       auth: {
@@ -121,12 +138,15 @@ class AgentRuntime implements Agent {
 
   async idle(): Promise<void> {
     await this.converger?.idle();
+    await this.runner?.idle();
+    await this.converger?.idle();
   }
 
   async start(): Promise<void> {
     if (this.started) throw new Error('agent already started');
     this.started = true;
     const state = await this.store.load();
+    await this.journal.load();
     await this.driver.init?.(this.driverContext(state.installationId));
     this.host = await collectHostFacts(this.driver, this.logger);
     this.converger = new Converger({
@@ -140,6 +160,22 @@ class AgentRuntime implements Agent {
       sampleHealth: (components, ctx) => this.sample(components, ctx),
       onChange: () => this.refreshStatuses(),
       onComponentChanging: (name) => this.invalidateSample(name),
+      serial: this.serial,
+    });
+    this.runner = new CommandRunner({
+      driver: this.driver,
+      journal: this.journal,
+      converger: this.converger,
+      serial: this.serial,
+      logger: this.logger,
+      transport: {
+        progress: (p) => this.sendAcked('command:progress', (socket) => socket.emitWithAck('command:progress', p)),
+        logs: (chunk) => this.sendAcked('logs:chunk', (socket) => socket.emitWithAck('logs:chunk', chunk)),
+      },
+      context: () => this.driverContext(this.requireConverger().state.installationId),
+      statuses: () => this.current,
+      onComponentChanging: (name) => this.invalidateSample(name),
+      onReplaced: () => this.requestExit('replaced by a self-update'),
     });
     this.logger.info(
       { appliedRevision: state.appliedRevision, components: state.components.length, stateDir: this.config.stateDir, runtime: this.host.runtime },
@@ -162,7 +198,8 @@ class AgentRuntime implements Agent {
     this.timers = [];
     this.lifetime.abort();
     try {
-      await this.converger?.stop(this.options.stopTimeoutMs ?? 7000);
+      const timeoutMs = this.options.stopTimeoutMs ?? 7000;
+      await Promise.all([this.converger?.stop(timeoutMs), this.runner?.stop(timeoutMs)]);
       await this.store.flush().catch(() => undefined);
       this.connection.stop();
       await this.driver.close?.();
@@ -170,6 +207,11 @@ class AgentRuntime implements Agent {
       this.logger.error({ err }, 'error while stopping');
     }
     this.logger.info('agent stopped');
+  }
+
+  private requireRunner(): CommandRunner {
+    if (this.runner === undefined) throw new Error('agent not started');
+    return this.runner;
   }
 
   private requireConverger(): Converger {
@@ -207,14 +249,38 @@ class AgentRuntime implements Agent {
         reply({ accepted: false, reason: 'invalid payload' });
         return;
       }
-      reply(this.handleCommand(parsed.data));
+      this.takeCommand(parsed.data).then(reply, () => reply({ accepted: false, reason: 'internal error' }));
     });
   }
 
-  /** Commands arrive in a later protocol step; every command is refused as unsupported for now. */
-  private handleCommand(command: Command): CommandAck {
-    this.logger.warn({ commandId: command.id, type: command.type }, 'command not supported by this agent');
-    return { accepted: false, reason: 'unsupported' };
+  private async takeCommand(command: Command): Promise<CommandAck> {
+    try {
+      return await this.requireRunner().receive(command);
+    } catch (err) {
+      // The journal could not be written: refusing is safer than running without dedupe.
+      this.logger.error({ err, commandId: command.id }, 'could not take a command');
+      return { accepted: false, reason: `the agent could not record the command: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+
+  /** Emits an acknowledged event on the established session; true once the hub stored it. */
+  private async sendAcked(event: string, emit: (socket: ReturnType<AgentSocket['timeout']>) => Promise<unknown>): Promise<boolean> {
+    const socket = this.connection.connected;
+    if (socket === undefined || socket !== this.session) return false;
+    try {
+      const raw = await emit(socket.timeout(this.options.ackTimeoutMs ?? 15_000));
+      const parsed = ReportResponse.safeParse(raw);
+      if (!parsed.success) return false;
+      if ('error' in parsed.data) {
+        this.logger.warn({ event, code: parsed.data.error.code, message: parsed.data.error.message }, 'hub refused an event');
+        // Only a hub-side failure is worth sending again; a refusal would be refused again.
+        return parsed.data.error.code !== 'INTERNAL';
+      }
+      return true;
+    } catch (err) {
+      this.logger.warn({ event, err: err instanceof Error ? err.message : String(err) }, 'event not acknowledged');
+      return false;
+    }
   }
 
   private acceptDesired(desired: DesiredState, source: 'hello' | 'push'): void {
@@ -249,7 +315,8 @@ class AgentRuntime implements Agent {
     const { desired, commands } = parsed.data;
     this.logger.info({ appliedRevision: payload.appliedRevision, desiredRevision: desired?.revision ?? null }, 'hello acknowledged');
     if (desired !== null) this.acceptDesired(desired, 'hello');
-    for (const command of commands) this.handleCommand(command);
+    const runner = this.requireRunner();
+    void Promise.all(commands.map((c) => this.takeCommand(c))).then(() => runner.resendUnreported());
     return true;
   }
 
@@ -298,7 +365,7 @@ class AgentRuntime implements Agent {
     const observations = [...names].map((name): Observation => {
       const version = components.find((c) => c.name === name)?.version ?? null;
       const shown = overrides.get(name) ?? this.samples.get(name) ?? { health: 'unknown' };
-      return { name, version, health: shown.health, ...(shown.message === undefined ? {} : { message: shown.message }) };
+      return { name, version, health: shown.health, ...(shown.message === undefined ? {} : { message: shown.message }), ...(shown.drift === undefined ? {} : { drift: shown.drift }) };
     });
     const { statuses, changed } = nextStatuses(this.current, observations, new Date().toISOString());
     this.current = statuses;

@@ -1,8 +1,9 @@
 import type { DesiredComponent, DesiredState } from '@flotilla/protocol';
-import { fingerprint, planConvergence, type Plan } from './convergence.js';
+import { fingerprint, groupByStage, planConvergence, type Plan } from './convergence.js';
 import type { Driver, DriverContext, HealthSample } from './driver.js';
 import type { Logger } from './logger.js';
 import type { FailureRecord, LocalState, StateStore } from './state-store.js';
+import { Serial } from './serial.js';
 import { truncateMessage } from './status.js';
 
 export interface ConvergerOptions {
@@ -26,7 +27,12 @@ export interface ConvergerOptions {
    * stale (e.g. taken while containers were being replaced) and must not be shown afterwards.
    */
   onComponentChanging?(name: string): void;
+  /** Shared with whatever else calls the driver (the command runner): applies never overlap its calls. */
+  serial?: Serial;
 }
+
+/** How one apply ended. */
+export type ApplyOutcome = { kind: 'applied' } | { kind: 'noop' } | { kind: 'interrupted' } | { kind: 'failed'; message: string };
 
 /** Thrown when the wait for a stage was interrupted (shutdown or newer desired state). */
 class Interrupted extends Error {
@@ -59,8 +65,12 @@ export class Converger {
   private readonly failed = new Set<string>();
   /** Health shown instead of the sampled one: `progressing` while applying, `failed` after a failure. */
   private readonly overrideMap = new Map<string, HealthSample>();
+  /** The last desired state submitted (what a redeploy re-applies). */
+  private lastDesired: DesiredState | undefined;
+  private readonly serial: Serial;
 
   constructor(private readonly opts: ConvergerOptions) {
+    this.serial = opts.serial ?? new Serial();
     this.current = opts.state;
     const failure = opts.state.lastFailure;
     if (failure !== null) {
@@ -80,6 +90,7 @@ export class Converger {
   submit(desired: DesiredState): void {
     if (this.stopped) return;
     this.pending = desired;
+    this.lastDesired = desired;
     if (this.inFlight !== undefined && this.inFlight.fingerprint !== fingerprint(desired)) {
       this.opts.logger.info({ revision: desired.revision }, 'newer desired state received; interrupting the current apply');
       this.inFlight.controller.abort(new Interrupted('superseded by a newer desired state'));
@@ -118,7 +129,7 @@ export class Converger {
       const desired = this.pending;
       this.pending = undefined;
       try {
-        await this.converge(desired);
+        await this.serial.run(() => this.converge(desired));
       } catch (err) {
         // converge() handles its own errors; this is a bug or an unwritable state file.
         this.opts.logger.error({ err, revision: desired.revision }, 'convergence failed unexpectedly');
@@ -126,12 +137,30 @@ export class Converger {
     }
   }
 
-  private async converge(desired: DesiredState): Promise<void> {
+  /**
+   * Applies the current desired state again even where it looks unchanged (the runtime drifted, or
+   * the user wants workloads recreated): `targets` (all when absent) are applied with `force`, after
+   * anything queued. A desired state that failed before is retried. Resolves with the outcome.
+   */
+  redeploy(targets?: readonly string[]): Promise<ApplyOutcome> {
+    return this.serial.run(async () => {
+      if (this.stopped) return { kind: 'interrupted' } as const;
+      const desired = this.lastDesired ?? { installationId: this.current.installationId, revision: this.current.appliedRevision, components: this.current.components };
+      this.failed.delete(fingerprint(desired));
+      const wanted = desired.components.filter((c) => targets === undefined || targets.includes(c.name));
+      const plan = planConvergence(this.current, desired, this.failed);
+      // Up to date: re-apply the targets as they are. Behind: converge fully, which applies everything.
+      const forced: Plan = plan.kind === 'noop' ? { kind: 'apply', remove: [], stages: groupByStage(wanted) } : plan;
+      return this.converge(desired, forced, true);
+    });
+  }
+
+  private async converge(desired: DesiredState, forcedPlan?: Extract<Plan, { kind: 'apply' }>, force = false): Promise<ApplyOutcome> {
     const log = this.opts.logger.child({ revision: desired.revision });
-    const plan = planConvergence(this.current, desired, this.failed);
+    const plan = forcedPlan ?? planConvergence(this.current, desired, this.failed);
     if (plan.kind === 'noop') {
       log.debug({ reason: plan.reason }, 'desired state needs no change');
-      return;
+      return { kind: 'noop' };
     }
     const fp = fingerprint(desired);
     const controller = new AbortController();
@@ -142,22 +171,23 @@ export class Converger {
       'applying desired state',
     );
     try {
-      await this.execute(desired, plan, controller.signal, log);
+      await this.execute(desired, plan, controller.signal, log, force);
       await this.persist({ ...this.current, appliedRevision: desired.revision, lastFailure: null });
       log.info('desired state applied');
+      return { kind: 'applied' };
     } catch (err) {
       if (err instanceof Interrupted || controller.signal.aborted) {
         log.info({ reason: err instanceof Error ? err.message : String(err) }, 'apply interrupted');
-      } else {
-        await this.recordFailure(desired, fp, err, log);
+        return { kind: 'interrupted' };
       }
+      return { kind: 'failed', message: await this.recordFailure(desired, fp, err, log) };
     } finally {
       this.inFlight = undefined;
       this.opts.onChange();
     }
   }
 
-  private async execute(desired: DesiredState, plan: Extract<Plan, { kind: 'apply' }>, signal: AbortSignal, log: Logger) {
+  private async execute(desired: DesiredState, plan: Extract<Plan, { kind: 'apply' }>, signal: AbortSignal, log: Logger, force: boolean) {
     const { driver } = this.opts;
     for (const component of plan.remove) {
       throwIfAborted(signal);
@@ -179,7 +209,7 @@ export class Converger {
         const withThis = () => [...this.current.components.filter((c) => c.name !== component.name), component];
         try {
           await this.step(component.name, `applying ${component.version}`, () =>
-            driver.apply(component, { ...ctx, revision: desired.revision, previous }),
+            driver.apply(component, { ...ctx, revision: desired.revision, previous, ...(force ? { force } : {}) }),
           );
         } catch (err) {
           // A new component may be half-created: remember it so a later revision removes it.
@@ -234,7 +264,8 @@ export class Converger {
     }
   }
 
-  private async recordFailure(desired: DesiredState, fp: string, err: unknown, log: Logger): Promise<void> {
+  /** Records a failed apply (overrides, state file); returns the message reported on the components. */
+  private async recordFailure(desired: DesiredState, fp: string, err: unknown, log: Logger): Promise<string> {
     const components = err instanceof ConvergenceError ? err.components : desired.components.map((c) => c.name);
     const message = truncateMessage(errorText(err)) ?? 'apply failed';
     this.failed.add(fp);
@@ -246,6 +277,7 @@ export class Converger {
     } catch (persistErr) {
       log.error({ err: persistErr }, 'could not record the failure in the state file');
     }
+    return message;
   }
 
   private async persist(next: LocalState): Promise<void> {

@@ -59,6 +59,11 @@ export interface ApplyContext extends DriverContext {
   revision: number;
   /** The spec of this component that was applied before, if any (lets a driver skip or diff). */
   previous: DesiredComponent | undefined;
+  /**
+   * A `redeploy` command: apply even when the spec equals `previous` (the runtime drifted, or the
+   * workloads should be recreated). A driver that skips unchanged specs must not skip this one.
+   */
+  force?: boolean;
 }
 
 export interface HealthSample {

@@ -12,3 +12,8 @@ export { nextStatuses, truncateMessage, MAX_MESSAGE, type Observation } from './
 export { socketTarget, type AgentSocket } from './connection.js';
 export { collectHostFacts } from './host.js';
 export { agentCoreVersion, readPackageVersion } from './version.js';
+export { CommandRunner, type CommandTransport, type CommandRunnerOptions } from './command-runner.js';
+export { CommandJournal, JournalEntry, JOURNAL_FILE } from './command-journal.js';
+export { refusalReason, decideReceive, resolveTargets, logChunks } from './command-plan.js';
+export { Serial } from './serial.js';
+export type { ApplyOutcome } from './converger.js';

@@ -13,8 +13,9 @@ export interface RunOptions extends AgentOptions {
 }
 
 /**
- * Starts an agent and runs it until SIGTERM/SIGINT, then stops it gracefully within the deadline.
- * Rejects only when the start fails (state unreadable, driver unusable).
+ * Starts an agent and runs it until SIGTERM/SIGINT (or until it asks to exit: a self-update started
+ * its replacement), then stops it gracefully within the deadline. Rejects only when the start fails
+ * (state unreadable, driver unusable).
  */
 export async function runAgent(driver: Driver, config: AgentConfig, logger: Logger, options: RunOptions = {}): Promise<void> {
   const agent = createAgent(driver, config, logger, options);
@@ -28,8 +29,8 @@ export async function runAgent(driver: Driver, config: AgentConfig, logger: Logg
   try {
     await agent.start();
     heartbeat = startHeartbeat(config.stateDir, () => agent.connected, logger);
-    const signal = await stopRequested;
-    logger.info({ signal }, 'shutdown requested');
+    const reason = await Promise.race([stopRequested, agent.exitRequested]);
+    logger.info({ reason }, 'shutdown requested');
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(() => {

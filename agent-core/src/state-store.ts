@@ -87,23 +87,31 @@ export class StateStore {
   }
 
   private async write(state: LocalState): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    const tmp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      const handle = await open(tmp, 'w', 0o600);
-      try {
-        await handle.writeFile(`${JSON.stringify(state, null, 2)}\n`, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(tmp, this.file);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
-    }
-    await syncDir(this.dir);
+    await writeFileDurably(this.dir, this.file, `${JSON.stringify(state, null, 2)}\n`);
   }
+}
+
+/**
+ * Atomically and durably replaces `file` (inside `dir`) with `text`: tmp file, fsync, rename, fsync
+ * of the folder. A crash leaves the old or the new content, never half of one.
+ */
+export async function writeFileDurably(dir: string, file: string, text: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    const handle = await open(tmp, 'w', 0o600);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await syncDir(dir);
 }
 
 async function syncDir(dir: string): Promise<void> {

@@ -26,6 +26,18 @@ describe('nextStatuses', () => {
     expect(nextStatuses(a, [], T2)).toEqual({ changed: true, statuses: [] });
   });
 
+  it('reports drift appearing, changing and clearing as a change, without resetting since', () => {
+    const a = nextStatuses([], [{ name: 'api', version: '1', health: 'healthy' }], T1).statuses;
+    const drifted = nextStatuses(a, [{ name: 'api', version: '1', health: 'healthy', drift: { appliedRevision: 5, actualRevision: 7 } }], T2);
+    expect(drifted.changed).toBe(true);
+    expect(drifted.statuses[0]).toEqual({ name: 'api', version: '1', health: 'healthy', since: T1, drift: { appliedRevision: 5, actualRevision: 7 } });
+    expect(nextStatuses(drifted.statuses, [{ name: 'api', version: '1', health: 'healthy', drift: { appliedRevision: 5, actualRevision: 7 } }], T2).changed).toBe(false);
+    expect(nextStatuses(drifted.statuses, [{ name: 'api', version: '1', health: 'healthy', drift: { appliedRevision: 5, actualRevision: 8 } }], T2).changed).toBe(true);
+    const cleared = nextStatuses(drifted.statuses, [{ name: 'api', version: '1', health: 'healthy' }], T2);
+    expect(cleared.changed).toBe(true);
+    expect(cleared.statuses[0]?.drift).toBeUndefined();
+  });
+
   it('truncates long messages and drops blank ones', () => {
     expect(truncateMessage('  ')).toBeUndefined();
     expect(truncateMessage('x'.repeat(MAX_MESSAGE + 100))).toHaveLength(MAX_MESSAGE);

@@ -1,4 +1,4 @@
-import type { ComponentStatus, Health } from '@flotilla/protocol';
+import type { ComponentStatus, Drift, Health } from '@flotilla/protocol';
 
 /** The protocol's limit on a status message. */
 export const MAX_MESSAGE = 8000;
@@ -9,6 +9,8 @@ export interface Observation {
   version: string | null;
   health: Health;
   message?: string;
+  /** The runtime is not at the revision the agent applied (from the driver's health sample). */
+  drift?: Drift;
 }
 
 export function truncateMessage(message: string | undefined): string | undefined {
@@ -22,7 +24,7 @@ export function truncateMessage(message: string | undefined): string | undefined
 /**
  * Merges new observations into the previous statuses. `since` is kept while a component's health
  * stays the same and set to `now` when it changes (or the component is new). `changed` is true when
- * any component appeared, disappeared, or changed health, version or message.
+ * any component appeared, disappeared, or changed health, version, message or drift.
  */
 export function nextStatuses(
   previous: readonly ComponentStatus[],
@@ -36,11 +38,15 @@ export function nextStatuses(
     .map((o): ComponentStatus => {
       const message = truncateMessage(o.message);
       const prev = before.get(o.name);
-      if (prev === undefined || prev.health !== o.health || prev.version !== o.version || prev.message !== message) {
+      if (prev === undefined || prev.health !== o.health || prev.version !== o.version || prev.message !== message || !sameDrift(prev.drift, o.drift)) {
         changed = true;
       }
       const since = prev !== undefined && prev.health === o.health ? prev.since : now;
-      return { name: o.name, version: o.version, health: o.health, ...(message === undefined ? {} : { message }), since };
+      return { name: o.name, version: o.version, health: o.health, ...(message === undefined ? {} : { message }), since, ...(o.drift === undefined ? {} : { drift: o.drift }) };
     });
   return { statuses, changed };
+}
+
+function sameDrift(a: Drift | undefined, b: Drift | undefined): boolean {
+  return a?.appliedRevision === b?.appliedRevision && a?.actualRevision === b?.actualRevision;
 }

@@ -4,11 +4,15 @@ import { Server, type Namespace, type Socket } from 'socket.io';
 import {
   AgentAuth,
   AgentHello,
+  CommandProgress,
+  LogsChunk,
   StatusReport,
   type AgentToHubEvents,
   type Command,
   type DesiredState,
+  type ErrorAck,
   type HubToAgentEvents,
+  type OkAck,
 } from '@flotilla/protocol';
 
 export type FakeHubSocket = Socket<AgentToHubEvents, HubToAgentEvents>;
@@ -30,6 +34,12 @@ export class FakeHub {
   secret: string;
   /** What a hello is answered with. */
   desired: DesiredState | null = null;
+  /** Commands a hello is answered with. */
+  commands: Command[] = [];
+  /** Answers `command:progress` (default: stored). Return an error to make the agent keep the result unreported. */
+  progressAnswer: (progress: CommandProgress) => OkAck | ErrorAck = () => ({ ok: true });
+  readonly progress: CommandProgress[] = [];
+  readonly logs: LogsChunk[] = [];
   readonly hellos: AgentHello[] = [];
   readonly reports: StatusReport[] = [];
   readonly auths: unknown[] = [];
@@ -117,7 +127,7 @@ export class FakeHub {
           return;
         }
         this.hellos.push(hello.data);
-        ack({ desired: this.desired, commands: [] });
+        ack({ desired: this.desired, commands: this.commands });
       });
       socket.on('status:report', (payload, ack) => {
         const report = StatusReport.safeParse(payload);
@@ -126,6 +136,16 @@ export class FakeHub {
           return;
         }
         this.reports.push(report.data);
+        ack({ ok: true });
+      });
+      socket.on('command:progress', (payload, ack) => {
+        const progress = CommandProgress.parse(payload);
+        const answer = this.progressAnswer(progress);
+        if ('ok' in answer) this.progress.push(progress);
+        ack(answer);
+      });
+      socket.on('logs:chunk', (payload, ack) => {
+        this.logs.push(LogsChunk.parse(payload));
         ack({ ok: true });
       });
     });

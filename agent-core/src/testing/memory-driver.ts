@@ -2,11 +2,13 @@ import type { AgentKind, DesiredComponent } from '@flotilla/protocol';
 import { DriverError, type ApplyContext, type Driver, type DriverContext, type HealthSample } from '../driver.js';
 
 export interface MemoryDriverCall {
-  op: 'apply' | 'remove';
+  op: 'apply' | 'remove' | 'restart' | 'rollback' | 'logs' | 'self-update';
   name: string;
   version: string;
   installationId: string;
   revision?: number;
+  /** apply: a forced re-apply (redeploy). */
+  force?: boolean;
 }
 
 /**
@@ -23,6 +25,13 @@ export class MemoryDriver implements Driver {
   applyDelayMs = 0;
   /** Health of a component right after it was applied, until `setHealth` says otherwise. */
   initialHealth: HealthSample = { health: 'healthy' };
+  /** Delay of each command hook call (ms). */
+  hookDelayMs = 0;
+  /** What `logs` returns per component (default: two lines naming it). */
+  logLines = new Map<string, string[]>();
+  /** Calls (other than health) running right now, and the most ever at once: the contract says one. */
+  private busy = 0;
+  maxConcurrentCalls = 0;
 
   constructor(
     readonly kind: AgentKind = 'compose',
@@ -48,8 +57,8 @@ export class MemoryDriver implements Driver {
   }
 
   async apply(component: DesiredComponent, ctx: ApplyContext): Promise<void> {
-    this.calls.push({ op: 'apply', name: component.name, version: component.version, installationId: ctx.installationId, revision: ctx.revision });
-    if (this.applyDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.applyDelayMs));
+    this.calls.push({ op: 'apply', name: component.name, version: component.version, installationId: ctx.installationId, revision: ctx.revision, ...(ctx.force ? { force: true } : {}) });
+    await this.occupied(this.applyDelayMs);
     const key = [`${component.name}@${component.version}`, component.name].find((k) => this.failures.has(k));
     if (key !== undefined) {
       const message = this.failures.get(key) ?? 'failed';
@@ -58,6 +67,52 @@ export class MemoryDriver implements Driver {
     }
     this.running.set(component.name, component);
     this.healthOverrides.delete(component.name);
+  }
+
+  restart(component: DesiredComponent, ctx: DriverContext): Promise<void> {
+    return this.hook('restart', component, ctx);
+  }
+
+  rollback(component: DesiredComponent, ctx: DriverContext): Promise<void> {
+    return this.hook('rollback', component, ctx);
+  }
+
+  async logs(component: DesiredComponent, lines: number, ctx: DriverContext): Promise<string[]> {
+    await this.hook('logs', component, ctx);
+    return (this.logLines.get(component.name) ?? [`${component.name} line 1`, `${component.name} line 2`]).slice(-lines);
+  }
+
+  /** The images self-update was called with. */
+  readonly selfUpdates: string[] = [];
+
+  async selfUpdate(image: string, ctx: DriverContext): Promise<void> {
+    this.selfUpdates.push(image);
+    await this.hook('self-update', { name: 'agent', kind: 'compose', version: image, stage: 1, spec: { file: 'x' } }, ctx);
+  }
+
+  private async hook(op: MemoryDriverCall['op'], component: DesiredComponent, ctx: DriverContext): Promise<void> {
+    this.calls.push({ op, name: component.name, version: component.version, installationId: ctx.installationId });
+    await this.occupied(this.hookDelayMs);
+    const failure = this.failures.get(`${op}:${component.name}`);
+    if (failure !== undefined) {
+      this.failures.delete(`${op}:${component.name}`);
+      throw new DriverError(failure);
+    }
+  }
+
+  /** The next `op` hook call for `name` fails with `message`. */
+  failHook(op: MemoryDriverCall['op'], name: string, message: string): void {
+    this.failures.set(`${op}:${name}`, message);
+  }
+
+  private async occupied(ms: number): Promise<void> {
+    this.busy += 1;
+    this.maxConcurrentCalls = Math.max(this.maxConcurrentCalls, this.busy);
+    try {
+      if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+    } finally {
+      this.busy -= 1;
+    }
   }
 
   remove(component: DesiredComponent, ctx: DriverContext): Promise<void> {
