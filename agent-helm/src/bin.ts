@@ -6,8 +6,9 @@ import { agentHelmVersion } from './version.js';
 
 const NAME = 'flotilla-agent-helm';
 
+/** agent-helm's own settings, read before the agent starts (not for --help or the healthcheck subcommand). */
 function settingsOrExit(): HelmAgentSettings | undefined {
-  if (wantsHelp()) return undefined;
+  if (wantsHelp() || process.argv[2] === 'healthcheck') return undefined;
   try {
     return loadHelmSettings(process.env);
   } catch (err) {
@@ -22,7 +23,6 @@ const code = await runAgentCli({
   name: NAME,
   agentVersion: agentHelmVersion(),
   createDriver: (config, logger) => {
-    // --help never reaches here; otherwise the settings were read above.
     const s = settings ?? loadHelmSettings(process.env);
     return createHelmDriver({
       stateDir: config.stateDir,

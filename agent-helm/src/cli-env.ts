@@ -1,7 +1,7 @@
 import path from 'node:path';
 
 /** Variables helm and kubectl need from the agent's environment; nothing else (not the agent's secret). */
-const KEEP = /^(PATH|HOME|USER|LOGNAME|LANG|LC_[A-Z]+|TMPDIR|TZ|KUBECONFIG|KUBERNETES_SERVICE_(HOST|PORT)|HELM_[A-Z_]+|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy|SSL_CERT_(FILE|DIR))$/;
+const KEEP = /^(PATH|HOME|USER|LOGNAME|LANG|LC_[A-Z]+|TMPDIR|TZ|KUBECONFIG|KUBERNETES_SERVICE_(HOST|PORT)|KUBECACHEDIR|HELM_[A-Z_]+|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy|SSL_CERT_(FILE|DIR))$/;
 
 /**
  * The environment given to helm and kubectl: the inherited variables they use, plus writable

@@ -6,6 +6,7 @@ import * as m20261123190000 from './20261123190000_releases.js';
 import * as m20261123200000 from './20261123200000_rollouts.js';
 import * as m20261123213000 from './20261123213000_agent_polling.js';
 import * as m20261124100000 from './20261124100000_commands.js';
+import * as m20261124120000 from './20261124120000_helm_installations.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -21,6 +22,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261123200000_rollouts', m20261123200000],
   ['20261123213000_agent_polling', m20261123213000],
   ['20261124100000_commands', m20261124100000],
+  ['20261124120000_helm_installations', m20261124120000],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

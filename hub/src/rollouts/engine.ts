@@ -8,6 +8,7 @@ import type { DesiredStateRepository } from '../domain/installations/desired-sta
 import type { ReleaseRepository } from '../domain/releases/release-repository.js';
 import type { ApplicationRepository } from '../domain/applications/application-repository.js';
 import { componentName } from '../domain/installations/deploy-service.js';
+import { withHelmValueOverrides } from '../domain/installations/helm-values.js';
 import { applyActions, plan, type Action, type Target } from './planner.js';
 import { componentsBelow, componentsUpTo } from './stage-components.js';
 import { windowState } from './windows.js';
@@ -135,14 +136,15 @@ export class RolloutEngine {
       case 'rollback-stage': {
         const row = rows.get(a.installationId);
         if (!row) return undefined;
-        let baseRevision = row.base_revision;
-        if (baseRevision === null) {
-          const inst: { desired_revision: number } | undefined = await trx('installations').where({ id: a.installationId }).first('desired_revision');
-          baseRevision = inst?.desired_revision ?? 0;
-        }
+        const inst: { desired_revision: number; helm_values: Record<string, string> } | undefined = await trx('installations')
+          .where({ id: a.installationId })
+          .first('desired_revision', 'helm_values');
+        const baseRevision = row.base_revision ?? inst?.desired_revision ?? 0;
         const base = baseRevision > 0 ? ((await this.repo.desiredAt(trx, a.installationId, baseRevision))?.components ?? []) : [];
         const rollback = a.type === 'rollback-stage';
-        const components = rollback ? componentsBelow(release, base, a.stage) : componentsUpTo(release, base, a.stage, r.stage_count);
+        // This installation's helm values overrides apply to the release's components (base ones carry theirs already).
+        const own = withHelmValueOverrides(release, inst?.helm_values ?? {});
+        const components = rollback ? componentsBelow(own, base, a.stage) : componentsUpTo(own, base, a.stage, r.stage_count);
         const last = !rollback && a.stage >= r.stage_count;
         const next = await this.desired.append(
           r.vendor_id,

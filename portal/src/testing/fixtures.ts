@@ -36,6 +36,8 @@ export function installation(id: string, patch: Partial<Omit<Installation, 'stat
     trackId: null,
     agentId: null,
     maintenanceWindows: [],
+    clusterScoped: false,
+    helmValues: {},
     createdAt: T0,
     updatedAt: T0,
     uptime24h: null,

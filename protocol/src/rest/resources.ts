@@ -29,12 +29,18 @@ export type UpdateApplicationBody = z.input<typeof UpdateApplicationBody>;
 
 export const VersionString = z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'letters, digits, ".", "_", "+", "-"');
 
+/** A helm version as the REST API shows it: the registry password is never returned, only that one is set. */
+export const HelmSpecView = HelmSpec.omit({ credentials: true }).extend({
+  credentials: z.object({ username: z.string(), passwordSet: z.literal(true) }).optional(),
+});
+export type HelmSpecView = z.infer<typeof HelmSpecView>;
+
 export const ApplicationVersion = z.object({
   id: z.string(),
   applicationId: z.string(),
   version: z.string(),
   compose: ComposeSpec.nullable(),
-  helm: HelmSpec.nullable(),
+  helm: HelmSpecView.nullable(),
   notes: z.string().nullable(),
   createdAt: IsoDate,
 });
@@ -68,6 +74,10 @@ export const Installation = z.object({
   trackId: z.string().nullable(),
   agentId: z.string().nullable(),
   maintenanceWindows: z.array(MaintenanceWindow),
+  /** Helm installations: the agent gets a ClusterRole instead of a namespace-scoped Role. */
+  clusterScoped: z.boolean(),
+  /** Helm values overrides per component name (YAML mappings), deep-merged over the version defaults on deploy. */
+  helmValues: z.record(z.string(), z.string()),
   createdAt: IsoDate,
   updatedAt: IsoDate,
   status: InstallationStatus,
@@ -82,14 +92,25 @@ export const CreateInstallationBody = z.object({
   environment: Environment,
   agentKind: AgentKind,
   trackId: z.string().min(1).optional(),
+  /** Helm only: grant the agent cluster-wide rights (ClusterRole) instead of its namespace's. */
+  clusterScoped: z.boolean().optional(),
 });
 export type CreateInstallationBody = z.input<typeof CreateInstallationBody>;
+
+/** Component names as they appear in desired states and statuses (the application's name, slugged). */
+const ComponentName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a component name: lowercase letters, digits, "-" and "_"');
 export const UpdateInstallationBody = z
   .object({
     name: Name.optional(),
     environment: Environment.optional(),
     /** Empty = always open. An installation outside all its windows waits in rollouts that respect them. */
     maintenanceWindows: z.array(MaintenanceWindow).max(20).optional(),
+    clusterScoped: z.boolean().optional(),
+    /**
+     * Helm values overrides keyed by component name, each a YAML mapping; replaces the whole set
+     * (`{}` clears it). Takes effect on the next deploy.
+     */
+    helmValues: z.record(ComponentName, z.string().max(256_000)).optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'nothing to update');
 export type UpdateInstallationBody = z.input<typeof UpdateInstallationBody>;

@@ -6,7 +6,8 @@ import type { Scope } from '../access/roles.js';
 import { randomToken, sha256, sha256Hex } from '../shared/tokens.js';
 import type { InstallationService } from '../installations/installation-service.js';
 import type { AgentRepository } from './agent-repository.js';
-import { composeAgentManifest, composeInstallCommand, helmAgentManifest, helmInstallCommand } from './install-manifest.js';
+import { composeAgentManifest, composeInstallCommand } from './install-manifest.js';
+import { helmAgentManifest, helmInstallCommand } from './helm-agent-manifest.js';
 
 export interface CredentialSettings {
   publicUrl: string;
@@ -61,6 +62,7 @@ export class AgentCredentialService {
         image: this.settings.agentHelmImage,
         namespace: 'flotilla',
         installationName: installation.name,
+        clusterScoped: installation.cluster_scoped,
       });
     }
     return composeAgentManifest({

@@ -33,7 +33,10 @@ const toApplication = (r: ApplicationRow): Application => ({
   updatedAt: r.updated_at.toISOString(),
 });
 
-const toVersion = (r: VersionRow): ApplicationVersion => ({
+/** A version as stored, with its helm credentials: for desired states, never for REST (see toVersionView). */
+export type VersionRecord = Omit<ApplicationVersion, 'helm'> & { helm: HelmSpec | null };
+
+const toVersion = (r: VersionRow): VersionRecord => ({
   id: r.id,
   applicationId: r.application_id,
   version: r.version,
@@ -75,7 +78,7 @@ export class ApplicationRepository {
     return (await this.db('applications').where({ vendor_id: vendorId, id }).delete()) > 0;
   }
 
-  listVersions(vendorId: string, applicationId: string, page: PageRequest): Promise<Page<ApplicationVersion>> {
+  listVersions(vendorId: string, applicationId: string, page: PageRequest): Promise<Page<VersionRecord>> {
     return paginate(
       this.db('application_versions').where({ vendor_id: vendorId, application_id: applicationId }).select('*'),
       page,
@@ -84,13 +87,13 @@ export class ApplicationRepository {
     );
   }
 
-  async getVersion(vendorId: string, applicationId: string, id: string): Promise<ApplicationVersion | undefined> {
+  async getVersion(vendorId: string, applicationId: string, id: string): Promise<VersionRecord | undefined> {
     const row = await this.db<VersionRow>('application_versions').where({ vendor_id: vendorId, application_id: applicationId, id }).first();
     return row && toVersion(row);
   }
 
   /** A version looked up by its id alone (deploy), with its application. */
-  async findVersion(vendorId: string, id: string): Promise<{ version: ApplicationVersion; application: Application } | undefined> {
+  async findVersion(vendorId: string, id: string): Promise<{ version: VersionRecord; application: Application } | undefined> {
     const version = await this.db<VersionRow>('application_versions').where({ vendor_id: vendorId, id }).first();
     if (!version) return undefined;
     const application = await this.db<ApplicationRow>('applications').where({ vendor_id: vendorId, id: version.application_id }).first();
@@ -101,7 +104,7 @@ export class ApplicationRepository {
     vendorId: string,
     applicationId: string,
     input: { version: string; compose: ComposeSpec | null; helm: HelmSpec | null; notes: string | null },
-  ): Promise<ApplicationVersion> {
+  ): Promise<VersionRecord> {
     const [row] = await this.db('application_versions')
       .insert({
         vendor_id: vendorId,
@@ -115,7 +118,7 @@ export class ApplicationRepository {
     return toVersion(row as VersionRow);
   }
 
-  async updateVersionNotes(vendorId: string, applicationId: string, id: string, notes: string | null): Promise<ApplicationVersion | undefined> {
+  async updateVersionNotes(vendorId: string, applicationId: string, id: string, notes: string | null): Promise<VersionRecord | undefined> {
     const [row] = await this.db('application_versions')
       .where({ vendor_id: vendorId, application_id: applicationId, id })
       .update({ notes, updated_at: this.db.fn.now() })
@@ -124,7 +127,7 @@ export class ApplicationRepository {
   }
 
   /** Versions by id with their applications, in one query (release deploys). */
-  async versionsWithApplications(vendorId: string, ids: string[]): Promise<Map<string, { version: ApplicationVersion; application: Application }>> {
+  async versionsWithApplications(vendorId: string, ids: string[]): Promise<Map<string, { version: VersionRecord; application: Application }>> {
     if (ids.length === 0) return new Map();
     const rows: (VersionRow & { app_name: string; app_kind: 'compose' | 'helm'; app_description: string | null; app_created_at: Date; app_updated_at: Date })[] = await this.db('application_versions as v')
       .join('applications as a', 'a.id', 'v.application_id')

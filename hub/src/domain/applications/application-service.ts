@@ -5,6 +5,7 @@ import type { Page, PageRequest } from '../shared/pagination.js';
 import type { ApplicationRepository } from './application-repository.js';
 import { validateComposeFile, validateEnvFile } from './compose-validation.js';
 import { validateHelmSpec } from './helm-validation.js';
+import { toVersionView } from './version-view.js';
 
 export class ApplicationService {
   constructor(private readonly repo: ApplicationRepository) {}
@@ -38,14 +39,15 @@ export class ApplicationService {
 
   async listVersions(vendorId: string, applicationId: string, page: PageRequest): Promise<Page<ApplicationVersion>> {
     await this.get(vendorId, applicationId);
-    return this.repo.listVersions(vendorId, applicationId, page);
+    const found = await this.repo.listVersions(vendorId, applicationId, page);
+    return { ...found, items: found.items.map(toVersionView) };
   }
 
   async getVersion(vendorId: string, applicationId: string, id: string): Promise<ApplicationVersion> {
     await this.get(vendorId, applicationId);
     const v = isUuid(id) ? await this.repo.getVersion(vendorId, applicationId, id) : undefined;
     if (!v) throw AppError.notFound('Version');
-    return v;
+    return toVersionView(v);
   }
 
   /** Versions are immutable once created (an installation may run them); only notes change. */
@@ -57,7 +59,7 @@ export class ApplicationService {
     if (problems.length > 0) {
       throw new AppError('VALIDATION_FAILED', `Invalid ${app.kind} version: ${problems.join('; ')}`, { issues: problems.map((message) => ({ path: app.kind, message })) });
     }
-    return conflictOnDuplicate(
+    const created = await conflictOnDuplicate(
       () =>
         this.repo.createVersion(vendorId, applicationId, {
           version: body.version,
@@ -67,12 +69,13 @@ export class ApplicationService {
         }),
       `Version ${body.version} of "${app.name}" already exists; versions are immutable, create a new one`,
     );
+    return toVersionView(created);
   }
 
   async updateVersion(vendorId: string, applicationId: string, id: string, notes: string | null): Promise<ApplicationVersion> {
     await this.getVersion(vendorId, applicationId, id);
     const v = await this.repo.updateVersionNotes(vendorId, applicationId, id, notes);
     if (!v) throw AppError.notFound('Version');
-    return v;
+    return toVersionView(v);
   }
 }

@@ -8,6 +8,7 @@ import type { ReleaseRepository } from '../releases/release-repository.js';
 import type { ReleaseService } from '../releases/release-service.js';
 import { transition } from '../releases/lifecycle.js';
 import type { DesiredStateRepository } from './desired-state-repository.js';
+import { withHelmValueOverrides } from './helm-values.js';
 import type { InstallationService } from './installation-service.js';
 import type { InstallationRow } from './installation-repository.js';
 
@@ -42,7 +43,9 @@ export class DeployService {
   async deploy(scope: Scope, userId: string | null, installationId: string, body: DeployBody): Promise<{ revision: number }> {
     const installation = await this.installations.row(scope, installationId);
     if ('versionId' in body && scope.customerId !== null) throw new AppError('FORBIDDEN', 'Customers install releases: deploy a {releaseId}');
-    const plan = 'versionId' in body ? await this.versionPlan(scope.vendorId, installation, body.versionId) : await this.releasePlan(scope, installation, body.releaseId);
+    const unmerged = 'versionId' in body ? await this.versionPlan(scope.vendorId, installation, body.versionId) : await this.releasePlan(scope, installation, body.releaseId);
+    // The agent applies exactly these values: version defaults with the installation's overrides on top.
+    const plan = { ...unmerged, components: withHelmValueOverrides(unmerged.components, installation.helm_values) };
     const next = await this.desired.append(scope.vendorId, installationId, { ...plan, createdBy: userId });
     if (!next) throw AppError.notFound('Installation');
     if (plan.releaseId && installation.track_id) await this.releases.markDeployed(scope.vendorId, plan.releaseId, installation.track_id);

@@ -20,6 +20,10 @@ export interface InstallationRow {
   /** The agent version of the last handshake (null before the agent ever connected). */
   agent_version: string | null;
   maintenance_windows: MaintenanceWindow[];
+  /** Helm: the agent's manifest grants cluster-wide rights. */
+  cluster_scoped: boolean;
+  /** Helm values overrides per component name (YAML mapping texts). */
+  helm_values: Record<string, string>;
   desired_revision: number;
   desired_version: string | null;
   applied_revision: number;
@@ -64,11 +68,21 @@ export function toInstallation(r: InstallationRow, uptime24h: number | null, shi
     trackId: r.track_id,
     agentId: r.agent_id,
     maintenanceWindows: r.maintenance_windows,
+    clusterScoped: r.cluster_scoped,
+    helmValues: r.helm_values,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
     status: toStatus(r, shipped),
     uptime24h,
   };
+}
+
+export interface InstallationPatch {
+  name?: string | undefined;
+  environment?: string | undefined;
+  maintenanceWindows?: MaintenanceWindow[] | undefined;
+  clusterScoped?: boolean | undefined;
+  helmValues?: Record<string, string> | undefined;
 }
 
 /** The observed side of an installation, as written from agent reports. */
@@ -111,18 +125,24 @@ export class InstallationRepository {
     return this.base(scope).where('installations.id', id).first();
   }
 
-  async create(vendorId: string, input: { customerId: string; name: string; environment: string; agentKind: 'compose' | 'helm'; trackId: string | null }): Promise<string> {
+  async create(vendorId: string, input: { customerId: string; name: string; environment: string; agentKind: 'compose' | 'helm'; trackId: string | null; clusterScoped: boolean }): Promise<string> {
     const [row] = await this.db('installations')
-      .insert({ vendor_id: vendorId, customer_id: input.customerId, name: input.name, environment: input.environment, agent_kind: input.agentKind, track_id: input.trackId })
+      .insert({ vendor_id: vendorId, customer_id: input.customerId, name: input.name, environment: input.environment, agent_kind: input.agentKind, track_id: input.trackId, cluster_scoped: input.clusterScoped })
       .returning('id');
     return (row as { id: string }).id;
   }
 
-  async update(scope: Scope, id: string, patch: { name?: string | undefined; environment?: string | undefined; maintenanceWindows?: MaintenanceWindow[] | undefined }): Promise<void> {
-    const { maintenanceWindows, ...rest } = patch;
+  async update(scope: Scope, id: string, patch: InstallationPatch): Promise<void> {
+    const { maintenanceWindows, clusterScoped, helmValues, ...rest } = patch;
     await this.db('installations')
       .where(this.scopedWhere(scope, id))
-      .update({ ...rest, ...(maintenanceWindows ? { maintenance_windows: JSON.stringify(maintenanceWindows) } : {}), updated_at: this.db.fn.now() });
+      .update({
+        ...rest,
+        ...(maintenanceWindows ? { maintenance_windows: JSON.stringify(maintenanceWindows) } : {}),
+        ...(clusterScoped === undefined ? {} : { cluster_scoped: clusterScoped }),
+        ...(helmValues ? { helm_values: JSON.stringify(helmValues) } : {}),
+        updated_at: this.db.fn.now(),
+      });
   }
 
   async delete(scope: Scope, id: string): Promise<void> {

@@ -7,6 +7,7 @@ import type { PageRequest, Page } from '../shared/pagination.js';
 import type { CustomerService } from '../customers/customer-service.js';
 import { computeUptime, percent } from './uptime.js';
 import { checkWindow } from '../../rollouts/windows.js';
+import { valuesProblems } from './helm-values.js';
 import type { z } from 'zod';
 import type { UpdateInstallationBody } from '@flotilla/protocol';
 
@@ -47,18 +48,20 @@ export class InstallationService {
     if (body.trackId !== undefined && !(isUuid(body.trackId) && (await this.trackExists(scope.vendorId, body.trackId)))) {
       throw new AppError('VALIDATION_FAILED', `trackId: no track ${body.trackId}`);
     }
+    if (body.clusterScoped === true && body.agentKind !== 'helm') throw new AppError('VALIDATION_FAILED', 'clusterScoped applies to helm installations only');
     const customer = await this.customers.get(scope, body.customerId).catch(() => {
       throw new AppError('VALIDATION_FAILED', `customerId: no customer ${body.customerId}`);
     });
     const id = await conflictOnDuplicate(
-      () => this.repo.create(scope.vendorId, { customerId: customer.id, name: body.name, environment: body.environment, agentKind: body.agentKind, trackId: body.trackId ?? null }),
+      () => this.repo.create(scope.vendorId, { customerId: customer.id, name: body.name, environment: body.environment, agentKind: body.agentKind, trackId: body.trackId ?? null, clusterScoped: body.clusterScoped ?? false }),
       `Customer "${customer.name}" already has an installation "${body.name}" in ${body.environment}`,
     );
     return this.get(scope, id);
   }
 
   async update(scope: Scope, id: string, patch: InstallationPatch): Promise<Installation> {
-    await this.row(scope, id);
+    const row = await this.row(scope, id);
+    checkHelmSettings(row, patch);
     for (const [i, w] of (patch.maintenanceWindows ?? []).entries()) {
       try {
         checkWindow(w);
@@ -127,5 +130,16 @@ export class InstallationService {
       out.set(row.id, { uptimePercent: percent(r.upMs, r.elapsedMs), connectedPercent: percent(r.connectedMs, r.elapsedMs) });
     }
     return out;
+  }
+}
+
+/** Helm-only settings: refused on compose installations; each values override must be a YAML mapping. */
+function checkHelmSettings(row: InstallationRow, patch: InstallationPatch): void {
+  if (row.agent_kind !== 'helm' && (patch.clusterScoped !== undefined || patch.helmValues !== undefined)) {
+    throw new AppError('VALIDATION_FAILED', `${patch.helmValues !== undefined ? 'helmValues' : 'clusterScoped'} applies to helm installations only; "${row.name}" runs a ${row.agent_kind} agent`);
+  }
+  for (const [component, text] of Object.entries(patch.helmValues ?? {})) {
+    const problems = valuesProblems(text);
+    if (problems.length > 0) throw new AppError('VALIDATION_FAILED', `helmValues.${component}: ${problems.join('; ')}`);
   }
 }

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { DesiredComponent } from '@flotilla/protocol';
+import { deepMerge, mergeHelmValues, valuesProblems, withHelmValueOverrides } from './helm-values.js';
+
+describe('deepMerge', () => {
+  it('merges mappings recursively; arrays, scalars and null replace', () => {
+    const base = { replicas: 1, image: { repository: 'acme/api', tag: '1.0.0' }, hosts: ['a', 'b'], tls: { enabled: true }, extra: { keep: 1 } };
+    const override = { replicas: 3, image: { tag: '1.0.1' }, hosts: ['c'], tls: null, added: { x: [1] } };
+    expect(deepMerge(base, override)).toEqual({
+      replicas: 3,
+      image: { repository: 'acme/api', tag: '1.0.1' },
+      hosts: ['c'],
+      tls: null,
+      extra: { keep: 1 },
+      added: { x: [1] },
+    });
+    expect(base.image.tag).toBe('1.0.0'); // inputs untouched
+  });
+
+  it('a mapping replaces a scalar and a scalar replaces a mapping', () => {
+    expect(deepMerge({ a: 1, b: { c: 1 } }, { a: { x: 1 }, b: 'flat' })).toEqual({ a: { x: 1 }, b: 'flat' });
+  });
+});
+
+describe('mergeHelmValues', () => {
+  it('keeps the defaults verbatim without an override', () => {
+    const defaults = '# comment kept\nreplicas: 2\n';
+    expect(mergeHelmValues(defaults, undefined)).toBe(defaults);
+    expect(mergeHelmValues(defaults, '  \n')).toBe(defaults);
+    expect(mergeHelmValues(undefined, undefined)).toBeUndefined();
+  });
+
+  it('overlays the override on the defaults (or on nothing)', () => {
+    expect(parse(mergeHelmValues('replicas: 2\nimage:\n  tag: "1.0"\n  pullPolicy: IfNotPresent\n', 'image:\n  tag: "1.1"\n') ?? '')).toEqual({
+      replicas: 2,
+      image: { tag: '1.1', pullPolicy: 'IfNotPresent' },
+    });
+    expect(parse(mergeHelmValues(undefined, 'a: 1\n') ?? '')).toEqual({ a: 1 });
+  });
+
+  it('refuses an override that is not a mapping', () => {
+    expect(() => mergeHelmValues('a: 1\n', '- x\n')).toThrow(/values override must be a YAML mapping/);
+  });
+});
+
+describe('valuesProblems', () => {
+  it('accepts mappings and empty text, names what is wrong otherwise', () => {
+    expect(valuesProblems('a: 1\nb:\n  c: [1, 2]\n')).toEqual([]);
+    expect(valuesProblems('')).toEqual([]);
+    expect(valuesProblems('- a\n- b\n')).toEqual(['must be a YAML mapping']);
+    expect(valuesProblems('a: [1\n')[0]).toMatch(/^not valid YAML: /);
+    expect(valuesProblems('a: 1\na: 2\n')[0]).toMatch(/^not valid YAML: .*unique/i);
+  });
+});
+
+describe('withHelmValueOverrides', () => {
+  const helm = (name: string, values?: string): DesiredComponent => ({ name, kind: 'helm', version: '1.0.0', stage: 1, spec: { chart: name, repo: 'https://c', chartVersion: '1.0.0', ...(values ? { values } : {}) } });
+  const compose: DesiredComponent = { name: 'web', kind: 'compose', version: '1', stage: 1, spec: { file: 'services: {}' } };
+
+  it('merges the override of each helm component by name, leaving the others alone', () => {
+    const [api, worker, web] = withHelmValueOverrides([helm('api', 'replicas: 1\n'), helm('worker', 'replicas: 1\n'), compose], { api: 'replicas: 4\n', web: 'ignored: true\n' });
+    expect(api?.kind === 'helm' && parse(api.spec.values ?? '')).toEqual({ replicas: 4 });
+    expect(worker).toEqual(helm('worker', 'replicas: 1\n'));
+    expect(web).toEqual(compose);
+  });
+});
