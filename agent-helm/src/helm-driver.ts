@@ -91,7 +91,8 @@ export class HelmDriver implements Driver {
     const hash = specHash(component.spec);
     const before = await this.status(release);
     const record = await this.applied.get(release);
-    if (before?.info.status === 'deployed' && record?.revision === before.version && record.specHash === hash) {
+    // Unchanged and undrifted: nothing to do, unless a redeploy forces the upgrade.
+    if (ctx.force !== true && before?.info.status === 'deployed' && record?.revision === before.version && record.specHash === hash) {
       ctx.logger.info({ component: component.name, release, revision: before.version }, 'release already at this spec');
       return;
     }

@@ -96,11 +96,14 @@ describe('HelmDriver with the fake helm and kubectl', () => {
     expect(await readdir(path.join(stateDir, 'tmp'))).toEqual([]);
   });
 
-  it('applying the spec that runs changes nothing', async () => {
+  it('applying the spec that runs changes nothing, unless forced', async () => {
     await apply(api('1.0.0'));
     await apply(api('1.0.0'));
     expect(await cluster.helmCalls('upgrade')).toHaveLength(1);
     expect(await statuses()).toEqual(['1:deployed']);
+    // …unless a redeploy forces it.
+    await driver.apply(api('1.0.0'), { ...ctx, revision: 1, previous: api('1.0.0'), force: true });
+    expect(await statuses()).toEqual(['1:superseded', '2:deployed']);
   });
 
   it('a failed upgrade rejects with helm\'s error and the previous release keeps running', async () => {
