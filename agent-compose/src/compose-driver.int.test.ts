@@ -119,6 +119,33 @@ describe('ComposeDriver against the Docker engine', () => {
     expect(await readFile(componentPaths(stateDir, 'web').file, 'utf8')).toContain(testImage('v1'));
   });
 
+  it('restart restarts the containers, and collect-logs returns their last lines', async () => {
+    // A service that says hello on every start, so a restart shows in its log.
+    const talker: DesiredComponent = {
+      ...web('v1'),
+      spec: {
+        file: `services:\n  web:\n    image: ${testImage('v1')}\n    network_mode: host\n    command: ["/bin/sh", "-c", "echo hello from web; trap 'exit 0' TERM; while true; do sleep 1; done"]\n`,
+      },
+    };
+    await apply(talker);
+    await expect.poll(async () => (await driver.logs(talker, 50, ctx)).filter((l) => l.includes('hello from web')).length, { timeout: 10_000 }).toBe(1);
+    await driver.restart(talker, ctx);
+    await expect.poll(async () => (await driver.logs(talker, 50, ctx)).filter((l) => l.includes('hello from web')).length, { timeout: 10_000 }).toBe(2);
+    expect(await driver.logs(talker, 1, ctx)).toEqual([expect.stringMatching(/hello from web$/) as string]);
+    await waitForHealth(talker, (h) => h.health === 'healthy');
+  });
+
+  it('a forced apply (redeploy) recreates an unchanged container', async () => {
+    await apply(web('v1'));
+    const [before] = await containersOfProjects(projectName(installationId, 'web'));
+    await apply(web('v1'), web('v1'));
+    expect(await containersOfProjects(projectName(installationId, 'web'))).toEqual([before]);
+    await driver.apply(web('v1'), { ...ctx, revision: 1, previous: web('v1'), force: true });
+    const [after] = await containersOfProjects(projectName(installationId, 'web'));
+    expect(after).not.toBe(before);
+    await expect.poll(() => fetchServed(port), { timeout: 10_000 }).toBe('v1');
+  });
+
   it('removes a component: containers and files are gone; removing again is fine', async () => {
     await apply(web('v1'));
     expect(await fetchServed(port)).toBe('v1');

@@ -14,6 +14,7 @@ import { composeArgs, describeCompose, detectCompose, failureText, type ComposeC
 import { execCommand, type Exec, type ExecOptions, type ExecResult } from './exec.js';
 import { componentHealth, InspectOutput } from './health.js';
 import { dockerEnvironment, projectName } from './project.js';
+import { dockerSocketPath, selfComposeFile, selfComposePath, updaterRunArgs, type SelfComposeDocument } from './self-compose.js';
 
 export interface ComposeDriverOptions {
   /** The agent's state directory; component files go to `<stateDir>/components/<name>/`. */
@@ -29,7 +30,15 @@ export interface ComposeDriverOptions {
   upTimeoutMs?: number;
   /** Limit for the other CLI calls (default 2 min). */
   commandTimeoutMs?: number;
+  /**
+   * The agent's own compose document, from the install manifest (FLOTILLA_AGENT_COMPOSE). Written to
+   * the state directory at start; without it the agent cannot replace itself (self-update fails).
+   */
+  self?: SelfComposeDocument;
 }
+
+/** Default `--tail` of `logs` when none is asked for. */
+const DEFAULT_LOG_LINES = 200;
 
 const PROJECT_LABEL = 'com.docker.compose.project';
 
@@ -64,6 +73,11 @@ export class ComposeDriver implements Driver {
     const cli = await this.compose();
     await mkdir(path.join(this.opts.stateDir, 'components'), { recursive: true, mode: 0o700 });
     ctx.logger.info({ compose: describeCompose(cli), variant: cli.variant }, 'compose detected');
+    if (this.opts.self !== undefined) {
+      const file = selfComposePath(this.opts.stateDir);
+      await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+      await writeAtomic(file, selfComposeFile(this.opts.self), 0o600);
+    }
     const info = await this.run(this.docker, ['info', '--format', '{{.ServerVersion}}']);
     if (info.code !== 0) ctx.logger.warn({ error: failureText(info, 500) }, 'docker engine not reachable yet');
   }
@@ -87,7 +101,8 @@ export class ComposeDriver implements Driver {
     await writeAtomic(paths.file, component.spec.file, 0o644);
     await writeAtomic(paths.envFile, component.spec.env ?? '', 0o600);
 
-    const args = composeArgs(cli, project, paths.file, paths.envFile, ['up', '-d', '--remove-orphans']);
+    // A redeploy (force) recreates the containers even where compose sees no change.
+    const args = composeArgs(cli, project, paths.file, paths.envFile, ['up', '-d', '--remove-orphans', ...(ctx.force ? ['--force-recreate'] : [])]);
     ctx.logger.info({ component: component.name, version: component.version, project }, 'compose up');
     const result = await this.run(cli.command, args, { cwd: paths.dir, timeoutMs: this.opts.upTimeoutMs ?? 30 * 60_000 });
     if (result.code === 0) return;
@@ -116,6 +131,37 @@ export class ComposeDriver implements Driver {
     await rm(paths.dir, { recursive: true, force: true });
   }
 
+  /** `compose restart`: the component's containers restart with their current configuration. */
+  async restart(component: DesiredComponent, ctx: DriverContext): Promise<void> {
+    const result = await this.composeCall(component, ctx, ['restart']);
+    if (result.code !== 0) throw new DriverError(failureText(result), { component: component.name, exitCode: result.code });
+  }
+
+  /** `compose logs --no-color --tail N`: the last N lines of each container, prefixed with its name. */
+  async logs(component: DesiredComponent, lines: number, ctx: DriverContext): Promise<string[]> {
+    const tail = Number.isInteger(lines) && lines > 0 ? lines : DEFAULT_LOG_LINES;
+    const result = await this.composeCall(component, ctx, ['logs', '--no-color', '--tail', String(tail)]);
+    if (result.code !== 0) throw new DriverError(failureText(result), { component: component.name, exitCode: result.code });
+    // docker-compose v1 starts with an "Attaching to <containers>" line that is not a log line.
+    const out = result.stdout.replace(/^Attaching to .*\n/, '').replace(/\n$/, '');
+    return out === '' ? [] : out.split('\n');
+  }
+
+  /**
+   * Starts the one-shot updater container from `image`; it rewrites the agent's own compose file and
+   * runs `up -d`, so compose replaces this agent's container with one running the new image.
+   */
+  async selfUpdate(image: string, ctx: DriverContext): Promise<void> {
+    const self = this.opts.self;
+    if (self === undefined) {
+      throw new DriverError('this agent cannot replace itself: it was not started from the hub\'s install manifest (FLOTILLA_AGENT_COMPOSE is not set)');
+    }
+    const args = updaterRunArgs({ image, project: self.name, stateDir: this.opts.stateDir, socket: dockerSocketPath(this.opts.env ?? process.env), suffix: randomBytes(3).toString('hex') });
+    ctx.logger.info({ image, project: self.name }, 'starting the agent updater');
+    const result = await this.run(this.docker, args, { timeoutMs: this.opts.upTimeoutMs ?? 30 * 60_000 });
+    if (result.code !== 0) throw new DriverError(failureText(result), { command: ['docker', ...args].join(' '), exitCode: result.code });
+  }
+
   async health(components: readonly DesiredComponent[], ctx: DriverContext): Promise<Map<string, HealthSample>> {
     const entries = await Promise.all(
       components.map(async (c) => [c.name, await this.projectHealth(projectName(ctx.installationId, c.name))] as const),
@@ -132,6 +178,14 @@ export class ComposeDriver implements Driver {
       },
     );
     return this.cli;
+  }
+
+  /** A compose call on an applied component's project (its files must exist: it was applied). */
+  private async composeCall(component: DesiredComponent, ctx: DriverContext, args: readonly string[]): Promise<ExecResult> {
+    const paths = componentPaths(this.opts.stateDir, component.name);
+    if ((await readIfExists(paths.file)) === undefined) throw new DriverError(`component "${component.name}" has not been applied on this host`);
+    const cli = await this.compose();
+    return this.run(cli.command, composeArgs(cli, projectName(ctx.installationId, component.name), paths.file, paths.envFile, args), { cwd: paths.dir });
   }
 
   private async projectHealth(project: string): Promise<HealthSample> {

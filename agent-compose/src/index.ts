@@ -4,3 +4,6 @@ export { componentHealth, classifyContainer, ContainerInspect, InspectOutput } f
 export { projectName, dockerEnvironment } from './project.js';
 export { execCommand, type Exec, type ExecOptions, type ExecResult } from './exec.js';
 export { agentComposeVersion } from './version.js';
+export { composeAgentMain, type ComposeCliOptions } from './cli.js';
+export { AGENT_SERVICE, SELF_COMPOSE_ENV, SelfComposeDocument, parseSelfCompose, selfComposeFile, selfComposePath, withImage, updaterRunArgs, dockerSocketPath } from './self-compose.js';
+export { runSelfUpdateApply } from './self-update-apply.js';

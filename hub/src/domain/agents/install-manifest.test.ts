@@ -33,6 +33,7 @@ describe('composeAgentManifest', () => {
       FLOTILLA_AGENT_ID: input.agentId,
       FLOTILLA_AGENT_SECRET: input.secret,
       FLOTILLA_STATE_DIR: AGENT_STATE_DIR,
+      FLOTILLA_AGENT_COMPOSE: expect.any(String) as string,
     });
     expect(agent.volumes).toEqual(['/var/run/docker.sock:/var/run/docker.sock', `${AGENT_STATE_DIR}:${AGENT_STATE_DIR}`]);
   });

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { withSelfDescription } from './agent-self-compose.js';
 
 export interface ComposeManifestInput {
   hubUrl: string;
@@ -39,7 +40,7 @@ export function composeAgentManifest(m: ComposeManifestInput): string {
       },
     },
   };
-  return `# Flotilla agent for "${m.installationName}" (${m.customerName}).\n# Contains this agent's secret: keep it private.\n${stringify(doc)}`;
+  return `# Flotilla agent for "${m.installationName}" (${m.customerName}).\n# Contains this agent's secret: keep it private.\n${stringify(withSelfDescription(doc))}`;
 }
 
 export function composeInstallCommand(installUrl: string, projectName: string): string {
