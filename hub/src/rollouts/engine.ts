@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DesiredComponent, RolloutProgress } from '@flotilla/protocol';
+import type { AgentKind, DesiredComponent, RolloutProgress } from '@flotilla/protocol';
 import type { Knex } from 'knex';
 import type { Database, Queues } from '../infra/index.js';
 import type { Logger } from '../logger.js';
@@ -10,7 +10,7 @@ import type { ApplicationRepository } from '../domain/applications/application-r
 import { componentName } from '../domain/installations/deploy-service.js';
 import { withHelmValueOverrides } from '../domain/installations/helm-values.js';
 import { applyActions, plan, type Action, type Target } from './planner.js';
-import { componentsBelow, componentsUpTo } from './stage-components.js';
+import { componentsBelow, componentsUpTo, forAgentKind } from './stage-components.js';
 import { windowState } from './windows.js';
 import { toTarget, type RolloutRepository, type RolloutRow, type TargetRow } from './rollout-repository.js';
 
@@ -136,14 +136,15 @@ export class RolloutEngine {
       case 'rollback-stage': {
         const row = rows.get(a.installationId);
         if (!row) return undefined;
-        const inst: { desired_revision: number; helm_values: Record<string, string> } | undefined = await trx('installations')
+        const inst: { desired_revision: number; helm_values: Record<string, string>; agent_kind: AgentKind } | undefined = await trx('installations')
           .where({ id: a.installationId })
-          .first('desired_revision', 'helm_values');
+          .first('desired_revision', 'helm_values', 'agent_kind');
         const baseRevision = row.base_revision ?? inst?.desired_revision ?? 0;
         const base = baseRevision > 0 ? ((await this.repo.desiredAt(trx, a.installationId, baseRevision))?.components ?? []) : [];
         const rollback = a.type === 'rollback-stage';
         // This installation's helm values overrides apply to the release's components (base ones carry theirs already).
-        const own = withHelmValueOverrides(release, inst?.helm_values ?? {});
+        // A mixed track ships compose and helm flavours: each installation gets its agent's.
+        const own = withHelmValueOverrides(forAgentKind(release, inst?.agent_kind ?? 'compose'), inst?.helm_values ?? {});
         const components = rollback ? componentsBelow(own, base, a.stage) : componentsUpTo(own, base, a.stage, r.stage_count);
         const last = !rollback && a.stage >= r.stage_count;
         const next = await this.desired.append(

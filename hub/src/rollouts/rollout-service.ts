@@ -1,4 +1,4 @@
-import type { CreateRolloutBody, Rollout, RolloutStrategy } from '@flotilla/protocol';
+import type { AgentKind, CreateRolloutBody, Rollout, RolloutStrategy } from '@flotilla/protocol';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { Database } from '../infra/index.js';
@@ -36,7 +36,7 @@ export class RolloutService {
     if (!ok.ok) throw new AppError('CONFLICT', `Cannot roll out release ${release.version}: ${ok.reason}`);
     if (release.stages.length === 0) throw new AppError('CONFLICT', `Release ${release.version} has no components`);
 
-    const q = this.db('installations').where({ vendor_id: actor.vendorId }).select('id', 'customer_id', 'track_id', 'name').orderBy('created_at');
+    const q = this.db('installations').where({ vendor_id: actor.vendorId }).select('id', 'customer_id', 'track_id', 'name', 'agent_kind').orderBy('created_at');
     const { installationIds, customerIds, all } = body.targets;
     if (!all) {
       q.where((w) => {
@@ -44,14 +44,21 @@ export class RolloutService {
         if (customerIds?.length) w.orWhereIn('customer_id', customerIds);
       });
     }
-    const candidates: { id: string; customer_id: string; track_id: string | null; name: string }[] = await q;
+    const candidates: { id: string; customer_id: string; track_id: string | null; name: string; agent_kind: AgentKind }[] = await q;
     const missing = (installationIds ?? []).filter((id) => !candidates.some((c) => c.id === id));
     if (missing.length > 0) throw new AppError('VALIDATION_FAILED', `targets: no installation ${missing.join(', ')}`);
 
     const offTrack = candidates.filter((c) => c.track_id !== release.track_id);
     const explicitOffTrack = offTrack.filter((c) => installationIds?.includes(c.id));
     if (explicitOffTrack.length > 0) throw new AppError('VALIDATION_FAILED', `targets: ${explicitOffTrack.map((c) => c.name).join(', ')} do not run this release's track`);
-    const onTrack = candidates.filter((c) => c.track_id === release.track_id);
+    // Each installation gets the release's components of its agent's kind; it needs at least one.
+    const kinds = await this.componentKinds(actor.vendorId, release.stages);
+    const unrunnable = candidates.filter((c) => c.track_id === release.track_id && !kinds.has(c.agent_kind));
+    const explicitUnrunnable = unrunnable.filter((c) => installationIds?.includes(c.id));
+    if (explicitUnrunnable.length > 0) {
+      throw new AppError('VALIDATION_FAILED', `targets: ${explicitUnrunnable.map((c) => `${c.name} (${c.agent_kind} agent)`).join(', ')}: release ${release.version} has no component for that kind of agent`);
+    }
+    const onTrack = candidates.filter((c) => c.track_id === release.track_id && kinds.has(c.agent_kind));
     const now = new Date();
     const entitled: typeof onTrack = [];
     const refused: string[] = [];
@@ -133,6 +140,15 @@ export class RolloutService {
     await this.engine.trigger(id);
     if (at) await this.engine.wakeAt(id, Date.parse(at));
     return resource;
+  }
+
+  /** The agent kinds the release has components for (its applications' kinds). */
+  private async componentKinds(vendorId: string, stages: { applicationId: string }[][]): Promise<Set<AgentKind>> {
+    const rows: { kind: AgentKind }[] = await this.db('applications')
+      .where({ vendor_id: vendorId })
+      .whereIn('id', stages.flat().map((c) => c.applicationId))
+      .distinct('kind');
+    return new Set(rows.map((r) => r.kind));
   }
 
   private async row(scope: Scope, id: string): Promise<RolloutRow> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DesiredComponent } from '@flotilla/protocol';
-import { componentsBelow, componentsUpTo } from './stage-components.js';
+import { componentsBelow, componentsUpTo, forAgentKind } from './stage-components.js';
 
 const c = (name: string, version: string, stage: number): DesiredComponent => ({ name, kind: 'compose', version, stage, spec: { file: `services: {${name}: ${version}}` } });
 const base = [c('db', '1', 1), c('api', '1', 1), c('legacy', '1', 1)];
@@ -22,5 +22,13 @@ describe('stage components', () => {
   it('a first install has no base', () => {
     expect(names(componentsUpTo(release, [], 1, 3))).toEqual(['db@2']);
     expect(componentsBelow(release, [], 1)).toEqual([]);
+  });
+
+  it('each agent kind gets its own flavour of a mixed release, stages kept', () => {
+    const chart = (name: string, stage: number): DesiredComponent => ({ name, kind: 'helm', version: '2', stage, spec: { chart: name, repo: 'https://c', chartVersion: '2.0.0' } });
+    const mixed = [c('db', '2', 1), chart('db-chart', 1), c('api', '2', 2), chart('api-chart', 2)];
+    expect(forAgentKind(mixed, 'compose').map((x) => `${x.name}:${x.stage}`)).toEqual(['db:1', 'api:2']);
+    expect(forAgentKind(mixed, 'helm').map((x) => `${x.name}:${x.stage}`)).toEqual(['db-chart:1', 'api-chart:2']);
+    expect(names(componentsUpTo(forAgentKind(mixed, 'helm'), [], 1, 2))).toEqual(['db-chart@2']);
   });
 });

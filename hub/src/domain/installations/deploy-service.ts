@@ -77,13 +77,15 @@ export class DeployService {
     if (!allowed.ok) throw new AppError('CONFLICT', `Cannot deploy release ${release.version}: ${allowed.reason}`);
     const versionIds = release.stages.flat().flatMap((c) => (c.versionId ? [c.versionId] : []));
     const versions = await this.applications.versionsWithApplications(vendorId, versionIds);
+    // A mixed track ships compose and helm flavours of its components: the installation gets its agent's.
     const components = release.stages.flatMap((stage, k) =>
-      stage.map((c) => {
+      stage.flatMap((c) => {
         const found = c.versionId ? versions.get(c.versionId) : undefined;
         if (!found) throw new AppError('CONFLICT', `Release ${release.version} has a component without a version`);
-        return this.component(installation, found.application, found.version, k + 1);
+        return found.application.kind === installation.agent_kind ? [this.component(installation, found.application, found.version, k + 1)] : [];
       }),
     );
+    if (components.length === 0) throw new AppError('VALIDATION_FAILED', `Release ${release.version} has no component for a ${installation.agent_kind} agent`);
     return { components, source: { releaseId: release.id }, desiredVersion: release.version, releaseId: release.id };
   }
 
