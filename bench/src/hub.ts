@@ -26,6 +26,9 @@ export interface HubNode {
  * on a database and Redis prefix of their own that are dropped afterwards.
  */
 export class HubCluster {
+  /** @param cpuProfDir when set, hubs run with `--cpu-prof` writing there (profiles are written at exit). */
+  constructor(private readonly cpuProfDir?: string) {}
+
   readonly dbName = `flotilla_bench_${randomBytes(5).toString('hex')}`;
   readonly redisPrefix = `flotilla-bench-${randomBytes(5).toString('hex')}`;
   private readonly nodes = new Set<{ child: ChildProcess; node: HubNode }>();
@@ -53,7 +56,8 @@ export class HubCluster {
       API_RATE_LIMIT_PER_MINUTE: '1000000',
       NODE_ENV: 'production',
     });
-    const child = spawn(process.execPath, [hubMain()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const prof = this.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', this.cpuProfDir] : [];
+    const child = spawn(process.execPath, [...prof, hubMain()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const keep = (d: Buffer) => (out = (out + d.toString()).slice(-8000));
     child.stdout?.on('data', keep);

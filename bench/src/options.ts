@@ -19,6 +19,8 @@ export interface BenchOptions {
   outDir: string;
   /** A label stored with the results (e.g. "before batching"). */
   label: string;
+  /** When set, hub processes run with `--cpu-prof` and write their profiles here. */
+  cpuProfDir: string | undefined;
 }
 
 export class UsageError extends Error {
@@ -26,7 +28,7 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage: npm run bench -- [--quick] [--agents N] [--workers N] [--scenarios a,b] [--idle-seconds S]
-                          [--ingest-seconds S] [--poll-interval-ms MS] [--out DIR] [--label TEXT]
+                          [--ingest-seconds S] [--poll-interval-ms MS] [--out DIR] [--label TEXT] [--cpu-prof DIR]
 Scenarios: ${SCENARIOS.join(', ')} (default: all). --quick = 1 000 agents, short phases (< 2 min).`;
 
 function positiveInt(name: string, raw: string | undefined, def: number, max: number): number {
@@ -52,6 +54,7 @@ export function parseOptions(argv: string[], defaultOutDir: string): BenchOption
         'poll-interval-ms': { type: 'string' },
         out: { type: 'string' },
         label: { type: 'string' },
+        'cpu-prof': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -75,5 +78,6 @@ export function parseOptions(argv: string[], defaultOutDir: string): BenchOption
     pollIntervalMs: positiveInt('poll-interval-ms', v['poll-interval-ms'], 5000, 600_000),
     outDir: v.out ?? defaultOutDir,
     label: v.label ?? (quick ? 'quick' : 'full'),
+    cpuProfDir: v['cpu-prof'],
   };
 }

@@ -76,14 +76,12 @@ export function createApp(deps: AppDeps): App {
   const io = createIoServer(http, infra.adapter);
   const agents: AgentNamespace = io.of('/agent');
   const live: LiveNamespace = io.of('/live');
-  // Desired states go to agents through the agent-commands queue (acked, retried).
+  // Desired states are pushed at once; unacknowledged ones go through the agent-commands queue (retried).
   const delivery = new AgentDelivery(agents, infra.queues, (installationId) => services.desiredStates.currentOf(installationId), log.child({ component: 'delivery' }));
   const notifier = socketNotifier(
     agents,
     live,
-    (agentId, installationId) => {
-      delivery.enqueue(agentId, installationId).catch((err: unknown) => log.error({ err, agentId }, 'could not queue a desired-state delivery'));
-    },
+    (agentId, state) => delivery.push(agentId, state),
     (agentId, installationId, commandId) => {
       commandDelivery.enqueue(agentId, installationId, commandId).catch((err: unknown) => log.error({ err, agentId, commandId }, 'could not queue a command delivery'));
     },

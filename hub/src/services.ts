@@ -83,12 +83,10 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const rolloutEngine = new RolloutEngine(infra.db, rolloutRepo, releaseRepo, applicationRepo, desiredRepo, infra.queues, notifier, log.child({ component: 'rollouts' }));
   const rollouts = new RolloutService(infra.db, rolloutRepo, releaseRepo, entitlements, rolloutEngine, notifier);
   // Any agent event may move a rollout (a stage became healthy, an agent came back): advance it.
-  agentSessions.onInstallationChanged((installationId) =>
-    rolloutRepo
-      .activeFor(installationId)
-      .then((ids) => Promise.all(ids.map((id) => rolloutEngine.trigger(id))))
-      .then(() => undefined),
-  );
+  agentSessions.onInstallationChanged(async (installationIds) => {
+    const rolloutIds = await rolloutRepo.activeForMany(installationIds);
+    await Promise.all(rolloutIds.map((id) => rolloutEngine.trigger(id)));
+  });
 
   return {
     desiredStates: desiredRepo,

@@ -1,4 +1,4 @@
-import { liveRooms } from '@flotilla/protocol';
+import { liveRooms, type DesiredState } from '@flotilla/protocol';
 import type { Notifier } from '../domain/shared/notifier.js';
 import type { AgentNamespace, LiveNamespace } from './namespaces.js';
 
@@ -8,12 +8,12 @@ export const agentRoom = (agentId: string) => `agent:${agentId}`;
 export function socketNotifier(
   agents: AgentNamespace,
   live: LiveNamespace,
-  deliver: (agentId: string, installationId: string) => void,
+  deliver: (agentId: string, state: DesiredState) => void,
   deliverCommand: (agentId: string, installationId: string, commandId: string) => void,
 ): Notifier {
   return {
     desiredState(agentId, state) {
-      deliver(agentId, state.installationId);
+      deliver(agentId, state);
     },
     deliverCommand,
     installationStatus(scope, status) {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { AgentKind, DesiredComponent, RolloutProgress } from '@flotilla/protocol';
 import type { Knex } from 'knex';
 import type { Database, Queues } from '../infra/index.js';
@@ -12,7 +11,9 @@ import { withHelmValueOverrides } from '../domain/installations/helm-values.js';
 import { applyActions, plan, type Action, type Target } from './planner.js';
 import { componentsBelow, componentsUpTo, forAgentKind } from './stage-components.js';
 import { windowState } from './windows.js';
-import { toTarget, type RolloutRepository, type RolloutRow, type TargetRow } from './rollout-repository.js';
+import { toTarget, type RolloutRepository, type RolloutRow, type TargetPatch, type TargetRow } from './rollout-repository.js';
+
+type RolloutEvent = Parameters<RolloutRepository['events']>[1][number];
 
 export const ADVANCE_JOB = 'advance';
 
@@ -36,12 +37,15 @@ export class RolloutEngine {
   ) {}
 
   /**
-   * Asks any hub process's worker to advance the rollout now. Every event gets its own job: an id
-   * shared with a job that already ran (or is running) would be dropped and the event lost. Advances
-   * are idempotent, so extra ones only cost a locked read.
+   * Asks any hub process's worker to advance the rollout now. Events are coalesced per rollout:
+   * while an advance waits, later events ride on it (it has not read the database yet); while one
+   * runs, one more is kept to run after it (BullMQ's `keepLastIfActive`). So 10 000 agent events
+   * cost a handful of advances instead of 10 000, and no event is lost.
    */
   async trigger(rolloutId: string): Promise<void> {
-    await this.queues.queue<{ rolloutId: string }>('rollouts').add(ADVANCE_JOB, { rolloutId }, { jobId: `adv-${rolloutId}-${randomUUID()}`, attempts: 5, backoff: { type: 'exponential', delay: 500 } });
+    await this.queues
+      .queue<{ rolloutId: string }>('rollouts')
+      .add(ADVANCE_JOB, { rolloutId }, { deduplication: { id: `adv-${rolloutId}`, keepLastIfActive: true }, attempts: 5, backoff: { type: 'exponential', delay: 500 } });
   }
 
   async wakeAt(rolloutId: string, at: number): Promise<void> {
@@ -70,9 +74,8 @@ export class RolloutEngine {
       if (actions.length === 0) return;
 
       const byId = new Map(rows.map((row) => [row.installation_id, row]));
+      afterCommit.push(...(await this.persist(trx, r, actions, byId, components, release.version, now)));
       for (const a of actions) {
-        const more = await this.persist(trx, r, a, byId, components, release.version, now);
-        if (more) afterCommit.push(more);
         if (a.type === 'wake-at') wake = a.at;
         if (a.type === 'succeeded') deployedRelease = { vendorId: r.vendor_id, releaseId: r.release_id, trackId: release.track_id };
       }
@@ -93,86 +96,131 @@ export class RolloutEngine {
     if (wake !== undefined) await this.wakeAt(rolloutId, wake);
   }
 
+  /**
+   * Persists one step's actions in a few statements whatever their number: rollout status changes
+   * as they come, target patches and timeline events collected (events keep the actions' order)
+   * and written in bulk, and every stage sent in this step appended as desired-state revisions in
+   * one go. Returns the deliveries to make after commit.
+   */
   private async persist(
     trx: Knex.Transaction,
     r: RolloutRow,
-    a: Action,
+    actions: readonly Action[],
     rows: Map<string, TargetRow>,
     release: DesiredComponent[],
     version: string,
     now: number,
-  ): Promise<(() => void) | undefined> {
+  ): Promise<(() => void)[]> {
     const at = new Date(now);
-    switch (a.type) {
-      case 'start':
-        await this.repo.setStatus(trx, r.id, 'running', null);
-        await this.repo.event(trx, { rolloutId: r.id, type: 'started' });
-        return undefined;
-      case 'pause':
-        await this.repo.setStatus(trx, r.id, 'paused', a.reason);
-        await this.repo.event(trx, { rolloutId: r.id, type: 'paused', message: a.reason });
-        return undefined;
-      case 'complete':
-        await this.repo.setStatus(trx, r.id, 'completed', null);
-        await this.repo.event(trx, { rolloutId: r.id, type: 'completed' });
-        return undefined;
-      case 'wake-at':
-        return undefined;
-      case 'wait':
-        await this.repo.updateTarget(trx, r.id, a.installationId, { status: 'waiting', waiting_for: a.waitingFor });
-        await this.repo.event(trx, { rolloutId: r.id, installationId: a.installationId, type: 'waiting', message: a.waitingFor });
-        return undefined;
-      case 'succeeded':
-      case 'failed':
-      case 'rolled-back':
-      case 'skipped': {
-        const status = a.type === 'rolled-back' ? 'rolled_back' : a.type;
-        const message = 'reason' in a ? a.reason : null;
-        await this.repo.updateTarget(trx, r.id, a.installationId, { status, finished_at: at, message, waiting_for: null });
-        await this.repo.event(trx, { rolloutId: r.id, installationId: a.installationId, type: status, ...(message ? { message } : {}) });
-        return undefined;
-      }
-      case 'send-stage':
-      case 'rollback-stage': {
-        const row = rows.get(a.installationId);
-        if (!row) return undefined;
-        const inst: { desired_revision: number; helm_values: Record<string, string>; agent_kind: AgentKind } | undefined = await trx('installations')
-          .where({ id: a.installationId })
-          .first('desired_revision', 'helm_values', 'agent_kind');
-        const baseRevision = row.base_revision ?? inst?.desired_revision ?? 0;
-        const base = baseRevision > 0 ? ((await this.repo.desiredAt(trx, a.installationId, baseRevision))?.components ?? []) : [];
-        const rollback = a.type === 'rollback-stage';
-        // This installation's helm values overrides apply to the release's components (base ones carry theirs already).
-        // A mixed track ships compose and helm flavours: each installation gets its agent's.
-        const own = withHelmValueOverrides(forAgentKind(release, inst?.agent_kind ?? 'compose'), inst?.helm_values ?? {});
-        const components = rollback ? componentsBelow(own, base, a.stage) : componentsUpTo(own, base, a.stage, r.stage_count);
-        const last = !rollback && a.stage >= r.stage_count;
-        const next = await this.desired.append(
-          r.vendor_id,
-          a.installationId,
-          {
-            components,
-            source: { rolloutId: r.id, releaseId: r.release_id, stage: a.stage, ...(rollback ? { rollback: true } : {}) },
-            desiredVersion: rollback ? `${version} (rolling back stage ${a.stage})` : last ? version : `${version} (stage ${a.stage}/${r.stage_count})`,
-            createdBy: null,
-            releaseId: last ? r.release_id : null,
-          },
-          trx,
-        );
-        if (!next) return undefined;
-        await this.repo.updateTarget(trx, r.id, a.installationId, {
-          status: rollback ? 'rolling_back' : 'deploying',
-          waiting_for: null,
-          stage: a.stage,
-          stage_revision: next.revision,
-          stage_sent_at: at,
-          base_revision: baseRevision,
-        });
-        await this.repo.event(trx, { rolloutId: r.id, installationId: a.installationId, type: rollback ? 'rollback-stage' : 'stage-sent', stage: a.stage, revision: next.revision });
-        const agentId = next.agentId;
-        return agentId ? () => this.notifier.desiredState(agentId, { installationId: a.installationId, revision: next.revision, components }) : undefined;
+    const patches: { installationId: string; patch: TargetPatch }[] = [];
+    const events: RolloutEvent[] = [];
+    const sends: { action: Extract<Action, { type: 'send-stage' | 'rollback-stage' }>; row: TargetRow; event: RolloutEvent }[] = [];
+    for (const a of actions) {
+      switch (a.type) {
+        case 'start':
+          await this.repo.setStatus(trx, r.id, 'running', null);
+          events.push({ rolloutId: r.id, type: 'started' });
+          break;
+        case 'pause':
+          await this.repo.setStatus(trx, r.id, 'paused', a.reason);
+          events.push({ rolloutId: r.id, type: 'paused', message: a.reason });
+          break;
+        case 'complete':
+          await this.repo.setStatus(trx, r.id, 'completed', null);
+          events.push({ rolloutId: r.id, type: 'completed' });
+          break;
+        case 'wake-at':
+          break;
+        case 'wait':
+          patches.push({ installationId: a.installationId, patch: { status: 'waiting', waiting_for: a.waitingFor } });
+          events.push({ rolloutId: r.id, installationId: a.installationId, type: 'waiting', message: a.waitingFor });
+          break;
+        case 'succeeded':
+        case 'failed':
+        case 'rolled-back':
+        case 'skipped': {
+          const status = a.type === 'rolled-back' ? 'rolled_back' : a.type;
+          const message = 'reason' in a ? a.reason : null;
+          patches.push({ installationId: a.installationId, patch: { status, finished_at: at, message, waiting_for: null } });
+          events.push({ rolloutId: r.id, installationId: a.installationId, type: status, ...(message ? { message } : {}) });
+          break;
+        }
+        case 'send-stage':
+        case 'rollback-stage': {
+          const row = rows.get(a.installationId);
+          if (!row) break;
+          // The revision is known once appended below; the event keeps its place in the timeline.
+          const event: RolloutEvent = { rolloutId: r.id, installationId: a.installationId, type: a.type === 'rollback-stage' ? 'rollback-stage' : 'stage-sent', stage: a.stage };
+          events.push(event);
+          sends.push({ action: a, row, event });
+          break;
+        }
       }
     }
+    const deliveries = await this.sendStages(trx, r, sends, release, version, at, patches);
+    const sent = new Set(sends.filter((s) => s.event.revision !== undefined).map((s) => s.event));
+    await this.repo.updateTargets(trx, r.id, patches);
+    await this.repo.events(trx, events.filter((e) => !(e.type === 'stage-sent' || e.type === 'rollback-stage') || sent.has(e)));
+    return deliveries;
+  }
+
+  /** Appends a desired-state revision per stage sent (base + release components up to the stage). */
+  private async sendStages(
+    trx: Knex.Transaction,
+    r: RolloutRow,
+    sends: { action: Extract<Action, { type: 'send-stage' | 'rollback-stage' }>; row: TargetRow; event: RolloutEvent }[],
+    release: DesiredComponent[],
+    version: string,
+    at: Date,
+    patches: { installationId: string; patch: TargetPatch }[],
+  ): Promise<(() => void)[]> {
+    if (sends.length === 0) return [];
+    // The revision each installation had before the rollout touched it (recorded at its first
+    // stage), and its helm value overrides (merged by the hub, so the agent applies what we show).
+    const installations: { id: string; desired_revision: number; helm_values: Record<string, string> | null; agent_kind: AgentKind }[] = await trx('installations')
+      .whereIn('id', sends.map((s) => s.row.installation_id))
+      .select('id', 'desired_revision', 'helm_values', 'agent_kind');
+    const installation = new Map(installations.map((i) => [i.id, i]));
+    const baseRevision = (s: (typeof sends)[number]) => s.row.base_revision ?? installation.get(s.row.installation_id)?.desired_revision ?? 0;
+    const bases = await this.repo.desiredAtMany(
+      trx,
+      sends.filter((s) => baseRevision(s) > 0).map((s) => ({ installationId: s.row.installation_id, revision: baseRevision(s) })),
+    );
+    const planned = sends.map((s) => {
+      const rollback = s.action.type === 'rollback-stage';
+      const base = bases.get(s.row.installation_id) ?? [];
+      // A mixed track ships compose and helm flavours: each installation gets its agent's.
+      const own = forAgentKind(release, installation.get(s.row.installation_id)?.agent_kind ?? 'compose');
+      const staged = rollback ? componentsBelow(own, base, s.action.stage) : componentsUpTo(own, base, s.action.stage, r.stage_count);
+      const components = withHelmValueOverrides(staged, installation.get(s.row.installation_id)?.helm_values ?? {});
+      const last = !rollback && s.action.stage >= r.stage_count;
+      return { ...s, rollback, components, last };
+    });
+    const appended = await this.desired.appendMany(
+      r.vendor_id,
+      planned.map((p) => ({
+        installationId: p.row.installation_id,
+        components: p.components,
+        source: { rolloutId: r.id, releaseId: r.release_id, stage: p.action.stage, ...(p.rollback ? { rollback: true } : {}) },
+        desiredVersion: p.rollback ? `${version} (rolling back stage ${p.action.stage})` : p.last ? version : `${version} (stage ${p.action.stage}/${r.stage_count})`,
+        createdBy: null,
+        releaseId: p.last ? r.release_id : null,
+      })),
+      trx,
+    );
+    const deliveries: (() => void)[] = [];
+    for (const p of planned) {
+      const next = appended.get(p.row.installation_id);
+      if (!next) continue;
+      p.event.revision = next.revision;
+      patches.push({
+        installationId: p.row.installation_id,
+        patch: { status: p.rollback ? 'rolling_back' : 'deploying', waiting_for: null, stage: p.action.stage, stage_revision: next.revision, stage_sent_at: at, base_revision: baseRevision(p) },
+      });
+      const agentId = next.agentId;
+      if (agentId) deliveries.push(() => this.notifier.desiredState(agentId, { installationId: p.row.installation_id, revision: next.revision, components: p.components }));
+    }
+    return deliveries;
   }
 
   /** The release's components with their stages (releases are frozen once locked). */

@@ -46,6 +46,19 @@ export interface TargetRow {
 
 export type TargetPatch = Partial<Pick<TargetRow, 'status' | 'waiting_for' | 'stage' | 'stage_revision' | 'stage_sent_at' | 'base_revision' | 'approved' | 'finished_at' | 'message'>>;
 
+/** PostgreSQL types of the patchable target columns (for `jsonb_to_recordset`). */
+const TARGET_COLUMN_TYPES: Record<keyof TargetPatch, string> = {
+  status: 'text',
+  waiting_for: 'text',
+  stage: 'integer',
+  stage_revision: 'integer',
+  stage_sent_at: 'timestamptz',
+  base_revision: 'integer',
+  approved: 'boolean',
+  finished_at: 'timestamptz',
+  message: 'text',
+};
+
 export class RolloutRepository {
   constructor(private readonly db: Database) {}
 
@@ -95,6 +108,48 @@ export class RolloutRepository {
     await trx('rollout_targets').where({ rollout_id: rolloutId, installation_id: installationId }).update({ ...patch, updated_at: trx.fn.now() });
   }
 
+  /**
+   * Applies many target patches in a few statements: patches with the same columns share one
+   * `UPDATE … FROM jsonb_to_recordset`, so a wave of 10 000 targets is not 10 000 round trips.
+   */
+  async updateTargets(trx: Knex.Transaction, rolloutId: string, patches: readonly { installationId: string; patch: TargetPatch }[]): Promise<void> {
+    const groups = new Map<string, { installationId: string; patch: TargetPatch }[]>();
+    for (const p of patches) {
+      const key = Object.keys(p.patch).sort().join(',');
+      groups.set(key, [...(groups.get(key) ?? []), p]);
+    }
+    for (const [key, group] of groups) {
+      const columns = key.split(',').filter((c): c is keyof TargetPatch => c in TARGET_COLUMN_TYPES);
+      if (columns.length === 0) continue;
+      const records = group.map((p) => ({ installation_id: p.installationId, ...p.patch }));
+      await trx.raw(
+        `UPDATE rollout_targets AS t SET ${columns.map((c) => `${c} = v.${c}`).join(', ')}, updated_at = now()
+           FROM jsonb_to_recordset(?::jsonb) AS v(installation_id uuid, ${columns.map((c) => `${c} ${TARGET_COLUMN_TYPES[c]}`).join(', ')})
+          WHERE t.rollout_id = ? AND t.installation_id = v.installation_id`,
+        [JSON.stringify(records), rolloutId],
+      );
+    }
+  }
+
+  async events(trx: Knex.Transaction, events: readonly { rolloutId: string; installationId?: string; type: string; stage?: number; revision?: number; message?: string }[]): Promise<void> {
+    for (let i = 0; i < events.length; i += 2000) {
+      await trx('rollout_events').insert(
+        events.slice(i, i + 2000).map((e) => ({ rollout_id: e.rolloutId, installation_id: e.installationId ?? null, type: e.type, stage: e.stage ?? null, revision: e.revision ?? null, message: e.message ?? null })),
+      );
+    }
+  }
+
+  /** Components of desired states at given revisions, keyed by installation id. */
+  async desiredAtMany(trx: Knex.Transaction, wanted: readonly { installationId: string; revision: number }[]): Promise<Map<string, DesiredComponent[]>> {
+    if (wanted.length === 0) return new Map();
+    const rows: { installation_id: string; components: DesiredComponent[] }[] = await trx.raw(
+      `SELECT d.installation_id, d.components FROM desired_states d
+         JOIN jsonb_to_recordset(?::jsonb) AS w(installation_id uuid, revision integer) ON d.installation_id = w.installation_id AND d.revision = w.revision`,
+      [JSON.stringify(wanted.map((w) => ({ installation_id: w.installationId, revision: w.revision })))],
+    ).then((r: { rows: { installation_id: string; components: DesiredComponent[] }[] }) => r.rows);
+    return new Map(rows.map((r) => [r.installation_id, r.components]));
+  }
+
   async setStatus(trx: Knex | Knex.Transaction, id: string, status: RolloutStatus, message: string | null): Promise<void> {
     const finished = status === 'completed' || status === 'failed' || status === 'aborted';
     await trx('rollouts').where({ id }).update({ status, message, updated_at: trx.fn.now(), ...(finished ? { finished_at: trx.fn.now() } : {}) });
@@ -108,14 +163,15 @@ export class RolloutRepository {
     return this.db('rollout_events').where({ rollout_id: id }).orderBy('id');
   }
 
-  /** Rollouts still moving that target an installation (an agent event may advance them). */
-  async activeFor(installationId: string): Promise<string[]> {
+  /** The pending or running rollouts in which some of these installations have not finished. */
+  async activeForMany(installationIds: string[]): Promise<string[]> {
+    if (installationIds.length === 0) return [];
     const rows: { rollout_id: string }[] = await this.db('rollout_targets as t')
       .join('rollouts as r', 'r.id', 't.rollout_id')
-      .where('t.installation_id', installationId)
+      .whereIn('t.installation_id', installationIds)
       .whereIn('r.status', ['pending', 'running'])
       .whereNotIn('t.status', ['succeeded', 'failed', 'rolled_back', 'skipped'])
-      .select('t.rollout_id');
+      .distinct('t.rollout_id');
     return rows.map((r) => r.rollout_id);
   }
 

@@ -62,8 +62,11 @@ export class RolloutService {
     const now = new Date();
     const entitled: typeof onTrack = [];
     const refused: string[] = [];
+    // One entitlement lookup per customer, not per installation (10 000 targets, a few customers).
+    const entitlementOf = new Map<string, Promise<Awaited<ReturnType<typeof this.entitlements.forTrack>>>>();
     for (const c of onTrack) {
-      const e = await this.entitlements.forTrack(actor.vendorId, c.customer_id, release.track_id);
+      if (!entitlementOf.has(c.customer_id)) entitlementOf.set(c.customer_id, this.entitlements.forTrack(actor.vendorId, c.customer_id, release.track_id));
+      const e = await entitlementOf.get(c.customer_id);
       if (e && entitles(e, release.version, now)) entitled.push(c);
       else refused.push(c.name);
     }

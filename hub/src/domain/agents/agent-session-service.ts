@@ -5,7 +5,8 @@ import type { Logger } from '../../logger.js';
 import type { Notifier } from '../shared/notifier.js';
 import { matchesHash } from '../shared/tokens.js';
 import { overallHealth, runningVersionOf } from '../installations/health.js';
-import { toStatus, type InstallationRepository } from '../installations/installation-repository.js';
+import { toStatus, type InstallationRepository, type InstallationRow, type ObservedState } from '../installations/installation-repository.js';
+import { Batcher } from '../shared/batcher.js';
 import type { DesiredStateRepository } from '../installations/desired-state-repository.js';
 import type { ShippedAgentImages } from '../commands/agent-update.js';
 import { POLLING_NODE, type AgentIdentity, type AgentRepository } from './agent-repository.js';
@@ -40,15 +41,34 @@ export class AgentSessionService {
     this.failuresByIp = rateLimiters({ name: 'agent-auth-ip', points: 50, durationSeconds: 60, blockSeconds: 300 });
   }
 
-  private readonly listeners: ((installationId: string) => Promise<void>)[] = [];
+  private readonly listeners: ((installationIds: string[]) => Promise<void>)[] = [];
 
-  /** Called after every stored change of an installation's agent state (reports, connects). */
-  onInstallationChanged(fn: (installationId: string) => Promise<void>): void {
+  /** Status reports of all agents are written in batches (one transaction for many agents under load). */
+  private readonly statusWriter = new Batcher<{ vendorId: string; id: string; observed: ObservedState }, { row: InstallationRow; progressed: boolean } | undefined>(
+    async (items) => {
+      const saved = await this.installations.saveObservedMany(items);
+      return items.map((i) => saved.get(i.id));
+    },
+    { maxBatch: 500, maxInFlight: 2 },
+  );
+
+  /** Changes are handed to listeners in batches too (a rollout looks once for a thousand agents). */
+  private readonly changes = new Batcher<string, void>(
+    async (ids) => {
+      const unique = [...new Set(ids)];
+      await Promise.all(this.listeners.map((fn) => fn(unique).catch((err: unknown) => this.log.error({ err, installations: unique.length }, 'installation change listener failed'))));
+      return ids.map(() => undefined);
+    },
+    { maxBatch: 2000, maxInFlight: 1 },
+  );
+
+  /** Called after stored changes of installations' agent state (connects, disconnects, progress in reports). */
+  onInstallationChanged(fn: (installationIds: string[]) => Promise<void>): void {
     this.listeners.push(fn);
   }
 
   private changed(installationId: string): void {
-    for (const fn of this.listeners) fn(installationId).catch((err: unknown) => this.log.error({ err, installationId }, 'installation change listener failed'));
+    void this.changes.submit(installationId);
   }
 
   /** Checks an agent's id and secret (and kind, when it says which agent it is); failures are rate-limited. */
@@ -135,15 +155,19 @@ export class AgentSessionService {
   }
 
   private async observe(identity: AgentIdentity, appliedRevision: number, components: StatusReport['components']): Promise<void> {
-    const row = await this.installations.saveObserved(identity.vendorId, identity.installationId, {
-      appliedRevision,
-      components: components.map(({ name, version, health, message, drift }) => ({ name, version, health, ...(message === undefined ? {} : { message }), ...(drift === undefined ? {} : { drift }) })),
-      health: overallHealth(components),
-      runningVersion: runningVersionOf(components),
+    const saved = await this.statusWriter.submit({
+      vendorId: identity.vendorId,
+      id: identity.installationId,
+      observed: {
+        appliedRevision,
+        components: components.map(({ name, version, health, message, drift }) => ({ name, version, health, ...(message === undefined ? {} : { message }), ...(drift === undefined ? {} : { drift }) })),
+        health: overallHealth(components),
+        runningVersion: runningVersionOf(components),
+      },
     });
-    if (row) {
-      this.notifier.installationStatus(identity, toStatus(row, this.shipped));
-      this.changed(identity.installationId);
+    if (saved) {
+      this.notifier.installationStatus(identity, toStatus(saved.row, this.shipped));
+      if (saved.progressed) this.changed(identity.installationId);
     } else this.log.warn({ agentId: identity.agentId }, 'report for a deleted installation');
   }
 

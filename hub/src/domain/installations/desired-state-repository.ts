@@ -67,4 +67,47 @@ export class DesiredStateRepository {
       return { revision, customerId: inst.customer_id, agentId: agent?.id ?? null };
     });
   }
+
+  /**
+   * `append` for many installations of one vendor in a handful of statements (a rollout wave):
+   * the installations are locked in id order, each gets its next revision. Installations that no
+   * longer exist are absent from the result.
+   */
+  async appendMany(
+    vendorId: string,
+    inputs: readonly { installationId: string; components: DesiredComponent[]; source: Record<string, unknown>; desiredVersion: string; createdBy: string | null; releaseId?: string | null }[],
+    trx: Knex.Transaction,
+  ): Promise<Map<string, NewRevision>> {
+    if (inputs.length === 0) return new Map();
+    const locked: { id: string; desired_revision: number; customer_id: string }[] = await trx('installations')
+      .where({ vendor_id: vendorId })
+      .whereIn('id', inputs.map((i) => i.installationId))
+      .orderBy('id')
+      .forUpdate()
+      .select('id', 'desired_revision', 'customer_id');
+    const current = new Map(locked.map((l) => [l.id, l]));
+    const rows = inputs.flatMap((input) => {
+      const inst = current.get(input.installationId);
+      return inst ? [{ input, inst, revision: inst.desired_revision + 1 }] : [];
+    });
+    if (rows.length === 0) return new Map();
+    for (let i = 0; i < rows.length; i += 1000) {
+      const chunk = rows.slice(i, i + 1000);
+      await trx('desired_states').insert(
+        chunk.map(({ input, revision }) => ({ installation_id: input.installationId, revision, vendor_id: vendorId, components: JSON.stringify(input.components), source: JSON.stringify(input.source), created_by: input.createdBy })),
+      );
+      await trx('installation_events').insert(
+        chunk.map(({ input, revision }) => ({ vendor_id: vendorId, installation_id: input.installationId, type: 'deployed', message: `revision ${revision}: ${input.desiredVersion}`, data: JSON.stringify(input.source) })),
+      );
+    }
+    await trx.raw(
+      `UPDATE installations AS i SET desired_revision = v.revision, desired_version = v.desired_version, release_id = v.release_id, status_updated_at = now(), updated_at = now()
+         FROM jsonb_to_recordset(?::jsonb) AS v(id uuid, revision integer, desired_version text, release_id uuid)
+        WHERE i.id = v.id`,
+      [JSON.stringify(rows.map(({ input, revision }) => ({ id: input.installationId, revision, desired_version: input.desiredVersion, release_id: input.releaseId ?? null })))],
+    );
+    const agents: { id: string; installation_id: string }[] = await trx('agents').whereIn('installation_id', rows.map((r) => r.input.installationId)).select('id', 'installation_id');
+    const agentOf = new Map(agents.map((a) => [a.installation_id, a.id]));
+    return new Map(rows.map(({ input, inst, revision }) => [input.installationId, { revision, customerId: inst.customer_id, agentId: agentOf.get(input.installationId) ?? null }]));
+  }
 }

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { paginate, type Page, type PageRequest } from '../shared/pagination.js';
 import type { Scope } from '../access/roles.js';
 import { agentUpdateOffer, type ShippedAgentImages } from '../commands/agent-update.js';
-import { driftChanges } from '../commands/command-rules.js';
+import { foldObservations } from './observations.js';
 
 export interface InstallationRow {
   id: string;
@@ -96,13 +96,17 @@ export interface ObservedState {
 export class InstallationRepository {
   constructor(private readonly db: Database) {}
 
-  /** Installations visible in a scope: the vendor's, and only the customer's own for customer users. */
-  private base(scope: Scope): Knex.QueryBuilder {
-    const q = this.db('installations')
+  /** Installation rows with what the API shows beside them (customer name, agent), any vendor. */
+  private rows(): Knex.QueryBuilder {
+    return this.db('installations')
       .join('customers', 'customers.id', 'installations.customer_id')
       .leftJoin('agents', 'agents.installation_id', 'installations.id')
-      .where('installations.vendor_id', scope.vendorId)
       .select('installations.*', 'customers.name as customer_name', 'agents.id as agent_id', 'agents.agent_version');
+  }
+
+  /** Installations visible in a scope: the vendor's, and only the customer's own for customer users. */
+  private base(scope: Scope): Knex.QueryBuilder {
+    const q = this.rows().where('installations.vendor_id', scope.vendorId);
     if (scope.customerId !== null) q.where('installations.customer_id', scope.customerId);
     return q;
   }
@@ -149,32 +153,51 @@ export class InstallationRepository {
     await this.db('installations').where(this.scopedWhere(scope, id)).delete();
   }
 
-  /** Writes what the agent reports; records a health transition when the health changed. */
-  async saveObserved(vendorId: string, id: string, observed: ObservedState): Promise<InstallationRow | undefined> {
+  /**
+   * Writes what agents report, many installations in one transaction (see StatusWriter): rows are
+   * locked in id order (so concurrent batches cannot deadlock), each installation's reports are
+   * folded in arrival order (every health and drift transition becomes an event), and the stored
+   * rows come back for the live notifications. Deleted installations are absent from the result.
+   */
+  async saveObservedMany(reports: readonly { vendorId: string; id: string; observed: ObservedState }[]): Promise<Map<string, { row: InstallationRow; progressed: boolean }>> {
+    const byId = new Map<string, { vendorId: string; reports: ObservedState[] }>();
+    for (const r of reports) {
+      const entry = byId.get(r.id);
+      if (entry && entry.vendorId === r.vendorId) entry.reports.push(r.observed);
+      else if (!entry) byId.set(r.id, { vendorId: r.vendorId, reports: [r.observed] });
+    }
+    const ids = [...byId.keys()].sort();
     return this.db.transaction(async (trx) => {
-      const before: { health: Health; components: ComponentState[] } | undefined = await trx('installations').where({ vendor_id: vendorId, id }).forUpdate().first('health', 'components');
-      if (!before) return undefined;
-      const changed = before.health !== observed.health;
-      await trx('installations')
-        .where({ vendor_id: vendorId, id })
-        .update({
-          applied_revision: observed.appliedRevision,
-          components: JSON.stringify(observed.components),
-          health: observed.health,
-          running_version: observed.runningVersion,
-          last_seen_at: trx.fn.now(),
-          status_updated_at: trx.fn.now(),
-          ...(changed ? { health_since: trx.fn.now() } : {}),
-        });
-      if (changed) {
-        const message = observed.components.find((c) => c.health === observed.health)?.message ?? null;
-        await trx('installation_events').insert({ vendor_id: vendorId, installation_id: id, type: 'health', health: observed.health, message });
+      const before: { id: string; vendor_id: string; health: Health; applied_revision: number; components: ComponentState[]; running_version: string | null }[] = await trx('installations')
+        .whereIn('id', ids)
+        .orderBy('id')
+        .forUpdate()
+        .select('id', 'vendor_id', 'health', 'applied_revision', 'components', 'running_version');
+      const updates: { id: string; applied_revision: number; components: ComponentState[]; health: Health; running_version: string | null; health_changed: boolean }[] = [];
+      const events: Record<string, unknown>[] = [];
+      const progressed = new Map<string, boolean>();
+      for (const b of before) {
+        const entry = byId.get(b.id);
+        if (!entry || entry.vendorId !== b.vendor_id) continue;
+        const folded = foldObservations({ appliedRevision: b.applied_revision, components: b.components, health: b.health, runningVersion: b.running_version }, entry.reports);
+        const f = folded.final;
+        updates.push({ id: b.id, applied_revision: f.appliedRevision, components: f.components, health: f.health, running_version: f.runningVersion, health_changed: folded.healthChanged });
+        for (const e of folded.events) events.push({ vendor_id: b.vendor_id, installation_id: b.id, type: e.type, health: e.health, message: e.message, data: e.data === null ? null : JSON.stringify(e.data) });
+        progressed.set(b.id, folded.progressed);
       }
-      const drift = driftChanges(before.components, observed.components);
-      if (drift.length > 0) {
-        await trx('installation_events').insert(drift.map((d) => ({ vendor_id: vendorId, installation_id: id, type: 'drift', message: d.message, data: JSON.stringify({ component: d.component, drifted: d.drifted }) })));
-      }
-      return this.base({ vendorId, customerId: null }).transacting(trx).where('installations.id', id).first();
+      if (updates.length === 0) return new Map();
+      await trx.raw(
+        `UPDATE installations AS i SET
+           applied_revision = v.applied_revision, components = v.components, health = v.health, running_version = v.running_version,
+           last_seen_at = now(), status_updated_at = now(),
+           health_since = CASE WHEN v.health_changed THEN now() ELSE i.health_since END
+         FROM jsonb_to_recordset(?::jsonb) AS v(id uuid, applied_revision integer, components jsonb, health text, running_version text, health_changed boolean)
+         WHERE i.id = v.id`,
+        [JSON.stringify(updates)],
+      );
+      if (events.length > 0) await trx('installation_events').insert(events);
+      const rows: InstallationRow[] = await this.rows().transacting(trx).whereIn('installations.id', updates.map((u) => u.id));
+      return new Map(rows.map((row) => [row.id, { row, progressed: progressed.get(row.id) ?? false }]));
     });
   }
 

@@ -27,6 +27,39 @@ export class AgentDelivery {
     private readonly log: Logger,
   ) {}
 
+  /**
+   * Pushes a desired state now: straight to the agent's socket when this process holds it, else
+   * through the adapter to the process that does. No job, no database read on this path (a rollout
+   * wave is thousands of these). An agent that is connected but does not accept it in time gets a
+   * queued, retried delivery of its current state; an offline agent gets it from its next hello.
+   */
+  push(agentId: string, state: DesiredState): void {
+    this.emit(agentId, state)
+      .then((outcome) => {
+        if (outcome !== 'unacknowledged') return;
+        this.log.warn({ agentId, installationId: state.installationId, revision: state.revision }, 'desired state not acknowledged; queuing a retry');
+        return this.enqueue(agentId, state.installationId);
+      })
+      .catch((err: unknown) => this.log.error({ err, agentId }, 'could not deliver a desired state'));
+  }
+
+  private async emit(agentId: string, state: DesiredState): Promise<'accepted' | 'offline' | 'unacknowledged'> {
+    const room = agentRoom(agentId);
+    const localIds = this.agents.adapter.rooms.get(room);
+    const local = localIds && localIds.size > 0 ? [...localIds].flatMap((id) => this.agents.sockets.get(id) ?? []) : [];
+    try {
+      if (local.length > 0) {
+        const responses = await Promise.all(local.map((socket) => socket.timeout(ACK_TIMEOUT_MS).emitWithAck('state:desired', state)));
+        return responses.some((r) => r.accepted) ? 'accepted' : 'unacknowledged';
+      }
+      const responses = await this.agents.to(room).timeout(ACK_TIMEOUT_MS).emitWithAck('state:desired', state);
+      if (responses.length === 0) return 'offline';
+      return responses.some((r) => r.accepted) ? 'accepted' : 'unacknowledged';
+    } catch {
+      return 'unacknowledged'; // timed out
+    }
+  }
+
   /** Queues a delivery of the installation's current desired state (the latest always wins). */
   async enqueue(agentId: string, installationId: string): Promise<void> {
     await this.queues

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { Batcher } from './batcher.js';
+
+const deferred = () => {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+};
+
+describe('Batcher', () => {
+  it('flushes a lone item at once and batches what arrives while flushes run', async () => {
+    const batches: number[][] = [];
+    const gates = [deferred(), deferred(), deferred()];
+    const b = new Batcher<number, string>(
+      async (items) => {
+        const gate = gates[batches.length];
+        batches.push(items);
+        await gate?.promise;
+        return items.map((i) => `r${i}`);
+      },
+      { maxBatch: 3, maxInFlight: 1 },
+    );
+    const first = b.submit(1);
+    const rest = [2, 3, 4, 5, 6].map((i) => b.submit(i));
+    expect(batches).toEqual([[1]]);
+    expect(b.pending).toBe(5);
+    gates[0]?.resolve();
+    expect(await first).toBe('r1');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(batches).toEqual([[1], [2, 3, 4]]); // capped at maxBatch
+    gates[1]?.resolve();
+    gates[2]?.resolve();
+    expect(await Promise.all(rest)).toEqual(['r2', 'r3', 'r4', 'r5', 'r6']);
+    expect(batches).toEqual([[1], [2, 3, 4], [5, 6]]);
+  });
+
+  it('runs up to maxInFlight flushes at once', async () => {
+    let running = 0;
+    let peak = 0;
+    const b = new Batcher<number, number>(
+      async (items) => {
+        running += 1;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 5));
+        running -= 1;
+        return items;
+      },
+      { maxBatch: 1, maxInFlight: 2 },
+    );
+    expect(await Promise.all([1, 2, 3, 4, 5].map((i) => b.submit(i)))).toEqual([1, 2, 3, 4, 5]);
+    expect(peak).toBe(2);
+  });
+
+  it('rejects every item of a failed batch, and later batches still run', async () => {
+    let calls = 0;
+    const b = new Batcher<number, number>(async (items) => {
+      calls += 1;
+      if (calls === 1) throw new Error('database down');
+      return items;
+    });
+    await expect(b.submit(1)).rejects.toThrow('database down');
+    expect(await b.submit(2)).toBe(2);
+  });
+
+  it('fails the batch when the flush returns the wrong number of results', async () => {
+    const b = new Batcher<number, number>(async () => []);
+    await expect(b.submit(1)).rejects.toThrow(/0 results for 1 items/);
+  });
+});

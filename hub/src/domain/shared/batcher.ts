@@ -1,0 +1,48 @@
+/**
+ * Group commit: callers submit one item each and get its own result, while the items are written
+ * in batches. Nothing waits for a timer: when no flush is running an item is flushed at once (low
+ * latency when idle); items arriving while `maxInFlight` flushes run are queued and go together in
+ * the next one (high throughput under load, batches grow with the load).
+ */
+export class Batcher<T, R> {
+  private queue: { item: T; resolve(r: R): void; reject(e: unknown): void }[] = [];
+  private inFlight = 0;
+
+  constructor(
+    /** Writes a batch; returns one result per item, in order. A rejection fails the whole batch. */
+    private readonly flush: (items: T[]) => Promise<R[]>,
+    private readonly options: { maxBatch: number; maxInFlight: number } = { maxBatch: 500, maxInFlight: 2 },
+  ) {}
+
+  submit(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Items waiting for a flush (for tests and metrics). */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.options.maxBatch);
+      this.inFlight += 1;
+      this.flush(batch.map((b) => b.item))
+        .then(
+          (results) => {
+            if (results.length !== batch.length) throw new Error(`batch flush returned ${results.length} results for ${batch.length} items`);
+            batch.forEach((b, i) => b.resolve(results[i] as R));
+          },
+          (err: unknown) => batch.forEach((b) => b.reject(err)),
+        )
+        .catch((err: unknown) => batch.forEach((b) => b.reject(err)))
+        .finally(() => {
+          this.inFlight -= 1;
+          this.pump();
+        });
+    }
+  }
+}
