@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import {
   AgentPresence,
+  InstallationCommand,
   InstallationStatus,
   RolloutProgress,
   type LiveClientToServerEvents,
@@ -19,6 +20,8 @@ export interface LiveHandlers {
   onPresence(presence: AgentPresence): void;
   /** A rollout moved (`rollout:progress`): its status, waves and the targets that changed. */
   onRolloutProgress?(progress: RolloutProgress): void;
+  /** A command to an agent was created or changed status (`command:changed`). */
+  onCommand?(command: InstallationCommand): void;
   onState(state: LiveConnectionState): void;
   /** A connection after the first one: events may have been missed meanwhile. */
   onReconnected(): void;
@@ -90,6 +93,11 @@ export function connectLive(handlers: LiveHandlers, url: string = LIVE_NAMESPACE
     const parsed = AgentPresence.safeParse(payload);
     if (parsed.success) handlers.onPresence(parsed.data);
     else handlers.onInvalid?.('agent:presence', parsed.error.message);
+  });
+  socket.on('command:changed', (payload) => {
+    const parsed = InstallationCommand.safeParse(payload);
+    if (parsed.success) handlers.onCommand?.(parsed.data);
+    else handlers.onInvalid?.('command:changed', parsed.error.message);
   });
   socket.on('rollout:progress', (payload) => {
     const parsed = RolloutProgress.safeParse(payload);

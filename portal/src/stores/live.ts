@@ -3,6 +3,7 @@ import { ref } from 'vue';
 import { connectLive, type LiveClient, type LiveConnectionState } from '../api/live';
 import { useFleetStore } from './fleet';
 import { useRolloutsStore } from './rollouts';
+import { useCommandsStore } from './commands';
 
 /** The one `/live` connection of the app, feeding the stores that patch themselves from its events. */
 export const useLiveStore = defineStore('live', () => {
@@ -14,11 +15,13 @@ export const useLiveStore = defineStore('live', () => {
     if (client) return;
     const fleet = useFleetStore();
     const rollouts = useRolloutsStore();
+    const commands = useCommandsStore();
     let connectedBefore = false;
     client = connectLive({
       onStatus: (status) => fleet.applyStatus(status),
       onPresence: (presence) => fleet.applyPresence(presence),
       onRolloutProgress: (progress) => rollouts.applyProgress(progress),
+      onCommand: (command) => commands.apply(command),
       onState: (next) => {
         state.value = next;
         if (next === 'live') {

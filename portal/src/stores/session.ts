@@ -12,6 +12,7 @@ import { useTokensStore } from './tokens';
 import { useAuditStore } from './audit';
 import { useCatalogStore } from './catalog';
 import { useRolloutsStore } from './rollouts';
+import { useCommandsStore } from './commands';
 
 /** Who is signed in. The session itself is the hub's httpOnly cookie; this mirrors `GET /me`. */
 export const useSessionStore = defineStore('session', () => {
@@ -93,6 +94,7 @@ export const useSessionStore = defineStore('session', () => {
     useAuditStore().reset();
     useCatalogStore().reset();
     useRolloutsStore().reset();
+    useCommandsStore().reset();
     me.value = null;
     checked.value = true;
   }

@@ -1,0 +1,93 @@
+/// <reference lib="dom" />
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { Browser } from 'playwright-core';
+import type { AgentCredentials, Command } from '@flotilla/protocol';
+import { ApiClient, COMPOSE_V1 } from './api-client.js';
+import { createTestDatabase, randomSuffix, type TestDatabase, type TestHub } from './helpers.js';
+import { assertBrowserPrerequisites, launchChromium, openWatchedPage, shot, signInWithForm, startPortalHub } from './browser-helpers.js';
+import { connectAgent, host, type AgentSocket } from './sim-agent.js';
+
+/**
+ * The installation page in a real browser: a simulated agent reports a drifted component, the
+ * vendor admin sees it, clicks Redeploy, and watches the command run to succeeded and the drift
+ * clear, live (the agent answers the command like agent-core does: ack, running, succeeded).
+ */
+
+let tdb: TestDatabase | undefined;
+let hub: TestHub | undefined;
+let browser: Browser | undefined;
+let agent: AgentSocket | undefined;
+const browserLog: string[] = [];
+
+afterAll(async () => {
+  agent?.disconnect();
+  await browser?.close().catch(() => undefined);
+  await hub?.close().catch(() => undefined);
+  await tdb?.drop().catch(() => undefined);
+});
+
+beforeAll(async () => {
+  assertBrowserPrerequisites();
+  tdb = await createTestDatabase();
+  hub = await startPortalHub(tdb.url);
+  browser = await launchChromium();
+});
+
+describe('installation page', () => {
+  it('shows drift and a Redeploy that runs live to succeeded and clears it', async () => {
+    onTestFailed(() => {
+      process.stderr.write(`browser log:\n  ${browserLog.join('\n  ')}\n`);
+    });
+    if (!hub || !browser) throw new Error('no hub or browser');
+    const base = hub.url;
+    const api = new ApiClient(base);
+    const admin = await api.signup(randomSuffix());
+    const app = (await api.post<{ id: string }>('/applications', { name: 'shop', kind: 'compose' })).body.id;
+    const versionId = (await api.post<{ id: string }>(`/applications/${app}/versions`, { version: '1.0.0', compose: { file: COMPOSE_V1 } })).body.id;
+    const customerId = (await api.post<{ id: string }>('/customers', { name: 'Acme' })).body.id;
+    const installationId = (await api.post<{ id: string }>('/installations', { customerId, name: 'edge-1', environment: 'production', agentKind: 'compose' })).body.id;
+    expect((await api.post(`/installations/${installationId}/deploy`, { versionId })).status).toBe(202);
+    const creds = (await api.post<AgentCredentials>(`/installations/${installationId}/agent-credentials`)).body;
+
+    // The agent: drifted at first; a redeploy command is acked, run, and reported without drift.
+    const since = new Date().toISOString();
+    const drifted = { name: 'shop', version: '1.0.0', health: 'healthy' as const, since, drift: { appliedRevision: 5, actualRevision: 7 } };
+    const commands: Command[] = [];
+    const sim = await connectAgent(base, creds.agentId, creds.secret, {
+      onCommand: (command) => {
+        commands.push(command);
+        return { accepted: true };
+      },
+    });
+    agent = sim;
+    sim.on('command', (command) => {
+      setTimeout(() => {
+        void (async () => {
+          await sim.emitWithAck('command:progress', { id: command.id, status: 'running' });
+          await new Promise((r) => setTimeout(r, 300));
+          await sim.emitWithAck('command:progress', { id: command.id, status: 'succeeded', message: 'redeployed shop', components: [{ ...drifted, drift: undefined }] });
+        })();
+      }, 100);
+    });
+    await sim.emitWithAck('agent:hello', { host, appliedRevision: 1, components: [drifted] });
+
+    const { page } = await signInWithForm(await openWatchedPage(browser, 'vendor', browserLog), base, admin.email, admin.password, '/');
+    await page.getByTestId('installations-table').getByRole('link', { name: 'edge-1' }).click();
+    await page.waitForURL((url) => url.pathname === `/installations/${installationId}`);
+    expect(await page.getByTestId('drift-shop').textContent()).toBe('drifted: cluster at revision 7, agent applied 5');
+    expect(await page.getByTestId('agent-version').textContent()).toBe('0.1.0-test');
+    await page.evaluate(() => {
+      (window as unknown as { __noReload: boolean }).__noReload = true;
+    });
+    await shot(page, 'installation-drifted');
+
+    await page.getByTestId('redeploy-shop').click();
+    const row = page.locator('[data-testid^="command-"][data-type="redeploy"]');
+    await row.and(page.locator('[data-status="succeeded"]')).waitFor();
+    expect(await row.getByTestId('command-message').textContent()).toContain('redeployed shop');
+    await page.getByTestId('drift-shop').waitFor({ state: 'detached' });
+    expect(commands).toEqual([{ id: expect.any(String) as string, type: 'redeploy', targets: ['shop'] }]);
+    expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+    await shot(page, 'installation-redeployed');
+  });
+});
