@@ -74,17 +74,58 @@ export class AgentRepository {
     return this.db('agent_install_tokens').whereNotNull('secret').where('expires_at', '<=', this.db.fn.now()).update({ secret: null });
   }
 
-  async openSession(identity: AgentIdentity, hubNode: string, ip: string | undefined, agentVersion: string): Promise<number> {
-    const [row] = await this.db('agent_sessions')
-      .insert({ vendor_id: identity.vendorId, installation_id: identity.installationId, agent_id: identity.agentId, hub_node: hubNode, ip: ip ?? null, agent_version: agentVersion })
-      .returning('id');
-    await this.refreshOnline(identity.installationId);
-    return (row as { id: number }).id;
+  /**
+   * Opens many sessions in one statement (a reconnect storm is thousands at once): the sessions,
+   * their `connected` events, and the installations marked online. Returns the session ids in the
+   * order given.
+   */
+  async openSessions(items: readonly { identity: AgentIdentity; hubNode: string; ip: string | undefined; agentVersion: string; message: string }[]): Promise<number[]> {
+    const records = items.map((it, ord) => ({ ord, vendor_id: it.identity.vendorId, installation_id: it.identity.installationId, agent_id: it.identity.agentId, hub_node: it.hubNode, ip: it.ip ?? null, agent_version: it.agentVersion, message: it.message }));
+    const result: { rows: { id: number; ord: number }[] } = await this.db.raw(
+      `WITH v AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS v(ord integer, vendor_id uuid, installation_id uuid, agent_id text, hub_node text, ip text, agent_version text, message text)),
+            s AS (INSERT INTO agent_sessions (vendor_id, installation_id, agent_id, hub_node, ip, agent_version)
+                  SELECT vendor_id, installation_id, agent_id, hub_node, ip, agent_version FROM v ORDER BY ord RETURNING id, agent_id),
+            e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT vendor_id, installation_id, 'connected', message FROM v ORDER BY ord),
+            u AS (UPDATE installations i SET online = true, last_seen_at = now(), status_updated_at = now() FROM v WHERE i.id = v.installation_id)
+       SELECT s.id, min(v.ord) AS ord FROM s JOIN v ON v.agent_id = s.agent_id GROUP BY s.id ORDER BY s.id`,
+      [JSON.stringify(records)],
+    );
+    // Ids are increasing in insertion order, and inserted in `ord` order: pair them up per agent.
+    const idsByAgent = new Map<string, number[]>();
+    for (const row of result.rows) {
+      const agentId = records[row.ord]?.agent_id ?? '';
+      idsByAgent.set(agentId, [...(idsByAgent.get(agentId) ?? []), Number(row.id)]);
+    }
+    return records.map((r) => idsByAgent.get(r.agent_id)?.shift() ?? 0);
   }
 
-  async closeSession(sessionId: number, installationId: string): Promise<void> {
-    await this.db('agent_sessions').where({ id: sessionId }).whereNull('disconnected_at').update({ disconnected_at: this.db.fn.now() });
-    await this.refreshOnline(installationId);
+  /**
+   * Closes many sessions in one statement: `disconnected` events, and each installation's online
+   * flag recomputed (still online when another session of it is open, e.g. a reconnect that won the race).
+   */
+  async closeSessions(items: readonly { sessionId: number; vendorId: string; installationId: string; message: string }[]): Promise<void> {
+    const records = items.map((it) => ({ session_id: it.sessionId, vendor_id: it.vendorId, installation_id: it.installationId, message: it.message }));
+    await this.db.raw(
+      `WITH v AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS v(session_id bigint, vendor_id uuid, installation_id uuid, message text)),
+            c AS (UPDATE agent_sessions s SET disconnected_at = now() FROM v WHERE s.id = v.session_id AND s.disconnected_at IS NULL RETURNING s.id),
+            e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT vendor_id, installation_id, 'disconnected', message FROM v)
+       UPDATE installations i
+          SET online = EXISTS (SELECT 1 FROM agent_sessions s WHERE s.installation_id = i.id AND s.disconnected_at IS NULL AND s.id NOT IN (SELECT session_id FROM v)),
+              last_seen_at = now(), status_updated_at = now()
+         FROM (SELECT DISTINCT installation_id FROM v) d
+        WHERE i.id = d.installation_id`,
+      [JSON.stringify(records)],
+    );
+  }
+
+  /** Records many hellos (agent version and host facts) in one statement. */
+  async recordHellos(items: readonly { agentId: string; agentVersion: string; host: HostFacts }[]): Promise<void> {
+    await this.db.raw(
+      `UPDATE agents a SET agent_version = v.agent_version, host = v.host
+         FROM jsonb_to_recordset(?::jsonb) AS v(agent_id text, agent_version text, host jsonb)
+        WHERE a.id = v.agent_id`,
+      [JSON.stringify(items.map((i) => ({ agent_id: i.agentId, agent_version: i.agentVersion, host: i.host })))],
+    );
   }
 
   /** Closes sessions held by hub processes that died; returns the installations affected. */

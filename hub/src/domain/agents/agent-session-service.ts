@@ -52,6 +52,17 @@ export class AgentSessionService {
     { maxBatch: 500, maxInFlight: 2 },
   );
 
+  // Connects, disconnects and hellos of many agents share statements too (storms are the norm at restarts).
+  private readonly sessionsOpened = new Batcher((items: Parameters<AgentRepository['openSessions']>[0][number][]) => this.agents.openSessions(items));
+  private readonly sessionsClosed = new Batcher(async (items: Parameters<AgentRepository['closeSessions']>[0][number][]) => {
+    await this.agents.closeSessions(items);
+    return items.map(() => undefined);
+  });
+  private readonly hellos = new Batcher(async (items: Parameters<AgentRepository['recordHellos']>[0][number][]) => {
+    await this.agents.recordHellos(items);
+    return items.map(() => undefined);
+  });
+
   /** Changes are handed to listeners in batches too (a rollout looks once for a thousand agents). */
   private readonly changes = new Batcher<string, void>(
     async (ids) => {
@@ -91,24 +102,27 @@ export class AgentSessionService {
   }
 
   async connected(identity: AgentIdentity, hubNode: string, ip: string, agentVersion: string): Promise<number> {
-    const sessionId = await this.agents.openSession(identity, hubNode, ip, agentVersion);
-    await this.installations.addEvent(identity.vendorId, identity.installationId, { type: 'connected', message: `agent ${agentVersion} via ${hubNode}` });
+    const sessionId = await this.sessionsOpened.submit({ identity, hubNode, ip, agentVersion, message: `agent ${agentVersion} via ${hubNode}` });
     this.presence(identity, true, hubNode);
     this.changed(identity.installationId);
     return sessionId;
   }
 
   async disconnected(identity: AgentIdentity, sessionId: number, hubNode: string, reason: string): Promise<void> {
-    await this.agents.closeSession(sessionId, identity.installationId);
-    await this.installations.addEvent(identity.vendorId, identity.installationId, { type: 'disconnected', message: reason });
+    await this.sessionsClosed.submit({ sessionId, vendorId: identity.vendorId, installationId: identity.installationId, message: reason });
     this.presence(identity, false, hubNode);
     this.changed(identity.installationId);
   }
 
   async hello(identity: AgentIdentity, agentVersion: string, hello: AgentHello): Promise<HelloAck> {
-    await this.agents.recordHello(identity.agentId, agentVersion, hello.host);
-    await this.observe(identity, hello.appliedRevision, hello.components);
-    return { desired: await this.desired.current(identity.vendorId, identity.installationId), commands: await this.commands.agentConnected(identity, agentVersion) };
+    // Independent writes and reads, in parallel: a reconnect storm waits on round trips, not CPU.
+    const [, , desired, commands] = await Promise.all([
+      this.hellos.submit({ agentId: identity.agentId, agentVersion, host: hello.host }),
+      this.observe(identity, hello.appliedRevision, hello.components),
+      this.desired.current(identity.vendorId, identity.installationId),
+      this.commands.agentConnected(identity, agentVersion),
+    ]);
+    return { desired, commands };
   }
 
   /**

@@ -51,7 +51,27 @@ describe('Batcher', () => {
     expect(peak).toBe(2);
   });
 
-  it('rejects every item of a failed batch, and later batches still run', async () => {
+  it('retries the items of a failed batch one by one, so only the bad one fails', async () => {
+    const seen: number[][] = [];
+    const gate = deferred();
+    const b = new Batcher<number, number>(
+      async (items) => {
+        seen.push(items);
+        if (items.length === 1 && items[0] === 0) await gate.promise; // holds the first flush so the rest batch up
+        if (items.includes(13)) throw new Error('no such installation');
+        return items;
+      },
+      { maxBatch: 10, maxInFlight: 1 },
+    );
+    const first = b.submit(0);
+    const rest = [1, 13, 2].map((i) => b.submit(i).catch((e: unknown) => (e as Error).message));
+    gate.resolve();
+    expect(await first).toBe(0);
+    expect(await Promise.all(rest)).toEqual([1, 'no such installation', 2]);
+    expect(seen).toEqual([[0], [1, 13, 2], [1], [13], [2]]);
+  });
+
+  it('a failed single item rejects, and later batches still run', async () => {
     let calls = 0;
     const b = new Batcher<number, number>(async (items) => {
       calls += 1;

@@ -3,6 +3,9 @@
  * in batches. Nothing waits for a timer: when no flush is running an item is flushed at once (low
  * latency when idle); items arriving while `maxInFlight` flushes run are queued and go together in
  * the next one (high throughput under load, batches grow with the load).
+ *
+ * `flush` must be atomic (one statement or one transaction): when a batch fails, each of its items
+ * is retried on its own, so one bad item (say, of a just-deleted installation) fails alone.
  */
 export class Batcher<T, R> {
   private queue: { item: T; resolve(r: R): void; reject(e: unknown): void }[] = [];
@@ -26,19 +29,21 @@ export class Batcher<T, R> {
     return this.queue.length;
   }
 
+  private async run(batch: { item: T; resolve(r: R): void }[]): Promise<void> {
+    const results = await this.flush(batch.map((b) => b.item));
+    if (results.length !== batch.length) throw new Error(`batch flush returned ${results.length} results for ${batch.length} items`);
+    batch.forEach((b, i) => b.resolve(results[i] as R));
+  }
+
   private pump(): void {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.options.maxBatch);
       this.inFlight += 1;
-      this.flush(batch.map((b) => b.item))
-        .then(
-          (results) => {
-            if (results.length !== batch.length) throw new Error(`batch flush returned ${results.length} results for ${batch.length} items`);
-            batch.forEach((b, i) => b.resolve(results[i] as R));
-          },
-          (err: unknown) => batch.forEach((b) => b.reject(err)),
-        )
-        .catch((err: unknown) => batch.forEach((b) => b.reject(err)))
+      this.run(batch)
+        .catch(async (err: unknown) => {
+          if (batch.length === 1) batch[0]?.reject(err);
+          else await Promise.all(batch.map((b) => this.run([b]).catch((e: unknown) => b.reject(e))));
+        })
         .finally(() => {
           this.inFlight -= 1;
           this.pump();
