@@ -8,7 +8,9 @@ import {
   PROTOCOL_VERSION,
   summarizeIssues,
   type AgentHello,
+  type AgentPollResponse,
   type CommandAck,
+  type CommandProgress,
   type ComponentStatus,
   type DesiredComponent,
   type HostFacts,
@@ -16,6 +18,8 @@ import {
 import type { BackoffOptions } from './backoff.js';
 import type { AgentConfig } from './config.js';
 import { HubConnection, type AgentSocket } from './connection.js';
+import { takePoll } from './poll-handler.js';
+import { PollingFallback } from './polling-fallback.js';
 import { Converger } from './converger.js';
 import { CommandJournal } from './command-journal.js';
 import { CommandRunner } from './command-runner.js';
@@ -51,8 +55,10 @@ export interface Agent {
   readonly state: LocalState;
   /** The component statuses the agent would report now. */
   readonly statuses: readonly ComponentStatus[];
-  /** True while connected to the hub. */
+  /** True while connected to the hub (websocket, or HTTP polls that reach it). */
   readonly connected: boolean;
+  /** How the agent talks to the hub now: `offline` until a websocket session or the polling fallback. */
+  readonly link: 'websocket' | 'polling' | 'offline';
   /** Resolves when no desired state is queued or being applied and no command is queued or running. */
   idle(): Promise<void>;
   /**
@@ -82,6 +88,8 @@ class AgentRuntime implements Agent {
     this.requestExit = resolve;
   });
   private readonly connection: HubConnection;
+  /** HTTP polling fallback, for proxies that break websockets. */
+  private readonly polling: PollingFallback;
   private readonly lifetime = new AbortController();
   private host: HostFacts | undefined;
   private current: ComponentStatus[] = [];
@@ -122,6 +130,15 @@ class AgentRuntime implements Agent {
       setup: (socket) => this.setupSocket(socket),
       onConnect: (socket) => this.hello(socket),
     });
+    this.polling = new PollingFallback({
+      config,
+      kind: driver.kind,
+      agentVersion: options.agentVersion ?? agentCoreVersion(),
+      timeoutMs: options.ackTimeoutMs ?? 15_000,
+      logger,
+      socketUp: () => this.sessionSocket() !== undefined,
+      onPoll: (response, first) => this.polled(response, first),
+    });
   }
 
   get state(): LocalState {
@@ -133,7 +150,12 @@ class AgentRuntime implements Agent {
   }
 
   get connected(): boolean {
-    return this.connection.connected !== undefined;
+    return this.connection.connected !== undefined || this.polling.healthy;
+  }
+
+  get link(): Agent['link'] {
+    if (this.sessionSocket() !== undefined) return 'websocket';
+    return this.polling.active ? 'polling' : 'offline';
   }
 
   async idle(): Promise<void> {
@@ -169,7 +191,7 @@ class AgentRuntime implements Agent {
       serial: this.serial,
       logger: this.logger,
       transport: {
-        progress: (p) => this.sendAcked('command:progress', (socket) => socket.emitWithAck('command:progress', p)),
+        progress: (p) => this.sendProgress(p),
         logs: (chunk) => this.sendAcked('logs:chunk', (socket) => socket.emitWithAck('logs:chunk', chunk)),
       },
       context: () => this.driverContext(this.requireConverger().state.installationId),
@@ -183,6 +205,7 @@ class AgentRuntime implements Agent {
     );
     await this.sampleAll();
     this.connection.start();
+    this.polling.start();
     this.timers.push(setInterval(() => void this.sampleAll(), this.config.healthIntervalMs));
     this.timers.push(setInterval(() => void this.report(), this.config.statusIntervalMs));
   }
@@ -201,6 +224,7 @@ class AgentRuntime implements Agent {
       const timeoutMs = this.options.stopTimeoutMs ?? 7000;
       await Promise.all([this.converger?.stop(timeoutMs), this.runner?.stop(timeoutMs)]);
       await this.store.flush().catch(() => undefined);
+      this.polling.stop();
       this.connection.stop();
       await this.driver.close?.();
     } catch (err) {
@@ -263,10 +287,38 @@ class AgentRuntime implements Agent {
     }
   }
 
+  /** The socket of the established session (hello acknowledged), if any. */
+  private sessionSocket(): AgentSocket | undefined {
+    const socket = this.connection.connected;
+    return socket !== undefined && socket === this.session ? socket : undefined;
+  }
+
+  /** Command progress over the websocket session, else over HTTP while polling. */
+  private sendProgress(progress: CommandProgress): Promise<boolean> {
+    if (this.sessionSocket() === undefined && this.polling.active) return this.polling.progress(progress);
+    return this.sendAcked('command:progress', (socket) => socket.emitWithAck('command:progress', progress));
+  }
+
+  /** One poll's answer: the first one of a polling session stands for a hello. */
+  private async polled(response: AgentPollResponse, first: boolean): Promise<void> {
+    if (first) this.sessionRevision = -1;
+    await takePoll(response, {
+      acceptDesired: (desired) => this.acceptDesired(desired, 'poll'),
+      takeCommand: (command) => this.takeCommand(command),
+      known: (id) => this.journal.get(id) !== undefined,
+      progress: (progress) => this.sendProgress(progress),
+      logger: this.logger,
+    });
+    if (!first) return;
+    this.logger.info({ appliedRevision: this.state.appliedRevision, desiredRevision: response.desired?.revision ?? null }, 'HTTP polling session with the hub');
+    void this.report();
+    void this.requireRunner().resendUnreported();
+  }
+
   /** Emits an acknowledged event on the established session; true once the hub stored it. */
   private async sendAcked(event: string, emit: (socket: ReturnType<AgentSocket['timeout']>) => Promise<unknown>): Promise<boolean> {
-    const socket = this.connection.connected;
-    if (socket === undefined || socket !== this.session) return false;
+    const socket = this.sessionSocket();
+    if (socket === undefined) return false;
     try {
       const raw = await emit(socket.timeout(this.options.ackTimeoutMs ?? 15_000));
       const parsed = ReportResponse.safeParse(raw);
@@ -283,7 +335,7 @@ class AgentRuntime implements Agent {
     }
   }
 
-  private acceptDesired(desired: DesiredState, source: 'hello' | 'push'): void {
+  private acceptDesired(desired: DesiredState, source: 'hello' | 'push' | 'poll'): void {
     if (desired.revision < this.sessionRevision) {
       this.logger.info({ revision: desired.revision, newest: this.sessionRevision, source }, 'ignoring an older desired state');
       return;
@@ -312,6 +364,7 @@ class AgentRuntime implements Agent {
       return false;
     }
     this.session = socket;
+    this.polling.check(); // stops polling at once
     const { desired, commands } = parsed.data;
     this.logger.info({ appliedRevision: payload.appliedRevision, desiredRevision: desired?.revision ?? null }, 'hello acknowledged');
     if (desired !== null) this.acceptDesired(desired, 'hello');
@@ -394,9 +447,13 @@ class AgentRuntime implements Agent {
   }
 
   private async sendReport(): Promise<void> {
-    const socket = this.connection.connected;
-    if (socket === undefined || socket !== this.session || this.converger === undefined) return;
+    if (this.converger === undefined) return;
     const payload = { revision: this.converger.state.appliedRevision, components: this.current };
+    const socket = this.sessionSocket();
+    if (socket === undefined) {
+      if (this.polling.active) await this.polling.report(payload);
+      return;
+    }
     try {
       const raw: unknown = await socket.timeout(this.options.ackTimeoutMs ?? 15_000).emitWithAck('status:report', payload);
       const parsed = ReportResponse.safeParse(raw);

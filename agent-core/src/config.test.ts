@@ -20,7 +20,16 @@ describe('loadConfig', () => {
       statusIntervalMs: 30_000,
       healthIntervalMs: 5000,
       healthTimeoutMs: 300_000,
+      pollIntervalMs: 5000,
+      pollAfterMs: 30_000,
     });
+  });
+
+  it('reads the polling fallback settings; 0 turns polling off', () => {
+    const c = loadConfig(['--poll-interval', '2'], { ...base, FLOTILLA_POLL_INTERVAL: '9', FLOTILLA_POLL_AFTER: '1.5' });
+    expect(c.pollIntervalMs).toBe(2000);
+    expect(c.pollAfterMs).toBe(1500);
+    expect(loadConfig([], { ...base, FLOTILLA_POLL_AFTER: '0' }).pollAfterMs).toBe(0);
   });
 
   it('lets flags win over the environment', () => {
@@ -53,6 +62,10 @@ describe('loadConfig', () => {
     [{ FLOTILLA_LOG_LEVEL: 'loud' }, /FLOTILLA_LOG_LEVEL \(--log-level\) must be one of fatal, error/],
     [{ FLOTILLA_STATUS_INTERVAL: 'often' }, /FLOTILLA_STATUS_INTERVAL \(--status-interval\) must be a number of seconds/],
     [{ FLOTILLA_HEALTH_INTERVAL: '0' }, /FLOTILLA_HEALTH_INTERVAL \(--health-interval\) must be at least 0.1 seconds/],
+    [{ FLOTILLA_POLL_INTERVAL: '0' }, /FLOTILLA_POLL_INTERVAL \(--poll-interval\) must be at least 1 seconds/],
+    [{ FLOTILLA_POLL_INTERVAL: '2.5' }, /FLOTILLA_POLL_INTERVAL \(--poll-interval\) must be a whole number of seconds/],
+    [{ FLOTILLA_POLL_AFTER: '-1' }, /FLOTILLA_POLL_AFTER \(--poll-after\) must be at least 0 seconds/],
+    [{ FLOTILLA_POLL_AFTER: 'soon' }, /FLOTILLA_POLL_AFTER \(--poll-after\) must be a number of seconds/],
   ])('rejects %o with a message naming the variable', (override, message) => {
     expect(() => loadConfig([], { ...base, ...override })).toThrow(ConfigError);
     expect(() => loadConfig([], { ...base, ...override })).toThrow(message);

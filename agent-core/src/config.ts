@@ -19,7 +19,15 @@ export interface AgentConfig {
   healthIntervalMs: number;
   /** How long a stage may take to become healthy before the next stage is applied (ms). */
   healthTimeoutMs: number;
+  /** Period of the HTTP polling fallback (ms, whole seconds; default 5 s). */
+  pollIntervalMs?: number;
+  /** How long without a websocket session before falling back to HTTP polling (ms; 0 = never; default 30 s). */
+  pollAfterMs?: number;
 }
+
+/** Defaults of the optional settings above (loadConfig always fills them in). */
+export const DEFAULT_POLL_INTERVAL_MS = 5000;
+export const DEFAULT_POLL_AFTER_MS = 30_000;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -35,6 +43,8 @@ const SETTINGS = {
   FLOTILLA_STATUS_INTERVAL: 'status-interval',
   FLOTILLA_HEALTH_INTERVAL: 'health-interval',
   FLOTILLA_HEALTH_TIMEOUT: 'health-timeout',
+  FLOTILLA_POLL_INTERVAL: 'poll-interval',
+  FLOTILLA_POLL_AFTER: 'poll-after',
 } as const;
 type EnvName = keyof typeof SETTINGS;
 
@@ -68,6 +78,9 @@ const Settings = z.object({
   FLOTILLA_STATUS_INTERVAL: seconds(30, 1, 3600),
   FLOTILLA_HEALTH_INTERVAL: seconds(5, 0.1, 3600),
   FLOTILLA_HEALTH_TIMEOUT: seconds(300, 1, 86_400),
+  // Whole seconds: the hub takes the period as an integer header and keeps the session for three of them.
+  FLOTILLA_POLL_INTERVAL: seconds(DEFAULT_POLL_INTERVAL_MS / 1000, 1, 3600).refine(Number.isInteger, { message: 'must be a whole number of seconds' }),
+  FLOTILLA_POLL_AFTER: seconds(DEFAULT_POLL_AFTER_MS / 1000, 0, 86_400),
 });
 
 /** Usage text for `--help`. */
@@ -80,6 +93,8 @@ export const USAGE = `Options (each also read from its environment variable; a f
   --status-interval SEC    FLOTILLA_STATUS_INTERVAL status report at least every SEC seconds (default 30)
   --health-interval SEC    FLOTILLA_HEALTH_INTERVAL health sampled every SEC seconds (default 5)
   --health-timeout SEC     FLOTILLA_HEALTH_TIMEOUT  a stage must be healthy within SEC seconds (default 300)
+  --poll-interval SEC      FLOTILLA_POLL_INTERVAL   HTTP polling period when the websocket is unavailable (default 5)
+  --poll-after SEC         FLOTILLA_POLL_AFTER      poll over HTTP after SEC seconds without a websocket; 0 = never (default 30)
   --help                   print this text
 
 healthcheck [--state-dir DIR] [--max-offline SEC]
@@ -120,6 +135,8 @@ export function loadConfig(
     statusIntervalMs: Math.round(s.FLOTILLA_STATUS_INTERVAL * 1000),
     healthIntervalMs: Math.round(s.FLOTILLA_HEALTH_INTERVAL * 1000),
     healthTimeoutMs: Math.round(s.FLOTILLA_HEALTH_TIMEOUT * 1000),
+    pollIntervalMs: s.FLOTILLA_POLL_INTERVAL * 1000,
+    pollAfterMs: Math.round(s.FLOTILLA_POLL_AFTER * 1000),
   };
 }
 
