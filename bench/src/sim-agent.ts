@@ -24,13 +24,20 @@ export class Observations {
     else this.firstReceipt.set(d.revision, Date.now());
     if (d.revision <= this.applied) return false;
     this.applied = d.revision;
+    this.since = new Date().toISOString();
     this.applies.set(d.revision, (this.applies.get(d.revision) ?? 0) + 1);
     return true;
   }
 
-  report(seq = 0): StatusReport {
-    const since = new Date().toISOString();
-    return { revision: this.applied, components: [{ name: 'web', version: this.applied === 0 ? null : `r${this.applied}`, health: 'healthy', message: `seq ${seq}`, since }] };
+  /** When the reported state last changed (a real agent keeps `since` while nothing changes). */
+  private since = new Date().toISOString();
+
+  /**
+   * The status report. Like a real agent's, the periodic one repeats the same facts; the ingest
+   * flood numbers each report (`seq`) so that every one is a real write to check afterwards.
+   */
+  report(seq?: number): StatusReport {
+    return { revision: this.applied, components: [{ name: 'web', version: this.applied === 0 ? null : `r${this.applied}`, health: 'healthy', ...(seq === undefined ? {} : { message: `seq ${seq}` }), since: this.since }] };
   }
 }
 
@@ -128,7 +135,7 @@ export class SocketAgent {
   sendReport(): void {
     const socket = this.socket;
     if (!socket?.connected || !this.helloed) return;
-    socket.timeout(ACK_TIMEOUT_MS).emitWithAck('status:report', this.seen.report(++this.seq)).catch(() => undefined);
+    socket.timeout(ACK_TIMEOUT_MS).emitWithAck('status:report', this.seen.report()).catch(() => undefined);
   }
 
   /** Sends status reports back to back until `deadline`, each after the previous one was acked. */

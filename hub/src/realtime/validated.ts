@@ -18,15 +18,17 @@ export function onValidated<S extends z.ZodType, R>(
   event: string,
   schema: S,
   handler: (payload: z.output<S>) => Promise<R> | R,
-  log: Logger,
+  /** The logger, or a function making it on first use (per-connection child loggers cost memory). */
+  logger: Logger | (() => Logger),
 ): void {
+  const log = () => (typeof logger === 'function' ? logger() : logger);
   socket.on(event, (...args: unknown[]) => {
     const last = args.at(-1);
     const ack = typeof last === 'function' ? (last as (response: R | ErrorAck) => void) : undefined;
     const parsed = schema.safeParse(args[0]);
     if (!parsed.success) {
       const message = `Invalid ${event} payload: ${summarizeIssues(parsed.error.issues)}`;
-      log.warn({ event, issues: parsed.error.issues.length }, 'invalid socket payload');
+      log().warn({ event, issues: parsed.error.issues.length }, 'invalid socket payload');
       ack?.({ error: { code: 'INVALID_PAYLOAD', message } });
       return;
     }
@@ -36,7 +38,7 @@ export function onValidated<S extends z.ZodType, R>(
         (result) => ack?.(result),
         (err: unknown) => {
           const { body, internal } = toErrorBody(err);
-          if (internal) log.error({ err, event }, 'socket handler failed');
+          if (internal) log().error({ err, event }, 'socket handler failed');
           ack?.({ error: { code: body.error.code, message: body.error.message } });
         },
       );

@@ -63,6 +63,9 @@ export class AgentSessionService {
     return items.map(() => undefined);
   });
 
+  /** What was last stored per installation for agents connected here (see observe). */
+  private readonly lastStored = new Map<string, string>();
+
   /** Changes are handed to listeners in batches too (a rollout looks once for a thousand agents). */
   private readonly changes = new Batcher<string, void>(
     async (ids) => {
@@ -109,6 +112,7 @@ export class AgentSessionService {
   }
 
   async disconnected(identity: AgentIdentity, sessionId: number, hubNode: string, reason: string): Promise<void> {
+    this.lastStored.delete(identity.installationId);
     await this.sessionsClosed.submit({ sessionId, vendorId: identity.vendorId, installationId: identity.installationId, message: reason });
     this.presence(identity, false, hubNode);
     this.changed(identity.installationId);
@@ -146,8 +150,9 @@ export class AgentSessionService {
     return ids;
   }
 
-  async report(identity: AgentIdentity, report: StatusReport): Promise<OkAck> {
-    await this.observe(identity, report.revision, report.components);
+  /** A status report. `connected` = it came over this process's socket (see observe's cache). */
+  async report(identity: AgentIdentity, report: StatusReport, connected = true): Promise<OkAck> {
+    await this.observe(identity, report.revision, report.components, connected);
     return OK;
   }
 
@@ -165,20 +170,23 @@ export class AgentSessionService {
 
   private async observeComponents(identity: AgentIdentity, components: StatusReport['components']): Promise<void> {
     const row = await this.installations.get(identity, identity.installationId);
-    if (row) await this.observe(identity, row.applied_revision, components);
+    if (row) await this.observe(identity, row.applied_revision, components, false);
   }
 
-  private async observe(identity: AgentIdentity, appliedRevision: number, components: StatusReport['components']): Promise<void> {
-    const saved = await this.statusWriter.submit({
-      vendorId: identity.vendorId,
-      id: identity.installationId,
-      observed: {
-        appliedRevision,
-        components: components.map(({ name, version, health, message, drift }) => ({ name, version, health, ...(message === undefined ? {} : { message }), ...(drift === undefined ? {} : { drift }) })),
-        health: overallHealth(components),
-        runningVersion: runningVersionOf(components),
-      },
-    });
+  private async observe(identity: AgentIdentity, appliedRevision: number, components: StatusReport['components'], cacheable = true): Promise<void> {
+    const observed: ObservedState = {
+      appliedRevision,
+      components: components.map(({ name, version, health, message, drift }) => ({ name, version, health, ...(message === undefined ? {} : { message }), ...(drift === undefined ? {} : { drift }) })),
+      health: overallHealth(components),
+      runningVersion: runningVersionOf(components),
+    };
+    // The periodic report repeats what is stored: acknowledge it without a write (idle agents cost
+    // no database work). The cache is for agents connected to this process: dropped at disconnect.
+    // Polled reports may reach any process behind a load balancer, so they are always written.
+    const fingerprint = cacheable ? JSON.stringify(observed) : undefined;
+    if (fingerprint !== undefined && this.lastStored.get(identity.installationId) === fingerprint) return;
+    const saved = await this.statusWriter.submit({ vendorId: identity.vendorId, id: identity.installationId, observed });
+    if (saved && fingerprint !== undefined) this.lastStored.set(identity.installationId, fingerprint);
     if (saved) {
       this.notifier.installationStatus(identity, toStatus(saved.row, this.shipped));
       if (saved.progressed) this.changed(identity.installationId);

@@ -49,7 +49,7 @@ export function agentPollingRoutes(router: Router<RouteState>, deps: RouteDeps, 
 
   routes.public('POST /agent/status', async (ctx) => {
     const { identity } = await agent(ctx);
-    ctx.body = await sessions.report(identity, parseOrThrow(StatusReport, ctx.request.body, 'body'));
+    ctx.body = await sessions.report(identity, parseOrThrow(StatusReport, ctx.request.body, 'body'), false);
   });
 
   routes.public('POST /agent/progress', async (ctx) => {

@@ -32,7 +32,9 @@ export function registerAgentGateway(ns: AgentNamespace, sessions: AgentSessionS
 
   ns.on('connection', (socket) => {
     const { identity, agentVersion } = socket.data;
-    const agentLog = log.child({ agentId: identity.agentId, installationId: identity.installationId });
+    // Made on first use: a child logger per connection costs memory 10 000 idle agents do not need.
+    let child: Logger | undefined;
+    const agentLog = () => (child ??= log.child({ agentId: identity.agentId, installationId: identity.installationId }));
     const room = agentRoom(identity.agentId);
     // One connection per agent: a reconnect replaces a socket the hub has not noticed is dead yet.
     // With the Redis adapter this broadcast is applied asynchronously (possibly after the join
@@ -43,7 +45,7 @@ export function registerAgentGateway(ns: AgentNamespace, sessions: AgentSessionS
     // Handlers are registered at once (events sent right after connect must not be lost) and wait
     // for the session row before touching the database.
     const session = sessions.connected(identity, hubNode, socket.handshake.address, agentVersion);
-    session.catch((err: unknown) => agentLog.error({ err }, 'could not record agent session'));
+    session.catch((err: unknown) => agentLog().error({ err }, 'could not record agent session'));
     const after = <T>(fn: () => Promise<T>) => session.then(fn);
 
     onValidated(socket, 'agent:hello', AgentHello, (hello) => after(() => sessions.hello(identity, agentVersion, hello)), agentLog);
@@ -54,8 +56,8 @@ export function registerAgentGateway(ns: AgentNamespace, sessions: AgentSessionS
     socket.on('disconnect', (reason) => {
       session
         .then((id) => sessions.disconnected(identity, id, hubNode, reason))
-        .catch((err: unknown) => agentLog.error({ err }, 'could not close agent session'));
+        .catch((err: unknown) => agentLog().error({ err }, 'could not close agent session'));
     });
-    agentLog.debug('agent connected');
+    agentLog().debug('agent connected');
   });
 }
