@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -27,7 +28,15 @@ export interface HubNode {
  */
 export class HubCluster {
   /** @param cpuProfDir when set, hubs run with `--cpu-prof` writing there (profiles are written at exit). */
-  constructor(private readonly cpuProfDir?: string) {}
+  constructor(
+    /** Where each hub process's output goes (`hub-<port>-<n>.log`). */
+    readonly logDir: string,
+    private readonly cpuProfDir?: string,
+  ) {
+    mkdirSync(logDir, { recursive: true });
+  }
+
+  private started = 0;
 
   readonly dbName = `flotilla_bench_${randomBytes(5).toString('hex')}`;
   readonly redisPrefix = `flotilla-bench-${randomBytes(5).toString('hex')}`;
@@ -59,9 +68,15 @@ export class HubCluster {
     const prof = this.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', this.cpuProfDir] : [];
     const child = spawn(process.execPath, [...prof, hubMain()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    const keep = (d: Buffer) => (out = (out + d.toString()).slice(-8000));
+    // The hub's warnings and errors, kept for the report (and the tail for a start that fails).
+    const log = createWriteStream(path.join(this.logDir, `hub-${port}-${++this.started}.log`));
+    const keep = (d: Buffer) => {
+      log.write(d);
+      out = (out + d.toString()).slice(-8000);
+    };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+    child.once('exit', () => log.end());
     const url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 60_000;
     for (;;) {

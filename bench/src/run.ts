@@ -26,7 +26,7 @@ function freePort(): Promise<number> {
  */
 export async function runBench(opts: BenchOptions, log: (message: string) => void): Promise<BenchResults> {
   const started = Date.now();
-  const cluster = new HubCluster(opts.cpuProfDir);
+  const cluster = new HubCluster(path.join(opts.outDir, 'hub-logs'), opts.cpuProfDir);
   const outcomes: ScenarioOutcome[] = [];
   const notes: string[] = [];
   let fleet: SimFleet | undefined;

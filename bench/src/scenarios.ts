@@ -192,13 +192,16 @@ const idle: Scenario = async (ctx) => {
   const r = await ctx.fleet.waitAllReceived(since, ctx.opts.pollIntervalMs * 4);
   const d = distribution(r.times.map((t) => t - since));
   ctx.shared.pollFanout = d;
-  latencyRows(ctx, 'idle cost', 'fan-out to polling agents', d);
+  latencyRows(ctx, 'idle cost', 'fan-out to polling agents (those reached)', d);
+  // A hub saturated by polling answers late: that is a result, not a failure of the harness.
+  row(ctx, { scenario: 'idle cost', metric: `polling agents not reached within ${(ctx.opts.pollIntervalMs * 4) / 1000} s (4 periods)`, value: r.missing, unit: 'agents' });
   if (ctx.shared.socketFanout) {
     row(ctx, { scenario: 'idle cost', metric: 'websocket fan-out p99 vs measured polling p99', value: ctx.shared.socketFanout.p99, unit: 'ms', reference: { label: 'polling p99', value: d.p99 }, target: { text: '≥ 10× better (ratio ≤ 0.10)', met: ctx.shared.socketFanout.p99 * 10 <= d.p99 } });
   }
+  // Let every poller take the rollout before they stop, so the next scenario starts clean.
+  await ctx.fleet.waitAllReceived(since, 120_000);
   await waitRolloutDone(ctx, id, 120_000);
   await ctx.fleet.stopPollers();
-  if (r.missing > 0) throw new Error(`${r.missing} polling agents never saw the rollout`);
 };
 
 /** 5. Reconnect storm: a rollout is started and the hub restarted at once; everyone must come back and apply it exactly once. */

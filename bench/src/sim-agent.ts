@@ -59,6 +59,7 @@ export class SocketAgent {
   private timer: NodeJS.Timeout | undefined;
   private startedAt = 0;
   private seq = 0;
+  private flooding = false;
 
   constructor(
     private readonly identity: AgentIdentity,
@@ -134,12 +135,22 @@ export class SocketAgent {
 
   sendReport(): void {
     const socket = this.socket;
-    if (!socket?.connected || !this.helloed) return;
+    // While flooding, only numbered reports go out, so the last one acked is the one stored.
+    if (!socket?.connected || !this.helloed || this.flooding) return;
     socket.timeout(ACK_TIMEOUT_MS).emitWithAck('status:report', this.seen.report()).catch(() => undefined);
   }
 
   /** Sends status reports back to back until `deadline`, each after the previous one was acked. */
   async flood(deadline: number): Promise<{ acked: number; failed: number; lastAckedSeq: number }> {
+    this.flooding = true;
+    try {
+      return await this.floodUntil(deadline);
+    } finally {
+      this.flooding = false;
+    }
+  }
+
+  private async floodUntil(deadline: number): Promise<{ acked: number; failed: number; lastAckedSeq: number }> {
     let acked = 0;
     let failed = 0;
     let lastAckedSeq = 0;

@@ -66,6 +66,11 @@ export type RolloutProgress = z.infer<typeof RolloutProgress>;
 
 export interface LiveServerToClientEvents {
   'installation:status': (payload: InstallationStatus) => void;
+  /**
+   * Several `installation:status` at once, newest per installation (a fleet-wide rollout or a
+   * reconnect storm changes thousands in a second; one message instead of thousands).
+   */
+  'installation:statuses': (payload: InstallationStatus[]) => void;
   'agent:presence': (payload: AgentPresence) => void;
   'rollout:progress': (payload: RolloutProgress) => void;
   /** A command to an installation's agent was created or changed status (same shape as `GET /installations/:id/commands/:commandId`, without logs). */

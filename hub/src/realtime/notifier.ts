@@ -1,4 +1,5 @@
-import { liveRooms, type DesiredState } from '@flotilla/protocol';
+import { liveRooms, type DesiredState, type InstallationStatus } from '@flotilla/protocol';
+import type { TenantScope } from '../domain/shared/notifier.js';
 import type { Notifier } from '../domain/shared/notifier.js';
 import type { AgentNamespace, LiveNamespace } from './namespaces.js';
 
@@ -11,13 +12,18 @@ export function socketNotifier(
   deliver: (agentId: string, state: DesiredState) => void,
   deliverCommand: (agentId: string, installationId: string, commandId: string) => void,
 ): Notifier {
+  const statuses = new StatusCoalescer((scope, batch) => {
+    const rooms = [liveRooms.vendor(scope.vendorId), liveRooms.customer(scope.customerId)];
+    if (batch.length === 1 && batch[0]) live.to(rooms).emit('installation:status', batch[0]);
+    else live.to(rooms).emit('installation:statuses', batch);
+  });
   return {
     desiredState(agentId, state) {
       deliver(agentId, state);
     },
     deliverCommand,
     installationStatus(scope, status) {
-      live.to([liveRooms.vendor(scope.vendorId), liveRooms.customer(scope.customerId)]).emit('installation:status', status);
+      statuses.add(scope, status);
     },
     agentPresence(scope, presence) {
       live.to([liveRooms.vendor(scope.vendorId), liveRooms.customer(scope.customerId)]).emit('agent:presence', presence);
@@ -40,4 +46,38 @@ export function socketNotifier(
       live.in(room).disconnectSockets(true);
     },
   };
+}
+
+/**
+ * Collects installation statuses until the current burst of work is done (`setImmediate`: no
+ * timer, no added latency) and hands them over per customer, newest per installation. A status
+ * batch written for 500 agents becomes a few live messages, not 500 (each one a Redis XADD with
+ * several hub processes).
+ */
+export class StatusCoalescer {
+  private pending = new Map<string, { scope: TenantScope; byInstallation: Map<string, InstallationStatus> }>();
+  private scheduled = false;
+
+  constructor(private readonly flush: (scope: TenantScope, statuses: InstallationStatus[]) => void) {}
+
+  add(scope: TenantScope, status: InstallationStatus): void {
+    const key = `${scope.vendorId}|${scope.customerId}`;
+    let entry = this.pending.get(key);
+    if (!entry) {
+      entry = { scope, byInstallation: new Map() };
+      this.pending.set(key, entry);
+    }
+    entry.byInstallation.set(status.installationId, status);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.drain());
+    }
+  }
+
+  private drain(): void {
+    const batches = this.pending;
+    this.pending = new Map();
+    this.scheduled = false;
+    for (const { scope, byInstallation } of batches.values()) this.flush(scope, [...byInstallation.values()]);
+  }
 }

@@ -7,6 +7,9 @@ import {
   type LiveClientToServerEvents,
   type LiveServerToClientEvents,
 } from '@flotilla/protocol';
+import { z } from 'zod';
+
+const InstallationStatusList = z.array(InstallationStatus);
 
 export type LiveSocket = Socket<LiveServerToClientEvents, LiveClientToServerEvents>;
 
@@ -88,6 +91,11 @@ export function connectLive(handlers: LiveHandlers, url: string = LIVE_NAMESPACE
     const parsed = InstallationStatus.safeParse(payload);
     if (parsed.success) handlers.onStatus(parsed.data);
     else handlers.onInvalid?.('installation:status', parsed.error.message);
+  });
+  socket.on('installation:statuses', (payload) => {
+    const parsed = InstallationStatusList.safeParse(payload);
+    if (parsed.success) for (const status of parsed.data) handlers.onStatus(status);
+    else handlers.onInvalid?.('installation:statuses', parsed.error.message);
   });
   socket.on('agent:presence', (payload) => {
     const parsed = AgentPresence.safeParse(payload);

@@ -29,13 +29,19 @@ export class AgentRepository {
     });
   }
 
-  async findForAuth(agentId: string): Promise<AgentAuthRow | undefined> {
-    const row: { id: string; vendor_id: string; installation_id: string; secret_hash: Buffer; customer_id: string; agent_kind: AgentKind } | undefined = await this.db('agents as a')
+  /** `findForAuth` for many agents in one query (a reconnect storm is thousands of handshakes). */
+  async findForAuthMany(agentIds: readonly string[]): Promise<Map<string, AgentAuthRow>> {
+    const rows: { id: string; vendor_id: string; installation_id: string; secret_hash: Buffer; customer_id: string; agent_kind: AgentKind }[] = await this.db('agents as a')
       .join('installations as i', 'i.id', 'a.installation_id')
-      .where('a.id', agentId)
-      .first('a.id', 'a.vendor_id', 'a.installation_id', 'a.secret_hash', 'i.customer_id', 'i.agent_kind');
-    return row && { agentId: row.id, vendorId: row.vendor_id, customerId: row.customer_id, installationId: row.installation_id, agentKind: row.agent_kind, secretHash: row.secret_hash };
+      .whereIn('a.id', [...new Set(agentIds)])
+      .select('a.id', 'a.vendor_id', 'a.installation_id', 'a.secret_hash', 'i.customer_id', 'i.agent_kind');
+    return new Map(rows.map((row) => [row.id, { agentId: row.id, vendorId: row.vendor_id, customerId: row.customer_id, installationId: row.installation_id, agentKind: row.agent_kind, secretHash: row.secret_hash }]));
   }
+
+  async findForAuth(agentId: string): Promise<AgentAuthRow | undefined> {
+    return (await this.findForAuthMany([agentId])).get(agentId);
+  }
+
 
   async recordHello(agentId: string, agentVersion: string, host: HostFacts): Promise<void> {
     await this.db('agents').where({ id: agentId }).update({ agent_version: agentVersion, host: JSON.stringify(host) });

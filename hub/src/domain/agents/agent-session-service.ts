@@ -58,6 +58,14 @@ export class AgentSessionService {
     await this.agents.closeSessions(items);
     return items.map(() => undefined);
   });
+  private readonly authRows = new Batcher(async (agentIds: string[]) => {
+    const rows = await this.agents.findForAuthMany(agentIds);
+    return agentIds.map((id) => rows.get(id));
+  });
+  private readonly desiredOf = new Batcher(async (keys: { vendorId: string; installationId: string }[]) => {
+    const states = await this.desired.currentMany(keys);
+    return keys.map((k) => states.get(k.installationId) ?? null);
+  });
   private readonly hellos = new Batcher(async (items: Parameters<AgentRepository['recordHellos']>[0][number][]) => {
     await this.agents.recordHellos(items);
     return items.map(() => undefined);
@@ -94,7 +102,7 @@ export class AgentSessionService {
       if (err instanceof RateLimitedError) throw new AppError('RATE_LIMITED', `Too many failed agent handshakes; retry in ${err.retryAfterSeconds} s`, { retryAfterSeconds: err.retryAfterSeconds });
       throw err;
     }
-    const row = await this.agents.findForAuth(auth.agentId);
+    const row = await this.authRows.submit(auth.agentId);
     if (!row || !matchesHash(auth.secret, row.secretHash)) {
       await Promise.all([this.failuresByIp.hit(ip), this.failuresByAgent.hit(auth.agentId)]).catch(() => undefined);
       throw new AppError('UNAUTHORIZED', 'Unknown agent or wrong secret');
@@ -123,7 +131,7 @@ export class AgentSessionService {
     const [, , desired, commands] = await Promise.all([
       this.hellos.submit({ agentId: identity.agentId, agentVersion, host: hello.host }),
       this.observe(identity, hello.appliedRevision, hello.components),
-      this.desired.current(identity.vendorId, identity.installationId),
+      this.desiredOf.submit({ vendorId: identity.vendorId, installationId: identity.installationId }),
       this.commands.agentConnected(identity, agentVersion),
     ]);
     return { desired, commands };
@@ -140,7 +148,8 @@ export class AgentSessionService {
       this.presence(identity, true, POLLING_NODE);
       this.changed(identity.installationId);
     }
-    return { desired: await this.desired.current(identity.vendorId, identity.installationId), commands: await this.commands.agentConnected(identity, meta.agentVersion) };
+    const [desired, commands] = await Promise.all([this.desiredOf.submit({ vendorId: identity.vendorId, installationId: identity.installationId }), this.commands.agentConnected(identity, meta.agentVersion)]);
+    return { desired, commands };
   }
 
   /** Closes the sessions of agents that stopped polling; returns their installations. */

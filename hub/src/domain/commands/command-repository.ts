@@ -81,8 +81,12 @@ export class CommandRepository {
   }
 
   /** Commands the agent has not finished, oldest first (what a hello or a poll hands it). */
-  async unfinished(installationId: string): Promise<CommandRow[]> {
-    return this.db('commands').where({ installation_id: installationId }).whereIn('status', UNFINISHED).orderBy([{ column: 'created_at' }, { column: 'id' }]);
+  /** Commands still to run or running, per installation, oldest first (hellos come in storms: one query for many). */
+  async unfinishedMany(installationIds: readonly string[]): Promise<Map<string, CommandRow[]>> {
+    const rows: CommandRow[] = await this.db('commands').whereIn('installation_id', [...new Set(installationIds)]).whereIn('status', UNFINISHED).orderBy([{ column: 'created_at' }, { column: 'id' }]);
+    const byInstallation = new Map<string, CommandRow[]>();
+    for (const row of rows) byInstallation.set(row.installation_id, [...(byInstallation.get(row.installation_id) ?? []), row]);
+    return byInstallation;
   }
 
   /**
@@ -112,12 +116,6 @@ export class CommandRepository {
   }
 
   /** Self-updates whose old agent started the replacement, waiting for an agent of `agentVersion`. */
-  async awaitingAgentVersion(installationId: string, agentVersion: string): Promise<CommandRow[]> {
-    return this.db('commands')
-      .where({ installation_id: installationId, type: 'self-update', status: 'running' })
-      .whereRaw(`payload->>'agentVersion' = ?`, [agentVersion]);
-  }
-
   /** Stores a chunk of collected log lines, truncated at the per-command limit. Returns the lines kept. */
   async appendLogs(commandId: string, chunk: { component: string | null; lines: string[]; done: boolean }): Promise<number> {
     return this.db.transaction(async (trx) => {

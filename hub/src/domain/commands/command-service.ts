@@ -1,4 +1,5 @@
 import { CommandType, type Command, type CommandAck, type CommandPage, type CommandProgress, type CreateCommandBody, type InstallationCommand, type InstallationCommandDetail, type LogsChunk } from '@flotilla/protocol';
+import { Batcher } from '../shared/batcher.js';
 import type { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -71,7 +72,7 @@ export class CommandService {
 
   /** The commands an agent has not finished, as it receives them (hello ack, HTTP poll). */
   async pendingCommands(installationId: string): Promise<Command[]> {
-    return (await this.repo.unfinished(installationId)).map(toAgentCommand);
+    return (await this.unfinishedOf.submit(installationId)).map(toAgentCommand);
   }
 
   /** A command still waiting for its first delivery, as the agent receives it. */
@@ -93,12 +94,20 @@ export class CommandService {
    * must still run (re-sent on every hello; the agent skips ids it already handled).
    */
   async agentConnected(identity: AgentIdentity, agentVersion: string): Promise<Command[]> {
-    for (const waiting of await this.repo.awaitingAgentVersion(identity.installationId, agentVersion)) {
-      const row = await this.repo.move(waiting.id, 'succeeded', `agent reconnected running ${agentVersion}`, true);
+    const unfinished = await this.unfinishedOf.submit(identity.installationId);
+    const waiting = unfinished.filter((c) => c.type === 'self-update' && c.status === 'running' && c.payload.agentVersion === agentVersion);
+    for (const w of waiting) {
+      const row = await this.repo.move(w.id, 'succeeded', `agent reconnected running ${agentVersion}`, true);
       if (row) this.changed(row);
     }
-    return this.pendingCommands(identity.installationId);
+    return unfinished.filter((c) => !waiting.includes(c)).map(toAgentCommand);
   }
+
+  /** Unfinished commands per installation, read for many hellos at once (reconnect storms). */
+  private readonly unfinishedOf = new Batcher(async (installationIds: string[]) => {
+    const byInstallation = await this.repo.unfinishedMany(installationIds);
+    return installationIds.map((id) => byInstallation.get(id) ?? []);
+  });
 
   async progress(identity: AgentIdentity, progress: CommandProgress): Promise<void> {
     const current = await this.ownCommand(identity, progress.id);

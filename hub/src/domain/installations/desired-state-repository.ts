@@ -17,6 +17,18 @@ export class DesiredStateRepository {
     return row ? this.current(row.vendor_id, installationId) : null;
   }
 
+  /** Current desired states of many installations of any vendors, in one query (hellos, polls). */
+  async currentMany(keys: readonly { vendorId: string; installationId: string }[]): Promise<Map<string, DesiredState>> {
+    const rows: { installation_id: string; vendor_id: string; revision: number; components: DesiredComponent[] }[] = await this.db('desired_states as d')
+      .join('installations as i', function () {
+        this.on('i.id', 'd.installation_id').andOn('i.desired_revision', 'd.revision');
+      })
+      .whereIn('d.installation_id', [...new Set(keys.map((k) => k.installationId))])
+      .select('d.installation_id', 'd.vendor_id', 'd.revision', 'd.components');
+    const vendorOf = new Map(keys.map((k) => [k.installationId, k.vendorId]));
+    return new Map(rows.filter((r) => vendorOf.get(r.installation_id) === r.vendor_id).map((r) => [r.installation_id, { installationId: r.installation_id, revision: r.revision, components: r.components }]));
+  }
+
   async current(vendorId: string, installationId: string, trx?: Knex.Transaction): Promise<DesiredState | null> {
     const row: { revision: number; components: DesiredComponent[] } | undefined = await (trx ?? this.db)('desired_states as d')
       .join('installations as i', function () {

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { InstallationStatus } from '@flotilla/protocol';
+import { StatusCoalescer } from './notifier.js';
+
+const status = (installationId: string, health: InstallationStatus['health']): InstallationStatus => ({
+  installationId,
+  online: true,
+  desiredRevision: 1,
+  appliedRevision: 1,
+  health,
+  components: [],
+  desiredVersion: null,
+  runningVersion: null,
+  lastSeenAt: null,
+  updatedAt: '2026-11-23T20:00:00.000Z',
+  agentVersion: null,
+  agentUpdate: null,
+});
+
+describe('StatusCoalescer', () => {
+  it('hands over one batch per customer after the burst, newest status per installation', async () => {
+    const flushed: { customer: string; ids: string[]; healths: string[] }[] = [];
+    const c = new StatusCoalescer((scope, batch) => flushed.push({ customer: scope.customerId, ids: batch.map((s) => s.installationId), healths: batch.map((s) => s.health) }));
+    const a = { vendorId: 'v', customerId: 'a' };
+    const b = { vendorId: 'v', customerId: 'b' };
+    c.add(a, status('i1', 'progressing'));
+    c.add(b, status('i2', 'healthy'));
+    c.add(a, status('i3', 'healthy'));
+    c.add(a, status('i1', 'healthy'));
+    expect(flushed).toEqual([]); // nothing before the burst is over
+    await new Promise((r) => setImmediate(r));
+    expect(flushed).toEqual([
+      { customer: 'a', ids: ['i1', 'i3'], healths: ['healthy', 'healthy'] },
+      { customer: 'b', ids: ['i2'], healths: ['healthy'] },
+    ]);
+    c.add(b, status('i2', 'failed'));
+    await new Promise((r) => setImmediate(r));
+    expect(flushed.at(-1)).toEqual({ customer: 'b', ids: ['i2'], healths: ['failed'] });
+  });
+});
