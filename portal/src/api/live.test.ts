@@ -75,6 +75,23 @@ describe('connectLive', () => {
     expect(log.presences[0]).toMatchObject({ installationId: 'i1', online: false });
   });
 
+  it('delivers each status of a coalesced installation:statuses message, and drops a malformed batch', async () => {
+    const { log, handlers } = recorder();
+    client = connectLive(handlers, url);
+    await until(() => connected.length === 1);
+    const server = connected[0]!;
+    server.emit('installation:statuses', [status('i1', { health: 'healthy' }), status('i2', { health: 'failed' })]);
+    server.emit('installation:statuses', [{ installationId: 'i3' }] as unknown as InstallationStatus[]);
+    server.emit('installation:status', status('i4'));
+    await until(() => log.statuses.length === 3);
+    expect(log.statuses.map((s) => [s.installationId, s.health])).toEqual([
+      ['i1', 'healthy'],
+      ['i2', 'failed'],
+      ['i4', status('i4').health],
+    ]);
+    expect(log.invalid).toEqual(['installation:statuses']);
+  });
+
   it('drops payloads that do not match the protocol', async () => {
     const { log, handlers } = recorder();
     client = connectLive(handlers, url);
