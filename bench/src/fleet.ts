@@ -87,6 +87,10 @@ export class SimFleet {
     return { acked: sum(parts, (p) => p.acked), failed: sum(parts, (p) => p.failed), lastSeq: parts.flatMap((p) => p.lastSeq) };
   }
 
+  async endFlood(): Promise<void> {
+    await this.all('end-flood', () => ({}));
+  }
+
   async startPollers(hubUrls: string[], intervalMs: number): Promise<void> {
     await this.all('start-pollers', (w) => ({ agents: this.slices[w], hubUrls, intervalMs, statusIntervalMs: 0, ...this.addressRange(w) }));
   }

@@ -36,7 +36,7 @@ export class Child {
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   readonly process: ChildProcess;
 
-  constructor(modulePath: string) {
+  constructor(private readonly modulePath: string) {
     this.process = fork(modulePath, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=4096'] });
     this.process.on('message', (msg: Reply) => {
       const p = this.pending.get(msg.id);
@@ -54,8 +54,16 @@ export class Child {
   call<T>(cmd: string, args: unknown = {}): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
+      if (this.process.exitCode !== null || this.process.signalCode !== null || !this.process.connected) {
+        reject(new Error(`child ${this.modulePath} is not running (exit code ${this.process.exitCode})`));
+        return;
+      }
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.process.send({ id, cmd, args } satisfies Request);
+      this.process.send({ id, cmd, args } satisfies Request, (err) => {
+        if (!err) return;
+        this.pending.delete(id);
+        reject(err);
+      });
     });
   }
 

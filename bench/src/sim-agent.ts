@@ -140,17 +140,13 @@ export class SocketAgent {
     socket.timeout(ACK_TIMEOUT_MS).emitWithAck('status:report', this.seen.report()).catch(() => undefined);
   }
 
-  /** Sends status reports back to back until `deadline`, each after the previous one was acked. */
+  /**
+   * Sends numbered status reports back to back until `deadline`, each after the previous one was
+   * acked. Other reports stay off until `endFlood()`, so the harness can check that the last acked
+   * one is what PostgreSQL holds.
+   */
   async flood(deadline: number): Promise<{ acked: number; failed: number; lastAckedSeq: number }> {
     this.flooding = true;
-    try {
-      return await this.floodUntil(deadline);
-    } finally {
-      this.flooding = false;
-    }
-  }
-
-  private async floodUntil(deadline: number): Promise<{ acked: number; failed: number; lastAckedSeq: number }> {
     let acked = 0;
     let failed = 0;
     let lastAckedSeq = 0;
@@ -172,6 +168,10 @@ export class SocketAgent {
       }
     }
     return { acked, failed, lastAckedSeq };
+  }
+
+  endFlood(): void {
+    this.flooding = false;
   }
 
   get installationId(): string {

@@ -91,6 +91,10 @@ serve({
       lastSeq: sockets.map((s, i) => ({ installationId: s.installationId, seq: results[i]?.lastAckedSeq ?? 0 })),
     };
   },
+  'end-flood': () => {
+    for (const s of sockets) s.endFlood();
+    return true;
+  },
   'stop-sockets': () => {
     for (const s of sockets) s.close();
     sockets = [];

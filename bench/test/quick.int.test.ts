@@ -2,9 +2,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseOptions, SCENARIOS } from '../src/options.js';
-import { runBench } from '../src/run.js';
-import type { BenchResults } from '../src/report.js';
+// The built harness: its worker and floor processes are forked from dist/ (npm test builds first).
+import { parseOptions, SCENARIOS } from '../dist/options.js';
+import { runBench } from '../dist/run.js';
+import type { BenchResults } from '../dist/report.js';
 
 // The quick bench as CI runs it: every scenario must complete and the results must be written.
 // Timings are not asserted here; they belong in the results file.
