@@ -177,6 +177,9 @@ export function createApp(deps: AppDeps): App {
         void io.close(() => resolve());
         http.closeAllConnections();
       });
+      // Every session this process held ends now, in one statement: the per-socket disconnect
+      // writes may still be queued when the caller closes the database.
+      await services.closeSessionsOfDeadNodes([nodeId]).catch((err: unknown) => log.warn({ err }, 'could not close this node\'s agent sessions'));
       await infra.queues.closeWorkers();
       await hubNodes.stop().catch((err: unknown) => log.warn({ err }, 'could not deregister hub node'));
     },

@@ -136,7 +136,12 @@ describe('multi-node', { timeout: 240_000 }, () => {
     const rolloutId = await startRollout(api, releaseId, installations.map((i) => i.id));
     await waitFor(async () => (((await statusOf(api, rolloutId))?.targets.filter((t) => t.status === 'succeeded').length ?? 0) >= 2 ? true : undefined), 60_000, 'the rollout to be under way');
     await a.kill();
-    await waitFor(async () => ((await statusOf(api, rolloutId))?.status === 'completed' ? true : undefined), 90_000, `the rollout to complete on the surviving node\n${b.output()}`);
+    let last: Awaited<ReturnType<typeof statusOf>>;
+    await waitFor(async () => ((last = await statusOf(api, rolloutId))?.status === 'completed' ? true : undefined), 90_000, 'the rollout to complete on the surviving node').catch(async (err: unknown) => {
+      const targets = last?.targets.map((t) => `${t.status}/${t.waitingFor ?? '-'}@${t.stage}`).join(', ');
+      const stuck = await Promise.all((last?.targets ?? []).filter((t) => t.status !== 'succeeded').map(async (t) => JSON.stringify((await api.get(`/installations/${t.installationId}/status`)).body)));
+      throw new Error(`${(err as Error).message}: rollout ${last?.status}, targets ${targets}; stuck: ${stuck.join(' ')}\n${b.output()}`);
+    });
     await assertExactlyOnce(api, rolloutId, agents);
   });
 });

@@ -67,7 +67,19 @@ export function resilientAgent(hubUrls: string[], installationId: string, agentI
         agent.applied = d.revision;
         agent.applies.push(d.revision);
         const since = new Date().toISOString();
-        void socket.timeout(5000).emitWithAck('status:report', { revision: agent.applied, components: d.components.map((c) => ({ name: c.name, version: c.version, health: 'healthy', since })) }).catch(() => undefined);
+        const report = { revision: agent.applied, components: d.components.map((c) => ({ name: c.name, version: c.version, health: 'healthy' as const, since })) };
+        // Like agent-core, which reports again until the hub stores it (every change, every 30 s):
+        // a report lost with a dying hub process, or refused, is sent again on the current socket.
+        const send = (tries: number): void => {
+          agent.socket
+            .timeout(5000)
+            .emitWithAck('status:report', report)
+            .then((ack) => ('ok' in ack ? undefined : Promise.reject(new Error('refused'))))
+            .catch(() => {
+              if (!closed && tries < 20) setTimeout(() => send(tries + 1), 500);
+            });
+        };
+        send(0);
       }, delayMs);
     };
     socket.on('state:desired', (state, ack) => {

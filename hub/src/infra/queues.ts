@@ -9,6 +9,8 @@ export interface JobInfo<T> {
   name: string;
   data: T;
   attemptsMade: number;
+  /** Lets jobs added from now on with this job's deduplication id be queued again (see RolloutEngine.trigger). */
+  releaseDeduplication(): Promise<void>;
 }
 
 export interface JobQueue<T> {
@@ -85,7 +87,16 @@ export function bullQueues<B extends IQueueBackend, C>(
     work<T>(name: QueueName, handler: (job: JobInfo<T>) => Promise<void>, opts: WorkerOptions = {}) {
       const w = new classes.Worker(
         name,
-        async (job) => handler({ id: job.id, name: job.name, data: job.data as T, attemptsMade: job.attemptsMade }),
+        async (job) =>
+          handler({
+            id: job.id,
+            name: job.name,
+            data: job.data as T,
+            attemptsMade: job.attemptsMade,
+            releaseDeduplication: async () => {
+              await job.removeDeduplicationKey();
+            },
+          }),
         { ...base, concurrency: opts.concurrency ?? 4 },
       );
       w.on('error', (err: Error) => log.error({ err, queue: name }, 'worker error'));

@@ -38,14 +38,15 @@ export class RolloutEngine {
 
   /**
    * Asks any hub process's worker to advance the rollout now. Events are coalesced per rollout:
-   * while an advance waits, later events ride on it (it has not read the database yet); while one
-   * runs, one more is kept to run after it (BullMQ's `keepLastIfActive`). So 10 000 agent events
-   * cost a handful of advances instead of 10 000, and no event is lost.
+   * while an advance waits in the queue, later events ride on it (it has not read the database
+   * yet). The worker releases the deduplication id as it starts (see `start`), so an event during a
+   * running advance queues the next one, and a job stranded on a crashed process blocks nothing.
+   * 10 000 agent reports cost a handful of advances, and no event is lost.
    */
   async trigger(rolloutId: string): Promise<void> {
     await this.queues
       .queue<{ rolloutId: string }>('rollouts')
-      .add(ADVANCE_JOB, { rolloutId }, { deduplication: { id: `adv-${rolloutId}`, keepLastIfActive: true }, attempts: 5, backoff: { type: 'exponential', delay: 500 } });
+      .add(ADVANCE_JOB, { rolloutId }, { deduplication: { id: `adv-${rolloutId}` }, attempts: 5, backoff: { type: 'exponential', delay: 500 } });
   }
 
   async wakeAt(rolloutId: string, at: number): Promise<void> {
@@ -241,7 +242,14 @@ export class RolloutEngine {
 
   /** Runs the worker on this process and re-arms every moving rollout (after a crash, nothing waits forever). */
   start(): void {
-    this.queues.work<{ rolloutId: string }>('rollouts', (job) => this.advance(job.data.rolloutId), { concurrency: 4 });
+    this.queues.work<{ rolloutId: string }>(
+      'rollouts',
+      async (job) => {
+        await job.releaseDeduplication();
+        await this.advance(job.data.rolloutId);
+      },
+      { concurrency: 4 },
+    );
     this.repo
       .running()
       .then((ids) => Promise.all(ids.map((id) => this.trigger(id))))
