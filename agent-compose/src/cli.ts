@@ -1,6 +1,6 @@
 import { runAgentCli, type Logger } from '@flotilla/agent-core';
 import { createComposeDriver } from './compose-driver.js';
-import { execCommand } from './exec.js';
+import { execCommand } from '@flotilla/agent-core';
 import { parseSelfCompose, SELF_COMPOSE_ENV, type SelfComposeDocument } from './self-compose.js';
 import { runSelfUpdateApply } from './self-update-apply.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DriverError } from '@flotilla/agent-core';
-import { composeArgs, describeCompose, detectCompose, failureText } from './compose-cli.js';
-import type { Exec, ExecResult } from './exec.js';
+import { composeArgs, describeCompose, detectCompose } from './compose-cli.js';
+import type { Exec, ExecResult } from '@flotilla/agent-core';
 
 const ok = (stdout: string): ExecResult => ({ code: 0, stdout, stderr: '' });
 const fail = (stderr: string, code = 1): ExecResult => ({ code, stdout: '', stderr });
@@ -43,14 +43,5 @@ describe('detectCompose', () => {
     const { exec } = fakeExec({});
     await expect(detectCompose(exec, bins, {})).rejects.toThrow(DriverError);
     await expect(detectCompose(exec, bins, {})).rejects.toThrow(/neither "docker compose" \(v2 plugin\) nor "docker-compose" \(v1\)/);
-  });
-});
-
-describe('failureText', () => {
-  it('prefers stderr, falls back to stdout, then the exit code, and keeps the end of long output', () => {
-    expect(failureText({ code: 1, stdout: 'out', stderr: ' err \n' })).toBe('err');
-    expect(failureText({ code: 1, stdout: 'out', stderr: '' })).toBe('out');
-    expect(failureText({ code: 3, stdout: '', stderr: '' })).toBe('exit code 3');
-    expect(failureText({ code: 1, stdout: '', stderr: `${'x'.repeat(100)}END` }, 10)).toBe('…xxxxxxxEND');
   });
 });

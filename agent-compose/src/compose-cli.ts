@@ -1,5 +1,5 @@
 import { DriverError } from '@flotilla/agent-core';
-import type { Exec, ExecOptions, ExecResult } from './exec.js';
+import type { Exec, ExecOptions } from '@flotilla/agent-core';
 
 /** How compose is invoked on this host: the v2 plugin (`docker compose`) or v1 (`docker-compose`). */
 export interface ComposeCli {
@@ -40,13 +40,6 @@ export function describeCompose(cli: ComposeCli): string {
 /** `docker compose -p P -f F --env-file E <args…>` (or the v1 equivalent). */
 export function composeArgs(cli: ComposeCli, project: string, file: string, envFile: string, args: readonly string[]): string[] {
   return [...cli.prefix, '-p', project, '-f', file, '--env-file', envFile, ...args];
-}
-
-/** The error text of a failed CLI call: its stderr (the end, which carries the error), else stdout. */
-export function failureText(result: ExecResult, max = 6000): string {
-  const text = (result.stderr.trim() === '' ? result.stdout : result.stderr).trim();
-  const body = text === '' ? `exit code ${String(result.code)}` : text;
-  return body.length <= max ? body : `…${body.slice(body.length - max)}`;
 }
 
 function firstLine(text: string): string {

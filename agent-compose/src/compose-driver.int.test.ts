@@ -19,7 +19,7 @@ import {
   webEnv,
 } from '../test/images.js';
 import { ComposeDriver, componentPaths } from './compose-driver.js';
-import { execCommand } from './exec.js';
+import { execCommand } from '@flotilla/agent-core';
 import { projectName } from './project.js';
 
 const logger = createLogger(process.env.TEST_LOG_LEVEL === undefined ? 'silent' : 'debug');

@@ -10,8 +10,8 @@ import {
   type Logger,
 } from '@flotilla/agent-core';
 import type { DesiredComponent } from '@flotilla/protocol';
-import { composeArgs, describeCompose, detectCompose, failureText, type ComposeCli } from './compose-cli.js';
-import { execCommand, type Exec, type ExecOptions, type ExecResult } from './exec.js';
+import { composeArgs, describeCompose, detectCompose, type ComposeCli } from './compose-cli.js';
+import { execCommand, failureText, type Exec, type ExecOptions, type ExecResult } from '@flotilla/agent-core';
 import { componentHealth, InspectOutput } from './health.js';
 import { dockerEnvironment, projectName } from './project.js';
 import { dockerSocketPath, selfComposeFile, selfComposePath, updaterRunArgs, type SelfComposeDocument } from './self-compose.js';

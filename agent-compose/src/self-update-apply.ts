@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { detectCompose, describeCompose, failureText } from './compose-cli.js';
-import type { Exec } from './exec.js';
+import { detectCompose, describeCompose } from './compose-cli.js';
+import { failureText, type Exec } from '@flotilla/agent-core';
 import { dockerEnvironment } from './project.js';
 import { parseSelfCompose, selfComposeFile, withImage } from './self-compose.js';
 

@@ -7,7 +7,7 @@ import { createAgent, createLogger, type Agent, type AgentConfig } from '@flotil
 import { FakeHub, waitFor } from '@flotilla/agent-core/test/fake-hub';
 import type { DesiredComponent, DesiredState } from '@flotilla/protocol';
 import { ComposeDriver } from '../src/compose-driver.js';
-import { execCommand, type Exec } from '../src/exec.js';
+import { execCommand, type Exec } from '@flotilla/agent-core';
 import { projectName } from '../src/project.js';
 import {
   assertDockerAvailable,

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger, DriverError, type DriverContext } from '@flotilla/agent-core';
 import type { DesiredComponent } from '@flotilla/protocol';
 import { ComposeDriver } from '../src/compose-driver.js';
-import { execCommand } from '../src/exec.js';
+import { execCommand } from '@flotilla/agent-core';
 import { projectName } from '../src/project.js';
 import { parseSelfCompose, selfComposeFile, selfComposePath, SELF_COMPOSE_ENV, type SelfComposeDocument } from '../src/self-compose.js';
 import { runSelfUpdateApply } from '../src/self-update-apply.js';

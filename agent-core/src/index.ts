@@ -17,3 +17,4 @@ export { CommandJournal, JournalEntry, JOURNAL_FILE } from './command-journal.js
 export { refusalReason, decideReceive, resolveTargets, logChunks } from './command-plan.js';
 export { Serial } from './serial.js';
 export type { ApplyOutcome } from './converger.js';
+export { execCommand, failureText, type Exec, type ExecOptions, type ExecResult } from './exec.js';

@@ -5,7 +5,7 @@ import { canonicalJson, DriverError, type ApplyContext, type Driver, type Driver
 import type { DesiredComponent, HelmSpec } from '@flotilla/protocol';
 import { AppliedRevisions } from './applied-revisions.js';
 import { cliEnvironment } from './cli-env.js';
-import { execCommand, failureText, type Exec, type ExecOptions, type ExecResult } from './exec.js';
+import { execCommand, failureText, type Exec, type ExecOptions, type ExecResult } from '@flotilla/agent-core';
 import { driftOf, releaseHealth } from './health.js';
 import { HelmHistory, HelmRelease, historyArgs, isReleaseNotFound, manifestArgs, rollbackArgs, shortVersion, statusArgs, uninstallArgs, upgradePlan } from './helm-cli.js';
 import { getArgs, KubectlVersion, logsArgs, rolloutRestartArgs, setImageArgs, versionArgs } from './kubectl-cli.js';

@@ -5,5 +5,5 @@ export { workloadVerdict, workloadsOfManifest, WorkloadObject, type WorkloadRef 
 export { upgradePlan, ociReference, ociRegistry, HelmRelease, HelmHistory } from './helm-cli.js';
 export { loadHelmSettings, SERVICE_ACCOUNT_NAMESPACE_FILE, type HelmAgentSettings } from './settings.js';
 export { AppliedRevisions, APPLIED_FILE } from './applied-revisions.js';
-export { execCommand, type Exec, type ExecOptions, type ExecResult } from './exec.js';
+export { execCommand, failureText, type Exec, type ExecOptions, type ExecResult } from '@flotilla/agent-core';
 export { agentHelmVersion } from './version.js';

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DriverError, type DriverContext, type HealthSample } from '@flotilla/agent-core';
 import type { DesiredComponent, HelmSpec } from '@flotilla/protocol';
-import { execCommand, type Exec } from '../src/exec.js';
+import { execCommand, type Exec } from '@flotilla/agent-core';
 import { HelmDriver } from '../src/helm-driver.js';
 import { releaseName } from '../src/release-name.js';
 import { FakeCluster } from './fake-cluster.js';

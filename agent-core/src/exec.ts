@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
 
 export interface ExecResult {
-  /** Exit code; null when the process was killed (timeout, abort). */
+  /** Exit code; null when the process was killed (timeout, abort) or could not start. */
   code: number | null;
   stdout: string;
   stderr: string;
 }
 
 export interface ExecOptions {
+  cwd?: string;
   env?: Record<string, string | undefined>;
   /** Written to the child's stdin, then closed (passwords go here, never into argv). */
   stdin?: string;
@@ -28,7 +29,7 @@ export const execCommand: Exec = (command, args, options = {}) =>
       resolve({ code: null, stdout: '', stderr: `${command}: not started, the agent is stopping` });
       return;
     }
-    const child = spawn(command, [...args], { env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, [...args], { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out = new Collector();
     const err = new Collector();
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
