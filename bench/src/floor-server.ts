@@ -11,12 +11,13 @@ import { serve } from './rpc.js';
 // About the size of a one-component desired state, so both sides move similar bytes.
 const PAYLOAD = { installationId: '00000000-0000-4000-8000-000000000000', revision: 1, components: [{ name: 'web', kind: 'compose', version: '1.1.0', stage: 1, spec: { file: 'x'.repeat(160) } }] };
 
+// Same listen backlog as the hub, so connect storms compare like with like.
 const http = createServer();
 const io = new Server(http, { transports: ['websocket'] });
 
 serve({
   listen: async () => {
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => http.listen({ port: 0, host: '127.0.0.1', backlog: 8192 }, resolve));
     return (http.address() as AddressInfo).port;
   },
   clients: () => io.engine.clientsCount,

@@ -66,6 +66,8 @@ export interface App {
 }
 
 /** Builds a hub from injected connections; does no I/O until `listen`. */
+const LISTEN_BACKLOG = 8192;
+
 export function createApp(deps: AppDeps): App {
   const { logger, infra, config } = deps;
   const nodeId = randomUUID().slice(0, 8);
@@ -162,7 +164,9 @@ export function createApp(deps: AppDeps): App {
       }
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
-        http.listen(port, host, () => {
+        // A restarted hub meets every agent at once: Node's default backlog (511) overflows and
+        // the kernel drops SYNs, which clients retry after 1, 3, 7, 15… s. The kernel caps this at somaxconn.
+        http.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
           http.off('error', reject);
           resolve();
         });
@@ -179,7 +183,7 @@ export function createApp(deps: AppDeps): App {
       });
       // Every session this process held ends now, in one statement: the per-socket disconnect
       // writes may still be queued when the caller closes the database.
-      await services.closeSessionsOfDeadNodes([nodeId]).catch((err: unknown) => log.warn({ err }, 'could not close this node\'s agent sessions'));
+      await services.closeSessionsOfDeadNodes([nodeId], 'hub process shut down').catch((err: unknown) => log.warn({ err }, 'could not close this node\'s agent sessions'));
       await infra.queues.closeWorkers();
       await hubNodes.stop().catch((err: unknown) => log.warn({ err }, 'could not deregister hub node'));
     },

@@ -34,6 +34,9 @@ import type { ShippedAgentImages } from './domain/commands/agent-update.js';
 export type Services = ReturnType<typeof createServices>;
 
 /** Wires repositories and services; pure construction, no I/O. */
+/** How long agent events gather before they advance a rollout (a step later by this much, at most). */
+const AGENT_EVENT_DEBOUNCE_MS = 200;
+
 export function createServices(config: AppConfig, infra: Infra, notifier: Notifier, log: Logger, mailer: Mailer | undefined) {
   const authRepo = new AuthRepository(infra.db);
   const applicationRepo = new ApplicationRepository(infra.db);
@@ -60,16 +63,16 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const commands = new CommandService(new CommandRepository(infra.db), installations, desiredRepo, notifier, shippedAgents, log.child({ component: 'commands' }));
   const agentSessions = new AgentSessionService(agentRepo, installationRepo, desiredRepo, notifier, infra.rateLimiters, log.child({ component: 'agents' }), commands, shippedAgents);
 
-  /** Sessions held by a hub process that died are closed, and their installations shown offline. */
+  /** Shows installations whose sessions were closed in bulk with their new status (one read for all). */
   async function notifyStatusOf(installationIds: string[]): Promise<void> {
-    for (const id of installationIds) {
-      const row = await installationRepo.getAnyVendor(id);
-      if (row) notifier.installationStatus({ vendorId: row.vendor_id, customerId: row.customer_id }, toStatus(row, shippedAgents));
+    for (const row of await installationRepo.getManyAnyVendor(installationIds)) {
+      notifier.installationStatus({ vendorId: row.vendor_id, customerId: row.customer_id }, toStatus(row, shippedAgents));
     }
   }
 
-  async function closeSessionsOfDeadNodes(nodeIds: string[]): Promise<void> {
-    await notifyStatusOf(await agentRepo.closeSessionsOfNodes(nodeIds));
+  /** Sessions held by hub processes that stopped (crashed, or this one shutting down) are closed, and their installations shown offline. */
+  async function closeSessionsOfDeadNodes(nodeIds: string[], reason = 'hub process stopped responding'): Promise<void> {
+    await notifyStatusOf(await agentRepo.closeSessionsOfNodes(nodeIds, reason));
   }
 
   /** Agents that stopped polling go offline (the websocket equivalent is the disconnect event). */
@@ -82,10 +85,11 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const rolloutRepo = new RolloutRepository(infra.db);
   const rolloutEngine = new RolloutEngine(infra.db, rolloutRepo, releaseRepo, applicationRepo, desiredRepo, infra.queues, notifier, log.child({ component: 'rollouts' }));
   const rollouts = new RolloutService(infra.db, rolloutRepo, releaseRepo, entitlements, rolloutEngine, notifier);
-  // Any agent event may move a rollout (a stage became healthy, an agent came back): advance it.
+  // Any agent event may move a rollout (a stage became healthy, an agent came back): advance it,
+  // shortly, so that the events of many agents share one advance.
   agentSessions.onInstallationChanged(async (installationIds) => {
     const rolloutIds = await rolloutRepo.activeForMany(installationIds);
-    await Promise.all(rolloutIds.map((id) => rolloutEngine.trigger(id)));
+    await Promise.all(rolloutIds.map((id) => rolloutEngine.trigger(id, AGENT_EVENT_DEBOUNCE_MS)));
   });
 
   return {

@@ -72,6 +72,8 @@ export interface LiveServerToClientEvents {
    */
   'installation:statuses': (payload: InstallationStatus[]) => void;
   'agent:presence': (payload: AgentPresence) => void;
+  /** Several `agent:presence` at once, newest per installation (connect and reconnect storms). */
+  'agent:presences': (payload: AgentPresence[]) => void;
   'rollout:progress': (payload: RolloutProgress) => void;
   /** A command to an installation's agent was created or changed status (same shape as `GET /installations/:id/commands/:commandId`, without logs). */
   'command:changed': (payload: InstallationCommand) => void;

@@ -47,18 +47,24 @@ export async function openInfra(config: InfraConfig, logger: Logger): Promise<In
       const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
       redis.on('error', (err) => logger.warn({ err }, 'redis error'));
       closers.push(() => redis.quit());
+      // Socket.IO's adapter and the rate limiters send one small command per connect or message: with
+      // auto-pipelining, all commands of one event-loop tick share one write (a reconnect storm is
+      // thousands per second). BullMQ keeps plain connections (blocking commands).
+      const pipelined = redis.duplicate({ enableAutoPipelining: true });
+      pipelined.on('error', (err) => logger.warn({ err }, 'redis error'));
+      closers.push(() => pipelined.quit());
       // BullMQ needs its own connections (blocking commands); it duplicates from these options.
       const queues = bullQueues(withBackend(createRedisBackend), redis, `${config.redisPrefix}:bull`, log);
       closers.push(() => queues.close());
       return {
         db,
         queues,
-        adapter: redisStreamsAdapter(redis, config.redisPrefix),
-        rateLimiters: redisRateLimiters(redis, config.redisPrefix),
+        adapter: redisStreamsAdapter(pipelined, config.redisPrefix),
+        rateLimiters: redisRateLimiters(pipelined, config.redisPrefix),
         checks: {
           database: () => pingDatabase(db),
           queue: () => queues.ping(),
-          adapter: async () => void (await redis.ping()),
+          adapter: async () => void (await pipelined.ping()),
         },
         description: `PostgreSQL${config.databaseUrl ? '' : ' (embedded)'} + Redis (BullMQ, Socket.IO streams adapter)`,
         close: closeAll,

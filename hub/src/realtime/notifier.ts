@@ -1,4 +1,4 @@
-import { liveRooms, type DesiredState, type InstallationStatus } from '@flotilla/protocol';
+import { liveRooms, type AgentPresence, type DesiredState, type InstallationStatus } from '@flotilla/protocol';
 import type { TenantScope } from '../domain/shared/notifier.js';
 import type { Notifier } from '../domain/shared/notifier.js';
 import type { AgentNamespace, LiveNamespace } from './namespaces.js';
@@ -12,10 +12,14 @@ export function socketNotifier(
   deliver: (agentId: string, state: DesiredState) => void,
   deliverCommand: (agentId: string, installationId: string, commandId: string) => void,
 ): Notifier {
-  const statuses = new StatusCoalescer((scope, batch) => {
-    const rooms = [liveRooms.vendor(scope.vendorId), liveRooms.customer(scope.customerId)];
-    if (batch.length === 1 && batch[0]) live.to(rooms).emit('installation:status', batch[0]);
-    else live.to(rooms).emit('installation:statuses', batch);
+  const rooms = (scope: TenantScope) => [liveRooms.vendor(scope.vendorId), liveRooms.customer(scope.customerId)];
+  const statuses = new LiveCoalescer<InstallationStatus>((scope, batch) => {
+    if (batch.length === 1 && batch[0]) live.to(rooms(scope)).emit('installation:status', batch[0]);
+    else live.to(rooms(scope)).emit('installation:statuses', batch);
+  });
+  const presences = new LiveCoalescer<AgentPresence>((scope, batch) => {
+    if (batch.length === 1 && batch[0]) live.to(rooms(scope)).emit('agent:presence', batch[0]);
+    else live.to(rooms(scope)).emit('agent:presences', batch);
   });
   return {
     desiredState(agentId, state) {
@@ -26,7 +30,7 @@ export function socketNotifier(
       statuses.add(scope, status);
     },
     agentPresence(scope, presence) {
-      live.to([liveRooms.vendor(scope.vendorId), liveRooms.customer(scope.customerId)]).emit('agent:presence', presence);
+      presences.add(scope, presence);
     },
     commandChanged(scope, command) {
       live.to([liveRooms.vendor(scope.vendorId), liveRooms.customer(scope.customerId)]).emit('command:changed', command);
@@ -49,25 +53,25 @@ export function socketNotifier(
 }
 
 /**
- * Collects installation statuses until the current burst of work is done (`setImmediate`: no
- * timer, no added latency) and hands them over per customer, newest per installation. A status
- * batch written for 500 agents becomes a few live messages, not 500 (each one a Redis XADD with
- * several hub processes).
+ * Collects live updates (installation statuses, agent presences) until the current burst of work
+ * is done (`setImmediate`: no timer, no added latency) and hands them over per customer, newest per
+ * installation. A status batch written for 500 agents becomes a few live messages, not 500 (each
+ * one a Redis XADD with several hub processes).
  */
-export class StatusCoalescer {
-  private pending = new Map<string, { scope: TenantScope; byInstallation: Map<string, InstallationStatus> }>();
+export class LiveCoalescer<T extends { installationId: string }> {
+  private pending = new Map<string, { scope: TenantScope; byInstallation: Map<string, T> }>();
   private scheduled = false;
 
-  constructor(private readonly flush: (scope: TenantScope, statuses: InstallationStatus[]) => void) {}
+  constructor(private readonly flush: (scope: TenantScope, batch: T[]) => void) {}
 
-  add(scope: TenantScope, status: InstallationStatus): void {
+  add(scope: TenantScope, item: T): void {
     const key = `${scope.vendorId}|${scope.customerId}`;
     let entry = this.pending.get(key);
     if (!entry) {
       entry = { scope, byInstallation: new Map() };
       this.pending.set(key, entry);
     }
-    entry.byInstallation.set(status.installationId, status);
+    entry.byInstallation.set(item.installationId, item);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.drain());

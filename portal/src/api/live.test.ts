@@ -92,6 +92,23 @@ describe('connectLive', () => {
     expect(log.invalid).toEqual(['installation:statuses']);
   });
 
+  it('delivers each presence of a coalesced agent:presences message, and drops a malformed batch', async () => {
+    const { log, handlers } = recorder();
+    client = connectLive(handlers, url);
+    await until(() => connected.length === 1);
+    const server = connected[0]!;
+    server.emit('agent:presences', [presence('i1', true, T1), presence('i2', false, T1)]);
+    server.emit('agent:presences', [{ installationId: 'i3' }] as unknown as AgentPresence[]);
+    server.emit('agent:presence', presence('i4', true, T1));
+    await until(() => log.presences.length === 3);
+    expect(log.presences.map((p) => [p.installationId, p.online])).toEqual([
+      ['i1', true],
+      ['i2', false],
+      ['i4', true],
+    ]);
+    expect(log.invalid).toEqual(['agent:presences']);
+  });
+
   it('drops payloads that do not match the protocol', async () => {
     const { log, handlers } = recorder();
     client = connectLive(handlers, url);

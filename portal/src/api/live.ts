@@ -10,6 +10,7 @@ import {
 import { z } from 'zod';
 
 const InstallationStatusList = z.array(InstallationStatus);
+const AgentPresenceList = z.array(AgentPresence);
 
 export type LiveSocket = Socket<LiveServerToClientEvents, LiveClientToServerEvents>;
 
@@ -101,6 +102,11 @@ export function connectLive(handlers: LiveHandlers, url: string = LIVE_NAMESPACE
     const parsed = AgentPresence.safeParse(payload);
     if (parsed.success) handlers.onPresence(parsed.data);
     else handlers.onInvalid?.('agent:presence', parsed.error.message);
+  });
+  socket.on('agent:presences', (payload) => {
+    const parsed = AgentPresenceList.safeParse(payload);
+    if (parsed.success) for (const presence of parsed.data) handlers.onPresence(presence);
+    else handlers.onInvalid?.('agent:presences', parsed.error.message);
   });
   socket.on('command:changed', (payload) => {
     const parsed = InstallationCommand.safeParse(payload);

@@ -1,4 +1,5 @@
 import type { AgentKind, HostFacts } from '@flotilla/protocol';
+import type { Knex } from 'knex';
 import type { Database } from '../../infra/index.js';
 
 export interface AgentIdentity {
@@ -15,6 +16,12 @@ export interface AgentAuthRow extends AgentIdentity {
 
 /** The `hub_node` of HTTP polling sessions (they belong to no hub process). */
 export const POLLING_NODE = 'http-poll';
+
+export interface OpenedSession {
+  sessionId: number;
+  /** Hub nodes holding another open websocket session of the agent when this one opened. */
+  otherNodes: string[];
+}
 
 export class AgentRepository {
   constructor(private readonly db: Database) {}
@@ -82,27 +89,32 @@ export class AgentRepository {
 
   /**
    * Opens many sessions in one statement (a reconnect storm is thousands at once): the sessions,
-   * their `connected` events, and the installations marked online. Returns the session ids in the
-   * order given.
+   * their `connected` events, and the installations marked online. Returns, in the order given, each
+   * session's id and the hub nodes that still hold another websocket session of the same agent (a
+   * socket they have not noticed is dead yet, to be dropped).
    */
-  async openSessions(items: readonly { identity: AgentIdentity; hubNode: string; ip: string | undefined; agentVersion: string; message: string }[]): Promise<number[]> {
+  async openSessions(items: readonly { identity: AgentIdentity; hubNode: string; ip: string | undefined; agentVersion: string; message: string }[]): Promise<OpenedSession[]> {
     const records = items.map((it, ord) => ({ ord, vendor_id: it.identity.vendorId, installation_id: it.identity.installationId, agent_id: it.identity.agentId, hub_node: it.hubNode, ip: it.ip ?? null, agent_version: it.agentVersion, message: it.message }));
-    const result: { rows: { id: number; ord: number }[] } = await this.db.raw(
+    const result: { rows: { id: number; ord: number; others: string[] | null }[] } = await this.db.raw(
       `WITH v AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS v(ord integer, vendor_id uuid, installation_id uuid, agent_id text, hub_node text, ip text, agent_version text, message text)),
+            prev AS (SELECT agent_id, array_agg(DISTINCT hub_node) AS nodes FROM agent_sessions
+                      WHERE agent_id IN (SELECT agent_id FROM v) AND disconnected_at IS NULL AND poll_expires_at IS NULL GROUP BY agent_id),
             s AS (INSERT INTO agent_sessions (vendor_id, installation_id, agent_id, hub_node, ip, agent_version)
                   SELECT vendor_id, installation_id, agent_id, hub_node, ip, agent_version FROM v ORDER BY ord RETURNING id, agent_id),
             e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT vendor_id, installation_id, 'connected', message FROM v ORDER BY ord),
             u AS (UPDATE installations i SET online = true, last_seen_at = now(), status_updated_at = now() FROM v WHERE i.id = v.installation_id)
-       SELECT s.id, min(v.ord) AS ord FROM s JOIN v ON v.agent_id = s.agent_id GROUP BY s.id ORDER BY s.id`,
+       SELECT s.id, min(v.ord) AS ord, min(prev.nodes) AS others
+         FROM s JOIN v ON v.agent_id = s.agent_id LEFT JOIN prev ON prev.agent_id = s.agent_id
+        GROUP BY s.id ORDER BY s.id`,
       [JSON.stringify(records)],
     );
-    // Ids are increasing in insertion order, and inserted in `ord` order: pair them up per agent.
-    const idsByAgent = new Map<string, number[]>();
+    // Ids are increasing in insertion order, and inserted in \`ord\` order: pair them up per agent.
+    const byAgent = new Map<string, OpenedSession[]>();
     for (const row of result.rows) {
       const agentId = records[row.ord]?.agent_id ?? '';
-      idsByAgent.set(agentId, [...(idsByAgent.get(agentId) ?? []), Number(row.id)]);
+      byAgent.set(agentId, [...(byAgent.get(agentId) ?? []), { sessionId: Number(row.id), otherNodes: row.others ?? [] }]);
     }
-    return records.map((r) => idsByAgent.get(r.agent_id)?.shift() ?? 0);
+    return records.map((r) => byAgent.get(r.agent_id)?.shift() ?? { sessionId: 0, otherNodes: [] });
   }
 
   /**
@@ -134,16 +146,12 @@ export class AgentRepository {
     );
   }
 
-  /** Closes sessions held by hub processes that died; returns the installations affected. */
-  async closeSessionsOfNodes(nodeIds: string[]): Promise<string[]> {
-    const rows: { installation_id: string }[] = await this.db('agent_sessions')
-      .whereIn('hub_node', nodeIds)
-      .whereNull('disconnected_at')
-      .update({ disconnected_at: this.db.fn.now() })
-      .returning('installation_id');
-    const ids = [...new Set(rows.map((r) => r.installation_id))];
-    for (const id of ids) await this.refreshOnline(id);
-    return ids;
+  /**
+   * Closes every open session of hub processes that stopped (crashed, or this one shutting down),
+   * in one statement whatever their number; returns the installations affected.
+   */
+  closeSessionsOfNodes(nodeIds: string[], message: string): Promise<string[]> {
+    return this.closeOpenSessions(this.db.raw('hub_node = ANY(?::text[])', [nodeIds]), message);
   }
 
   /**
@@ -173,16 +181,29 @@ export class AgentRepository {
   }
 
   /** Closes polling sessions whose agent stopped polling; returns the installations affected. */
-  async closeExpiredPollSessions(): Promise<string[]> {
-    const rows: { installation_id: string }[] = await this.db('agent_sessions')
-      .whereNotNull('poll_expires_at')
-      .whereNull('disconnected_at')
-      .where('poll_expires_at', '<', this.db.fn.now())
-      .update({ disconnected_at: this.db.fn.now() })
-      .returning('installation_id');
-    const ids = [...new Set(rows.map((r) => r.installation_id))];
-    for (const id of ids) await this.refreshOnline(id);
-    return ids;
+  closeExpiredPollSessions(): Promise<string[]> {
+    return this.closeOpenSessions(this.db.raw('poll_expires_at < now()'), 'agent stopped polling');
+  }
+
+  /**
+   * Closes the open sessions matching `where`: a `disconnected` event per installation, and its
+   * online flag recomputed (another session of it may still be open). The statement's snapshot still
+   * sees the sessions it closes as open, hence the `NOT IN c`.
+   */
+  private async closeOpenSessions(where: Knex.Raw, message: string): Promise<string[]> {
+    const result: { rows: { id: string }[] } = await this.db.raw(
+      `WITH c AS (UPDATE agent_sessions SET disconnected_at = now() WHERE disconnected_at IS NULL AND ? RETURNING id, vendor_id, installation_id),
+            d AS (SELECT DISTINCT vendor_id, installation_id FROM c),
+            e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT vendor_id, installation_id, 'disconnected', ? FROM d)
+       UPDATE installations i
+          SET online = EXISTS (SELECT 1 FROM agent_sessions s WHERE s.installation_id = i.id AND s.disconnected_at IS NULL AND s.id NOT IN (SELECT id FROM c)),
+              last_seen_at = now(), status_updated_at = now()
+         FROM d
+        WHERE i.id = d.installation_id
+    RETURNING i.id`,
+      [where, message],
+    );
+    return result.rows.map((r) => r.id);
   }
 
   /** Online = some session still open (a reconnect can overlap the old socket's disconnect). */

@@ -9,7 +9,7 @@ import { toStatus, type InstallationRepository, type InstallationRow, type Obser
 import { Batcher } from '../shared/batcher.js';
 import type { DesiredStateRepository } from '../installations/desired-state-repository.js';
 import type { ShippedAgentImages } from '../commands/agent-update.js';
-import { POLLING_NODE, type AgentIdentity, type AgentRepository } from './agent-repository.js';
+import { POLLING_NODE, type AgentIdentity, type AgentRepository, type OpenedSession } from './agent-repository.js';
 
 const OK: OkAck = { ok: true };
 
@@ -112,11 +112,11 @@ export class AgentSessionService {
     return identity;
   }
 
-  async connected(identity: AgentIdentity, hubNode: string, ip: string, agentVersion: string): Promise<number> {
-    const sessionId = await this.sessionsOpened.submit({ identity, hubNode, ip, agentVersion, message: `agent ${agentVersion} via ${hubNode}` });
+  async connected(identity: AgentIdentity, hubNode: string, ip: string, agentVersion: string): Promise<OpenedSession> {
+    const opened = await this.sessionsOpened.submit({ identity, hubNode, ip, agentVersion, message: `agent ${agentVersion} via ${hubNode}` });
     this.presence(identity, true, hubNode);
     this.changed(identity.installationId);
-    return sessionId;
+    return opened;
   }
 
   async disconnected(identity: AgentIdentity, sessionId: number, hubNode: string, reason: string): Promise<void> {

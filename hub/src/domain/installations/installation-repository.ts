@@ -115,10 +115,10 @@ export class InstallationRepository {
     return scope.customerId === null ? { vendor_id: scope.vendorId, id } : { vendor_id: scope.vendorId, customer_id: scope.customerId, id };
   }
 
-  /** For system jobs only (e.g. sweeping a dead hub's sessions): not scoped by vendor. */
-  async getAnyVendor(id: string): Promise<InstallationRow | undefined> {
-    const row: { vendor_id: string } | undefined = await this.db('installations').where({ id }).first('vendor_id');
-    return row && this.get({ vendorId: row.vendor_id, customerId: null }, id);
+  /** For system jobs only, many at once (a hub's sessions closed at shutdown): not scoped by vendor. */
+  async getManyAnyVendor(ids: readonly string[]): Promise<InstallationRow[]> {
+    if (ids.length === 0) return [];
+    return this.rows().whereRaw('installations.id = ANY(?::uuid[])', [[...ids]]);
   }
 
   list(scope: Scope, page: PageRequest): Promise<Page<InstallationRow>> {

@@ -37,14 +37,19 @@ export function registerAgentGateway(ns: AgentNamespace, sessions: AgentSessionS
     const agentLog = () => (child ??= log.child({ agentId: identity.agentId, installationId: identity.installationId }));
     const room = agentRoom(identity.agentId);
     // One connection per agent: a reconnect replaces a socket the hub has not noticed is dead yet.
-    // With the Redis adapter this broadcast is applied asynchronously (possibly after the join
-    // below), so the new socket must be excluded by its own room, not by ordering.
-    ns.in(room).except(socket.id).disconnectSockets(true);
+    // A stale socket on this process is dropped at once; one on another process only when the
+    // session table says there is one (a broadcast per connect would be thousands of Redis messages
+    // in a reconnect storm). With the Redis adapter a broadcast is applied asynchronously (possibly
+    // after the join below), so the new socket is excluded by its own id, not by ordering.
+    ns.local.in(room).except(socket.id).disconnectSockets(true);
     void socket.join(room);
 
     // Handlers are registered at once (events sent right after connect must not be lost) and wait
     // for the session row before touching the database.
-    const session = sessions.connected(identity, hubNode, socket.handshake.address, agentVersion);
+    const session = sessions.connected(identity, hubNode, socket.handshake.address, agentVersion).then(({ sessionId, otherNodes }) => {
+      if (otherNodes.some((node) => node !== hubNode)) ns.in(room).except(socket.id).disconnectSockets(true);
+      return sessionId;
+    });
     session.catch((err: unknown) => agentLog().error({ err }, 'could not record agent session'));
     const after = <T>(fn: () => Promise<T>) => session.then(fn);
 
@@ -54,6 +59,9 @@ export function registerAgentGateway(ns: AgentNamespace, sessions: AgentSessionS
     onValidated(socket, 'logs:chunk', LogsChunk, (chunk) => after(() => sessions.logs(identity, chunk)), agentLog);
 
     socket.on('disconnect', (reason) => {
+      // A hub shutting down closes all of its sessions in one statement (app.close): 10 000 agents
+      // must not cost 10 000 writes and live messages on the way out.
+      if (reason === 'server shutting down') return;
       session
         .then((id) => sessions.disconnected(identity, id, hubNode, reason))
         .catch((err: unknown) => agentLog().error({ err }, 'could not close agent session'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InstallationStatus } from '@flotilla/protocol';
-import { StatusCoalescer } from './notifier.js';
+import { LiveCoalescer } from './notifier.js';
 
 const status = (installationId: string, health: InstallationStatus['health']): InstallationStatus => ({
   installationId,
@@ -17,10 +17,10 @@ const status = (installationId: string, health: InstallationStatus['health']): I
   agentUpdate: null,
 });
 
-describe('StatusCoalescer', () => {
+describe('LiveCoalescer', () => {
   it('hands over one batch per customer after the burst, newest status per installation', async () => {
     const flushed: { customer: string; ids: string[]; healths: string[] }[] = [];
-    const c = new StatusCoalescer((scope, batch) => flushed.push({ customer: scope.customerId, ids: batch.map((s) => s.installationId), healths: batch.map((s) => s.health) }));
+    const c = new LiveCoalescer<InstallationStatus>((scope, batch) => flushed.push({ customer: scope.customerId, ids: batch.map((s) => s.installationId), healths: batch.map((s) => s.health) }));
     const a = { vendorId: 'v', customerId: 'a' };
     const b = { vendorId: 'v', customerId: 'b' };
     c.add(a, status('i1', 'progressing'));
