@@ -39,9 +39,35 @@ export class SimFleet {
     await this.all('stop-sockets', () => ({}));
   }
 
-  async counts(): Promise<Counts> {
-    const parts = await this.all<Counts>('counts', () => ({}));
-    return { total: sum(parts, (p) => p.total), helloed: sum(parts, (p) => p.helloed), hellos: sum(parts, (p) => p.hellos), helloMs: parts.flatMap((p) => p.helloMs) };
+  async counts(since?: number): Promise<Counts> {
+    const parts = await this.all<Counts>('counts', () => (since === undefined ? {} : { since }));
+    return {
+      total: sum(parts, (p) => p.total),
+      helloed: sum(parts, (p) => p.helloed),
+      hellos: sum(parts, (p) => p.hellos),
+      helloMs: parts.flatMap((p) => p.helloMs),
+      helloedSince: sum(parts, (p) => p.helloedSince),
+    };
+  }
+
+  /**
+   * Waits until every agent said hello at or after `since`; returns the milliseconds from `since`
+   * at which each given fraction of them had (the curve of a reconnect storm).
+   */
+  async waitAllHelloedSince(since: number, timeoutMs: number, fractions: readonly number[]): Promise<Map<number, number>> {
+    const reached = new Map<number, number>();
+    const n = this.agents.length;
+    for (;;) {
+      const c = await this.counts(since);
+      const ms = Date.now() - since;
+      for (const f of fractions) if (!reached.has(f) && c.helloedSince >= Math.ceil(f * n)) reached.set(f, ms);
+      if (c.helloedSince === n) return reached;
+      if (ms > timeoutMs) {
+        const curve = [...reached].map(([f, t]) => `${f * 100}% after ${t} ms`).join(', ');
+        throw new Error(`only ${c.helloedSince}/${n} agents reconnected and said hello within ${timeoutMs} ms${curve ? ` (${curve})` : ''}`);
+      }
+      await sleep(250);
+    }
   }
 
   /** Waits until every agent has said hello on its current connection; returns the wait in ms. */

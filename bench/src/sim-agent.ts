@@ -53,6 +53,8 @@ export class SocketAgent {
   firstHelloMs: number | undefined;
   helloed = false;
   hellos = 0;
+  /** Epoch ms of the last hello ack. */
+  lastHelloAt = 0;
   private socket: AgentSocket | undefined;
   private readonly backoff = new Backoff();
   private closed = false;
@@ -114,6 +116,7 @@ export class SocketAgent {
         if ('error' in ack) throw new Error(ack.error.message);
         this.helloed = true;
         this.hellos += 1;
+        this.lastHelloAt = Date.now();
         this.backoff.reset();
         this.firstHelloMs ??= Date.now() - this.startedAt;
         if (ack.desired && this.seen.receive(ack.desired)) this.sendReport();

@@ -29,6 +29,8 @@ export interface Counts {
   helloed: number;
   hellos: number;
   helloMs: number[];
+  /** Agents connected whose last hello was acked at or after `since` (0 when not asked). */
+  helloedSince: number;
 }
 
 export interface Receipts {
@@ -51,8 +53,9 @@ serve({
     for (const s of sockets) s.start();
     return sockets.length;
   },
-  counts: (): Counts => ({
+  counts: (a: { since?: number } = {}): Counts => ({
     total: sockets.length,
+    helloedSince: a.since === undefined ? 0 : sockets.filter((s) => s.helloed && s.lastHelloAt >= (a.since ?? 0)).length,
     helloed: sockets.filter((s) => s.helloed).length,
     hellos: sockets.reduce((n, s) => n + s.hellos, 0),
     helloMs: sockets.flatMap((s) => (s.firstHelloMs === undefined ? [] : [s.firstHelloMs])),

@@ -16,6 +16,8 @@ import { toTarget, type RolloutRepository, type RolloutRow, type TargetPatch, ty
 type RolloutEvent = Parameters<RolloutRepository['events']>[1][number];
 
 export const ADVANCE_JOB = 'advance';
+/** The longest agent events wait before they advance a rollout (see trigger). */
+const MAX_DEBOUNCE_MS = 5000;
 
 /**
  * The rollout engine: one "advance" step locks the rollout row (so any hub process may run it, one
@@ -46,17 +48,25 @@ export class RolloutEngine {
    * larger ones: each advance reads every target of the rollout.
    */
   async trigger(rolloutId: string, debounceMs = 0): Promise<void> {
+    // Agent events wait at least as long as the last advance of this rollout took (here): however
+    // large the rollout, advancing it takes at most about half of this process's time.
+    const delay = debounceMs > 0 ? Math.min(MAX_DEBOUNCE_MS, Math.max(debounceMs, this.advanceMs.get(rolloutId) ?? 0)) : 0;
     await this.queues
       .queue<{ rolloutId: string }>('rollouts')
-      .add(ADVANCE_JOB, { rolloutId }, { deduplication: { id: `adv-${rolloutId}` }, ...(debounceMs > 0 ? { delay: debounceMs } : {}), attempts: 5, backoff: { type: 'exponential', delay: 500 } });
+      .add(ADVANCE_JOB, { rolloutId }, { deduplication: { id: `adv-${rolloutId}` }, ...(delay > 0 ? { delay } : {}), attempts: 5, backoff: { type: 'exponential', delay: 500 } });
   }
+
+  /** How long the last advance of each unfinished rollout took on this process (see trigger). */
+  private readonly advanceMs = new Map<string, number>();
 
   async wakeAt(rolloutId: string, at: number): Promise<void> {
     const delay = Math.max(0, at - Date.now());
     await this.queues.queue<{ rolloutId: string }>('rollouts').add(ADVANCE_JOB, { rolloutId }, { jobId: `wake-${rolloutId}-${at}`, delay, attempts: 5, backoff: { type: 'exponential', delay: 500 } });
   }
 
-  async advance(rolloutId: string, now = Date.now()): Promise<void> {
+  /** Moves the rollout as far as it can go now; returns whether it is still pending or running. */
+  async advance(rolloutId: string, now = Date.now()): Promise<boolean> {
+    let unfinished = false;
     const afterCommit: (() => void)[] = [];
     let wake: number | undefined;
     let progress: RolloutProgress | undefined;
@@ -66,6 +76,7 @@ export class RolloutEngine {
     await this.db.transaction(async (trx) => {
       const r = await this.repo.lock(trx, rolloutId);
       if (!r || (r.status !== 'pending' && r.status !== 'running')) return;
+      unfinished = true;
       const release = await this.releases.getRelease(r.vendor_id, r.release_id);
       if (!release) return;
       const components = await this.releaseComponents(r.vendor_id, release.stages);
@@ -86,6 +97,7 @@ export class RolloutEngine {
       const changed = new Set(actions.flatMap((a) => ('installationId' in a ? [a.installationId] : [])));
       const fresh = await this.repo.targets(rolloutId, trx);
       const status = after.rollout.status;
+      unfinished = status === 'pending' || status === 'running';
       const summary = this.repo.toResource({ ...r, status }, release.version, fresh);
       const pause = actions.find((a): a is Extract<Action, { type: 'pause' }> => a.type === 'pause');
       progress = { rolloutId, status, message: pause?.reason ?? r.message, waves: summary.waves, targets: fresh.filter((t) => changed.has(t.installation_id)).map(toTarget) };
@@ -97,6 +109,7 @@ export class RolloutEngine {
     if (progress && scope) this.notifier.rolloutProgress(scope, progress);
     if (deployedRelease) await this.releases.markDeployed(deployedRelease.vendorId, deployedRelease.releaseId, deployedRelease.trackId);
     if (wake !== undefined) await this.wakeAt(rolloutId, wake);
+    return unfinished;
   }
 
   /**
@@ -248,7 +261,10 @@ export class RolloutEngine {
       'rollouts',
       async (job) => {
         await job.releaseDeduplication();
-        await this.advance(job.data.rolloutId);
+        const t0 = Date.now();
+        const unfinished = await this.advance(job.data.rolloutId);
+        if (unfinished) this.advanceMs.set(job.data.rolloutId, Date.now() - t0);
+        else this.advanceMs.delete(job.data.rolloutId);
       },
       { concurrency: 4 },
     );

@@ -8,7 +8,7 @@ const deferred = () => {
 };
 
 describe('Batcher', () => {
-  it('flushes a lone item at once and batches what arrives while flushes run', async () => {
+  it('flushes what was submitted in one event-loop turn together, and batches what arrives while flushes run', async () => {
     const batches: number[][] = [];
     const gates = [deferred(), deferred(), deferred()];
     const b = new Batcher<number, string>(
@@ -21,17 +21,30 @@ describe('Batcher', () => {
       { maxBatch: 3, maxInFlight: 1 },
     );
     const first = b.submit(1);
-    const rest = [2, 3, 4, 5, 6].map((i) => b.submit(i));
-    expect(batches).toEqual([[1]]);
+    const firstTurn = [2].map((i) => b.submit(i));
+    expect(batches).toEqual([]); // nothing before the turn ends
+    await new Promise((r) => setImmediate(r));
+    expect(batches).toEqual([[1, 2]]);
+    const rest = [3, 4, 5, 6, 7].map((i) => b.submit(i));
+    await new Promise((r) => setImmediate(r));
+    expect(batches).toEqual([[1, 2]]); // one flush in flight at most
     expect(b.pending).toBe(5);
     gates[0]?.resolve();
     expect(await first).toBe('r1');
+    expect(await Promise.all(firstTurn)).toEqual(['r2']);
     await new Promise((r) => setTimeout(r, 0));
-    expect(batches).toEqual([[1], [2, 3, 4]]); // capped at maxBatch
+    expect(batches).toEqual([[1, 2], [3, 4, 5]]); // capped at maxBatch
     gates[1]?.resolve();
     gates[2]?.resolve();
-    expect(await Promise.all(rest)).toEqual(['r2', 'r3', 'r4', 'r5', 'r6']);
-    expect(batches).toEqual([[1], [2, 3, 4], [5, 6]]);
+    expect(await Promise.all(rest)).toEqual(['r3', 'r4', 'r5', 'r6', 'r7']);
+    expect(batches).toEqual([[1, 2], [3, 4, 5], [6, 7]]);
+  });
+
+  it('flushes a lone item without waiting for a timer', async () => {
+    const b = new Batcher<number, number>(async (items) => items);
+    const t0 = performance.now();
+    expect(await b.submit(7)).toBe(7);
+    expect(performance.now() - t0).toBeLessThan(50);
   });
 
   it('runs up to maxInFlight flushes at once', async () => {
@@ -64,6 +77,7 @@ describe('Batcher', () => {
       { maxBatch: 10, maxInFlight: 1 },
     );
     const first = b.submit(0);
+    await new Promise((r) => setImmediate(r)); // the first flush is running
     const rest = [1, 13, 2].map((i) => b.submit(i).catch((e: unknown) => (e as Error).message));
     gate.resolve();
     expect(await first).toBe(0);

@@ -1,8 +1,10 @@
 /**
  * Group commit: callers submit one item each and get its own result, while the items are written
- * in batches. Nothing waits for a timer: when no flush is running an item is flushed at once (low
- * latency when idle); items arriving while `maxInFlight` flushes run are queued and go together in
- * the next one (high throughput under load, batches grow with the load).
+ * in batches. Nothing waits for a timer: items are flushed at the end of the current event-loop
+ * turn (`setImmediate`), all those submitted during the turn together: a connect storm delivers
+ * hundreds of sockets' events per turn, and each would otherwise cost its own statement. Items
+ * arriving while `maxInFlight` flushes run are queued and go together in the next one (batches
+ * grow with the load).
  *
  * `flush` must be atomic (one statement or one transaction): when a batch fails, each of its items
  * is retried on its own, so one bad item (say, of a just-deleted installation) fails alone.
@@ -10,6 +12,7 @@
 export class Batcher<T, R> {
   private queue: { item: T; resolve(r: R): void; reject(e: unknown): void }[] = [];
   private inFlight = 0;
+  private scheduled = false;
 
   constructor(
     /** Writes a batch; returns one result per item, in order. A rejection fails the whole batch. */
@@ -20,7 +23,13 @@ export class Batcher<T, R> {
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      this.pump();
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.pump();
+        });
+      }
     });
   }
 
