@@ -88,6 +88,19 @@ describe('agent with a fake hub', () => {
     expect(driver.applies()).toHaveLength(1);
   });
 
+  it('after a restart notice, reconnects within the hub\'s window however many attempts fail', async () => {
+    const driver = new MemoryDriver();
+    // Escalating backoff (here 45, 90, 180… ms) would first retry 5.7 s after a 3 s outage; the notice keeps attempts 270 ms apart.
+    const agent = createAgent(driver, config(), logger, { agentVersion: '9.9.9', backoff: { baseMs: 50, maxMs: 10_000, random: () => 0.9 }, healthPollMs: 20 });
+    agents.push(agent);
+    await agent.start();
+    await waitFor(() => hub.hellos.length === 1, 5000, 'first hello');
+    const down = Date.now();
+    await hub.restart(3000, 300);
+    await waitFor(() => hub.hellos.length === 2, 10_000, 'hello after the restart');
+    expect(Date.now() - down).toBeLessThan(3000 + 1000);
+  });
+
   it('a restarted agent reconnects without redeploying', async () => {
     const driver = new MemoryDriver();
     hub.desired = desired(2, [comp('api', '2.0.0')]);

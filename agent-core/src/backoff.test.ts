@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff, backoffCeiling, backoffDelay } from './backoff.js';
+import { Backoff, backoffCeiling, backoffDelay, restartDelay } from './backoff.js';
 
 describe('backoff', () => {
   it('doubles the window from 1 s up to the 60 s cap', () => {
@@ -39,5 +39,16 @@ describe('backoff', () => {
     expect(b.attempts).toBe(3);
     b.reset();
     expect(b.next()).toBe(500);
+  });
+
+  it('spreads reconnects after a restart notice over the hub\'s window, never below the base delay', () => {
+    expect(restartDelay(10_000, { random: () => 0.5 })).toBe(5000);
+    expect(restartDelay(10_000, { random: () => 0.999999 })).toBeLessThan(10_000);
+    expect(restartDelay(0, { random: () => 0.5 })).toBe(500); // window 0: still spread over the base (1 s)
+    expect(restartDelay(0, { baseMs: 50, random: () => 0.5 })).toBe(25);
+    const delays = Array.from({ length: 2000 }, () => restartDelay(20_000));
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...delays)).toBeLessThan(20_000);
+    expect(delays.filter((d) => d < 10_000).length).toBeGreaterThan(800); // uniform, not bunched
   });
 });

@@ -25,6 +25,16 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}): num
   return Math.floor(r * backoffCeiling(attempt, options));
 }
 
+/**
+ * The delay before a reconnect after the hub announced a restart: random within the hub's window
+ * (at least the base delay), so the fleet arrives spread out instead of all at once.
+ */
+export function restartDelay(withinMs: number, options: BackoffOptions = {}): number {
+  const random = options.random ?? Math.random;
+  const r = Math.min(Math.max(random(), 0), 1);
+  return Math.floor(r * Math.max(withinMs, options.baseMs ?? DEFAULT_BACKOFF.baseMs));
+}
+
 /** Counts consecutive failures; `next()` gives the next delay, `reset()` after a success. */
 export class Backoff {
   private attempt = 0;

@@ -1,7 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { z } from 'zod';
-import type { AgentAuth, AgentToHubEvents, HubToAgentEvents } from '@flotilla/protocol';
-import { Backoff, type BackoffOptions } from './backoff.js';
+import { HubRestarting, type AgentAuth, type AgentToHubEvents, type HubToAgentEvents } from '@flotilla/protocol';
+import { Backoff, restartDelay, type BackoffOptions } from './backoff.js';
 import type { Logger } from './logger.js';
 
 export type AgentSocket = Socket<HubToAgentEvents, AgentToHubEvents>;
@@ -39,6 +39,8 @@ export class HubConnection {
   private timer: NodeJS.Timeout | undefined;
   private readonly backoff: Backoff;
   private stopped = true;
+  /** Set by the hub's `hub:restarting` notice: reconnect within this window, not with backoff, until `until`. */
+  private restart: { withinMs: number; until: number } | undefined;
 
   constructor(private readonly opts: ConnectionOptions) {
     this.backoff = new Backoff(opts.backoff);
@@ -87,8 +89,10 @@ export class HubConnection {
       log.info({ hub: this.opts.hubUrl }, 'connected to hub');
       this.opts.onConnect(socket).then(
         (ok) => {
-          if (ok) this.backoff.reset();
-          else this.retry(socket, 'hello refused');
+          if (ok) {
+            this.backoff.reset();
+            this.restart = undefined;
+          } else this.retry(socket, 'hello refused');
         },
         (err: unknown) => {
           log.warn({ err: errorMessage(err) }, 'hello failed');
@@ -108,6 +112,13 @@ export class HubConnection {
       }
       this.retry(socket, 'connect_error');
     });
+    socket.on('hub:restarting', (payload) => {
+      const notice = HubRestarting.safeParse(payload);
+      if (!notice.success) return;
+      log.info({ reconnectWithinMs: notice.data.reconnectWithinMs }, 'hub is restarting');
+      this.backoff.reset();
+      this.restart = { withinMs: notice.data.reconnectWithinMs, until: Date.now() + RESTART_WINDOW_MS };
+    });
     socket.on('disconnect', (reason) => {
       if (this.stopped) return;
       log.warn({ reason }, 'disconnected from hub');
@@ -119,7 +130,10 @@ export class HubConnection {
   private retry(socket: AgentSocket, reason: string): void {
     if (this.stopped || socket !== this.socket || this.timer !== undefined) return;
     this.drop();
-    const delay = this.backoff.next();
+    // After a hub's restart notice, attempts stay spread over its window (the hub is back in
+    // seconds); otherwise, and once the window is over, the escalating backoff.
+    if (this.restart && Date.now() >= this.restart.until) this.restart = undefined;
+    const delay = this.restart ? restartDelay(this.restart.withinMs, this.opts.backoff) : this.backoff.next();
     this.opts.logger.info({ delayMs: delay, attempt: this.backoff.attempts, reason }, 'reconnecting to hub after backoff');
     this.timer = setTimeout(() => this.connect(), delay);
   }
@@ -132,6 +146,9 @@ export class HubConnection {
     socket.disconnect();
   }
 }
+
+/** How long after a restart notice the agent keeps retrying within the hub's window. */
+const RESTART_WINDOW_MS = 120_000;
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

@@ -4,7 +4,7 @@ export { loadConfig, wantsHelp, ConfigError, USAGE, LogLevel, DEFAULT_STATE_DIR,
 export { startHeartbeat, checkHeartbeat, Heartbeat, HEARTBEAT_FILE, DEFAULT_HEALTH_LIMITS, type HealthLimits, type HealthVerdict, type HeartbeatWriter } from './heartbeat.js';
 export { runHealthcheck, type HealthcheckIo } from './healthcheck-cli.js';
 export { createLogger, type Logger } from './logger.js';
-export { Backoff, backoffDelay, backoffCeiling, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+export { Backoff, backoffDelay, backoffCeiling, restartDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { StateStore, LocalState, FailureRecord, emptyState, STATE_FILE } from './state-store.js';
 export { DriverError, type Driver, type DriverContext, type ApplyContext, type HealthSample } from './driver.js';
 export { planConvergence, fingerprint, sameComponents, groupByStage, canonicalJson, type Plan } from './convergence.js';

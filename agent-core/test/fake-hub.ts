@@ -87,8 +87,12 @@ export class FakeHub {
     return socket.timeout(5000).emitWithAck('command', payload as Command);
   }
 
-  /** Closes the server (agents see a disconnect) and listens again on the same port. */
-  async restart(downMs = 0): Promise<void> {
+  /**
+   * Closes the server (agents see a disconnect) and listens again on the same port; with
+   * `noticeWithinMs`, first sends the hub's restart notice like a hub shutting down gracefully.
+   */
+  async restart(downMs = 0, noticeWithinMs?: number): Promise<void> {
+    if (noticeWithinMs !== undefined) this.nsp?.emit('hub:restarting', { reconnectWithinMs: noticeWithinMs });
     await this.close();
     if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
     await this.listen();

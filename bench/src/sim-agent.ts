@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { io, type Socket } from 'socket.io-client';
-import { Backoff } from '@flotilla/agent-core';
+import { Backoff, restartDelay } from '@flotilla/agent-core';
 import { AGENT_HTTP, PROTOCOL_VERSION, type AgentToHubEvents, type DesiredState, type HubToAgentEvents, type StatusReport } from '@flotilla/protocol';
 import type { AgentIdentity } from './seed.js';
 
@@ -44,7 +44,8 @@ export class Observations {
 /**
  * A simulated agent on the websocket: the full agent protocol (handshake, hello, acked desired
  * states, command acks and progress, status reports on change and every `statusIntervalMs`), and
- * agent-core's reconnect policy (full-jitter backoff 1 s → 60 s).
+ * agent-core's reconnect policy (full-jitter backoff 1 s → 60 s; within the hub's window after its
+ * restart notice).
  */
 export class SocketAgent {
   readonly seen = new Observations();
@@ -62,6 +63,8 @@ export class SocketAgent {
   private startedAt = 0;
   private seq = 0;
   private flooding = false;
+  /** agent-core's answer to the hub's restart notice: retry within its window for two minutes. */
+  private restart: { withinMs: number; until: number } | undefined;
 
   constructor(
     private readonly identity: AgentIdentity,
@@ -101,6 +104,10 @@ export class SocketAgent {
       ack({ accepted: true });
       if (this.seen.receive(d)) this.sendReport();
     });
+    socket.on('hub:restarting', (notice) => {
+      this.backoff.reset();
+      this.restart = { withinMs: notice.reconnectWithinMs, until: Date.now() + 120_000 };
+    });
     socket.on('command', (c, ack) => {
       ack({ accepted: true });
       socket.emit('command:progress', { id: c.id, status: 'succeeded' }, () => undefined);
@@ -118,6 +125,7 @@ export class SocketAgent {
         this.hellos += 1;
         this.lastHelloAt = Date.now();
         this.backoff.reset();
+        this.restart = undefined;
         this.firstHelloMs ??= Date.now() - this.startedAt;
         if (ack.desired && this.seen.receive(ack.desired)) this.sendReport();
       })
@@ -131,9 +139,13 @@ export class SocketAgent {
     socket.close();
     this.socket = undefined;
     if (this.closed) return;
-    setTimeout(() => {
-      if (!this.closed) this.open();
-    }, this.backoff.next());
+    if (this.restart && Date.now() >= this.restart.until) this.restart = undefined;
+    setTimeout(
+      () => {
+        if (!this.closed) this.open();
+      },
+      this.restart ? restartDelay(this.restart.withinMs) : this.backoff.next(),
+    );
   }
 
   sendReport(): void {

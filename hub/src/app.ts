@@ -25,6 +25,7 @@ import { agentPollingRoutes } from './http/routes/agent-polling.js';
 import { createIoServer } from './realtime/io-server.js';
 import { socketNotifier } from './realtime/notifier.js';
 import { registerAgentGateway } from './realtime/agent/agent-gateway.js';
+import { reconnectWindowMs } from './realtime/agent/reconnect-window.js';
 import { AgentDelivery } from './realtime/agent/delivery.js';
 import { CommandDelivery, DELIVER_COMMAND_JOB, type CommandDeliveryJob } from './realtime/agent/command-delivery.js';
 import { sessionLiveAuthenticator, type LiveAuthenticator } from './realtime/live/live-auth.js';
@@ -65,9 +66,9 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Builds a hub from injected connections; does no I/O until `listen`. */
 const LISTEN_BACKLOG = 8192;
 
+/** Builds a hub from injected connections; does no I/O until `listen`. */
 export function createApp(deps: AppDeps): App {
   const { logger, infra, config } = deps;
   const nodeId = randomUUID().slice(0, 8);
@@ -176,6 +177,13 @@ export function createApp(deps: AppDeps): App {
     async close() {
       if (shuttingDown) return;
       shuttingDown = true;
+      // Desired states pushed from here on would meet closing sockets: each agent's hello on
+      // reconnect returns its current state anyway.
+      delivery.stop();
+      // Agents come back spread over a window sized to how many this process holds, instead of
+      // all at once or after an escalated backoff (see HubRestarting).
+      agents.local.emit('hub:restarting', { reconnectWithinMs: reconnectWindowMs(agents.sockets.size) });
+      await new Promise((resolve) => setImmediate(resolve));
       // io.close() disconnects every socket and closes the HTTP server (no new connections).
       await new Promise<void>((resolve) => {
         void io.close(() => resolve());

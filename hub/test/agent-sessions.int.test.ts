@@ -94,7 +94,11 @@ describe('closing a hub process’s sessions in bulk', () => {
     expect(poll.status).toBe(200);
     for (const id of installations) await waitFor(async () => ((await status(id)).online ? true : undefined), 5000, `${id} online`);
 
+    // Each agent of the closing process is told to come back within a window, before its socket closes.
+    const onA = sockets.slice(-4, -1);
+    const notices = onA.map((socket) => new Promise<{ reconnectWithinMs: number; connected: boolean }>((resolve) => socket.once('hub:restarting', (n) => resolve({ ...n, connected: socket.connected }))));
     await hubA.close();
+    for (const notice of await Promise.all(notices)) expect(notice).toEqual({ reconnectWithinMs: 1000, connected: true });
 
     expect((await status(i0)).online).toBe(false);
     expect((await status(i1)).online).toBe(false);

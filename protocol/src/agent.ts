@@ -164,6 +164,15 @@ export type HelloAck = z.infer<typeof HelloAck>;
 
 export type Ack<T> = (response: T | ErrorAck) => void;
 
+/**
+ * Sent by a hub process that is about to shut down (a restart, a deploy) to every agent it holds,
+ * just before it closes their connections. The agent reconnects after a random delay within
+ * `reconnectWithinMs` (spread so the fleet does not arrive at once), without the escalating backoff
+ * of an unexpected loss, and keeps doing so for a while if the hub is still down.
+ */
+export const HubRestarting = z.object({ reconnectWithinMs: z.number().int().min(0).max(600_000) });
+export type HubRestarting = z.infer<typeof HubRestarting>;
+
 /** Events an agent sends; every one is acknowledged so the agent knows it was stored. */
 export interface AgentToHubEvents {
   'agent:hello': (payload: AgentHello, ack: Ack<HelloAck>) => void;
@@ -176,6 +185,7 @@ export interface HubToAgentEvents {
   /** Acked by the agent once it has taken the state in; unacked deliveries are retried, and hello re-sends it anyway. */
   'state:desired': (payload: DesiredState, ack: (response: CommandAck) => void) => void;
   command: (payload: Command, ack: (response: CommandAck) => void) => void;
+  'hub:restarting': (payload: HubRestarting) => void;
 }
 
 /** Schemas of the agent → hub payloads, looked up by the hub's validation wrapper. */

@@ -17,6 +17,9 @@ export interface AgentAuthRow extends AgentIdentity {
 /** The `hub_node` of HTTP polling sessions (they belong to no hub process). */
 export const POLLING_NODE = 'http-poll';
 
+// Statements that update many installations lock them in id order first (\`l\` CTEs): a rollout step
+// and a status batch lock them in that order too, so concurrent batches wait instead of deadlocking.
+
 export interface OpenedSession {
   sessionId: number;
   /** Hub nodes holding another open websocket session of the agent when this one opened. */
@@ -102,7 +105,8 @@ export class AgentRepository {
             s AS (INSERT INTO agent_sessions (vendor_id, installation_id, agent_id, hub_node, ip, agent_version)
                   SELECT vendor_id, installation_id, agent_id, hub_node, ip, agent_version FROM v ORDER BY ord RETURNING id, agent_id),
             e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT vendor_id, installation_id, 'connected', message FROM v ORDER BY ord),
-            u AS (UPDATE installations i SET online = true, last_seen_at = now(), status_updated_at = now() FROM v WHERE i.id = v.installation_id)
+            l AS (SELECT id FROM installations WHERE id IN (SELECT installation_id FROM v) ORDER BY id FOR UPDATE),
+            u AS (UPDATE installations i SET online = true, last_seen_at = now(), status_updated_at = now() FROM l WHERE i.id = l.id)
        SELECT s.id, min(v.ord) AS ord, min(prev.nodes) AS others
          FROM s JOIN v ON v.agent_id = s.agent_id LEFT JOIN prev ON prev.agent_id = s.agent_id
         GROUP BY s.id ORDER BY s.id`,
@@ -126,12 +130,13 @@ export class AgentRepository {
     await this.db.raw(
       `WITH v AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS v(session_id bigint, vendor_id uuid, installation_id uuid, message text)),
             c AS (UPDATE agent_sessions s SET disconnected_at = now() FROM v WHERE s.id = v.session_id AND s.disconnected_at IS NULL RETURNING s.id),
-            e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT vendor_id, installation_id, 'disconnected', message FROM v)
+            e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT vendor_id, installation_id, 'disconnected', message FROM v),
+            l AS (SELECT id FROM installations WHERE id IN (SELECT installation_id FROM v) ORDER BY id FOR UPDATE)
        UPDATE installations i
           SET online = EXISTS (SELECT 1 FROM agent_sessions s WHERE s.installation_id = i.id AND s.disconnected_at IS NULL AND s.id NOT IN (SELECT session_id FROM v)),
               last_seen_at = now(), status_updated_at = now()
-         FROM (SELECT DISTINCT installation_id FROM v) d
-        WHERE i.id = d.installation_id`,
+         FROM l
+        WHERE i.id = l.id`,
       [JSON.stringify(records)],
     );
   }
@@ -194,12 +199,13 @@ export class AgentRepository {
     const result: { rows: { id: string }[] } = await this.db.raw(
       `WITH c AS (UPDATE agent_sessions SET disconnected_at = now() WHERE disconnected_at IS NULL AND ? RETURNING id, vendor_id, installation_id),
             d AS (SELECT DISTINCT vendor_id, installation_id FROM c),
-            e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT vendor_id, installation_id, 'disconnected', ? FROM d)
+            e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT vendor_id, installation_id, 'disconnected', ? FROM d),
+            l AS (SELECT id FROM installations WHERE id IN (SELECT installation_id FROM d) ORDER BY id FOR UPDATE)
        UPDATE installations i
           SET online = EXISTS (SELECT 1 FROM agent_sessions s WHERE s.installation_id = i.id AND s.disconnected_at IS NULL AND s.id NOT IN (SELECT id FROM c)),
               last_seen_at = now(), status_updated_at = now()
-         FROM d
-        WHERE i.id = d.installation_id
+         FROM l
+        WHERE i.id = l.id
     RETURNING i.id`,
       [where, message],
     );

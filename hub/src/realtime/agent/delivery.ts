@@ -34,6 +34,7 @@ export class AgentDelivery {
    * queued, retried delivery of its current state; an offline agent gets it from its next hello.
    */
   push(agentId: string, state: DesiredState): void {
+    if (this.stopped) return;
     this.emit(agentId, state)
       .then((outcome) => {
         if (outcome !== 'unacknowledged') return;
@@ -65,6 +66,13 @@ export class AgentDelivery {
     await this.queues
       .queue<DeliveryJob>('agent-commands')
       .add(DELIVER_JOB, { agentId, installationId }, { jobId: `deliver-${installationId}-${randomUUID()}`, attempts: 6, backoff: { type: 'exponential', delay: 1000 } });
+  }
+
+  private stopped = false;
+
+  /** No more pushes (the process is shutting down; agents get their state from their next hello). */
+  stop(): void {
+    this.stopped = true;
   }
 
   /** Other jobs sharing the `agent-commands` queue (one worker serves the queue), by job name. */
