@@ -21,6 +21,11 @@ serve({
     return (http.address() as AddressInfo).port;
   },
   clients: () => io.engine.clientsCount,
+  /** Memory after a full garbage collection (the harness forks children with --expose-gc). */
+  memory: () => {
+    (globalThis as { gc?: () => void }).gc?.();
+    return process.memoryUsage();
+  },
   /** Broadcasts tick `seq`; returns the epoch ms just before the emit. */
   broadcast: (a: { seq: number }) => {
     const t0 = Date.now();

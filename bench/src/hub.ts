@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 
@@ -20,7 +22,11 @@ export interface HubNode {
   port: number;
   pid: number;
   stop(): Promise<void>;
+  /** Memory after a full garbage collection in the hub process (see memory-probe). */
+  memory(): Promise<NodeJS.MemoryUsage>;
 }
+
+const MEMORY_PROBE = fileURLToPath(new URL('./memory-probe.js', import.meta.url));
 
 /**
  * The hubs under test: real `hub/dist/src/main.js` processes in production mode (PostgreSQL + Redis),
@@ -65,8 +71,11 @@ export class HubCluster {
       API_RATE_LIMIT_PER_MINUTE: '1000000',
       NODE_ENV: 'production',
     });
+    const probeFile = path.join(this.logDir, `memory-${port}-${this.started + 1}.json`);
+    env.BENCH_MEMORY_PROBE = probeFile;
     const prof = this.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', this.cpuProfDir] : [];
-    const child = spawn(process.execPath, [...prof, hubMain()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...prof, '--expose-gc', '--import', pathToFileURL(MEMORY_PROBE).href, hubMain()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let probes = 0;
     let out = '';
     // The hub's warnings and errors, kept for the report (and the tail for a start that fails).
     const log = createWriteStream(path.join(this.logDir, `hub-${port}-${++this.started}.log`));
@@ -99,6 +108,17 @@ export class HubCluster {
             await exited;
           }
           this.nodes.delete(entry);
+        },
+        memory: async () => {
+          const want = ++probes;
+          child.kill('SIGUSR2');
+          const deadline = Date.now() + 30_000;
+          for (;;) {
+            const m = await readFile(probeFile, 'utf8').then((t) => JSON.parse(t) as NodeJS.MemoryUsage & { seq: number }, () => undefined);
+            if (m && m.seq >= want) return m;
+            if (Date.now() > deadline) throw new Error(`hub on ${port} did not report its memory within 30 s`);
+            await sleep(100);
+          }
         },
       },
     };

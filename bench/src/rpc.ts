@@ -37,7 +37,7 @@ export class Child {
   readonly process: ChildProcess;
 
   constructor(private readonly modulePath: string) {
-    this.process = fork(modulePath, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=4096'] });
+    this.process = fork(modulePath, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=4096', '--expose-gc'] });
     this.process.on('message', (msg: Reply) => {
       const p = this.pending.get(msg.id);
       if (!p) return;

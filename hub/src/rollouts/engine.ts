@@ -48,9 +48,9 @@ export class RolloutEngine {
    * larger ones: each advance reads every target of the rollout.
    */
   async trigger(rolloutId: string, debounceMs = 0): Promise<void> {
-    // Agent events wait at least as long as the last advance of this rollout took (here): however
-    // large the rollout, advancing it takes at most about half of this process's time.
-    const delay = debounceMs > 0 ? Math.min(MAX_DEBOUNCE_MS, Math.max(debounceMs, this.advanceMs.get(rolloutId) ?? 0)) : 0;
+    // Agent events wait at least twice as long as the last advance of this rollout took (here):
+    // however large the rollout, advancing it takes at most about a third of this process's time.
+    const delay = debounceMs > 0 ? Math.min(MAX_DEBOUNCE_MS, Math.max(debounceMs, 2 * (this.advanceMs.get(rolloutId) ?? 0))) : 0;
     await this.queues
       .queue<{ rolloutId: string }>('rollouts')
       .add(ADVANCE_JOB, { rolloutId }, { deduplication: { id: `adv-${rolloutId}` }, ...(delay > 0 ? { delay } : {}), attempts: 5, backoff: { type: 'exponential', delay: 500 } });
@@ -95,13 +95,13 @@ export class RolloutEngine {
       }
       const after = applyActions({ status: r.status, stageCount: r.stage_count, strategy: toStrategy(r) }, targets, actions, now);
       const changed = new Set(actions.flatMap((a) => ('installationId' in a ? [a.installationId] : [])));
-      const fresh = await this.repo.targets(rolloutId, trx);
+      // Only the changed targets are read back (a step changes a few of 10 000, or all of them once).
+      const fresh = await this.repo.targetsOf(rolloutId, [...changed], trx);
       const status = after.rollout.status;
       unfinished = status === 'pending' || status === 'running';
-      const summary = this.repo.toResource({ ...r, status }, release.version, fresh);
       const pause = actions.find((a): a is Extract<Action, { type: 'pause' }> => a.type === 'pause');
-      progress = { rolloutId, status, message: pause?.reason ?? r.message, waves: summary.waves, targets: fresh.filter((t) => changed.has(t.installation_id)).map(toTarget) };
-      scope = { vendorId: r.vendor_id, customerIds: [...new Set(fresh.filter((t) => changed.has(t.installation_id)).map((t) => t.customer_id))] };
+      progress = { rolloutId, status, message: pause?.reason ?? r.message, waves: await this.repo.waveSummary(rolloutId, trx), targets: fresh.map(toTarget) };
+      scope = { vendorId: r.vendor_id, customerIds: [...new Set(fresh.map((t) => t.customer_id))] };
     });
 
     // Emit before any further await, so live events leave in commit order.

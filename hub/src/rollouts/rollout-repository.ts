@@ -44,6 +44,9 @@ export interface TargetRow {
   agent_id: string | null;
 }
 
+/** The target columns read (not its bookkeeping timestamps: parsing 10 000 dates is not free). */
+const TARGET_COLUMNS = ['rollout_id', 'installation_id', 'vendor_id', 'customer_id', 'position', 'wave', 'status', 'waiting_for', 'stage', 'stage_revision', 'stage_sent_at', 'base_revision', 'approved', 'approved_for', 'finished_at', 'message'] as const satisfies readonly (keyof TargetRow)[];
+
 export type TargetPatch = Partial<Pick<TargetRow, 'status' | 'waiting_for' | 'stage' | 'stage_revision' | 'stage_sent_at' | 'base_revision' | 'approved' | 'finished_at' | 'message'>>;
 
 /** PostgreSQL types of the patchable target columns (for `jsonb_to_recordset`). */
@@ -94,14 +97,34 @@ export class RolloutRepository {
   }
 
   targets(id: string, trx: Knex | Knex.Transaction = this.db, customerId: string | null = null): Promise<TargetRow[]> {
-    const q = trx('rollout_targets as t')
+    const q = this.targetQuery(id, trx);
+    if (customerId) q.where('t.customer_id', customerId);
+    return q;
+  }
+
+  private targetQuery(id: string, trx: Knex | Knex.Transaction): Knex.QueryBuilder {
+    return trx('rollout_targets as t')
       .join('installations as i', 'i.id', 't.installation_id')
       .leftJoin('agents as a', 'a.installation_id', 'i.id')
       .where('t.rollout_id', id)
       .orderBy('t.position')
-      .select('t.*', 'i.online', 'i.last_seen_at', 'i.applied_revision', 'i.components', 'i.status_updated_at', 'i.maintenance_windows', 'a.id as agent_id');
-    if (customerId) q.where('t.customer_id', customerId);
-    return q;
+      .select(...TARGET_COLUMNS.map((c) => `t.${c}`), 'i.online', 'i.last_seen_at', 'i.applied_revision', 'i.components', 'i.status_updated_at', 'i.maintenance_windows', 'a.id as agent_id');
+  }
+
+  /** Some targets of a rollout (those an engine step changed), as `targets` returns them. */
+  targetsOf(id: string, installationIds: readonly string[], trx: Knex | Knex.Transaction = this.db): Promise<TargetRow[]> {
+    if (installationIds.length === 0) return Promise.resolve([]);
+    return this.targetQuery(id, trx).whereRaw('t.installation_id = ANY(?::uuid[])', [[...installationIds]]);
+  }
+
+  /** Targets and finished targets per wave, counted in PostgreSQL (no target rows read). */
+  async waveSummary(id: string, trx: Knex | Knex.Transaction = this.db): Promise<RolloutResource['waves']> {
+    const rows: { wave: number; total: string; finished: string }[] = await trx('rollout_targets')
+      .where({ rollout_id: id })
+      .groupBy('wave')
+      .orderBy('wave')
+      .select('wave', trx.raw('count(*) AS total'), trx.raw(`count(*) FILTER (WHERE status IN ('succeeded', 'failed', 'rolled_back', 'skipped')) AS finished`));
+    return rows.map((r) => ({ index: r.wave, total: Number(r.total), finished: Number(r.finished) }));
   }
 
   async updateTarget(trx: Knex.Transaction, rolloutId: string, installationId: string, patch: TargetPatch): Promise<void> {

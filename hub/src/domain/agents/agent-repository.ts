@@ -105,7 +105,7 @@ export class AgentRepository {
             s AS (INSERT INTO agent_sessions (vendor_id, installation_id, agent_id, hub_node, ip, agent_version)
                   SELECT vendor_id, installation_id, agent_id, hub_node, ip, agent_version FROM v ORDER BY ord RETURNING id, agent_id),
             e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT vendor_id, installation_id, 'connected', message FROM v ORDER BY ord),
-            l AS (SELECT id FROM installations WHERE id IN (SELECT installation_id FROM v) ORDER BY id FOR UPDATE),
+            l AS (SELECT id FROM installations WHERE id IN (SELECT installation_id FROM v) ORDER BY id FOR NO KEY UPDATE),
             u AS (UPDATE installations i SET online = true, last_seen_at = now(), status_updated_at = now() FROM l WHERE i.id = l.id)
        SELECT s.id, min(v.ord) AS ord, min(prev.nodes) AS others
          FROM s JOIN v ON v.agent_id = s.agent_id LEFT JOIN prev ON prev.agent_id = s.agent_id
@@ -131,7 +131,7 @@ export class AgentRepository {
       `WITH v AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS v(session_id bigint, vendor_id uuid, installation_id uuid, message text)),
             c AS (UPDATE agent_sessions s SET disconnected_at = now() FROM v WHERE s.id = v.session_id AND s.disconnected_at IS NULL RETURNING s.id),
             e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT vendor_id, installation_id, 'disconnected', message FROM v),
-            l AS (SELECT id FROM installations WHERE id IN (SELECT installation_id FROM v) ORDER BY id FOR UPDATE)
+            l AS (SELECT id FROM installations WHERE id IN (SELECT installation_id FROM v) ORDER BY id FOR NO KEY UPDATE)
        UPDATE installations i
           SET online = EXISTS (SELECT 1 FROM agent_sessions s WHERE s.installation_id = i.id AND s.disconnected_at IS NULL AND s.id NOT IN (SELECT session_id FROM v)),
               last_seen_at = now(), status_updated_at = now()
@@ -200,7 +200,7 @@ export class AgentRepository {
       `WITH c AS (UPDATE agent_sessions SET disconnected_at = now() WHERE disconnected_at IS NULL AND ? RETURNING id, vendor_id, installation_id),
             d AS (SELECT DISTINCT vendor_id, installation_id FROM c),
             e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT vendor_id, installation_id, 'disconnected', ? FROM d),
-            l AS (SELECT id FROM installations WHERE id IN (SELECT installation_id FROM d) ORDER BY id FOR UPDATE)
+            l AS (SELECT id FROM installations WHERE id IN (SELECT installation_id FROM d) ORDER BY id FOR NO KEY UPDATE)
        UPDATE installations i
           SET online = EXISTS (SELECT 1 FROM agent_sessions s WHERE s.installation_id = i.id AND s.disconnected_at IS NULL AND s.id NOT IN (SELECT id FROM c)),
               last_seen_at = now(), status_updated_at = now()

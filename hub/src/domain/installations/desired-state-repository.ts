@@ -53,7 +53,7 @@ export class DesiredStateRepository {
     return (outer ?? this.db).transaction(async (trx) => {
       const inst: { desired_revision: number; customer_id: string } | undefined = await trx('installations')
         .where({ vendor_id: vendorId, id: installationId })
-        .forUpdate()
+        .forNoKeyUpdate()
         .first('desired_revision', 'customer_id');
       if (!inst) return undefined;
       const revision = inst.desired_revision + 1;
@@ -95,7 +95,7 @@ export class DesiredStateRepository {
       .where({ vendor_id: vendorId })
       .whereIn('id', inputs.map((i) => i.installationId))
       .orderBy('id')
-      .forUpdate()
+      .forNoKeyUpdate()
       .select('id', 'desired_revision', 'customer_id');
     const current = new Map(locked.map((l) => [l.id, l]));
     const rows = inputs.flatMap((input) => {

@@ -171,7 +171,7 @@ export class InstallationRepository {
       const before: { id: string; vendor_id: string; health: Health; applied_revision: number; components: ComponentState[]; running_version: string | null }[] = await trx('installations')
         .whereIn('id', ids)
         .orderBy('id')
-        .forUpdate()
+        .forNoKeyUpdate()
         .select('id', 'vendor_id', 'health', 'applied_revision', 'components', 'running_version');
       const updates: { id: string; applied_revision: number; components: ComponentState[]; health: Health; running_version: string | null; health_changed: boolean }[] = [];
       const events: Record<string, unknown>[] = [];
