@@ -67,7 +67,7 @@ export class HubCluster {
       DATABASE_URL: this.databaseUrl,
       REDIS_URL,
       REDIS_PREFIX: this.redisPrefix,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.BENCH_HUB_LOG_LEVEL ?? 'warn',
       API_RATE_LIMIT_PER_MINUTE: '1000000',
       NODE_ENV: 'production',
     });
@@ -114,7 +114,10 @@ export class HubCluster {
           child.kill('SIGUSR2');
           const deadline = Date.now() + 30_000;
           for (;;) {
-            const m = await readFile(probeFile, 'utf8').then((t) => JSON.parse(t) as NodeJS.MemoryUsage & { seq: number }, () => undefined);
+            const m = await readFile(probeFile, 'utf8').then(
+              (t) => JSON.parse(t) as NodeJS.MemoryUsage & { seq: number },
+              () => undefined,
+            ).catch(() => undefined); // read while being written: try again
             if (m && m.seq >= want) return m;
             if (Date.now() > deadline) throw new Error(`hub on ${port} did not report its memory within 30 s`);
             await sleep(100);

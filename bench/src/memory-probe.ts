@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 
 /**
  * Preloaded into hub processes by the harness (`--expose-gc --import`): on SIGUSR2, collects
@@ -10,6 +10,8 @@ let seq = 0;
 if (file) {
   process.on('SIGUSR2', () => {
     (globalThis as { gc?: () => void }).gc?.();
-    writeFileSync(file, JSON.stringify({ seq: ++seq, ...process.memoryUsage() }));
+    // Written aside and renamed: the harness never reads half a file.
+    writeFileSync(`${file}.tmp`, JSON.stringify({ seq: ++seq, ...process.memoryUsage() }));
+    renameSync(`${file}.tmp`, file);
   });
 }

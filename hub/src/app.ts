@@ -177,6 +177,9 @@ export function createApp(deps: AppDeps): App {
     async close() {
       if (shuttingDown) return;
       shuttingDown = true;
+      // Each phase's duration is logged: a stop that exceeds SHUTDOWN_TIMEOUT_MS shows where it hung.
+      const t0 = Date.now();
+      const phase = (name: string) => log.info({ phase: name, ms: Date.now() - t0 }, 'shutdown phase done');
       // Desired states pushed from here on would meet closing sockets: each agent's hello on
       // reconnect returns its current state anyway.
       delivery.stop();
@@ -189,11 +192,16 @@ export function createApp(deps: AppDeps): App {
         void io.close(() => resolve());
         http.closeAllConnections();
       });
+      phase('sockets closed');
+      // A running rollout step finishes (it holds its installations' row locks until it commits).
+      await infra.queues.closeWorkers();
+      phase('workers drained');
       // Every session this process held ends now, in one statement: the per-socket disconnect
       // writes may still be queued when the caller closes the database.
       await services.closeSessionsOfDeadNodes([nodeId], 'hub process shut down').catch((err: unknown) => log.warn({ err }, 'could not close this node\'s agent sessions'));
-      await infra.queues.closeWorkers();
+      phase('sessions closed');
       await hubNodes.stop().catch((err: unknown) => log.warn({ err }, 'could not deregister hub node'));
+      phase('deregistered');
     },
   };
 }

@@ -34,7 +34,7 @@ const EnvSchema = z.object({
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().min(1).default('.flotilla')),
   LOG_LEVEL: z.preprocess(emptyToUndefined, LogLevel.default('info')),
   /** Grace period for SIGTERM/SIGINT before the process exits anyway. */
-  SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(60_000).default(8000)),
+  SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(120_000).default(25_000)),
   /** Run queue workers in this process (turn off for API-only nodes). */
   WORKERS: z.preprocess(emptyToUndefined, bool.default(true)),
   /** Port of the embedded PostgreSQL; 0 picks a free one at each start. */

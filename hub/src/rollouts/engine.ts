@@ -289,9 +289,9 @@ export function plannerTarget(row: TargetRow, now: number): Target {
   let stageHealth: Target['stageHealth'] = 'pending';
   if ((row.status === 'deploying' || row.status === 'rolling_back') && row.stage_revision !== null && sentAt !== null) {
     const reportedSince = row.status_updated_at.getTime() >= sentAt;
-    if (reportedSince && row.components.some((c) => c.health === 'failed')) stageHealth = 'failed';
+    if (reportedSince && row.any_failed) stageHealth = 'failed';
     // every() of nothing is true: rolling a first install back to "no components" is healthy.
-    else if (row.applied_revision >= row.stage_revision && row.components.every((c) => c.health === 'healthy')) stageHealth = 'healthy';
+    else if (row.applied_revision >= row.stage_revision && row.all_healthy) stageHealth = 'healthy';
   }
   const w = windowState(row.maintenance_windows, now);
   // An approval scheduled for later counts from then on; the approve call scheduled a wake-up for it.

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { ComponentState, DesiredComponent, MaintenanceWindow, Rollout as RolloutResource, RolloutStrategy } from '@flotilla/protocol';
+import type { DesiredComponent, MaintenanceWindow, Rollout as RolloutResource, RolloutStrategy } from '@flotilla/protocol';
 import type { Database } from '../infra/index.js';
 import type { RolloutStatus, TargetStatus, WaitingFor } from './planner.js';
 
@@ -38,7 +38,9 @@ export interface TargetRow {
   online: boolean;
   last_seen_at: Date | null;
   applied_revision: number;
-  components: ComponentState[];
+  /** Some reported component is failed / every one is healthy (computed in SQL: no JSON to parse). */
+  any_failed: boolean;
+  all_healthy: boolean;
   status_updated_at: Date;
   maintenance_windows: MaintenanceWindow[];
   agent_id: string | null;
@@ -108,7 +110,18 @@ export class RolloutRepository {
       .leftJoin('agents as a', 'a.installation_id', 'i.id')
       .where('t.rollout_id', id)
       .orderBy('t.position')
-      .select(...TARGET_COLUMNS.map((c) => `t.${c}`), 'i.online', 'i.last_seen_at', 'i.applied_revision', 'i.components', 'i.status_updated_at', 'i.maintenance_windows', 'a.id as agent_id');
+      .select(
+        ...TARGET_COLUMNS.map((c) => `t.${c}`),
+        'i.online',
+        'i.last_seen_at',
+        'i.applied_revision',
+        // (knex reads a bare ? as a binding: the jsonpath filter's is escaped)
+        trx.raw(`jsonb_path_exists(i.components, '$[*] \\? (@.health == "failed")') AS any_failed`),
+        trx.raw(`NOT jsonb_path_exists(i.components, '$[*] \\? (@.health != "healthy")') AS all_healthy`),
+        'i.status_updated_at',
+        'i.maintenance_windows',
+        'a.id as agent_id',
+      );
   }
 
   /** Some targets of a rollout (those an engine step changed), as `targets` returns them. */

@@ -129,7 +129,8 @@ export class AgentRepository {
     const records = items.map((it) => ({ session_id: it.sessionId, vendor_id: it.vendorId, installation_id: it.installationId, message: it.message }));
     await this.db.raw(
       `WITH v AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS v(session_id bigint, vendor_id uuid, installation_id uuid, message text)),
-            c AS (UPDATE agent_sessions s SET disconnected_at = now() FROM v WHERE s.id = v.session_id AND s.disconnected_at IS NULL RETURNING s.id),
+            ls AS (SELECT id FROM agent_sessions WHERE id IN (SELECT session_id FROM v) ORDER BY id FOR NO KEY UPDATE),
+            c AS (UPDATE agent_sessions s SET disconnected_at = now() FROM ls WHERE s.id = ls.id AND s.disconnected_at IS NULL RETURNING s.id),
             e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT vendor_id, installation_id, 'disconnected', message FROM v),
             l AS (SELECT id FROM installations WHERE id IN (SELECT installation_id FROM v) ORDER BY id FOR NO KEY UPDATE)
        UPDATE installations i
@@ -197,7 +198,8 @@ export class AgentRepository {
    */
   private async closeOpenSessions(where: Knex.Raw, message: string): Promise<string[]> {
     const result: { rows: { id: string }[] } = await this.db.raw(
-      `WITH c AS (UPDATE agent_sessions SET disconnected_at = now() WHERE disconnected_at IS NULL AND ? RETURNING id, vendor_id, installation_id),
+      `WITH ls AS (SELECT id FROM agent_sessions WHERE disconnected_at IS NULL AND ? ORDER BY id FOR NO KEY UPDATE),
+            c AS (UPDATE agent_sessions s SET disconnected_at = now() FROM ls WHERE s.id = ls.id AND s.disconnected_at IS NULL RETURNING s.id, s.vendor_id, s.installation_id),
             d AS (SELECT DISTINCT vendor_id, installation_id FROM c),
             e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT vendor_id, installation_id, 'disconnected', ? FROM d),
             l AS (SELECT id FROM installations WHERE id IN (SELECT installation_id FROM d) ORDER BY id FOR NO KEY UPDATE)
