@@ -6,7 +6,7 @@ import type { Notifier } from '../shared/notifier.js';
 import { matchesHash } from '../shared/tokens.js';
 import { overallHealth, runningVersionOf } from '../installations/health.js';
 import { toStatus, type InstallationRepository, type InstallationRow, type ObservedState } from '../installations/installation-repository.js';
-import { Batcher } from '../shared/batcher.js';
+import { Batcher, STORM_BATCHING } from '../shared/batcher.js';
 import type { DesiredStateRepository } from '../installations/desired-state-repository.js';
 import type { ShippedAgentImages } from '../commands/agent-update.js';
 import { POLLING_NODE, type AgentIdentity, type AgentRepository, type OpenedSession } from './agent-repository.js';
@@ -52,24 +52,25 @@ export class AgentSessionService {
     { maxBatch: 500, maxInFlight: 2 },
   );
 
-  // Connects, disconnects and hellos of many agents share statements too (storms are the norm at restarts).
-  private readonly sessionsOpened = new Batcher((items: Parameters<AgentRepository['openSessions']>[0][number][]) => this.agents.openSessions(items));
+  // Connects, disconnects and hellos of many agents share statements too (storms are the norm at
+  // restarts); under load each starts at most every STORM_LINGER_MS, so batches grow with the storm.
+  private readonly sessionsOpened = new Batcher((items: Parameters<AgentRepository['openSessions']>[0][number][]) => this.agents.openSessions(items), STORM_BATCHING);
   private readonly sessionsClosed = new Batcher(async (items: Parameters<AgentRepository['closeSessions']>[0][number][]) => {
     await this.agents.closeSessions(items);
     return items.map(() => undefined);
-  });
+  }, STORM_BATCHING);
   private readonly authRows = new Batcher(async (agentIds: string[]) => {
     const rows = await this.agents.findForAuthMany(agentIds);
     return agentIds.map((id) => rows.get(id));
-  });
+  }, STORM_BATCHING);
   private readonly desiredOf = new Batcher(async (keys: { vendorId: string; installationId: string }[]) => {
     const states = await this.desired.currentMany(keys);
     return keys.map((k) => states.get(k.installationId) ?? null);
-  });
+  }, STORM_BATCHING);
   private readonly hellos = new Batcher(async (items: Parameters<AgentRepository['recordHellos']>[0][number][]) => {
     await this.agents.recordHellos(items);
     return items.map(() => undefined);
-  });
+  }, STORM_BATCHING);
 
   /** What was last stored per installation for agents connected here (see observe). */
   private readonly lastStored = new Map<string, string>();
@@ -81,7 +82,7 @@ export class AgentSessionService {
       await Promise.all(this.listeners.map((fn) => fn(unique).catch((err: unknown) => this.log.error({ err, installations: unique.length }, 'installation change listener failed'))));
       return ids.map(() => undefined);
     },
-    { maxBatch: 2000, maxInFlight: 1 },
+    { ...STORM_BATCHING, maxBatch: 2000 },
   );
 
   /** Called after stored changes of installations' agent state (connects, disconnects, progress in reports). */

@@ -1,5 +1,5 @@
 import { CommandType, type Command, type CommandAck, type CommandPage, type CommandProgress, type CreateCommandBody, type InstallationCommand, type InstallationCommandDetail, type LogsChunk } from '@flotilla/protocol';
-import { Batcher } from '../shared/batcher.js';
+import { Batcher, STORM_BATCHING } from '../shared/batcher.js';
 import type { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -107,7 +107,7 @@ export class CommandService {
   private readonly unfinishedOf = new Batcher(async (installationIds: string[]) => {
     const byInstallation = await this.repo.unfinishedMany(installationIds);
     return installationIds.map((id) => byInstallation.get(id) ?? []);
-  });
+  }, STORM_BATCHING);
 
   async progress(identity: AgentIdentity, progress: CommandProgress): Promise<void> {
     const current = await this.ownCommand(identity, progress.id);

@@ -47,6 +47,28 @@ describe('Batcher', () => {
     expect(performance.now() - t0).toBeLessThan(50);
   });
 
+  it('under load, starts flushes at most every lingerMs, so a stream of items goes in few batches', async () => {
+    const batches: { at: number; items: number[] }[] = [];
+    const t0 = performance.now();
+    const b = new Batcher<number, number>(
+      async (items) => {
+        batches.push({ at: performance.now() - t0, items });
+        return items;
+      },
+      { lingerMs: 40 },
+    );
+    // One item every 2 ms for 200 ms: without linger, ~100 flushes of one item.
+    const all: Promise<number>[] = [];
+    for (let i = 0; i < 100; i++) {
+      all.push(b.submit(i));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(await Promise.all(all)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(batches[0]?.items).toEqual([0]); // the first item of a quiet period is not held back
+    expect(batches.length).toBeLessThanOrEqual(12);
+    for (let i = 1; i < batches.length; i++) expect((batches[i]?.at ?? 0) - (batches[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(38);
+  });
+
   it('runs up to maxInFlight flushes at once', async () => {
     let running = 0;
     let peak = 0;

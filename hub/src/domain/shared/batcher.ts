@@ -1,7 +1,24 @@
+export interface BatcherOptions {
+  /** Most items per flush. */
+  maxBatch: number;
+  /**
+   * Flushes running at once. One by default: what arrives meanwhile waits for it and goes
+   * together (a reconnect storm is otherwise thousands of two-item statements competing for the pool).
+   */
+  maxInFlight: number;
+  /** Under load, flushes start at most this often (ms); 0 = as soon as the turn ends. */
+  lingerMs: number;
+}
+
+const DEFAULT_OPTIONS: BatcherOptions = { maxBatch: 500, maxInFlight: 1, lingerMs: 0 };
+
+/** The agents' connect path: at most one statement of a kind per 20 ms while agents pour in. */
+export const STORM_BATCHING: Partial<BatcherOptions> = { lingerMs: 20 };
+
 /**
  * Group commit: callers submit one item each and get its own result, while the items are written
- * in batches. Nothing waits for a timer: items are flushed at the end of the current event-loop
- * turn (`setImmediate`), all those submitted during the turn together: a connect storm delivers
+ * in batches. When idle, items are flushed at the end of the current event-loop turn
+ * (`setImmediate`, no timer), all those submitted during the turn together: a connect storm delivers
  * hundreds of sockets' events per turn, and each would otherwise cost its own statement. Items
  * arriving while `maxInFlight` flushes run are queued and go together in the next one (batches
  * grow with the load).
@@ -17,20 +34,34 @@ export class Batcher<T, R> {
   constructor(
     /** Writes a batch; returns one result per item, in order. A rejection fails the whole batch. */
     private readonly flush: (items: T[]) => Promise<R[]>,
-    private readonly options: { maxBatch: number; maxInFlight: number } = { maxBatch: 500, maxInFlight: 2 },
-  ) {}
+    options: Partial<BatcherOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_OPTIONS, ...options };
+  }
+
+  private readonly options: BatcherOptions;
+  /** When the last flush started (performance.now()), for `lingerMs`. */
+  private lastFlushAt = -Infinity;
 
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => {
-          this.scheduled = false;
-          this.pump();
-        });
-      }
+      this.schedule();
     });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.queue.length === 0) return;
+    this.scheduled = true;
+    const run = () => {
+      this.scheduled = false;
+      this.pump();
+    };
+    // Busy (a flush started less than lingerMs ago): wait out the rest, so a storm's items go in
+    // fewer, larger batches. Idle: at the end of this turn, no added latency.
+    const wait = this.lastFlushAt + this.options.lingerMs - performance.now();
+    if (wait > 0) setTimeout(run, wait);
+    else setImmediate(run);
   }
 
   /** Items waiting for a flush (for tests and metrics). */
@@ -48,6 +79,7 @@ export class Batcher<T, R> {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.options.maxBatch);
       this.inFlight += 1;
+      this.lastFlushAt = performance.now();
       this.run(batch)
         .catch(async (err: unknown) => {
           if (batch.length === 1) batch[0]?.reject(err);
@@ -55,7 +87,7 @@ export class Batcher<T, R> {
         })
         .finally(() => {
           this.inFlight -= 1;
-          this.pump();
+          this.schedule();
         });
     }
   }
