@@ -185,8 +185,10 @@ export class SocketAgent {
     return { acked, failed, lastAckedSeq };
   }
 
+  /** Ends the flood with an ordinary report, as the agent's state is again what it reports periodically. */
   endFlood(): void {
     this.flooding = false;
+    this.sendReport();
   }
 
   get installationId(): string {

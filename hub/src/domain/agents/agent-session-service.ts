@@ -49,7 +49,7 @@ export class AgentSessionService {
       const saved = await this.installations.saveObservedMany(items);
       return items.map((i) => saved.get(i.id));
     },
-    { maxBatch: 500, maxInFlight: 2 },
+    { ...STORM_BATCHING, maxBatch: 500, maxInFlight: 2 },
   );
 
   // Connects, disconnects and hellos of many agents share statements too (storms are the norm at
@@ -82,7 +82,8 @@ export class AgentSessionService {
       await Promise.all(this.listeners.map((fn) => fn(unique).catch((err: unknown) => this.log.error({ err, installations: unique.length }, 'installation change listener failed'))));
       return ids.map(() => undefined);
     },
-    { ...STORM_BATCHING, maxBatch: 2000 },
+    // Rollouts advance at most every 200 ms on agent events anyway (RolloutEngine.trigger).
+    { maxBatch: 2000, lingerMs: 100 },
   );
 
   /** Called after stored changes of installations' agent state (connects, disconnects, progress in reports). */
