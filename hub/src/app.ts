@@ -67,6 +67,8 @@ export interface App {
 }
 
 const LISTEN_BACKLOG = 8192;
+/** A shutdown slower than this logs where its time went (milliseconds since the signal, per phase). */
+const SLOW_SHUTDOWN_MS = 5000;
 
 /** Builds a hub from injected connections; does no I/O until `listen`. */
 export function createApp(deps: AppDeps): App {
@@ -179,13 +181,18 @@ export function createApp(deps: AppDeps): App {
       shuttingDown = true;
       // Each phase's duration is logged: a stop that exceeds SHUTDOWN_TIMEOUT_MS shows where it hung.
       const t0 = Date.now();
-      const phase = (name: string) => log.info({ phase: name, ms: Date.now() - t0 }, 'shutdown phase done');
+      const phases: Record<string, number> = {};
+      const phase = (name: string) => {
+        phases[name] = Date.now() - t0;
+        log.info({ phase: name, ms: phases[name] }, 'shutdown phase done');
+      };
       // Desired states pushed from here on would meet closing sockets: each agent's hello on
       // reconnect returns its current state anyway.
       delivery.stop();
       // Agents come back spread over a window sized to how many this process holds, instead of
       // all at once or after an escalated backoff (see HubRestarting).
-      agents.local.emit('hub:restarting', { reconnectWithinMs: reconnectWindowMs(agents.sockets.size) });
+      const agentCount = agents.sockets.size;
+      agents.local.emit('hub:restarting', { reconnectWithinMs: reconnectWindowMs(agentCount) });
       await new Promise((resolve) => setImmediate(resolve));
       // io.close() disconnects every socket and closes the HTTP server (no new connections).
       await new Promise<void>((resolve) => {
@@ -202,6 +209,7 @@ export function createApp(deps: AppDeps): App {
       phase('sessions closed');
       await hubNodes.stop().catch((err: unknown) => log.warn({ err }, 'could not deregister hub node'));
       phase('deregistered');
+      if (Date.now() - t0 > SLOW_SHUTDOWN_MS) log.warn({ phases, agents: agentCount }, 'slow shutdown');
     },
   };
 }

@@ -127,14 +127,17 @@ export class AgentRepository {
    */
   async closeSessions(items: readonly { sessionId: number; vendorId: string; installationId: string; message: string }[]): Promise<void> {
     const records = items.map((it) => ({ session_id: it.sessionId, vendor_id: it.vendorId, installation_id: it.installationId, message: it.message }));
+    // Sessions are locked and closed (c) before the installations (l reads c): the same order as
+    // closeOpenSessions, so the two never deadlock. A session already closed (its hub process shut
+    // down meanwhile) gets no second event and changes nothing.
     await this.db.raw(
       `WITH v AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS v(session_id bigint, vendor_id uuid, installation_id uuid, message text)),
             ls AS (SELECT id FROM agent_sessions WHERE id IN (SELECT session_id FROM v) ORDER BY id FOR NO KEY UPDATE),
-            c AS (UPDATE agent_sessions s SET disconnected_at = now() FROM ls WHERE s.id = ls.id AND s.disconnected_at IS NULL RETURNING s.id),
-            e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT vendor_id, installation_id, 'disconnected', message FROM v),
-            l AS (SELECT id FROM installations WHERE id IN (SELECT installation_id FROM v) ORDER BY id FOR NO KEY UPDATE)
+            c AS (UPDATE agent_sessions s SET disconnected_at = now() FROM ls WHERE s.id = ls.id AND s.disconnected_at IS NULL RETURNING s.id, s.installation_id),
+            e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT v.vendor_id, v.installation_id, 'disconnected', v.message FROM v JOIN c ON c.id = v.session_id),
+            l AS (SELECT id FROM installations WHERE id IN (SELECT installation_id FROM c) ORDER BY id FOR NO KEY UPDATE)
        UPDATE installations i
-          SET online = EXISTS (SELECT 1 FROM agent_sessions s WHERE s.installation_id = i.id AND s.disconnected_at IS NULL AND s.id NOT IN (SELECT session_id FROM v)),
+          SET online = EXISTS (SELECT 1 FROM agent_sessions s WHERE s.installation_id = i.id AND s.disconnected_at IS NULL AND s.id NOT IN (SELECT id FROM c)),
               last_seen_at = now(), status_updated_at = now()
          FROM l
         WHERE i.id = l.id`,
