@@ -130,19 +130,17 @@ export class AgentRepository {
     // Sessions are locked and closed (c) before the installations (l reads c): the same order as
     // closeOpenSessions, so the two never deadlock. A session already closed (its hub process shut
     // down meanwhile) gets no second event and changes nothing.
-    await this.db.raw(
-      `WITH v AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS v(session_id bigint, vendor_id uuid, installation_id uuid, message text)),
-            ls AS (SELECT id FROM agent_sessions WHERE id IN (SELECT session_id FROM v) ORDER BY id FOR NO KEY UPDATE),
-            c AS (UPDATE agent_sessions s SET disconnected_at = now() FROM ls WHERE s.id = ls.id AND s.disconnected_at IS NULL RETURNING s.id, s.installation_id),
-            e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT v.vendor_id, v.installation_id, 'disconnected', v.message FROM v JOIN c ON c.id = v.session_id),
-            l AS (SELECT id FROM installations WHERE id IN (SELECT installation_id FROM c) ORDER BY id FOR NO KEY UPDATE)
-       UPDATE installations i
-          SET online = EXISTS (SELECT 1 FROM agent_sessions s WHERE s.installation_id = i.id AND s.disconnected_at IS NULL AND s.id NOT IN (SELECT id FROM c)),
-              last_seen_at = now(), status_updated_at = now()
-         FROM l
-        WHERE i.id = l.id`,
-      [JSON.stringify(records)],
-    );
+    await this.db.transaction(async (trx) => {
+      const result: { rows: { id: string }[] } = await trx.raw(
+        `WITH v AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS v(session_id bigint, vendor_id uuid, installation_id uuid, message text)),
+              ls AS (SELECT id FROM agent_sessions WHERE id IN (SELECT session_id FROM v) ORDER BY id FOR NO KEY UPDATE),
+              c AS (UPDATE agent_sessions s SET disconnected_at = now() FROM ls WHERE s.id = ls.id AND s.disconnected_at IS NULL RETURNING s.id, s.installation_id),
+              e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT v.vendor_id, v.installation_id, 'disconnected', v.message FROM v JOIN c ON c.id = v.session_id)
+         SELECT id FROM installations WHERE id IN (SELECT installation_id FROM c) ORDER BY id FOR NO KEY UPDATE`,
+        [JSON.stringify(records)],
+      );
+      await refreshOnline(trx, result.rows.map((r) => r.id));
+    });
   }
 
   /** Records many hellos (agent version and host facts) in one statement. */
@@ -185,7 +183,7 @@ export class AgentRepository {
     );
     const inserted = result.rows[0];
     if (!inserted) return this.touchPollSession(identity, ttlSeconds, ip, agentVersion); // a concurrent poll opened it
-    await this.refreshOnline(identity.installationId);
+    await refreshOnline(this.db, [identity.installationId]);
     return { sessionId: inserted.id, opened: true };
   }
 
@@ -196,35 +194,39 @@ export class AgentRepository {
 
   /**
    * Closes the open sessions matching `where`: a `disconnected` event per installation, and its
-   * online flag recomputed (another session of it may still be open). The statement's snapshot still
-   * sees the sessions it closes as open, hence the `NOT IN c`.
+   * online flag recomputed (another session of it may still be open).
    */
-  private async closeOpenSessions(where: Knex.Raw, message: string): Promise<string[]> {
-    const result: { rows: { id: string }[] } = await this.db.raw(
-      `WITH ls AS (SELECT id FROM agent_sessions WHERE disconnected_at IS NULL AND ? ORDER BY id FOR NO KEY UPDATE),
-            c AS (UPDATE agent_sessions s SET disconnected_at = now() FROM ls WHERE s.id = ls.id AND s.disconnected_at IS NULL RETURNING s.id, s.vendor_id, s.installation_id),
-            d AS (SELECT DISTINCT vendor_id, installation_id FROM c),
-            e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT vendor_id, installation_id, 'disconnected', ? FROM d),
-            l AS (SELECT id FROM installations WHERE id IN (SELECT installation_id FROM d) ORDER BY id FOR NO KEY UPDATE)
-       UPDATE installations i
-          SET online = EXISTS (SELECT 1 FROM agent_sessions s WHERE s.installation_id = i.id AND s.disconnected_at IS NULL AND s.id NOT IN (SELECT id FROM c)),
-              last_seen_at = now(), status_updated_at = now()
-         FROM l
-        WHERE i.id = l.id
-    RETURNING i.id`,
-      [where, message],
-    );
-    return result.rows.map((r) => r.id);
+  private closeOpenSessions(where: Knex.Raw, message: string): Promise<string[]> {
+    return this.db.transaction(async (trx) => {
+      const result: { rows: { id: string }[] } = await trx.raw(
+        `WITH ls AS (SELECT id FROM agent_sessions WHERE disconnected_at IS NULL AND ? ORDER BY id FOR NO KEY UPDATE),
+              c AS (UPDATE agent_sessions s SET disconnected_at = now() FROM ls WHERE s.id = ls.id AND s.disconnected_at IS NULL RETURNING s.id, s.vendor_id, s.installation_id),
+              d AS (SELECT DISTINCT vendor_id, installation_id FROM c),
+              e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT vendor_id, installation_id, 'disconnected', ? FROM d)
+         SELECT id FROM installations WHERE id IN (SELECT installation_id FROM d) ORDER BY id FOR NO KEY UPDATE`,
+        [where, message],
+      );
+      const ids = result.rows.map((r) => r.id);
+      await refreshOnline(trx, ids);
+      return ids;
+    });
   }
+}
 
-  /** Online = some session still open (a reconnect can overlap the old socket's disconnect). */
-  private async refreshOnline(installationId: string): Promise<void> {
-    await this.db('installations')
-      .where({ id: installationId })
-      .update({
-        online: this.db.raw('EXISTS (SELECT 1 FROM agent_sessions s WHERE s.installation_id = ? AND s.disconnected_at IS NULL)', [installationId]),
-        last_seen_at: this.db.fn.now(),
-        status_updated_at: this.db.fn.now(),
-      });
-  }
+/**
+ * Recomputes the online flag of installations (online = some session still open) after sessions
+ * were opened or closed; those closed in bulk are locked by the caller's transaction. A statement
+ * of its own, so that it sees sessions opened since the closing statement began: within that
+ * statement a concurrent reconnect's new session would be missed, and the installation shown
+ * offline while its agent is connected.
+ */
+async function refreshOnline(db: Knex | Knex.Transaction, installationIds: readonly string[]): Promise<void> {
+  if (installationIds.length === 0) return;
+  await db.raw(
+    `UPDATE installations i
+        SET online = EXISTS (SELECT 1 FROM agent_sessions s WHERE s.installation_id = i.id AND s.disconnected_at IS NULL),
+            last_seen_at = now(), status_updated_at = now()
+      WHERE i.id = ANY(?::uuid[])`,
+    [[...installationIds]],
+  );
 }
