@@ -27,6 +27,12 @@ export interface Infra {
 
 export type InfraConfig = Pick<Config, 'databaseUrl' | 'redisUrl' | 'redisPrefix' | 'dataDir' | 'embeddedPgPort'>;
 
+/** Closes a Redis connection politely, or at once when it is already going (no error on the way out). */
+async function quit(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  await client.quit().catch(() => client.disconnect());
+}
+
 export async function openInfra(config: InfraConfig, logger: Logger): Promise<Infra> {
   const closers: (() => Promise<unknown>)[] = [];
   const closeAll = async () => {
@@ -46,13 +52,13 @@ export async function openInfra(config: InfraConfig, logger: Logger): Promise<In
     if (config.redisUrl) {
       const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
       redis.on('error', (err) => logger.warn({ err }, 'redis error'));
-      closers.push(() => redis.quit());
+      closers.push(() => quit(redis));
       // Socket.IO's adapter and the rate limiters send one small command per connect or message: with
       // auto-pipelining, all commands of one event-loop tick share one write (a reconnect storm is
       // thousands per second). BullMQ keeps plain connections (blocking commands).
       const pipelined = redis.duplicate({ enableAutoPipelining: true });
       pipelined.on('error', (err) => logger.warn({ err }, 'redis error'));
-      closers.push(() => pipelined.quit());
+      closers.push(() => quit(pipelined));
       // BullMQ needs its own connections (blocking commands); it duplicates from these options.
       const queues = bullQueues(withBackend(createRedisBackend), redis, `${config.redisPrefix}:bull`, log);
       closers.push(() => queues.close());
