@@ -194,15 +194,16 @@ export function createApp(deps: AppDeps): App {
       const agentCount = agents.sockets.size;
       agents.local.emit('hub:restarting', { reconnectWithinMs: reconnectWindowMs(agentCount) });
       await new Promise((resolve) => setImmediate(resolve));
-      // io.close() disconnects every socket and closes the HTTP server (no new connections).
-      await new Promise<void>((resolve) => {
-        void io.close(() => resolve());
-        http.closeAllConnections();
-      });
-      phase('sockets closed');
-      // A running rollout step finishes (it holds its installations' row locks until it commits).
-      await infra.queues.closeWorkers();
-      phase('workers drained');
+      // io.close() disconnects every socket and closes the HTTP server (no new connections); at the
+      // same time the workers take no new job and a running rollout step finishes (it holds its
+      // installations' row locks until it commits).
+      await Promise.all([
+        new Promise<void>((resolve) => {
+          void io.close(() => resolve());
+          http.closeAllConnections();
+        }).then(() => phase('sockets closed')),
+        infra.queues.closeWorkers().then(() => phase('workers drained')),
+      ]);
       // Every session this process held ends now, in one statement: the per-socket disconnect
       // writes may still be queued when the caller closes the database.
       await services.closeSessionsOfDeadNodes([nodeId], 'hub process shut down').catch((err: unknown) => log.warn({ err }, 'could not close this node\'s agent sessions'));
