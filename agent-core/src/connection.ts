@@ -148,7 +148,7 @@ export class HubConnection {
 }
 
 /** How long after a restart notice the agent keeps retrying within the hub's window. */
-const RESTART_WINDOW_MS = 120_000;
+export const RESTART_WINDOW_MS = 120_000;
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

@@ -9,7 +9,7 @@ export { StateStore, LocalState, FailureRecord, emptyState, STATE_FILE } from '.
 export { DriverError, type Driver, type DriverContext, type ApplyContext, type HealthSample } from './driver.js';
 export { planConvergence, fingerprint, sameComponents, groupByStage, canonicalJson, type Plan } from './convergence.js';
 export { nextStatuses, truncateMessage, MAX_MESSAGE, type Observation } from './status.js';
-export { socketTarget, type AgentSocket } from './connection.js';
+export { socketTarget, RESTART_WINDOW_MS, type AgentSocket } from './connection.js';
 export { collectHostFacts } from './host.js';
 export { agentCoreVersion, readPackageVersion } from './version.js';
 export { CommandRunner, type CommandTransport, type CommandRunnerOptions } from './command-runner.js';

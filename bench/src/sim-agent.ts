@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { io, type Socket } from 'socket.io-client';
-import { Backoff, restartDelay } from '@flotilla/agent-core';
+import { Backoff, RESTART_WINDOW_MS, restartDelay } from '@flotilla/agent-core';
 import { AGENT_HTTP, PROTOCOL_VERSION, type AgentToHubEvents, type DesiredState, type HubToAgentEvents, type StatusReport } from '@flotilla/protocol';
 import type { AgentIdentity } from './seed.js';
 
@@ -106,7 +106,7 @@ export class SocketAgent {
     });
     socket.on('hub:restarting', (notice) => {
       this.backoff.reset();
-      this.restart = { withinMs: notice.reconnectWithinMs, until: Date.now() + 120_000 };
+      this.restart = { withinMs: notice.reconnectWithinMs, until: Date.now() + RESTART_WINDOW_MS };
     });
     socket.on('command', (c, ack) => {
       ack({ accepted: true });
