@@ -25,6 +25,9 @@ export type ErrorCode = z.infer<typeof ErrorCode>;
 export const ValidationIssue = z.object({
   path: z.string(),
   message: z.string(),
+  /** For a problem inside a text document (a compose file, a values YAML): its 1-based line and column. */
+  line: z.number().int().min(1).optional(),
+  column: z.number().int().min(1).optional(),
 });
 export type ValidationIssue = z.infer<typeof ValidationIssue>;
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { Health, IsoDate } from './common.js';
-import { Drift } from './agent.js';
+import { Drift, HostFacts } from './agent.js';
 import { AgentUpdateOffer, InstallationCommand } from './rest/commands.js';
+import type { Installation } from './rest/resources.js';
 
 export const ComponentState = z.object({
   name: z.string(),
@@ -10,6 +11,8 @@ export const ComponentState = z.object({
   message: z.string().optional(),
   /** The runtime is not at the revision the agent applied (see `Drift`); a redeploy resolves it. */
   drift: Drift.optional(),
+  /** What the installation's desired state asks this component to run (null: not in the desired state). */
+  desiredVersion: z.string().nullable().optional(),
 });
 export type ComponentState = z.infer<typeof ComponentState>;
 
@@ -21,8 +24,17 @@ export const InstallationStatus = z.object({
   appliedRevision: z.number().int(),
   health: Health,
   components: z.array(ComponentState),
+  /** What was last deployed: a release's version, or an application version's. */
   desiredVersion: z.string().nullable(),
+  /**
+   * What runs: the release (or application version) deployed, once every desired component runs its
+   * desired version; otherwise the components' versions as reported.
+   */
   runningVersion: z.string().nullable(),
+  /** Components whose running version differs from the desired one (empty: in sync). */
+  versionDrift: z.array(z.object({ component: z.string(), desired: z.string().nullable(), running: z.string().nullable() })).default([]),
+  /** The agent's host, from its last handshake (null before it ever connected). */
+  host: HostFacts.nullable().default(null),
   lastSeenAt: IsoDate.nullable(),
   updatedAt: IsoDate,
   /** The version the agent reported in its last handshake; null before it ever connected. */
@@ -77,7 +89,14 @@ export interface LiveServerToClientEvents {
   'rollout:progress': (payload: RolloutProgress) => void;
   /** A command to an installation's agent was created or changed status (same shape as `GET /installations/:id/commands/:commandId`, without logs). */
   'command:changed': (payload: InstallationCommand) => void;
+  /** An installation was created or changed (name, environment, track, lifecycle…): the REST shape. */
+  'installation:changed': (payload: Installation) => void;
+  /** An installation was deleted (at once, or after its agent uninstalled it). */
+  'installation:removed': (payload: InstallationRemoved) => void;
 }
+
+export const InstallationRemoved = z.object({ installationId: z.string() });
+export type InstallationRemoved = z.infer<typeof InstallationRemoved>;
 
 /** The live API is push-only for now; clients send nothing. */
 export type LiveClientToServerEvents = Record<string, never>;

@@ -207,3 +207,23 @@ export const Rollout = z.object({
   finishedAt: IsoDate.nullable(),
 });
 export type Rollout = z.infer<typeof Rollout>;
+
+/**
+ * `POST /rollouts/preview` (same body as `POST /rollouts`, nothing is created): the waves the hub
+ * would form, and why the installations it would leave out are not eligible.
+ */
+export const RolloutPreview = z.object({
+  waves: z.array(z.object({ index: z.number().int(), installationIds: z.array(z.string()) })),
+  eligibleCount: z.number().int(),
+  ineligible: z.array(
+    z.object({
+      installationId: z.string(),
+      name: z.string(),
+      customerName: z.string(),
+      reason: z.enum(['no-track', 'other-track', 'not-entitled', 'wrong-agent-kind', 'uninstalling']),
+      /** The reason in plain words, e.g. "not on a release track". */
+      message: z.string(),
+    }),
+  ),
+});
+export type RolloutPreview = z.infer<typeof RolloutPreview>;

@@ -43,6 +43,10 @@ export const ApplicationVersion = z.object({
   helm: HelmSpecView.nullable(),
   notes: z.string().nullable(),
   createdAt: IsoDate,
+  /** Archived versions are hidden from new releases and deploys but kept for history; null = active. */
+  archivedAt: IsoDate.nullable(),
+  /** Ever deployed or pinned by a release: such a version can be archived, never deleted. */
+  inUse: z.boolean(),
 });
 export type ApplicationVersion = z.infer<typeof ApplicationVersion>;
 
@@ -51,7 +55,11 @@ export const CreateVersionBody = z.union([
   z.object({ version: VersionString, helm: HelmSpec, notes: z.string().max(20_000).optional() }).strict(),
 ]);
 export type CreateVersionBody = z.input<typeof CreateVersionBody>;
-export const UpdateVersionBody = z.object({ notes: z.string().max(20_000).nullable() });
+/** `PATCH /applications/:id/versions/:vid`: the notes, and archive (`true`) or restore (`false`). */
+export const UpdateVersionBody = z
+  .object({ notes: z.string().max(20_000).nullable().optional(), archived: z.boolean().optional() })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'nothing to update');
 export type UpdateVersionBody = z.input<typeof UpdateVersionBody>;
 
 export const Customer = z.object({ id: z.string(), vendorId: z.string(), name: z.string(), createdAt: IsoDate, updatedAt: IsoDate });
@@ -60,6 +68,14 @@ export const CreateCustomerBody = z.object({ name: Name });
 export type CreateCustomerBody = z.input<typeof CreateCustomerBody>;
 export const UpdateCustomerBody = z.object({ name: Name });
 export type UpdateCustomerBody = z.input<typeof UpdateCustomerBody>;
+
+export const InstallationLifecycle = z.enum(['active', 'uninstalling']);
+export type InstallationLifecycle = z.infer<typeof InstallationLifecycle>;
+
+/** `DELETE /installations/:id?uninstall=true` → 202: the uninstall command sent to the agent. */
+export const UninstallResponse = z.object({ commandId: z.string() });
+export type UninstallResponse = z.infer<typeof UninstallResponse>;
+export const DeleteInstallationQuery = z.object({ uninstall: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') });
 
 export const Environment = z.string().trim().min(1).max(50);
 
@@ -81,6 +97,11 @@ export const Installation = z.object({
   createdAt: IsoDate,
   updatedAt: IsoDate,
   status: InstallationStatus,
+  /**
+   * `uninstalling`: `DELETE /installations/:id?uninstall=true` sent the agent an `uninstall` command;
+   * the installation is removed when the agent reports it done (`installation:removed`).
+   */
+  lifecycle: InstallationLifecycle,
   /** Percent of the last 24 h connected and healthy; null before the first agent connection. */
   uptime24h: z.number().nullable(),
 });
@@ -111,6 +132,8 @@ export const UpdateInstallationBody = z
      * (`{}` clears it). Takes effect on the next deploy.
      */
     helmValues: z.record(ComponentName, z.string().max(256_000)).optional(),
+    /** The release track the installation follows; `null` takes it off any track. */
+    trackId: z.string().min(1).nullable().optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'nothing to update');
 export type UpdateInstallationBody = z.input<typeof UpdateInstallationBody>;
@@ -121,6 +144,10 @@ export const AgentCredentials = z.object({
   installUrl: z.string(),
   installCommand: z.string(),
   expiresAt: IsoDate,
+  /** The hub URL the agent is told to connect to (`PUBLIC_URL`, or the hub's own address). */
+  hubUrl: z.string(),
+  /** False when `PUBLIC_URL` is unset and `hubUrl` is a guess (the portal warns off localhost). */
+  hubUrlConfigured: z.boolean(),
 });
 export type AgentCredentials = z.infer<typeof AgentCredentials>;
 
@@ -135,6 +162,22 @@ export type DeployResponse = z.infer<typeof DeployResponse>;
 export const UptimeWindow = z.enum(['24h', '7d', '30d']);
 export type UptimeWindow = z.infer<typeof UptimeWindow>;
 export const UptimeQuery = z.object({ window: UptimeWindow.default('24h') });
+/** One bar of the uptime strip; the percentages add up to 100 (of the part of the segment already elapsed). */
+export const UptimeSegment = z.object({
+  start: IsoDate,
+  end: IsoDate,
+  /** Connected and healthy. */
+  onlinePercent: z.number(),
+  /** Connected, not healthy. */
+  degradedPercent: z.number(),
+  /** Not connected (or before the installation existed: see `noDataPercent`). */
+  offlinePercent: z.number(),
+  /** Before the installation was created, or in the future. */
+  noDataPercent: z.number(),
+  /** Disconnections and turns to an unhealthy state that began in this segment. */
+  incidents: z.number().int(),
+});
+export type UptimeSegment = z.infer<typeof UptimeSegment>;
 export const UptimeResponse = z.object({
   installationId: z.string(),
   window: UptimeWindow,
@@ -143,6 +186,9 @@ export const UptimeResponse = z.object({
   /** Time connected and healthy / elapsed time, in percent; null when the agent never connected. */
   uptimePercent: z.number().nullable(),
   connectedPercent: z.number().nullable(),
+  /** The status-page bar: one segment per hour (24h) or per day (7d, 30d), oldest first, read from the hourly roll-ups. */
+  bucket: z.enum(['hour', 'day']),
+  segments: z.array(UptimeSegment),
 });
 export type UptimeResponse = z.infer<typeof UptimeResponse>;
 
@@ -155,3 +201,6 @@ export const InstallationEvent = z.object({
   at: IsoDate,
 });
 export type InstallationEvent = z.infer<typeof InstallationEvent>;
+/** `GET /installations/:id/events?limit&before`: newest first; `nextBefore` pages on (null = no older events). */
+export const InstallationEventsPage = z.object({ items: z.array(InstallationEvent), nextBefore: z.number().int().nullable() });
+export type InstallationEventsPage = z.infer<typeof InstallationEventsPage>;
