@@ -46,6 +46,8 @@ export class AgentCredentialService {
       installUrl,
       installCommand: installation.agent_kind === 'helm' ? helmInstallCommand(installUrl) : composeInstallCommand(installUrl, projectName(installation.id)),
       expiresAt: expiresAt.toISOString(),
+      hubUrl: this.settings.publicUrl,
+      hubUrlConfigured: true, // PLACEHOLDER(#13 helper installations-api): whether PUBLIC_URL is set
     };
   }
 

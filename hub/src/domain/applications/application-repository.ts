@@ -43,6 +43,8 @@ const toVersion = (r: VersionRow): VersionRecord => ({
   compose: r.compose,
   helm: r.helm,
   notes: r.notes,
+  archivedAt: null, // PLACEHOLDER(#13 helper versions-api)
+  inUse: false, // PLACEHOLDER(#13 helper versions-api)
   createdAt: r.created_at.toISOString(),
 });
 

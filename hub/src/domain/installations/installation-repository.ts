@@ -53,6 +53,8 @@ export function toStatus(r: InstallationRow, shipped: ShippedAgentImages): Insta
     updatedAt: r.status_updated_at.toISOString(),
     agentVersion: r.agent_version,
     agentUpdate: agentUpdateOffer(r.agent_kind, r.agent_version, shipped),
+    versionDrift: [], // PLACEHOLDER(#13 helper versions-api)
+    host: null, // PLACEHOLDER(#13 helper versions-api)
   };
 }
 
@@ -68,6 +70,7 @@ export function toInstallation(r: InstallationRow, uptime24h: number | null, shi
     trackId: r.track_id,
     agentId: r.agent_id,
     maintenanceWindows: r.maintenance_windows,
+    lifecycle: 'active', // PLACEHOLDER(#13 helper installations-api)
     clusterScoped: r.cluster_scoped,
     helmValues: r.helm_values,
     createdAt: r.created_at.toISOString(),

@@ -95,6 +95,8 @@ export class InstallationService {
       to: now.toISOString(),
       uptimePercent: result?.uptimePercent ?? null,
       connectedPercent: result?.connectedPercent ?? null,
+      bucket: window === '24h' ? 'hour' : 'day', // PLACEHOLDER(#13 helper uptime-api)
+      segments: [], // PLACEHOLDER(#13 helper uptime-api)
     };
   }
 

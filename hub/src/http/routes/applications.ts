@@ -37,6 +37,7 @@ export function applicationRoutes(router: Router<RouteState>, deps: RouteDeps, a
   });
   r.org('PATCH /applications/:id/versions/:vid', async (ctx, a) => {
     const { notes } = parseOrThrow(UpdateVersionBody, ctx.request.body, 'body');
-    ctx.body = await apps.updateVersion(a.vendorId, param(ctx, 'id'), param(ctx, 'vid'), notes);
+    // PLACEHOLDER(#13 helper versions-api): archive/restore
+    ctx.body = await apps.updateVersion(a.vendorId, param(ctx, 'id'), param(ctx, 'vid'), notes ?? null);
   });
 }
