@@ -6,7 +6,7 @@ import { T0, T1, json, stubFetch } from '../testing/fixtures';
 
 const app = (id: string, name: string): Application => ({ id, vendorId: 'v1', name, kind: 'compose', description: null, createdAt: T0, updatedAt: T0 });
 const track = (id: string, name: string, applicationIds: string[] = []): Track => ({ id, vendorId: 'v1', name, description: null, applicationIds, createdAt: T0, updatedAt: T0 });
-const version = (id: string, createdAt: string): ApplicationVersion => ({ id, applicationId: 'a1', version: id, compose: { file: 'services: {}' }, helm: null, notes: null, createdAt });
+const version = (id: string, createdAt: string): ApplicationVersion => ({ id, applicationId: 'a1', version: id, compose: { file: 'services: {}' }, helm: null, notes: null, createdAt, archivedAt: null, inUse: false });
 
 beforeEach(() => setActivePinia(createPinia()));
 afterEach(() => vi.unstubAllGlobals());

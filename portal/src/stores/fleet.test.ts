@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
+import { computed } from 'vue';
 import type { Installation } from '@flotilla/protocol';
 import { useFleetStore } from './fleet';
 import { T1, T2, installation, json, presence, settle, status, stubFetch } from '../testing/fixtures';
@@ -39,6 +40,22 @@ describe('useFleetStore', () => {
     expect(fleet.byId('b')?.status).toMatchObject({ online: true, lastSeenAt: T2 });
     expect(fleet.onlineCount).toBe(2);
     expect(calls).toHaveLength(1);
+  });
+
+  it('byId is reactive: a lookup made before the list arrives (a deep link, a reload) sees it once loaded', async () => {
+    hubList([installation('a'), installation('b')]);
+    const fleet = useFleetStore();
+    const shown = computed(() => fleet.byId('b')?.name);
+    expect(shown.value).toBeUndefined();
+    await fleet.load();
+    expect(shown.value).toBe('inst-b');
+    fleet.applyStatus(status('b', { health: 'healthy', updatedAt: T1 }));
+    const health = computed(() => fleet.byId('b')?.status.health);
+    expect(health.value).toBe('healthy');
+    fleet.applyStatus(status('b', { health: 'degraded', updatedAt: T2 }));
+    expect(health.value).toBe('degraded');
+    fleet.reset();
+    expect(shown.value).toBeUndefined();
   });
 
   it('refetches once for an unknown installation, then applies its event', async () => {

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { computed, ref, shallowRef } from 'vue';
 import type { AgentPresence, Installation, InstallationStatus } from '@flotilla/protocol';
 import { installationsApi } from '../api/installations';
 import { errorMessage } from '../api/errors';
@@ -17,7 +17,11 @@ export const useFleetStore = defineStore('fleet', () => {
   const loading = ref(false);
   const error = ref<string | null>(null);
 
-  let index = new Map<string, number>();
+  /**
+   * Position of each installation in `items`. Reactive (replaced, never mutated: rows only ever get
+   * replaced in place between loads), so a `byId` read before the list arrives is re-run when it does.
+   */
+  const index = shallowRef(new Map<string, number>());
   let inflight: Promise<void> | null = null;
   let held: FleetEvent[] = [];
   const refetchedFor = new Set<string>();
@@ -32,7 +36,7 @@ export const useFleetStore = defineStore('fleet', () => {
       try {
         const all = await installationsApi.all();
         items.value = sortInstallations(all);
-        index = indexById(items.value);
+        index.value = indexById(items.value);
         loaded.value = true;
         error.value = null;
       } catch (err) {
@@ -59,7 +63,7 @@ export const useFleetStore = defineStore('fleet', () => {
     }
     // Nothing loaded yet and nothing loading: the first load will bring the current state anyway.
     if (!loaded.value) return;
-    if (applyFleetEvent(items.value, index, event)) return;
+    if (applyFleetEvent(items.value, index.value, event)) return;
     const id = event.payload.installationId;
     if (refetchedFor.has(id)) return;
     refetchedFor.add(id);
@@ -76,13 +80,13 @@ export const useFleetStore = defineStore('fleet', () => {
   }
 
   function byId(id: string): Installation | undefined {
-    const position = index.get(id);
+    const position = index.value.get(id);
     return position === undefined ? undefined : items.value[position];
   }
 
   function reset(): void {
     items.value = [];
-    index = new Map();
+    index.value = new Map();
     loaded.value = false;
     error.value = null;
     held = [];
