@@ -9,6 +9,7 @@ describe('loadConfig', () => {
       port: 8080,
       host: '0.0.0.0',
       publicUrl: 'http://localhost:8080',
+      publicUrlConfigured: false,
       databaseUrl: undefined,
       redisUrl: undefined,
       dataDir: path.resolve('/srv/flotilla', '.flotilla'),
@@ -32,6 +33,7 @@ describe('loadConfig', () => {
       databaseUrl: 'postgres://u:p@db:5432/flotilla',
       redisUrl: 'redis://cache:6379',
       publicUrl: 'https://hub.example.com',
+      publicUrlConfigured: true,
       logLevel: 'warn',
       dataDir: '/var/lib/flotilla',
       workers: false,
@@ -40,6 +42,7 @@ describe('loadConfig', () => {
 
   it('treats empty strings as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', REDIS_URL: '', PORT: '' }).databaseUrl).toBeUndefined();
+    expect(loadConfig({ PUBLIC_URL: '', PORT: '9001' })).toMatchObject({ publicUrl: 'http://localhost:9001', publicUrlConfigured: false });
   });
 
   it.each([

@@ -64,6 +64,8 @@ export interface Config {
   host: string;
   /** Where browsers and agents reach this hub; defaults to http://localhost:<port>. */
   publicUrl: string;
+  /** PUBLIC_URL was set: `publicUrl` is the operator's, not a guess that only works on this machine. */
+  publicUrlConfigured: boolean;
   /** Absent: the hub starts an embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | undefined;
   /** Absent: queues run on PostgreSQL and sockets use the in-memory adapter. */
@@ -100,6 +102,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    publicUrlConfigured: e.PUBLIC_URL !== undefined,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,

@@ -88,6 +88,7 @@ export async function startTestHub(opts: TestHubOptions): Promise<TestHub> {
   const app = createApp({
     config: {
       publicUrl: opts.publicUrl ?? 'http://127.0.0.1:0',
+      publicUrlConfigured: opts.publicUrl !== undefined,
       workers: opts.workers ?? true,
       signupEnabled: opts.signupEnabled ?? true,
       agentComposeImage: opts.agentComposeImage ?? 'flotilla/agent-compose:test',

@@ -10,7 +10,10 @@ import { composeAgentManifest, composeInstallCommand } from './install-manifest.
 import { helmAgentManifest, helmInstallCommand } from './helm-agent-manifest.js';
 
 export interface CredentialSettings {
+  /** The URL agents are told to connect to. */
   publicUrl: string;
+  /** PUBLIC_URL was set; otherwise `publicUrl` is the hub's guess (http://localhost:<port>). */
+  publicUrlConfigured: boolean;
   agentComposeImage: string;
   agentHelmImage: string;
   installTokenTtlMs: number;
@@ -47,7 +50,7 @@ export class AgentCredentialService {
       installCommand: installation.agent_kind === 'helm' ? helmInstallCommand(installUrl) : composeInstallCommand(installUrl, projectName(installation.id)),
       expiresAt: expiresAt.toISOString(),
       hubUrl: this.settings.publicUrl,
-      hubUrlConfigured: true, // PLACEHOLDER(#13 helper installations-api): whether PUBLIC_URL is set
+      hubUrlConfigured: this.settings.publicUrlConfigured,
     };
   }
 

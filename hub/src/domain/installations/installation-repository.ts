@@ -86,6 +86,8 @@ export interface InstallationPatch {
   maintenanceWindows?: MaintenanceWindow[] | undefined;
   clusterScoped?: boolean | undefined;
   helmValues?: Record<string, string> | undefined;
+  /** `null` takes the installation off any track. */
+  trackId?: string | null | undefined;
 }
 
 /** The observed side of an installation, as written from agent reports. */
@@ -140,7 +142,7 @@ export class InstallationRepository {
   }
 
   async update(scope: Scope, id: string, patch: InstallationPatch): Promise<void> {
-    const { maintenanceWindows, clusterScoped, helmValues, ...rest } = patch;
+    const { maintenanceWindows, clusterScoped, helmValues, trackId, ...rest } = patch;
     await this.db('installations')
       .where(this.scopedWhere(scope, id))
       .update({
@@ -148,6 +150,7 @@ export class InstallationRepository {
         ...(maintenanceWindows ? { maintenance_windows: JSON.stringify(maintenanceWindows) } : {}),
         ...(clusterScoped === undefined ? {} : { cluster_scoped: clusterScoped }),
         ...(helmValues ? { helm_values: JSON.stringify(helmValues) } : {}),
+        ...(trackId === undefined ? {} : { track_id: trackId }),
         updated_at: this.db.fn.now(),
       });
   }

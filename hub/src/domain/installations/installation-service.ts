@@ -45,9 +45,7 @@ export class InstallationService {
   }
 
   async create(scope: Scope, body: CreateInstallationBody): Promise<Installation> {
-    if (body.trackId !== undefined && !(isUuid(body.trackId) && (await this.trackExists(scope.vendorId, body.trackId)))) {
-      throw new AppError('VALIDATION_FAILED', `trackId: no track ${body.trackId}`);
-    }
+    if (body.trackId !== undefined) await this.checkTrack(scope.vendorId, body.trackId);
     if (body.clusterScoped === true && body.agentKind !== 'helm') throw new AppError('VALIDATION_FAILED', 'clusterScoped applies to helm installations only');
     const customer = await this.customers.get(scope, body.customerId).catch(() => {
       throw new AppError('VALIDATION_FAILED', `customerId: no customer ${body.customerId}`);
@@ -62,6 +60,7 @@ export class InstallationService {
   async update(scope: Scope, id: string, patch: InstallationPatch): Promise<Installation> {
     const row = await this.row(scope, id);
     checkHelmSettings(row, patch);
+    if (patch.trackId !== undefined && patch.trackId !== null) await this.checkTrack(scope.vendorId, patch.trackId);
     for (const [i, w] of (patch.maintenanceWindows ?? []).entries()) {
       try {
         checkWindow(w);
@@ -71,6 +70,11 @@ export class InstallationService {
     }
     await conflictOnDuplicate(() => this.repo.update(scope, id, patch), 'The customer already has an installation with this name in this environment');
     return this.get(scope, id);
+  }
+
+  /** A track of another vendor, or none at all, is refused in the same words (no existence leak). */
+  private async checkTrack(vendorId: string, trackId: string): Promise<void> {
+    if (!(isUuid(trackId) && (await this.trackExists(vendorId, trackId)))) throw new AppError('VALIDATION_FAILED', `trackId: no track ${trackId}`);
   }
 
   /** Deleting an installation revokes its agent: the live connection drops at once. */

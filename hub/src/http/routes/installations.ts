@@ -34,7 +34,10 @@ export function installationRoutes(
     ctx.body = await installations.get(a, param(ctx, 'id'));
   });
   r.org('PATCH /installations/:id', async (ctx, a) => {
-    ctx.body = await installations.update(a, param(ctx, 'id'), parseOrThrow(UpdateInstallationBody, ctx.request.body, 'body'));
+    const patch = parseOrThrow(UpdateInstallationBody, ctx.request.body, 'body');
+    ctx.body = await installations.update(a, param(ctx, 'id'), patch);
+    // What changed, without the (possibly long) helm values texts.
+    ctx.state.auditDetails = { fields: Object.keys(patch), ...(patch.trackId === undefined ? {} : { trackId: patch.trackId }) };
   });
   r.org('DELETE /installations/:id', async (ctx, a) => {
     await installations.delete(a, param(ctx, 'id'));
