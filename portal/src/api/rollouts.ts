@@ -1,4 +1,4 @@
-import type { CreateRolloutBody, Rollout } from '@flotilla/protocol';
+import type { CreateRolloutBody, Rollout, RolloutPreview } from '@flotilla/protocol';
 import { request } from './client';
 import type { RolloutControl } from '../lib/rollouts';
 
@@ -25,6 +25,8 @@ export const rolloutsApi = {
   timeline: async (rolloutId: string) => (await request<ItemsOf<RolloutEvent>>('GET', `/rollouts/${id(rolloutId)}/timeline`)).items,
   /** 400/409 with a message when the hub refuses (release not ready, targets off the track or busy…). */
   create: (body: CreateRolloutBody) => request<Rollout>('POST', '/rollouts', body),
+  /** The waves the hub would form for this body and why the installations it leaves out are not eligible; creates nothing. */
+  preview: (body: CreateRolloutBody) => request<RolloutPreview>('POST', '/rollouts/preview', body),
   /** An action the status does not allow answers 409. */
   control: (rolloutId: string, action: RolloutControl) => request<Rollout>('POST', `/rollouts/${id(rolloutId)}/${action}`),
   /** Approve now, or (`at`, an ISO instant within 90 days) for a later time. */

@@ -10,7 +10,10 @@ import {
   defaultStrategyForm,
   describeStrategy,
   describeWaves,
+  durationInput,
+  formatDuration,
   matchingPreset,
+  parseDuration,
   removeWave,
   rowsToWaves,
   updateWave,
@@ -41,7 +44,7 @@ describe('strategy form', () => {
   });
 
   it('builds the body of the form as typed, numbers from text or number inputs', () => {
-    const form = { ...defaultStrategyForm(), waves: wavesToRows([{ count: 1 }, { percent: 100 }]), maxParallel: '2', soakSeconds: 30, respectMaintenanceWindows: false, failurePolicy: 'rollback' as const, maxFailures: ' 1 ' };
+    const form = { ...defaultStrategyForm(), waves: wavesToRows([{ count: 1 }, { percent: 100 }]), maxParallel: '2', soak: { value: '0.5', unit: 'minutes' as const }, respectMaintenanceWindows: false, failurePolicy: 'rollback' as const, maxFailures: ' 1 ' };
     const built = buildStrategy(form);
     expect(built).toEqual({ ok: true, value: { ...DEFAULT_STRATEGY, waves: [{ count: 1 }, { percent: 100 }], maxParallel: 2, soakSeconds: 30, respectMaintenanceWindows: false, failurePolicy: 'rollback', maxFailures: 1 } });
     // what the hub's schema accepts unchanged
@@ -52,10 +55,12 @@ describe('strategy form', () => {
     const base = defaultStrategyForm();
     expect(buildStrategy({ ...base, maxParallel: 0 })).toEqual({ ok: false, message: 'Max parallel must be a whole number from 1 to 100000' });
     expect(buildStrategy({ ...base, maxParallel: '' })).toMatchObject({ ok: false, message: expect.stringContaining('Max parallel') });
-    expect(buildStrategy({ ...base, soakSeconds: 1.5 })).toMatchObject({ ok: false, message: expect.stringContaining('Soak seconds') });
-    expect(buildStrategy({ ...base, healthTimeoutSeconds: 4 })).toMatchObject({ ok: false, message: expect.stringContaining('Health timeout seconds') });
+    expect(buildStrategy({ ...base, soak: { value: -1, unit: 'minutes' } })).toEqual({ ok: false, message: 'Soak must be from 0 min to 7 d' });
+    expect(buildStrategy({ ...base, soak: { value: 169, unit: 'hours' } })).toMatchObject({ ok: false, message: expect.stringContaining('Soak') });
+    expect(buildStrategy({ ...base, healthTimeout: { value: 0.05, unit: 'minutes' } })).toEqual({ ok: false, message: 'Health timeout must be from 5 s to 24 h' });
     expect(buildStrategy({ ...base, maxFailures: -1 })).toMatchObject({ ok: false, message: expect.stringContaining('Max failures') });
-    expect(buildStrategy({ ...base, offlineTimeoutSeconds: 'soon' })).toMatchObject({ ok: false, message: expect.stringContaining('Offline timeout seconds') });
+    expect(buildStrategy({ ...base, offlineTimeout: { value: 'soon', unit: 'hours' } })).toEqual({ ok: false, message: 'Offline timeout must be from 10 s to 30 d' });
+    expect(buildStrategy({ ...base, offlineTimeout: { value: '', unit: 'hours' } })).toMatchObject({ ok: false });
     expect(buildStrategy({ ...base, failurePolicy: 'panic' as never })).toEqual({ ok: false, message: 'Choose what happens on failure' });
   });
 
@@ -75,6 +80,31 @@ describe('strategy form', () => {
     expect(removeWave(rows, 0)).toEqual([{ kind: 'percent', value: 100 }]);
     for (let i = 0; i < 30; i++) rows = addWave(rows);
     expect(rows).toHaveLength(20);
+  });
+});
+
+describe('durations: minutes and hours in the form, seconds in the body', () => {
+  it('shows the defaults in the unit that says them best', () => {
+    const form = defaultStrategyForm();
+    expect(form.soak).toEqual({ value: 0, unit: 'minutes' });
+    expect(form.healthTimeout).toEqual({ value: 10, unit: 'minutes' });
+    expect(form.offlineTimeout).toEqual({ value: 1, unit: 'hours' });
+    expect(durationInput(5400)).toEqual({ value: 90, unit: 'minutes' });
+    expect(durationInput(30)).toEqual({ value: 0.5, unit: 'minutes' });
+  });
+
+  it('converts to whole seconds within the bounds', () => {
+    expect(parseDuration('Soak', { value: '30', unit: 'minutes' }, 0, 86_400)).toEqual({ ok: true, value: 1800 });
+    expect(parseDuration('Soak', { value: 1.5, unit: 'hours' }, 0, 86_400)).toEqual({ ok: true, value: 5400 });
+    expect(parseDuration('Soak', { value: ' 2 ', unit: 'hours' }, 0, 86_400)).toEqual({ ok: true, value: 7200 });
+    expect(parseDuration('Soak', { value: 0.01, unit: 'minutes' }, 0, 86_400)).toEqual({ ok: true, value: 1 });
+    expect(parseDuration('Soak', { value: 25, unit: 'hours' }, 0, 86_400)).toEqual({ ok: false, message: 'Soak must be from 0 min to 24 h' });
+    const built = buildStrategy({ ...defaultStrategyForm(), soak: { value: 30, unit: 'minutes' }, healthTimeout: { value: 2, unit: 'hours' }, offlineTimeout: { value: 90, unit: 'minutes' } });
+    expect(built).toEqual({ ok: true, value: { ...DEFAULT_STRATEGY, soakSeconds: 1800, healthTimeoutSeconds: 7200, offlineTimeoutSeconds: 5400 } });
+  });
+
+  it('formats seconds in minutes, hours and days', () => {
+    expect([0, 45, 90, 600, 1800, 3600, 5400, 86_400, 7 * 86_400, 3661].map(formatDuration)).toEqual(['0 min', '45 s', '1 min 30 s', '10 min', '30 min', '1 h', '1 h 30 min', '24 h', '7 d', '1 h 1 min 1 s']);
   });
 });
 
@@ -122,8 +152,8 @@ it('describes waves: the first percentage is of all installations', () => {
 });
 
 it('describes a strategy in one line', () => {
-  expect(describeStrategy(DEFAULT_STRATEGY)).toBe('all at once · 10 at a time · no soak · health timeout 600 s · on failure pause · in maintenance windows');
-  expect(describeStrategy({ ...DEFAULT_STRATEGY, waves: [{ count: 1 }, { percent: 10 }, { percent: 100 }], soakSeconds: 60, failurePolicy: 'continue', maxFailures: 2, respectMaintenanceWindows: false, requireCustomerApproval: true })).toBe(
-    '1 installation, then 10 % of the rest, then the rest · 10 at a time · soak 60 s · health timeout 600 s · on failure continue (max 2) · ignoring maintenance windows · customer approval required',
+  expect(describeStrategy(DEFAULT_STRATEGY)).toBe('all at once · 10 at a time · no soak · health timeout 10 min · on failure pause · in maintenance windows');
+  expect(describeStrategy({ ...DEFAULT_STRATEGY, waves: [{ count: 1 }, { percent: 10 }, { percent: 100 }], soakSeconds: 1800, failurePolicy: 'continue', maxFailures: 2, respectMaintenanceWindows: false, requireCustomerApproval: true })).toBe(
+    '1 installation, then 10 % of the rest, then the rest · 10 at a time · soak 30 min · health timeout 10 min · on failure continue (max 2) · ignoring maintenance windows · customer approval required',
   );
 });

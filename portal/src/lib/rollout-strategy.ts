@@ -18,16 +18,28 @@ export interface WaveRow {
   value: number | string;
 }
 
+export type DurationUnit = 'minutes' | 'hours';
+
+/** A duration as the form takes it: a number (fractions allowed) and a unit; the hub takes seconds. */
+export interface DurationInput {
+  /** Bound to a number input: a number, or '' while blank. */
+  value: number | string;
+  unit: DurationUnit;
+}
+
+export const DURATION_UNITS: readonly DurationUnit[] = ['minutes', 'hours'];
+const UNIT_SECONDS: Record<DurationUnit, number> = { minutes: 60, hours: 3600 };
+
 export interface StrategyForm {
   waves: WaveRow[];
   maxParallel: number | string;
-  soakSeconds: number | string;
-  healthTimeoutSeconds: number | string;
+  soak: DurationInput;
+  healthTimeout: DurationInput;
   failurePolicy: FailurePolicy;
   maxFailures: number | string;
   respectMaintenanceWindows: boolean;
   requireCustomerApproval: boolean;
-  offlineTimeoutSeconds: number | string;
+  offlineTimeout: DurationInput;
 }
 
 /** The hub's defaults (DESIGN.md §1), shown in the form. */
@@ -63,7 +75,47 @@ export const FAILURE_POLICIES: readonly { value: FailurePolicy; label: string }[
 ];
 
 export function defaultStrategyForm(): StrategyForm {
-  return { ...DEFAULT_STRATEGY, waves: wavesToRows(DEFAULT_STRATEGY.waves) };
+  const d = DEFAULT_STRATEGY;
+  return {
+    waves: wavesToRows(d.waves),
+    maxParallel: d.maxParallel,
+    soak: durationInput(d.soakSeconds),
+    healthTimeout: durationInput(d.healthTimeoutSeconds),
+    failurePolicy: d.failurePolicy,
+    maxFailures: d.maxFailures,
+    respectMaintenanceWindows: d.respectMaintenanceWindows,
+    requireCustomerApproval: d.requireCustomerApproval,
+    offlineTimeout: durationInput(d.offlineTimeoutSeconds),
+  };
+}
+
+/** Seconds as the form shows them: whole hours in hours, anything else in minutes (`30 s` = 0.5 minutes). */
+export function durationInput(seconds: number): DurationInput {
+  if (seconds > 0 && seconds % 3600 === 0) return { value: seconds / 3600, unit: 'hours' };
+  return { value: seconds / 60, unit: 'minutes' };
+}
+
+/**
+ * `45 s`, `10 min`, `1 h 30 min`, `2 d`: a number of seconds in the largest units that say it exactly
+ * (days only from two whole days: `24 h` reads better than `1 d`).
+ */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s === 0) return '0 min';
+  if (s >= 2 * 86_400 && s % 86_400 === 0) return `${s / 86_400} d`;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  return [h > 0 ? `${h} h` : '', m > 0 ? `${m} min` : '', rest > 0 ? `${rest} s` : ''].filter(Boolean).join(' ');
+}
+
+/** A duration field in whole seconds, within [min, max] seconds; the message names the field and the bounds. */
+export function parseDuration(label: string, input: DurationInput, min: number, max: number): Parsed<number> {
+  const n = numberOf(input.value);
+  const factor = UNIT_SECONDS[input.unit];
+  const seconds = n === null || factor === undefined ? null : Math.round(n * factor);
+  if (seconds === null || seconds < min || seconds > max) return { ok: false, message: `${label} must be from ${formatDuration(min)} to ${formatDuration(max)}` };
+  return { ok: true, value: seconds };
 }
 
 /** Editor rows for waves given as specs (explicit-id waves have no row: the editor does not offer them). */
@@ -132,10 +184,10 @@ export function buildStrategy(form: StrategyForm): Parsed<RolloutStrategy> {
   if (!waves.ok) return waves;
   const checks = [
     ['maxParallel', wholeNumber('Max parallel', form.maxParallel, 1, 100_000)],
-    ['soakSeconds', wholeNumber('Soak seconds', form.soakSeconds, 0, 7 * 86_400)],
-    ['healthTimeoutSeconds', wholeNumber('Health timeout seconds', form.healthTimeoutSeconds, 5, 86_400)],
+    ['soakSeconds', parseDuration('Soak', form.soak, 0, 7 * 86_400)],
+    ['healthTimeoutSeconds', parseDuration('Health timeout', form.healthTimeout, 5, 86_400)],
     ['maxFailures', wholeNumber('Max failures', form.maxFailures, 0, 1_000_000)],
-    ['offlineTimeoutSeconds', wholeNumber('Offline timeout seconds', form.offlineTimeoutSeconds, 10, 30 * 86_400)],
+    ['offlineTimeoutSeconds', parseDuration('Offline timeout', form.offlineTimeout, 10, 30 * 86_400)],
   ] as const;
   const numbers: Partial<Record<(typeof checks)[number][0], number>> = {};
   for (const [key, parsed] of checks) {
@@ -228,8 +280,8 @@ export function describeStrategy(s: RolloutStrategy): string {
   const parts = [
     s.waves.length === 1 && 'percent' in (s.waves[0] ?? {}) ? 'all at once' : describeWaves(s.waves),
     `${s.maxParallel} at a time`,
-    s.soakSeconds > 0 ? `soak ${s.soakSeconds} s` : 'no soak',
-    `health timeout ${s.healthTimeoutSeconds} s`,
+    s.soakSeconds > 0 ? `soak ${formatDuration(s.soakSeconds)}` : 'no soak',
+    `health timeout ${formatDuration(s.healthTimeoutSeconds)}`,
     s.failurePolicy === 'continue' ? `on failure continue (max ${s.maxFailures})` : `on failure ${s.failurePolicy}`,
     s.respectMaintenanceWindows ? 'in maintenance windows' : 'ignoring maintenance windows',
   ];
