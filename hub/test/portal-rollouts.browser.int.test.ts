@@ -203,7 +203,11 @@ describe('rollouts in a real browser', () => {
 
     step('wizard step 3: the strategy, defaults shown');
     expect(await page.getByLabel('Max parallel', { exact: true }).inputValue()).toBe('10');
-    expect(await page.getByLabel('Health timeout seconds', { exact: true }).inputValue()).toBe('600');
+    // Durations in minutes or hours (the hub's 600 s health timeout, 1 h offline timeout).
+    expect(await page.getByLabel('Health timeout', { exact: true }).inputValue()).toBe('10');
+    expect(await page.getByLabel('Health timeout unit', { exact: true }).inputValue()).toBe('minutes');
+    expect(await page.getByLabel('Offline timeout', { exact: true }).inputValue()).toBe('1');
+    expect(await page.getByLabel('Offline timeout unit', { exact: true }).inputValue()).toBe('hours');
     expect(await page.getByLabel('On failure', { exact: true }).inputValue()).toBe('pause');
     expect(await page.getByLabel('Respect maintenance windows', { exact: true }).isChecked()).toBe(true);
     expect(await page.getByLabel('Require customer approval', { exact: true }).isChecked()).toBe(false);
@@ -213,10 +217,17 @@ describe('rollouts in a real browser', () => {
     // A value the hub would refuse is caught in the form.
     await page.getByLabel('Max parallel', { exact: true }).fill('0');
     await page.getByTestId('wizard-strategy-problem').waitFor();
-    expect(await button(page, 'Start rollout').isDisabled()).toBe(true);
+    expect(await button(page, 'Next').isDisabled()).toBe(true);
     await page.getByLabel('Max parallel', { exact: true }).fill('2');
     await page.getByLabel('Respect maintenance windows', { exact: true }).uncheck();
+    await page.getByLabel('Soak', { exact: true }).fill('0.05');
+    await page.getByLabel('Soak unit', { exact: true }).selectOption('minutes');
     await shot(page, 'wizard-strategy');
+    await button(page, 'Next').click();
+
+    step('wizard step 4: the review');
+    expect(await page.getByTestId('wizard-step-4').getAttribute('aria-current')).toBe('step');
+    expect(await text(page.getByTestId('wizard-review-summary'))).toContain('soak 3 s');
 
     step('start: the view opens and follows the rollout live');
     await recordCells(page);
@@ -272,7 +283,7 @@ describe('rollouts in a real browser', () => {
     expect(rolloutGets('vendor-admin', rolloutId)).toBeLessThanOrEqual(2);
 
     const hubView = (await api.get<Rollout>(`/rollouts/${rolloutId}`)).body;
-    expect(hubView).toMatchObject({ status: 'completed', strategy: { waves: [{ count: 1 }, { percent: 100 }], maxParallel: 2, respectMaintenanceWindows: false } });
+    expect(hubView).toMatchObject({ status: 'completed', strategy: { waves: [{ count: 1 }, { percent: 100 }], maxParallel: 2, soakSeconds: 3, respectMaintenanceWindows: false } });
 
     step('the list shows it completed');
     await page.getByTestId('nav-rollouts').click();
@@ -296,6 +307,7 @@ describe('rollouts in a real browser', () => {
     await button(page, 'Next').click();
     await page.getByLabel('Max parallel', { exact: true }).fill('1');
     await page.getByLabel('Respect maintenance windows', { exact: true }).uncheck();
+    await button(page, 'Next').click();
     await recordCells(page);
     await button(page, 'Start rollout').click();
     await page.waitForURL((url) => /^\/rollouts\/[0-9a-f-]{36}$/.test(url.pathname));
@@ -359,6 +371,7 @@ describe('rollouts in a real browser', () => {
     await button(vendor.page, 'Next').click();
     await vendor.page.getByLabel('Installations', { exact: true }).check();
     await vendor.page.getByLabel(first.name, { exact: true }).check();
+    await button(vendor.page, 'Next').click();
     await button(vendor.page, 'Next').click();
     await button(vendor.page, 'Start rollout').click();
     await expect.poll(() => text(vendor.page.getByTestId('wizard-error')), { timeout: UI_TIMEOUT }).toMatch(/already in a rollout that has not finished/);
