@@ -82,7 +82,9 @@ export class Session extends ApiClient {
     if (body?.user) Object.assign(this, { email: body.user.email, userId: body.user.id });
     if (body?.vendor) this.vendorId = body.vendor.id;
     if (!this.vendorId && body?.memberships?.[0]) this.vendorId = body.memberships[0].vendorId;
-    const targetId = route.params.id ?? body?.vendor?.id ?? body?.user?.id ?? body?.id ?? null;
+    // Nested routes' `:id` is the parent: the target is the created child or the nested parameter.
+    const nested = route.audit === 'version.create' || route.audit === 'release.create' ? body?.id : (route.params.vid ?? route.params.installationId);
+    const targetId = nested ?? route.params.id ?? body?.vendor?.id ?? body?.user?.id ?? body?.id ?? null;
     const ip = headers['x-forwarded-for']?.split(',')[0]?.trim() ?? CLIENT_IP;
     this.journal.push({ call: `${route.key} (${path})`, action: route.audit, vendorId: this.vendorId, email: this.email, targetId, ip });
   }

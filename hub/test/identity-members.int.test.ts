@@ -254,7 +254,31 @@ describe('audit', () => {
     expect((await xAdmin.post(`/installations/${installationId}/deploy`, { releaseId: release.body.id })).status).toBe(202);
     const rows = await auditRows(admin, `action=installation.deploy&targetId=${installationId}`);
     expect(rows.map((r) => r.actor.email)).toEqual([xAdmin.email, admin.email]);
-    expect(rows[0]).toMatchObject({ customerId: custX, vendorId: admin.vendorId, actor: { userId: xAdmin.userId, tokenId: null }, target: { type: 'installation', id: installationId }, ip: '127.0.0.1' });
+    expect(rows[0]).toMatchObject({ customerId: custX, vendorId: admin.vendorId, actor: { userId: xAdmin.userId, tokenId: null }, target: { type: 'installation', id: installationId, name: 'main (X Corp)' }, ip: '127.0.0.1' });
+    names = { app: app.body.id, appName: (await admin.get<{ name: string }>(`/applications/${app.body.id}`)).body.name, version: version.body.id, track: track.body.id, release: release.body.id };
+  });
+
+  let names = { app: '', appName: '', version: '', track: '', release: '' };
+  it('names each target with its type, as it was named then (a deleted customer keeps its name)', async () => {
+    const [version] = await auditRows(admin, `action=version.create&targetId=${names.version}`);
+    expect(version).toMatchObject({ target: { type: 'version', id: names.version, name: `${names.appName} 1.0.0` }, details: { applicationId: names.app } });
+    const [release] = await auditRows(admin, `action=release.create&targetId=${names.release}`);
+    expect(release?.target).toEqual({ type: 'release', id: names.release, name: expect.stringMatching(/^shop-\S+ 1\.0\.0$/) });
+    expect(release?.details).toEqual({ trackId: names.track });
+    const [lock] = await auditRows(admin, `action=release.lock&targetId=${names.release}`);
+    expect(lock?.target.name).toBe(release?.target.name);
+
+    const doomed = (await admin.post<{ id: string }>('/customers', { name: 'Doomed Corp' })).body.id;
+    expect((await admin.call('PATCH', `/customers/${doomed}`, { name: 'Doomed Inc' })).status).toBe(200);
+    expect((await admin.call('DELETE', `/customers/${doomed}`)).status).toBe(204);
+    const onDoomed = await auditRows(admin, `targetId=${doomed}`);
+    expect(onDoomed.map((r) => [r.action, r.target.type, r.target.name])).toEqual([
+      ['customer.delete', 'customer', 'Doomed Inc'],
+      ['customer.update', 'customer', 'Doomed Inc'],
+      ['customer.create', 'customer', 'Doomed Corp'],
+    ]);
+    const [accepted] = await auditRows(admin, `action=invite.accept&targetId=${viewer.userId}`);
+    expect(accepted?.target).toEqual({ type: 'user', id: viewer.userId, name: viewer.email });
   });
 
   it('filters by action (exact or prefix), actor and target', async () => {

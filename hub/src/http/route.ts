@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { Principal } from '../domain/auth/auth-service.js';
 import { decide, type Actor } from '../domain/access/roles.js';
 import type { AuditService } from '../domain/audit/audit-service.js';
+import { auditTarget } from '../domain/audit/audit-target.js';
 import { RateLimitedError, type RateLimiter } from '../infra/index.js';
 import { ROUTES, type OrgRoute, type PublicRoute, type RouteKey, type UserRoute } from './route-access.js';
 import type { AuthState } from './auth.js';
@@ -45,8 +46,10 @@ export function routeRegistrar(router: Router<RouteState>, deps: RouteDeps) {
     router.register(path, [method], async (ctx) => {
       const rctx = ctx as RouteContext;
       await guard(rctx);
+      // A deletion's target is named before it goes.
+      const nameBefore = 'audit' in rule && method === 'DELETE' ? await targetNameOf(rctx, rule.audit, deps) : undefined;
       await handler(rctx);
-      if ('audit' in rule && rctx.status < 400) await recordAudit(rctx, rule.audit, deps);
+      if ('audit' in rule && rctx.status < 400) await recordAudit(rctx, rule.audit, deps, nameBefore);
     });
   };
 
@@ -99,12 +102,37 @@ function describe(access: (typeof ROUTES)[RouteKey]['access']): string {
   return access.kind;
 }
 
-async function recordAudit(ctx: RouteContext, action: string, deps: RouteDeps): Promise<void> {
+/** The organisation an audit entry belongs to: the acting membership, the new user's, or the principal's first. */
+function auditOrg(ctx: RouteContext): { vendorId: string; customerId: string | null } | undefined {
   const { actor, principal, auditSubject } = ctx.state;
-  const org = actor ?? auditSubject ?? (principal?.memberships[0] ? { vendorId: principal.memberships[0].vendorId, customerId: principal.memberships[0].customerId } : undefined);
-  if (!org) return;
+  return actor ?? auditSubject ?? (principal?.memberships[0] ? { vendorId: principal.memberships[0].vendorId, customerId: principal.memberships[0].customerId } : undefined);
+}
+
+function targetOf(ctx: RouteContext, action: string) {
   const body = ctx.body as { id?: unknown } | undefined;
-  const target = ctx.state.auditTarget ?? ctx.params.id ?? (typeof body?.id === 'string' ? body.id : undefined) ?? null;
+  return auditTarget({ action, params: ctx.params, answerId: typeof body?.id === 'string' ? body.id : undefined, explicitId: ctx.state.auditTarget });
+}
+
+/** The target's name, or null; a failed lookup costs the entry its name, never the entry. */
+async function targetNameOf(ctx: RouteContext, action: string, deps: RouteDeps): Promise<string | null> {
+  const org = auditOrg(ctx);
+  if (!org) return null;
+  const target = targetOf(ctx, action);
+  try {
+    return await deps.audit.targetName(org.vendorId, target.type, target.id);
+  } catch (err) {
+    deps.log.warn({ err, action }, 'could not name the audit target');
+    return null;
+  }
+}
+
+async function recordAudit(ctx: RouteContext, action: string, deps: RouteDeps, nameBefore: string | null | undefined): Promise<void> {
+  const { principal, auditSubject } = ctx.state;
+  const org = auditOrg(ctx);
+  if (!org) return;
+  const target = targetOf(ctx, action);
+  const details = { ...target.details, ...ctx.state.auditDetails };
+  const targetName = nameBefore !== undefined ? nameBefore : await targetNameOf(ctx, action, deps);
   try {
     await deps.audit.record({
       vendorId: org.vendorId,
@@ -113,10 +141,11 @@ async function recordAudit(ctx: RouteContext, action: string, deps: RouteDeps): 
       actorTokenId: principal?.tokenId ?? null,
       actorEmail: principal?.user.email ?? auditSubject?.email ?? null,
       action,
-      targetType: action.split('.')[0] ?? null,
-      targetId: target,
+      targetType: target.type,
+      targetId: target.id,
+      targetName,
       ip: ctx.ip || null,
-      ...(ctx.state.auditDetails ? { details: ctx.state.auditDetails } : {}),
+      ...(Object.keys(details).length > 0 ? { details } : {}),
     });
   } catch (err) {
     // The action happened; losing its audit line must be loud, not a failed response.

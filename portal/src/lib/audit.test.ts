@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AUDIT_ACTIONS, appendPage, auditActionGroups, auditQuery, formatActor, formatDetails, formatTarget, formatTimestamp, shortId, type AuditRecord } from './audit';
+import { AUDIT_ACTIONS, appendPage, auditActionGroups, auditQuery, formatActor, formatDetails, formatTarget, formatTimestamp, shortId, targetView, type AuditRecord } from './audit';
 
 const entry = (id: string, patch: Partial<AuditRecord> = {}): AuditRecord => ({
   id,
@@ -8,7 +8,7 @@ const entry = (id: string, patch: Partial<AuditRecord> = {}): AuditRecord => ({
   actor: { userId: 'u1', tokenId: null, email: 'ada@example.com' },
   vendorId: 'v1',
   customerId: null,
-  target: { type: 'invite', id: '0b6c1c2e-1f0a-4c4e-9a55-0d1f2e3a4b5c' },
+  target: { type: 'invite', id: '0b6c1c2e-1f0a-4c4e-9a55-0d1f2e3a4b5c', name: null },
   ip: '127.0.0.1',
   details: null,
   ...patch,
@@ -58,10 +58,28 @@ describe('formatting', () => {
 
   it('shortens UUID targets', () => {
     expect(formatTarget(entry('1').target)).toBe('invite 0b6c1c2e');
-    expect(formatTarget({ type: 'session', id: null })).toBe('session');
-    expect(formatTarget({ type: null, id: 'abc' })).toBe('abc');
-    expect(formatTarget({ type: null, id: null })).toBe('—');
+    expect(formatTarget({ type: 'session', id: null, name: null })).toBe('session');
+    expect(formatTarget({ type: null, id: 'abc', name: null })).toBe('abc');
+    expect(formatTarget({ type: null, id: null, name: null })).toBe('—');
     expect(shortId('not-a-uuid')).toBe('not-a-uuid');
+  });
+
+  it('names targets by type and name, linked to their page', () => {
+    const id = '0b6c1c2e-1f0a-4c4e-9a55-0d1f2e3a4b5c';
+    const view = (type: string, name: string | null, details: Record<string, unknown> | null = null) => targetView({ target: { type, id, name }, details });
+    expect(view('installation', 'main (Globex)')).toEqual({ text: 'installation main (Globex)', href: `/installations/${id}` });
+    expect(view('release', 'Shop 1.2.0')).toEqual({ text: 'release Shop 1.2.0', href: `/releases/${id}` });
+    expect(view('application', 'shop')).toEqual({ text: 'application shop', href: `/applications/${id}` });
+    expect(view('customer', 'Globex')).toEqual({ text: 'customer Globex', href: `/customers/${id}` });
+    expect(view('rollout', 'Shop 1.2.0')).toEqual({ text: 'rollout Shop 1.2.0', href: `/rollouts/${id}` });
+    expect(view('track', 'Shop')).toEqual({ text: 'track Shop', href: `/tracks/${id}` });
+    // A version lives on its application's page.
+    expect(view('version', 'shop 1.0.0', { applicationId: 'app-1' })).toEqual({ text: 'version shop 1.0.0', href: '/applications/app-1' });
+    expect(view('version', 'shop 1.0.0')).toEqual({ text: 'version shop 1.0.0', href: null });
+    // No page for people, tokens and invites; an unknown name shows the short id.
+    expect(view('user', 'ada@example.com')).toEqual({ text: 'user ada@example.com', href: null });
+    expect(view('customer', null)).toEqual({ text: 'customer 0b6c1c2e', href: `/customers/${id}` });
+    expect(targetView({ target: { type: 'session', id: null, name: null }, details: null })).toEqual({ text: 'session', href: null });
   });
 
   it('lists details as key=value', () => {
@@ -69,5 +87,6 @@ describe('formatting', () => {
     expect(formatDetails(null)).toBe('');
     expect(formatDetails({ customerId: 'c1', role: 'admin' }, new Map([['c1', 'Globex']]))).toBe('customer=Globex role=admin');
     expect(formatDetails({ customerId: 'c9' }, new Map([['c1', 'Globex']]))).toBe('customerId=c9');
+    expect(formatDetails({ rolloutId: '0b6c1c2e-1f0a-4c4e-9a55-0d1f2e3a4b5c' })).toBe('rolloutId=0b6c1c2e');
   });
 });

@@ -105,7 +105,38 @@ export function formatActor(actor: AuditRecord['actor']): string {
 
 export function formatTarget(target: AuditRecord['target']): string {
   if (!target.id) return target.type ?? '—';
-  return target.type ? `${target.type} ${shortId(target.id)}` : shortId(target.id);
+  const what = target.name ?? shortId(target.id);
+  return target.type ? `${target.type} ${what}` : what;
+}
+
+/** The portal page of each target type that has one (a version links to its application). */
+const TARGET_PAGES: Readonly<Record<string, string>> = {
+  installation: '/installations/',
+  release: '/releases/',
+  application: '/applications/',
+  customer: '/customers/',
+  rollout: '/rollouts/',
+  track: '/tracks/',
+};
+
+export interface TargetView {
+  /** `installation main (Globex)`, `release Shop 1.2.0`, `customer 0b6c1c2e` when the name is unknown. */
+  text: string;
+  /** The target's page, or null (no page for its type, or nothing to link). */
+  href: string | null;
+}
+
+/** How the audit log shows an entry's target: its type and name, linked to its page. */
+export function targetView(entry: Pick<AuditRecord, 'target' | 'details'>): TargetView {
+  const { type, id } = entry.target;
+  const text = formatTarget(entry.target);
+  if (!type || !id) return { text, href: null };
+  if (type === 'version') {
+    const app = entry.details?.applicationId;
+    return { text, href: typeof app === 'string' ? `/applications/${encodeURIComponent(app)}` : null };
+  }
+  const page = TARGET_PAGES[type];
+  return { text, href: page ? `${page}${encodeURIComponent(id)}` : null };
 }
 
 /** The first 8 characters of a UUID (the rest is in the title attribute). */
@@ -114,7 +145,8 @@ export function shortId(id: string): string {
 }
 
 /**
- * Details as a short `key=value` list for the table; a known `customerId` shows as `customer=<name>`.
+ * Details as a short `key=value` list for the table; a known `customerId` shows as `customer=<name>`,
+ * other UUIDs by their first 8 characters.
  */
 export function formatDetails(details: Record<string, unknown> | null, customerNames: ReadonlyMap<string, string> = new Map()): string {
   if (!details) return '';
@@ -123,7 +155,7 @@ export function formatDetails(details: Record<string, unknown> | null, customerN
     .map(([k, v]) => {
       const name = k === 'customerId' && typeof v === 'string' ? customerNames.get(v) : undefined;
       if (name !== undefined) return `customer=${name}`;
-      return `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`;
+      return `${k}=${typeof v === 'string' ? shortId(v) : JSON.stringify(v)}`;
     })
     .join(' ');
 }

@@ -11,7 +11,7 @@ const entry = (id: string, action = 'invite.create'): AuditRecord => ({
   actor: { userId: 'u1', tokenId: null, email: 'ada@x.io' },
   vendorId: 'v1',
   customerId: null,
-  target: { type: 'invite', id: 'i1' },
+  target: { type: 'invite', id: 'i1', name: null },
   ip: '127.0.0.1',
   details: null,
 });

@@ -82,7 +82,13 @@ export const AuditRecord = z.object({
   actor: z.object({ userId: z.string().nullable(), tokenId: z.string().nullable(), email: z.string().nullable() }),
   vendorId: z.string(),
   customerId: z.string().nullable(),
-  target: z.object({ type: z.string().nullable(), id: z.string().nullable() }),
+  /**
+   * What the action was done to: `type` (installation, release, application, version, customer, track,
+   * rollout, entitlement, user, invite, token, session, vendor) and `id`; `name` as it was named when
+   * the entry was written (an installation `main (Globex)`, a release `Shop 1.2.0`, a version
+   * `shop 1.0.0`, a rollout by its release), null when it has none or is unknown.
+   */
+  target: z.object({ type: z.string().nullable(), id: z.string().nullable(), name: z.string().nullable().default(null) }),
   ip: z.string().nullable(),
   details: z.record(z.string(), z.unknown()).nullable(),
 });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { AuditPage } from '@flotilla/protocol';
 import type { Database } from '../../infra/index.js';
+import { auditTargetName } from './audit-names.js';
+import type { AuditTargetType } from './audit-target.js';
 
 export interface AuditEntry {
   vendorId: string;
@@ -11,6 +13,8 @@ export interface AuditEntry {
   action: string;
   targetType: string | null;
   targetId: string | null;
+  /** The target's name when the entry is written (see audit-names.ts). */
+  targetName?: string | null;
   ip: string | null;
   details?: Record<string, unknown>;
 }
@@ -42,9 +46,15 @@ export class AuditService {
       action: e.action,
       target_type: e.targetType,
       target_id: e.targetId,
+      target_name: e.targetName ?? null,
       ip: e.ip,
       details: e.details ? JSON.stringify(e.details) : null,
     });
+  }
+
+  /** The target's current name, to write with its entry (null when it has none or is gone). */
+  targetName(vendorId: string, type: AuditTargetType | null, id: string | null): Promise<string | null> {
+    return auditTargetName(this.db, vendorId, type, id);
   }
 
   async list(vendorId: string, q: AuditQuery): Promise<AuditPage> {
@@ -58,7 +68,7 @@ export class AuditService {
     if (q.before) query.where('id', '<', q.before);
     const rows: {
       id: number; at: Date; action: string; actor_user_id: string | null; actor_token_id: string | null; actor_email: string | null;
-      vendor_id: string; customer_id: string | null; target_type: string | null; target_id: string | null; ip: string | null; details: Record<string, unknown> | null;
+      vendor_id: string; customer_id: string | null; target_type: string | null; target_id: string | null; target_name: string | null; ip: string | null; details: Record<string, unknown> | null;
     }[] = await query;
     const page = rows.slice(0, q.limit);
     return {
@@ -69,7 +79,7 @@ export class AuditService {
         actor: { userId: r.actor_user_id, tokenId: r.actor_token_id, email: r.actor_email },
         vendorId: r.vendor_id,
         customerId: r.customer_id,
-        target: { type: r.target_type, id: r.target_id },
+        target: { type: r.target_type, id: r.target_id, name: r.target_name },
         ip: r.ip,
         details: r.details,
       })),

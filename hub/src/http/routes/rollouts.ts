@@ -28,6 +28,5 @@ export function rolloutRoutes(router: Router<RouteState>, deps: RouteDeps, rollo
   r.org('POST /rollouts/:id/targets/:installationId/approve', async (ctx, a) => {
     const { at } = parseOrThrow(ApproveTargetBody, ctx.request.body ?? {}, 'body');
     ctx.body = await rollouts.approve(a, param(ctx, 'id'), param(ctx, 'installationId'), at);
-    ctx.state.auditTarget = param(ctx, 'installationId');
   });
 }
