@@ -1,4 +1,4 @@
-import type { Installation } from '@flotilla/protocol';
+import type { AgentCredentials, DeployBody, DeployResponse, Installation, InstallationEventsPage, UptimeResponse, UptimeWindow } from '@flotilla/protocol';
 import { query, request } from './client';
 
 export interface PageOf<T> {
@@ -24,7 +24,17 @@ export async function fetchAllPages<T>(fetchPage: (cursor: string | undefined) =
 
 export const PAGE_LIMIT = 200;
 
+const id = (value: string) => encodeURIComponent(value);
+
 export const installationsApi = {
   page: (cursor?: string) => request<PageOf<Installation>>('GET', `/installations${query({ limit: PAGE_LIMIT, cursor })}`),
   all: () => fetchAllPages<Installation>((cursor) => installationsApi.page(cursor)),
+  /** New agent id and secret (rotation disconnects the old agent at once) and a single-use install link. */
+  agentCredentials: (installationId: string) => request<AgentCredentials>('POST', `/installations/${id(installationId)}/agent-credentials`),
+  /** `{versionId}` (vendor users) or `{releaseId}`: a new desired revision, pushed to the agent. */
+  deploy: (installationId: string, body: DeployBody) => request<DeployResponse>('POST', `/installations/${id(installationId)}/deploy`, body),
+  uptime: (installationId: string, window: UptimeWindow) => request<UptimeResponse>('GET', `/installations/${id(installationId)}/uptime${query({ window })}`),
+  /** Newest first; `before` = the previous page's `nextBefore`. */
+  events: (installationId: string, limit: number, before?: number) =>
+    request<InstallationEventsPage>('GET', `/installations/${id(installationId)}/events${query({ limit, before })}`),
 };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Membership } from '@flotilla/protocol';
 import {
   actingMembership,
+  canConnectAgents,
   canEditReleases,
   canInstallReleases,
   canManageEntitlements,
@@ -135,6 +136,13 @@ describe('release permissions', () => {
     // The hub acts through the vendor membership: a vendor viewer who is also a customer admin may not.
     expect(canInstallReleases([customer('admin'), vendor('viewer')])).toBe(false);
     expect(canInstallReleases([])).toBe(false);
+  });
+
+  it('lets vendor admins and customer admins connect agents (issue credentials), through the acting membership', () => {
+    expect(canConnectAgents([vendor('admin')])).toBe(true);
+    expect(canConnectAgents([customer('admin')])).toBe(true);
+    expect(canConnectAgents([vendor('release-manager')])).toBe(false);
+    expect(canConnectAgents([customer('admin'), vendor('viewer')])).toBe(false);
   });
 });
 

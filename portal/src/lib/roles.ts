@@ -71,6 +71,11 @@ export function canInstallReleases(memberships: readonly Membership[]): boolean 
   return m.customerId === null ? m.role === 'admin' || m.role === 'release-manager' : m.role === 'admin';
 }
 
+/** Agent credentials (`POST /installations/:id/agent-credentials`): vendor admins, or customer admins. */
+export function canConnectAgents(memberships: readonly Membership[]): boolean {
+  return actingMembership(memberships)?.role === 'admin';
+}
+
 /** Whether the acting membership is a vendor one (may pick a customer when inviting). */
 export function isVendorActor(memberships: readonly Membership[]): boolean {
   return actingMembership(memberships)?.customerId === null;

@@ -49,6 +49,12 @@ describe('mergePresence', () => {
     expect(off.status).toMatchObject({ online: false, lastSeenAt: T2 });
   });
 
+  it('takes the id of an agent coming online (new credentials), never of one going offline', () => {
+    const row = installation('a', { agentId: 'old' });
+    expect(mergePresence(row, presence('a', true, T1)).agentId).toBe('agent-a');
+    expect(mergePresence(row, { ...presence('a', false, T1), agentId: 'older' }).agentId).toBe('old');
+  });
+
   it('keeps a later last-seen time', () => {
     const row = installation('a', { status: { online: true, lastSeenAt: T2 } });
     const next = mergePresence(row, presence('a', false, T1));
@@ -56,7 +62,7 @@ describe('mergePresence', () => {
   });
 
   it('returns the same row when nothing changes', () => {
-    const row = installation('a', { status: { online: true, lastSeenAt: T1 } });
+    const row = installation('a', { agentId: 'agent-a', status: { online: true, lastSeenAt: T1 } });
     expect(mergePresence(row, presence('a', true, T1))).toBe(row);
     expect(mergePresence(row, presence('b', false, T2))).toBe(row);
   });

@@ -19,13 +19,17 @@ export function mergeStatus(row: Installation, status: InstallationStatus): Inst
   return { ...row, status: { ...status } };
 }
 
-/** The row with the online flag and last-seen time of an `agent:presence` event. */
+/**
+ * The row with the online flag and last-seen time of an `agent:presence` event; an agent coming
+ * online is the installation's agent (new credentials give it a new id).
+ */
 export function mergePresence(row: Installation, presence: AgentPresence): Installation {
   if (presence.installationId !== row.id) return row;
   const current = row.status.lastSeenAt;
   const lastSeenAt = current !== null && isBefore(presence.at, current) ? current : presence.at;
-  if (row.status.online === presence.online && lastSeenAt === current) return row;
-  return { ...row, status: { ...row.status, online: presence.online, lastSeenAt } };
+  const agentId = presence.online ? presence.agentId : row.agentId;
+  if (row.status.online === presence.online && lastSeenAt === current && agentId === row.agentId) return row;
+  return { ...row, agentId, status: { ...row.status, online: presence.online, lastSeenAt } };
 }
 
 /** Customer, then installation name, then environment; stable for equal keys. */
