@@ -14,6 +14,7 @@ describe('auditTarget', () => {
   it('nested routes name the child, not the parent, and keep the parent in the details', () => {
     expect(auditTarget({ ...none, action: 'version.create', params: { id: 'app1' }, answerId: 'v1' })).toEqual({ type: 'version', id: 'v1', details: { applicationId: 'app1' } });
     expect(auditTarget({ ...none, action: 'version.update', params: { id: 'app1', vid: 'v1' }, answerId: 'v1' })).toEqual({ type: 'version', id: 'v1', details: { applicationId: 'app1' } });
+    expect(auditTarget({ ...none, action: 'version.delete', params: { id: 'app1', vid: 'v1' } })).toEqual({ type: 'version', id: 'v1', details: { applicationId: 'app1' } });
     expect(auditTarget({ ...none, action: 'release.create', params: { id: 't1' }, answerId: 'r1' })).toEqual({ type: 'release', id: 'r1', details: { trackId: 't1' } });
     expect(auditTarget({ ...none, action: 'rollout.approve', params: { id: 'ro1', installationId: 'i1' } })).toEqual({ type: 'installation', id: 'i1', details: { rolloutId: 'ro1' } });
   });

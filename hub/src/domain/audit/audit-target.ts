@@ -25,6 +25,7 @@ const RULES: Readonly<Record<string, TargetRule>> = {
   'member.remove': { type: 'user' },
   'version.create': { type: 'version', id: 'created', details: { applicationId: 'id' } },
   'version.update': { type: 'version', id: 'param:vid', details: { applicationId: 'id' } },
+  'version.delete': { type: 'version', id: 'param:vid', details: { applicationId: 'id' } },
   'release.create': { type: 'release', id: 'created', details: { trackId: 'id' } },
   'rollout.approve': { type: 'installation', id: 'param:installationId', details: { rolloutId: 'id' } },
 };
