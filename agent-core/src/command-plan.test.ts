@@ -20,10 +20,15 @@ describe('refusalReason', () => {
     expect(refusalReason(cmd('collect-logs'), { kind: 'helm' })).toBe('unsupported: the helm agent cannot collect-logs');
   });
 
-  it('refuses deploy-stage and uninstall, saying how they are done instead, and a self-update without image', () => {
+  it('refuses deploy-stage, saying how stages arrive instead, and a self-update without image', () => {
     expect(refusalReason(cmd('deploy-stage'), full)).toMatch(/^unsupported: stages arrive as desired-state revisions/);
-    expect(refusalReason(cmd('uninstall'), full)).toMatch(/^unsupported: to uninstall a component, deploy a desired state without it/);
     expect(refusalReason(cmd('self-update'), full)).toBe('invalid: self-update needs an image');
+  });
+
+  it('accepts an uninstall of the whole installation on any driver, and refuses one with targets', () => {
+    expect(refusalReason(cmd('uninstall'), full)).toBeUndefined();
+    expect(refusalReason(cmd('uninstall', { revision: 4 }), { kind: 'helm' })).toBeUndefined();
+    expect(refusalReason(cmd('uninstall', { targets: ['api'] }), full)).toBe('invalid: uninstall removes the whole installation and takes no targets');
   });
 });
 

@@ -3,12 +3,12 @@ import type { Driver } from './driver.js';
 import type { JournalEntry } from './command-journal.js';
 
 /** Commands the runner executes; the others reach the agent in other forms. */
-export type RunnableType = 'redeploy' | 'restart' | 'rollback' | 'collect-logs' | 'self-update';
+export type RunnableType = 'redeploy' | 'restart' | 'rollback' | 'collect-logs' | 'self-update' | 'uninstall';
 
 /** Which optional hooks a driver has (a command whose hook is missing is refused as unsupported). */
 export type DriverHooks = Pick<Driver, 'restart' | 'rollback' | 'logs' | 'selfUpdate'>;
 
-const HOOK_OF: Record<Exclude<RunnableType, 'redeploy'>, keyof DriverHooks> = {
+const HOOK_OF: Record<Exclude<RunnableType, 'redeploy' | 'uninstall'>, keyof DriverHooks> = {
   restart: 'restart',
   rollback: 'rollback',
   'collect-logs': 'logs',
@@ -21,7 +21,8 @@ export function refusalReason(command: Command, driver: DriverHooks & { kind: Ag
     case 'deploy-stage':
       return 'unsupported: stages arrive as desired-state revisions (state:desired), not as commands';
     case 'uninstall':
-      return 'unsupported: to uninstall a component, deploy a desired state without it';
+      // Every driver can remove what it applied; an uninstall always takes the whole installation.
+      return command.targets === undefined ? undefined : 'invalid: uninstall removes the whole installation and takes no targets';
     case 'redeploy':
       return undefined;
     case 'self-update':

@@ -155,6 +155,11 @@ export class CommandRunner {
       await this.opts.serial.run(() => (driver.selfUpdate ? driver.selfUpdate(image, this.opts.context()) : unsupported()));
       return { ok: true, message: `replacement agent started with ${image}` };
     }
+    if (command.type === 'uninstall') {
+      const outcome = await converger.uninstall(command.revision);
+      if (!outcome.ok) return outcome;
+      return { ok: true, message: outcome.removed.length === 0 ? 'uninstalled: nothing was running' : `uninstalled: removed ${outcome.removed.join(', ')}` };
+    }
     const targets = resolveTargets(command, converger.state.components);
     if ('error' in targets) return { ok: false, message: targets.error };
     const names = targets.components.map((c) => c.name).join(', ');

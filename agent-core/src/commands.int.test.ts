@@ -79,6 +79,24 @@ describe('commands', () => {
     expect(hub.progress).toEqual([]);
   });
 
+  it('uninstalls: removes every component, reports succeeded with nothing left, and a re-sent desired state brings nothing back', async () => {
+    hub.desired = desired(2, [comp('api', '1', 1), comp('web', '1', 2)]);
+    const driver = new MemoryDriver();
+    const agent = await startAgent(driver);
+    await waitFor(() => agent.state.appliedRevision === 2, 5000, 'apply');
+    await agent.idle();
+    expect(await hub.command({ id: 'un1', type: 'uninstall', revision: 2 })).toEqual({ accepted: true });
+    expect(await waitFor(finalOf('un1'), 5000, 'uninstall result')).toMatchObject({ status: 'succeeded', message: 'uninstalled: removed web, api', components: [] });
+    expect(driver.calls.filter((c) => c.op === 'remove').map((c) => c.name)).toEqual(['web', 'api']);
+    expect(agent.state).toMatchObject({ components: [], uninstalledRevision: 2 });
+
+    await hub.restart(50);
+    await waitFor(() => hub.hellos.length === 2, 5000, 'hello after the hub restart');
+    await agent.idle();
+    expect(driver.applies()).toHaveLength(2);
+    expect(driver.running.size).toBe(0);
+  });
+
   it('runs a command delivered twice once, also after an agent restart, and re-sends its result', async () => {
     const { agent, driver } = await deployed();
     await hub.command({ id: 'd1', type: 'restart' });

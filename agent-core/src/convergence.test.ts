@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DesiredComponent, DesiredState } from '@flotilla/protocol';
-import { canonicalJson, fingerprint, groupByStage, planConvergence, sameComponents } from './convergence.js';
+import { canonicalJson, fingerprint, groupByStage, planConvergence, sameComponents, uninstallOrder } from './convergence.js';
 import { emptyState, type LocalState } from './state-store.js';
 
 const comp = (name: string, version: string, stage = 1, file = `image: ${name}:${version}`): DesiredComponent => ({
@@ -68,6 +68,16 @@ describe('planConvergence', () => {
     expect(planConvergence(state, desired(3, [comp('api', '2')]), new Set([fingerprint(next)])).kind).toBe('apply');
   });
 
+  it('brings nothing back of an uninstalled revision, and applies a newer one', () => {
+    const state: LocalState = { ...applied(4, []), uninstalledRevision: 5 };
+    const wanted = [comp('api', '2')];
+    expect(planConvergence(state, desired(4, wanted), new Set())).toEqual({ kind: 'noop', reason: 'uninstalled' });
+    expect(planConvergence(state, desired(5, wanted), new Set())).toEqual({ kind: 'noop', reason: 'uninstalled' });
+    expect(planConvergence(state, desired(6, wanted), new Set())).toMatchObject({ kind: 'apply', stages: [wanted] });
+    // Another installation's desired state is not this uninstall's business.
+    expect(planConvergence(state, desired(2, wanted, 'inst-2'), new Set())).toMatchObject({ kind: 'apply' });
+  });
+
   it('starts from an empty state: revision 0 with nothing is a no-op, anything else applies', () => {
     expect(planConvergence(emptyState(), desired(0, []), new Set()).kind).toBe('noop');
     expect(planConvergence(emptyState(), desired(1, [comp('api', '1')]), new Set()).kind).toBe('apply');
@@ -91,6 +101,12 @@ describe('helpers', () => {
     expect(sameComponents([comp('a', '1')], [comp('a', '1')])).toBe(true);
     expect(sameComponents([comp('a', '1')], [comp('a', '2')])).toBe(false);
     expect(sameComponents([comp('a', '1')], [])).toBe(false);
+  });
+
+  it('uninstallOrder removes the last stage first, names descending inside a stage', () => {
+    const order = uninstallOrder([comp('migrate', '1', 1), comp('web', '1', 3), comp('api', '1', 2), comp('worker', '1', 2)]);
+    expect(order.map((c) => c.name)).toEqual(['web', 'worker', 'api', 'migrate']);
+    expect(uninstallOrder([])).toEqual([]);
   });
 
   it('groupByStage orders stages ascending', () => {

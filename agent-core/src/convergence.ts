@@ -4,7 +4,7 @@ import type { LocalState } from './state-store.js';
 
 /** What to do with one desired state; decided without I/O. */
 export type Plan =
-  | { kind: 'noop'; reason: 'up-to-date' | 'failed-before' }
+  | { kind: 'noop'; reason: 'up-to-date' | 'failed-before' | 'uninstalled' }
   | {
       kind: 'apply';
       /** Applied components that are no longer desired (or belong to another installation): removed first. */
@@ -62,6 +62,8 @@ export function groupByStage(components: readonly DesiredComponent[]): DesiredCo
  * - the same revision with identical specs (and installation) → no-op: a restarted agent never redeploys;
  * - a desired state that already failed in this process → no-op until a new revision arrives
  *   (`failed` is kept in memory only, so a restarted agent retries it once);
+ * - a revision an `uninstall` command removed (at most `uninstalledRevision`) → no-op: only a newer
+ *   deploy brings components back;
  * - anything else → apply every desired component, stage by stage, after removing what is no longer desired.
  */
 export function planConvergence(state: LocalState, desired: DesiredState, failed: ReadonlySet<string>): Plan {
@@ -73,8 +75,18 @@ export function planConvergence(state: LocalState, desired: DesiredState, failed
   ) {
     return { kind: 'noop', reason: 'up-to-date' };
   }
+  if (sameInstallation && state.uninstalledRevision !== undefined && desired.revision <= state.uninstalledRevision) return { kind: 'noop', reason: 'uninstalled' };
   if (failed.has(fingerprint(desired))) return { kind: 'noop', reason: 'failed-before' };
   const wanted = new Set(desired.components.map((c) => c.name));
   const remove = sameInstallation ? state.components.filter((c) => !wanted.has(c.name)) : [...state.components];
   return { kind: 'apply', remove: [...remove].sort(byName), stages: groupByStage(desired.components) };
+}
+
+/**
+ * The order an uninstall removes components in: the reverse of the release order (the last stage
+ * first, e.g. the frontend before the backend before its database migrator), names descending inside
+ * a stage. Pure.
+ */
+export function uninstallOrder(components: readonly DesiredComponent[]): DesiredComponent[] {
+  return groupByStage(components).reverse().flatMap((stage) => [...stage].reverse());
 }

@@ -183,4 +183,49 @@ describe('Converger', () => {
     await converger.idle();
     expect(driver.applies()).toHaveLength(1);
   });
+
+  it('uninstall removes every component, last stage first, and a re-sent desired state brings nothing back', async () => {
+    const { driver, store, converger, restart } = await setup();
+    const running = [comp('migrate', '1', 1), comp('api', '1', 2), comp('web', '1', 3)];
+    converger.submit(desired(3, running));
+    await converger.idle();
+    expect(await converger.uninstall(3)).toEqual({ ok: true, removed: ['web', 'api', 'migrate'] });
+    expect(driver.calls.filter((c) => c.op === 'remove').map((c) => c.name)).toEqual(['web', 'api', 'migrate']);
+    expect(driver.running.size).toBe(0);
+    expect(await store.load()).toMatchObject({ installationId: 'inst-1', components: [], uninstalledRevision: 3, lastFailure: null });
+
+    converger.submit(desired(3, running));
+    await converger.idle();
+    const again = await restart();
+    again.submit(desired(3, running));
+    await again.idle();
+    expect(driver.applies()).toHaveLength(3);
+    // A newer deploy (after a failed uninstall went back to active) applies again.
+    again.submit(desired(4, running));
+    await again.idle();
+    expect(driver.applies()).toHaveLength(6);
+  });
+
+  it('uninstall interrupts an apply in flight and drops what was queued', async () => {
+    const { driver, converger } = await setup();
+    driver.applyDelayMs = 100;
+    converger.submit(desired(1, [comp('a', '1'), comp('b', '1')]));
+    await waitFor(() => driver.applies().length === 1, 5000, 'first apply started');
+    converger.submit(desired(2, [comp('a', '2'), comp('b', '2')]));
+    expect(await converger.uninstall()).toEqual({ ok: true, removed: ['a'] });
+    await converger.idle();
+    expect(driver.applies().map((c) => `${c.name}@${c.version}`)).toEqual(['a@1']);
+    expect(converger.state).toMatchObject({ components: [], uninstalledRevision: 2 });
+  });
+
+  it('a component that cannot be removed stops the uninstall with the driver\'s words; the rest still runs', async () => {
+    const { driver, converger } = await setup();
+    converger.submit(desired(1, [comp('db', '1', 1), comp('api', '1', 2), comp('web', '1', 3)]));
+    await converger.idle();
+    driver.failHook('remove', 'api', 'Error response from daemon: container is paused');
+    expect(await converger.uninstall(1)).toEqual({ ok: false, message: 'could not remove api: Error response from daemon: container is paused' });
+    expect(converger.state.components.map((c) => c.name).sort()).toEqual(['api', 'db']);
+    expect(converger.state.uninstalledRevision).toBeUndefined();
+    expect([...driver.running.keys()].sort()).toEqual(['api', 'db']);
+  });
 });

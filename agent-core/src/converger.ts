@@ -1,5 +1,5 @@
 import type { DesiredComponent, DesiredState } from '@flotilla/protocol';
-import { fingerprint, groupByStage, planConvergence, type Plan } from './convergence.js';
+import { fingerprint, groupByStage, planConvergence, uninstallOrder, type Plan } from './convergence.js';
 import type { Driver, DriverContext, HealthSample } from './driver.js';
 import type { Logger } from './logger.js';
 import type { FailureRecord, LocalState, StateStore } from './state-store.js';
@@ -33,6 +33,9 @@ export interface ConvergerOptions {
 
 /** How one apply ended. */
 export type ApplyOutcome = { kind: 'applied' } | { kind: 'noop' } | { kind: 'interrupted' } | { kind: 'failed'; message: string };
+
+/** How an uninstall ended: the components removed, or why it stopped (what was not removed still runs). */
+export type UninstallOutcome = { ok: true; removed: string[] } | { ok: false; message: string };
 
 /** Thrown when the wait for a stage was interrupted (shutdown or newer desired state). */
 class Interrupted extends Error {
@@ -152,6 +155,40 @@ export class Converger {
       // Up to date: re-apply the targets as they are. Behind: converge fully, which applies everything.
       const forced: Plan = plan.kind === 'noop' ? { kind: 'apply', remove: [], stages: groupByStage(wanted) } : plan;
       return this.converge(desired, forced, true);
+    });
+  }
+
+  /**
+   * Removes every component (the last stage first) and records that desired states up to `revision`
+   * (or the newest this agent knows, if higher) are done with, so one re-sent by the hub brings
+   * nothing back. Anything queued is dropped and an in-flight apply is interrupted first. A component
+   * that cannot be removed stops the uninstall: those after it in the order still run.
+   */
+  uninstall(revision = 0): Promise<UninstallOutcome> {
+    this.pending = undefined;
+    this.inFlight?.controller.abort(new Interrupted('the installation is being uninstalled'));
+    return this.serial.run(async () => {
+      const upTo = Math.max(revision, this.current.appliedRevision, this.lastDesired?.revision ?? 0);
+      const log = this.opts.logger.child({ uninstall: upTo });
+      const ctx: DriverContext = { installationId: this.current.installationId, logger: log, signal: new AbortController().signal };
+      const removed: string[] = [];
+      log.info({ components: this.current.components.map((c) => c.name) }, 'uninstalling');
+      try {
+        for (const component of uninstallOrder(this.current.components)) {
+          if (this.stopped) return { ok: false, message: `the agent stopped while uninstalling; removed: ${removed.join(', ') || 'nothing'}` };
+          await this.step(component.name, `removing ${component.version}`, () => this.opts.driver.remove(component, ctx));
+          await this.persist({ ...this.current, components: this.current.components.filter((c) => c.name !== component.name) });
+          removed.push(component.name);
+        }
+      } catch (err) {
+        const failed = err instanceof ConvergenceError ? err.components.join(', ') : '?';
+        return { ok: false, message: truncateMessage(`could not remove ${failed}: ${errorText(err)}`) ?? 'uninstall failed' };
+      }
+      this.overrideMap.clear();
+      this.failed.clear();
+      await this.persist({ ...this.current, components: [], lastFailure: null, uninstalledRevision: upTo });
+      log.info({ removed }, 'uninstalled');
+      return { ok: true, removed };
     });
   }
 

@@ -7,7 +7,7 @@ export { createLogger, type Logger } from './logger.js';
 export { Backoff, backoffDelay, backoffCeiling, restartDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { StateStore, LocalState, FailureRecord, emptyState, STATE_FILE } from './state-store.js';
 export { DriverError, type Driver, type DriverContext, type ApplyContext, type HealthSample } from './driver.js';
-export { planConvergence, fingerprint, sameComponents, groupByStage, canonicalJson, type Plan } from './convergence.js';
+export { planConvergence, fingerprint, sameComponents, groupByStage, uninstallOrder, canonicalJson, type Plan } from './convergence.js';
 export { nextStatuses, truncateMessage, MAX_MESSAGE, type Observation } from './status.js';
 export { socketTarget, RESTART_WINDOW_MS, type AgentSocket } from './connection.js';
 export { collectHostFacts } from './host.js';

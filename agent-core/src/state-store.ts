@@ -26,6 +26,11 @@ export const LocalState = z.object({
   components: z.array(DesiredComponent),
   lastFailure: FailureRecord.nullable(),
   updatedAt: IsoDate.nullable(),
+  /**
+   * An `uninstall` command removed every component: desired states up to this revision are done
+   * with (a hub re-sending one must not bring the components back). Absent: never uninstalled.
+   */
+  uninstalledRevision: z.number().int().min(0).optional(),
 });
 export type LocalState = z.infer<typeof LocalState>;
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DriverError, type DriverContext, type HealthSample } from '@flotilla/agent-core';
+import { DriverError, uninstallOrder, type DriverContext, type HealthSample } from '@flotilla/agent-core';
 import type { DesiredComponent, HelmSpec } from '@flotilla/protocol';
 import { execCommand, type Exec } from '@flotilla/agent-core';
 import { HelmDriver } from '../src/helm-driver.js';
@@ -148,6 +148,18 @@ describe('HelmDriver with the fake helm and kubectl', () => {
     expect(await cluster.object(NS, 'Deployment', release())).toBeUndefined();
     await driver.remove(api('1.0.0'), ctx);
     expect(await health()).toEqual({ health: 'failed', message: `Helm release ${release()} is not installed` });
+  });
+
+  it('an uninstall command: helm uninstall --wait of each component\'s release, the last stage first', async () => {
+    const components = [api('1.0.0'), { ...api('1.0.0'), name: 'web', stage: 2 }];
+    for (const c of components) await apply(c);
+    for (const c of uninstallOrder(components)) await driver.remove(c, ctx);
+    const uninstalls = (await cluster.calls()).filter((c) => c.tool === 'helm' && c.argv[0] === 'uninstall').map((c) => c.argv);
+    expect(uninstalls).toEqual([
+      ['uninstall', releaseName(installationId, 'web'), '--namespace', NS, '--wait', '--timeout', '60s'],
+      ['uninstall', release(), '--namespace', NS, '--wait', '--timeout', '60s'],
+    ]);
+    for (const c of components) expect(await cluster.revisions(NS, releaseName(installationId, c.name))).toBeUndefined();
   });
 
   it('a release changed by hand is drift with both revisions; applying the same spec again resolves it', async () => {

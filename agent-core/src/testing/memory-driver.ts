@@ -115,8 +115,14 @@ export class MemoryDriver implements Driver {
     }
   }
 
+  /** Fails like `failHook('remove', name, message)`; what failed to be removed keeps running. */
   remove(component: DesiredComponent, ctx: DriverContext): Promise<void> {
     this.calls.push({ op: 'remove', name: component.name, version: component.version, installationId: ctx.installationId });
+    const failure = this.failures.get(`remove:${component.name}`);
+    if (failure !== undefined) {
+      this.failures.delete(`remove:${component.name}`);
+      return Promise.reject(new DriverError(failure));
+    }
     this.running.delete(component.name);
     return Promise.resolve();
   }
