@@ -8,6 +8,7 @@ import * as m20261123213000 from './20261123213000_agent_polling.js';
 import * as m20261124100000 from './20261124100000_commands.js';
 import * as m20261124120000 from './20261124120000_helm_installations.js';
 import * as m20261204190000 from './20261204190000_audit_target_name.js';
+import * as m20261204193000 from './20261204193000_installation_lifecycle.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -25,6 +26,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261124100000_commands', m20261124100000],
   ['20261124120000_helm_installations', m20261124120000],
   ['20261204190000_audit_target_name', m20261204190000],
+  ['20261204193000_installation_lifecycle', m20261204193000],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -108,7 +108,7 @@ export function createApp(deps: AppDeps): App {
   customerRoutes(api, routeDeps, services.customers);
   releaseRoutes(api, routeDeps, services.releases, services.entitlements, services.fleet);
   rolloutRoutes(api, routeDeps, services.rollouts);
-  installationRoutes(api, routeDeps, services.installations, services.deploys, services.credentials, services.releases);
+  installationRoutes(api, routeDeps, services.installations, services.deploys, services.credentials, services.releases, services.uninstalls);
   commandRoutes(api, routeDeps, services.commands);
   agentInstallRoutes(api, routeDeps, services.credentials);
   agentPollingRoutes(api, routeDeps, services.agentSessions);

@@ -24,6 +24,7 @@ import { InstallationRepository, toStatus } from './domain/installations/install
 import { InstallationService } from './domain/installations/installation-service.js';
 import { DesiredStateRepository } from './domain/installations/desired-state-repository.js';
 import { DeployService } from './domain/installations/deploy-service.js';
+import { UninstallService } from './domain/installations/uninstall-service.js';
 import { AgentRepository } from './domain/agents/agent-repository.js';
 import { AgentCredentialService } from './domain/agents/agent-credential-service.js';
 import { AgentSessionService } from './domain/agents/agent-session-service.js';
@@ -60,7 +61,8 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const releases = new ReleaseService(releaseRepo, entitlements);
   const fleet = new FleetService(infra.db);
   const deploys = new DeployService(applicationRepo, releaseRepo, releases, desiredRepo, installations, notifier);
-  const commands = new CommandService(new CommandRepository(infra.db), installations, desiredRepo, notifier, shippedAgents, log.child({ component: 'commands' }));
+  const commandRepo = new CommandRepository(infra.db);
+  const commands = new CommandService(commandRepo, installations, desiredRepo, notifier, shippedAgents, log.child({ component: 'commands' }));
   const agentSessions = new AgentSessionService(agentRepo, installationRepo, desiredRepo, notifier, infra.rateLimiters, log.child({ component: 'agents' }), commands, shippedAgents);
 
   /** Shows installations whose sessions were closed in bulk with their new status (one read for all). */
@@ -85,6 +87,17 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const rolloutRepo = new RolloutRepository(infra.db);
   const rolloutEngine = new RolloutEngine(infra.db, rolloutRepo, releaseRepo, applicationRepo, desiredRepo, infra.queues, notifier, log.child({ component: 'rollouts' }));
   const rollouts = new RolloutService(infra.db, rolloutRepo, releaseRepo, entitlements, rolloutEngine, notifier);
+  const uninstalls = new UninstallService(
+    infra.db,
+    installations,
+    installationRepo,
+    commands,
+    commandRepo,
+    { repo: rolloutRepo, trigger: (id) => rolloutEngine.trigger(id) },
+    notifier,
+    log.child({ component: 'uninstall' }),
+  );
+  commands.onFinished((command) => uninstalls.commandFinished(command));
   // Any agent event may move a rollout (a stage became healthy, an agent came back): advance it,
   // shortly, so that the events of many agents share one advance.
   agentSessions.onInstallationChanged(async (installationIds) => {
@@ -106,6 +119,7 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
     applications,
     customers,
     installations,
+    uninstalls,
     deploys,
     credentials,
     agentSessions,

@@ -32,8 +32,14 @@ export function socketNotifier(
     agentPresence(scope, presence) {
       presences.add(scope, presence);
     },
+    installationChanged(scope, installation) {
+      live.to(rooms(scope)).emit('installation:changed', installation);
+    },
+    installationRemoved(scope, removed) {
+      live.to(rooms(scope)).emit('installation:removed', removed);
+    },
     commandChanged(scope, command) {
-      live.to([liveRooms.vendor(scope.vendorId), liveRooms.customer(scope.customerId)]).emit('command:changed', command);
+      live.to(rooms(scope)).emit('command:changed', command);
     },
     rolloutProgress(scope, progress) {
       // The vendor sees every target; each customer only its own installations.

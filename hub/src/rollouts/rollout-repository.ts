@@ -199,6 +199,21 @@ export class RolloutRepository {
     return this.db('rollout_events').where({ rollout_id: id }).orderBy('id');
   }
 
+  /**
+   * An installation being uninstalled leaves the rollouts it has not finished (pending, running or
+   * paused): its targets there become `skipped` with `reason`. Returns those rollouts.
+   */
+  async skipUnfinishedTargetsOf(trx: Knex.Transaction, installationId: string, reason: string): Promise<string[]> {
+    const rows: { rollout_id: string }[] = await trx('rollout_targets')
+      .where({ installation_id: installationId })
+      .whereIn('rollout_id', trx('rollouts').whereIn('status', ['pending', 'running', 'paused']).select('id'))
+      .whereNotIn('status', ['succeeded', 'failed', 'rolled_back', 'skipped'])
+      .update({ status: 'skipped', waiting_for: null, message: reason, finished_at: trx.fn.now(), updated_at: trx.fn.now() })
+      .returning('rollout_id');
+    await this.events(trx, rows.map((r) => ({ rolloutId: r.rollout_id, installationId, type: 'skipped', message: reason })));
+    return rows.map((r) => r.rollout_id);
+  }
+
   /** The pending or running rollouts in which some of these installations have not finished. */
   async activeForMany(installationIds: string[]): Promise<string[]> {
     if (installationIds.length === 0) return [];

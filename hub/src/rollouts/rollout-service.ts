@@ -1,4 +1,4 @@
-import type { AgentKind, CreateRolloutBody, Rollout, RolloutStrategy } from '@flotilla/protocol';
+import type { AgentKind, CreateRolloutBody, InstallationLifecycle, Rollout, RolloutStrategy } from '@flotilla/protocol';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { Database } from '../infra/index.js';
@@ -8,6 +8,7 @@ import { isUuid } from '../domain/shared/db-errors.js';
 import type { ReleaseRepository } from '../domain/releases/release-repository.js';
 import { entitles, type EntitlementService } from '../domain/releases/entitlements.js';
 import { transition } from '../domain/releases/lifecycle.js';
+import { uninstallingConflict } from '../domain/installations/deploy-service.js';
 import { assignWaves } from './planner.js';
 import type { RolloutEngine } from './engine.js';
 import { toTarget, type RolloutRepository, type RolloutRow } from './rollout-repository.js';
@@ -36,7 +37,7 @@ export class RolloutService {
     if (!ok.ok) throw new AppError('CONFLICT', `Cannot roll out release ${release.version}: ${ok.reason}`);
     if (release.stages.length === 0) throw new AppError('CONFLICT', `Release ${release.version} has no components`);
 
-    const q = this.db('installations').where({ vendor_id: actor.vendorId }).select('id', 'customer_id', 'track_id', 'name', 'agent_kind').orderBy('created_at');
+    const q = this.db('installations').where({ vendor_id: actor.vendorId }).select('id', 'customer_id', 'track_id', 'name', 'agent_kind', 'lifecycle').orderBy('created_at');
     const { installationIds, customerIds, all } = body.targets;
     if (!all) {
       q.where((w) => {
@@ -44,9 +45,13 @@ export class RolloutService {
         if (customerIds?.length) w.orWhereIn('customer_id', customerIds);
       });
     }
-    const candidates: { id: string; customer_id: string; track_id: string | null; name: string; agent_kind: AgentKind }[] = await q;
-    const missing = (installationIds ?? []).filter((id) => !candidates.some((c) => c.id === id));
+    const found: { id: string; customer_id: string; track_id: string | null; name: string; agent_kind: AgentKind; lifecycle: InstallationLifecycle }[] = await q;
+    const missing = (installationIds ?? []).filter((id) => !found.some((c) => c.id === id));
     if (missing.length > 0) throw new AppError('VALIDATION_FAILED', `targets: no installation ${missing.join(', ')}`);
+    // Installations being uninstalled take no rollout: named ones are refused, the others left out.
+    const uninstalling = found.find((c) => c.lifecycle === 'uninstalling' && installationIds?.includes(c.id));
+    if (uninstalling) throw uninstallingConflict(uninstalling.name);
+    const candidates = found.filter((c) => c.lifecycle === 'active');
 
     const offTrack = candidates.filter((c) => c.track_id !== release.track_id);
     const explicitOffTrack = offTrack.filter((c) => installationIds?.includes(c.id));

@@ -38,6 +38,8 @@ export class AgentCredentialService {
     const secret = randomToken('fas_');
     const replaced = await this.agents.replaceCredentials(vendorId, installationId, agentId, sha256(secret));
     if (replaced) this.notifier.disconnectAgent(replaced);
+    // The installation's agentId changed: pages waiting for an agent follow it live.
+    await this.installations.changed(vendorId, installationId);
 
     const token = randomToken();
     const expiresAt = new Date(Date.now() + this.settings.installTokenTtlMs);

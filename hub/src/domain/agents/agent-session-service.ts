@@ -168,8 +168,9 @@ export class AgentSessionService {
   }
 
   async progress(identity: AgentIdentity, progress: CommandProgress): Promise<OkAck> {
-    await this.commands.progress(identity, progress);
     await this.installations.addEvent(identity.vendorId, identity.installationId, { type: 'command', message: `${progress.id} ${progress.status}${progress.message ? `: ${progress.message}` : ''}`, data: progress });
+    // After the event: a finished uninstall deletes the installation (and its events).
+    await this.commands.progress(identity, progress);
     if (progress.components) await this.observeComponents(identity, progress.components);
     return OK;
   }

@@ -45,8 +45,8 @@ export const MAX_LOG_LINES_PER_COMMAND = 50_000;
 export class CommandRepository {
   constructor(private readonly db: Database) {}
 
-  async create(c: { vendorId: string; installationId: string; customerId: string; type: string; payload: CommandPayload; createdBy: string | null }): Promise<CommandRow> {
-    const [row] = (await this.db('commands')
+  async create(c: { vendorId: string; installationId: string; customerId: string; type: string; payload: CommandPayload; createdBy: string | null }, trx?: Knex.Transaction): Promise<CommandRow> {
+    const [row] = (await (trx ?? this.db)('commands')
       .insert({ vendor_id: c.vendorId, installation_id: c.installationId, customer_id: c.customerId, type: c.type, payload: JSON.stringify(c.payload), created_by: c.createdBy })
       .returning('*')) as CommandRow[];
     if (!row) throw new Error('insert returned no row');
@@ -63,6 +63,11 @@ export class CommandRepository {
   /** For agent-side events, which name commands by id only: the command must belong to the agent's installation. */
   async getForInstallation(installationId: string, id: string): Promise<CommandRow | undefined> {
     return this.db('commands').where({ installation_id: installationId, id }).first();
+  }
+
+  /** The newest unfinished command of a type for an installation (e.g. the uninstall under way). */
+  async unfinishedOfType(installationId: string, type: string): Promise<CommandRow | undefined> {
+    return this.db('commands').where({ installation_id: installationId, type }).whereIn('status', UNFINISHED).orderBy('created_at', 'desc').first();
   }
 
   /** Newest first, keyset-paginated on (created_at, id). */

@@ -7,6 +7,8 @@ export interface CommandPayload {
   image?: string;
   agentVersion?: string;
   lines?: number;
+  /** uninstall: the desired revision it takes away (re-sent desired states up to it bring nothing back). */
+  revision?: number;
 }
 
 /** Customers may act on their own installations' workloads, not change what runs or the agent. */

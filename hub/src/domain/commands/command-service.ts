@@ -12,7 +12,7 @@ import type { Notifier } from '../shared/notifier.js';
 import type { PageRequest } from '../shared/pagination.js';
 import type { ShippedAgentImages } from './agent-update.js';
 import { toCommand, type CommandRepository, type CommandRow } from './command-repository.js';
-import { planCommand, statusFromProgress } from './command-rules.js';
+import { FINISHED, planCommand, statusFromProgress } from './command-rules.js';
 
 type CreateBody = z.output<typeof CreateCommandBody>;
 
@@ -31,8 +31,17 @@ export class CommandService {
     private readonly log: Logger,
   ) {}
 
+  private readonly finishedListeners: ((row: CommandRow) => Promise<void>)[] = [];
+
+  /** Called (and awaited) after a command reached succeeded, failed or refused, once. */
+  onFinished(listener: (row: CommandRow) => Promise<void>): void {
+    this.finishedListeners.push(listener);
+  }
+
   async create(actor: Actor, installationId: string, body: CreateBody): Promise<InstallationCommand> {
     const installation = await this.installations.row(actor, installationId);
+    // An agent that is removing everything must not be asked to redeploy or restart any of it.
+    if (installation.lifecycle === 'uninstalling') throw new AppError('CONFLICT', `Installation "${installation.name}" is being uninstalled; it takes no commands`);
     const desired = await this.desired.current(actor.vendorId, installationId);
     const decision = planCommand({
       body,
@@ -51,9 +60,14 @@ export class CommandService {
       payload: decision.payload,
       createdBy: actor.userId,
     });
-    this.changed(row);
-    if (installation.agent_id !== null) this.notifier.deliverCommand(installation.agent_id, installationId, row.id);
+    this.created(row, installation.agent_id);
     return toCommand(row);
+  }
+
+  /** A command just stored (here or by another service): shown live and queued for its agent (a later hello delivers it anyway). */
+  created(row: CommandRow, agentId: string | null): void {
+    this.changed(row);
+    if (agentId !== null) this.notifier.deliverCommand(agentId, row.installation_id, row.id);
   }
 
   async list(scope: Scope, installationId: string, page: PageRequest): Promise<CommandPage> {
@@ -86,7 +100,7 @@ export class CommandService {
     const row = ack.accepted
       ? await this.repo.move(commandId, 'delivered', undefined, false)
       : await this.repo.move(commandId, 'refused', ack.reason ?? 'refused by the agent', true);
-    if (row) this.changed(row);
+    if (row) await this.changedOrFinished(row);
   }
 
   /**
@@ -115,7 +129,20 @@ export class CommandService {
     const message = next.awaitingReconnect ? `the replacement agent was started; waiting for it to connect with ${current.payload.agentVersion ?? '?'}` : (progress.message ?? null);
     const finished = next.status === 'succeeded' || next.status === 'failed';
     const row = (await this.repo.move(current.id, next.status, message, finished)) ?? (next.awaitingReconnect ? await this.repo.setMessage(current.id, message ?? '') : undefined);
-    if (row) this.changed(row);
+    if (row) await this.changedOrFinished(row);
+  }
+
+  /** Shows the change live; a command that just finished goes to the listeners (the move happens once). */
+  private async changedOrFinished(row: CommandRow): Promise<void> {
+    this.changed(row);
+    if (!FINISHED.includes(row.status)) return;
+    for (const listener of this.finishedListeners) {
+      try {
+        await listener(row);
+      } catch (err) {
+        this.log.error({ err, commandId: row.id, type: row.type }, 'acting on a finished command failed');
+      }
+    }
   }
 
   async logs(identity: AgentIdentity, chunk: LogsChunk): Promise<void> {
@@ -137,7 +164,7 @@ export class CommandService {
 }
 
 export function toAgentCommand(row: CommandRow): Command {
-  const { targets, image, agentVersion, lines } = row.payload;
+  const { targets, image, agentVersion, lines, revision } = row.payload;
   return {
     id: row.id,
     type: CommandType.parse(row.type),
@@ -145,5 +172,6 @@ export function toAgentCommand(row: CommandRow): Command {
     ...(image === undefined ? {} : { image }),
     ...(agentVersion === undefined ? {} : { agentVersion }),
     ...(lines === undefined ? {} : { lines }),
+    ...(revision === undefined ? {} : { revision }),
   };
 }

@@ -12,6 +12,11 @@ import { withHelmValueOverrides } from './helm-values.js';
 import type { InstallationService } from './installation-service.js';
 import type { InstallationRow } from './installation-repository.js';
 
+/** The answer to a deploy (or rollout) aimed at an installation whose agent is removing everything. */
+export function uninstallingConflict(name: string): AppError {
+  return new AppError('CONFLICT', `Installation "${name}" is being uninstalled; it takes no deploys or rollouts`);
+}
+
 /** Component names double as compose project / helm release suffixes: lowercase, [a-z0-9_-]. */
 export function componentName(applicationName: string): string {
   const slug = applicationName.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[-_]+|[-_]+$/g, '').slice(0, 63);
@@ -42,12 +47,14 @@ export class DeployService {
 
   async deploy(scope: Scope, userId: string | null, installationId: string, body: DeployBody): Promise<{ revision: number }> {
     const installation = await this.installations.row(scope, installationId);
+    if (installation.lifecycle === 'uninstalling') throw uninstallingConflict(installation.name);
     if ('versionId' in body && scope.customerId !== null) throw new AppError('FORBIDDEN', 'Customers install releases: deploy a {releaseId}');
     const unmerged = 'versionId' in body ? await this.versionPlan(scope.vendorId, installation, body.versionId) : await this.releasePlan(scope, installation, body.releaseId);
     // The agent applies exactly these values: version defaults with the installation's overrides on top.
     const plan = { ...unmerged, components: withHelmValueOverrides(unmerged.components, installation.helm_values) };
     const next = await this.desired.append(scope.vendorId, installationId, { ...plan, createdBy: userId });
-    if (!next) throw AppError.notFound('Installation');
+    // Gone (404 from row()) or, since the check above, being uninstalled.
+    if (!next) throw uninstallingConflict((await this.installations.row(scope, installationId)).name);
     if (plan.releaseId && installation.track_id) await this.releases.markDeployed(scope.vendorId, plan.releaseId, installation.track_id);
     if (next.agentId) this.notifier.desiredState(next.agentId, { installationId, revision: next.revision, components: plan.components });
     this.notifier.installationStatus({ vendorId: scope.vendorId, customerId: next.customerId }, await this.installations.status(scope, installationId));

@@ -1,4 +1,4 @@
-import type { DesiredComponent, DesiredState } from '@flotilla/protocol';
+import type { DesiredComponent, DesiredState, InstallationLifecycle } from '@flotilla/protocol';
 import type { Knex } from 'knex';
 import type { Database } from '../../infra/index.js';
 
@@ -51,11 +51,12 @@ export class DesiredStateRepository {
   ): Promise<NewRevision | undefined> {
     // Inside a caller's transaction (the rollout engine) this is a savepoint of it.
     return (outer ?? this.db).transaction(async (trx) => {
-      const inst: { desired_revision: number; customer_id: string } | undefined = await trx('installations')
+      const inst: { desired_revision: number; customer_id: string; lifecycle: InstallationLifecycle } | undefined = await trx('installations')
         .where({ vendor_id: vendorId, id: installationId })
         .forNoKeyUpdate()
-        .first('desired_revision', 'customer_id');
-      if (!inst) return undefined;
+        .first('desired_revision', 'customer_id', 'lifecycle');
+      // Checked under the row lock: an uninstall that started meanwhile wins.
+      if (!inst || inst.lifecycle !== 'active') return undefined;
       const revision = inst.desired_revision + 1;
       await trx('desired_states').insert({
         installation_id: installationId,
@@ -83,7 +84,7 @@ export class DesiredStateRepository {
   /**
    * `append` for many installations of one vendor in a handful of statements (a rollout wave):
    * the installations are locked in id order, each gets its next revision. Installations that no
-   * longer exist are absent from the result.
+   * longer exist, or are being uninstalled, are absent from the result.
    */
   async appendMany(
     vendorId: string,
@@ -92,7 +93,7 @@ export class DesiredStateRepository {
   ): Promise<Map<string, NewRevision>> {
     if (inputs.length === 0) return new Map();
     const locked: { id: string; desired_revision: number; customer_id: string }[] = await trx('installations')
-      .where({ vendor_id: vendorId })
+      .where({ vendor_id: vendorId, lifecycle: 'active' })
       .whereIn('id', inputs.map((i) => i.installationId))
       .orderBy('id')
       .forNoKeyUpdate()

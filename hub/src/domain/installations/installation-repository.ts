@@ -1,4 +1,4 @@
-import type { ComponentState, Health, Installation, InstallationEvent, InstallationStatus, MaintenanceWindow } from '@flotilla/protocol';
+import type { ComponentState, Health, Installation, InstallationEvent, InstallationLifecycle, InstallationStatus, MaintenanceWindow } from '@flotilla/protocol';
 import type { Database } from '../../infra/index.js';
 import type { Knex } from 'knex';
 import { paginate, type Page, type PageRequest } from '../shared/pagination.js';
@@ -24,6 +24,8 @@ export interface InstallationRow {
   cluster_scoped: boolean;
   /** Helm values overrides per component name (YAML mapping texts). */
   helm_values: Record<string, string>;
+  /** `uninstalling` while the agent runs the uninstall command (see UninstallService). */
+  lifecycle: InstallationLifecycle;
   desired_revision: number;
   desired_version: string | null;
   applied_revision: number;
@@ -70,7 +72,7 @@ export function toInstallation(r: InstallationRow, uptime24h: number | null, shi
     trackId: r.track_id,
     agentId: r.agent_id,
     maintenanceWindows: r.maintenance_windows,
-    lifecycle: 'active', // PLACEHOLDER(#13 helper installations-api)
+    lifecycle: r.lifecycle,
     clusterScoped: r.cluster_scoped,
     helmValues: r.helm_values,
     createdAt: r.created_at.toISOString(),
@@ -157,6 +159,28 @@ export class InstallationRepository {
 
   async delete(scope: Scope, id: string): Promise<void> {
     await this.db('installations').where(this.scopedWhere(scope, id)).delete();
+  }
+
+  /**
+   * `active` → `uninstalling`; returns the desired revision the uninstall takes away, or undefined
+   * when the installation is not active (already uninstalling, or gone). Appends of desired states
+   * check the lifecycle under the same row lock, so none slips in after this.
+   */
+  async markUninstalling(vendorId: string, id: string, trx: Knex.Transaction): Promise<number | undefined> {
+    const [row] = (await trx('installations')
+      .where({ vendor_id: vendorId, id, lifecycle: 'active' })
+      .update({ lifecycle: 'uninstalling', updated_at: trx.fn.now() })
+      .returning('desired_revision')) as { desired_revision: number }[];
+    return row?.desired_revision;
+  }
+
+  /**
+   * Moves the installation from one lifecycle to another; false when it is not in `from` (someone
+   * else moved it first, or it is gone). The row lock orders it with desired-state appends.
+   */
+  async setLifecycle(vendorId: string, id: string, from: InstallationLifecycle, to: InstallationLifecycle, trx?: Knex.Transaction): Promise<boolean> {
+    const updated = await (trx ?? this.db)('installations').where({ vendor_id: vendorId, id, lifecycle: from }).update({ lifecycle: to, updated_at: this.db.fn.now() });
+    return updated > 0;
   }
 
   /**

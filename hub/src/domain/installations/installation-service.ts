@@ -54,7 +54,22 @@ export class InstallationService {
       () => this.repo.create(scope.vendorId, { customerId: customer.id, name: body.name, environment: body.environment, agentKind: body.agentKind, trackId: body.trackId ?? null, clusterScoped: body.clusterScoped ?? false }),
       `Customer "${customer.name}" already has an installation "${body.name}" in ${body.environment}`,
     );
-    return this.get(scope, id);
+    return this.changed(scope.vendorId, id);
+  }
+
+  /**
+   * Shows an installation that was created or changed (name, track, agent, lifecycle…) live, in its
+   * REST shape, to its vendor and its customer; returns that shape.
+   */
+  async changed(vendorId: string, id: string): Promise<Installation> {
+    const installation = await this.get({ vendorId, customerId: null }, id);
+    this.notifier.installationChanged({ vendorId, customerId: installation.customerId }, installation);
+    return installation;
+  }
+
+  /** Shows live that an installation is gone (deleted at once, or once its agent uninstalled it). */
+  removed(row: InstallationRow): void {
+    this.notifier.installationRemoved({ vendorId: row.vendor_id, customerId: row.customer_id }, { installationId: row.id });
   }
 
   async update(scope: Scope, id: string, patch: InstallationPatch): Promise<Installation> {
@@ -69,7 +84,7 @@ export class InstallationService {
       }
     }
     await conflictOnDuplicate(() => this.repo.update(scope, id, patch), 'The customer already has an installation with this name in this environment');
-    return this.get(scope, id);
+    return this.changed(scope.vendorId, id);
   }
 
   /** A track of another vendor, or none at all, is refused in the same words (no existence leak). */
@@ -77,11 +92,15 @@ export class InstallationService {
     if (!(isUuid(trackId) && (await this.trackExists(vendorId, trackId)))) throw new AppError('VALIDATION_FAILED', `trackId: no track ${trackId}`);
   }
 
-  /** Deleting an installation revokes its agent: the live connection drops at once. */
+  /**
+   * Deleting an installation revokes its agent: the live connection drops at once. What the agent
+   * runs stays (see UninstallService for removing it first).
+   */
   async delete(scope: Scope, id: string): Promise<void> {
     const row = await this.row(scope, id);
     await this.repo.delete(scope, id);
     if (row.agent_id) this.notifier.disconnectAgent(row.agent_id);
+    this.removed(row);
   }
 
   async status(scope: Scope, id: string): Promise<InstallationStatus> {

@@ -1,4 +1,4 @@
-import type { AgentPresence, DesiredState, InstallationCommand, InstallationStatus, RolloutProgress } from '@flotilla/protocol';
+import type { AgentPresence, DesiredState, Installation, InstallationCommand, InstallationRemoved, InstallationStatus, RolloutProgress } from '@flotilla/protocol';
 
 /**
  * How domain services tell the outside world that something changed, without knowing Socket.IO.
@@ -10,6 +10,10 @@ export interface Notifier {
   deliverCommand(agentId: string, installationId: string, commandId: string): void;
   installationStatus(scope: TenantScope, status: InstallationStatus): void;
   agentPresence(scope: TenantScope, presence: AgentPresence): void;
+  /** An installation was created or changed (name, environment, track, agent, lifecycle…), in its REST shape. */
+  installationChanged(scope: TenantScope, installation: Installation): void;
+  /** An installation was deleted (at once, or once its agent uninstalled it). */
+  installationRemoved(scope: TenantScope, removed: InstallationRemoved): void;
   /** A command to an installation's agent was created or changed status. */
   commandChanged(scope: TenantScope, command: InstallationCommand): void;
   /** Rollout progress to the vendor and to the customers whose installations changed. */

@@ -1,10 +1,11 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
-import { CreateInstallationBody, DeployBody, PageQuery, UpdateInstallationBody, UptimeQuery } from '@flotilla/protocol';
+import { CreateInstallationBody, DeleteInstallationQuery, DeployBody, PageQuery, UpdateInstallationBody, UptimeQuery } from '@flotilla/protocol';
 import type { InstallationService } from '../../domain/installations/installation-service.js';
 import type { DeployService } from '../../domain/installations/deploy-service.js';
 import type { AgentCredentialService } from '../../domain/agents/agent-credential-service.js';
 import type { ReleaseService } from '../../domain/releases/release-service.js';
+import type { UninstallService } from '../../domain/installations/uninstall-service.js';
 import { routeRegistrar, type RouteDeps, type RouteState } from '../route.js';
 import { param, parseOrThrow } from '../validate.js';
 
@@ -20,6 +21,7 @@ export function installationRoutes(
   deploys: DeployService,
   credentials: AgentCredentialService,
   releases: ReleaseService,
+  uninstalls: UninstallService,
 ): void {
   const r = routeRegistrar(router, deps);
   r.org('GET /installations', async (ctx, a) => {
@@ -39,7 +41,16 @@ export function installationRoutes(
     // What changed, without the (possibly long) helm values texts.
     ctx.state.auditDetails = { fields: Object.keys(patch), ...(patch.trackId === undefined ? {} : { trackId: patch.trackId }) };
   });
+  /** `?uninstall=true`: the agent removes what it runs first (202, the installation goes when it is done); else at once (204). */
   r.org('DELETE /installations/:id', async (ctx, a) => {
+    const { uninstall } = parseOrThrow(DeleteInstallationQuery, ctx.query, 'query');
+    if (uninstall) {
+      const started = await uninstalls.start(a, param(ctx, 'id'));
+      ctx.body = started;
+      ctx.status = 202;
+      ctx.state.auditDetails = { uninstall: true, commandId: started.commandId };
+      return;
+    }
     await installations.delete(a, param(ctx, 'id'));
     ctx.status = 204;
   });
