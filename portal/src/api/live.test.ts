@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket as ServerSocket } from 'socket.io';
-import type { AgentPresence, InstallationStatus, LiveClientToServerEvents, LiveServerToClientEvents, RolloutProgress } from '@flotilla/protocol';
+import type { AgentPresence, Installation, InstallationRemoved, InstallationStatus, LiveClientToServerEvents, LiveServerToClientEvents, RolloutProgress } from '@flotilla/protocol';
 import { connectLive, type LiveClient, type LiveConnectionState } from './live';
-import { T1, presence, status } from '../testing/fixtures';
+import { T1, installation, presence, status } from '../testing/fixtures';
 import { progress, target } from '../testing/rollout-fixtures';
 
 type LiveServer = Server<LiveClientToServerEvents, LiveServerToClientEvents>;
@@ -132,6 +132,23 @@ describe('connectLive', () => {
     await until(() => log.rollouts.length === 1);
     expect(log.invalid).toEqual(['rollout:progress']);
     expect(log.rollouts[0]).toMatchObject({ rolloutId: 'r1', targets: [{ installationId: 'i1', status: 'deploying', stage: 1 }] });
+  });
+
+  it('delivers installation:changed and installation:removed, and drops malformed ones', async () => {
+    const { log, handlers } = recorder();
+    const changed: Installation[] = [];
+    const removed: InstallationRemoved[] = [];
+    client = connectLive({ ...handlers, onInstallation: (i) => changed.push(i), onInstallationRemoved: (r) => removed.push(r) }, url);
+    await until(() => connected.length === 1);
+    const server = connected[0]!;
+    server.emit('installation:changed', { id: 'i1', name: 'no status' } as unknown as Installation);
+    server.emit('installation:removed', {} as unknown as InstallationRemoved);
+    server.emit('installation:changed', installation('i1', { lifecycle: 'uninstalling' }));
+    server.emit('installation:removed', { installationId: 'i1' });
+    await until(() => changed.length === 1 && removed.length === 1);
+    expect(log.invalid).toEqual(['installation:changed', 'installation:removed']);
+    expect(changed[0]).toMatchObject({ id: 'i1', lifecycle: 'uninstalling' });
+    expect(removed).toEqual([{ installationId: 'i1' }]);
   });
 
   it('shows reconnecting after the server drops it, then comes back and reports the reconnect', async () => {

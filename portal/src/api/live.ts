@@ -1,7 +1,9 @@
 import { io, type Socket } from 'socket.io-client';
 import {
   AgentPresence,
+  Installation,
   InstallationCommand,
+  InstallationRemoved,
   InstallationStatus,
   RolloutProgress,
   type LiveClientToServerEvents,
@@ -26,6 +28,10 @@ export interface LiveHandlers {
   onRolloutProgress?(progress: RolloutProgress): void;
   /** A command to an agent was created or changed status (`command:changed`). */
   onCommand?(command: InstallationCommand): void;
+  /** An installation was created or changed: name, track, agent, lifecycle… (`installation:changed`, the REST shape). */
+  onInstallation?(installation: Installation): void;
+  /** An installation was deleted, at once or once its agent uninstalled it (`installation:removed`). */
+  onInstallationRemoved?(removed: InstallationRemoved): void;
   onState(state: LiveConnectionState): void;
   /** A connection after the first one: events may have been missed meanwhile. */
   onReconnected(): void;
@@ -112,6 +118,16 @@ export function connectLive(handlers: LiveHandlers, url: string = LIVE_NAMESPACE
     const parsed = InstallationCommand.safeParse(payload);
     if (parsed.success) handlers.onCommand?.(parsed.data);
     else handlers.onInvalid?.('command:changed', parsed.error.message);
+  });
+  socket.on('installation:changed', (payload) => {
+    const parsed = Installation.safeParse(payload);
+    if (parsed.success) handlers.onInstallation?.(parsed.data);
+    else handlers.onInvalid?.('installation:changed', parsed.error.message);
+  });
+  socket.on('installation:removed', (payload) => {
+    const parsed = InstallationRemoved.safeParse(payload);
+    if (parsed.success) handlers.onInstallationRemoved?.(parsed.data);
+    else handlers.onInvalid?.('installation:removed', parsed.error.message);
   });
   socket.on('rollout:progress', (payload) => {
     const parsed = RolloutProgress.safeParse(payload);

@@ -60,3 +60,18 @@ export function applyFleetEvent(items: Installation[], index: ReadonlyMap<string
 export function indexById(items: readonly Installation[]): Map<string, number> {
   return new Map(items.map((item, position) => [item.id, position]));
 }
+
+/**
+ * The list with an `installation:changed` row inserted or replaced, in sort order. The event's
+ * status is kept unless the row has a newer one (statuses also arrive on their own). Pure.
+ */
+export function upsertInstallation(items: readonly Installation[], installation: Installation): Installation[] {
+  const current = items.find((i) => i.id === installation.id);
+  const row = current !== undefined && isBefore(installation.status.updatedAt, current.status.updatedAt) ? { ...installation, status: current.status } : installation;
+  return sortInstallations([...items.filter((i) => i.id !== installation.id), row]);
+}
+
+/** The list without an `installation:removed` row. Pure. */
+export function withoutInstallation(items: readonly Installation[], installationId: string): Installation[] {
+  return items.filter((i) => i.id !== installationId);
+}

@@ -118,10 +118,55 @@ describe('useFleetStore', () => {
     expect(fleet.byId('a')?.status.health).toBe('healthy');
   });
 
+  it('inserts, replaces and removes rows from installation:changed / :removed without refetching', async () => {
+    const { calls } = hubList([installation('a', { customerName: 'Acme', name: 'main' }), installation('b', { customerName: 'Zeta' })]);
+    const fleet = useFleetStore();
+    await fleet.load();
+
+    fleet.applyInstallation(installation('new', { customerName: 'Mid', name: 'edge' }));
+    expect(fleet.items.map((i) => i.id)).toEqual(['a', 'new', 'b']);
+    expect(fleet.byId('new')?.name).toBe('edge');
+
+    fleet.applyInstallation(installation('a', { customerName: 'Acme', name: 'main', trackId: 't-1', lifecycle: 'uninstalling' }));
+    expect(fleet.byId('a')).toMatchObject({ trackId: 't-1', lifecycle: 'uninstalling' });
+    expect(fleet.count).toBe(3);
+
+    fleet.applyRemoved({ installationId: 'a' });
+    expect(fleet.items.map((i) => i.id)).toEqual(['new', 'b']);
+    expect(fleet.byId('a')).toBeUndefined();
+    expect(fleet.byId('b')?.customerName).toBe('Zeta');
+    await settle();
+    expect(calls).toHaveLength(1);
+  });
+
+  it('keeps a newer status than the one an installation:changed carries', async () => {
+    hubList([installation('a', { status: { health: 'healthy', updatedAt: T2 } })]);
+    const fleet = useFleetStore();
+    await fleet.load();
+    fleet.applyInstallation(installation('a', { name: 'renamed', status: { health: 'failed', updatedAt: T1 } }));
+    expect(fleet.byId('a')).toMatchObject({ name: 'renamed', status: { health: 'healthy' } });
+  });
+
+  it('applies row changes that arrive while the list is loading after it', async () => {
+    let release: () => void = () => undefined;
+    const { state } = hubList([installation('a'), installation('b')]);
+    state.release = new Promise<void>((resolve) => (release = resolve));
+    const fleet = useFleetStore();
+
+    const loading = fleet.load();
+    fleet.applyRemoved({ installationId: 'b' });
+    fleet.applyInstallation(installation('c'));
+    release();
+    await loading;
+
+    expect(fleet.items.map((i) => i.id)).toEqual(['a', 'c']);
+  });
+
   it('ignores events before anything was loaded', async () => {
     const { calls } = hubList([]);
     const fleet = useFleetStore();
     fleet.applyStatus(status('a'));
+    fleet.applyInstallation(installation('a'));
     await settle();
     expect(calls).toHaveLength(0);
     expect(fleet.count).toBe(0);

@@ -1,9 +1,9 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { AgentPresence, Installation, InstallationStatus } from '@flotilla/protocol';
+import type { AgentPresence, Installation, InstallationRemoved, InstallationStatus } from '@flotilla/protocol';
 import { installationsApi } from '../api/installations';
 import { errorMessage } from '../api/errors';
-import { applyFleetEvent, indexById, sortInstallations, type FleetEvent } from './fleet-patch';
+import { applyFleetEvent, indexById, sortInstallations, upsertInstallation, withoutInstallation, type FleetEvent } from './fleet-patch';
 
 /**
  * The installations the user may see, loaded once from `GET /installations` (all pages) and then
@@ -24,6 +24,8 @@ export const useFleetStore = defineStore('fleet', () => {
   const index = shallowRef(new Map<string, number>());
   let inflight: Promise<void> | null = null;
   let held: FleetEvent[] = [];
+  /** Row changes (installation:changed / :removed) that arrived while the list was loading. */
+  let heldRows: (() => void)[] = [];
   const refetchedFor = new Set<string>();
 
   const count = computed(() => items.value.length);
@@ -51,6 +53,9 @@ export const useFleetStore = defineStore('fleet', () => {
   }
 
   function replayHeld(): void {
+    const rows = heldRows;
+    heldRows = [];
+    for (const apply of rows) apply();
     const events = held;
     held = [];
     for (const event of events) handle(event);
@@ -79,6 +84,27 @@ export const useFleetStore = defineStore('fleet', () => {
     handle({ type: 'presence', payload: presence });
   }
 
+  /** Applies a row change now, or after the load in progress; before any load the load brings it. */
+  function changeRows(change: (list: readonly Installation[]) => Installation[]): void {
+    if (inflight) {
+      heldRows.push(() => changeRows(change));
+      return;
+    }
+    if (!loaded.value) return;
+    items.value = change(items.value);
+    index.value = indexById(items.value);
+  }
+
+  /** `installation:changed`: the complete REST shape, inserted or replaced (no refetch). */
+  function applyInstallation(installation: Installation): void {
+    changeRows((list) => upsertInstallation(list, installation));
+  }
+
+  /** `installation:removed`: deleted at once, or once its agent uninstalled it. */
+  function applyRemoved(removed: InstallationRemoved): void {
+    changeRows((list) => withoutInstallation(list, removed.installationId));
+  }
+
   function byId(id: string): Installation | undefined {
     const position = index.value.get(id);
     return position === undefined ? undefined : items.value[position];
@@ -90,8 +116,9 @@ export const useFleetStore = defineStore('fleet', () => {
     loaded.value = false;
     error.value = null;
     held = [];
+    heldRows = [];
     refetchedFor.clear();
   }
 
-  return { items, loaded, loading, error, count, onlineCount, load, applyStatus, applyPresence, byId, reset };
+  return { items, loaded, loading, error, count, onlineCount, load, applyStatus, applyPresence, applyInstallation, applyRemoved, byId, reset };
 });

@@ -22,6 +22,8 @@ export const useLiveStore = defineStore('live', () => {
       onPresence: (presence) => fleet.applyPresence(presence),
       onRolloutProgress: (progress) => rollouts.applyProgress(progress),
       onCommand: (command) => commands.apply(command),
+      onInstallation: (installation) => fleet.applyInstallation(installation),
+      onInstallationRemoved: (removed) => fleet.applyRemoved(removed),
       onState: (next) => {
         state.value = next;
         if (next === 'live') {
