@@ -63,6 +63,9 @@ describe('agentConnection', () => {
   it('waits for the agent of newly issued credentials, even while the old one still shows online', () => {
     expect(agentConnection(installation('a', { agentId: 'old', status: online }), 'new', NOW)).toEqual({ state: 'waiting' });
     expect(agentConnection(installation('a', { agentId: 'new', status: online }), 'new', NOW).state).toBe('connected');
+    // The row already names the new agent (a refetch), but it never came online yet.
+    const offline = status('a', { online: false, lastSeenAt: T0 });
+    expect(agentConnection(installation('a', { agentId: 'new', status: offline }), 'new', NOW)).toEqual({ state: 'waiting' });
   });
   it('has nothing without credentials, waits when issued but never seen, else says when it was last seen', () => {
     expect(agentConnection(installation('a'), null, NOW)).toEqual({ state: 'none' });

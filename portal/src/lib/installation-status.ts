@@ -62,12 +62,13 @@ export function connectedText(status: Pick<InstallationStatus, 'host' | 'agentVe
 }
 
 /**
- * The agent panel's state. `issuedAgentId`: credentials issued on this page: until an agent with that
- * id connects (the row's agentId follows presence events) the panel waits, whatever the old agent did.
+ * The agent panel's state. `issuedAgentId`: credentials issued on this page and not yet seen in use:
+ * until an agent with that id is online (the row's agentId follows presence events) the panel waits,
+ * whatever the old agent did.
  */
 export function agentConnection(installation: Pick<Installation, 'agentId' | 'status'>, issuedAgentId: string | null, now: number): AgentConnection {
   const { status } = installation;
-  if (issuedAgentId !== null && installation.agentId !== issuedAgentId) return { state: 'waiting' };
+  if (issuedAgentId !== null && !(installation.agentId === issuedAgentId && status.online)) return { state: 'waiting' };
   if (installation.agentId === null) return { state: 'none' };
   if (status.online) return { state: 'connected', text: connectedText(status) };
   if (!status.lastSeenAt) return { state: 'waiting' };

@@ -18,8 +18,8 @@ export const useFleetStore = defineStore('fleet', () => {
   const error = ref<string | null>(null);
 
   /**
-   * Position of each installation in `items`. Reactive (replaced, never mutated: rows only ever get
-   * replaced in place between loads), so a `byId` read before the list arrives is re-run when it does.
+   * Position of each installation in `items`. Reactive (replaced, never mutated, whenever rows are
+   * added or removed), so a `byId` read before the list arrives is re-run when it does.
    */
   const index = shallowRef(new Map<string, number>());
   let inflight: Promise<void> | null = null;
