@@ -116,6 +116,7 @@ const CASES: Record<RouteKey, Case> = {
   'POST /applications/:id/versions': { path: () => `/applications/${ids.app}/versions`, body: () => ({ version: `9.${randomSuffix()}`, compose: { file: COMPOSE_V1 } }), owner: 'vendor' },
   'GET /applications/:id/versions/:vid': { path: () => `/applications/${ids.app}/versions/${ids.version}`, owner: 'vendor' },
   'PATCH /applications/:id/versions/:vid': { path: () => `/applications/${ids.app}/versions/${ids.version}`, body: () => ({ notes: 'pwned' }), owner: 'vendor' },
+  'DELETE /applications/:id/versions/:vid': { path: () => `/applications/${ids.app}/versions/${ids.version}`, owner: 'vendor' },
   'GET /customers': { path: () => '/customers', owner: 'vendor' },
   'POST /customers': { path: () => '/customers', body: () => ({ name: `c${randomSuffix()}` }), owner: 'vendor' },
   'GET /customers/:id': { path: () => `/customers/${ids.customerX}`, owner: 'customerX' },

@@ -45,6 +45,7 @@ export const ROUTES = {
   'POST /applications/:id/versions': { access: vendor('release-manager'), audit: 'version.create' },
   'GET /applications/:id/versions/:vid': { access: vendor('viewer') },
   'PATCH /applications/:id/versions/:vid': { access: vendor('release-manager'), audit: 'version.update' },
+  'DELETE /applications/:id/versions/:vid': { access: vendor('release-manager'), audit: 'version.delete' },
 
   'GET /customers': { access: vendor('viewer') },
   'POST /customers': { access: vendor('admin'), audit: 'customer.create' },

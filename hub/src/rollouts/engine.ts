@@ -15,6 +15,13 @@ import { toTarget, type RolloutRepository, type RolloutRow, type TargetPatch, ty
 
 type RolloutEvent = Parameters<RolloutRepository['events']>[1][number];
 
+/** A release's components, and the application version each one is (by `kind/name`). */
+interface ReleaseComponents {
+  components: DesiredComponent[];
+  versionIds: ReadonlyMap<string, string>;
+}
+const componentKey = (c: Pick<DesiredComponent, 'kind' | 'name'>) => `${c.kind}/${c.name}`;
+
 export const ADVANCE_JOB = 'advance';
 /** The longest agent events wait before they advance a rollout (see trigger). */
 const MAX_DEBOUNCE_MS = 5000;
@@ -123,7 +130,7 @@ export class RolloutEngine {
     r: RolloutRow,
     actions: readonly Action[],
     rows: Map<string, TargetRow>,
-    release: DesiredComponent[],
+    release: ReleaseComponents,
     version: string,
     now: number,
   ): Promise<(() => void)[]> {
@@ -185,7 +192,7 @@ export class RolloutEngine {
     trx: Knex.Transaction,
     r: RolloutRow,
     sends: { action: Extract<Action, { type: 'send-stage' | 'rollback-stage' }>; row: TargetRow; event: RolloutEvent }[],
-    release: DesiredComponent[],
+    release: ReleaseComponents,
     version: string,
     at: Date,
     patches: { installationId: string; patch: TargetPatch }[],
@@ -206,11 +213,13 @@ export class RolloutEngine {
       const rollback = s.action.type === 'rollback-stage';
       const base = bases.get(s.row.installation_id) ?? [];
       // A mixed track ships compose and helm flavours: each installation gets its agent's.
-      const own = forAgentKind(release, installation.get(s.row.installation_id)?.agent_kind ?? 'compose');
+      const own = forAgentKind(release.components, installation.get(s.row.installation_id)?.agent_kind ?? 'compose');
       const staged = rollback ? componentsBelow(own, base, s.action.stage) : componentsUpTo(own, base, s.action.stage, r.stage_count);
       const components = withHelmValueOverrides(staged, installation.get(s.row.installation_id)?.helm_values ?? {});
       const last = !rollback && s.action.stage >= r.stage_count;
-      return { ...s, rollback, components, last };
+      // The release versions this stage deploys (a rollback returns to versions deployed before).
+      const versionIds = rollback ? [] : own.filter((c) => c.stage <= s.action.stage).flatMap((c) => release.versionIds.get(componentKey(c)) ?? []);
+      return { ...s, rollback, components, last, versionIds };
     });
     const appended = await this.desired.appendMany(
       r.vendor_id,
@@ -221,6 +230,7 @@ export class RolloutEngine {
         desiredVersion: p.rollback ? `${version} (rolling back stage ${p.action.stage})` : p.last ? version : `${version} (stage ${p.action.stage}/${r.stage_count})`,
         createdBy: null,
         releaseId: p.last ? r.release_id : null,
+        versionIds: p.versionIds,
       })),
       trx,
     );
@@ -240,19 +250,26 @@ export class RolloutEngine {
   }
 
   /** The release's components with their stages (releases are frozen once locked). */
-  private async releaseComponents(vendorId: string, stages: { applicationId: string; versionId: string | null }[][]): Promise<DesiredComponent[]> {
+  private async releaseComponents(vendorId: string, stages: { applicationId: string; versionId: string | null }[][]): Promise<ReleaseComponents> {
     const ids = stages.flat().flatMap((c) => (c.versionId ? [c.versionId] : []));
     const versions = await this.applications.versionsWithApplications(vendorId, ids);
-    return stages.flatMap((stage, k) =>
+    const versionIds = new Map<string, string>();
+    const components = stages.flatMap((stage, k) =>
       stage.flatMap((c): DesiredComponent[] => {
         const found = c.versionId ? versions.get(c.versionId) : undefined;
         if (!found) return [];
         const base = { name: componentName(found.application.name), version: found.version.version, stage: k + 1 };
-        if (found.version.compose) return [{ ...base, kind: 'compose', spec: found.version.compose }];
-        if (found.version.helm) return [{ ...base, kind: 'helm', spec: found.version.helm }];
-        return [];
+        const component: DesiredComponent | undefined = found.version.compose
+          ? { ...base, kind: 'compose', spec: found.version.compose }
+          : found.version.helm
+            ? { ...base, kind: 'helm', spec: found.version.helm }
+            : undefined;
+        if (!component) return [];
+        versionIds.set(componentKey(component), found.version.id);
+        return [component];
       }),
     );
+    return { components, versionIds };
   }
 
   /** Runs the worker on this process and re-arms every moving rollout (after a crash, nothing waits forever). */

@@ -41,6 +41,7 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'application.delete',
   'version.create',
   'version.update',
+  'version.delete',
   'track.create',
   'track.update',
   'release.create',

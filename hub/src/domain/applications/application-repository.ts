@@ -20,6 +20,8 @@ interface VersionRow {
   compose: ComposeSpec | null;
   helm: HelmSpec | null;
   notes: string | null;
+  archived_at: Date | null;
+  first_deployed_at: Date | null;
   created_at: Date;
 }
 
@@ -36,17 +38,23 @@ const toApplication = (r: ApplicationRow): Application => ({
 /** A version as stored, with its helm credentials: for desired states, never for REST (see toVersionView). */
 export type VersionRecord = Omit<ApplicationVersion, 'helm'> & { helm: HelmSpec | null };
 
-const toVersion = (r: VersionRow): VersionRecord => ({
+/** `pinned`: some release pins the version (see pinnedVersionIds); with a first deploy, it is in use. */
+const toVersion = (r: VersionRow, pinned: boolean): VersionRecord => ({
   id: r.id,
   applicationId: r.application_id,
   version: r.version,
   compose: r.compose,
   helm: r.helm,
   notes: r.notes,
-  archivedAt: null, // PLACEHOLDER(#13 helper versions-api)
-  inUse: false, // PLACEHOLDER(#13 helper versions-api)
+  archivedAt: r.archived_at?.toISOString() ?? null,
+  inUse: pinned || r.first_deployed_at !== null,
   createdAt: r.created_at.toISOString(),
 });
+
+/** The version ids pinned anywhere in a release's stages (`[[{versionId}]]`). */
+const PINNED_VERSION_IDS = `SELECT DISTINCT c->>'versionId' AS version_id
+  FROM releases r CROSS JOIN LATERAL jsonb_array_elements(r.stages) s CROSS JOIN LATERAL jsonb_array_elements(s) c
+ WHERE r.vendor_id = ? AND c->>'versionId' = ANY(?::text[])`;
 
 /** Applications and their versions, always within one vendor. */
 export class ApplicationRepository {
@@ -80,18 +88,14 @@ export class ApplicationRepository {
     return (await this.db('applications').where({ vendor_id: vendorId, id }).delete()) > 0;
   }
 
-  listVersions(vendorId: string, applicationId: string, page: PageRequest): Promise<Page<VersionRecord>> {
-    return paginate(
-      this.db('application_versions').where({ vendor_id: vendorId, application_id: applicationId }).select('*'),
-      page,
-      toVersion,
-      'application_versions',
-    );
+  async listVersions(vendorId: string, applicationId: string, page: PageRequest): Promise<Page<VersionRecord>> {
+    const found = await paginate(this.db('application_versions').where({ vendor_id: vendorId, application_id: applicationId }).select('*'), page, (r: VersionRow) => r, 'application_versions');
+    return { ...found, items: await this.withUse(vendorId, found.items) };
   }
 
   async getVersion(vendorId: string, applicationId: string, id: string): Promise<VersionRecord | undefined> {
     const row = await this.db<VersionRow>('application_versions').where({ vendor_id: vendorId, application_id: applicationId, id }).first();
-    return row && toVersion(row);
+    return row && (await this.withUse(vendorId, [row]))[0];
   }
 
   /** A version looked up by its id alone (deploy), with its application. */
@@ -99,7 +103,7 @@ export class ApplicationRepository {
     const version = await this.db<VersionRow>('application_versions').where({ vendor_id: vendorId, id }).first();
     if (!version) return undefined;
     const application = await this.db<ApplicationRow>('applications').where({ vendor_id: vendorId, id: version.application_id }).first();
-    return application && { version: toVersion(version), application: toApplication(application) };
+    return application && { version: toVersion(version, false), application: toApplication(application) };
   }
 
   async createVersion(
@@ -117,15 +121,31 @@ export class ApplicationRepository {
         notes: input.notes,
       })
       .returning('*');
-    return toVersion(row as VersionRow);
+    return toVersion(row as VersionRow, false);
   }
 
-  async updateVersionNotes(vendorId: string, applicationId: string, id: string, notes: string | null): Promise<VersionRecord | undefined> {
-    const [row] = await this.db('application_versions')
+  /** Notes and/or the archive mark (`archived`: true sets it, false clears it; an archived version keeps its first date). */
+  async updateVersion(vendorId: string, applicationId: string, id: string, patch: { notes?: string | null | undefined; archived?: boolean | undefined }): Promise<VersionRecord | undefined> {
+    const values: Record<string, unknown> = { updated_at: this.db.fn.now() };
+    if (patch.notes !== undefined) values.notes = patch.notes;
+    if (patch.archived === true) values.archived_at = this.db.raw('COALESCE(archived_at, now())');
+    if (patch.archived === false) values.archived_at = null;
+    const [row] = await this.db('application_versions').where({ vendor_id: vendorId, application_id: applicationId, id }).update(values).returning('*');
+    return row && (await this.withUse(vendorId, [row as VersionRow]))[0];
+  }
+
+  /**
+   * Deletes a version only while it is not in use (never deployed, pinned by no release), in one
+   * statement. `in-use` when it exists but is in use, `missing` when there is no such version.
+   */
+  async deleteUnusedVersion(vendorId: string, applicationId: string, id: string): Promise<'deleted' | 'in-use' | 'missing'> {
+    const deleted = await this.db('application_versions')
       .where({ vendor_id: vendorId, application_id: applicationId, id })
-      .update({ notes, updated_at: this.db.fn.now() })
-      .returning('*');
-    return row && toVersion(row as VersionRow);
+      .whereNull('first_deployed_at')
+      .whereRaw(`NOT EXISTS (${PINNED_VERSION_IDS})`, [vendorId, [id]])
+      .delete();
+    if (deleted > 0) return 'deleted';
+    return (await this.getVersion(vendorId, applicationId, id)) ? 'in-use' : 'missing';
   }
 
   /** Versions by id with their applications, in one query (release deploys). */
@@ -140,11 +160,23 @@ export class ApplicationRepository {
       rows.map((r) => [
         r.id,
         {
-          version: toVersion(r),
+          // Pinned by the release being deployed.
+          version: toVersion(r, true),
           application: toApplication({ id: r.application_id, vendor_id: r.vendor_id, name: r.app_name, kind: r.app_kind, description: r.app_description, created_at: r.app_created_at, updated_at: r.app_updated_at }),
         },
       ]),
     );
+  }
+
+  /** The records of version rows, `inUse` included (one query for the release pins of all of them). */
+  private async withUse(vendorId: string, rows: readonly VersionRow[]): Promise<VersionRecord[]> {
+    const unknown = rows.filter((r) => r.first_deployed_at === null).map((r) => r.id);
+    const pinned = new Set<string>();
+    if (unknown.length > 0) {
+      const found: { rows: { version_id: string }[] } = await this.db.raw(PINNED_VERSION_IDS, [vendorId, unknown]);
+      for (const r of found.rows) pinned.add(r.version_id);
+    }
+    return rows.map((r) => toVersion(r, pinned.has(r.id)));
   }
 
   /** Is any installation's current desired state built from this application? */

@@ -72,10 +72,22 @@ export class ApplicationService {
     return toVersionView(created);
   }
 
-  async updateVersion(vendorId: string, applicationId: string, id: string, notes: string | null): Promise<ApplicationVersion> {
+  /** Notes, and archive (hidden from new releases and direct deploys, kept for history) or restore. */
+  async updateVersion(vendorId: string, applicationId: string, id: string, patch: { notes?: string | null | undefined; archived?: boolean | undefined }): Promise<ApplicationVersion> {
     await this.getVersion(vendorId, applicationId, id);
-    const v = await this.repo.updateVersionNotes(vendorId, applicationId, id, notes);
+    const v = await this.repo.updateVersion(vendorId, applicationId, id, patch);
     if (!v) throw AppError.notFound('Version');
     return toVersionView(v);
+  }
+
+  /** Only a version never deployed and pinned by no release goes; any other can be archived. */
+  async deleteVersion(vendorId: string, applicationId: string, id: string): Promise<void> {
+    const app = await this.get(vendorId, applicationId);
+    const v = await this.getVersion(vendorId, applicationId, id);
+    const outcome = await this.repo.deleteUnusedVersion(vendorId, applicationId, id);
+    if (outcome === 'missing') throw AppError.notFound('Version');
+    if (outcome === 'in-use') {
+      throw new AppError('CONFLICT', `Version ${v.version} of "${app.name}" has been deployed or is pinned by a release, so it cannot be deleted; archive it instead`);
+    }
   }
 }

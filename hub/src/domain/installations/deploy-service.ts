@@ -28,6 +28,8 @@ interface Plan {
   source: Record<string, unknown>;
   desiredVersion: string;
   releaseId: string | null;
+  /** The application versions deployed. */
+  versionIds: string[];
 }
 
 /**
@@ -65,8 +67,17 @@ export class DeployService {
   private async versionPlan(vendorId: string, installation: InstallationRow, versionId: string): Promise<Plan> {
     const found = isUuid(versionId) ? await this.applications.findVersion(vendorId, versionId) : undefined;
     if (!found) throw new AppError('VALIDATION_FAILED', `versionId: no application version ${versionId}`);
+    if (found.version.archivedAt !== null) {
+      throw new AppError('CONFLICT', `Version ${found.version.version} of "${found.application.name}" is archived; restore it to deploy it, or deploy another version`);
+    }
     const component = this.component(installation, found.application, found.version, 1);
-    return { components: [component], source: { versionId: found.version.id, applicationId: found.application.id }, desiredVersion: found.version.version, releaseId: null };
+    return {
+      components: [component],
+      source: { versionId: found.version.id, applicationId: found.application.id },
+      desiredVersion: found.version.version,
+      releaseId: null,
+      versionIds: [found.version.id],
+    };
   }
 
   private async releasePlan(scope: Scope, installation: InstallationRow, releaseId: string): Promise<Plan> {
@@ -85,15 +96,15 @@ export class DeployService {
     const versionIds = release.stages.flat().flatMap((c) => (c.versionId ? [c.versionId] : []));
     const versions = await this.applications.versionsWithApplications(vendorId, versionIds);
     // A mixed track ships compose and helm flavours of its components: the installation gets its agent's.
-    const components = release.stages.flatMap((stage, k) =>
+    const deployed = release.stages.flatMap((stage, k) =>
       stage.flatMap((c) => {
         const found = c.versionId ? versions.get(c.versionId) : undefined;
         if (!found) throw new AppError('CONFLICT', `Release ${release.version} has a component without a version`);
-        return found.application.kind === installation.agent_kind ? [this.component(installation, found.application, found.version, k + 1)] : [];
+        return found.application.kind === installation.agent_kind ? [{ id: found.version.id, component: this.component(installation, found.application, found.version, k + 1) }] : [];
       }),
     );
-    if (components.length === 0) throw new AppError('VALIDATION_FAILED', `Release ${release.version} has no component for a ${installation.agent_kind} agent`);
-    return { components, source: { releaseId: release.id }, desiredVersion: release.version, releaseId: release.id };
+    if (deployed.length === 0) throw new AppError('VALIDATION_FAILED', `Release ${release.version} has no component for a ${installation.agent_kind} agent`);
+    return { components: deployed.map((d) => d.component), source: { releaseId: release.id }, desiredVersion: release.version, releaseId: release.id, versionIds: deployed.map((d) => d.id) };
   }
 
   private component(

@@ -8,6 +8,31 @@ export interface NewRevision {
   agentId: string | null;
 }
 
+/** What a new revision is made of; `versionIds`: the application versions it deploys (they are then in use for good). */
+export interface NewDesiredState {
+  components: DesiredComponent[];
+  source: Record<string, unknown>;
+  desiredVersion: string;
+  createdBy: string | null;
+  releaseId?: string | null;
+  versionIds?: readonly string[];
+}
+
+/**
+ * Records the first deploy of application versions (they can then be archived, never deleted).
+ * Rows are locked in id order, and only those not marked yet: once deployed, a version costs nothing.
+ */
+async function markVersionsDeployed(trx: Knex.Transaction, vendorId: string, versionIds: readonly string[]): Promise<void> {
+  const ids = [...new Set(versionIds)];
+  if (ids.length === 0) return;
+  await trx.raw(
+    `UPDATE application_versions SET first_deployed_at = now()
+      WHERE id IN (SELECT id FROM application_versions WHERE vendor_id = ? AND id = ANY(?::uuid[]) AND first_deployed_at IS NULL ORDER BY id FOR UPDATE)
+        AND first_deployed_at IS NULL`,
+    [vendorId, ids],
+  );
+}
+
 export class DesiredStateRepository {
   constructor(private readonly db: Database) {}
 
@@ -46,7 +71,7 @@ export class DesiredStateRepository {
   async append(
     vendorId: string,
     installationId: string,
-    input: { components: DesiredComponent[]; source: Record<string, unknown>; desiredVersion: string; createdBy: string | null; releaseId?: string | null },
+    input: NewDesiredState,
     outer?: Knex.Transaction,
   ): Promise<NewRevision | undefined> {
     // Inside a caller's transaction (the rollout engine) this is a savepoint of it.
@@ -76,6 +101,7 @@ export class DesiredStateRepository {
         message: `revision ${revision}: ${input.desiredVersion}`,
         data: JSON.stringify(input.source),
       });
+      await markVersionsDeployed(trx, vendorId, input.versionIds ?? []);
       const agent: { id: string } | undefined = await trx('agents').where({ installation_id: installationId }).first('id');
       return { revision, customerId: inst.customer_id, agentId: agent?.id ?? null };
     });
@@ -88,7 +114,7 @@ export class DesiredStateRepository {
    */
   async appendMany(
     vendorId: string,
-    inputs: readonly { installationId: string; components: DesiredComponent[]; source: Record<string, unknown>; desiredVersion: string; createdBy: string | null; releaseId?: string | null }[],
+    inputs: readonly (NewDesiredState & { installationId: string })[],
     trx: Knex.Transaction,
   ): Promise<Map<string, NewRevision>> {
     if (inputs.length === 0) return new Map();
@@ -119,6 +145,7 @@ export class DesiredStateRepository {
         WHERE i.id = v.id`,
       [JSON.stringify(rows.map(({ input, revision }) => ({ id: input.installationId, revision, desired_version: input.desiredVersion, release_id: input.releaseId ?? null })))],
     );
+    await markVersionsDeployed(trx, vendorId, rows.flatMap((r) => r.input.versionIds ?? []));
     const agents: { id: string; installation_id: string }[] = await trx('agents').whereIn('installation_id', rows.map((r) => r.input.installationId)).select('id', 'installation_id');
     const agentOf = new Map(agents.map((a) => [a.installation_id, a.id]));
     return new Map(rows.map(({ input, inst, revision }) => [input.installationId, { revision, customerId: inst.customer_id, agentId: agentOf.get(input.installationId) ?? null }]));

@@ -134,10 +134,14 @@ export class ReleaseRepository {
   }
 
   /** Application versions by id, with their application, limited to the vendor. */
-  async versionsById(vendorId: string, ids: string[]): Promise<Map<string, { applicationId: string }>> {
+  async versionsById(vendorId: string, ids: string[]): Promise<Map<string, { applicationId: string; applicationName: string; version: string; archived: boolean }>> {
     if (ids.length === 0) return new Map();
-    const rows: { id: string; application_id: string }[] = await this.db('application_versions').where({ vendor_id: vendorId }).whereIn('id', ids).select('id', 'application_id');
-    return new Map(rows.map((r) => [r.id, { applicationId: r.application_id }]));
+    const rows: { id: string; application_id: string; application_name: string; version: string; archived_at: Date | null }[] = await this.db('application_versions as v')
+      .join('applications as a', 'a.id', 'v.application_id')
+      .where('v.vendor_id', vendorId)
+      .whereIn('v.id', ids)
+      .select('v.id', 'v.application_id', 'a.name as application_name', 'v.version', 'v.archived_at');
+    return new Map(rows.map((r) => [r.id, { applicationId: r.application_id, applicationName: r.application_name, version: r.version, archived: r.archived_at !== null }]));
   }
 
   async applicationsOfVendor(vendorId: string, ids: string[]): Promise<string[]> {

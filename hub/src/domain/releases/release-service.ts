@@ -97,7 +97,8 @@ export class ReleaseService {
       checklist = body.checklist ? checklist : source.checklist.map((c) => ({ text: c.text, done: false }));
       notes ??= source.notes;
     }
-    if (body.stages) stages = await this.checkStages(vendorId, track, body.stages);
+    if (body.stages) stages = await this.checkStages(vendorId, track, body.stages, []);
+    else await this.refuseArchived(vendorId, stages, []);
     const row = await conflictOnDuplicate(
       () => this.repo.createRelease(vendorId, track.id, { version, name: body.name ?? null, notes, stages, checklist }),
       `Release ${version} of "${track.name}" already exists`,
@@ -112,7 +113,7 @@ export class ReleaseService {
     if (body.version !== undefined || body.stages !== undefined || body.checklist !== undefined) {
       this.allowed(row, 'edit');
       if (body.version !== undefined) patch.version = validVersion(body.version);
-      if (body.stages !== undefined) patch.stages = await this.checkStages(vendorId, await this.getTrack(vendorId, row.track_id), body.stages);
+      if (body.stages !== undefined) patch.stages = await this.checkStages(vendorId, await this.getTrack(vendorId, row.track_id), body.stages, row.stages);
       if (body.checklist !== undefined) patch.checklist = body.checklist;
     }
     if (row.status === 'rescinded') throw new AppError('CONFLICT', 'The release is rescinded: it can no longer be changed');
@@ -158,8 +159,11 @@ export class ReleaseService {
     return updated;
   }
 
-  /** Components must be the track's applications, each at most once, pinned to one of its own versions. */
-  private async checkStages(vendorId: string, track: Track, stages: Stages): Promise<StoredComponent[][]> {
+  /**
+   * Components must be the track's applications, each at most once, pinned to one of its own
+   * versions. An archived version cannot be newly pinned (409); a pin the release already had stays.
+   */
+  private async checkStages(vendorId: string, track: Track, stages: Stages, pinnedBefore: StoredComponent[][]): Promise<StoredComponent[][]> {
     const all = stages.flat();
     const problems: string[] = [];
     const seen = new Set<string>();
@@ -177,7 +181,27 @@ export class ReleaseService {
       else if (v.applicationId !== c.applicationId) problems.push(`version ${c.versionId} is not a version of application ${c.applicationId}`);
     }
     if (problems.length > 0) throw new AppError('VALIDATION_FAILED', `Invalid stages: ${problems.join('; ')}`);
+    await this.refuseArchived(vendorId, stages, pinnedBefore, versions);
     return stages.map((stage) => stage.map((c) => ({ applicationId: c.applicationId, versionId: c.versionId ?? null, instructions: c.instructions ?? null })));
+  }
+
+  /** 409 when the stages newly pin an archived version (pins already in `pinnedBefore` stay allowed). */
+  private async refuseArchived(
+    vendorId: string,
+    stages: { versionId?: string | null | undefined }[][],
+    pinnedBefore: StoredComponent[][],
+    known?: Awaited<ReturnType<ReleaseRepository['versionsById']>>,
+  ): Promise<void> {
+    const kept = new Set(pinnedBefore.flat().flatMap((c) => (c.versionId ? [c.versionId] : [])));
+    const ids = [...new Set(stages.flat().flatMap((c) => (c.versionId && !kept.has(c.versionId) ? [c.versionId] : [])))];
+    const versions = known ?? (await this.repo.versionsById(vendorId, ids));
+    const archived = ids.flatMap((id) => {
+      const v = versions.get(id);
+      return v?.archived ? [`version ${v.version} of "${v.applicationName}"`] : [];
+    });
+    if (archived.length === 0) return;
+    const one = archived.length === 1;
+    throw new AppError('CONFLICT', `${archived.join(', ')} ${one ? 'is' : 'are'} archived: restore ${one ? 'it' : 'them'} or pin another version`);
   }
 
   private async ownApplications(vendorId: string, ids: string[]): Promise<string[]> {

@@ -36,8 +36,12 @@ export function applicationRoutes(router: Router<RouteState>, deps: RouteDeps, a
     ctx.body = await apps.getVersion(a.vendorId, param(ctx, 'id'), param(ctx, 'vid'));
   });
   r.org('PATCH /applications/:id/versions/:vid', async (ctx, a) => {
-    const { notes } = parseOrThrow(UpdateVersionBody, ctx.request.body, 'body');
-    // PLACEHOLDER(#13 helper versions-api): archive/restore
-    ctx.body = await apps.updateVersion(a.vendorId, param(ctx, 'id'), param(ctx, 'vid'), notes ?? null);
+    const patch = parseOrThrow(UpdateVersionBody, ctx.request.body, 'body');
+    ctx.body = await apps.updateVersion(a.vendorId, param(ctx, 'id'), param(ctx, 'vid'), patch);
+    ctx.state.auditDetails = { fields: Object.keys(patch), ...(patch.archived === undefined ? {} : { archived: patch.archived }) };
+  });
+  r.org('DELETE /applications/:id/versions/:vid', async (ctx, a) => {
+    await apps.deleteVersion(a.vendorId, param(ctx, 'id'), param(ctx, 'vid'));
+    ctx.status = 204;
   });
 }
