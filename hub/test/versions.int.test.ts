@@ -132,7 +132,7 @@ describe('in use and delete', () => {
     expect((await api.get<Err>(`/applications/${app}/versions/${v.id}`)).status).toBe(404);
     expect((await deleteVersion(v.id)).status).toBe(404);
     // Named as it was before it went.
-    expect(await audited('version.delete', v.id)).toEqual([expect.objectContaining({ targetType: 'version', targetId: v.id, targetName: 'core 2.0.0', details: { applicationId: app } })]);
+    expect(await audited('version.delete', v.id)).toEqual([expect.objectContaining({ target: { type: 'version', id: v.id, name: 'core 2.0.0' }, details: { applicationId: app } })]);
   });
 
   it('a version pinned by a release is in use and cannot be deleted; once the draft is deleted, it can', async () => {
