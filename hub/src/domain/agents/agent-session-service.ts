@@ -17,7 +17,8 @@ const OK: OkAck = { ok: true };
 export interface AgentCommands {
   /** Completes self-updates waiting for this version; returns the commands the agent must still run. */
   agentConnected(identity: AgentIdentity, agentVersion: string): Promise<Command[]>;
-  progress(identity: AgentIdentity, progress: CommandProgress): Promise<void>;
+  /** `recorded` runs once the command is known to be the agent's, before its status moves. */
+  progress(identity: AgentIdentity, progress: CommandProgress, recorded?: () => Promise<void>): Promise<void>;
   logs(identity: AgentIdentity, chunk: LogsChunk): Promise<void>;
 }
 
@@ -168,9 +169,9 @@ export class AgentSessionService {
   }
 
   async progress(identity: AgentIdentity, progress: CommandProgress): Promise<OkAck> {
-    await this.installations.addEvent(identity.vendorId, identity.installationId, { type: 'command', message: `${progress.id} ${progress.status}${progress.message ? `: ${progress.message}` : ''}`, data: progress });
-    // After the event: a finished uninstall deletes the installation (and its events).
-    await this.commands.progress(identity, progress);
+    await this.commands.progress(identity, progress, () =>
+      this.installations.addEvent(identity.vendorId, identity.installationId, { type: 'command', message: `${progress.id} ${progress.status}${progress.message ? `: ${progress.message}` : ''}`, data: progress }),
+    );
     if (progress.components) await this.observeComponents(identity, progress.components);
     return OK;
   }
