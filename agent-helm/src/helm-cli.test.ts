@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HelmHistory, HelmRelease, isReleaseNotFound, ociReference, ociRegistry, shortVersion, upgradePlan, type ClientFiles } from './helm-cli.js';
+import { HelmHistory, HelmRelease, isReleaseNotFound, ociReference, ociRegistry, shortVersion, uninstallArgs, upgradePlan, type ClientFiles } from './helm-cli.js';
 
 const files: ClientFiles = { valuesFile: '/t/values.yaml', repositoryConfig: '/t/repositories.yaml', repositoryCache: '/t/cache', registryConfig: '/t/registry.json' };
 const creds = { username: 'robot', password: 's3cret-pass' };
@@ -41,6 +41,12 @@ describe('upgradePlan', () => {
       const plan = upgradePlan('r', 'ns', spec, files, 60);
       expect([...(plan.login?.args ?? []), ...plan.upgrade].join(' ')).not.toContain(creds.password);
     }
+  });
+});
+
+describe('uninstallArgs', () => {
+  it('uninstalls one release in its namespace and waits for its resources to go', () => {
+    expect(uninstallArgs('flt-a-api', 'shop', 120)).toEqual(['uninstall', 'flt-a-api', '--namespace', 'shop', '--wait', '--timeout', '120s']);
   });
 });
 
