@@ -157,6 +157,7 @@ const CASES: Record<RouteKey, Case> = {
   'GET /fleet/summary': { path: () => '/fleet/summary', owner: 'none' },
   'GET /rollouts': { path: () => '/rollouts', owner: 'none' },
   'POST /rollouts': { path: () => '/rollouts', body: () => ({ releaseId: ids.release, targets: { installationIds: [ids.installationX2] } }), owner: 'vendor' },
+  'POST /rollouts/preview': { path: () => '/rollouts/preview', body: () => ({ releaseId: ids.release, targets: { installationIds: [ids.installationX2] } }), owner: 'vendor' },
   'GET /rollouts/:id': { path: () => `/rollouts/${ids.rollout}`, owner: 'customerX' },
   'GET /rollouts/:id/timeline': { path: () => `/rollouts/${ids.rollout}/timeline`, owner: 'customerX' },
   'POST /rollouts/:id/pause': { path: () => `/rollouts/${ids.rollout}/pause`, owner: 'vendor' },

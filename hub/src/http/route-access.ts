@@ -93,6 +93,8 @@ export const ROUTES = {
 
   'GET /rollouts': { access: tenant('viewer', 'viewer') },
   'POST /rollouts': { access: vendor('release-manager'), audit: 'rollout.create' },
+  // Changes nothing, so audits nothing: the waves and left-out installations POST /rollouts would make.
+  'POST /rollouts/preview': { access: vendor('release-manager') },
   'GET /rollouts/:id': { access: tenant('viewer', 'viewer') },
   'GET /rollouts/:id/timeline': { access: tenant('viewer', 'viewer') },
   'POST /rollouts/:id/pause': { access: vendor('release-manager'), audit: 'rollout.pause' },

@@ -1,4 +1,4 @@
-import type { AgentKind, CreateRolloutBody, InstallationLifecycle, Rollout, RolloutStrategy } from '@flotilla/protocol';
+import type { AgentKind, CreateRolloutBody, Rollout, RolloutPreview, RolloutStrategy } from '@flotilla/protocol';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { Database } from '../infra/index.js';
@@ -10,10 +10,19 @@ import { entitles, type EntitlementService } from '../domain/releases/entitlemen
 import { transition } from '../domain/releases/lifecycle.js';
 import { uninstallingConflict } from '../domain/installations/deploy-service.js';
 import { assignWaves } from './planner.js';
+import { reasonMessage, sortEligible, type Candidate, type IneligibleReason } from './eligibility.js';
 import type { RolloutEngine } from './engine.js';
 import { toTarget, type RolloutRepository, type RolloutRow } from './rollout-repository.js';
 
 type CreateInput = z.output<typeof CreateRolloutBody>;
+
+/** Waves for the eligible installations; explicit wave members must be among them. */
+function formWaves(eligible: readonly Candidate[], strategy: RolloutStrategy): Map<string, number> {
+  const ids = new Set(eligible.map((c) => c.id));
+  const strangers = strategy.waves.flatMap((w) => ('installationIds' in w ? w.installationIds : [])).filter((id) => !ids.has(id));
+  if (strangers.length > 0) throw new AppError('VALIDATION_FAILED', `strategy.waves: ${strangers.join(', ')} are not targets of this rollout`);
+  return assignWaves([...ids], strategy.waves);
+}
 
 /** Creating, reading and steering rollouts; the engine does the moving. */
 export class RolloutService {
@@ -31,71 +40,96 @@ export class RolloutService {
    * that no target is already in another moving rollout; assigns waves; starts the engine.
    */
   async create(actor: Actor, body: CreateInput): Promise<Rollout> {
-    const release = await this.releases.getRelease(actor.vendorId, body.releaseId);
+    const { release, eligible, ineligible } = await this.eligibility(actor.vendorId, body);
+    const explicit = new Set(body.targets.installationIds ?? []);
+    const named = (reasons: IneligibleReason[]) => ineligible.filter((i) => reasons.includes(i.reason) && explicit.has(i.candidate.id)).map((i) => i.candidate);
+    // Installations being uninstalled take no rollout: named ones are refused, the others left out.
+    const uninstalling = named(['uninstalling'])[0];
+    if (uninstalling) throw uninstallingConflict(uninstalling.name);
+    const offTrack = named(['no-track', 'other-track']);
+    if (offTrack.length > 0) throw new AppError('VALIDATION_FAILED', `targets: ${offTrack.map((c) => c.name).join(', ')} do not run this release's track`);
+    // Each installation gets the release's components of its agent's kind; it needs at least one.
+    const unrunnable = named(['wrong-agent-kind']);
+    if (unrunnable.length > 0) {
+      throw new AppError('VALIDATION_FAILED', `targets: ${unrunnable.map((c) => `${c.name} (${c.agent_kind} agent)`).join(', ')}: release ${release.version} has no component for that kind of agent`);
+    }
+    const refused = ineligible.filter((i) => i.reason === 'not-entitled').map((i) => i.candidate.name);
+    if (refused.length > 0 && !body.targets.all) throw new AppError('VALIDATION_FAILED', `targets: the customers of ${refused.join(', ')} are not entitled to release ${release.version}`);
+    if (eligible.length === 0) throw new AppError('VALIDATION_FAILED', 'targets: no installation on this track is entitled to this release');
+
+    const busy: { installation_id: string }[] = await this.db('rollout_targets as t')
+      .join('rollouts as r', 'r.id', 't.rollout_id')
+      .whereIn('r.status', ['pending', 'running', 'paused'])
+      .whereIn('t.installation_id', eligible.map((c) => c.id))
+      .select('t.installation_id');
+    if (busy.length > 0) throw new AppError('CONFLICT', `${busy.length} target(s) are already in a rollout that has not finished; abort it first`);
+
+    const strategy: RolloutStrategy = body.strategy;
+    const waves = formWaves(eligible, strategy);
+    const id = await this.repo.create(
+      { vendorId: actor.vendorId, releaseId: release.id, strategy, stageCount: release.stages.length, createdBy: actor.userId },
+      eligible.map((c) => ({ installationId: c.id, customerId: c.customer_id, wave: waves.get(c.id) ?? 0 })),
+    );
+    await this.engine.trigger(id);
+    return this.get(actor, id);
+  }
+
+  /**
+   * What `create` would do with the same body, without doing it: the waves it would form and every
+   * matched installation it would leave out, with the reason. Refuses what `create` refuses about
+   * the release, unknown installations and wave members that are not eligible.
+   */
+  async preview(actor: Actor, body: CreateInput): Promise<RolloutPreview> {
+    const { release, eligible, ineligible } = await this.eligibility(actor.vendorId, body);
+    const waves = formWaves(eligible, body.strategy);
+    const byWave = new Map<number, string[]>();
+    for (const c of eligible) {
+      const w = waves.get(c.id) ?? 0;
+      byWave.set(w, [...(byWave.get(w) ?? []), c.id]);
+    }
+    return {
+      waves: [...byWave].sort(([a], [b]) => a - b).map(([index, installationIds]) => ({ index, installationIds })),
+      eligibleCount: eligible.length,
+      ineligible: ineligible.map(({ candidate: c, reason }) => ({ installationId: c.id, name: c.name, customerName: c.customer_name, reason, message: reasonMessage(reason, c, release) })),
+    };
+  }
+
+  /** The release (ready to roll out), the installations the targets match, and which of them it can take. */
+  private async eligibility(vendorId: string, body: CreateInput) {
+    const release = await this.releases.getRelease(vendorId, body.releaseId);
     if (!release) throw new AppError('VALIDATION_FAILED', `releaseId: no release ${body.releaseId}`);
     const ok = transition({ status: release.status, deployment: release.deployment, allPinned: true, checklistDone: true }, 'deploy');
     if (!ok.ok) throw new AppError('CONFLICT', `Cannot roll out release ${release.version}: ${ok.reason}`);
     if (release.stages.length === 0) throw new AppError('CONFLICT', `Release ${release.version} has no components`);
 
-    const q = this.db('installations').where({ vendor_id: actor.vendorId }).select('id', 'customer_id', 'track_id', 'name', 'agent_kind', 'lifecycle').orderBy('created_at');
+    const q = this.db('installations as i')
+      .join('customers as c', 'c.id', 'i.customer_id')
+      .where('i.vendor_id', vendorId)
+      .select('i.id', 'i.customer_id', 'c.name as customer_name', 'i.track_id', 'i.name', 'i.agent_kind', 'i.lifecycle')
+      .orderBy('i.created_at');
     const { installationIds, customerIds, all } = body.targets;
     if (!all) {
       q.where((w) => {
-        if (installationIds?.length) w.orWhereIn('id', installationIds);
-        if (customerIds?.length) w.orWhereIn('customer_id', customerIds);
+        if (installationIds?.length) w.orWhereIn('i.id', installationIds);
+        if (customerIds?.length) w.orWhereIn('i.customer_id', customerIds);
       });
     }
-    const found: { id: string; customer_id: string; track_id: string | null; name: string; agent_kind: AgentKind; lifecycle: InstallationLifecycle }[] = await q;
+    const found: Candidate[] = await q;
     const missing = (installationIds ?? []).filter((id) => !found.some((c) => c.id === id));
     if (missing.length > 0) throw new AppError('VALIDATION_FAILED', `targets: no installation ${missing.join(', ')}`);
-    // Installations being uninstalled take no rollout: named ones are refused, the others left out.
-    const uninstalling = found.find((c) => c.lifecycle === 'uninstalling' && installationIds?.includes(c.id));
-    if (uninstalling) throw uninstallingConflict(uninstalling.name);
-    const candidates = found.filter((c) => c.lifecycle === 'active');
 
-    const offTrack = candidates.filter((c) => c.track_id !== release.track_id);
-    const explicitOffTrack = offTrack.filter((c) => installationIds?.includes(c.id));
-    if (explicitOffTrack.length > 0) throw new AppError('VALIDATION_FAILED', `targets: ${explicitOffTrack.map((c) => c.name).join(', ')} do not run this release's track`);
-    // Each installation gets the release's components of its agent's kind; it needs at least one.
-    const kinds = await this.componentKinds(actor.vendorId, release.stages);
-    const unrunnable = candidates.filter((c) => c.track_id === release.track_id && !kinds.has(c.agent_kind));
-    const explicitUnrunnable = unrunnable.filter((c) => installationIds?.includes(c.id));
-    if (explicitUnrunnable.length > 0) {
-      throw new AppError('VALIDATION_FAILED', `targets: ${explicitUnrunnable.map((c) => `${c.name} (${c.agent_kind} agent)`).join(', ')}: release ${release.version} has no component for that kind of agent`);
-    }
-    const onTrack = candidates.filter((c) => c.track_id === release.track_id && kinds.has(c.agent_kind));
-    const now = new Date();
-    const entitled: typeof onTrack = [];
-    const refused: string[] = [];
+    const kinds = await this.componentKinds(vendorId, release.stages);
     // One entitlement lookup per customer, not per installation (10 000 targets, a few customers).
-    const entitlementOf = new Map<string, Promise<Awaited<ReturnType<typeof this.entitlements.forTrack>>>>();
-    for (const c of onTrack) {
-      if (!entitlementOf.has(c.customer_id)) entitlementOf.set(c.customer_id, this.entitlements.forTrack(actor.vendorId, c.customer_id, release.track_id));
-      const e = await entitlementOf.get(c.customer_id);
-      if (e && entitles(e, release.version, now)) entitled.push(c);
-      else refused.push(c.name);
-    }
-    if (refused.length > 0 && !all) throw new AppError('VALIDATION_FAILED', `targets: the customers of ${refused.join(', ')} are not entitled to release ${release.version}`);
-    if (entitled.length === 0) throw new AppError('VALIDATION_FAILED', 'targets: no installation on this track is entitled to this release');
-
-    const busy: { installation_id: string }[] = await this.db('rollout_targets as t')
-      .join('rollouts as r', 'r.id', 't.rollout_id')
-      .whereIn('r.status', ['pending', 'running', 'paused'])
-      .whereIn('t.installation_id', entitled.map((c) => c.id))
-      .select('t.installation_id');
-    if (busy.length > 0) throw new AppError('CONFLICT', `${busy.length} target(s) are already in a rollout that has not finished; abort it first`);
-
-    const strategy: RolloutStrategy = body.strategy;
-    const waveIds = strategy.waves.flatMap((w) => ('installationIds' in w ? w.installationIds : []));
-    const strangers = waveIds.filter((id) => !entitled.some((c) => c.id === id));
-    if (strangers.length > 0) throw new AppError('VALIDATION_FAILED', `strategy.waves: ${strangers.join(', ')} are not targets of this rollout`);
-    const waves = assignWaves(entitled.map((c) => c.id), strategy.waves);
-    const id = await this.repo.create(
-      { vendorId: actor.vendorId, releaseId: release.id, strategy, stageCount: release.stages.length, createdBy: actor.userId },
-      entitled.map((c) => ({ installationId: c.id, customerId: c.customer_id, wave: waves.get(c.id) ?? 0 })),
+    const now = new Date();
+    const customers = [...new Set(found.filter((c) => c.track_id === release.track_id).map((c) => c.customer_id))];
+    const entitledCustomers = new Set<string>();
+    await Promise.all(
+      customers.map(async (customerId) => {
+        const e = await this.entitlements.forTrack(vendorId, customerId, release.track_id);
+        if (e && entitles(e, release.version, now)) entitledCustomers.add(customerId);
+      }),
     );
-    await this.engine.trigger(id);
-    return this.get(actor, id);
+    return { release, ...sortEligible(found, { trackId: release.track_id, kinds, entitledCustomers }) };
   }
 
   async list(scope: Scope): Promise<Rollout[]> {

@@ -14,6 +14,9 @@ export function rolloutRoutes(router: Router<RouteState>, deps: RouteDeps, rollo
     ctx.body = await rollouts.create(a, body);
     ctx.status = 201;
   });
+  r.org('POST /rollouts/preview', async (ctx, a) => {
+    ctx.body = await rollouts.preview(a, parseOrThrow(CreateRolloutBody, ctx.request.body, 'body'));
+  });
   r.org('GET /rollouts/:id', async (ctx, a) => {
     ctx.body = await rollouts.get(a, param(ctx, 'id'));
   });
