@@ -10,6 +10,7 @@ import * as m20261124120000 from './20261124120000_helm_installations.js';
 import * as m20261204190000 from './20261204190000_audit_target_name.js';
 import * as m20261204193000 from './20261204193000_installation_lifecycle.js';
 import * as m20261204194000 from './20261204194000_version_archive.js';
+import * as m20261204200000 from './20261204200000_uptime_rollups.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -29,6 +30,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261204190000_audit_target_name', m20261204190000],
   ['20261204193000_installation_lifecycle', m20261204193000],
   ['20261204194000_version_archive', m20261204194000],
+  ['20261204200000_uptime_rollups', m20261204200000],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -33,12 +33,12 @@ import { socketError } from './realtime/socket-error.js';
 import type { AgentNamespace, LiveNamespace } from './realtime/namespaces.js';
 import { HubNodeRepository } from './domain/hub-nodes/hub-node-repository.js';
 import { HubNodeService } from './domain/hub-nodes/hub-node-service.js';
-import { CLOSE_POLL_SESSIONS, PURGE_INSTALL_SECRETS, SWEEP_STALE_NODES, registerMaintenance } from './maintenance.js';
+import { CLOSE_POLL_SESSIONS, PURGE_INSTALL_SECRETS, SWEEP_STALE_NODES, UPTIME_ROLLUP, registerMaintenance } from './maintenance.js';
 import { createServices, type Services } from './services.js';
 import { HUB_VERSION } from './version.js';
 import { AppError } from './errors.js';
 
-export type AppConfig = Pick<Config, 'publicUrl' | 'publicUrlConfigured' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'agentHelmImage' | 'installTokenTtlMs' | 'portalDir' | 'smtpUrl' | 'smtpFrom' | 'apiRateLimitPerMinute' | 'trustProxy'>;
+export type AppConfig = Pick<Config, 'publicUrl' | 'publicUrlConfigured' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'agentHelmImage' | 'installTokenTtlMs' | 'portalDir' | 'smtpUrl' | 'smtpFrom' | 'apiRateLimitPerMinute' | 'trustProxy' | 'uptimeRetentionDays'>;
 export type { AgentNamespace, LiveNamespace } from './realtime/namespaces.js';
 export type { LiveAuthenticator } from './realtime/live/live-auth.js';
 
@@ -159,6 +159,9 @@ export function createApp(deps: AppDeps): App {
             { name: SWEEP_STALE_NODES, everyMs: 60_000, run: () => hubNodes.sweepStale() },
             { name: PURGE_INSTALL_SECRETS, everyMs: 3600_000, run: () => services.purgeExpiredInstallSecrets() },
             { name: CLOSE_POLL_SESSIONS, everyMs: 5_000, run: () => services.closeExpiredPollSessions() },
+            // Hourly, 5 minutes past the hour (an hour is rolled up 2 minutes after it ends), and at
+            // start: a hub that was down catches up at once.
+            { name: UPTIME_ROLLUP, everyMs: 3600_000, offsetMs: 5 * 60_000, runAtStart: true, run: () => services.uptimeRollup.run() },
           ],
           log.child({ component: 'maintenance' }),
         );

@@ -40,6 +40,11 @@ describe('loadConfig', () => {
     });
   });
 
+  it('keeps 35 days of uptime roll-ups unless told otherwise', () => {
+    expect(loadConfig({}).uptimeRetentionDays).toBe(35);
+    expect(loadConfig({ UPTIME_RETENTION_DAYS: '400' }).uptimeRetentionDays).toBe(400);
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', REDIS_URL: '', PORT: '' }).databaseUrl).toBeUndefined();
     expect(loadConfig({ PUBLIC_URL: '', PORT: '9001' })).toMatchObject({ publicUrl: 'http://localhost:9001', publicUrlConfigured: false });
@@ -53,6 +58,7 @@ describe('loadConfig', () => {
     ['PUBLIC_URL', 'hub.example.com', 'PUBLIC_URL'],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL'],
     ['WORKERS', 'maybe', 'WORKERS: must be true or false'],
+    ['UPTIME_RETENTION_DAYS', '30', 'UPTIME_RETENTION_DAYS'],
   ])('rejects %s=%s with a message naming it', (key, value, expected) => {
     expect(() => loadConfig({ [key]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [key]: value })).toThrow(expected);

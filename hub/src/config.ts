@@ -53,6 +53,8 @@ const EnvSchema = z.object({
   TRUST_PROXY: z.preprocess(emptyToUndefined, bool.default(false)),
   /** Requests per minute allowed to one session or API token. */
   API_RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(10).max(1_000_000).default(1200)),
+  /** Days of hourly uptime roll-ups kept (the 30 d uptime window needs 31). */
+  UPTIME_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(31).max(3660).default(35)),
   /** Built portal served at /; defaults to the monorepo's portal/dist. */
   PORTAL_DIR: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
 });
@@ -85,6 +87,7 @@ export interface Config {
   smtpFrom: string;
   apiRateLimitPerMinute: number;
   trustProxy: boolean;
+  uptimeRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -120,5 +123,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpFrom: e.SMTP_FROM,
     apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
     trustProxy: e.TRUST_PROXY,
+    uptimeRetentionDays: e.UPTIME_RETENTION_DAYS,
   };
 }

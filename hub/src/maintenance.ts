@@ -5,12 +5,20 @@ export interface MaintenanceTask {
   /** Job name and scheduler id. */
   name: string;
   everyMs: number;
+  /** Runs at this offset past each multiple of `everyMs` (e.g. a few minutes past each hour). */
+  offsetMs?: number;
+  /** Also run once when the process starts (e.g. to catch up after downtime without waiting for the first slot). */
+  runAtStart?: boolean;
+  /** A result with `more: true` (a bounded run left work over) queues the task again at once. */
   run(): Promise<unknown>;
 }
+
+const wantsMore = (result: unknown): boolean => typeof result === 'object' && result !== null && 'more' in result && result.more === true;
 
 /** Periodic housekeeping on the `maintenance` queue; any hub process's worker may run any task. */
 export function registerMaintenance(queues: Queues, tasks: MaintenanceTask[], log: Logger): void {
   const byName = new Map(tasks.map((t) => [t.name, t]));
+  const queue = queues.queue<Record<string, never>>('maintenance');
   queues.work<Record<string, never>>(
     'maintenance',
     async (job) => {
@@ -18,15 +26,17 @@ export function registerMaintenance(queues: Queues, tasks: MaintenanceTask[], lo
       if (!task) throw new Error(`Unknown maintenance job ${job.name}`);
       const result = await task.run();
       log.debug({ task: task.name, result }, 'maintenance task done');
+      if (wantsMore(result)) await queue.add(task.name, {});
     },
     { concurrency: 1 },
   );
-  const queue = queues.queue<Record<string, never>>('maintenance');
   for (const t of tasks) {
-    queue.schedule(t.name, t.everyMs, t.name, {}).catch((err: unknown) => log.error({ err, task: t.name }, 'could not schedule maintenance task'));
+    queue.schedule(t.name, t.everyMs, t.name, {}, t.offsetMs).catch((err: unknown) => log.error({ err, task: t.name }, 'could not schedule maintenance task'));
+    if (t.runAtStart) queue.add(t.name, {}).catch((err: unknown) => log.error({ err, task: t.name }, 'could not queue maintenance task'));
   }
 }
 
 export const SWEEP_STALE_NODES = 'sweep-stale-nodes';
 export const PURGE_INSTALL_SECRETS = 'purge-install-secrets';
 export const CLOSE_POLL_SESSIONS = 'close-poll-sessions';
+export const UPTIME_ROLLUP = 'uptime-rollup';

@@ -22,6 +22,9 @@ import { ApplicationService } from './domain/applications/application-service.js
 import { CustomerRepository, CustomerService } from './domain/customers/customer-service.js';
 import { InstallationRepository, toStatus } from './domain/installations/installation-repository.js';
 import { InstallationService } from './domain/installations/installation-service.js';
+import { UptimeRepository } from './domain/installations/uptime-repository.js';
+import { UptimeService } from './domain/installations/uptime-service.js';
+import { UptimeRollup } from './domain/installations/uptime-rollup.js';
 import { DesiredStateRepository } from './domain/installations/desired-state-repository.js';
 import { DeployService } from './domain/installations/deploy-service.js';
 import { UninstallService } from './domain/installations/uninstall-service.js';
@@ -52,7 +55,9 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const audit = new AuditService(infra.db);
   const applications = new ApplicationService(applicationRepo);
   const customers = new CustomerService(new CustomerRepository(infra.db));
-  const installations = new InstallationService(installationRepo, customers, notifier, (vendorId, trackId) => releaseRepo.getTrack(vendorId, trackId).then((t) => t !== undefined), shippedAgents);
+  const uptimeRepo = new UptimeRepository(infra.db);
+  const uptimeRollup = new UptimeRollup(infra.db, uptimeRepo, { retentionDays: config.uptimeRetentionDays });
+  const installations = new InstallationService(installationRepo, customers, notifier, (vendorId, trackId) => releaseRepo.getTrack(vendorId, trackId).then((t) => t !== undefined), shippedAgents, new UptimeService(uptimeRepo));
   const releaseRepo = new ReleaseRepository(infra.db);
 
   const credentials = new AgentCredentialService(agentRepo, installations, notifier, config);
@@ -124,6 +129,7 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
     credentials,
     agentSessions,
     commands,
+    uptimeRollup,
     closeSessionsOfDeadNodes,
     closeExpiredPollSessions,
     purgeExpiredInstallSecrets: () => agentRepo.purgeExpiredInstallSecrets(),

@@ -99,6 +99,7 @@ export async function startTestHub(opts: TestHubOptions): Promise<TestHub> {
       smtpFrom: 'Flotilla <test@localhost>',
       apiRateLimitPerMinute: opts.apiRateLimitPerMinute ?? 100_000,
       trustProxy: opts.trustProxy ?? false,
+      uptimeRetentionDays: 35,
     },
     logger: testLogger,
     infra,

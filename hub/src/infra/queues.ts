@@ -15,8 +15,13 @@ export interface JobInfo<T> {
 
 export interface JobQueue<T> {
   add(name: string, data: T, opts?: JobsOptions): Promise<{ id: string | undefined }>;
-  /** Creates or updates a repeating job (BullMQ job scheduler); idempotent across hub processes. */
-  schedule(schedulerId: string, everyMs: number, name: string, data: T): Promise<void>;
+  /**
+   * Creates or updates a repeating job (BullMQ job scheduler); idempotent across hub processes.
+   * With `offsetMs`, runs at that offset past each multiple of `everyMs` (e.g. 5 minutes past each hour).
+   */
+  schedule(schedulerId: string, everyMs: number, name: string, data: T, offsetMs?: number): Promise<void>;
+  /** A job scheduler's interval, offset and next run (epoch ms); undefined when there is none. */
+  scheduler(schedulerId: string): Promise<{ everyMs: number | null; offsetMs: number | null; nextRunAt: number | null } | undefined>;
   counts(): Promise<Record<string, number>>;
   /** completed | failed | active | waiting | delayed | … | unknown */
   state(jobId: string): Promise<string>;
@@ -73,8 +78,12 @@ export function bullQueues<B extends IQueueBackend, C>(
           const job = await q.add(jobName, data, opts);
           return { id: job.id };
         },
-        async schedule(schedulerId, everyMs, jobName, data) {
-          await q.upsertJobScheduler(schedulerId, { every: everyMs }, { name: jobName, data });
+        async schedule(schedulerId, everyMs, jobName, data, offsetMs) {
+          await q.upsertJobScheduler(schedulerId, offsetMs === undefined ? { every: everyMs } : { every: everyMs, offset: offsetMs }, { name: jobName, data });
+        },
+        async scheduler(schedulerId) {
+          const s = await q.getJobScheduler(schedulerId);
+          return s && { everyMs: s.every === undefined ? null : Number(s.every), offsetMs: s.offset === undefined ? null : Number(s.offset), nextRunAt: s.next ?? null };
         },
         async counts() {
           return q.getJobCounts();

@@ -252,27 +252,4 @@ export class InstallationRepository {
     const rows: { id: number; installation_id: string; type: string; health: Health | null; message: string | null; at: Date }[] = await q;
     return rows.map((r) => ({ id: String(r.id), installationId: r.installation_id, type: r.type, health: r.health, message: r.message, at: r.at.toISOString() }));
   }
-
-  /** Sessions and health changes needed to compute uptime over [from, to] for some installations. */
-  async uptimeInputs(vendorId: string, ids: string[], from: Date, to: Date) {
-    const sessions: { installation_id: string; connected_at: Date; disconnected_at: Date | null }[] = await this.db('agent_sessions')
-      .where('vendor_id', vendorId)
-      .whereIn('installation_id', ids)
-      .where('connected_at', '<', to)
-      .where((q) => q.whereNull('disconnected_at').orWhere('disconnected_at', '>', from))
-      .select('installation_id', 'connected_at', 'disconnected_at');
-    const changes: { installation_id: string; health: Health; at: Date }[] = await this.db('installation_events')
-      .where({ vendor_id: vendorId, type: 'health' })
-      .whereIn('installation_id', ids)
-      .whereBetween('at', [from, to])
-      .select('installation_id', 'health', 'at');
-    const before: { installation_id: string; health: Health }[] = await this.db('installation_events')
-      .distinctOn('installation_id')
-      .where({ vendor_id: vendorId, type: 'health' })
-      .whereIn('installation_id', ids)
-      .where('at', '<', from)
-      .orderBy([{ column: 'installation_id' }, { column: 'at', order: 'desc' }])
-      .select('installation_id', 'health');
-    return { sessions, changes, before };
-  }
 }

@@ -1,11 +1,11 @@
-import type { CreateInstallationBody, Health, Installation, InstallationEvent, InstallationStatus, UptimeResponse, UptimeWindow } from '@flotilla/protocol';
+import type { CreateInstallationBody, Installation, InstallationEvent, InstallationStatus, UptimeResponse, UptimeWindow } from '@flotilla/protocol';
 import { AppError } from '../../errors.js';
 import { conflictOnDuplicate, isUuid } from '../shared/db-errors.js';
 import type { Notifier } from '../shared/notifier.js';
 import type { Scope } from '../access/roles.js';
 import type { PageRequest, Page } from '../shared/pagination.js';
 import type { CustomerService } from '../customers/customer-service.js';
-import { computeUptime, percent } from './uptime.js';
+import type { UptimeService } from './uptime-service.js';
 import { checkWindow } from '../../rollouts/windows.js';
 import { valuesProblems } from './helm-values.js';
 import type { z } from 'zod';
@@ -15,8 +15,6 @@ type InstallationPatch = z.output<typeof UpdateInstallationBody>;
 import { toInstallation, toStatus, type InstallationRepository, type InstallationRow } from './installation-repository.js';
 import type { ShippedAgentImages } from '../commands/agent-update.js';
 
-const WINDOW_MS: Record<UptimeWindow, number> = { '24h': 24 * 3600_000, '7d': 7 * 24 * 3600_000, '30d': 30 * 24 * 3600_000 };
-
 export class InstallationService {
   constructor(
     private readonly repo: InstallationRepository,
@@ -24,11 +22,12 @@ export class InstallationService {
     private readonly notifier: Notifier,
     private readonly trackExists: (vendorId: string, trackId: string) => Promise<boolean>,
     private readonly shipped: ShippedAgentImages,
+    private readonly uptimes: UptimeService,
   ) {}
 
   async list(scope: Scope, page: PageRequest): Promise<Page<Installation>> {
     const rows = await this.repo.list(scope, page);
-    const uptimes = await this.uptimes(scope.vendorId, rows.items, '24h', new Date());
+    const uptimes = await this.uptimes.percents(scope.vendorId, rows.items, '24h', new Date());
     return { items: rows.items.map((r) => toInstallation(r, uptimes.get(r.id)?.uptimePercent ?? null, this.shipped)), nextCursor: rows.nextCursor };
   }
 
@@ -40,7 +39,7 @@ export class InstallationService {
 
   async get(scope: Scope, id: string): Promise<Installation> {
     const row = await this.row(scope, id);
-    const uptime = await this.uptimes(scope.vendorId, [row], '24h', new Date());
+    const uptime = await this.uptimes.percents(scope.vendorId, [row], '24h', new Date());
     return toInstallation(row, uptime.get(row.id)?.uptimePercent ?? null, this.shipped);
   }
 
@@ -107,54 +106,25 @@ export class InstallationService {
     return toStatus(await this.row(scope, id), this.shipped);
   }
 
+  /** The status-page bar and totals of a window (see UptimeService: roll-ups plus the live tail). */
   async uptime(scope: Scope, id: string, window: UptimeWindow, now = new Date()): Promise<UptimeResponse> {
     const row = await this.row(scope, id);
-    const result = (await this.uptimes(scope.vendorId, [row], window, now)).get(id);
-    const from = new Date(now.getTime() - WINDOW_MS[window]);
+    const summary = await this.uptimes.summary(scope.vendorId, row, window, now);
     return {
       installationId: id,
       window,
-      from: from.toISOString(),
+      from: summary.from.toISOString(),
       to: now.toISOString(),
-      uptimePercent: result?.uptimePercent ?? null,
-      connectedPercent: result?.connectedPercent ?? null,
-      bucket: window === '24h' ? 'hour' : 'day', // PLACEHOLDER(#13 helper uptime-api)
-      segments: [], // PLACEHOLDER(#13 helper uptime-api)
+      uptimePercent: summary.uptimePercent,
+      connectedPercent: summary.connectedPercent,
+      bucket: summary.bucket,
+      segments: summary.segments,
     };
   }
 
   async events(scope: Scope, id: string, limit: number, before?: number): Promise<InstallationEvent[]> {
     await this.row(scope, id);
     return this.repo.listEvents(scope, id, limit, before);
-  }
-
-  /**
-   * Uptime of several installations in one round of queries. The window starts no earlier than the
-   * installation's creation; an installation whose agent never connected in it has no uptime (null).
-   */
-  private async uptimes(vendorId: string, rows: InstallationRow[], window: UptimeWindow, now: Date) {
-    const out = new Map<string, { uptimePercent: number | null; connectedPercent: number | null }>();
-    if (rows.length === 0) return out;
-    const from = new Date(now.getTime() - WINDOW_MS[window]);
-    const inputs = await this.repo.uptimeInputs(vendorId, rows.map((r) => r.id), from, now);
-    for (const row of rows) {
-      const sessions = inputs.sessions.filter((s) => s.installation_id === row.id);
-      if (sessions.length === 0) {
-        out.set(row.id, { uptimePercent: null, connectedPercent: null });
-        continue;
-      }
-      const start = Math.max(from.getTime(), row.created_at.getTime());
-      const initial: Health = inputs.before.find((b) => b.installation_id === row.id)?.health ?? 'unknown';
-      const r = computeUptime(
-        start,
-        now.getTime(),
-        sessions.map((s) => ({ start: s.connected_at.getTime(), end: s.disconnected_at?.getTime() ?? null })),
-        initial,
-        inputs.changes.filter((c) => c.installation_id === row.id).map((c) => ({ at: c.at.getTime(), health: c.health })),
-      );
-      out.set(row.id, { uptimePercent: percent(r.upMs, r.elapsedMs), connectedPercent: percent(r.connectedMs, r.elapsedMs) });
-    }
-    return out;
   }
 }
 

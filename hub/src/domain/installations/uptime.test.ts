@@ -1,43 +1,161 @@
 import { describe, expect, it } from 'vitest';
-import { computeUptime, percent } from './uptime.js';
+import { DAY_MS, HOUR_MS, hourlyStats, percent, segmentLayout, toSegments, windowPercents, type HourStats, type UptimeInputs } from './uptime.js';
 import { overallHealth, runningVersionOf } from './health.js';
 
-const H = 3600_000;
+const H = HOUR_MS;
+/** Midnight UTC, 2026-12-01: day and hour boundaries fall on round numbers of H. */
+const T0 = Date.UTC(2026, 11, 1);
+const at = (hours: number) => T0 + hours * H;
+const inputs = (p: Partial<UptimeInputs>): UptimeInputs => ({ createdAt: at(-100), sessions: [], initialHealth: 'healthy', changes: [], ...p });
+const pick = (hours: HourStats[], keys: (keyof HourStats)[]) => hours.map((h) => Object.fromEntries(keys.map((k) => [k, h[k]])));
 
-describe('computeUptime', () => {
-  it('is 100 % when connected and healthy the whole window', () => {
-    const r = computeUptime(0, 24 * H, [{ start: -H, end: null }], 'healthy', []);
-    expect(r).toEqual({ elapsedMs: 24 * H, connectedMs: 24 * H, upMs: 24 * H });
+describe('hourlyStats', () => {
+  it('fills each UTC hour, connected and healthy the whole span', () => {
+    const r = hourlyStats(inputs({ sessions: [{ start: at(-1), end: null }] }), at(0), at(3));
+    expect(r).toEqual([0, 1, 2].map((h) => ({ start: at(h), elapsedMs: H, connectedMs: H, upMs: H, incidents: 0 })));
   });
 
-  it('counts only connected ∧ healthy time', () => {
-    // connected 0–10 h and 12–24 h; unhealthy 5–6 h
-    const r = computeUptime(0, 24 * H, [{ start: 0, end: 10 * H }, { start: 12 * H, end: null }], 'healthy', [
-      { at: 5 * H, health: 'failed' },
-      { at: 6 * H, health: 'healthy' },
+  it('splits a session at hour boundaries and counts its end as a disconnection in the hour it happens', () => {
+    const r = hourlyStats(inputs({ sessions: [{ start: at(0.5), end: at(1.25) }] }), at(0), at(2));
+    expect(pick(r, ['connectedMs', 'upMs', 'incidents'])).toEqual([
+      { connectedMs: 0.5 * H, upMs: 0.5 * H, incidents: 0 },
+      { connectedMs: 0.25 * H, upMs: 0.25 * H, incidents: 1 },
     ]);
-    expect(r.connectedMs).toBe(22 * H);
-    expect(r.upMs).toBe(21 * H);
-    expect(percent(r.upMs, r.elapsedMs)).toBe(87.5);
   });
 
-  it('merges overlapping sessions instead of double counting', () => {
-    const r = computeUptime(0, 10 * H, [{ start: 0, end: 6 * H }, { start: 5 * H, end: 8 * H }], 'healthy', []);
-    expect(r.connectedMs).toBe(8 * H);
+  it('merges overlapping sessions: counted once, and a session closing under another one is no disconnection', () => {
+    // a reconnect (0.4–open) raced the old session's close (0–0.6)
+    const r = hourlyStats(inputs({ sessions: [{ start: at(0), end: at(0.6) }, { start: at(0.4), end: null }] }), at(0), at(1));
+    expect(r[0]).toMatchObject({ connectedMs: H, incidents: 0 });
+    const closed = hourlyStats(inputs({ sessions: [{ start: at(0), end: at(0.6) }, { start: at(0.4), end: at(0.8) }] }), at(0), at(1));
+    expect(closed[0]).toMatchObject({ connectedMs: 0.8 * H, incidents: 1 });
   });
 
-  it('starts from the health before the window and ignores changes after it', () => {
-    const r = computeUptime(10 * H, 20 * H, [{ start: 0, end: null }], 'failed', [{ at: 15 * H, health: 'healthy' }, { at: 25 * H, health: 'failed' }]);
-    expect(r.upMs).toBe(5 * H);
+  it('a session that touches the next one leaves no gap and no incident', () => {
+    const r = hourlyStats(inputs({ sessions: [{ start: at(0), end: at(0.5) }, { start: at(0.5), end: null }] }), at(0), at(1));
+    expect(r[0]).toMatchObject({ connectedMs: H, incidents: 0 });
   });
 
-  it('clips sessions and changes that begin before the window', () => {
-    const r = computeUptime(10 * H, 20 * H, [{ start: 0, end: 12 * H }], 'unknown', [{ at: 2 * H, health: 'healthy' }]);
-    expect(r).toEqual({ elapsedMs: 10 * H, connectedMs: 2 * H, upMs: 2 * H });
+  it('counts nothing before the installation existed (created mid-hour)', () => {
+    const r = hourlyStats(inputs({ createdAt: at(1.25), sessions: [{ start: at(1.5), end: null }] }), at(0), at(3));
+    expect(pick(r, ['elapsedMs', 'connectedMs'])).toEqual([
+      { elapsedMs: 0, connectedMs: 0 },
+      { elapsedMs: 0.75 * H, connectedMs: 0.5 * H },
+      { elapsedMs: H, connectedMs: H },
+    ]);
   });
 
-  it('percent of an empty window is null', () => {
+  it('the current hour is partial: elapsed up to now only', () => {
+    const r = hourlyStats(inputs({ sessions: [{ start: at(-1), end: null }] }), at(0), at(1.5));
+    expect(pick(r, ['start', 'elapsedMs', 'connectedMs'])).toEqual([
+      { start: at(0), elapsedMs: H, connectedMs: H },
+      { start: at(1), elapsedMs: 0.5 * H, connectedMs: 0.5 * H },
+    ]);
+  });
+
+  it('counts only connected and healthy time as up, from the health before the span', () => {
+    const r = hourlyStats(inputs({ initialHealth: 'failed', sessions: [{ start: at(-5), end: null }], changes: [{ at: at(0.5), health: 'healthy' }] }), at(0), at(2));
+    expect(pick(r, ['connectedMs', 'upMs'])).toEqual([
+      { connectedMs: H, upMs: 0.5 * H },
+      { connectedMs: H, upMs: H },
+    ]);
+  });
+
+  it('healthy while disconnected is not up', () => {
+    const r = hourlyStats(inputs({ sessions: [{ start: at(0), end: at(0.25) }] }), at(0), at(1));
+    expect(r[0]).toMatchObject({ elapsedMs: H, connectedMs: 0.25 * H, upMs: 0.25 * H });
+  });
+
+  it('health flapping: every turn to an unhealthy state is an incident, in the hour it began', () => {
+    const changes = [
+      { at: at(0.1), health: 'failed' as const },
+      { at: at(0.2), health: 'healthy' as const },
+      { at: at(0.3), health: 'degraded' as const },
+      { at: at(0.4), health: 'failed' as const }, // still unhealthy: no new incident
+      { at: at(1.1), health: 'healthy' as const },
+      { at: at(1.5), health: 'stopped' as const },
+    ];
+    const r = hourlyStats(inputs({ sessions: [{ start: at(-1), end: null }], changes }), at(0), at(2));
+    expect(pick(r, ['upMs', 'incidents'])).toEqual([
+      { upMs: 0.1 * H + 0.1 * H, incidents: 2 },
+      { upMs: 0.4 * H, incidents: 1 },
+    ]);
+  });
+
+  it('a deploy (progressing) and unknown are not incidents, but a failure after them is', () => {
+    const changes = [
+      { at: at(0.1), health: 'progressing' as const },
+      { at: at(0.2), health: 'unknown' as const },
+      { at: at(0.3), health: 'failed' as const },
+    ];
+    const r = hourlyStats(inputs({ sessions: [{ start: at(-1), end: null }], changes }), at(0), at(1));
+    expect(r[0]).toMatchObject({ upMs: 0.1 * H, connectedMs: H, incidents: 1 });
+  });
+
+  it('an unhealthy state before the span is not an incident in it', () => {
+    const r = hourlyStats(inputs({ initialHealth: 'failed', sessions: [{ start: at(-1), end: null }], changes: [{ at: at(0.5), health: 'degraded' }] }), at(0), at(1));
+    expect(r[0]).toMatchObject({ upMs: 0, incidents: 0 });
+  });
+
+  it('nothing for an empty span', () => {
+    expect(hourlyStats(inputs({}), at(1), at(1))).toEqual([]);
+  });
+});
+
+describe('segments', () => {
+  const hour = (start: number, p: Partial<HourStats> = {}): HourStats => ({ start, elapsedMs: H, connectedMs: H, upMs: H, incidents: 0, ...p });
+
+  it('24h: 24 UTC hours, the last one holding now', () => {
+    const layout = segmentLayout('24h', at(10.5));
+    expect(layout.bucket).toBe('hour');
+    expect(layout.starts).toHaveLength(24);
+    expect(layout.starts[0]).toBe(at(-13));
+    expect(layout.starts[23]).toBe(at(10));
+  });
+
+  it('7d and 30d: UTC days, the last one being today', () => {
+    const week = segmentLayout('7d', at(10.5));
+    expect(week.bucket).toBe('day');
+    expect(week.starts).toEqual([-6, -5, -4, -3, -2, -1, 0].map((d) => T0 + d * DAY_MS));
+    const month = segmentLayout('30d', at(24) - 1);
+    expect(month.starts[29]).toBe(T0);
+    expect(month.starts[0]).toBe(T0 - 29 * DAY_MS);
+  });
+
+  it('percentages are of the elapsed part of a segment and add up to 100', () => {
+    const layout = segmentLayout('24h', at(1.5));
+    const hours = [hour(at(0), { upMs: 0.5 * H, connectedMs: 0.75 * H, incidents: 2 }), hour(at(1), { elapsedMs: 0.5 * H, connectedMs: 0.5 * H, upMs: 0.5 * H })];
+    const segs = toSegments(layout, hours, at(1.5));
+    expect(segs.at(-2)).toEqual({ start: new Date(at(0)).toISOString(), end: new Date(at(1)).toISOString(), onlinePercent: 50, degradedPercent: 25, offlinePercent: 25, noDataPercent: 0, incidents: 2 });
+    expect(segs.at(-1)).toMatchObject({ onlinePercent: 100, noDataPercent: 0 });
+    // hours the installation did not exist in are no data
+    expect(segs[0]).toMatchObject({ onlinePercent: 0, offlinePercent: 0, noDataPercent: 100 });
+  });
+
+  it('a day segment sums its hours; creation mid-day shows as no data', () => {
+    const now = at(12);
+    const hours = [hour(at(6), { elapsedMs: 0.5 * H, connectedMs: 0.5 * H, upMs: 0.5 * H }), ...[7, 8, 9, 10, 11].map((h) => hour(at(h), { upMs: 0, incidents: 1 }))];
+    const today = toSegments(segmentLayout('7d', now), hours, now).at(-1);
+    // 12 h elapsed: 0.5 h up, 5 h degraded, 6.5 h before creation
+    expect(today).toMatchObject({ onlinePercent: 4.167, degradedPercent: 41.667, offlinePercent: 0, noDataPercent: 54.166, incidents: 5 });
+    const sum = (today?.onlinePercent ?? 0) + (today?.degradedPercent ?? 0) + (today?.offlinePercent ?? 0) + (today?.noDataPercent ?? 0);
+    expect(sum).toBeCloseTo(100, 9);
+  });
+
+  it('a segment starting now has nothing elapsed: all no data', () => {
+    const segs = toSegments(segmentLayout('24h', at(3)), [], at(3));
+    expect(segs.at(-1)).toMatchObject({ noDataPercent: 100, onlinePercent: 0, incidents: 0 });
+  });
+
+  it('window percents: up and connected over elapsed; null when never connected', () => {
+    expect(windowPercents([hour(at(0), { upMs: 0.5 * H }), hour(at(1), { connectedMs: 0, upMs: 0 })])).toEqual({ uptimePercent: 25, connectedPercent: 50 });
+    expect(windowPercents([hour(at(0), { connectedMs: 0, upMs: 0 })])).toEqual({ uptimePercent: null, connectedPercent: null });
+    expect(windowPercents([])).toEqual({ uptimePercent: null, connectedPercent: null });
+  });
+
+  it('percent of an empty whole is null', () => {
     expect(percent(0, 0)).toBeNull();
+    expect(percent(1, 3)).toBe(33.333);
   });
 });
 

@@ -1,8 +1,17 @@
-import type { Health } from '@flotilla/protocol';
+import type { Health, UptimeSegment, UptimeWindow } from '@flotilla/protocol';
+
+/**
+ * Uptime maths, pure: from an installation's agent sessions and health changes to hourly figures
+ * (what the roll-up job stores and the live tail computes), and from hourly figures to the
+ * status-page segments and window totals the API shows.
+ */
+
+export const HOUR_MS = 3600_000;
+export const DAY_MS = 24 * HOUR_MS;
 
 export interface Interval {
   start: number;
-  /** null: still open (counts until the window's end). */
+  /** null: still open. */
   end: number | null;
 }
 
@@ -11,27 +20,77 @@ export interface HealthChange {
   health: Health;
 }
 
-export interface UptimeResult {
+/** What uptime is computed from, for one installation. */
+export interface UptimeInputs {
+  createdAt: number;
+  /** Agent sessions overlapping the span (possibly overlapping each other: a reconnect racing a disconnect). */
+  sessions: readonly Interval[];
+  /** The health before the span (the last change before it; `unknown` if none). */
+  initialHealth: Health;
+  /** Health changes inside the span. */
+  changes: readonly HealthChange[];
+}
+
+/** One UTC hour of one installation: what the hourly roll-up stores. */
+export interface HourStats {
+  /** Start of the hour (epoch ms, a multiple of HOUR_MS). */
+  start: number;
+  /** Time of the hour that has elapsed while the installation existed. */
   elapsedMs: number;
   connectedMs: number;
   /** Connected and healthy at the same time. */
   upMs: number;
+  /** Disconnections and turns to an unhealthy state that began in the hour. */
+  incidents: number;
 }
 
+/** Healths that make a turn into them an incident; `progressing` (a deploy) and `unknown` do not. */
+const UNHEALTHY: ReadonlySet<Health> = new Set(['degraded', 'failed', 'stopped']);
+
+export const hourStart = (t: number): number => Math.floor(t / HOUR_MS) * HOUR_MS;
+export const dayStart = (t: number): number => Math.floor(t / DAY_MS) * DAY_MS;
+
 /**
- * Uptime over [from, to]: time the agent was connected and the installation healthy, against the
- * elapsed time. Pure: sessions (possibly overlapping, e.g. a reconnect racing a disconnect) are
- * merged; health is a step function starting at `initialHealth` (the last change before `from`).
+ * The figures of each UTC hour overlapping [from, to) (the last one partial when `to` is now).
+ * Sessions are merged (overlaps count once; a disconnection is the end of a merged stretch), health
+ * is a step function from `initialHealth`, and nothing counts before the installation existed.
  */
-export function computeUptime(from: number, to: number, sessions: readonly Interval[], initialHealth: Health, changes: readonly HealthChange[]): UptimeResult {
-  const elapsedMs = Math.max(0, to - from);
-  const connected = mergeIntervals(sessions.map((s) => ({ start: Math.max(from, s.start), end: Math.min(to, s.end ?? to) })).filter((s) => s.end > s.start));
-  const healthy = healthyIntervals(from, to, initialHealth, changes);
-  return {
-    elapsedMs,
-    connectedMs: total(connected),
-    upMs: total(intersect(connected, healthy)),
-  };
+export function hourlyStats(input: UptimeInputs, from: number, to: number): HourStats[] {
+  const out: HourStats[] = [];
+  if (to <= from) return out;
+  const existsFrom = Math.max(from, input.createdAt);
+  const merged = mergeOpen(input.sessions);
+  const connected = clip(merged, existsFrom, to);
+  const up = intersect(connected, healthyIntervals(from, to, input.initialHealth, input.changes));
+  const incidentsAt = [...merged.flatMap((m) => (m.end === null ? [] : [m.end])), ...unhealthyTurns(input.initialHealth, input.changes)];
+  for (let h = hourStart(from); h < to; h += HOUR_MS) {
+    const s = Math.max(h, from);
+    const e = Math.min(h + HOUR_MS, to);
+    out.push({
+      start: h,
+      elapsedMs: Math.max(0, e - Math.max(s, input.createdAt)),
+      connectedMs: overlap(connected, s, e),
+      upMs: overlap(up, s, e),
+      incidents: incidentsAt.filter((t) => t >= s && t < e).length,
+    });
+  }
+  return out;
+}
+
+export interface WindowTotals {
+  elapsedMs: number;
+  connectedMs: number;
+  upMs: number;
+}
+
+export function totals(hours: readonly HourStats[]): WindowTotals {
+  const t = { elapsedMs: 0, connectedMs: 0, upMs: 0 };
+  for (const h of hours) {
+    t.elapsedMs += h.elapsedMs;
+    t.connectedMs += h.connectedMs;
+    t.upMs += h.upMs;
+  }
+  return t;
 }
 
 export function percent(part: number, whole: number): number | null {
@@ -39,17 +98,89 @@ export function percent(part: number, whole: number): number | null {
   return Math.round((part / whole) * 100_000) / 1000;
 }
 
-type Closed = { start: number; end: number };
+/** The window's uptime and connected time in percent of its elapsed time; null when the agent never connected in it. */
+export function windowPercents(hours: readonly HourStats[]): { uptimePercent: number | null; connectedPercent: number | null } {
+  const t = totals(hours);
+  if (t.connectedMs <= 0) return { uptimePercent: null, connectedPercent: null };
+  return { uptimePercent: percent(t.upMs, t.elapsedMs), connectedPercent: percent(t.connectedMs, t.elapsedMs) };
+}
 
-function mergeIntervals(intervals: Closed[]): Closed[] {
+export interface SegmentLayout {
+  bucket: 'hour' | 'day';
+  /** Segment starts, oldest first; each lasts `sizeMs`; the last one holds `now`. */
+  starts: number[];
+  sizeMs: number;
+}
+
+const SEGMENTS: Record<UptimeWindow, { bucket: 'hour' | 'day'; count: number }> = {
+  '24h': { bucket: 'hour', count: 24 },
+  '7d': { bucket: 'day', count: 7 },
+  '30d': { bucket: 'day', count: 30 },
+};
+
+/** The status-page bar of a window: 24 UTC hours, or 7 or 30 UTC days, the last one being the current one. */
+export function segmentLayout(window: UptimeWindow, now: number): SegmentLayout {
+  const { bucket, count } = SEGMENTS[window];
+  const sizeMs = bucket === 'hour' ? HOUR_MS : DAY_MS;
+  const last = bucket === 'hour' ? hourStart(now) : dayStart(now);
+  return { bucket, sizeMs, starts: Array.from({ length: count }, (_, i) => last - (count - 1 - i) * sizeMs) };
+}
+
+/**
+ * One segment per layout slot from hourly figures (missing hours count as not existing). The
+ * percentages are of the part of the segment elapsed by `now` and add up to exactly 100.
+ */
+export function toSegments(layout: SegmentLayout, hours: readonly HourStats[], now: number): UptimeSegment[] {
+  return layout.starts.map((start) => {
+    const end = start + layout.sizeMs;
+    const inside = hours.filter((h) => h.start >= start && h.start < end);
+    const t = totals(inside);
+    const span = Math.max(0, Math.min(end, now) - start);
+    const [onlinePercent, degradedPercent, offlinePercent, noDataPercent] =
+      span === 0 ? [0, 0, 0, 100] : shares([t.upMs, t.connectedMs - t.upMs, t.elapsedMs - t.connectedMs, span - t.elapsedMs], span);
+    return {
+      start: new Date(start).toISOString(),
+      end: new Date(end).toISOString(),
+      onlinePercent: onlinePercent ?? 0,
+      degradedPercent: degradedPercent ?? 0,
+      offlinePercent: offlinePercent ?? 0,
+      noDataPercent: noDataPercent ?? 0,
+      incidents: inside.reduce((n, h) => n + h.incidents, 0),
+    };
+  });
+}
+
+/** Percentages of `whole` with three decimals that add up to exactly 100 (largest remainders get the rounding). */
+function shares(parts: number[], whole: number): number[] {
+  const exact = parts.map((p) => (Math.max(0, p) / whole) * 100_000);
+  const floored = exact.map(Math.floor);
+  let left = 100_000 - floored.reduce((a, b) => a + b, 0);
+  const order = exact.map((x, i) => ({ i, frac: x - Math.floor(x) })).sort((a, b) => b.frac - a.frac);
+  for (const { i } of order) {
+    if (left <= 0) break;
+    floored[i] = (floored[i] ?? 0) + 1;
+    left--;
+  }
+  return floored.map((x) => x / 1000);
+}
+
+type Closed = { start: number; end: number };
+type Open = { start: number; end: number | null };
+
+/** Merges overlapping or touching intervals; an open one (end null) absorbs everything after its start. */
+function mergeOpen(intervals: readonly Interval[]): Open[] {
   const sorted = [...intervals].sort((a, b) => a.start - b.start);
-  const out: Closed[] = [];
+  const out: Open[] = [];
   for (const i of sorted) {
     const last = out.at(-1);
-    if (last && i.start <= last.end) last.end = Math.max(last.end, i.end);
+    if (last && (last.end === null || i.start <= last.end)) last.end = last.end === null || i.end === null ? null : Math.max(last.end, i.end);
     else out.push({ ...i });
   }
   return out;
+}
+
+function clip(intervals: readonly Open[], from: number, to: number): Closed[] {
+  return intervals.map((i) => ({ start: Math.max(from, i.start), end: Math.min(to, i.end ?? to) })).filter((i) => i.end > i.start);
 }
 
 function healthyIntervals(from: number, to: number, initial: Health, changes: readonly HealthChange[]): Closed[] {
@@ -64,6 +195,17 @@ function healthyIntervals(from: number, to: number, initial: Health, changes: re
     since = at;
   }
   if (current === 'healthy' && to > since) out.push({ start: since, end: to });
+  return out;
+}
+
+/** Times the health went from a state that is not unhealthy to one that is. */
+function unhealthyTurns(initial: Health, changes: readonly HealthChange[]): number[] {
+  const out: number[] = [];
+  let current = initial;
+  for (const c of [...changes].sort((a, b) => a.at - b.at)) {
+    if (UNHEALTHY.has(c.health) && !UNHEALTHY.has(current)) out.push(c.at);
+    current = c.health;
+  }
   return out;
 }
 
@@ -83,6 +225,12 @@ function intersect(a: Closed[], b: Closed[]): Closed[] {
   return out;
 }
 
-function total(intervals: Closed[]): number {
-  return intervals.reduce((sum, i) => sum + (i.end - i.start), 0);
+/** Total time of sorted, disjoint intervals inside [from, to). */
+function overlap(intervals: readonly Closed[], from: number, to: number): number {
+  let sum = 0;
+  for (const i of intervals) {
+    if (i.start >= to) break;
+    sum += Math.max(0, Math.min(to, i.end) - Math.max(from, i.start));
+  }
+  return sum;
 }
