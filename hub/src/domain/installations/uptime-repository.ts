@@ -1,7 +1,7 @@
 import type { Health } from '@flotilla/protocol';
 import type { Knex } from 'knex';
 import type { Database } from '../../infra/index.js';
-import type { HourStats, UptimeInputs } from './uptime.js';
+import type { HourStats, UptimeInputs, WindowTotals } from './uptime.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -81,6 +81,20 @@ export class UptimeRepository {
       list.push({ start: r.hour.getTime(), elapsedMs: r.elapsed_ms, connectedMs: r.connected_ms, upMs: r.up_ms, incidents: r.incidents });
       out.set(r.installation_id, list);
     }
+    return out;
+  }
+
+  /** Sums of rolled-up hours in [from, until) per installation (window totals without reading every hour). */
+  async totals(vendorId: string, ids: readonly string[], from: Date, until: Date): Promise<Map<string, WindowTotals>> {
+    const out = new Map<string, WindowTotals>();
+    if (ids.length === 0 || until <= from) return out;
+    const result: { rows: { installation_id: string; elapsed: string; connected: string; up: string }[] } = await this.db.raw(
+      `SELECT installation_id, sum(elapsed_ms) AS elapsed, sum(connected_ms) AS connected, sum(up_ms) AS up FROM uptime_hourly
+        WHERE vendor_id = ? AND installation_id = ANY(?::uuid[]) AND hour >= ? AND hour < ?
+        GROUP BY installation_id`,
+      [vendorId, [...ids], from, until],
+    );
+    for (const r of result.rows) out.set(r.installation_id, { elapsedMs: Number(r.elapsed), connectedMs: Number(r.connected), upMs: Number(r.up) });
     return out;
   }
 

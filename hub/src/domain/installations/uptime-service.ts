@@ -1,5 +1,5 @@
 import type { UptimeSegment, UptimeWindow } from '@flotilla/protocol';
-import { hourlyStats, segmentLayout, toSegments, windowPercents, type HourStats, type UptimeInputs } from './uptime.js';
+import { addTotals, hourlyStats, segmentLayout, toSegments, totals, windowPercents, type HourStats, type WindowPercents } from './uptime.js';
 import type { UptimeRepository } from './uptime-repository.js';
 
 /** What uptime needs of an installation. */
@@ -8,12 +8,10 @@ export interface UptimeSubject {
   created_at: Date;
 }
 
-export interface UptimeSummary {
+export interface UptimeSummary extends WindowPercents {
   bucket: 'hour' | 'day';
   /** Start of the first segment: the window is whole UTC hours (24h) or days (7d, 30d) up to now. */
   from: Date;
-  uptimePercent: number | null;
-  connectedPercent: number | null;
   segments: UptimeSegment[];
 }
 
@@ -29,33 +27,36 @@ export class UptimeService {
   async summary(vendorId: string, subject: UptimeSubject, window: UptimeWindow, now: Date): Promise<UptimeSummary> {
     const layout = segmentLayout(window, now.getTime());
     const from = layout.starts[0] ?? now.getTime();
-    const hours = (await this.hours(vendorId, [subject], from, now.getTime())).get(subject.id) ?? [];
-    return { bucket: layout.bucket, from: new Date(from), ...windowPercents(hours), segments: toSegments(layout, hours, now.getTime()) };
+    const { split, live } = await this.liveTail([subject], from, now.getTime());
+    const rolled = (await this.repo.hours(vendorId, [subject.id], new Date(from), new Date(split))).get(subject.id) ?? [];
+    const hours = [...rolled, ...(live.get(subject.id) ?? [])];
+    return { bucket: layout.bucket, from: new Date(from), ...windowPercents(totals(hours)), segments: toSegments(layout, hours, now.getTime()) };
   }
 
-  /** Window totals of many installations (a list page) in one round of queries. */
-  async percents(vendorId: string, subjects: readonly UptimeSubject[], window: UptimeWindow, now: Date): Promise<Map<string, { uptimePercent: number | null; connectedPercent: number | null }>> {
+  /** Window totals of many installations (a list page): roll-up sums in SQL plus the live tail. */
+  async percents(vendorId: string, subjects: readonly UptimeSubject[], window: UptimeWindow, now: Date): Promise<Map<string, WindowPercents>> {
+    if (subjects.length === 0) return new Map();
     const from = segmentLayout(window, now.getTime()).starts[0] ?? now.getTime();
-    const hours = await this.hours(vendorId, subjects, from, now.getTime());
-    return new Map(subjects.map((s) => [s.id, windowPercents(hours.get(s.id) ?? [])]));
+    const { split, live } = await this.liveTail(subjects, from, now.getTime());
+    const rolled = await this.repo.totals(vendorId, subjects.map((s) => s.id), new Date(from), new Date(split));
+    const none = { elapsedMs: 0, connectedMs: 0, upMs: 0 };
+    return new Map(subjects.map((s) => [s.id, windowPercents(addTotals(rolled.get(s.id) ?? none, totals(live.get(s.id) ?? [])))]));
   }
 
-  /** Hourly figures over [from, now): rolled-up hours, then the live tail. */
-  private async hours(vendorId: string, subjects: readonly UptimeSubject[], from: number, now: number): Promise<Map<string, HourStats[]>> {
-    const out = new Map<string, HourStats[]>();
-    if (subjects.length === 0) return out;
-    const ids = subjects.map((s) => s.id);
+  /**
+   * Where the roll-ups end inside [from, now) (`split`), and the hours after it computed from the
+   * raw rows. The split is read first: the roll-ups before it are complete whenever they are read.
+   */
+  private async liveTail(subjects: readonly UptimeSubject[], from: number, now: number): Promise<{ split: number; live: Map<string, HourStats[]> }> {
     const rolledUntil = (await this.repo.rolledUntil())?.getTime() ?? from;
     const split = Math.min(Math.max(rolledUntil, from), now);
-    const [rolled, raw] = await Promise.all([
-      this.repo.hours(vendorId, ids, new Date(from), new Date(split)),
-      split < now ? this.repo.inputs(ids, new Date(split), new Date(now)) : Promise.resolve(new Map<string, Omit<UptimeInputs, 'createdAt'>>()),
-    ]);
+    const live = new Map<string, HourStats[]>();
+    if (split >= now) return { split, live };
+    const raw = await this.repo.inputs(subjects.map((s) => s.id), new Date(split), new Date(now));
     for (const s of subjects) {
       const input = raw.get(s.id);
-      const live = input ? hourlyStats({ ...input, createdAt: s.created_at.getTime() }, split, now) : [];
-      out.set(s.id, [...(rolled.get(s.id) ?? []), ...live]);
+      if (input) live.set(s.id, hourlyStats({ ...input, createdAt: s.created_at.getTime() }, split, now));
     }
-    return out;
+    return { split, live };
   }
 }

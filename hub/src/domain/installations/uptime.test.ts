@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DAY_MS, HOUR_MS, hourlyStats, percent, segmentLayout, toSegments, windowPercents, type HourStats, type UptimeInputs } from './uptime.js';
+import { addTotals, DAY_MS, HOUR_MS, hourlyStats, percent, segmentLayout, toSegments, totals, windowPercents, type HourStats, type UptimeInputs } from './uptime.js';
 import { overallHealth, runningVersionOf } from './health.js';
 
 const H = HOUR_MS;
@@ -148,9 +148,15 @@ describe('segments', () => {
   });
 
   it('window percents: up and connected over elapsed; null when never connected', () => {
-    expect(windowPercents([hour(at(0), { upMs: 0.5 * H }), hour(at(1), { connectedMs: 0, upMs: 0 })])).toEqual({ uptimePercent: 25, connectedPercent: 50 });
-    expect(windowPercents([hour(at(0), { connectedMs: 0, upMs: 0 })])).toEqual({ uptimePercent: null, connectedPercent: null });
-    expect(windowPercents([])).toEqual({ uptimePercent: null, connectedPercent: null });
+    expect(windowPercents(totals([hour(at(0), { upMs: 0.5 * H }), hour(at(1), { connectedMs: 0, upMs: 0 })]))).toEqual({ uptimePercent: 25, connectedPercent: 50 });
+    expect(windowPercents(totals([hour(at(0), { connectedMs: 0, upMs: 0 })]))).toEqual({ uptimePercent: null, connectedPercent: null });
+    expect(windowPercents(totals([]))).toEqual({ uptimePercent: null, connectedPercent: null });
+  });
+
+  it('window totals add roll-up sums and the live tail', () => {
+    const rolled = { elapsedMs: 10 * H, connectedMs: 8 * H, upMs: 7 * H };
+    expect(addTotals(rolled, totals([hour(at(0), { upMs: 0 })]))).toEqual({ elapsedMs: 11 * H, connectedMs: 9 * H, upMs: 7 * H });
+    expect(addTotals()).toEqual({ elapsedMs: 0, connectedMs: 0, upMs: 0 });
   });
 
   it('percent of an empty whole is null', () => {

@@ -98,9 +98,18 @@ export function percent(part: number, whole: number): number | null {
   return Math.round((part / whole) * 100_000) / 1000;
 }
 
-/** The window's uptime and connected time in percent of its elapsed time; null when the agent never connected in it. */
-export function windowPercents(hours: readonly HourStats[]): { uptimePercent: number | null; connectedPercent: number | null } {
-  const t = totals(hours);
+/** Adds window totals up (roll-up sums and the live tail). */
+export function addTotals(...parts: readonly WindowTotals[]): WindowTotals {
+  return parts.reduce((a, b) => ({ elapsedMs: a.elapsedMs + b.elapsedMs, connectedMs: a.connectedMs + b.connectedMs, upMs: a.upMs + b.upMs }), { elapsedMs: 0, connectedMs: 0, upMs: 0 });
+}
+
+export interface WindowPercents {
+  uptimePercent: number | null;
+  connectedPercent: number | null;
+}
+
+/** Uptime and connected time in percent of the elapsed time; null when the agent never connected in the window. */
+export function windowPercents(t: WindowTotals): WindowPercents {
   if (t.connectedMs <= 0) return { uptimePercent: null, connectedPercent: null };
   return { uptimePercent: percent(t.upMs, t.elapsedMs), connectedPercent: percent(t.connectedMs, t.elapsedMs) };
 }
