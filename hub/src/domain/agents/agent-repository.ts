@@ -162,8 +162,8 @@ export class AgentRepository {
   }
 
   /**
-   * Extends the agent's open HTTP polling session, or opens one. Returns the session id and whether
-   * it was opened now (the agent just came online through polling).
+   * Extends the agent's open HTTP polling session, or opens one (with its `connected` event). Returns
+   * the session id and whether it was opened now (the agent just came online through polling).
    */
   async touchPollSession(identity: AgentIdentity, ttlSeconds: number, ip: string | undefined, agentVersion: string): Promise<{ sessionId: number; opened: boolean }> {
     const expires = this.db.raw(`now() + make_interval(secs => ?)`, [ttlSeconds]);
@@ -174,11 +174,15 @@ export class AgentRepository {
       .update({ poll_expires_at: expires })
       .returning('id')) as { id: number }[];
     if (extended) return { sessionId: extended.id, opened: false };
+    // The session opened and its `connected` event, in one statement.
     const result: { rows: { id: number }[] } = await this.db.raw(
-      `INSERT INTO agent_sessions (vendor_id, installation_id, agent_id, hub_node, ip, agent_version, poll_expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, now() + make_interval(secs => ?))
-       ON CONFLICT (agent_id) WHERE poll_expires_at IS NOT NULL AND disconnected_at IS NULL DO NOTHING
-       RETURNING id`,
+      `WITH s AS (INSERT INTO agent_sessions (vendor_id, installation_id, agent_id, hub_node, ip, agent_version, poll_expires_at)
+                  VALUES (?, ?, ?, ?, ?, ?, now() + make_interval(secs => ?))
+                  ON CONFLICT (agent_id) WHERE poll_expires_at IS NOT NULL AND disconnected_at IS NULL DO NOTHING
+                  RETURNING id, vendor_id, installation_id, agent_version),
+            e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message)
+                  SELECT vendor_id, installation_id, 'connected', 'agent ' || agent_version || ' via HTTP polling' FROM s)
+       SELECT id FROM s`,
       [identity.vendorId, identity.installationId, identity.agentId, POLLING_NODE, ip ?? null, agentVersion, ttlSeconds],
     );
     const inserted = result.rows[0];

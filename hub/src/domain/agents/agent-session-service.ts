@@ -147,7 +147,6 @@ export class AgentSessionService {
   async poll(identity: AgentIdentity, meta: { agentVersion: string; ip: string; pollIntervalSeconds: number }): Promise<HelloAck> {
     const { opened } = await this.agents.touchPollSession(identity, meta.pollIntervalSeconds * 3, meta.ip, meta.agentVersion);
     if (opened) {
-      await this.installations.addEvent(identity.vendorId, identity.installationId, { type: 'connected', message: `agent ${meta.agentVersion} via HTTP polling` });
       this.presence(identity, true, POLLING_NODE);
       this.changed(identity.installationId);
     }
@@ -169,9 +168,8 @@ export class AgentSessionService {
   }
 
   async progress(identity: AgentIdentity, progress: CommandProgress): Promise<OkAck> {
-    await this.commands.progress(identity, progress, () =>
-      this.installations.addEvent(identity.vendorId, identity.installationId, { type: 'command', message: `${progress.id} ${progress.status}${progress.message ? `: ${progress.message}` : ''}`, data: progress }),
-    );
+    // A finish goes on the installation's timeline with the command's own update (CommandRepository).
+    await this.commands.progress(identity, progress);
     if (progress.components) await this.observeComponents(identity, progress.components);
     return OK;
   }

@@ -42,13 +42,26 @@ export function toCommand(r: CommandRow): InstallationCommand {
 /** Lines kept per command: an agent cannot fill the database through one collect-logs. */
 export const MAX_LOG_LINES_PER_COMMAND = 50_000;
 
+/**
+ * A command's entry on its installation's timeline (`installation_events`, type `command`), written
+ * by the statement that creates or finishes it: "restart created", "restart succeeded: …".
+ */
+const EVENT_MESSAGE = `c.type || ' ' || CASE WHEN c.status = 'pending' THEN 'created' ELSE c.status END || COALESCE(': ' || c.message, '')`;
+const EVENT_DATA = `jsonb_build_object('commandId', c.id, 'type', c.type, 'status', c.status)`;
+
 export class CommandRepository {
   constructor(private readonly db: Database) {}
 
+  /** Creates a command and its `command` event on the installation's timeline, in one statement. */
   async create(c: { vendorId: string; installationId: string; customerId: string; type: string; payload: CommandPayload; createdBy: string | null }, trx?: Knex.Transaction): Promise<CommandRow> {
-    const [row] = (await (trx ?? this.db)('commands')
-      .insert({ vendor_id: c.vendorId, installation_id: c.installationId, customer_id: c.customerId, type: c.type, payload: JSON.stringify(c.payload), created_by: c.createdBy })
-      .returning('*')) as CommandRow[];
+    const result: { rows: CommandRow[] } = await (trx ?? this.db).raw(
+      `WITH c AS (INSERT INTO commands (vendor_id, installation_id, customer_id, type, payload, created_by) VALUES (?, ?, ?, ?, ?::jsonb, ?) RETURNING *),
+            e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message, data)
+                  SELECT vendor_id, installation_id, 'command', ${EVENT_MESSAGE}, ${EVENT_DATA} FROM c)
+       SELECT * FROM c`,
+      [c.vendorId, c.installationId, c.customerId, c.type, JSON.stringify(c.payload), c.createdBy],
+    );
+    const row = result.rows[0];
     if (!row) throw new Error('insert returned no row');
     return row;
   }
@@ -112,12 +125,18 @@ export class CommandRepository {
     return row;
   }
 
+  /** Moves the command; a finish also goes on the installation's timeline, in the same statement. */
   private async update(trx: Knex.Transaction, id: string, status: CommandStatus, message: string | null | undefined, finished: boolean): Promise<CommandRow | undefined> {
-    const [row] = (await trx('commands')
-      .where({ id })
-      .update({ status, ...(message === undefined ? {} : { message }), updated_at: trx.fn.now(), ...(finished ? { finished_at: trx.fn.now() } : {}) })
-      .returning('*')) as CommandRow[];
-    return row;
+    const result: { rows: CommandRow[] } = await trx.raw(
+      `WITH c AS (UPDATE commands SET status = ?, message = CASE WHEN ? THEN ? ELSE message END, updated_at = now(),
+                                      finished_at = CASE WHEN ? THEN now() ELSE finished_at END
+                   WHERE id = ? RETURNING *),
+            e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message, data)
+                  SELECT vendor_id, installation_id, 'command', ${EVENT_MESSAGE}, ${EVENT_DATA} FROM c WHERE ?)
+       SELECT * FROM c`,
+      [status, message !== undefined, message ?? null, finished, id, finished],
+    );
+    return result.rows[0];
   }
 
   /** Self-updates whose old agent started the replacement, waiting for an agent of `agentVersion`. */

@@ -127,9 +127,8 @@ export class CommandService {
    * `recorded` runs once the command is known to be the agent's, before the move (a finished
    * uninstall deletes the installation, and whatever else belongs to it, right after).
    */
-  async progress(identity: AgentIdentity, progress: CommandProgress, recorded?: () => Promise<void>): Promise<void> {
+  async progress(identity: AgentIdentity, progress: CommandProgress): Promise<void> {
     const current = await this.ownCommand(identity, progress.id);
-    await recorded?.();
     const next = statusFromProgress(current.type, progress.status);
     const message = next.awaitingReconnect ? `the replacement agent was started; waiting for it to connect with ${current.payload.agentVersion ?? '?'}` : (progress.message ?? null);
     const finished = next.status === 'succeeded' || next.status === 'failed';

@@ -1,4 +1,4 @@
-import type { ComponentState, Health, Installation, InstallationEvent, InstallationLifecycle, InstallationStatus, MaintenanceWindow } from '@flotilla/protocol';
+import type { ComponentState, Health, Installation, InstallationEventsPage, InstallationLifecycle, InstallationStatus, MaintenanceWindow } from '@flotilla/protocol';
 import type { Database } from '../../infra/index.js';
 import type { Knex } from 'knex';
 import { paginate, type Page, type PageRequest } from '../shared/pagination.js';
@@ -242,14 +242,20 @@ export class InstallationRepository {
     });
   }
 
-  async listEvents(scope: Scope, installationId: string, limit: number, before?: number): Promise<InstallationEvent[]> {
+  /** The timeline, newest first: a page of `limit` events older than the event `before`, and where the next page starts. */
+  async listEvents(scope: Scope, installationId: string, limit: number, before?: number): Promise<InstallationEventsPage> {
     const q = this.db('installation_events')
       .where({ vendor_id: scope.vendorId, installation_id: installationId })
       .whereIn('installation_id', this.base(scope).clearSelect().select('installations.id'))
       .orderBy('id', 'desc')
-      .limit(limit);
+      .limit(limit + 1);
     if (before !== undefined) q.where('id', '<', before);
-    const rows: { id: number; installation_id: string; type: string; health: Health | null; message: string | null; at: Date }[] = await q;
-    return rows.map((r) => ({ id: String(r.id), installationId: r.installation_id, type: r.type, health: r.health, message: r.message, at: r.at.toISOString() }));
+    const found: { id: string; installation_id: string; type: string; health: Health | null; message: string | null; at: Date }[] = await q;
+    const rows = found.slice(0, limit);
+    const last = rows.at(-1);
+    return {
+      items: rows.map((r) => ({ id: String(r.id), installationId: r.installation_id, type: r.type, health: r.health, message: r.message, at: r.at.toISOString() })),
+      nextBefore: found.length > limit && last ? Number(last.id) : null,
+    };
   }
 }

@@ -1,4 +1,4 @@
-import type { CreateInstallationBody, Installation, InstallationEvent, InstallationStatus, UptimeResponse, UptimeWindow } from '@flotilla/protocol';
+import type { CreateInstallationBody, Installation, InstallationEventsPage, InstallationStatus, UptimeResponse, UptimeWindow } from '@flotilla/protocol';
 import { AppError } from '../../errors.js';
 import { conflictOnDuplicate, isUuid } from '../shared/db-errors.js';
 import type { Notifier } from '../shared/notifier.js';
@@ -122,7 +122,8 @@ export class InstallationService {
     };
   }
 
-  async events(scope: Scope, id: string, limit: number, before?: number): Promise<InstallationEvent[]> {
+  /** The installation's timeline, newest first, paged on the event id. */
+  async events(scope: Scope, id: string, limit: number, before?: number): Promise<InstallationEventsPage> {
     await this.row(scope, id);
     return this.repo.listEvents(scope, id, limit, before);
   }

@@ -73,7 +73,7 @@ export function installationRoutes(
   });
   r.org('GET /installations/:id/events', async (ctx, a) => {
     const q = parseOrThrow(EventsQuery, ctx.query, 'query');
-    ctx.body = { items: await installations.events(a, param(ctx, 'id'), q.limit, q.before) };
+    ctx.body = await installations.events(a, param(ctx, 'id'), q.limit, q.before);
   });
   /** Releases newer than what the installation runs, that its customer may install. */
   r.org('GET /installations/:id/updates', async (ctx, a) => {
