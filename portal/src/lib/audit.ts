@@ -120,6 +120,9 @@ const TARGET_PAGES: Readonly<Record<string, string>> = {
   track: '/tracks/',
 };
 
+/** The target types the audit log links to a page (checked against the hub's types by hub/test/portal-audit-actions.test.ts). */
+export const LINKED_TARGET_TYPES: readonly string[] = [...Object.keys(TARGET_PAGES), 'version'];
+
 export interface TargetView {
   /** `installation main (Globex)`, `release Shop 1.2.0`, `customer 0b6c1c2e` when the name is unknown. */
   text: string;
