@@ -12,6 +12,7 @@ import * as m20261204193000 from './20261204193000_installation_lifecycle.js';
 import * as m20261204194000 from './20261204194000_version_archive.js';
 import * as m20261204200000 from './20261204200000_uptime_rollups.js';
 import * as m20261204201000 from './20261204201000_events_paging.js';
+import * as m20261204202000 from './20261204202000_desired_components.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -33,6 +34,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261204194000_version_archive', m20261204194000],
   ['20261204200000_uptime_rollups', m20261204200000],
   ['20261204201000_events_paging', m20261204201000],
+  ['20261204202000_desired_components', m20261204202000],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetSummary, Release } from '@flotilla/protocol';
+import type { AgentCredentials, FleetSummary, Release } from '@flotilla/protocol';
 import { ApiClient, COMPOSE_V1 } from './api-client.js';
-import { createTestDatabase, randomSuffix, startTestHub, type TestDatabase, type TestHub } from './helpers.js';
+import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
+import { simAgent, type SimAgent } from './sim-fleet.js';
 
 let tdb: TestDatabase;
 let hub: TestHub;
@@ -46,7 +47,10 @@ beforeAll(async () => {
   outsiderAdmin = await customerAdmin(ids.outsider ?? '');
 });
 
+let agent: SimAgent | undefined;
+
 afterAll(async () => {
+  agent?.socket.disconnect();
   await hub.close();
   await tdb.drop();
 });
@@ -94,7 +98,15 @@ describe('entitlements', () => {
 
 describe('fleet summary', () => {
   it('shows each installation’s version, releases behind the latest and version age', async () => {
-    const s = await vendor.get<FleetSummary>('/fleet/summary');
+    // Deployed, but no agent applied it yet: it runs no known release.
+    const before = await vendor.get<FleetSummary>('/fleet/summary');
+    expect(before.body.installations.find((i) => i.id === ids['inst-entitled'])).toMatchObject({ version: null, releasesBehind: null });
+    const creds = (await vendor.post<AgentCredentials>(`/installations/${ids['inst-entitled']}/agent-credentials`)).body;
+    agent = await simAgent(hub.url, ids['inst-entitled'] ?? '', creds.agentId, creds.secret);
+    const s = await waitFor(async () => {
+      const x = await vendor.get<FleetSummary>('/fleet/summary');
+      return x.body.installations.find((i) => i.id === ids['inst-entitled'])?.version ? x : undefined;
+    }, 10_000, 'the agent to run the release');
     expect(s.status).toBe(200);
     expect(s.body.total).toBe(2);
     const entitled = s.body.installations.find((i) => i.id === ids['inst-entitled']);

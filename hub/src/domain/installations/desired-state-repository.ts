@@ -22,6 +22,11 @@ export interface NewDesiredState {
  * Records the first deploy of application versions (they can then be archived, never deleted).
  * Rows are locked in id order, and only those not marked yet: once deployed, a version costs nothing.
  */
+/** The desired component versions an installation row keeps beside `desired_version` (name → version). */
+export function desiredVersions(components: readonly DesiredComponent[]): Record<string, string> {
+  return Object.fromEntries(components.map((c) => [c.name, c.version]));
+}
+
 async function markVersionsDeployed(trx: Knex.Transaction, vendorId: string, versionIds: readonly string[]): Promise<void> {
   const ids = [...new Set(versionIds)];
   if (ids.length === 0) return;
@@ -93,7 +98,14 @@ export class DesiredStateRepository {
       });
       await trx('installations')
         .where({ id: installationId })
-        .update({ desired_revision: revision, desired_version: input.desiredVersion, release_id: input.releaseId ?? null, status_updated_at: trx.fn.now(), updated_at: trx.fn.now() });
+        .update({
+          desired_revision: revision,
+          desired_version: input.desiredVersion,
+          desired_components: JSON.stringify(desiredVersions(input.components)),
+          release_id: input.releaseId ?? null,
+          status_updated_at: trx.fn.now(),
+          updated_at: trx.fn.now(),
+        });
       await trx('installation_events').insert({
         vendor_id: vendorId,
         installation_id: installationId,
@@ -140,10 +152,15 @@ export class DesiredStateRepository {
       );
     }
     await trx.raw(
-      `UPDATE installations AS i SET desired_revision = v.revision, desired_version = v.desired_version, release_id = v.release_id, status_updated_at = now(), updated_at = now()
-         FROM jsonb_to_recordset(?::jsonb) AS v(id uuid, revision integer, desired_version text, release_id uuid)
+      `UPDATE installations AS i SET desired_revision = v.revision, desired_version = v.desired_version, desired_components = v.desired_components,
+              release_id = v.release_id, status_updated_at = now(), updated_at = now()
+         FROM jsonb_to_recordset(?::jsonb) AS v(id uuid, revision integer, desired_version text, desired_components jsonb, release_id uuid)
         WHERE i.id = v.id`,
-      [JSON.stringify(rows.map(({ input, revision }) => ({ id: input.installationId, revision, desired_version: input.desiredVersion, release_id: input.releaseId ?? null })))],
+      [
+        JSON.stringify(
+          rows.map(({ input, revision }) => ({ id: input.installationId, revision, desired_version: input.desiredVersion, desired_components: desiredVersions(input.components), release_id: input.releaseId ?? null })),
+        ),
+      ],
     );
     await markVersionsDeployed(trx, vendorId, rows.flatMap((r) => r.input.versionIds ?? []));
     const agents: { id: string; installation_id: string }[] = await trx('agents').whereIn('installation_id', rows.map((r) => r.input.installationId)).select('id', 'installation_id');

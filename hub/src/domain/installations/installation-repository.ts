@@ -1,10 +1,11 @@
-import type { ComponentState, Health, Installation, InstallationEventsPage, InstallationLifecycle, InstallationStatus, MaintenanceWindow } from '@flotilla/protocol';
+import type { ComponentState, Health, HostFacts, Installation, InstallationEventsPage, InstallationLifecycle, InstallationStatus, MaintenanceWindow } from '@flotilla/protocol';
 import type { Database } from '../../infra/index.js';
 import type { Knex } from 'knex';
 import { paginate, type Page, type PageRequest } from '../shared/pagination.js';
 import type { Scope } from '../access/roles.js';
 import { agentUpdateOffer, type ShippedAgentImages } from '../commands/agent-update.js';
 import { foldObservations } from './observations.js';
+import { versionTruth, withDesiredVersions } from './version-truth.js';
 
 export interface InstallationRow {
   id: string;
@@ -19,6 +20,8 @@ export interface InstallationRow {
   agent_id: string | null;
   /** The agent version of the last handshake (null before the agent ever connected). */
   agent_version: string | null;
+  /** The agent's host facts from its last handshake (null before it ever connected). */
+  agent_host: HostFacts | null;
   maintenance_windows: MaintenanceWindow[];
   /** Helm: the agent's manifest grants cluster-wide rights. */
   cluster_scoped: boolean;
@@ -28,6 +31,8 @@ export interface InstallationRow {
   lifecycle: InstallationLifecycle;
   desired_revision: number;
   desired_version: string | null;
+  /** The current desired state's components, name → version (written with desired_version). */
+  desired_components: Record<string, string>;
   applied_revision: number;
   running_version: string | null;
   health: Health;
@@ -42,21 +47,22 @@ export interface InstallationRow {
 
 /** The installation's status; `shipped` (the hub's agent images) decides whether an agent update is offered. */
 export function toStatus(r: InstallationRow, shipped: ShippedAgentImages): InstallationStatus {
+  const truth = versionTruth({ desiredVersion: r.desired_version, desiredRevision: r.desired_revision, appliedRevision: r.applied_revision, desired: r.desired_components, reported: r.components });
   return {
     installationId: r.id,
     online: r.online,
     desiredRevision: r.desired_revision,
     appliedRevision: r.applied_revision,
     health: r.health,
-    components: r.components,
+    components: withDesiredVersions(r.components, r.desired_components),
     desiredVersion: r.desired_version,
-    runningVersion: r.running_version,
+    runningVersion: truth.runningVersion,
     lastSeenAt: r.last_seen_at?.toISOString() ?? null,
     updatedAt: r.status_updated_at.toISOString(),
     agentVersion: r.agent_version,
     agentUpdate: agentUpdateOffer(r.agent_kind, r.agent_version, shipped),
-    versionDrift: [], // PLACEHOLDER(#13 helper versions-api)
-    host: null, // PLACEHOLDER(#13 helper versions-api)
+    versionDrift: truth.versionDrift,
+    host: r.agent_host,
   };
 }
 
@@ -108,7 +114,7 @@ export class InstallationRepository {
     return this.db('installations')
       .join('customers', 'customers.id', 'installations.customer_id')
       .leftJoin('agents', 'agents.installation_id', 'installations.id')
-      .select('installations.*', 'customers.name as customer_name', 'agents.id as agent_id', 'agents.agent_version');
+      .select('installations.*', 'customers.name as customer_name', 'agents.id as agent_id', 'agents.agent_version', 'agents.host as agent_host');
   }
 
   /** Installations visible in a scope: the vendor's, and only the customer's own for customer users. */
