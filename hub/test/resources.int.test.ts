@@ -106,11 +106,22 @@ describe('applications and versions', () => {
     const bad = await a.post<Err>(`/applications/${app.body.id}/versions`, { version: '1.0.0', compose: { file: 'services:\n  web:\n    ports: ["80:80"]\n' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('VALIDATION_FAILED');
-    expect(bad.body.error.message).toContain('services.web has no "image"');
-    const yaml = await a.post<Err>(`/applications/${app.body.id}/versions`, { version: '1.0.0', compose: { file: 'services: [' } });
-    expect(yaml.body.error.message).toContain('not valid YAML');
-    const env = await a.post<Err>(`/applications/${app.body.id}/versions`, { version: '1.0.0', compose: { file: COMPOSE_V1, env: 'oops' } });
-    expect(env.body.error.message).toContain('env line 1');
+    expect(bad.body.error.message).toBe('Invalid compose version: Compose file, line 2: service "web" has no image');
+    expect(bad.body.error.details).toEqual({ issues: [{ path: 'compose.file', message: 'service "web" has no image', line: 2, column: 3 }] });
+    const yaml = await a.post<Err & { error: { details: { issues: { path: string; line?: number }[] } } }>(`/applications/${app.body.id}/versions`, { version: '1.0.0', compose: { file: 'name: x\nservices: [' } });
+    expect(yaml.body.error.message).toMatch(/^Invalid compose version: Compose file, line 2: not valid YAML: /);
+    expect(yaml.body.error.details.issues.map((i) => [i.path, i.line])).toEqual([['compose.file', 2]]);
+    const env = await a.post<Err>(`/applications/${app.body.id}/versions`, { version: '1.0.0', compose: { file: COMPOSE_V1, env: 'A=1\noops' } });
+    expect(env.body.error.message).toBe('Invalid compose version: Env file, line 2: not KEY=value: "oops"');
+    const helmApp = await a.post<{ id: string }>('/applications', { name: `chart-${randomSuffix()}`, kind: 'helm' });
+    const values = await a.post<Err & { error: { details: unknown } }>(`/applications/${helmApp.body.id}/versions`, { version: '1.0.0', helm: { chart: 'api', repo: 'https://charts.example.com', chartVersion: 'one', values: 'a: 1\na: 2\n' } });
+    expect(values.body.error.message).toBe('Invalid helm version: Chart version: chartVersion "one" is not a semantic version; Values, line 2: not valid YAML: Map keys must be unique');
+    expect(values.body.error.details).toEqual({
+      issues: [
+        { path: 'helm.chartVersion', message: 'chartVersion "one" is not a semantic version' },
+        { path: 'helm.values', message: 'not valid YAML: Map keys must be unique', line: 2, column: 1 },
+      ],
+    });
 
     const ok = await a.post<{ id: string; version: string; compose: { file: string } }>(`/applications/${app.body.id}/versions`, { version: '1.0.0', compose: { file: COMPOSE_V1, env: 'GREETING=hi' } });
     expect(ok.status).toBe(201);

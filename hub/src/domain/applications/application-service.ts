@@ -6,6 +6,7 @@ import type { ApplicationRepository } from './application-repository.js';
 import { validateComposeFile, validateEnvFile } from './compose-validation.js';
 import { validateHelmSpec } from './helm-validation.js';
 import { toVersionView } from './version-view.js';
+import { describeIssue, documentIssues } from './validation-issues.js';
 
 export class ApplicationService {
   constructor(private readonly repo: ApplicationRepository) {}
@@ -55,10 +56,11 @@ export class ApplicationService {
     const app = await this.get(vendorId, applicationId);
     const given = 'compose' in body ? 'compose' : 'helm';
     if (given !== app.kind) throw new AppError('VALIDATION_FAILED', `Application "${app.name}" is of kind ${app.kind}; give "${app.kind}": {…}, not "${given}"`);
-    const problems = 'compose' in body ? [...validateComposeFile(body.compose.file), ...validateEnvFile(body.compose.env ?? '')] : validateHelmSpec(body.helm);
-    if (problems.length > 0) {
-      throw new AppError('VALIDATION_FAILED', `Invalid ${app.kind} version: ${problems.join('; ')}`, { issues: problems.map((message) => ({ path: app.kind, message })) });
-    }
+    const issues =
+      'compose' in body
+        ? [...documentIssues('compose.file', validateComposeFile(body.compose.file)), ...documentIssues('compose.env', validateEnvFile(body.compose.env ?? ''))]
+        : validateHelmSpec(body.helm);
+    if (issues.length > 0) throw new AppError('VALIDATION_FAILED', `Invalid ${app.kind} version: ${issues.map(describeIssue).join('; ')}`, { issues });
     const created = await conflictOnDuplicate(
       () =>
         this.repo.createVersion(vendorId, applicationId, {

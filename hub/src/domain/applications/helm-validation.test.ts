@@ -8,15 +8,25 @@ describe('validateHelmSpec', () => {
   });
 
   it.each([
-    [{ chart: 'API_', repo: 'https://x', chartVersion: '1.0.0' }, /not a valid chart name/],
-    [{ chart: 'api', chartVersion: '1.0.0' }, /repository URL \(repo\) or an OCI reference/],
-    [{ chart: 'api', repo: 'https://x', oci: 'oci://y', chartVersion: '1.0.0' }, /either repo or oci/],
-    [{ chart: 'api', repo: 'ftp://x', chartVersion: '1.0.0' }, /http\(s\) URL/],
-    [{ chart: 'api', oci: 'registry/x', chartVersion: '1.0.0' }, /oci:\/\//],
-    [{ chart: 'api', repo: 'https://x', chartVersion: 'latest' }, /not a semantic version/],
-    [{ chart: 'api', repo: 'https://x', chartVersion: '1.0.0', values: 'a: [' }, /not valid YAML/],
-    [{ chart: 'api', repo: 'https://x', chartVersion: '1.0.0', values: '- a\n- b' }, /must be a YAML mapping/],
-  ])('rejects %j', (spec, message) => {
-    expect(validateHelmSpec(spec).join('\n')).toMatch(message);
+    [{ chart: 'API_', repo: 'https://x', chartVersion: '1.0.0' }, 'helm.chart', /not a valid chart name/],
+    [{ chart: 'api', chartVersion: '1.0.0' }, 'helm.repo', /repository URL \(repo\) or an OCI reference/],
+    [{ chart: 'api', repo: 'https://x', oci: 'oci://y', chartVersion: '1.0.0' }, 'helm.repo', /either repo or oci/],
+    [{ chart: 'api', repo: 'ftp://x', chartVersion: '1.0.0' }, 'helm.repo', /http\(s\) URL/],
+    [{ chart: 'api', oci: 'registry/x', chartVersion: '1.0.0' }, 'helm.oci', /oci:\/\//],
+    [{ chart: 'api', repo: 'https://x', chartVersion: 'latest' }, 'helm.chartVersion', /not a semantic version/],
+  ])('rejects %j at its field', (spec, path, message) => {
+    const issues = validateHelmSpec(spec);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.path).toBe(path);
+    expect(issues[0]?.message).toMatch(message);
+  });
+
+  it('reports values problems at their line and column', () => {
+    const spec = { chart: 'api', repo: 'https://x', chartVersion: '1.0.0' };
+    expect(validateHelmSpec({ ...spec, values: 'replicas: 2\nimage:\n  tag: [1\nother: 3' })).toEqual([
+      { path: 'helm.values', message: 'not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]', line: 4, column: 1 },
+    ]);
+    expect(validateHelmSpec({ ...spec, values: 'a: 1\nb: 2\na: 3\n' })).toEqual([{ path: 'helm.values', message: 'not valid YAML: Map keys must be unique', line: 3, column: 1 }]);
+    expect(validateHelmSpec({ ...spec, values: '# defaults\n- a\n- b' })).toEqual([{ path: 'helm.values', message: 'values must be a YAML mapping', line: 2, column: 1 }]);
   });
 });
