@@ -28,14 +28,15 @@ export interface VersionTruth {
  * version (or missing) is named as the drift.
  */
 export function versionTruth(f: VersionFacts): VersionTruth {
-  const running = new Map(f.reported.map((c) => [c.name, c.version]));
+  // A handful of components each: scanning the list beats building a map (10 000 statuses at a time).
   const versionDrift: VersionTruth['versionDrift'] = [];
-  for (const [component, desired] of Object.entries(f.desired)) {
-    const now = running.get(component) ?? null;
+  for (const component in f.desired) {
+    const desired = f.desired[component] ?? null;
+    const now = f.reported.find((c) => c.name === component)?.version ?? null;
     if (now !== desired) versionDrift.push({ component, desired, running: now });
   }
   if (f.desiredRevision > 0) {
-    for (const c of f.reported) if (!(c.name in f.desired)) versionDrift.push({ component: c.name, desired: null, running: c.version });
+    for (const c of f.reported) if (!Object.hasOwn(f.desired, c.name)) versionDrift.push({ component: c.name, desired: null, running: c.version });
   }
   const converged = f.desiredRevision > 0 && f.appliedRevision >= f.desiredRevision && versionDrift.length === 0;
   return { versionDrift, runningVersion: converged ? f.desiredVersion : runningVersionOf(f.reported), converged };
