@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import type { Browser, BrowserContext, Locator } from 'playwright-core';
+import { COMPOSE_V1 } from './api-client.js';
 import { createTestDatabase, randomSuffix, type TestDatabase, type TestHub } from './helpers.js';
 import { assertBrowserPrerequisites, launchChromium, openWatchedPage, shot, startPortalHub, UI_TIMEOUT, type WatchedPage } from './browser-helpers.js';
 
@@ -81,6 +82,70 @@ describe('the portal forms in a real browser', () => {
     await page.getByLabel('Password').fill('a-long-enough-password');
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.waitForURL((url) => url.pathname === '/');
+    expect(vendor.errors).toEqual([]);
+  });
+
+  it('creates an application and its versions, shows a compose error, compares, archives, restores and deletes versions', async () => {
+    const { page } = vendor;
+    step('New application: a missing name is said in plain words');
+    await page.getByTestId('nav-applications').click();
+    await page.getByRole('button', { name: 'New application' }).click();
+    await page.getByRole('button', { name: 'Create application' }).click();
+    expect(await text(page.getByTestId('application-error'))).toBe('Name: required');
+    await page.getByLabel('Name').fill('web');
+    await page.getByLabel('Kind').selectOption('compose');
+    await page.getByLabel('Description').fill('The web front end');
+    await page.getByRole('button', { name: 'Create application' }).click();
+    await page.waitForURL((url) => /^\/applications\/[0-9a-f-]{36}$/.test(url.pathname));
+    expect(await text(page.getByTestId('application-name'))).toBe('web');
+    await page.getByTestId('versions-empty').waitFor();
+
+    step('New version: missing fields, then a compose file the hub refuses');
+    await page.getByRole('button', { name: 'New version' }).click();
+    await page.getByRole('button', { name: 'Create version' }).click();
+    expect(await text(page.getByTestId('version-error'))).toBe('Version: required; Compose file: required');
+    await page.getByLabel('Version').fill('1.0.0');
+    await page.getByLabel('Compose file').fill('services:\n  web:\n    network_mode: host\n');
+    await page.getByRole('button', { name: 'Create version' }).click();
+    await poll(() => text(page.getByTestId('version-error'))).toMatch(/^Compose file.*services\.web has no "image"$/);
+    await shot(page, 'forms-version-compose-error');
+
+    step('a good compose file creates 1.0.0');
+    await page.getByLabel('Compose file').fill(COMPOSE_V1);
+    await page.getByRole('button', { name: 'Create version' }).click();
+    const v1 = page.locator('[data-version="1.0.0"]');
+    await v1.waitFor();
+    expect(await text(v1.getByTestId('state'))).toBe('active');
+
+    step('2.0.0 starts from 1.0.0: change the image tag');
+    await page.getByRole('button', { name: 'New version' }).click();
+    await poll(() => text(page.getByLabel('Compose file'))).toContain('flotilla-test/web:v1');
+    await page.getByLabel('Version').fill('2.0.0');
+    await page.getByLabel('Compose file').fill(COMPOSE_V1.replace(':v1', ':v2'));
+    await page.getByRole('button', { name: 'Create version' }).click();
+    const v2 = page.locator('[data-version="2.0.0"]');
+    await v2.waitFor();
+
+    step('compare 1.0.0 with 2.0.0 side by side');
+    await page.getByLabel('Compare').selectOption({ label: '1.0.0' });
+    await page.getByLabel('With').selectOption({ label: '2.0.0' });
+    await page.getByTestId('compare-toggle').click();
+    const diff = page.getByTestId('version-diff');
+    await diff.locator('.cm-mergeView').waitFor();
+    expect(await text(diff.getByTestId('diff-left'))).toBe('1.0.0');
+    expect(await diff.locator('.cm-changedLine').count()).toBeGreaterThan(0);
+    await poll(() => text(diff.getByLabel('2.0.0'))).toContain('flotilla-test/web:v2');
+    await shot(page, 'forms-application-versions');
+
+    step('archive 1.0.0, restore it, delete 2.0.0 (never used)');
+    await v1.getByRole('button', { name: 'Archive' }).click();
+    await poll(() => v1.getAttribute('data-archived')).toBe('true');
+    expect(await text(v1.getByTestId('state'))).toBe('archived');
+    await v1.getByRole('button', { name: 'Restore' }).click();
+    await poll(() => v1.getAttribute('data-archived')).toBe('false');
+    await v2.getByRole('button', { name: 'Delete' }).click();
+    await v2.getByTestId('version-delete-confirm').click();
+    await poll(() => v2.count()).toBe(0);
     expect(vendor.errors).toEqual([]);
   });
 });

@@ -140,7 +140,7 @@ describe('invites and roles in a real browser', () => {
   it('a customer admin invited from the Users page accepts, sees only their customer, and signs in again', async () => {
     step('vendor admin signs in');
     const vendor = await signInAsAdmin();
-    expect(await navTestIds(vendor.page)).toEqual(['nav-fleet', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-users', 'nav-tokens', 'nav-audit']);
+    expect(await navTestIds(vendor.page)).toEqual(['nav-fleet', 'nav-applications', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-users', 'nav-tokens', 'nav-audit']);
     step('users page');
     await vendor.page.getByTestId('nav-users').click();
     await vendor.page.waitForURL((url) => url.pathname === '/settings/users');
@@ -247,7 +247,7 @@ describe('invites and roles in a real browser', () => {
       expect((await victor.page.getByTestId('fleet-summary').textContent())?.trim()).toMatch(/^2 installations/);
     };
     await expectFleet();
-    expect(await navTestIds(victor.page)).toEqual(['nav-fleet', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-tokens']);
+    expect(await navTestIds(victor.page)).toEqual(['nav-fleet', 'nav-applications', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-tokens']);
 
     step('viewer logs out and in');
     await logOut(victor.page);

@@ -24,6 +24,8 @@ const routes: RouteRecordRaw[] = [
     meta: { requiresAuth: true },
     children: [
       { path: '', name: 'fleet', component: () => import('./pages/vendor/FleetPage.vue'), meta: { area: 'vendor', title: 'Fleet' } },
+      { path: 'applications', name: 'applications', component: () => import('./pages/vendor/ApplicationsPage.vue'), meta: { area: 'vendor', title: 'Applications' } },
+      { path: 'applications/:id', name: 'application', component: () => import('./pages/vendor/ApplicationPage.vue'), meta: { area: 'vendor', title: 'Application' } },
       { path: 'tracks', name: 'tracks', component: () => import('./pages/vendor/TracksPage.vue'), meta: { area: 'vendor', title: 'Release tracks' } },
       { path: 'tracks/:id', name: 'track', component: () => import('./pages/vendor/TrackPage.vue'), meta: { area: 'vendor', title: 'Release track' } },
       { path: 'releases/:id', name: 'release', component: () => import('./pages/vendor/ReleaseEditorPage.vue'), meta: { area: 'vendor', title: 'Release' } },

@@ -1,6 +1,7 @@
 import type {
   AcceptInviteBody,
   ApiToken,
+  CreateCustomerBody,
   CreateInviteBody,
   CreateTokenBody,
   CreatedInvite,
@@ -10,6 +11,7 @@ import type {
   LoginResponse,
   Member,
   SessionInfo,
+  UpdateCustomerBody,
   UpdateMemberBody,
 } from '@flotilla/protocol';
 import { query, request } from './client';
@@ -56,4 +58,8 @@ export const auditApi = {
 export const customersApi = {
   /** Vendor users only (customer users get 404). */
   all: () => fetchAllPages<Customer>((cursor) => request<PageOf<Customer>>('GET', `/customers${query({ limit: PAGE_LIMIT, cursor })}`)),
+  create: (body: CreateCustomerBody) => request<Customer>('POST', '/customers', body),
+  update: (customerId: string, body: UpdateCustomerBody) => request<Customer>('PATCH', `/customers/${encodeURIComponent(customerId)}`, body),
+  /** 409 while it has installations; otherwise its entitlements, memberships, invites and tokens go with it. */
+  remove: (customerId: string) => request<undefined>('DELETE', `/customers/${encodeURIComponent(customerId)}`),
 };

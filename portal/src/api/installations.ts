@@ -1,4 +1,4 @@
-import type { AgentCredentials, DeployBody, DeployResponse, Installation, InstallationEventsPage, UptimeResponse, UptimeWindow } from '@flotilla/protocol';
+import type { AgentCredentials, CreateInstallationBody, DeployBody, DeployResponse, Installation, UninstallResponse, UpdateInstallationBody, InstallationEventsPage, UptimeResponse, UptimeWindow } from '@flotilla/protocol';
 import { query, request } from './client';
 
 export interface PageOf<T> {
@@ -29,6 +29,12 @@ const id = (value: string) => encodeURIComponent(value);
 export const installationsApi = {
   page: (cursor?: string) => request<PageOf<Installation>>('GET', `/installations${query({ limit: PAGE_LIMIT, cursor })}`),
   all: () => fetchAllPages<Installation>((cursor) => installationsApi.page(cursor)),
+  get: (installationId: string) => request<Installation>('GET', `/installations/${id(installationId)}`),
+  create: (body: CreateInstallationBody) => request<Installation>('POST', '/installations', body),
+  update: (installationId: string, body: UpdateInstallationBody) => request<Installation>('PATCH', `/installations/${id(installationId)}`, body),
+  /** `uninstall`: 202 with the uninstall command sent to the agent; otherwise removed at once (204). */
+  remove: (installationId: string, uninstall: boolean) =>
+    request<UninstallResponse | undefined>('DELETE', `/installations/${id(installationId)}${uninstall ? query({ uninstall: 'true' }) : ''}`),
   /** New agent id and secret (rotation disconnects the old agent at once) and a single-use install link. */
   agentCredentials: (installationId: string) => request<AgentCredentials>('POST', `/installations/${id(installationId)}/agent-credentials`),
   /** `{versionId}` (vendor users) or `{releaseId}`: a new desired revision, pushed to the agent. */

@@ -3,15 +3,19 @@ import type {
   ApplicationVersion,
   CreateEntitlementBody,
   CreateReleaseBody,
+  CreateApplicationBody,
   CreateTrackBody,
+  CreateVersionBody,
   Customer,
   DeployResponse,
   Entitlement,
   FleetSummary,
   Release,
   Track,
+  UpdateApplicationBody,
   UpdateReleaseBody,
   UpdateTrackBody,
+  UpdateVersionBody,
 } from '@flotilla/protocol';
 import { query, request } from './client';
 import { PAGE_LIMIT, fetchAllPages, type PageOf } from './installations';
@@ -27,6 +31,17 @@ export const applicationsApi = {
   all: () => fetchAllPages<Application>((cursor) => request<PageOf<Application>>('GET', `/applications${query({ limit: PAGE_LIMIT, cursor })}`)),
   versions: (applicationId: string) =>
     fetchAllPages<ApplicationVersion>((cursor) => request<PageOf<ApplicationVersion>>('GET', `/applications/${id(applicationId)}/versions${query({ limit: PAGE_LIMIT, cursor })}`)),
+  get: (applicationId: string) => request<Application>('GET', `/applications/${id(applicationId)}`),
+  create: (body: CreateApplicationBody) => request<Application>('POST', '/applications', body),
+  update: (applicationId: string, body: UpdateApplicationBody) => request<Application>('PATCH', `/applications/${id(applicationId)}`, body),
+  /** 409 while it is deployed to installations (the message says so). */
+  remove: (applicationId: string) => request<undefined>('DELETE', `/applications/${id(applicationId)}`),
+  createVersion: (applicationId: string, body: CreateVersionBody) => request<ApplicationVersion>('POST', `/applications/${id(applicationId)}/versions`, body),
+  /** `{archived: true}` archives, `{archived: false}` restores; `{notes}` edits the notes. */
+  updateVersion: (applicationId: string, versionId: string, body: UpdateVersionBody) =>
+    request<ApplicationVersion>('PATCH', `/applications/${id(applicationId)}/versions/${id(versionId)}`, body),
+  /** Only a version never deployed nor pinned (`inUse: false`); else 409. */
+  removeVersion: (applicationId: string, versionId: string) => request<undefined>('DELETE', `/applications/${id(applicationId)}/versions/${id(versionId)}`),
 };
 
 export const tracksApi = {

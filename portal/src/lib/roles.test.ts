@@ -3,9 +3,12 @@ import type { Membership } from '@flotilla/protocol';
 import {
   actingMembership,
   canConnectAgents,
+  canEditApplications,
   canEditReleases,
   canInstallReleases,
+  canManageCustomers,
   canManageEntitlements,
+  canManageInstallations,
   canManageMembers,
   canViewAudit,
   grantableRoles,
@@ -90,12 +93,12 @@ describe('navLinks', () => {
   const ids = (m: Membership[]) => navLinks(m).map((l) => l.testId);
 
   it('gives vendor admins every page', () => {
-    expect(ids([vendor('admin')])).toEqual(['nav-fleet', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-users', 'nav-tokens', 'nav-audit']);
+    expect(ids([vendor('admin')])).toEqual(['nav-fleet', 'nav-applications', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-users', 'nav-tokens', 'nav-audit']);
   });
 
   it('hides admin pages from other vendor roles', () => {
-    expect(ids([vendor('release-manager')])).toEqual(['nav-fleet', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-tokens']);
-    expect(ids([vendor('viewer')])).toEqual(['nav-fleet', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-tokens']);
+    expect(ids([vendor('release-manager')])).toEqual(['nav-fleet', 'nav-applications', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-tokens']);
+    expect(ids([vendor('viewer')])).toEqual(['nav-fleet', 'nav-applications', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-tokens']);
   });
 
   it('gives customer users their portal, and users to customer admins, never the fleet or audit', () => {
@@ -105,7 +108,7 @@ describe('navLinks', () => {
   });
 
   it('shows both areas to users of both', () => {
-    expect(navLinks([vendor('viewer'), customer('viewer')]).map((l) => l.label)).toEqual(['Fleet', 'Releases', 'Rollouts', 'Customers', 'Customer portal', 'API tokens']);
+    expect(navLinks([vendor('viewer'), customer('viewer')]).map((l) => l.label)).toEqual(['Fleet', 'Applications', 'Releases', 'Rollouts', 'Customers', 'Customer portal', 'API tokens']);
   });
 
   it('has nothing for nobody', () => {
@@ -126,6 +129,17 @@ describe('release permissions', () => {
     expect(canManageEntitlements([vendor('admin')])).toBe(true);
     expect(canManageEntitlements([vendor('release-manager')])).toBe(false);
     expect(canManageEntitlements([customer('admin')])).toBe(false);
+  });
+
+  it('lets release managers edit applications, and only vendor admins customers and installations (as the route matrix)', () => {
+    expect(canEditApplications([vendor('release-manager')])).toBe(true);
+    expect(canEditApplications([vendor('viewer')])).toBe(false);
+    expect(canEditApplications([customer('admin')])).toBe(false);
+    for (const can of [canManageCustomers, canManageInstallations]) {
+      expect(can([vendor('admin')])).toBe(true);
+      expect(can([vendor('release-manager')])).toBe(false);
+      expect(can([customer('admin')])).toBe(false);
+    }
   });
 
   it('lets customer admins and vendor release managers install, as the hub decides through the acting membership', () => {

@@ -55,6 +55,22 @@ export function canEditReleases(memberships: readonly Membership[]): boolean {
   return m !== undefined && (m.role === 'admin' || m.role === 'release-manager');
 }
 
+/** Applications and their versions (create, edit, archive, delete): vendor admins and release managers. */
+export function canEditApplications(memberships: readonly Membership[]): boolean {
+  return canEditReleases(memberships);
+}
+
+/** Customers (create, rename, delete) and installations (create, edit, delete): vendor admins only. */
+export function canManageCustomers(memberships: readonly Membership[]): boolean {
+  const m = memberships.find((x) => x.customerId === null);
+  return m?.role === 'admin';
+}
+
+/** Installations (create, edit name, environment and track, delete or uninstall): vendor admins only. */
+export function canManageInstallations(memberships: readonly Membership[]): boolean {
+  return canManageCustomers(memberships);
+}
+
 /** Granting and revoking entitlements: vendor admins only. */
 export function canManageEntitlements(memberships: readonly Membership[]): boolean {
   const m = memberships.find((x) => x.customerId === null);
@@ -112,6 +128,7 @@ export function navLinks(memberships: readonly Membership[]): NavLink[] {
   const vendor = memberships.some((m) => m.customerId === null);
   if (vendor) {
     links.push({ to: '/', label: 'Fleet', testId: 'nav-fleet', exact: true });
+    links.push({ to: '/applications', label: 'Applications', testId: 'nav-applications' });
     links.push({ to: '/tracks', label: 'Releases', testId: 'nav-tracks' });
     links.push({ to: '/rollouts', label: 'Rollouts', testId: 'nav-rollouts' });
     links.push({ to: '/customers', label: 'Customers', testId: 'nav-customers' });

@@ -1,6 +1,16 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { Application, ApplicationVersion, CreateTrackBody, Track, UpdateTrackBody } from '@flotilla/protocol';
+import type {
+  Application,
+  ApplicationVersion,
+  CreateApplicationBody,
+  CreateTrackBody,
+  CreateVersionBody,
+  Track,
+  UpdateApplicationBody,
+  UpdateTrackBody,
+  UpdateVersionBody,
+} from '@flotilla/protocol';
 import { applicationsApi, tracksApi } from '../api/releases';
 import { errorMessage } from '../api/errors';
 
@@ -61,6 +71,51 @@ export const useCatalogStore = defineStore('catalog', () => {
     return list;
   }
 
+  function keepApplication(app: Application): void {
+    applications.value = [...applications.value.filter((a) => a.id !== app.id), app].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async function createApplication(body: CreateApplicationBody): Promise<Application> {
+    const created = await applicationsApi.create(body);
+    keepApplication(created);
+    return created;
+  }
+
+  async function updateApplication(id: string, body: UpdateApplicationBody): Promise<Application> {
+    const updated = await applicationsApi.update(id, body);
+    keepApplication(updated);
+    return updated;
+  }
+
+  async function deleteApplication(id: string): Promise<void> {
+    await applicationsApi.remove(id);
+    applications.value = applications.value.filter((a) => a.id !== id);
+    const { [id]: _gone, ...rest } = versions.value;
+    versions.value = rest;
+  }
+
+  function keepVersion(v: ApplicationVersion): void {
+    const list = [...(versions.value[v.applicationId] ?? []).filter((x) => x.id !== v.id), v].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    versions.value = { ...versions.value, [v.applicationId]: list };
+  }
+
+  async function createVersion(applicationId: string, body: CreateVersionBody): Promise<ApplicationVersion> {
+    const created = await applicationsApi.createVersion(applicationId, body);
+    keepVersion(created);
+    return created;
+  }
+
+  async function updateVersion(applicationId: string, versionId: string, body: UpdateVersionBody): Promise<ApplicationVersion> {
+    const updated = await applicationsApi.updateVersion(applicationId, versionId, body);
+    keepVersion(updated);
+    return updated;
+  }
+
+  async function deleteVersion(applicationId: string, versionId: string): Promise<void> {
+    await applicationsApi.removeVersion(applicationId, versionId);
+    versions.value = { ...versions.value, [applicationId]: (versions.value[applicationId] ?? []).filter((v) => v.id !== versionId) };
+  }
+
   async function createTrack(body: CreateTrackBody): Promise<Track> {
     const created = await tracksApi.create(body);
     tracks.value = sortTracks([...tracks.value.filter((t) => t.id !== created.id), created]);
@@ -86,7 +141,31 @@ export const useCatalogStore = defineStore('catalog', () => {
     error.value = null;
   }
 
-  return { applications, tracks, versions, loaded, loading, error, applicationsById, load, ensureLoaded, applicationName, track, loadVersions, createTrack, updateTrack, remember, reset };
+  return {
+    applications,
+    tracks,
+    versions,
+    loaded,
+    loading,
+    error,
+    applicationsById,
+    load,
+    ensureLoaded,
+    applicationName,
+    track,
+    loadVersions,
+    keepApplication,
+    createApplication,
+    updateApplication,
+    deleteApplication,
+    createVersion,
+    updateVersion,
+    deleteVersion,
+    createTrack,
+    updateTrack,
+    remember,
+    reset,
+  };
 });
 
 function sortTracks(list: Track[]): Track[] {
