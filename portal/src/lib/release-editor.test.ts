@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Release } from '@flotilla/protocol';
 import {
+  selectableVersions,
   addChecklistItem,
   addComponent,
   addStage,
@@ -219,5 +220,15 @@ describe('looksLikeSemver', () => {
   it('accepts versions and pre-releases, refuses the rest', () => {
     for (const v of ['1.0.0', ' 2.10.3 ', '1.0.0-rc.1', '1.0.0+build.5', 'v1.2.3']) expect(looksLikeSemver(v)).toBe(true);
     for (const v of ['1.0', 'latest', '', '1.0.0.0']) expect(looksLikeSemver(v)).toBe(false);
+  });
+});
+
+describe('selectableVersions', () => {
+  const active = { id: 'v2', archivedAt: null };
+  const archived = { id: 'v1', archivedAt: '2026-01-01T00:00:00.000Z' };
+  it('hides archived versions unless the component pins one', () => {
+    expect(selectableVersions([active, archived], '')).toEqual([active]);
+    expect(selectableVersions([active, archived], 'v2')).toEqual([active]);
+    expect(selectableVersions([active, archived], 'v1')).toEqual([active, archived]);
   });
 });

@@ -192,3 +192,11 @@ export const STATUS_TONE: Record<Release['status'], 'neutral' | 'success' | 'war
   hold: 'warning',
   rescinded: 'danger',
 };
+
+/**
+ * The versions a component's select offers: active ones, plus the pinned one even when archived
+ * (shown as such), so archiving never hides what a release already pins. Order kept.
+ */
+export function selectableVersions<V extends { id: string; archivedAt: string | null }>(versions: readonly V[], pinnedId: string): V[] {
+  return versions.filter((v) => v.archivedAt === null || v.id === pinnedId);
+}
