@@ -107,11 +107,17 @@ describe('the portal forms in a real browser', () => {
     await page.getByLabel('Version').fill('1.0.0');
     await page.getByLabel('Compose file').fill('services:\n  web:\n    network_mode: host\n');
     await page.getByRole('button', { name: 'Create version' }).click();
-    await poll(() => text(page.getByTestId('version-error'))).toMatch(/^Compose file.*services\.web has no "image"$/);
+    await page.getByLabel('Env defaults').fill('GREETING=hello\nnot an env line\n');
+    await page.getByRole('button', { name: 'Create version' }).click();
+    await poll(() => text(page.getByTestId('version-error'))).toMatch(/^Compose file, line 2: service "web" has no image; Env defaults, line 2: /);
+    expect(await text(page.getByTestId('editor-issue-2'))).toBe('Line 2, column 3: service "web" has no image');
+    expect(await page.locator('.cm-line[data-issue-line="2"]').getAttribute('title')).toBe('service "web" has no image');
+    expect(await text(page.getByTestId('field-error-env'))).toMatch(/^Line 2: /);
     await shot(page, 'forms-version-compose-error');
 
     step('a good compose file creates 1.0.0');
     await page.getByLabel('Compose file').fill(COMPOSE_V1);
+    await page.getByLabel('Env defaults').fill('GREETING=hello\n');
     await page.getByRole('button', { name: 'Create version' }).click();
     const v1 = page.locator('[data-version="1.0.0"]');
     await v1.waitFor();
