@@ -97,15 +97,21 @@ describe('uptime roll-ups and the uptime route', () => {
     expect(await rolled(flapping)).toEqual(before);
   });
 
-  it('catches up after downtime in bounded runs', async () => {
+  it('catches up after downtime in bounded runs, each ending at a UTC day boundary', async () => {
+    const d0 = Math.floor(at(3).getTime() / DAY_MS) * DAY_MS - 2 * DAY_MS;
+    await db()('uptime_rollup_state').update({ rolled_until: new Date(d0) });
     const bounded = new UptimeRollup(db(), new UptimeRepository(db()), { retentionDays: 35, maxHoursPerRun: 10, chunkHours: 4, batchSize: 1 });
-    const first = await bounded.run(at(27).getTime() + 5 * 60_000);
-    expect(first).toMatchObject({ hours: 10, more: true, rolledUntil: at(13).toISOString() });
-    expect(await rollUpAll(bounded, at(27).getTime() + 5 * 60_000)).toBe(14);
+    const now = d0 + 3 * DAY_MS + 5 * 60_000;
+    expect(await bounded.run(now)).toMatchObject({ hours: 24, more: true, rolledUntil: new Date(d0 + DAY_MS).toISOString() });
+    expect(await rollUpAll(bounded, now)).toBe(48);
+    expect(await rollUpAll(rollup(), at(27).getTime() + 5 * 60_000)).toBeGreaterThan(0);
     const rows = await rolled(flapping);
     expect(rows.map((r) => r.hour)).toEqual(Array.from({ length: 27 }, (_, h) => at(h)));
     expect(rows.slice(3).every((r) => r.connected_ms === H && r.up_ms === H)).toBe(true);
     expect(await rolled(silent)).toHaveLength(24 + 27);
+    // Each UTC day's row sums its hours.
+    const days: { elapsed: string; up: string; incidents: string }[] = await db()('uptime_daily').where({ installation_id: flapping }).sum({ elapsed: 'elapsed_ms', up: 'up_ms', incidents: 'incidents' });
+    expect(days.map((d) => [Number(d.elapsed), Number(d.up), Number(d.incidents)])).toEqual([[26.5 * H, 26 * H, 2]]);
   });
 
   it('segments: rolled-up hours, then the live tail, as percentages of the elapsed part', async () => {
@@ -156,7 +162,8 @@ describe('uptime roll-ups and the uptime route', () => {
     expect(res.body.segments.at(-1)?.onlinePercent).toBe(100);
 
     const month = await api.get<UptimeResponse>(`/installations/${id}/uptime?window=30d`);
-    expect(month.body).toMatchObject({ bucket: 'day', window: '30d' });
+    // The day bars read the daily sums, which the hourly tampering above did not touch.
+    expect(month.body).toMatchObject({ bucket: 'day', window: '30d', uptimePercent: 100 });
     expect(month.body.segments).toHaveLength(30);
 
     const list = await api.get<{ items: Installation[] }>('/installations?limit=200');
@@ -215,7 +222,10 @@ describe.each([
       const u = (await rolledUntil()) ?? 0;
       return u >= due ? u : undefined;
     }, 30_000, 'the roll-up to catch up 10 days (more than one bounded run)');
-    const rows = await db('uptime_hourly').where({ installation_id: inst?.id }).count<{ n: string }[]>({ n: '*' });
-    expect(Number(rows[0]?.n)).toBe((until - start) / HOUR_MS);
+    // Daily rows cover every hour rolled up; hourly rows are kept 7 days.
+    const days: { elapsed: string }[] = await db('uptime_daily').where({ installation_id: inst?.id }).sum({ elapsed: 'elapsed_ms' });
+    expect(Number(days[0]?.elapsed)).toBe(until - start);
+    const oldest: { hour: Date | null }[] = await db('uptime_hourly').where({ installation_id: inst?.id }).min({ hour: 'hour' });
+    expect(oldest[0]?.hour?.getTime()).toBeGreaterThanOrEqual(hourStart(Date.now()) - 7 * DAY_MS - HOUR_MS);
   });
 });

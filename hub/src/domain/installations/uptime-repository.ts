@@ -5,6 +5,9 @@ import type { HourStats, UptimeInputs, WindowTotals } from './uptime.js';
 
 type Db = Knex | Knex.Transaction;
 
+export type Bucket = 'hour' | 'day';
+const TABLES: Record<Bucket, { table: string; column: string }> = { hour: { table: 'uptime_hourly', column: 'hour' }, day: { table: 'uptime_daily', column: 'day' } };
+
 /** An installation as the roll-up sees it. */
 export interface RollupInstallation {
   id: string;
@@ -66,31 +69,36 @@ export class UptimeRepository {
     return out;
   }
 
-  /** Rolled-up hours in [from, until) of some installations of a vendor. */
-  async hours(vendorId: string, ids: readonly string[], from: Date, until: Date): Promise<Map<string, HourStats[]>> {
+  /**
+   * Roll-up rows in [from, until) of some installations of a vendor: hours (`uptime_hourly`) or days
+   * (`uptime_daily`), each as figures starting at the row's hour or day.
+   */
+  async blocks(bucket: Bucket, vendorId: string, ids: readonly string[], from: Date, until: Date): Promise<Map<string, HourStats[]>> {
     const out = new Map<string, HourStats[]>();
     if (ids.length === 0 || until <= from) return out;
-    const result: { rows: { installation_id: string; hour: Date; elapsed_ms: number; connected_ms: number; up_ms: number; incidents: number }[] } = await this.db.raw(
-      `SELECT installation_id, hour, elapsed_ms, connected_ms, up_ms, incidents FROM uptime_hourly
-        WHERE vendor_id = ? AND installation_id = ANY(?::uuid[]) AND hour >= ? AND hour < ?
-        ORDER BY installation_id, hour`,
+    const { table, column } = TABLES[bucket];
+    const result: { rows: { installation_id: string; start: Date; elapsed_ms: number; connected_ms: number; up_ms: number; incidents: number }[] } = await this.db.raw(
+      `SELECT installation_id, ${column} AS start, elapsed_ms, connected_ms, up_ms, incidents FROM ${table}
+        WHERE vendor_id = ? AND installation_id = ANY(?::uuid[]) AND ${column} >= ? AND ${column} < ?
+        ORDER BY installation_id, ${column}`,
       [vendorId, [...ids], from, until],
     );
     for (const r of result.rows) {
       const list = out.get(r.installation_id) ?? [];
-      list.push({ start: r.hour.getTime(), elapsedMs: r.elapsed_ms, connectedMs: r.connected_ms, upMs: r.up_ms, incidents: r.incidents });
+      list.push({ start: r.start.getTime(), elapsedMs: r.elapsed_ms, connectedMs: r.connected_ms, upMs: r.up_ms, incidents: r.incidents });
       out.set(r.installation_id, list);
     }
     return out;
   }
 
-  /** Sums of rolled-up hours in [from, until) per installation (window totals without reading every hour). */
-  async totals(vendorId: string, ids: readonly string[], from: Date, until: Date): Promise<Map<string, WindowTotals>> {
+  /** Sums of roll-up rows in [from, until) per installation (window totals without reading every row). */
+  async totals(bucket: Bucket, vendorId: string, ids: readonly string[], from: Date, until: Date): Promise<Map<string, WindowTotals>> {
     const out = new Map<string, WindowTotals>();
     if (ids.length === 0 || until <= from) return out;
+    const { table, column } = TABLES[bucket];
     const result: { rows: { installation_id: string; elapsed: string; connected: string; up: string }[] } = await this.db.raw(
-      `SELECT installation_id, sum(elapsed_ms) AS elapsed, sum(connected_ms) AS connected, sum(up_ms) AS up FROM uptime_hourly
-        WHERE vendor_id = ? AND installation_id = ANY(?::uuid[]) AND hour >= ? AND hour < ?
+      `SELECT installation_id, sum(elapsed_ms) AS elapsed, sum(connected_ms) AS connected, sum(up_ms) AS up FROM ${table}
+        WHERE vendor_id = ? AND installation_id = ANY(?::uuid[]) AND ${column} >= ? AND ${column} < ?
         GROUP BY installation_id`,
       [vendorId, [...ids], from, until],
     );
@@ -148,9 +156,27 @@ export class UptimeRepository {
     );
   }
 
-  /** Forgets roll-ups of hours before `before` (retention); returns how many rows went. */
-  async purgeBefore(before: Date): Promise<number> {
-    return this.db('uptime_hourly').where('hour', '<', before).delete();
+  /**
+   * Rewrites the daily rows of the UTC days from `fromDay` on from their hourly rows (a day's row
+   * sums the hours of it rolled up so far).
+   */
+  async refreshDays(trx: Knex.Transaction, fromDay: Date, until: Date): Promise<void> {
+    await trx.raw(
+      `INSERT INTO uptime_daily (installation_id, vendor_id, day, elapsed_ms, connected_ms, up_ms, incidents)
+       SELECT installation_id, vendor_id, date_trunc('day', hour, 'UTC'), sum(elapsed_ms), sum(connected_ms), sum(up_ms), sum(incidents)
+         FROM uptime_hourly WHERE hour >= ? AND hour < ?
+        GROUP BY installation_id, vendor_id, date_trunc('day', hour, 'UTC')
+       ON CONFLICT (installation_id, day) DO UPDATE SET
+         elapsed_ms = excluded.elapsed_ms, connected_ms = excluded.connected_ms, up_ms = excluded.up_ms, incidents = excluded.incidents`,
+      [fromDay, until],
+    );
+  }
+
+  /** Forgets hourly rows before `hoursBefore` and daily rows before `daysBefore` (retention); returns how many rows went. */
+  async purge(hoursBefore: Date, daysBefore: Date): Promise<number> {
+    const hours = await this.db('uptime_hourly').where('hour', '<', hoursBefore).delete();
+    const days = await this.db('uptime_daily').where('day', '<', daysBefore).delete();
+    return hours + days;
   }
 }
 

@@ -16,7 +16,8 @@ export interface UptimeSummary extends WindowPercents {
 }
 
 /**
- * Uptime as the API shows it: completed hours from the hourly roll-ups, the hours not rolled up yet
+ * Uptime as the API shows it: completed hours from the roll-ups (hourly rows for the 24 h window, daily
+ * rows for 7 d and 30 d: a day's row holds exactly its hours rolled up so far), the hours not rolled up yet
  * (the current one at least) computed live from the raw sessions and health events, so figures are
  * current without reading a window's worth of raw rows.
  */
@@ -28,7 +29,7 @@ export class UptimeService {
     const layout = segmentLayout(window, now.getTime());
     const from = layout.starts[0] ?? now.getTime();
     const { split, live } = await this.liveTail([subject], from, now.getTime());
-    const rolled = (await this.repo.hours(vendorId, [subject.id], new Date(from), new Date(split))).get(subject.id) ?? [];
+    const rolled = (await this.repo.blocks(layout.bucket, vendorId, [subject.id], new Date(from), new Date(split))).get(subject.id) ?? [];
     const hours = [...rolled, ...(live.get(subject.id) ?? [])];
     return { bucket: layout.bucket, from: new Date(from), ...windowPercents(totals(hours)), segments: toSegments(layout, hours, now.getTime()) };
   }
@@ -36,9 +37,10 @@ export class UptimeService {
   /** Window totals of many installations (a list page): roll-up sums in SQL plus the live tail. */
   async percents(vendorId: string, subjects: readonly UptimeSubject[], window: UptimeWindow, now: Date): Promise<Map<string, WindowPercents>> {
     if (subjects.length === 0) return new Map();
-    const from = segmentLayout(window, now.getTime()).starts[0] ?? now.getTime();
+    const layout = segmentLayout(window, now.getTime());
+    const from = layout.starts[0] ?? now.getTime();
     const { split, live } = await this.liveTail(subjects, from, now.getTime());
-    const rolled = await this.repo.totals(vendorId, subjects.map((s) => s.id), new Date(from), new Date(split));
+    const rolled = await this.repo.totals(layout.bucket, vendorId, subjects.map((s) => s.id), new Date(from), new Date(split));
     const none = { elapsedMs: 0, connectedMs: 0, upMs: 0 };
     return new Map(subjects.map((s) => [s.id, windowPercents(addTotals(rolled.get(s.id) ?? none, totals(live.get(s.id) ?? [])))]));
   }
