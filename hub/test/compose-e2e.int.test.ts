@@ -97,6 +97,12 @@ describe('agent-compose end to end', { timeout: 180_000 }, () => {
       const s = await status();
       return s.health === 'healthy' && s.runningVersion === 'v1' && s.appliedRevision === 1 ? true : undefined;
     }, 30_000, 'hub reports healthy v1');
+    // What the real agent reports matches what was deployed, per component; the host is its handshake's.
+    const s = await status();
+    expect(s.versionDrift).toEqual([]);
+    expect(s.components.map((c) => [c.version, c.desiredVersion])).toEqual(s.components.map(() => ['v1', 'v1']));
+    expect(s.host?.hostname).toBeTruthy();
+    expect(s.host?.runtime).toMatch(/docker/i);
   });
 
   it('deploys v2 and reports it', async () => {
