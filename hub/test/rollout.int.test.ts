@@ -135,4 +135,12 @@ describe('rollout engine with simulated agents', { timeout: 180_000 }, () => {
     const draft = (await api.post<Release>(`/tracks/${ids.track}/releases`, { version: '3.0.0' })).body.id;
     expect((await api.post('/rollouts', { releaseId: draft, targets: { all: true } })).status).toBe(409);
   });
+
+  it('a rescinded release that was rolled out cannot be deleted: 409 saying why, not a server error', async () => {
+    expect((await api.post(`/releases/${ids.release}/rescind`)).status).toBe(200);
+    const res = await api.call<{ error: { code: string; message: string } }>('DELETE', `/releases/${ids.release}`);
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toBe('Release 2.0.0 was rolled out; its rollouts keep it in their history, so it cannot be deleted (it stays rescinded)');
+    expect((await api.get<Release>(`/releases/${ids.release}`)).body.status).toBe('rescinded');
+  });
 });

@@ -1,7 +1,7 @@
 import semver from 'semver';
 import type { ChecklistItem, CreateReleaseBody, CreateTrackBody, Release, Track, UpdateReleaseBody, UpdateTrackBody } from '@flotilla/protocol';
 import { AppError } from '../../errors.js';
-import { conflictOnDuplicate, isUuid } from '../shared/db-errors.js';
+import { conflictOnDuplicate, isForeignKeyViolation, isUuid } from '../shared/db-errors.js';
 import { transition, type ReleaseAction } from './lifecycle.js';
 import { entitles, type EntitlementService } from './entitlements.js';
 import type { Scope } from '../access/roles.js';
@@ -134,7 +134,15 @@ export class ReleaseService {
   async deleteRelease(vendorId: string, id: string): Promise<void> {
     const row = await this.row(vendorId, id);
     this.allowed(row, 'delete');
-    if (!(await this.repo.deleteRelease(vendorId, id, row.status))) throw new AppError('CONFLICT', 'The release changed meanwhile; reload and retry');
+    let deleted: boolean;
+    try {
+      deleted = await this.repo.deleteRelease(vendorId, id, row.status);
+    } catch (err) {
+      // Rollouts reference their release (their history names it): such a release stays, rescinded.
+      if (isForeignKeyViolation(err)) throw new AppError('CONFLICT', `Release ${row.version} was rolled out; its rollouts keep it in their history, so it cannot be deleted (it stays ${row.status})`);
+      throw err;
+    }
+    if (!deleted) throw new AppError('CONFLICT', 'The release changed meanwhile; reload and retry');
   }
 
   private async row(vendorId: string, id: string): Promise<ReleaseRow> {
