@@ -154,4 +154,104 @@ describe('the portal forms in a real browser', () => {
     await poll(() => v2.count()).toBe(0);
     expect(vendor.errors).toEqual([]);
   });
+
+  it('ticks the first-run checklist, creates a customer and installations with a track, edits the track, removes one without uninstalling', async () => {
+    const { page } = vendor;
+    step('the empty fleet shows the checklist: application and version done, customer next');
+    await page.getByTestId('nav-fleet').click();
+    const checklist = page.getByTestId('first-run');
+    await poll(() => checklist.getByTestId('first-run-version').getAttribute('data-done')).toBe('true');
+    expect(await checklist.getByTestId('first-run-application').getAttribute('data-done')).toBe('true');
+    expect(await checklist.getByTestId('first-run-customer').getAttribute('data-done')).toBe('false');
+    await shot(page, 'forms-first-run');
+
+    step('a track of web, for the installation to follow');
+    await page.getByTestId('nav-tracks').click();
+    await page.getByLabel('Track name').fill('Acme Platform');
+    await page.getByLabel('web').check();
+    await page.getByRole('button', { name: 'Create track' }).click();
+    await page.waitForURL((url) => url.pathname.startsWith('/tracks/'));
+
+    step('New customer: a missing name, then Globex (from the checklist)');
+    await page.getByTestId('nav-fleet').click();
+    await checklist.getByTestId('first-run-customer').getByRole('link', { name: 'New customer' }).click();
+    await page.waitForURL((url) => url.pathname === '/customers');
+    await page.getByRole('button', { name: 'New customer' }).click();
+    await page.getByRole('button', { name: 'Create customer' }).click();
+    expect(await text(page.getByTestId('customer-error'))).toBe('Name: required');
+    await page.getByLabel('Name').fill('Globex');
+    await page.getByRole('button', { name: 'Create customer' }).click();
+    await page.waitForURL((url) => url.pathname.startsWith('/customers/'));
+    expect(await text(page.getByTestId('customer-title'))).toBe('Globex');
+
+    step('New installation on the customer page: a missing name, then with a track');
+    await page.getByRole('button', { name: 'New installation' }).click();
+    await poll(() => page.getByLabel('Customer').evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent?.trim())).toBe('Globex');
+    await page.getByLabel('Environment').fill('');
+    await page.getByRole('button', { name: 'Create installation' }).click();
+    expect(await text(page.getByTestId('installation-error'))).toBe('Name: required; Environment: required');
+    await page.getByLabel('Name').fill('globex-prod');
+    await page.getByLabel('Environment').fill('production');
+    await page.getByLabel('Agent kind').selectOption('compose');
+    // Scoped: the customer page's entitlement form has a "Track" too.
+    await page.getByTestId('installation-form').getByLabel('Track').selectOption({ label: 'Acme Platform' });
+    await page.getByRole('button', { name: 'Create installation' }).click();
+    await page.waitForURL((url) => url.pathname.startsWith('/installations/'));
+    await poll(() => text(page.getByTestId('installation-title'))).toBe('globex-prod');
+    const settings = page.getByTestId('installation-settings');
+    await poll(() => settings.getByLabel('Track').evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent?.trim())).toBe('Acme Platform');
+
+    step('take it off the track, reload: saved; put it back');
+    await settings.getByLabel('Track').selectOption('');
+    await settings.getByLabel('Environment').fill('staging');
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await settings.getByTestId('installation-settings-saved').waitFor();
+    await page.reload();
+    await poll(() => settings.getByLabel('Environment').inputValue()).toBe('staging');
+    expect(await settings.getByLabel('Track').inputValue()).toBe('');
+    await settings.getByLabel('Track').selectOption({ label: 'Acme Platform' });
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await settings.getByTestId('installation-settings-saved').waitFor();
+    await shot(page, 'forms-installation-settings');
+
+    step('a second installation from the fleet page, then removed without uninstalling');
+    await page.getByTestId('nav-fleet').click();
+    await page.getByRole('button', { name: 'New installation' }).click();
+    await page.getByLabel('Customer').selectOption({ label: 'Globex' });
+    await page.getByLabel('Name').fill('globex-qa');
+    await page.getByLabel('Environment').fill('QA');
+    await page.getByRole('button', { name: 'Create installation' }).click();
+    await page.waitForURL((url) => url.pathname.startsWith('/installations/'));
+    await poll(() => text(page.getByTestId('installation-title'))).toBe('globex-qa');
+    await settings.getByRole('button', { name: 'Delete' }).click();
+    await shot(page, 'forms-installation-delete');
+    await settings.getByRole('button', { name: 'Remove without uninstalling' }).click();
+    await page.getByTestId('installation-gone').waitFor();
+    await page.getByTestId('installation-gone').getByRole('link', { name: 'Back to the fleet' }).click();
+    await page.waitForURL((url) => url.pathname === '/');
+    await poll(() => text(page.getByTestId('fleet-summary'))).toMatch(/^1 installation /);
+
+    step('Globex cannot go while it has an installation; a customer without one can, saying what goes with it');
+    await page.getByTestId('nav-customers').click();
+    await page.getByRole('link', { name: 'Globex' }).click();
+    await poll(() => text(page.getByTestId('customer-delete-blocked'))).toBe('Globex still has 1 installation (globex-prod): delete them first.');
+    expect(await page.getByTestId('customer-delete').isDisabled()).toBe(true);
+    await page.getByTestId('nav-customers').click();
+    await page.getByRole('button', { name: 'New customer' }).click();
+    await page.getByLabel('Name').fill('Initech');
+    await page.getByRole('button', { name: 'Create customer' }).click();
+    await page.waitForURL((url) => url.pathname.startsWith('/customers/'));
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByLabel('Name').fill('Initech Ltd');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await poll(() => text(page.getByTestId('customer-title'))).toBe('Initech Ltd');
+    await page.getByRole('button', { name: 'Delete' }).click();
+    expect(await text(page.locator('.confirm__question'))).toBe(
+      "Delete Initech Ltd? Its 0 entitlements, its users' memberships (their accounts stay), its pending invites and its API tokens go with it.",
+    );
+    await page.getByTestId('customer-delete-confirm').click();
+    await page.waitForURL((url) => url.pathname === '/customers');
+    await poll(() => page.getByRole('link', { name: 'Initech Ltd' }).count()).toBe(0);
+    expect(vendor.errors).toEqual([]);
+  });
 });

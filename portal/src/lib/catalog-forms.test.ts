@@ -6,6 +6,7 @@ import {
   buildCustomerBody,
   buildInstallationBody,
   buildVersionBody,
+  customerDeletion,
   emptyVersionForm,
   installationPatch,
   versionActions,
@@ -105,5 +106,19 @@ describe('customer and installation forms', () => {
     expect(installationPatch(current, { name: 'prod', environment: 'production', trackId: 't1' })).toEqual({ ok: true, value: null });
     expect(installationPatch(current, { name: 'prod', environment: 'staging', trackId: '' })).toEqual({ ok: true, value: { environment: 'staging', trackId: null } });
     expect(installationPatch({ ...current, trackId: null }, { ...current, trackId: 't2' })).toEqual({ ok: true, value: { trackId: 't2' } });
+  });
+});
+
+describe('customerDeletion', () => {
+  it('is blocked while installations exist, naming them', () => {
+    expect(customerDeletion('Globex', ['prod', 'qa'], 1)).toEqual({ blocked: true, text: 'Globex still has 2 installations (prod, qa): delete them first.' });
+  });
+
+  it('names what goes with the customer', () => {
+    expect(customerDeletion('Globex', [], 1)).toEqual({
+      blocked: false,
+      text: "Delete Globex? Its 1 entitlement, its users' memberships (their accounts stay), its pending invites and its API tokens go with it.",
+    });
+    expect(customerDeletion('Globex', [], 0).text).toContain('Its 0 entitlements');
   });
 });

@@ -189,3 +189,25 @@ export function installationPatch(
     return Object.keys(patch).length > 0 ? patch : null;
   });
 }
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * What deleting a customer does, as the hub does it (`DELETE /customers/:id`): refused (409) while
+ * it has installations; otherwise the customer goes with its entitlements, its users' memberships
+ * (their accounts stay), its pending invites and its API tokens (database cascades).
+ */
+export function customerDeletion(name: string, installationNames: readonly string[], entitlements: number): { blocked: boolean; text: string } {
+  if (installationNames.length > 0) {
+    return {
+      blocked: true,
+      text: `${name} still has ${plural(installationNames.length, 'installation')} (${installationNames.join(', ')}): delete them first.`,
+    };
+  }
+  return {
+    blocked: false,
+    text: `Delete ${name}? Its ${plural(entitlements, 'entitlement')}, its users' memberships (their accounts stay), its pending invites and its API tokens go with it.`,
+  };
+}

@@ -27,6 +27,8 @@ export const useFleetStore = defineStore('fleet', () => {
   /** Row changes (installation:changed / :removed) that arrived while the list was loading. */
   let heldRows: (() => void)[] = [];
   const refetchedFor = new Set<string>();
+  /** Installations removed while this page was open (an uninstall finished, a delete): their page says so. */
+  const removedIds = ref<ReadonlySet<string>>(new Set());
 
   const count = computed(() => items.value.length);
   const onlineCount = computed(() => items.value.filter((i) => i.status.online).length);
@@ -102,7 +104,12 @@ export const useFleetStore = defineStore('fleet', () => {
 
   /** `installation:removed`: deleted at once, or once its agent uninstalled it. */
   function applyRemoved(removed: InstallationRemoved): void {
+    removedIds.value = new Set([...removedIds.value, removed.installationId]);
     changeRows((list) => withoutInstallation(list, removed.installationId));
+  }
+
+  function wasRemoved(id: string): boolean {
+    return removedIds.value.has(id);
   }
 
   function byId(id: string): Installation | undefined {
@@ -118,7 +125,8 @@ export const useFleetStore = defineStore('fleet', () => {
     held = [];
     heldRows = [];
     refetchedFor.clear();
+    removedIds.value = new Set();
   }
 
-  return { items, loaded, loading, error, count, onlineCount, load, applyStatus, applyPresence, applyInstallation, applyRemoved, byId, reset };
+  return { items, loaded, loading, error, count, onlineCount, load, applyStatus, applyPresence, applyInstallation, applyRemoved, byId, wasRemoved, reset };
 });
