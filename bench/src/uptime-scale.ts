@@ -2,7 +2,8 @@
 /**
  * Uptime at scale, without agents: seeds N installations with a month of sessions and health
  * changes straight into PostgreSQL, then times the hourly roll-up (one hour, one day, the whole
- * month's catch-up) and the reads the API makes from roll-ups plus the live tail.
+ * month's catch-up) and the reads the API makes from roll-ups plus the live tail. Figures of a run
+ * are in the README's performance section.
  *
  *   node bench/dist/uptime-scale.js [--installations 10000] [--days 30]
  */
@@ -73,8 +74,12 @@ try {
   // The whole history first (what a hub does on its first start), then one hour and one day again.
   await db('uptime_rollup_state').insert({ id: 1, rolled_until: new Date(start) });
   const all = await timed(`catch-up of ${DAYS} days (${(due - start) / HOUR_MS} hours × ${N} installations)`, () => rollup.run(now));
-  const rows = (await db('uptime_hourly').count<{ n: string }[]>({ n: '*' }))[0]?.n;
-  log(`  ${all.hours} hours rolled up, ${rows} rows; table ${(await db.raw(`SELECT pg_size_pretty(pg_total_relation_size('uptime_hourly')) AS s`)).rows[0].s}`);
+  for (const table of ['uptime_hourly', 'uptime_daily']) {
+    const rows = (await db(table).count<{ n: string }[]>({ n: '*' }))[0]?.n;
+    const size: { rows: { s: string }[] } = await db.raw(`SELECT pg_size_pretty(pg_total_relation_size(?)) AS s`, [table]);
+    log(`  ${table}: ${rows} rows kept, ${size.rows[0]?.s ?? '?'}`);
+  }
+  log(`  ${all.hours} hours rolled up`);
   for (const hours of [1, 1, 24]) {
     await db('uptime_rollup_state').update({ rolled_until: new Date(due - hours * HOUR_MS) });
     await timed(`roll-up of ${hours} hour(s) × ${N} installations (upserts over existing rows)`, () => rollup.run(now));
