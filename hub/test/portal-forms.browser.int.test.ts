@@ -254,4 +254,52 @@ describe('the portal forms in a real browser', () => {
     await poll(() => page.getByRole('link', { name: 'Initech Ltd' }).count()).toBe(0);
     expect(vendor.errors).toEqual([]);
   });
+
+  it('creates a helm application and version (errors on their field and line, the password never shown back), and deletes an unused application', async () => {
+    const { page } = vendor;
+    step('a helm application');
+    await page.getByTestId('nav-applications').click();
+    await page.getByRole('button', { name: 'New application' }).click();
+    await page.getByLabel('Name').fill('charts');
+    await page.getByLabel('Kind').selectOption('helm');
+    await page.getByRole('button', { name: 'Create application' }).click();
+    await page.waitForURL((url) => /^\/applications\/[0-9a-f-]{36}$/.test(url.pathname));
+    await page.getByRole('button', { name: 'New version' }).click();
+
+    step('missing fields are named before sending');
+    await page.getByRole('button', { name: 'Create version' }).click();
+    expect(await text(page.getByTestId('version-error'))).toBe('Version: required; Chart: required; Repository: required; Chart version: required');
+
+    step('the hub refuses a bad chart version and values that are not YAML, at their field and line');
+    await page.getByLabel('Version', { exact: true }).fill('1.0.0');
+    await page.getByLabel('Chart', { exact: true }).fill('web');
+    await page.getByLabel('OCI reference', { exact: true }).check();
+    await page.getByLabel('OCI reference URL').fill('oci://registry.example.com/charts/web');
+    await page.getByLabel('Chart version').fill('latest');
+    await page.getByLabel('Values').fill('replicas: 2\nimage: [unclosed\n');
+    await page.getByLabel('Registry username').fill('robot');
+    await page.getByLabel('Registry password').fill('s3cret-registry-password');
+    await page.getByRole('button', { name: 'Create version' }).click();
+    await poll(() => text(page.getByTestId('version-error'))).toMatch(/^Chart version: chartVersion "latest" is not a semantic version; Values, line \d+: /);
+    await page.getByTestId('values-editor').locator('.yaml-editor__issue-line').first().waitFor();
+    await shot(page, 'forms-helm-version-error');
+
+    step('fixed, it is created; a new version starts from it without the password');
+    await page.getByLabel('Chart version').fill('1.2.3');
+    await page.getByLabel('Values').fill('replicas: 2\n');
+    await page.getByRole('button', { name: 'Create version' }).click();
+    await page.locator('[data-version="1.0.0"]').waitFor();
+    await page.getByRole('button', { name: 'New version' }).click();
+    expect(await page.getByLabel('Registry username').inputValue()).toBe('robot');
+    expect(await page.getByLabel('Registry password').inputValue()).toBe('');
+    expect(await page.content()).not.toContain('s3cret-registry-password');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+
+    step('the application was never deployed: Delete removes it');
+    await page.getByTestId('application-delete').click();
+    await page.getByTestId('application-delete-confirm').click();
+    await page.waitForURL((url) => url.pathname === '/applications');
+    await poll(() => page.getByRole('link', { name: 'charts' }).count()).toBe(0);
+    expect(vendor.errors).toEqual([]);
+  });
 });
