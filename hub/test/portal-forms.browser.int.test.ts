@@ -1,9 +1,11 @@
 /// <reference lib="dom" />
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import type { Browser, BrowserContext, Locator } from 'playwright-core';
-import { COMPOSE_V1 } from './api-client.js';
+import type { AgentCredentials } from '@flotilla/protocol';
+import { ApiClient, COMPOSE_V1 } from './api-client.js';
+import { connectAgent, host, nextCommand, type AgentSocket } from './sim-agent.js';
 import { createTestDatabase, randomSuffix, type TestDatabase, type TestHub } from './helpers.js';
-import { assertBrowserPrerequisites, launchChromium, openWatchedPage, shot, startPortalHub, UI_TIMEOUT, type WatchedPage } from './browser-helpers.js';
+import { assertBrowserPrerequisites, launchChromium, openWatchedPage, shot, signInWithForm, startPortalHub, UI_TIMEOUT, type WatchedPage } from './browser-helpers.js';
 
 /**
  * The portal's create, edit and delete forms in a real Chromium on a real hub: a vendor signs up in
@@ -26,7 +28,10 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 
+const sockets: AgentSocket[] = [];
+
 afterAll(async () => {
+  for (const socket of sockets) socket.close();
   for (const context of contexts) await context.close().catch(() => undefined);
   await browser?.close().catch(() => undefined);
   await hub?.close().catch(() => undefined);
@@ -301,5 +306,41 @@ describe('the portal forms in a real browser', () => {
     await page.waitForURL((url) => url.pathname === '/applications');
     await poll(() => page.getByRole('link', { name: 'charts' }).count()).toBe(0);
     expect(vendor.errors).toEqual([]);
+  });
+
+  it('uninstalls through the agent: the page shows "uninstalling" live, then that the installation is gone', async () => {
+    step('another vendor with a deployed installation and its (simulated) agent, set up through the API');
+    const api = new ApiClient(base);
+    const admin = await api.signup(randomSuffix());
+    const id = async (res: Promise<{ status: number; body: { id: string } }>) => {
+      const { status, body } = await res;
+      expect(status, JSON.stringify(body)).toBe(201);
+      return body.id;
+    };
+    const app = await id(api.post('/applications', { name: 'web', kind: 'compose' }));
+    const versionId = await id(api.post(`/applications/${app}/versions`, { version: '1.0.0', compose: { file: COMPOSE_V1 } }));
+    const customer = await id(api.post('/customers', { name: 'Umbrella' }));
+    const installation = await id(api.post('/installations', { customerId: customer, name: 'umbrella-prod', environment: 'production', agentKind: 'compose' }));
+    expect((await api.post(`/installations/${installation}/deploy`, { versionId })).status).toBe(202);
+    const creds = (await api.post<AgentCredentials>(`/installations/${installation}/agent-credentials`)).body;
+    const socket = await connectAgent(base, creds.agentId, creds.secret);
+    sockets.push(socket);
+    await socket.emitWithAck('agent:hello', { host, appliedRevision: 1, components: [] });
+
+    step('Delete → Uninstall in the page');
+    const { page } = await signInWithForm(await open('uninstaller'), base, admin.email, admin.password, '/');
+    await page.goto(`${base}/installations/${installation}`);
+    const settings = page.getByTestId('installation-settings');
+    const received = nextCommand(socket);
+    await settings.getByRole('button', { name: 'Delete' }).click();
+    await settings.getByRole('button', { name: 'Uninstall', exact: true }).click();
+    const command = await received;
+    expect(command.type).toBe('uninstall');
+    await settings.getByTestId('installation-uninstalling').waitFor();
+    await shot(page, 'forms-installation-uninstalling');
+
+    step('the agent reports it done: the page says the installation is gone, live');
+    expect(await socket.emitWithAck('command:progress', { id: command.id, status: 'succeeded', message: 'uninstalled: removed web' })).toEqual({ ok: true });
+    await poll(() => text(page.getByTestId('installation-gone'))).toBe('This installation was deleted. Back to the fleet');
   });
 });
