@@ -308,6 +308,48 @@ describe('the portal forms in a real browser', () => {
     expect(vendor.errors).toEqual([]);
   });
 
+  it('the release editor hides archived versions, except the one a release pins', async () => {
+    const { page } = vendor;
+    step('web gets 3.0.0');
+    await page.getByTestId('nav-applications').click();
+    await page.getByRole('link', { name: 'web', exact: true }).click();
+    await page.getByRole('button', { name: 'New version' }).click();
+    await page.getByLabel('Version', { exact: true }).fill('3.0.0');
+    await page.getByLabel('Compose file').fill(COMPOSE_V1.replace(':v1', ':v3'));
+    await page.getByRole('button', { name: 'Create version' }).click();
+    await page.locator('[data-version="3.0.0"]').waitFor();
+    const appUrl = page.url();
+
+    step('a draft release pins web 1.0.0');
+    await page.getByTestId('nav-tracks').click();
+    await page.getByRole('link', { name: 'Acme Platform' }).click();
+    await page.getByTestId('release-form').getByLabel('Version', { exact: true }).fill('1.0.0');
+    await page.getByRole('button', { name: 'Create release' }).click();
+    await page.waitForURL((url) => url.pathname.startsWith('/releases/'));
+    const releaseUrl = page.url();
+    await page.getByRole('button', { name: 'Add stage' }).click();
+    await page.getByLabel('Add component to stage 1', { exact: true }).selectOption({ label: 'web' });
+    await page.getByRole('button', { name: 'Add to stage 1' }).click();
+    await page.getByLabel('Version of web', { exact: true }).selectOption({ label: '1.0.0' });
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await poll(() => page.getByTestId('release-save-state').getAttribute('data-dirty')).toBe('false');
+
+    step('archive both versions: 1.0.0 is pinned (in use: no Delete), 3.0.0 is not');
+    await page.goto(appUrl);
+    for (const version of ['1.0.0', '3.0.0']) {
+      const row = page.locator(`[data-version="${version}"]`);
+      await row.getByRole('button', { name: 'Archive' }).click();
+      await poll(() => row.getAttribute('data-archived')).toBe('true');
+    }
+    expect(await page.locator('[data-version="1.0.0"]').getByRole('button', { name: 'Delete' }).count()).toBe(0);
+
+    step('the editor offers the pinned archived 1.0.0, marked, and not the archived 3.0.0');
+    await page.goto(releaseUrl);
+    const select = page.getByLabel('Version of web', { exact: true });
+    await poll(() => select.locator('option').allTextContents().then((all) => all.map((o) => o.trim()))).toEqual(['— pick a version —', '1.0.0 (archived)']);
+    expect(vendor.errors).toEqual([]);
+  });
+
   it('uninstalls through the agent: the page shows "uninstalling" live, then that the installation is gone', async () => {
     step('another vendor with a deployed installation and its (simulated) agent, set up through the API');
     const api = new ApiClient(base);
