@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentConnection, connectedText, deployProgress, expiryText, hasVersionDrift, hubUrlWarning, lastSeenText, shownHealth, versionDriftText } from './installation-status';
+import { agentConnection, cameOnline, connectedText, deployProgress, expiryText, hasVersionDrift, hubUrlWarning, lastSeenText, shownHealth, versionDriftText } from './installation-status';
 import { T0, installation, status } from '../testing/fixtures';
 
 const NOW = Date.parse(T0);
@@ -58,20 +58,26 @@ describe('agentConnection', () => {
   it('names the host and agent version once connected', () => {
     expect(connectedText(online)).toBe('Connected: edge-7, agent 1.4.0');
     expect(connectedText(status('a', { agentVersion: '1.4.0' }))).toBe('Connected: agent 1.4.0');
-    expect(agentConnection(installation('a', { agentId: 'agt1', status: online }), null, NOW)).toEqual({ state: 'connected', text: 'Connected: edge-7, agent 1.4.0' });
+    expect(agentConnection(installation('a', { agentId: 'agt1', status: online }), false, NOW)).toEqual({ state: 'connected', text: 'Connected: edge-7, agent 1.4.0' });
   });
-  it('waits for the agent of newly issued credentials, even while the old one still shows online', () => {
-    expect(agentConnection(installation('a', { agentId: 'old', status: online }), 'new', NOW)).toEqual({ state: 'waiting' });
-    expect(agentConnection(installation('a', { agentId: 'new', status: online }), 'new', NOW).state).toBe('connected');
-    // The row already names the new agent (a refetch), but it never came online yet.
-    const offline = status('a', { online: false, lastSeenAt: T0 });
-    expect(agentConnection(installation('a', { agentId: 'new', status: offline }), 'new', NOW)).toEqual({ state: 'waiting' });
+  it('waits for the agent of newly issued credentials, even while the row still shows the old one online', () => {
+    expect(agentConnection(installation('a', { agentId: 'new', status: online }), true, NOW)).toEqual({ state: 'waiting' });
   });
   it('has nothing without credentials, waits when issued but never seen, else says when it was last seen', () => {
-    expect(agentConnection(installation('a'), null, NOW)).toEqual({ state: 'none' });
-    expect(agentConnection(installation('a', { agentId: 'x' }), null, NOW)).toEqual({ state: 'waiting' });
+    expect(agentConnection(installation('a'), false, NOW)).toEqual({ state: 'none' });
+    expect(agentConnection(installation('a', { agentId: 'x' }), false, NOW)).toEqual({ state: 'waiting' });
     const gone = installation('a', { agentId: 'x', status: { online: false, lastSeenAt: new Date(NOW - 5 * 60_000).toISOString() } });
-    expect(agentConnection(gone, null, NOW)).toEqual({ state: 'offline', text: 'Offline, last seen 5 min ago' });
+    expect(agentConnection(gone, false, NOW)).toEqual({ state: 'offline', text: 'Offline, last seen 5 min ago' });
+  });
+});
+
+describe('cameOnline', () => {
+  it('is an offline-to-online turn of the issued agent only', () => {
+    expect(cameOnline({ online: false, agentId: 'new' }, { online: true, agentId: 'new' }, 'new')).toBe(true);
+    expect(cameOnline({ online: false, agentId: 'old' }, { online: true, agentId: 'new' }, 'new')).toBe(true);
+    // The row names the new agent but is still flagged online from the old one: not it.
+    expect(cameOnline({ online: true, agentId: 'old' }, { online: true, agentId: 'new' }, 'new')).toBe(false);
+    expect(cameOnline({ online: false, agentId: 'old' }, { online: true, agentId: 'old' }, 'new')).toBe(false);
   });
 });
 

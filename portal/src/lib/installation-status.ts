@@ -62,17 +62,27 @@ export function connectedText(status: Pick<InstallationStatus, 'host' | 'agentVe
 }
 
 /**
- * The agent panel's state. `issuedAgentId`: credentials issued on this page and not yet seen in use:
- * until an agent with that id is online (the row's agentId follows presence events) the panel waits,
- * whatever the old agent did.
+ * The agent panel's state. `awaitingNewAgent`: credentials were issued on this page and their agent
+ * has not come online yet (see `cameOnline`): the panel waits, whatever the row says of the old agent.
  */
-export function agentConnection(installation: Pick<Installation, 'agentId' | 'status'>, issuedAgentId: string | null, now: number): AgentConnection {
+export function agentConnection(installation: Pick<Installation, 'agentId' | 'status'>, awaitingNewAgent: boolean, now: number): AgentConnection {
   const { status } = installation;
-  if (issuedAgentId !== null && !(installation.agentId === issuedAgentId && status.online)) return { state: 'waiting' };
+  if (awaitingNewAgent) return { state: 'waiting' };
   if (installation.agentId === null) return { state: 'none' };
   if (status.online) return { state: 'connected', text: connectedText(status) };
   if (!status.lastSeenAt) return { state: 'waiting' };
   return { state: 'offline', text: `Offline, ${lastSeenText(status, now)}` };
+}
+
+type Presence = { online: boolean; agentId: string | null };
+
+/**
+ * Whether the agent of credentials `issuedAgentId` came online between two states of the row: an
+ * offline-to-online turn by that agent (a row that names the new agent while still flagged online
+ * from the old one does not count).
+ */
+export function cameOnline(before: Presence, after: Presence, issuedAgentId: string): boolean {
+  return !before.online && after.online && after.agentId === issuedAgentId;
 }
 
 export interface DeployProgress {

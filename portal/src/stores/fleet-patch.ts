@@ -67,7 +67,12 @@ export function indexById(items: readonly Installation[]): Map<string, number> {
  */
 export function upsertInstallation(items: readonly Installation[], installation: Installation): Installation[] {
   const current = items.find((i) => i.id === installation.id);
-  const row = current !== undefined && isBefore(installation.status.updatedAt, current.status.updatedAt) ? { ...installation, status: current.status } : installation;
+  let row = current !== undefined && isBefore(installation.status.updatedAt, current.status.updatedAt) ? { ...installation, status: current.status } : installation;
+  // Presence events do not move `updatedAt`: a later one (e.g. the old agent dropped by new
+  // credentials) keeps its online flag over the event's older read.
+  if (current !== undefined && isBefore(row.status.lastSeenAt, current.status.lastSeenAt)) {
+    row = { ...row, status: { ...row.status, online: current.status.online, lastSeenAt: current.status.lastSeenAt } };
+  }
   return sortInstallations([...items.filter((i) => i.id !== installation.id), row]);
 }
 

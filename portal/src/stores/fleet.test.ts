@@ -3,7 +3,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import { computed } from 'vue';
 import type { Installation } from '@flotilla/protocol';
 import { useFleetStore } from './fleet';
-import { T1, T2, installation, json, presence, settle, status, stubFetch } from '../testing/fixtures';
+import { T0, T1, T2, installation, json, presence, settle, status, stubFetch } from '../testing/fixtures';
 
 /** A fake hub list endpoint whose content the test changes between fetches. */
 function hubList(initial: Installation[]) {
@@ -145,6 +145,16 @@ describe('useFleetStore', () => {
     await fleet.load();
     fleet.applyInstallation(installation('a', { name: 'renamed', status: { health: 'failed', updatedAt: T1 } }));
     expect(fleet.byId('a')).toMatchObject({ name: 'renamed', status: { health: 'healthy' } });
+  });
+
+  it('keeps a later presence than the one an installation:changed read (new credentials dropping the old agent)', async () => {
+    hubList([installation('a', { agentId: 'old', status: { online: true, lastSeenAt: T0, updatedAt: T0 } })]);
+    const fleet = useFleetStore();
+    await fleet.load();
+    fleet.applyPresence({ ...presence('a', false, T2), agentId: 'old' });
+    // Read by the hub before the old agent's session closed, sent after its presence arrived.
+    fleet.applyInstallation(installation('a', { agentId: 'new', status: { online: true, lastSeenAt: T1, updatedAt: T1 } }));
+    expect(fleet.byId('a')).toMatchObject({ agentId: 'new', status: { online: false, lastSeenAt: T2 } });
   });
 
   it('applies row changes that arrive while the list is loading after it', async () => {

@@ -133,7 +133,8 @@ export class AgentSessionService {
     // Independent writes and reads, in parallel: a reconnect storm waits on round trips, not CPU.
     const [, , desired, commands] = await Promise.all([
       this.hellos.submit({ agentId: identity.agentId, agentVersion, host: hello.host }),
-      this.observe(identity, hello.appliedRevision, hello.components),
+      // The status it shows carries this hello's host and version: their write runs beside it.
+      this.observe(identity, hello.appliedRevision, hello.components, true, { agent_version: agentVersion, agent_host: hello.host }),
       this.desiredOf.submit({ vendorId: identity.vendorId, installationId: identity.installationId }),
       this.commands.agentConnected(identity, agentVersion),
     ]);
@@ -184,7 +185,13 @@ export class AgentSessionService {
     if (row) await this.observe(identity, row.applied_revision, components, false);
   }
 
-  private async observe(identity: AgentIdentity, appliedRevision: number, components: StatusReport['components'], cacheable = true): Promise<void> {
+  private async observe(
+    identity: AgentIdentity,
+    appliedRevision: number,
+    components: StatusReport['components'],
+    cacheable = true,
+    known: Partial<Pick<InstallationRow, 'agent_version' | 'agent_host'>> = {},
+  ): Promise<void> {
     const observed: ObservedState = {
       appliedRevision,
       components: components.map(({ name, version, health, message, drift }) => ({ name, version, health, ...(message === undefined ? {} : { message }), ...(drift === undefined ? {} : { drift }) })),
@@ -199,7 +206,7 @@ export class AgentSessionService {
     const saved = await this.statusWriter.submit({ vendorId: identity.vendorId, id: identity.installationId, observed });
     if (saved && fingerprint !== undefined) this.lastStored.set(identity.installationId, fingerprint);
     if (saved) {
-      this.notifier.installationStatus(identity, toStatus(saved.row, this.shipped));
+      this.notifier.installationStatus(identity, toStatus({ ...saved.row, ...known }, this.shipped));
       if (saved.progressed) this.changed(identity.installationId);
     } else this.log.warn({ agentId: identity.agentId }, 'report for a deleted installation');
   }
