@@ -271,6 +271,29 @@ describe('the installation page in a real browser', () => {
     expect(errors).toEqual([]);
   });
 
+  it('the events timeline pages back with Load more', async () => {
+    const creds = (await api.post<AgentCredentials>(`/installations/${ids.installation}/agent-credentials`)).body;
+    // Twelve sessions: 24 connected/disconnected events (and whatever the waiting rollout adds).
+    for (let i = 0; i < 12; i++) {
+      const socket = await connectAgent(base, creds.agentId, creds.secret);
+      const gone = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
+      socket.disconnect();
+      await gone;
+    }
+    await expect.poll(async () => (await api.get<{ items: unknown[] }>(`/installations/${ids.installation}/events?limit=100`)).body.items.length, { timeout: UI_TIMEOUT }).toBeGreaterThanOrEqual(24);
+    const total = (await api.get<{ items: unknown[] }>(`/installations/${ids.installation}/events?limit=100`)).body.items.length;
+    const { page, errors } = await vendor();
+    await page.goto(`${base}/installations/${ids.installation}`);
+    const rows = page.getByTestId('events').locator('li');
+    await expect.poll(() => rows.count(), { timeout: UI_TIMEOUT }).toBe(20);
+    await button(page, 'Load more').click();
+    await expect.poll(() => rows.count(), { timeout: UI_TIMEOUT }).toBe(total);
+    expect(await page.getByTestId('events-load-more').count()).toBe(0);
+    const eventIds = await rows.evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-testid')?.replace('event-', ''))));
+    expect(eventIds).toEqual([...eventIds].sort((a, b) => b - a));
+    expect(errors).toEqual([]);
+  });
+
   it('deploys a two-component release from the page, converging live, and shows its versions truthfully', async () => {
     const creds = (await api.post<AgentCredentials>(`/installations/${ids.twoComp}/agent-credentials`)).body;
     const agent: SimAgent = await simAgent(base, ids.twoComp, creds.agentId, creds.secret, 600);
