@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
-import { computed } from 'vue';
+import { computed, isReactive } from 'vue';
 import type { Installation } from '@flotilla/protocol';
 import { useFleetStore } from './fleet';
 import { T0, T1, T2, installation, json, presence, settle, status, stubFetch } from '../testing/fixtures';
@@ -40,6 +40,31 @@ describe('useFleetStore', () => {
     expect(fleet.byId('b')?.status).toMatchObject({ online: true, lastSeenAt: T2 });
     expect(fleet.onlineCount).toBe(2);
     expect(calls).toHaveLength(1);
+  });
+
+  it('tells views which rows a burst of live events changed, once per turn, with the raw rows', async () => {
+    hubList([installation('a'), installation('b')]);
+    const fleet = useFleetStore();
+    await fleet.load();
+    const batches: { id: string | undefined; before: string | undefined; after: string | undefined }[][] = [];
+    const stop = fleet.onChange((changes) => batches.push(changes.map((c) => ({ id: c.after?.id, before: c.before?.status.health, after: c.after?.status.health }))));
+
+    fleet.applyStatus(status('a', { health: 'healthy', updatedAt: T1 }));
+    fleet.applyStatus(status('b', { health: 'failed', updatedAt: T1 }));
+    fleet.applyStatus(status('b', { health: 'failed', updatedAt: T0 })); // older: no change, not reported
+    expect(batches).toEqual([]);
+    await Promise.resolve();
+    expect(batches).toEqual([
+      [
+        { id: 'a', before: 'unknown', after: 'healthy' },
+        { id: 'b', before: 'unknown', after: 'failed' },
+      ],
+    ]);
+    expect(isReactive(fleet.byId('a'))).toBe(true); // readers of the store still get reactive rows
+    stop();
+    fleet.applyStatus(status('a', { health: 'degraded', updatedAt: T2 }));
+    await settle();
+    expect(batches).toHaveLength(1);
   });
 
   it('byId is reactive: a lookup made before the list arrives (a deep link, a reload) sees it once loaded', async () => {

@@ -1,15 +1,21 @@
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
+import { computed, ref, shallowRef, toRaw } from 'vue';
 import type { AgentPresence, Installation, InstallationRemoved, InstallationStatus } from '@flotilla/protocol';
 import { installationsApi } from '../api/installations';
 import { errorMessage } from '../api/errors';
 import { applyFleetEvent, indexById, sortInstallations, upsertInstallation, withoutInstallation, type FleetEvent } from './fleet-patch';
+import type { FleetChange } from '../lib/fleet-view';
 
 /**
  * The installations the user may see, loaded once from `GET /installations` (all pages) and then
  * kept current by the live events: no polling. Events that arrive while the list is loading are
  * held and applied afterwards; an event for an installation the list does not have triggers one
  * refetch (per installation id).
+ *
+ * Views over the list (the fleet page's filtered, sorted one) follow it without re-reading it:
+ * `onChange` listeners get the rows each batch of live events changed (`{before, after}`, raw
+ * objects, once per microtask); `items` replaced by a load is the signal to rebuild. Every change
+ * to `items` other than a load must go through `notify`.
  */
 export const useFleetStore = defineStore('fleet', () => {
   const items = ref<Installation[]>([]);
@@ -29,6 +35,26 @@ export const useFleetStore = defineStore('fleet', () => {
   const refetchedFor = new Set<string>();
   /** Installations removed while this page was open (an uninstall finished, a delete): their page says so. */
   const removedIds = ref<ReadonlySet<string>>(new Set());
+  const listeners = new Set<(changes: FleetChange[]) => void>();
+  let pending: FleetChange[] = [];
+
+  /** Hands the changes of this turn to the listeners once, after the current burst of events. */
+  function notify(change: FleetChange): void {
+    if (listeners.size === 0) return;
+    if (pending.length === 0) {
+      queueMicrotask(() => {
+        const changes = pending;
+        pending = [];
+        if (changes.length > 0) for (const listener of listeners) listener(changes);
+      });
+    }
+    pending.push(change);
+  }
+
+  function onChange(listener: (changes: FleetChange[]) => void): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
 
   const count = computed(() => items.value.length);
   const onlineCount = computed(() => items.value.filter((i) => i.status.online).length);
@@ -70,7 +96,14 @@ export const useFleetStore = defineStore('fleet', () => {
     }
     // Nothing loaded yet and nothing loading: the first load will bring the current state anyway.
     if (!loaded.value) return;
-    if (applyFleetEvent(items.value, index.value, event)) return;
+    const raw = toRaw(items.value);
+    const position = index.value.get(event.payload.installationId);
+    const before = position === undefined ? undefined : raw[position];
+    if (applyFleetEvent(items.value, index.value, event)) {
+      const after = position === undefined ? undefined : raw[position];
+      if (after !== before) notify({ before, after });
+      return;
+    }
     const id = event.payload.installationId;
     if (refetchedFor.has(id)) return;
     refetchedFor.add(id);
@@ -93,6 +126,7 @@ export const useFleetStore = defineStore('fleet', () => {
       return;
     }
     if (!loaded.value) return;
+    // A new list: views over it rebuild (installations are added, renamed or removed rarely).
     items.value = change(items.value);
     index.value = indexById(items.value);
   }
@@ -124,9 +158,10 @@ export const useFleetStore = defineStore('fleet', () => {
     error.value = null;
     held = [];
     heldRows = [];
+    pending = [];
     refetchedFor.clear();
     removedIds.value = new Set();
   }
 
-  return { items, loaded, loading, error, count, onlineCount, load, applyStatus, applyPresence, applyInstallation, applyRemoved, byId, wasRemoved, reset };
+  return { items, loaded, loading, error, count, onlineCount, load, applyStatus, applyPresence, applyInstallation, applyRemoved, byId, wasRemoved, reset, onChange };
 });
