@@ -53,7 +53,7 @@ export async function seedInstallations(query: SeedQuery, opts: SeedFleetOptions
   const slots = opts.slots && opts.slots.length > 0 ? opts.slots : [{ trackId: null, releaseId: null, version: null }];
   await query(
     `INSERT INTO installations (vendor_id, customer_id, name, environment, agent_kind, track_id, release_id,
-                                desired_version, running_version, health, online, last_seen_at, status_updated_at)
+                                desired_version, running_version, health, online, last_seen_at, status_updated_at, created_at)
      SELECT $1::uuid,
             ($2::uuid[])[1 + g % cardinality($2::uuid[])],
             $3 || '-' || lpad(g::text, 5, '0'),
@@ -66,7 +66,9 @@ export async function seedInstallations(query: SeedQuery, opts: SeedFleetOptions
             (ARRAY['healthy', 'healthy', 'healthy', 'healthy', 'healthy', 'healthy', 'degraded', 'failed', 'progressing', 'stopped'])[1 + (g * 7) % 10],
             g % 10 <> 0,
             now() - make_interval(secs => g % 3600),
-            now()
+            now(),
+            -- Whole, distinct milliseconds: list pages are keyed by (created_at, id) with a millisecond cursor.
+            date_trunc('milliseconds', now()) - make_interval(secs => ($7::int - g) / 1000.0)
      FROM generate_series(1, $7::int) AS g`,
     [opts.vendorId, opts.customerIds, opts.namePrefix, slots.map((s) => s.trackId), slots.map((s) => s.releaseId), slots.map((s) => s.version), opts.count],
   );
