@@ -53,23 +53,27 @@ export async function seedInstallations(query: SeedQuery, opts: SeedFleetOptions
   const slots = opts.slots && opts.slots.length > 0 ? opts.slots : [{ trackId: null, releaseId: null, version: null }];
   await query(
     `INSERT INTO installations (vendor_id, customer_id, name, environment, agent_kind, track_id, release_id,
-                                desired_version, running_version, health, online, last_seen_at, status_updated_at, created_at)
-     SELECT $1::uuid,
-            ($2::uuid[])[1 + g % cardinality($2::uuid[])],
-            $3 || '-' || lpad(g::text, 5, '0'),
-            (ARRAY['production', 'staging', 'development'])[1 + (g / 7) % 3],
-            'compose',
-            ($4::uuid[])[1 + g % cardinality($4::uuid[])],
-            ($5::uuid[])[1 + g % cardinality($5::uuid[])],
-            ($6::text[])[1 + g % cardinality($6::text[])],
-            ($6::text[])[1 + g % cardinality($6::text[])],
-            (ARRAY['healthy', 'healthy', 'healthy', 'healthy', 'healthy', 'healthy', 'degraded', 'failed', 'progressing', 'stopped'])[1 + (g * 7) % 10],
-            g % 10 <> 0,
-            now() - make_interval(secs => g % 3600),
-            now(),
+                                desired_revision, applied_revision, desired_version, running_version, desired_components, components,
+                                health, online, last_seen_at, status_updated_at, created_at)
+     SELECT $1::uuid, customer_id, name, environment, 'compose', track_id, release_id,
+            -- A release deployed and converged (one component, "web", at the release's version); nothing without one.
+            CASE WHEN version IS NULL THEN 0 ELSE 1 END, CASE WHEN version IS NULL THEN 0 ELSE 1 END, version, version,
+            CASE WHEN version IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('web', version) END,
+            CASE WHEN version IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_object('name', 'web', 'version', version, 'health', health)) END,
+            health, g % 10 <> 0, now() - make_interval(secs => g % 3600), now(),
             -- Whole, distinct milliseconds: list pages are keyed by (created_at, id) with a millisecond cursor.
             date_trunc('milliseconds', now()) - make_interval(secs => ($7::int - g) / 1000.0)
-     FROM generate_series(1, $7::int) AS g`,
+     FROM (
+       SELECT g,
+              ($2::uuid[])[1 + g % cardinality($2::uuid[])] AS customer_id,
+              $3 || '-' || lpad(g::text, 5, '0') AS name,
+              (ARRAY['production', 'staging', 'development'])[1 + (g / 7) % 3] AS environment,
+              ($4::uuid[])[1 + g % cardinality($4::uuid[])] AS track_id,
+              ($5::uuid[])[1 + g % cardinality($5::uuid[])] AS release_id,
+              ($6::text[])[1 + g % cardinality($6::text[])] AS version,
+              (ARRAY['healthy', 'healthy', 'healthy', 'healthy', 'healthy', 'healthy', 'degraded', 'failed', 'progressing', 'stopped'])[1 + (g * 7) % 10] AS health
+       FROM generate_series(1, $7::int) AS g
+     ) AS s`,
     [opts.vendorId, opts.customerIds, opts.namePrefix, slots.map((s) => s.trackId), slots.map((s) => s.releaseId), slots.map((s) => s.version), opts.count],
   );
   if (!opts.agents || opts.agents.count <= 0) return [];

@@ -92,7 +92,9 @@ describe('filtering', () => {
     expect(ids(buildView(rows, q({ track: NONE })))).toEqual(['b']);
     expect(ids(buildView(rows, q({ release: '1.2.0' })))).toEqual(['a']);
     expect(ids(buildView(rows, q({ release: NONE })))).toEqual(['b']);
-    expect(ids(buildView(rows, q({ health: 'failed' })))).toEqual(['b']);
+    // Health as shown: b reported failed, but its agent is offline, so it shows (and filters as) unknown.
+    expect(ids(buildView(rows, q({ health: 'failed' })))).toEqual([]);
+    expect(ids(buildView(rows, q({ health: 'unknown' })))).toEqual(['b']);
     expect(ids(buildView(rows, q({ online: 'online' })))).toEqual(['a', 'c']);
     expect(ids(buildView(rows, q({ online: 'offline' })))).toEqual(['b']);
     expect(ids(buildView(rows, q({ environment: 'production', online: 'online', health: 'degraded' })))).toEqual(['c']);
@@ -127,7 +129,7 @@ describe('sorting', () => {
     ];
     expect(ids(buildView(rows, q({ sort: 'running-version' })))).toEqual(['c', 'a', 'b']);
     expect(ids(buildView(rows, q({ sort: 'running-version', dir: 'desc' })))).toEqual(['a', 'c', 'b']);
-    expect(ids(buildView(rows, q({ sort: 'health' })))).toEqual(['b', 'c', 'a']);
+    expect(ids(buildView(rows, q({ sort: 'health' })))).toEqual(['c', 'b', 'a']); // b offline: unknown
     expect(ids(buildView(rows, q({ sort: 'online' })))).toEqual(['b', 'a', 'c']);
     expect(ids(buildView(rows, q({ sort: 'name', dir: 'desc' })))).toEqual(['c', 'b', 'a']);
   });
