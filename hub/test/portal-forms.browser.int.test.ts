@@ -369,8 +369,15 @@ describe('the portal forms in a real browser', () => {
     sockets.push(socket);
     await socket.emitWithAck('agent:hello', { host, appliedRevision: 1, components: [] });
 
-    step('Delete → Uninstall in the page');
     const { page } = await signInWithForm(await open('uninstaller'), base, admin.email, admin.password, '/');
+    step('a deployed application cannot be deleted: the hub says why');
+    await page.goto(`${base}/applications/${app}`);
+    await page.getByTestId('application-delete').click();
+    await page.getByTestId('application-delete-confirm').click();
+    await poll(() => text(page.getByTestId('application-delete-error'))).toBe('The application is deployed to installations; deploy something else to them first');
+    expect(await page.locator('[data-version="1.0.0"]').getByRole('button', { name: 'Delete' }).count()).toBe(0);
+
+    step('Delete → Uninstall in the page');
     await page.goto(`${base}/installations/${installation}`);
     const settings = page.getByTestId('installation-settings');
     const received = nextCommand(socket);
