@@ -189,8 +189,9 @@ describe('the portal forms in a real browser', () => {
     await page.waitForURL((url) => url.pathname.startsWith('/customers/'));
     expect(await text(page.getByTestId('customer-title'))).toBe('Globex');
 
-    step('New installation on the customer page: a missing name, then with a track');
-    await page.getByRole('button', { name: 'New installation' }).click();
+    step('New installation from the customer page: a missing name, then with a track');
+    await page.getByRole('link', { name: 'New installation' }).click();
+    await page.waitForURL((url) => url.pathname === '/installations/new');
     await poll(() => page.getByLabel('Customer').evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent?.trim())).toBe('Globex');
     await page.getByLabel('Environment').fill('');
     await page.getByRole('button', { name: 'Create installation' }).click();
@@ -198,8 +199,7 @@ describe('the portal forms in a real browser', () => {
     await page.getByLabel('Name').fill('globex-prod');
     await page.getByLabel('Environment').fill('production');
     await page.getByLabel('Agent kind').selectOption('compose');
-    // Scoped: the customer page's entitlement form has a "Track" too.
-    await page.getByTestId('installation-form').getByLabel('Track').selectOption({ label: 'Acme Platform' });
+    await page.getByLabel('Track').selectOption({ label: 'Acme Platform' });
     await page.getByRole('button', { name: 'Create installation' }).click();
     await page.waitForURL((url) => url.pathname.startsWith('/installations/'));
     await poll(() => text(page.getByTestId('installation-title'))).toBe('globex-prod');
@@ -221,7 +221,8 @@ describe('the portal forms in a real browser', () => {
 
     step('a second installation from the fleet page, then removed without uninstalling');
     await page.getByTestId('nav-fleet').click();
-    await page.getByRole('button', { name: 'New installation' }).click();
+    await page.getByRole('link', { name: 'New installation' }).click();
+    await page.waitForURL((url) => url.pathname === '/installations/new');
     await page.getByLabel('Customer').selectOption({ label: 'Globex' });
     await page.getByLabel('Name').fill('globex-qa');
     await page.getByLabel('Environment').fill('QA');

@@ -39,6 +39,12 @@ const routes: RouteRecordRaw[] = [
       { path: 'rollouts/:id', name: 'rollout', component: () => import('./pages/vendor/RolloutPage.vue'), meta: { area: 'vendor', title: 'Rollout' } },
       { path: 'customers', name: 'customers', component: () => import('./pages/vendor/CustomersPage.vue'), meta: { area: 'vendor', title: 'Customers' } },
       { path: 'customers/:id', name: 'customer', component: () => import('./pages/vendor/CustomerPage.vue'), meta: { area: 'vendor', title: 'Customer' } },
+      {
+        path: 'installations/new',
+        name: 'installation-new',
+        component: () => import('./pages/vendor/NewInstallationPage.vue'),
+        meta: { area: 'vendor', title: 'New installation' },
+      },
       // Vendor and customer users alike: the hub scopes what each may see and do.
       { path: 'installations/:id', name: 'installation', component: () => import('./pages/InstallationPage.vue'), props: true, meta: { title: 'Installation' } },
       {
