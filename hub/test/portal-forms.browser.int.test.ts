@@ -179,7 +179,7 @@ describe('the portal forms in a real browser', () => {
 
     step('New customer: a missing name, then Globex (from the checklist)');
     await page.getByTestId('nav-fleet').click();
-    await checklist.getByTestId('first-run-customer').getByRole('link', { name: 'New customer' }).click();
+    await checklist.getByRole('link', { name: 'Create a customer' }).click();
     await page.waitForURL((url) => url.pathname === '/customers');
     await page.getByRole('button', { name: 'New customer' }).click();
     await page.getByRole('button', { name: 'Create customer' }).click();
@@ -219,8 +219,14 @@ describe('the portal forms in a real browser', () => {
     await settings.getByTestId('installation-settings-saved').waitFor();
     await shot(page, 'forms-installation-settings');
 
-    step('a second installation from the fleet page, then removed without uninstalling');
+    step('the fleet keeps the checklist until a deploy: the installation done, its agent next');
     await page.getByTestId('nav-fleet').click();
+    const card = page.getByTestId('first-run-card');
+    await poll(() => card.getByTestId('first-run-installation').getAttribute('data-done')).toBe('true');
+    await poll(() => card.getByTestId('first-run-customer').getAttribute('data-done')).toBe('true');
+    expect(await card.getByTestId('first-run-agent').getAttribute('data-done')).toBe('false');
+
+    step('a second installation from the fleet page, then removed without uninstalling');
     await page.getByRole('link', { name: 'New installation' }).click();
     await page.waitForURL((url) => url.pathname === '/installations/new');
     await page.getByLabel('Customer').selectOption({ label: 'Globex' });
@@ -371,6 +377,9 @@ describe('the portal forms in a real browser', () => {
     await socket.emitWithAck('agent:hello', { host, appliedRevision: 1, components: [] });
 
     const { page } = await signInWithForm(await open('uninstaller'), base, admin.email, admin.password, '/');
+    // Something was deployed: the fleet shows no first-run checklist.
+    await page.getByTestId('installations-table').waitFor();
+    expect(await page.getByTestId('first-run-card').count()).toBe(0);
     step('a deployed application cannot be deleted: the hub says why');
     await page.goto(`${base}/applications/${app}`);
     await page.getByTestId('application-delete').click();

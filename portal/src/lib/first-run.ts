@@ -3,7 +3,8 @@ import type { Installation } from '@flotilla/protocol';
 /**
  * The first-run checklist: application → version → customer → installation → connect agent →
  * deploy. Each step is done from real data (what exists, an agent that connected, a deployed
- * revision) and links to where it is done; the first step not done is the current one.
+ * revision) and links to where it is done; the first step not done is the current one. The labels
+ * avoid the contract's button names ("New customer", "Deploy"…), which stay unique on each page.
  */
 export type FirstRunKey = 'application' | 'version' | 'customer' | 'installation' | 'agent' | 'deploy';
 
@@ -12,8 +13,6 @@ export interface FirstRunStep {
   label: string;
   /** Where the step is done. */
   to: string;
-  /** The button's text. */
-  action: string;
   done: boolean;
 }
 
@@ -36,28 +35,25 @@ export function firstRunSteps(facts: FirstRunFacts): FirstRunStep[] {
   const installation = facts.installations[0];
   const withAgent = facts.installations.find(connected) ?? installation;
   return [
-    { key: 'application', label: 'Create an application', to: '/applications', action: 'New application', done: facts.applicationIds.length > 0 },
-    { key: 'version', label: 'Add a version of it', to: app ? `/applications/${app}` : '/applications', action: 'New version', done: facts.applicationsWithVersions.length > 0 },
-    { key: 'customer', label: 'Create a customer', to: '/customers', action: 'New customer', done: facts.customerIds.length > 0 },
+    { key: 'application', label: 'Create an application', to: '/applications', done: facts.applicationIds.length > 0 },
+    { key: 'version', label: 'Add a version of it', to: app ? `/applications/${app}` : '/applications', done: facts.applicationsWithVersions.length > 0 },
+    { key: 'customer', label: 'Create a customer', to: '/customers', done: facts.customerIds.length > 0 },
     {
       key: 'installation',
       label: 'Create an installation for it',
       to: customer ? `/customers/${customer}` : '/customers',
-      action: 'New installation',
       done: facts.installations.length > 0,
     },
     {
       key: 'agent',
       label: 'Connect its agent',
       to: installation ? `/installations/${installation.id}` : '/',
-      action: 'Connect agent',
       done: facts.installations.some(connected),
     },
     {
       key: 'deploy',
-      label: 'Deploy a version or a release',
+      label: 'Send it a version or a release',
       to: withAgent ? `/installations/${withAgent.id}` : '/',
-      action: 'Deploy',
       done: facts.installations.some((i) => i.status.desiredRevision > 0),
     },
   ];
