@@ -24,6 +24,7 @@ let base: string;
 let admin: { email: string; password: string };
 let agents: SeededAgent[] = [];
 let agent: AgentSocket | undefined;
+let trackId = '';
 
 async function created(res: Promise<{ status: number; body: { id: string } }>): Promise<string> {
   const { status, body } = await res;
@@ -42,6 +43,7 @@ beforeAll(async () => {
   admin = signed;
   const app = await created(api.post('/applications', { name: 'web', kind: 'compose' }));
   const track = await created(api.post('/tracks', { name: 'Stable', applicationIds: [app] }));
+  trackId = track;
   const releases: { id: string; version: string }[] = [];
   for (const version of ['1.0.0', '1.1.0']) {
     const v = await created(api.post(`/applications/${app}/versions`, { version, compose: { file: COMPOSE_V1 } }));
@@ -109,6 +111,16 @@ describe('the fleet page with 2 000 installations', () => {
     expect(rendered).toBeGreaterThan(5);
     expect(rendered).toBeLessThan(100);
     await shot(page, 'fleet-2000');
+
+    // Versions across the fleet: a bar per track with a text equivalent (slots: 1.1.0 twice, 1.0.0, no track).
+    const chart = page.getByTestId('fleet-versions-chart');
+    const stable = chart.getByTestId(`versions-track-${trackId}`);
+    await expect.poll(() => stable.getAttribute('data-total'), { timeout: UI_TIMEOUT }).toBe('1500');
+    expect(await stable.getByTestId('versions-bar').getAttribute('title')).toBe('Stable: 1.1.0 on 1000 (66.7 %), 1.0.0 on 500 (33.3 %)');
+    expect((await stable.getByTestId('versions-segment').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(['1.1.0 1000 (66.7 %)', '1.0.0 500 (33.3 %)']);
+    expect(await chart.getByTestId('versions-track-none').getAttribute('data-total')).toBe('500');
+    expect(await page.getByTestId('fleet-drift-more').isVisible()).toBe(true);
+    await chart.screenshot({ path: process.env.BROWSER_SHOTS ? `${process.env.BROWSER_SHOTS}/fleet-versions-chart.png` : '/dev/null' });
 
     // Default order: customer, then name. The last customer is "Fleet 020" (g mod 20 = 19), its last site-01999.
     await page.getByRole('region', { name: 'Installations' }).evaluate((el) => {

@@ -11,6 +11,7 @@ import { useMembersStore } from './members';
 import { useTokensStore } from './tokens';
 import { useAuditStore } from './audit';
 import { useCatalogStore } from './catalog';
+import { useFleetSummaryStore } from './fleet-summary';
 import { useRolloutsStore } from './rollouts';
 import { useCommandsStore } from './commands';
 
@@ -93,6 +94,7 @@ export const useSessionStore = defineStore('session', () => {
     useTokensStore().reset();
     useAuditStore().reset();
     useCatalogStore().reset();
+    useFleetSummaryStore().reset();
     useRolloutsStore().reset();
     useCommandsStore().reset();
     me.value = null;
