@@ -57,7 +57,14 @@ export const useFleetStore = defineStore('fleet', () => {
   }
 
   const count = computed(() => items.value.length);
-  const onlineCount = computed(() => items.value.filter((i) => i.status.online).length);
+  /**
+   * Counted when the list is replaced and kept by the live events (±1), not by a filter over every
+   * row: a burst of 1 000 statuses arrives as dozens of messages, each re-rendering the page.
+   */
+  const onlineCount = ref(0);
+  function recountOnline(): void {
+    onlineCount.value = toRaw(items.value).reduce((n, i) => (i.status.online ? n + 1 : n), 0);
+  }
 
   function load(): Promise<void> {
     if (inflight) return inflight;
@@ -67,6 +74,7 @@ export const useFleetStore = defineStore('fleet', () => {
         const all = await installationsApi.all();
         items.value = sortInstallations(all);
         index.value = indexById(items.value);
+        recountOnline();
         loaded.value = true;
         error.value = null;
       } catch (err) {
@@ -101,7 +109,10 @@ export const useFleetStore = defineStore('fleet', () => {
     const before = position === undefined ? undefined : raw[position];
     if (applyFleetEvent(items.value, index.value, event)) {
       const after = position === undefined ? undefined : raw[position];
-      if (after !== before) notify({ before, after });
+      if (after !== before) {
+        if (before && after && before.status.online !== after.status.online) onlineCount.value += after.status.online ? 1 : -1;
+        notify({ before, after });
+      }
       return;
     }
     const id = event.payload.installationId;
@@ -129,6 +140,7 @@ export const useFleetStore = defineStore('fleet', () => {
     // A new list: views over it rebuild (installations are added, renamed or removed rarely).
     items.value = change(items.value);
     index.value = indexById(items.value);
+    recountOnline();
   }
 
   /** `installation:changed`: the complete REST shape, inserted or replaced (no refetch). */
@@ -153,6 +165,7 @@ export const useFleetStore = defineStore('fleet', () => {
 
   function reset(): void {
     items.value = [];
+    onlineCount.value = 0;
     index.value = new Map();
     loaded.value = false;
     error.value = null;
