@@ -111,6 +111,7 @@ describe('the fleet page with 2 000 installations', () => {
     expect(rendered).toBeGreaterThan(5);
     expect(rendered).toBeLessThan(100);
     await shot(page, 'fleet-2000');
+    if (process.env.BROWSER_SHOTS) await page.screenshot({ path: `${process.env.BROWSER_SHOTS}/fleet-2000-viewport.png` });
 
     // Versions across the fleet: a bar per track with a text equivalent (slots: 1.1.0 twice, 1.0.0, no track).
     const chart = page.getByTestId('fleet-versions-chart');
