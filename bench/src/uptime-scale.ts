@@ -45,10 +45,10 @@ try {
     await db.raw(`INSERT INTO vendors (id, name) VALUES ('00000000-0000-0000-0000-000000000001', 'bench')`);
     await db.raw(`INSERT INTO customers (vendor_id, name) SELECT '00000000-0000-0000-0000-000000000001', 'c' || g FROM generate_series(1, 100) g`);
     await db.raw(
-      `INSERT INTO installations (vendor_id, customer_id, name, environment, agent_kind, created_at)
-       SELECT '00000000-0000-0000-0000-000000000001', (SELECT id FROM customers ORDER BY name OFFSET (g % 100) LIMIT 1), 'i' || g, 'production', 'compose', to_timestamp(?::double precision / 1000)
+      `INSERT INTO installations (vendor_id, customer_id, name, environment, agent_kind, created_at, first_connected_at)
+       SELECT '00000000-0000-0000-0000-000000000001', (SELECT id FROM customers ORDER BY name OFFSET (g % 100) LIMIT 1), 'i' || g, 'production', 'compose', to_timestamp(?::double precision / 1000), to_timestamp(?::double precision / 1000)
          FROM generate_series(1, ?) g`,
-      [start - DAY_MS, N],
+      [start - DAY_MS, start - DAY_MS, N],
     );
     // Day d: connected from a few minutes past midnight to a few minutes before the next; failed for ~10 minutes at a random hour.
     await db.raw(
@@ -86,9 +86,9 @@ try {
   }
 
   const service = new UptimeService(repo);
-  const subjects: { id: string; created_at: Date }[] = await db('installations').orderBy('id').select('id', 'created_at');
+  const subjects: { id: string; first_connected_at: Date | null }[] = await db('installations').orderBy('id').select('id', 'first_connected_at');
   const vendorId = '00000000-0000-0000-0000-000000000001';
-  const one = subjects[Math.floor(N / 2)] ?? { id: '', created_at: new Date() };
+  const one = subjects[Math.floor(N / 2)] ?? { id: '', first_connected_at: null };
   for (const window of ['24h', '7d', '30d'] as const) {
     await service.summary(vendorId, one, window, new Date());
     const t0 = performance.now();

@@ -165,6 +165,10 @@ describe('the first day in the portal', { timeout: 420_000 }, () => {
     if (!agentId || !secret) throw new Error(`the install link gave no agent id or secret: ${Object.keys(settings).join(', ')}`);
     agent = startAgentProcess(settings.FLOTILLA_HUB_URL, { agentId, secret }, stateDir ?? '', (out) => (agentLog += out));
     await expect.poll(() => text(page.getByTestId('agent-connection')), { timeout: CONVERGE_TIMEOUT }).toMatch(/^Connected: .+, agent .+$/);
+    // Uptime counts from the agent's first connection: the minutes spent setting it up are not downtime.
+    const currentHour = page.getByTestId('uptime-bar').getByTestId('uptime-segment').last();
+    await expect.poll(() => currentHour.getAttribute('data-state')).not.toBe('no-data');
+    expect(Number(await currentHour.getAttribute('data-offline-percent'))).toBe(0);
 
     step('deploy 1.0.0 from the page, and reload while it converges');
     await deployVersion(page, 'web 1.0.0');
@@ -178,6 +182,8 @@ describe('the first day in the portal', { timeout: 420_000 }, () => {
     await deployVersion(page, 'web 2.0.0');
     await convergedOn(page, '2.0.0', webPort, 'v2');
     expect(await text(page.getByTestId('component-web').getByTestId('component-running'))).toBe('2.0.0');
+    // The timeline follows live: the turn to healthy is on top.
+    await expect.poll(() => text(page.getByTestId('events').locator('li').first())).toMatch(/^Health changed to healthy/);
     await shot(page, 'first-day-5-running-v2');
 
     step('the fleet shows it running 2.0.0, and the checklist is gone');

@@ -46,9 +46,10 @@ describe('uptime roll-ups and the uptime route', () => {
   const db = () => hub.infra.db;
   const rollup = () => hub.app.services.uptimeRollup;
 
-  async function installation(name: string, createdAt: Date): Promise<string> {
+  /** An installation created, and its agent first connected, at `since` (uptime counts from then). */
+  async function installation(name: string, since: Date): Promise<string> {
     const id = (await api.post<{ id: string }>('/installations', { customerId, name, environment: 'production', agentKind: 'compose' })).body.id;
-    await db()('installations').where({ id }).update({ created_at: createdAt });
+    await db()('installations').where({ id }).update({ created_at: since, first_connected_at: since });
     return id;
   }
   const session = (installationId: string, from: Date, to: Date | null) =>
@@ -214,7 +215,7 @@ describe.each([
     const db = hub.infra.db;
     const [vendor] = (await db('vendors').insert({ name: 'V' }).returning('id')) as { id: string }[];
     const [customer] = (await db('customers').insert({ vendor_id: vendor?.id, name: 'C' }).returning('id')) as { id: string }[];
-    const [inst] = (await db('installations').insert({ vendor_id: vendor?.id, customer_id: customer?.id, name: 'i', environment: 'e', agent_kind: 'compose', created_at: new Date(due - 20 * DAY_MS) }).returning('id')) as { id: string }[];
+    const [inst] = (await db('installations').insert({ vendor_id: vendor?.id, customer_id: customer?.id, name: 'i', environment: 'e', agent_kind: 'compose', created_at: new Date(due - 20 * DAY_MS), first_connected_at: new Date(due - 20 * DAY_MS) }).returning('id')) as { id: string }[];
     const start = due - 10 * DAY_MS;
     await db('uptime_rollup_state').update({ rolled_until: new Date(start) });
     await queue.add(UPTIME_ROLLUP, {});

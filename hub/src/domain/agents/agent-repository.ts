@@ -106,7 +106,7 @@ export class AgentRepository {
                   SELECT vendor_id, installation_id, agent_id, hub_node, ip, agent_version FROM v ORDER BY ord RETURNING id, agent_id),
             e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT vendor_id, installation_id, 'connected', message FROM v ORDER BY ord),
             l AS (SELECT id FROM installations WHERE id IN (SELECT installation_id FROM v) ORDER BY id FOR NO KEY UPDATE),
-            u AS (UPDATE installations i SET online = true, last_seen_at = now(), status_updated_at = now() FROM l WHERE i.id = l.id)
+            u AS (UPDATE installations i SET online = true, last_seen_at = now(), status_updated_at = now(), first_connected_at = COALESCE(i.first_connected_at, now()) FROM l WHERE i.id = l.id)
        SELECT s.id, min(v.ord) AS ord, min(prev.nodes) AS others
          FROM s JOIN v ON v.agent_id = s.agent_id LEFT JOIN prev ON prev.agent_id = s.agent_id
         GROUP BY s.id ORDER BY s.id`,
@@ -181,7 +181,8 @@ export class AgentRepository {
                   ON CONFLICT (agent_id) WHERE poll_expires_at IS NOT NULL AND disconnected_at IS NULL DO NOTHING
                   RETURNING id, vendor_id, installation_id, agent_version),
             e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message)
-                  SELECT vendor_id, installation_id, 'connected', 'agent ' || agent_version || ' via HTTP polling' FROM s)
+                  SELECT vendor_id, installation_id, 'connected', 'agent ' || agent_version || ' via HTTP polling' FROM s),
+            f AS (UPDATE installations SET first_connected_at = now() WHERE id IN (SELECT installation_id FROM s) AND first_connected_at IS NULL)
        SELECT id FROM s`,
       [identity.vendorId, identity.installationId, identity.agentId, POLLING_NODE, ip ?? null, agentVersion, ttlSeconds],
     );

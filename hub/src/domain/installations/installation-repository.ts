@@ -40,6 +40,8 @@ export interface InstallationRow {
   components: ComponentState[];
   online: boolean;
   last_seen_at: Date | null;
+  /** When its agent first connected (null: never): uptime counts from then. */
+  first_connected_at: Date | null;
   status_updated_at: Date;
   created_at: Date;
   updated_at: Date;

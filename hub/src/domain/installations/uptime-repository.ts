@@ -12,7 +12,8 @@ const TABLES: Record<Bucket, { table: string; column: string }> = { hour: { tabl
 export interface RollupInstallation {
   id: string;
   vendor_id: string;
-  created_at: Date;
+  /** Uptime counts from the agent's first connection. */
+  first_connected_at: Date;
 }
 
 /** One roll-up row to store. */
@@ -31,10 +32,10 @@ export class UptimeRepository {
   /**
    * Sessions and health changes of some installations over [from, to), in three index range scans
    * (see the uptime migration's indexes): the sessions overlapping the span, the health changes in
-   * it, and the health in force at its start. `createdAt` is left to the caller.
+   * it, and the health in force at its start. `monitoredFrom` is left to the caller.
    */
-  async inputs(ids: readonly string[], from: Date, to: Date, db: Db = this.db): Promise<Map<string, Omit<UptimeInputs, 'createdAt'>>> {
-    const out = new Map<string, Omit<UptimeInputs, 'createdAt'>>();
+  async inputs(ids: readonly string[], from: Date, to: Date, db: Db = this.db): Promise<Map<string, Omit<UptimeInputs, 'monitoredFrom'>>> {
+    const out = new Map<string, Omit<UptimeInputs, 'monitoredFrom'>>();
     if (ids.length === 0) return out;
     const idArray = [...ids];
     const sessionsQuery = (): Promise<{ rows: { installation_id: string; connected_at: Date; disconnected_at: Date | null }[] }> =>
@@ -127,11 +128,12 @@ export class UptimeRepository {
   }
 
   /**
-   * A batch of the installations that existed before `before`, in id order after `afterId`, locked
-   * against deletion until the transaction ends (their roll-up rows reference them).
+   * A batch of the installations whose agent had connected before `before` (the others have no
+   * uptime yet), in id order after `afterId`, locked against deletion until the transaction ends
+   * (their roll-up rows reference them).
    */
   installationsBatch(trx: Knex.Transaction, before: Date, afterId: string | null, limit: number): Promise<RollupInstallation[]> {
-    const q = trx('installations').where('created_at', '<', before).orderBy('id').limit(limit).forKeyShare().select('id', 'vendor_id', 'created_at');
+    const q = trx('installations').where('first_connected_at', '<', before).orderBy('id').limit(limit).forKeyShare().select('id', 'vendor_id', 'first_connected_at');
     if (afterId !== null) q.where('id', '>', afterId);
     return q;
   }

@@ -89,7 +89,7 @@ export class UptimeRollup {
     return { hours, rolledUntil: rolledUntil?.toISOString() ?? null, more: !busy && rolledUntil !== null && rolledUntil.getTime() < due, purged, busy };
   }
 
-  /** Rolls up [from, to) for every installation that existed before `to`, a batch at a time. */
+  /** Rolls up [from, to) for every installation whose agent had connected before `to`, a batch at a time. */
   private async rollUp(trx: Knex.Transaction, from: number, to: number): Promise<void> {
     let after: string | null = null;
     for (;;) {
@@ -99,7 +99,7 @@ export class UptimeRollup {
       const rows: HourRow[] = [];
       for (const inst of batch) {
         const input = inputs.get(inst.id) ?? { sessions: [], changes: [], initialHealth: 'unknown' as const };
-        for (const h of hourlyStats({ ...input, createdAt: inst.created_at.getTime() }, from, to)) {
+        for (const h of hourlyStats({ ...input, monitoredFrom: inst.first_connected_at.getTime() }, from, to)) {
           if (h.elapsedMs > 0) rows.push({ ...h, installationId: inst.id, vendorId: inst.vendor_id });
         }
       }

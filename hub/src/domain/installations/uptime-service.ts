@@ -5,7 +5,8 @@ import type { UptimeRepository } from './uptime-repository.js';
 /** What uptime needs of an installation. */
 export interface UptimeSubject {
   id: string;
-  created_at: Date;
+  /** Uptime counts from the agent's first connection (null: never connected). */
+  first_connected_at: Date | null;
 }
 
 export interface UptimeSummary extends WindowPercents {
@@ -57,7 +58,7 @@ export class UptimeService {
     const raw = await this.repo.inputs(subjects.map((s) => s.id), new Date(split), new Date(now));
     for (const s of subjects) {
       const input = raw.get(s.id);
-      if (input) live.set(s.id, hourlyStats({ ...input, createdAt: s.created_at.getTime() }, split, now));
+      if (input) live.set(s.id, hourlyStats({ ...input, monitoredFrom: s.first_connected_at?.getTime() ?? null }, split, now));
     }
     return { split, live };
   }

@@ -6,7 +6,7 @@ const H = HOUR_MS;
 /** Midnight UTC, 2026-12-01: day and hour boundaries fall on round numbers of H. */
 const T0 = Date.UTC(2026, 11, 1);
 const at = (hours: number) => T0 + hours * H;
-const inputs = (p: Partial<UptimeInputs>): UptimeInputs => ({ createdAt: at(-100), sessions: [], initialHealth: 'healthy', changes: [], ...p });
+const inputs = (p: Partial<UptimeInputs>): UptimeInputs => ({ monitoredFrom: at(-100), sessions: [], initialHealth: 'healthy', changes: [], ...p });
 const pick = (hours: HourStats[], keys: (keyof HourStats)[]) => hours.map((h) => Object.fromEntries(keys.map((k) => [k, h[k]])));
 
 describe('hourlyStats', () => {
@@ -36,8 +36,16 @@ describe('hourlyStats', () => {
     expect(r[0]).toMatchObject({ connectedMs: H, incidents: 0 });
   });
 
-  it('counts nothing before the installation existed (created mid-hour)', () => {
-    const r = hourlyStats(inputs({ createdAt: at(1.25), sessions: [{ start: at(1.5), end: null }] }), at(0), at(3));
+  it('counts nothing while its agent never connected', () => {
+    const r = hourlyStats(inputs({ monitoredFrom: null }), at(0), at(2));
+    expect(pick(r, ['elapsedMs', 'connectedMs', 'upMs', 'incidents'])).toEqual([
+      { elapsedMs: 0, connectedMs: 0, upMs: 0, incidents: 0 },
+      { elapsedMs: 0, connectedMs: 0, upMs: 0, incidents: 0 },
+    ]);
+  });
+
+  it('counts from the first connection on (mid-hour), offline time after it included', () => {
+    const r = hourlyStats(inputs({ monitoredFrom: at(1.25), sessions: [{ start: at(1.25), end: at(1.5) }, { start: at(1.75), end: null }] }), at(0), at(3));
     expect(pick(r, ['elapsedMs', 'connectedMs'])).toEqual([
       { elapsedMs: 0, connectedMs: 0 },
       { elapsedMs: 0.75 * H, connectedMs: 0.5 * H },

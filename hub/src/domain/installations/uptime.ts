@@ -22,7 +22,11 @@ export interface HealthChange {
 
 /** What uptime is computed from, for one installation. */
 export interface UptimeInputs {
-  createdAt: number;
+  /**
+   * When uptime starts to count: the agent's first connection (before it the installation was being
+   * set up, not down); null while it never connected, so nothing counts yet.
+   */
+  monitoredFrom: number | null;
   /** Agent sessions overlapping the span (possibly overlapping each other: a reconnect racing a disconnect). */
   sessions: readonly Interval[];
   /** The health before the span (the last change before it; `unknown` if none). */
@@ -35,7 +39,7 @@ export interface UptimeInputs {
 export interface HourStats {
   /** Start of the hour (epoch ms, a multiple of HOUR_MS). */
   start: number;
-  /** Time of the hour that has elapsed while the installation existed. */
+  /** Time of the hour that has elapsed since uptime counts (see `UptimeInputs.monitoredFrom`). */
   elapsedMs: number;
   connectedMs: number;
   /** Connected and healthy at the same time. */
@@ -53,12 +57,13 @@ export const dayStart = (t: number): number => Math.floor(t / DAY_MS) * DAY_MS;
 /**
  * The figures of each UTC hour overlapping [from, to) (the last one partial when `to` is now).
  * Sessions are merged (overlaps count once; a disconnection is the end of a merged stretch), health
- * is a step function from `initialHealth`, and nothing counts before the installation existed.
+ * is a step function from `initialHealth`, and nothing counts before `monitoredFrom`.
  */
 export function hourlyStats(input: UptimeInputs, from: number, to: number): HourStats[] {
   const out: HourStats[] = [];
   if (to <= from) return out;
-  const existsFrom = Math.max(from, input.createdAt);
+  const monitoredFrom = input.monitoredFrom ?? Infinity;
+  const existsFrom = Math.max(from, monitoredFrom);
   const merged = mergeOpen(input.sessions);
   const connected = clip(merged, existsFrom, to);
   const up = intersect(connected, healthyIntervals(from, to, input.initialHealth, input.changes));
@@ -68,7 +73,7 @@ export function hourlyStats(input: UptimeInputs, from: number, to: number): Hour
     const e = Math.min(h + HOUR_MS, to);
     out.push({
       start: h,
-      elapsedMs: Math.max(0, e - Math.max(s, input.createdAt)),
+      elapsedMs: Math.max(0, e - Math.max(s, monitoredFrom)),
       connectedMs: overlap(connected, s, e),
       upMs: overlap(up, s, e),
       incidents: incidentsAt.filter((t) => t >= s && t < e).length,
