@@ -9,7 +9,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { assertDockerAvailable, ensureTestImages, fetchServed, freePort, removeProjects, testImage, webComposeFile, webEnv } from '../../agent-compose/test/images.js';
 import { startAgentProcess } from './agent-process.js';
 import { createTestDatabase, randomSuffix, waitFor, type TestDatabase, type TestHub } from './helpers.js';
-import { assertBrowserPrerequisites, launchChromium, openWatchedPage, shot, startPortalHub, type WatchedPage } from './browser-helpers.js';
+import { assertBrowserPrerequisites, launchChromium, openWatchedPage, shot, startPortalHub, UI_TIMEOUT, type WatchedPage } from './browser-helpers.js';
 
 /**
  * The vendor's first day, as the README tells it: from an empty hub to a real `flotilla-agent-compose`
@@ -62,6 +62,8 @@ function step(what: string): void {
 }
 
 const text = async (locator: Locator) => (await locator.textContent())?.trim();
+/** What the page shows, polled as long as a busy machine may need (a pass does not wait for it). */
+const poll = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: UI_TIMEOUT });
 /** Convergence through a real Docker engine on a busy 2-core machine: generous, and a pass never waits for it. */
 const CONVERGE_TIMEOUT = 120_000;
 
@@ -157,7 +159,7 @@ describe('the first day in the portal', { timeout: 420_000 }, () => {
     await page.getByRole('button', { name: 'Connect agent' }).click();
     const command = (await text(page.getByTestId('install-command'))) ?? '';
     expect(command).toMatch(/^curl -fsSL '.+' \| docker compose -p \S+ -f - up -d$/);
-    await expect.poll(() => text(page.getByTestId('agent-connection'))).toBe('Waiting for the agent…');
+    await poll(() => text(page.getByTestId('agent-connection'))).toBe('Waiting for the agent…');
     await shot(page, 'first-day-3-connect-agent');
     const settings = await agentSettingsFromInstallCommand(command);
     expect(settings.FLOTILLA_HUB_URL).toBe(base);
@@ -167,14 +169,14 @@ describe('the first day in the portal', { timeout: 420_000 }, () => {
     await expect.poll(() => text(page.getByTestId('agent-connection')), { timeout: CONVERGE_TIMEOUT }).toMatch(/^Connected: .+, agent .+$/);
     // Uptime counts from the agent's first connection: the minutes spent setting it up are not downtime.
     const currentHour = page.getByTestId('uptime-bar').getByTestId('uptime-segment').last();
-    await expect.poll(() => currentHour.getAttribute('data-state')).not.toBe('no-data');
+    await poll(() => currentHour.getAttribute('data-state')).not.toBe('no-data');
     expect(Number(await currentHour.getAttribute('data-offline-percent'))).toBe(0);
 
     step('deploy 1.0.0 from the page, and reload while it converges');
     await deployVersion(page, 'web 1.0.0');
-    await expect.poll(() => text(page.getByTestId('desired-version'))).toBe('1.0.0');
+    await poll(() => text(page.getByTestId('desired-version'))).toBe('1.0.0');
     await page.reload();
-    await expect.poll(() => text(page.getByTestId('installation-title'))).toBe('globex-prod');
+    await poll(() => text(page.getByTestId('installation-title'))).toBe('globex-prod');
     await convergedOn(page, '1.0.0', webPort, 'v1');
     await shot(page, 'first-day-4-running-v1');
 
@@ -183,13 +185,13 @@ describe('the first day in the portal', { timeout: 420_000 }, () => {
     await convergedOn(page, '2.0.0', webPort, 'v2');
     expect(await text(page.getByTestId('component-web').getByTestId('component-running'))).toBe('2.0.0');
     // The timeline follows live: the turn to healthy is on top.
-    await expect.poll(() => text(page.getByTestId('events').locator('li').first())).toMatch(/^Health changed to healthy/);
+    await poll(() => text(page.getByTestId('events').locator('li').first())).toMatch(/^Health changed to healthy/);
     await shot(page, 'first-day-5-running-v2');
 
     step('the fleet shows it running 2.0.0, and the checklist is gone');
     await page.getByTestId('nav-fleet').click();
     const row = page.getByTestId(`installation-${installationId}`);
-    await expect.poll(() => text(row.getByTestId('running-version'))).toBe('2.0.0');
+    await poll(() => text(row.getByTestId('running-version'))).toBe('2.0.0');
     expect(await page.getByTestId('first-run').count()).toBe(0);
     await shot(page, 'first-day-6-fleet');
     expect(vendor.errors).toEqual([]);

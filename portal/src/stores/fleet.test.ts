@@ -27,6 +27,24 @@ describe('useFleetStore', () => {
     expect(fleet.items.map((i) => i.id)).toEqual(['a', 'b']);
   });
 
+  it('refreshes a list older than the given age (the 24 h uptime is not patched live), not a newer one', async () => {
+    const { state, calls } = hubList([installation('a', { uptime24h: 10 })]);
+    const fleet = useFleetStore();
+    const now = vi.spyOn(Date, 'now').mockReturnValue(1_000_000);
+    await fleet.refreshIfOlderThan(30_000); // never loaded: loads
+    expect(calls).toHaveLength(1);
+    state.items = [installation('a', { uptime24h: 55 })];
+    now.mockReturnValue(1_000_000 + 30_000);
+    await fleet.refreshIfOlderThan(30_000);
+    expect(calls).toHaveLength(1);
+    expect(fleet.byId('a')?.uptime24h).toBe(10);
+    now.mockReturnValue(1_000_000 + 30_001);
+    await fleet.refreshIfOlderThan(30_000);
+    expect(calls).toHaveLength(2);
+    expect(fleet.byId('a')?.uptime24h).toBe(55);
+    now.mockRestore();
+  });
+
   it('patches status and presence from live events without refetching', async () => {
     const { calls } = hubList([installation('a'), installation('b')]);
     const fleet = useFleetStore();

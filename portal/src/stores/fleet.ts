@@ -17,9 +17,14 @@ import type { FleetChange } from '../lib/fleet-view';
  * objects, once per microtask); `items` replaced by a load is the signal to rebuild. Every change
  * to `items` other than a load must go through `notify`.
  */
+/** How old a list may be when a page that shows each row's 24 h uptime opens (see `refreshIfOlderThan`). */
+export const UPTIME_MAX_AGE_MS = 10_000;
+
 export const useFleetStore = defineStore('fleet', () => {
   const items = ref<Installation[]>([]);
   const loaded = ref(false);
+  /** When the last load finished (epoch ms): what live events do not patch (the 24 h uptime) is this old. */
+  let loadedAt = 0;
   const loading = ref(false);
   const error = ref<string | null>(null);
 
@@ -76,6 +81,7 @@ export const useFleetStore = defineStore('fleet', () => {
         index.value = indexById(items.value);
         recountOnline();
         loaded.value = true;
+        loadedAt = Date.now();
         error.value = null;
       } catch (err) {
         error.value = errorMessage(err);
@@ -86,6 +92,15 @@ export const useFleetStore = defineStore('fleet', () => {
       replayHeld();
     })();
     return inflight;
+  }
+
+  /**
+   * Loads the list unless a load newer than `maxAgeMs` has it. Live events keep statuses current but
+   * not each row's 24 h uptime: pages that show it refresh the list when they open on an old one.
+   */
+  function refreshIfOlderThan(maxAgeMs: number): Promise<void> {
+    if (loaded.value && Date.now() - loadedAt <= maxAgeMs) return Promise.resolve();
+    return load();
   }
 
   function replayHeld(): void {
@@ -168,6 +183,7 @@ export const useFleetStore = defineStore('fleet', () => {
     onlineCount.value = 0;
     index.value = new Map();
     loaded.value = false;
+    loadedAt = 0;
     error.value = null;
     held = [];
     heldRows = [];
@@ -176,5 +192,5 @@ export const useFleetStore = defineStore('fleet', () => {
     removedIds.value = new Set();
   }
 
-  return { items, loaded, loading, error, count, onlineCount, load, applyStatus, applyPresence, applyInstallation, applyRemoved, byId, wasRemoved, reset, onChange };
+  return { items, loaded, loading, error, count, onlineCount, load, refreshIfOlderThan, applyStatus, applyPresence, applyInstallation, applyRemoved, byId, wasRemoved, reset, onChange };
 });
