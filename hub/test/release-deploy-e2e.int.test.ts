@@ -97,7 +97,7 @@ afterEach((ctx) => {
   if (ctx.task.result?.state === 'fail') process.stderr.write(`--- agent log (last 6 kB) ---\n${agentLog.slice(-6000)}\n`);
 });
 
-describe('direct deploy of a three-stage release', { timeout: 180_000 }, () => {
+describe('direct deploy of a three-stage release', { timeout: 400_000 }, () => {
   it('runs migrator, then api, then web, each only after the previous stage is healthy', async () => {
     const release = await lockedRelease('1.0.0', ids['api@1'] ?? '');
     const inst = await installation('suite');
@@ -107,7 +107,7 @@ describe('direct deploy of a three-stage release', { timeout: 180_000 }, () => {
     await waitFor(async () => {
       const s = (await api.get<InstallationStatus>(`/installations/${inst.id}/status`)).body;
       return s.health === 'healthy' && s.components.length === 3 && s.runningVersion !== null ? s : undefined;
-    }, 120_000, 'all three stages healthy');
+    }, 300_000, 'all three stages healthy'); // three compose ups in turn: minutes on a busy machine
     for (const name of ['migrator', 'api', 'web']) expect(await fetchServed(ports[name] ?? 0)).toBe('v1');
 
     // Docker's own event log: each container's start, and its first passing healthcheck.
