@@ -111,8 +111,14 @@ describe('rollout wizard eligibility in a real browser', () => {
     expect(await text(left.getByTestId(`ineligible-${ids.main}`))).toMatch(/^main \(Globex\): \S/);
     await shot(page, 'wizard-no-targets');
 
-    step('set the track of main and backup (the REST API: the form is the installation page)');
-    for (const id of [ids.main, ids.backup]) expect((await api.call('PATCH', `/installations/${id}`, { trackId: ids.shop })).status).toBe(200);
+    step('set the track of main and backup in their settings on the installation page');
+    for (const id of [ids.main, ids.backup]) {
+      await page.goto(`${base}/installations/${id}`);
+      const settings = page.getByTestId('installation-settings');
+      await settings.getByLabel('Track').selectOption({ label: 'Shop' });
+      await settings.getByRole('button', { name: 'Save settings' }).click();
+      await settings.getByTestId('installation-settings-saved').waitFor();
+    }
 
     step('now both are targets; picking none of them disables Next again, saying so');
     await targetsStep(page);
