@@ -71,6 +71,9 @@ export interface Agent {
 const HelloResponse = z.union([ErrorAck, HelloAck]);
 const ReportResponse = z.union([ErrorAck, OkAck]);
 
+/** A component applied (or found at start) whose health has not been checked yet. */
+const AWAITING_FIRST_CHECK: HealthSample = { health: 'progressing', message: 'waiting for the first health check' };
+
 /** Builds an agent from a driver and a configuration; nothing runs until `start()`. */
 export function createAgent(driver: Driver, config: AgentConfig, logger: Logger, options: AgentOptions = {}): Agent {
   return new AgentRuntime(driver, config, logger, options);
@@ -377,7 +380,7 @@ class AgentRuntime implements Agent {
 
   private invalidateSample(name: string): void {
     this.generations.set(name, (this.generations.get(name) ?? 0) + 1);
-    this.samples.set(name, { health: 'progressing', message: 'waiting for the first health check' });
+    this.samples.set(name, AWAITING_FIRST_CHECK);
   }
 
   private async sample(components: readonly DesiredComponent[], ctx: DriverContext): Promise<Map<string, HealthSample>> {
@@ -417,7 +420,10 @@ class AgentRuntime implements Agent {
     for (const name of this.samples.keys()) if (!names.has(name)) this.samples.delete(name);
     const observations = [...names].map((name): Observation => {
       const version = components.find((c) => c.name === name)?.version ?? null;
-      const shown = overrides.get(name) ?? this.samples.get(name) ?? { health: 'unknown' };
+      // No sample yet: a component just applied (its sample was pruned while the state did not list it
+      // yet) or an agent just started. Either way its first check is coming; 'unknown' would flash in
+      // the timeline between 'progressing' and 'healthy'.
+      const shown = overrides.get(name) ?? this.samples.get(name) ?? AWAITING_FIRST_CHECK;
       return { name, version, health: shown.health, ...(shown.message === undefined ? {} : { message: shown.message }), ...(shown.drift === undefined ? {} : { drift: shown.drift }) };
     });
     const { statuses, changed } = nextStatuses(this.current, observations, new Date().toISOString());
