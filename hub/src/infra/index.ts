@@ -1,10 +1,11 @@
 import { Redis } from 'ioredis';
-import { createPostgresBackend, createRedisBackend, withBackend } from 'bullmq';
+import { createRedisBackend, withBackend } from 'bullmq';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createDatabase, pingDatabase, type Database } from './database.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { bullQueues, type Queues } from './queues.js';
+import { guardedPostgresBackend } from './bullmq-postgres.js';
 import { redisStreamsAdapter, type AdapterConstructor } from './io-adapter.js';
 import { memoryRateLimiters, redisRateLimiters, type RateLimiterFactory } from './rate-limit.js';
 
@@ -77,7 +78,7 @@ export async function openInfra(config: InfraConfig, logger: Logger): Promise<In
       };
     }
 
-    const queues = bullQueues(withBackend(createPostgresBackend), { connectionString: databaseUrl, schema: 'bullmq', migrate: true, max: 5 }, undefined, log);
+    const queues = bullQueues(withBackend(guardedPostgresBackend), { connectionString: databaseUrl, schema: 'bullmq', migrate: true, max: 5 }, undefined, log);
     closers.push(() => queues.close());
     return {
       db,

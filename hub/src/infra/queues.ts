@@ -106,7 +106,9 @@ export function bullQueues<B extends IQueueBackend, C>(
               await job.removeDeduplicationKey();
             },
           }),
-        { ...base, concurrency: opts.concurrency ?? 4 },
+        // After a connection error the worker waits runRetryDelay (BullMQ's default: 15 s) before
+        // fetching again: a hub whose database or Redis is back should work within a second or two.
+        { ...base, concurrency: opts.concurrency ?? 4, runRetryDelay: 1000 },
       );
       w.on('error', (err: Error) => log.error({ err, queue: name }, 'worker error'));
       w.on('failed', (job, err: Error) => log.error({ err, queue: name, jobId: job?.id }, 'job failed'));
