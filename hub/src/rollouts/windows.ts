@@ -1,60 +1,182 @@
-import { CronExpressionParser } from 'cron-parser';
+import { Cron } from 'croner';
 import type { MaintenanceWindow } from '@flotilla/protocol';
+import { localDate, resolveLocal } from './zoned-time.js';
+
+/**
+ * Maintenance windows, computed exactly (no scanning: a 5-minute window is found like a 5-hour one).
+ *
+ * Each window is a series of intervals [opensAt, closesAt) in real time:
+ * - weekly `{days, start, end}`: one interval per listed day, from `start` on that local day to the
+ *   next `end` (the next day when `end` ≤ `start`, so 22:00–02:00 runs past midnight and 00:00–00:00
+ *   is a whole day);
+ * - cron `{cron, durationMinutes}`: one interval per start the cron expression gives, lasting
+ *   `durationMinutes` of real time.
+ * Several windows (or overlapping intervals) are their union.
+ *
+ * Daylight-saving days (both forms follow croner's Vixie-cron rules, so they agree):
+ * - a local time that does not exist (spring forward) is the first instant after the gap: a window
+ *   from 02:30 on the night New York skips 02:00–03:00 opens at 03:00 EDT; if its end is in the
+ *   gap too and the interval would be empty, it keeps its nominal length from there;
+ * - a local time that occurs twice (fall back) is its first occurrence: a 01:00–01:30 window opens
+ *   once, at 01:00 EDT, and is closed during the repeated 01:00–01:30 EST.
+ * So every listed day opens its window exactly once: never skipped, never twice. A weekly window's
+ * length is wall-clock time (02:00–06:00 lasts 3 h on a spring-forward night, 5 h on a fall-back one);
+ * a cron window's duration is real time. Cron jobs with a wildcard, step, range or list in their
+ * minute or hour field are interval jobs (croner): they run at both occurrences of a repeated time
+ * and skip times in a gap, exactly like their cron.
+ */
+
+export interface WindowState {
+  inWindow: boolean;
+  /** When the next window opens, if not in one now (null: no window at all, or none ever again). */
+  nextWindowAt: number | null;
+  /** When the current window closes (null outside a window, with no windows, or when it never closes). */
+  closesAt: number | null;
+}
+
+interface Interval {
+  opensAt: number;
+  closesAt: number;
+}
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 const MINUTE = 60_000;
+const DAY_MINUTES = 24 * 60;
 
-/** Local wall-clock fields of an instant in a time zone. */
-function local(at: number, timeZone: string): { day: number; minutes: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(at));
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  const day = DAYS.indexOf(get('weekday').toLowerCase().slice(0, 3) as (typeof DAYS)[number]);
-  return { day, minutes: Number(get('hour')) * 60 + Number(get('minute')) };
-}
+const toMinutes = (hhmm: string) => {
+  const [h = 0, m = 0] = hhmm.split(':').map(Number);
+  return h * 60 + m;
+};
 
-function toMinutes(hhmm: string): number {
-  const [h, m] = hhmm.split(':').map(Number);
-  return (h ?? 0) * 60 + (m ?? 0);
-}
-
-/** Is `at` inside a weekly window? A window whose end is before its start runs past midnight. */
-function inWeekly(w: Extract<MaintenanceWindow, { days: string[] }>, at: number): boolean {
-  const { day, minutes } = local(at, w.timeZone);
+/** The interval a weekly window opens on one local date (y, m, d), if that date is listed. */
+function weeklyInterval(w: Extract<MaintenanceWindow, { days: string[] }>, y: number, m: number, d: number): Interval | null {
+  const weekday = DAYS[new Date(Date.UTC(y, m - 1, d)).getUTCDay()] ?? 'sun';
+  if (!(w.days as readonly string[]).includes(weekday)) return null;
   const start = toMinutes(w.start);
   const end = toMinutes(w.end);
-  const days = new Set(w.days.map((d) => DAYS.indexOf(d)));
-  if (start < end) return days.has(day) && minutes >= start && minutes < end;
-  // overnight: from start on a listed day until end on the next day
-  return (days.has(day) && minutes >= start) || (days.has((day + 6) % 7) && minutes < end);
+  const nominal = (end - start + DAY_MINUTES) % DAY_MINUTES || DAY_MINUTES;
+  const opensAt = resolveLocal(w.timeZone, y, m, d, start);
+  const closesAt = resolveLocal(w.timeZone, y, m, d + (end <= start ? 1 : 0), end);
+  return { opensAt, closesAt: closesAt > opensAt ? closesAt : opensAt + nominal * MINUTE };
 }
 
-function inCron(w: Extract<MaintenanceWindow, { cron: string }>, at: number): boolean {
-  const expr = CronExpressionParser.parse(w.cron, { currentDate: new Date(at + 1), tz: w.timeZone });
-  const lastStart = expr.prev().getTime();
-  return at < lastStart + w.durationMinutes * MINUTE;
+/** Weekly intervals that may contain `at` or open after it, within the coming week. */
+function weeklyIntervals(w: Extract<MaintenanceWindow, { days: string[] }>, at: number): Interval[] {
+  const { y, m, d } = localDate(w.timeZone, at);
+  const out: Interval[] = [];
+  // A window opened at most a day (plus a DST hour) before `at`; every listed day recurs within 7.
+  for (let k = -2; k <= 8; k++) {
+    const i = weeklyInterval(w, y, m, d + k);
+    if (i) out.push(i);
+  }
+  return out;
 }
 
-/** Throws with a readable message if a window cannot be evaluated (bad time zone or cron). */
+const crons = new Map<string, Cron>();
+/** A parsed cron schedule (no timer: croner only schedules when given a function). */
+function cronOf(w: Extract<MaintenanceWindow, { cron: string }>): Cron {
+  const key = `${w.timeZone} ${w.cron}`;
+  let c = crons.get(key);
+  if (!c) {
+    c = new Cron(w.cron, { timezone: w.timeZone, paused: true });
+    if (crons.size > 10_000) crons.clear();
+    crons.set(key, c);
+  }
+  return c;
+}
+
+/** How many later starts are followed to find where overlapping cron intervals stop. */
+const MAX_CHAIN = 100;
+
+function cronState(w: Extract<MaintenanceWindow, { cron: string }>, at: number): WindowState {
+  const c = cronOf(w);
+  const length = w.durationMinutes * MINUTE;
+  // croner's references are exclusive: the last start ≤ at, and the first after it.
+  const [last] = c.previousRuns(1, new Date(at + 1));
+  if (!last || at >= last.getTime() + length) return { inWindow: false, nextWindowAt: c.nextRuns(1, new Date(at))[0]?.getTime() ?? null, closesAt: null };
+  // Later starts before the close extend the window (`0 * * * *` for 90 minutes never closes).
+  let closesAt = last.getTime() + length;
+  let from = at;
+  for (let i = 0; i < MAX_CHAIN; i++) {
+    const s = c.nextRuns(1, new Date(from))[0]?.getTime();
+    if (s === undefined || s > closesAt) return { inWindow: true, nextWindowAt: null, closesAt };
+    closesAt = s + length;
+    from = s;
+  }
+  return { inWindow: true, nextWindowAt: null, closesAt: null };
+}
+
+function weeklyState(w: Extract<MaintenanceWindow, { days: string[] }>, at: number): WindowState {
+  const intervals = weeklyIntervals(w, at);
+  const current = intervals.filter((i) => i.opensAt <= at && at < i.closesAt);
+  if (current.length === 0) {
+    const next = Math.min(...intervals.filter((i) => i.opensAt > at).map((i) => i.opensAt));
+    return { inWindow: false, nextWindowAt: Number.isFinite(next) ? next : null, closesAt: null };
+  }
+  return { inWindow: true, nextWindowAt: null, closesAt: unionEnd(intervals, Math.max(...current.map((i) => i.closesAt))) };
+}
+
+/** Where a run of overlapping or touching intervals that reaches `end` stops. */
+function unionEnd(intervals: readonly Interval[], end: number): number {
+  let e = end;
+  for (const i of [...intervals].sort((a, b) => a.opensAt - b.opensAt)) if (i.opensAt <= e && i.closesAt > e) e = i.closesAt;
+  return e;
+}
+
+/** Throws with a readable message if a window cannot be evaluated (unknown time zone, bad cron). */
 export function checkWindow(w: MaintenanceWindow): void {
-  new Intl.DateTimeFormat('en-US', { timeZone: w.timeZone });
-  if ('cron' in w) CronExpressionParser.parse(w.cron, { tz: w.timeZone });
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: w.timeZone });
+  } catch {
+    throw new Error(`unknown time zone "${w.timeZone}"`);
+  }
+  if ('cron' in w) {
+    try {
+      cronOf(w).nextRuns(1);
+    } catch (err) {
+      throw new Error(`cron "${w.cron}": ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
 }
 
 /**
- * Whether `at` is inside any window (no windows: always open), and if not, when the next one
- * opens (searched minute by minute on a coarse-then-fine scan over the next 8 days). Pure.
+ * Whether `at` is inside any of the windows (no windows: always open), when the current one
+ * closes, and if outside, when the next one opens. Exact to the millisecond. Pure.
  */
-export function windowState(windows: readonly MaintenanceWindow[], at: number): { inWindow: boolean; nextWindowAt: number | null } {
-  if (windows.length === 0) return { inWindow: true, nextWindowAt: null };
-  const open = (t: number) => windows.some((w) => ('cron' in w ? inCron(w, t) : inWeekly(w, t)));
-  if (open(at)) return { inWindow: true, nextWindowAt: null };
-  const step = 15 * MINUTE;
-  for (let t = at - (at % MINUTE) + MINUTE; t <= at + 8 * 24 * 60 * MINUTE; t += step) {
-    if (open(t)) {
-      // refine to the minute within the last step
-      for (let u = Math.max(at + MINUTE, t - step); u <= t; u += MINUTE) if (open(u)) return { inWindow: false, nextWindowAt: u - (u % MINUTE) };
-      return { inWindow: false, nextWindowAt: t };
-    }
+export function windowState(windows: readonly MaintenanceWindow[], at: number): WindowState {
+  if (windows.length === 0) return { inWindow: true, nextWindowAt: null, closesAt: null };
+  // The state holds until the next change (the close, or the next opening), so it is remembered
+  // until then: 10 000 installations sharing a few window settings cost a few computations a step.
+  const key = JSON.stringify(windows);
+  const known = memo.get(key);
+  if (known && known.from <= at && at < known.until) return known.state;
+  const state = computeWindowState(windows, at);
+  if (memo.size >= 10_000) memo.clear();
+  memo.set(key, { from: at, until: (state.inWindow ? state.closesAt : state.nextWindowAt) ?? at + 1, state });
+  return state;
+}
+
+const memo = new Map<string, { from: number; until: number; state: WindowState }>();
+
+/** `windowState` without remembering (for tests that must not be served what they check). */
+export function computeWindowState(windows: readonly MaintenanceWindow[], at: number): WindowState {
+  const states = windows.map((w) => ('cron' in w ? cronState(w, at) : weeklyState(w, at)));
+  if (states.some((s) => s.inWindow)) return { inWindow: true, nextWindowAt: null, closesAt: unionClose(windows, states, at) };
+  const next = states.flatMap((s) => (s.nextWindowAt === null ? [] : [s.nextWindowAt]));
+  return { inWindow: false, nextWindowAt: next.length > 0 ? Math.min(...next) : null, closesAt: null };
+}
+
+/** Where the union of windows open at `at` closes (null: it never does, or not within MAX_CHAIN starts). */
+function unionClose(windows: readonly MaintenanceWindow[], states: readonly WindowState[], at: number): number | null {
+  const open = states.filter((s) => s.inWindow);
+  if (open.some((s) => s.closesAt === null)) return null;
+  let closesAt = Math.max(...open.map((s) => s.closesAt ?? at));
+  // A window open at the close extends it (windows that overlap or touch).
+  for (let round = 0; round < windows.length * 8; round++) {
+    const later = windows.map((w) => ('cron' in w ? cronState(w, closesAt) : weeklyState(w, closesAt))).filter((s) => s.inWindow);
+    if (later.length === 0) return closesAt;
+    if (later.some((s) => s.closesAt === null)) return null;
+    closesAt = Math.max(...later.map((s) => s.closesAt ?? closesAt));
   }
-  return { inWindow: false, nextWindowAt: null };
+  return null;
 }
