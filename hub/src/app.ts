@@ -8,6 +8,8 @@ import type { Infra } from './infra/index.js';
 import { createKoaApp } from './http/koa-app.js';
 import { authenticate } from './http/auth.js';
 import { portal } from './http/portal.js';
+import { openApiRoutes } from './http/routes/openapi.js';
+import { apiDocsRoutes } from './http/api-docs.js';
 import Router from '@koa/router';
 import { healthRoutes } from './http/routes/health.js';
 import { authRoutes } from './http/routes/auth.js';
@@ -112,6 +114,7 @@ export function createApp(deps: AppDeps): App {
   commandRoutes(api, routeDeps, services.commands);
   agentInstallRoutes(api, routeDeps, services.credentials);
   agentPollingRoutes(api, routeDeps, services.agentSessions);
+  openApiRoutes(api, routeDeps, config.publicUrl);
 
   const hubNodes = new HubNodeService(nodeId, new HubNodeRepository(infra.db), HUB_VERSION, (err) => log.warn({ err }, 'hub node heartbeat failed'));
   hubNodes.whenNodesSwept((ids) => services.closeSessionsOfDeadNodes(ids));
@@ -121,7 +124,7 @@ export function createApp(deps: AppDeps): App {
     trustProxy: config.trustProxy,
     // The portal's static files need no session lookup, so they go first.
     middleware: [portal(config.portalDir), authenticate(services.auth, config.publicUrl)],
-    rootRouters: [healthRoutes(infra.checks, () => shuttingDown)],
+    rootRouters: [healthRoutes(infra.checks, () => shuttingDown), apiDocsRoutes()],
     apiRouter: api,
   });
   http.on('request', koa.callback());

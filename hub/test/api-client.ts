@@ -1,4 +1,10 @@
-/** A tiny cookie-keeping REST client for tests, speaking the hub's JSON API. */
+import { validatorFor } from './openapi-validator.js';
+
+/**
+ * A tiny cookie-keeping REST client for tests, speaking the hub's JSON API. Every exchange is
+ * checked against the OpenAPI document the hub serves: an undocumented status or a body that does
+ * not match its schema fails the test.
+ */
 export class ApiClient {
   private cookie: string | undefined;
 
@@ -17,7 +23,11 @@ export class ApiClient {
     const set = res.headers.getSetCookie().find((c) => c.startsWith('flotilla_session='));
     if (set) this.cookie = set.split(';')[0];
     const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
+    const contentType = res.headers.get('content-type');
+    const parsed: unknown = text && contentType?.includes('json') ? JSON.parse(text) : text || undefined;
+    const problems = (await validatorFor(this.base)).check(method, path, res.status, parsed, contentType, body);
+    if (problems.length > 0) throw new Error(`The hub's answer does not match its OpenAPI document:\n${problems.join('\n')}`);
+    return { status: res.status, body: parsed as T, headers: res.headers };
   }
 
   get<T = Record<string, unknown>>(path: string) {

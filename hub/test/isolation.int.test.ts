@@ -168,6 +168,7 @@ const CASES: Record<RouteKey, Case> = {
   'GET /agent/state': { path: () => '/agent/state', owner: 'none' },
   'POST /agent/status': { path: () => '/agent/status', body: () => ({ revision: 0, components: [] }), owner: 'none' },
   'POST /agent/progress': { path: () => '/agent/progress', body: () => ({ id: 'c', status: 'running' }), owner: 'none' },
+  'GET /openapi.json': { path: () => '/openapi.json', owner: 'none' },
 };
 
 const KEYS = Object.keys(ROUTES) as RouteKey[];

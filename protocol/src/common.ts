@@ -19,3 +19,8 @@ export type PageQuery = z.infer<typeof PageQuery>;
 export function Page<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
+
+/** `{items}`: a list answered whole (small, bounded lists). */
+export function Items<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item) });
+}

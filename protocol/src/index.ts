@@ -8,3 +8,5 @@ export * from './rest/resources.js';
 export * from './rest/identity.js';
 export * from './rest/releases.js';
 export * from './rest/commands.js';
+export * from './rest/lists.js';
+export * from './rest/api.js';

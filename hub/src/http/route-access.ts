@@ -107,6 +107,8 @@ export const ROUTES = {
   'GET /agent/state': { access: PUBLIC },
   'POST /agent/status': { access: PUBLIC },
   'POST /agent/progress': { access: PUBLIC },
+
+  'GET /openapi.json': { access: PUBLIC },
 } as const satisfies Record<string, RouteRule>;
 
 export type RouteKey = keyof typeof ROUTES;
@@ -114,6 +116,17 @@ type KindOf<K extends RouteKey> = (typeof ROUTES)[K]['access']['kind'];
 export type PublicRoute = { [K in RouteKey]: KindOf<K> extends 'public' ? K : never }[RouteKey];
 export type UserRoute = { [K in RouteKey]: KindOf<K> extends 'user' ? K : never }[RouteKey];
 export type OrgRoute = { [K in RouteKey]: KindOf<K> extends 'vendor' | 'tenant' ? K : never }[RouteKey];
+
+/**
+ * The roles that may call a route (an API token's scope is its role): sent with FORBIDDEN so
+ * clients can say what is missing, and shown in the OpenAPI document.
+ */
+export function requiredRole(key: RouteKey): { vendorRole?: VendorRole; customerRole?: CustomerRole | null } {
+  const access: Access = ROUTES[key].access;
+  if (access.kind === 'vendor') return { vendorRole: access.vendor };
+  if (access.kind === 'tenant') return { vendorRole: access.vendor, customerRole: access.customer };
+  return {};
+}
 
 /** Who may use each `/live` room. */
 export const LIVE_ROOMS = {

@@ -1,6 +1,7 @@
 import { ROUTES, LIVE_ROOMS, type RouteKey } from './route-access.js';
 
-function who(key: RouteKey): string {
+/** Who may call a route, in words (the README's matrix and the OpenAPI document). */
+export function who(key: RouteKey): string {
   const a = ROUTES[key].access;
   switch (a.kind) {
     case 'public':

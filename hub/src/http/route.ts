@@ -7,7 +7,7 @@ import { decide, type Actor } from '../domain/access/roles.js';
 import type { AuditService } from '../domain/audit/audit-service.js';
 import { auditTarget } from '../domain/audit/audit-target.js';
 import { RateLimitedError, type RateLimiter } from '../infra/index.js';
-import { ROUTES, type OrgRoute, type PublicRoute, type RouteKey, type UserRoute } from './route-access.js';
+import { ROUTES, requiredRole, type OrgRoute, type PublicRoute, type RouteKey, type UserRoute } from './route-access.js';
 import type { AuthState } from './auth.js';
 
 /** Who to record in the audit log when a public route (sign-up, login, invite) acts for a new user. */
@@ -85,7 +85,7 @@ export function routeRegistrar(router: Router<RouteState>, deps: RouteDeps) {
           const decision = decide(access, p.memberships, ctx.get('x-flotilla-vendor') || undefined);
           if (!decision.allowed) {
             if (decision.reason === 'not-found') throw new AppError('NOT_FOUND', 'Not found');
-            throw new AppError('FORBIDDEN', `Your role may not do this (${key} needs ${describe(access)})`);
+            throw new AppError('FORBIDDEN', `Your role may not do this (${key} needs ${describe(access)})`, { required: requiredRole(key) });
           }
           const m = decision.membership;
           ctx.state.actor = { userId: p.user.id, vendorId: m.vendorId, customerId: m.customerId, role: m.role, tokenId: p.tokenId };

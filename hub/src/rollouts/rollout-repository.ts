@@ -195,8 +195,9 @@ export class RolloutRepository {
     await trx('rollout_events').insert({ rollout_id: e.rolloutId, installation_id: e.installationId ?? null, type: e.type, stage: e.stage ?? null, revision: e.revision ?? null, message: e.message ?? null });
   }
 
-  async timeline(id: string): Promise<{ id: number; installation_id: string | null; type: string; stage: number | null; revision: number | null; message: string | null; at: Date }[]> {
-    return this.db('rollout_events').where({ rollout_id: id }).orderBy('id');
+  /** Oldest first; `after` = the last id a follower has (events are written under the rollout's lock, so ids grow in commit order). */
+  async timeline(id: string, after = 0): Promise<{ id: number; installation_id: string | null; type: string; stage: number | null; revision: number | null; message: string | null; at: Date }[]> {
+    return this.db('rollout_events').where({ rollout_id: id }).where('id', '>', after).orderBy('id');
   }
 
   /**

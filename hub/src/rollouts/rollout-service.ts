@@ -141,9 +141,9 @@ export class RolloutService {
     return this.resource(await this.row(scope, id), scope.customerId);
   }
 
-  async timeline(scope: Scope, id: string) {
+  async timeline(scope: Scope, id: string, after?: number) {
     await this.row(scope, id);
-    const events = await this.repo.timeline(id);
+    const events = await this.repo.timeline(id, after);
     return events.map((e) => ({ id: String(e.id), installationId: e.installation_id, type: e.type, stage: e.stage, revision: e.revision, message: e.message, at: e.at.toISOString() }));
   }
 
@@ -170,11 +170,16 @@ export class RolloutService {
   async approve(actor: Actor, id: string, installationId: string, at?: string): Promise<Rollout> {
     await this.row(actor, id);
     if (at !== undefined && Date.parse(at) > Date.now() + 90 * 86_400_000) throw new AppError('VALIDATION_FAILED', 'at: schedule within the next 90 days');
-    const q = this.db('rollout_targets').where({ rollout_id: id, installation_id: installationId });
-    if (actor.customerId) q.where({ customer_id: actor.customerId });
-    const updated = isUuid(installationId) ? await q.update({ approved: true, approved_at: this.db.fn.now(), approved_for: at ?? null, updated_at: this.db.fn.now() }) : 0;
-    if (updated === 0) throw AppError.notFound('Target');
-    await this.repo.event(this.db, { rolloutId: id, installationId, type: 'approved', message: at ? `for ${at}` : actor.userId });
+    if (!isUuid(installationId)) throw AppError.notFound('Target');
+    // Under the rollout's lock, like every timeline write: followers read the timeline by growing ids.
+    await this.db.transaction(async (trx) => {
+      await this.repo.lock(trx, id);
+      const q = trx('rollout_targets').where({ rollout_id: id, installation_id: installationId });
+      if (actor.customerId) q.where({ customer_id: actor.customerId });
+      const updated = await q.update({ approved: true, approved_at: trx.fn.now(), approved_for: at ?? null, updated_at: trx.fn.now() });
+      if (updated === 0) throw AppError.notFound('Target');
+      await this.repo.event(trx, { rolloutId: id, installationId, type: 'approved', message: at ? `for ${at}` : actor.userId });
+    });
     const resource = await this.get(actor, id);
     // Tell the vendor (and the customer's other users) at once, even if the advance has nothing to do yet.
     const target = resource.targets.filter((t) => t.installationId === installationId);

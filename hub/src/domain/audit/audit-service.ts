@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import type { AuditPage } from '@flotilla/protocol';
+import type { AuditPage, AuditQuery } from '@flotilla/protocol';
 import type { Database } from '../../infra/index.js';
 import { auditTargetName } from './audit-names.js';
 import type { AuditTargetType } from './audit-target.js';
@@ -19,18 +18,6 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-export const AuditQuery = z.object({
-  action: z.string().max(100).optional(),
-  actorUserId: z.uuid().optional(),
-  targetId: z.string().max(200).optional(),
-  customerId: z.uuid().optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  /** Id of the last entry of the previous page (entries come newest first). */
-  before: z.coerce.number().int().positive().optional(),
-});
-export type AuditQuery = z.infer<typeof AuditQuery>;
 
 /** The audit log: who did what, in which organisation, to what, when, from where. Append-only. */
 export class AuditService {

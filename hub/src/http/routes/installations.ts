@@ -1,6 +1,5 @@
 import type Router from '@koa/router';
-import { z } from 'zod';
-import { CreateInstallationBody, DeleteInstallationQuery, DeployBody, PageQuery, UpdateInstallationBody, UptimeQuery } from '@flotilla/protocol';
+import { CreateInstallationBody, DeleteInstallationQuery, DeployBody, InstallationEventsQuery, PageQuery, UpdateInstallationBody, UptimeQuery } from '@flotilla/protocol';
 import type { InstallationService } from '../../domain/installations/installation-service.js';
 import type { DeployService } from '../../domain/installations/deploy-service.js';
 import type { AgentCredentialService } from '../../domain/agents/agent-credential-service.js';
@@ -8,11 +7,6 @@ import type { ReleaseService } from '../../domain/releases/release-service.js';
 import type { UninstallService } from '../../domain/installations/uninstall-service.js';
 import { routeRegistrar, type RouteDeps, type RouteState } from '../route.js';
 import { param, parseOrThrow } from '../validate.js';
-
-const EventsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  before: z.coerce.number().int().positive().optional(),
-});
 
 export function installationRoutes(
   router: Router<RouteState>,
@@ -72,7 +66,7 @@ export function installationRoutes(
     ctx.body = await installations.uptime(a, param(ctx, 'id'), window);
   });
   r.org('GET /installations/:id/events', async (ctx, a) => {
-    const q = parseOrThrow(EventsQuery, ctx.query, 'query');
+    const q = parseOrThrow(InstallationEventsQuery, ctx.query, 'query');
     ctx.body = await installations.events(a, param(ctx, 'id'), q.limit, q.before);
   });
   /** Releases newer than what the installation runs, that its customer may install. */

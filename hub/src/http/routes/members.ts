@@ -1,15 +1,11 @@
 import type Router from '@koa/router';
-import { z } from 'zod';
-import { AcceptInviteBody, CreateInviteBody, UpdateMemberBody } from '@flotilla/protocol';
+import { AcceptInviteBody, AuditQuery, CreateInviteBody, RemoveMemberQuery, UpdateMemberBody } from '@flotilla/protocol';
 import { SESSION_TTL_MS } from '../../domain/auth/auth-service.js';
-import { AuditQuery, type AuditService } from '../../domain/audit/audit-service.js';
+import type { AuditService } from '../../domain/audit/audit-service.js';
 import type { MemberService } from '../../domain/members/member-service.js';
 import { setSessionCookie } from '../auth.js';
 import { routeRegistrar, type RouteDeps, type RouteState } from '../route.js';
 import { param, parseOrThrow } from '../validate.js';
-
-/** `?customerId=<uuid>` or `?customerId=vendor` picks the membership of a user who has both. */
-const MemberQuery = z.object({ customerId: z.union([z.uuid(), z.literal('vendor').transform(() => null)]).optional() });
 
 export function memberRoutes(router: Router<RouteState>, deps: RouteDeps, members: MemberService, audit: AuditService, secureCookies: boolean): void {
   const r = routeRegistrar(router, deps);
@@ -45,7 +41,7 @@ export function memberRoutes(router: Router<RouteState>, deps: RouteDeps, member
     ctx.state.auditDetails = { role: body.role };
   });
   r.org('DELETE /users/:id', async (ctx, a) => {
-    const { customerId } = parseOrThrow(MemberQuery, ctx.query, 'query');
+    const { customerId } = parseOrThrow(RemoveMemberQuery, ctx.query, 'query');
     await members.remove(a, param(ctx, 'id'), customerId);
     ctx.status = 204;
   });

@@ -1,13 +1,10 @@
 import type Router from '@koa/router';
-import { z } from 'zod';
-import { CreateEntitlementBody, CreateReleaseBody, CreateTrackBody, UpdateEntitlementBody, UpdateReleaseBody, UpdateTrackBody } from '@flotilla/protocol';
+import { CreateEntitlementBody, CreateReleaseBody, CreateTrackBody, EntitlementsQuery, UpdateEntitlementBody, UpdateReleaseBody, UpdateTrackBody } from '@flotilla/protocol';
 import type { EntitlementService } from '../../domain/releases/entitlements.js';
 import type { FleetService } from '../../domain/releases/fleet-summary.js';
 import type { ReleaseService } from '../../domain/releases/release-service.js';
 import { routeRegistrar, type RouteDeps, type RouteState } from '../route.js';
 import { param, parseOrThrow } from '../validate.js';
-
-const EntitlementQuery = z.object({ customerId: z.uuid().optional() });
 
 export function releaseRoutes(router: Router<RouteState>, deps: RouteDeps, releases: ReleaseService, entitlements: EntitlementService, fleet: FleetService): void {
   const r = routeRegistrar(router, deps);
@@ -50,7 +47,7 @@ export function releaseRoutes(router: Router<RouteState>, deps: RouteDeps, relea
   }
 
   r.org('GET /entitlements', async (ctx, a) => {
-    const { customerId } = parseOrThrow(EntitlementQuery, ctx.query, 'query');
+    const { customerId } = parseOrThrow(EntitlementsQuery, ctx.query, 'query');
     ctx.body = { items: await entitlements.list(a, customerId) };
   });
   r.org('POST /entitlements', async (ctx, a) => {

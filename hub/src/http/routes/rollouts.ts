@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import { ApproveTargetBody, CreateRolloutBody } from '@flotilla/protocol';
+import { ApproveTargetBody, CreateRolloutBody, RolloutTimelineQuery } from '@flotilla/protocol';
 import type { RolloutService } from '../../rollouts/rollout-service.js';
 import { routeRegistrar, type RouteDeps, type RouteState } from '../route.js';
 import { param, parseOrThrow } from '../validate.js';
@@ -21,7 +21,8 @@ export function rolloutRoutes(router: Router<RouteState>, deps: RouteDeps, rollo
     ctx.body = await rollouts.get(a, param(ctx, 'id'));
   });
   r.org('GET /rollouts/:id/timeline', async (ctx, a) => {
-    ctx.body = { items: await rollouts.timeline(a, param(ctx, 'id')) };
+    const { after } = parseOrThrow(RolloutTimelineQuery, ctx.query, 'query');
+    ctx.body = { items: await rollouts.timeline(a, param(ctx, 'id'), after) };
   });
   for (const action of ['pause', 'resume', 'abort'] as const) {
     r.org(`POST /rollouts/:id/${action}`, async (ctx, a) => {

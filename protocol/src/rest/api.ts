@@ -1,0 +1,408 @@
+import { z } from 'zod';
+import type { ErrorCode } from '../errors.js';
+import { PageQuery } from '../common.js';
+import { AgentPollResponse, CommandProgress, OkAck, StatusReport } from '../agent.js';
+import { InstallationStatus } from '../live.js';
+import { LoginBody, LoginResponse, MeResponse, SignupBody, SignupResponse } from './auth.js';
+import { CommandPage, CreateCommandBody, InstallationCommand, InstallationCommandDetail } from './commands.js';
+import { AcceptInviteBody, AuditPage, CreateInviteBody, CreateTokenBody, CreatedInvite, CreatedToken, Member, UpdateMemberBody } from './identity.js';
+import {
+  ApiTokenList,
+  ApplicationPage,
+  ApplicationVersionPage,
+  AuditQuery,
+  CustomerPage,
+  EntitlementList,
+  EntitlementsQuery,
+  InstallationEventsQuery,
+  InstallationPage,
+  InstallationUpdates,
+  InviteList,
+  MemberList,
+  ReleasePage,
+  RemoveMemberQuery,
+  RolloutPage,
+  RolloutTimeline,
+  RolloutTimelineQuery,
+  SessionList,
+  TrackPage,
+} from './lists.js';
+import {
+  ApproveTargetBody,
+  CreateEntitlementBody,
+  CreateReleaseBody,
+  CreateRolloutBody,
+  CreateTrackBody,
+  Entitlement,
+  FleetSummary,
+  Release,
+  Rollout,
+  RolloutPreview,
+  Track,
+  UpdateEntitlementBody,
+  UpdateReleaseBody,
+  UpdateTrackBody,
+} from './releases.js';
+import {
+  AgentCredentials,
+  Application,
+  ApplicationVersion,
+  CreateApplicationBody,
+  CreateCustomerBody,
+  CreateInstallationBody,
+  CreateVersionBody,
+  Customer,
+  DeleteInstallationQuery,
+  DeployBody,
+  DeployResponse,
+  Installation,
+  InstallationEventsPage,
+  UninstallResponse,
+  UpdateApplicationBody,
+  UpdateCustomerBody,
+  UpdateInstallationBody,
+  UpdateVersionBody,
+  UptimeQuery,
+  UptimeResponse,
+} from './resources.js';
+
+/**
+ * One REST route's wire contract: what it takes and what it answers. Who may call it lives in the
+ * hub's role matrix (same keys); the OpenAPI document and the SDK are generated from both.
+ */
+export interface RouteContract {
+  operationId: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** Success statuses and their bodies (`null`: no body, e.g. 204). */
+  responses: Readonly<Record<number, z.ZodType | null>>;
+  /** Errors beyond those the route's kind implies (validation, authentication, role, not found, rate limit). */
+  errors?: readonly ErrorCode[];
+  /** A valid request body, shown in the reference (a test parses each with `body`). */
+  example?: unknown;
+  /** A body that is not JSON (the agent install manifest). */
+  contentType?: string;
+  /** The agent's own HTTP routes authenticate with its credentials (HTTP Basic), not a user. */
+  agentAuth?: boolean;
+}
+
+const LIFECYCLE = 'A transition the release lifecycle does not allow answers 409 CONFLICT saying why.';
+const releaseAction = (operationId: string, summary: string) =>
+  ({ operationId, tag: 'Releases', summary, description: LIFECYCLE, responses: { 200: Release }, errors: ['CONFLICT'] }) as const;
+const rolloutAction = (operationId: string, summary: string) => ({ operationId, tag: 'Rollouts', summary, responses: { 200: Rollout }, errors: ['CONFLICT'] }) as const;
+
+const COMPOSE_EXAMPLE = 'services:\n  web:\n    image: nginx:1.27\n';
+
+/** Every REST route under `/api/v1`, keyed like the hub's role matrix (`METHOD /path/:param`). */
+export const API = {
+  'POST /auth/signup': {
+    operationId: 'signup',
+    tag: 'Auth',
+    summary: 'Create a vendor and its first admin; signs in (session cookie)',
+    body: SignupBody,
+    responses: { 201: SignupResponse },
+    errors: ['CONFLICT'],
+    example: { email: 'you@vendor.com', password: 'a long password', name: 'You', vendorName: 'Acme Software' },
+  },
+  'POST /auth/login': {
+    operationId: 'login',
+    tag: 'Auth',
+    summary: 'Sign in (sets the httpOnly session cookie)',
+    body: LoginBody,
+    responses: { 200: LoginResponse },
+    errors: ['UNAUTHORIZED', 'RATE_LIMITED'],
+    example: { email: 'you@vendor.com', password: 'a long password' },
+  },
+  'POST /auth/logout': { operationId: 'logout', tag: 'Auth', summary: 'End this session', responses: { 204: null } },
+  'GET /me': { operationId: 'me', tag: 'Auth', summary: 'The signed-in user (or token owner) and their memberships', responses: { 200: MeResponse } },
+  'GET /sessions': { operationId: 'listSessions', tag: 'Auth', summary: "Your sessions (which one is this one's)", responses: { 200: SessionList } },
+  'DELETE /sessions/:id': { operationId: 'revokeSession', tag: 'Auth', summary: 'Revoke a session; its live sockets close at once', responses: { 204: null } },
+  'GET /tokens': { operationId: 'listTokens', tag: 'Tokens', summary: 'Your API tokens (never the token itself)', responses: { 200: ApiTokenList } },
+  'POST /tokens': {
+    operationId: 'createToken',
+    tag: 'Tokens',
+    summary: 'Create an API token; the `flt_…` token is in this answer only',
+    description: 'Its `role` is its scope (`viewer` reads, `release-manager` ships, `admin` administers), never above your own role.',
+    body: CreateTokenBody,
+    responses: { 201: CreatedToken },
+    example: { name: 'ci', role: 'release-manager', expiresInDays: 90 },
+  },
+  'DELETE /tokens/:id': { operationId: 'revokeToken', tag: 'Tokens', summary: 'Revoke a token; its live sockets close at once', responses: { 204: null } },
+
+  'GET /invites': { operationId: 'listInvites', tag: 'Members', summary: 'Open and past invites', responses: { 200: InviteList } },
+  'POST /invites': {
+    operationId: 'createInvite',
+    tag: 'Members',
+    summary: 'Invite someone (mailed when SMTP is set; the URL is returned either way)',
+    body: CreateInviteBody,
+    responses: { 201: CreatedInvite },
+    errors: ['CONFLICT'],
+    example: { email: 'ops@globex.com', role: 'admin', customerId: '7d9f0c8e-2b1a-4c3d-9e8f-0a1b2c3d4e5f' },
+  },
+  'DELETE /invites/:id': { operationId: 'revokeInvite', tag: 'Members', summary: 'Revoke an invite', responses: { 204: null } },
+  'POST /invites/:token/accept': {
+    operationId: 'acceptInvite',
+    tag: 'Members',
+    summary: 'Accept an invite (signs in)',
+    body: AcceptInviteBody,
+    responses: { 200: LoginResponse },
+    errors: ['UNAUTHORIZED', 'CONFLICT', 'RATE_LIMITED'],
+    example: { name: 'Olga Ops', password: 'another long password' },
+  },
+  'GET /users': { operationId: 'listMembers', tag: 'Members', summary: 'Members of your organisation', responses: { 200: MemberList } },
+  'PATCH /users/:id': {
+    operationId: 'updateMember',
+    tag: 'Members',
+    summary: "Change a member's role",
+    body: UpdateMemberBody,
+    responses: { 200: Member },
+    errors: ['CONFLICT'],
+    example: { role: 'viewer' },
+  },
+  'DELETE /users/:id': { operationId: 'removeMember', tag: 'Members', summary: 'Remove a member', query: RemoveMemberQuery, responses: { 204: null }, errors: ['CONFLICT'] },
+  'GET /audit': { operationId: 'listAudit', tag: 'Members', summary: 'The audit log, newest first', query: AuditQuery, responses: { 200: AuditPage } },
+
+  'GET /applications': { operationId: 'listApplications', tag: 'Applications', summary: 'Applications', query: PageQuery, responses: { 200: ApplicationPage } },
+  'POST /applications': {
+    operationId: 'createApplication',
+    tag: 'Applications',
+    summary: 'Create an application (compose or helm)',
+    body: CreateApplicationBody,
+    responses: { 201: Application },
+    errors: ['CONFLICT'],
+    example: { name: 'shop', kind: 'compose' },
+  },
+  'GET /applications/:id': { operationId: 'getApplication', tag: 'Applications', summary: 'An application', responses: { 200: Application } },
+  'PATCH /applications/:id': {
+    operationId: 'updateApplication',
+    tag: 'Applications',
+    summary: 'Rename or describe an application',
+    body: UpdateApplicationBody,
+    responses: { 200: Application },
+    errors: ['CONFLICT'],
+    example: { description: 'The web shop' },
+  },
+  'DELETE /applications/:id': { operationId: 'deleteApplication', tag: 'Applications', summary: 'Delete an application never deployed', responses: { 204: null }, errors: ['CONFLICT'] },
+  'GET /applications/:id/versions': { operationId: 'listVersions', tag: 'Applications', summary: "An application's versions", query: PageQuery, responses: { 200: ApplicationVersionPage } },
+  'POST /applications/:id/versions': {
+    operationId: 'createVersion',
+    tag: 'Applications',
+    summary: 'Create an immutable version: a compose file, or a helm chart',
+    description: 'A refused compose file or values YAML answers 400 with each problem in `details.issues` (`path`, `message`, `line`, `column`).',
+    body: CreateVersionBody,
+    responses: { 201: ApplicationVersion },
+    errors: ['CONFLICT'],
+    example: { version: '1.2.0', compose: { file: COMPOSE_EXAMPLE } },
+  },
+  'GET /applications/:id/versions/:vid': { operationId: 'getVersion', tag: 'Applications', summary: 'A version', responses: { 200: ApplicationVersion } },
+  'PATCH /applications/:id/versions/:vid': {
+    operationId: 'updateVersion',
+    tag: 'Applications',
+    summary: 'Edit notes, archive (`archived: true`) or restore a version',
+    body: UpdateVersionBody,
+    responses: { 200: ApplicationVersion },
+    example: { archived: true },
+  },
+  'DELETE /applications/:id/versions/:vid': { operationId: 'deleteVersion', tag: 'Applications', summary: 'Delete a version never deployed nor pinned', responses: { 204: null }, errors: ['CONFLICT'] },
+
+  'GET /customers': { operationId: 'listCustomers', tag: 'Customers', summary: 'Customers', query: PageQuery, responses: { 200: CustomerPage } },
+  'POST /customers': { operationId: 'createCustomer', tag: 'Customers', summary: 'Create a customer', body: CreateCustomerBody, responses: { 201: Customer }, errors: ['CONFLICT'], example: { name: 'Globex' } },
+  'GET /customers/:id': { operationId: 'getCustomer', tag: 'Customers', summary: 'A customer', responses: { 200: Customer } },
+  'PATCH /customers/:id': { operationId: 'updateCustomer', tag: 'Customers', summary: 'Rename a customer', body: UpdateCustomerBody, responses: { 200: Customer }, errors: ['CONFLICT'], example: { name: 'Globex Corp' } },
+  'DELETE /customers/:id': { operationId: 'deleteCustomer', tag: 'Customers', summary: 'Delete a customer', responses: { 204: null }, errors: ['CONFLICT'] },
+
+  'GET /installations': { operationId: 'listInstallations', tag: 'Installations', summary: 'Installations with their live status', query: PageQuery, responses: { 200: InstallationPage } },
+  'POST /installations': {
+    operationId: 'createInstallation',
+    tag: 'Installations',
+    summary: 'Create an installation for a customer',
+    body: CreateInstallationBody,
+    responses: { 201: Installation },
+    errors: ['CONFLICT'],
+    example: { customerId: '7d9f0c8e-2b1a-4c3d-9e8f-0a1b2c3d4e5f', name: 'main', environment: 'production', agentKind: 'compose' },
+  },
+  'GET /installations/:id': { operationId: 'getInstallation', tag: 'Installations', summary: 'An installation', responses: { 200: Installation } },
+  'PATCH /installations/:id': {
+    operationId: 'updateInstallation',
+    tag: 'Installations',
+    summary: 'Change name, environment, track, maintenance windows or helm values',
+    body: UpdateInstallationBody,
+    responses: { 200: Installation },
+    errors: ['CONFLICT'],
+    example: { trackId: '3c2b1a09-8f7e-4d6c-b5a4-392817161514', maintenanceWindows: [{ days: ['sat'], start: '02:00', end: '06:00', timeZone: 'Europe/Berlin' }] },
+  },
+  'DELETE /installations/:id': {
+    operationId: 'deleteInstallation',
+    tag: 'Installations',
+    summary: 'Delete at once (204), or `?uninstall=true`: the agent removes its workloads first (202)',
+    query: DeleteInstallationQuery,
+    responses: { 202: UninstallResponse, 204: null },
+    errors: ['CONFLICT'],
+  },
+  'POST /installations/:id/agent-credentials': {
+    operationId: 'issueAgentCredentials',
+    tag: 'Installations',
+    summary: "Issue (or rotate) the agent's credentials and install command; the secret is shown once",
+    responses: { 201: AgentCredentials },
+  },
+  'POST /installations/:id/deploy': {
+    operationId: 'deploy',
+    tag: 'Installations',
+    summary: 'Deploy an application version or a release to one installation',
+    body: DeployBody,
+    responses: { 202: DeployResponse },
+    errors: ['CONFLICT'],
+    example: { releaseId: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0' },
+  },
+  'GET /installations/:id/status': { operationId: 'getInstallationStatus', tag: 'Installations', summary: 'Online, revisions, health and versions per component', responses: { 200: InstallationStatus } },
+  'GET /installations/:id/uptime': { operationId: 'getUptime', tag: 'Installations', summary: 'Uptime bar and totals over 24h, 7d or 30d', query: UptimeQuery, responses: { 200: UptimeResponse } },
+  'GET /installations/:id/events': {
+    operationId: 'listInstallationEvents',
+    tag: 'Installations',
+    summary: "The installation's timeline, newest first",
+    query: InstallationEventsQuery,
+    responses: { 200: InstallationEventsPage },
+  },
+  'POST /installations/:id/commands': {
+    operationId: 'sendCommand',
+    tag: 'Commands',
+    summary: "Send the installation's agent a command",
+    body: CreateCommandBody,
+    responses: { 202: InstallationCommand },
+    errors: ['CONFLICT'],
+    example: { type: 'restart', targets: ['web'] },
+  },
+  'GET /installations/:id/commands': { operationId: 'listCommands', tag: 'Commands', summary: 'Commands sent to the agent, newest first', query: PageQuery, responses: { 200: CommandPage } },
+  'GET /installations/:id/commands/:commandId': { operationId: 'getCommand', tag: 'Commands', summary: 'A command, with collected logs', responses: { 200: InstallationCommandDetail } },
+
+  'GET /tracks': { operationId: 'listTracks', tag: 'Releases', summary: 'Release tracks (customers: those they are entitled to)', responses: { 200: TrackPage } },
+  'POST /tracks': {
+    operationId: 'createTrack',
+    tag: 'Releases',
+    summary: 'Create a release track',
+    body: CreateTrackBody,
+    responses: { 201: Track },
+    errors: ['CONFLICT'],
+    example: { name: 'Shop', applicationIds: ['5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e'] },
+  },
+  'GET /tracks/:id': { operationId: 'getTrack', tag: 'Releases', summary: 'A track', responses: { 200: Track } },
+  'PATCH /tracks/:id': { operationId: 'updateTrack', tag: 'Releases', summary: 'Change a track', body: UpdateTrackBody, responses: { 200: Track }, errors: ['CONFLICT'], example: { name: 'Shop Platform' } },
+  'GET /tracks/:id/releases': { operationId: 'listReleases', tag: 'Releases', summary: "A track's releases, newest first", responses: { 200: ReleasePage } },
+  'POST /tracks/:id/releases': {
+    operationId: 'createRelease',
+    tag: 'Releases',
+    summary: 'Create a draft release: components in stages (release order)',
+    body: CreateReleaseBody,
+    responses: { 201: Release },
+    errors: ['CONFLICT'],
+    example: {
+      version: '1.2.0',
+      notes: 'Faster checkout',
+      stages: [[{ applicationId: '5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e', versionId: '6c7d8e9f-0a1b-4c2d-9e3f-4a5b6c7d8e9f' }]],
+      checklist: ['Migration tested'],
+    },
+  },
+  'GET /releases/:id': { operationId: 'getRelease', tag: 'Releases', summary: 'A release', responses: { 200: Release } },
+  'PATCH /releases/:id': {
+    operationId: 'updateRelease',
+    tag: 'Releases',
+    summary: 'Change a draft release (notes and checklist ticks also later)',
+    body: UpdateReleaseBody,
+    responses: { 200: Release },
+    errors: ['CONFLICT'],
+    example: { notes: 'Faster checkout; fixes #42' },
+  },
+  'DELETE /releases/:id': { operationId: 'deleteRelease', tag: 'Releases', summary: 'Delete a release never deployed (or rescinded)', responses: { 204: null }, errors: ['CONFLICT'] },
+  'POST /releases/:id/lock': releaseAction('lockRelease', 'draft → ready (every component pinned, checklist ticked)'),
+  'POST /releases/:id/unlock': releaseAction('unlockRelease', 'ready → draft (never deployed), or hold'),
+  'POST /releases/:id/hold': releaseAction('holdRelease', 'Hold: no new rollouts; running ones start no new installations'),
+  'POST /releases/:id/resume': releaseAction('resumeRelease', 'hold → ready'),
+  'POST /releases/:id/rescind': releaseAction('rescindRelease', 'Withdraw a deployed release for good'),
+
+  'GET /entitlements': { operationId: 'listEntitlements', tag: 'Releases', summary: 'Which tracks (and versions, until when) customers may install', query: EntitlementsQuery, responses: { 200: EntitlementList } },
+  'POST /entitlements': {
+    operationId: 'createEntitlement',
+    tag: 'Releases',
+    summary: 'Entitle a customer to a track',
+    body: CreateEntitlementBody,
+    responses: { 201: Entitlement },
+    errors: ['CONFLICT'],
+    example: { customerId: '7d9f0c8e-2b1a-4c3d-9e8f-0a1b2c3d4e5f', trackId: '3c2b1a09-8f7e-4d6c-b5a4-392817161514', versionRange: '>=1.0.0 <3.0.0' },
+  },
+  'PATCH /entitlements/:id': { operationId: 'updateEntitlement', tag: 'Releases', summary: 'Change an entitlement', body: UpdateEntitlementBody, responses: { 200: Entitlement }, example: { expiresAt: '2027-12-31T23:59:59Z' } },
+  'DELETE /entitlements/:id': { operationId: 'deleteEntitlement', tag: 'Releases', summary: 'Remove an entitlement', responses: { 204: null } },
+  'GET /installations/:id/updates': { operationId: 'listInstallationUpdates', tag: 'Installations', summary: 'Newer releases its customer may install', responses: { 200: InstallationUpdates } },
+  'GET /fleet/summary': { operationId: 'fleetSummary', tag: 'Fleet', summary: 'Counts by health and version, drift from the latest release', responses: { 200: FleetSummary } },
+
+  'GET /rollouts': { operationId: 'listRollouts', tag: 'Rollouts', summary: 'Rollouts, newest first', responses: { 200: RolloutPage } },
+  'POST /rollouts': {
+    operationId: 'createRollout',
+    tag: 'Rollouts',
+    summary: 'Take a ready release to installations in waves',
+    body: CreateRolloutBody,
+    responses: { 201: Rollout },
+    errors: ['CONFLICT'],
+    example: {
+      releaseId: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
+      targets: { all: true },
+      strategy: { waves: [{ count: 1 }, { percent: 25 }, { percent: 100 }], maxParallel: 10, soakSeconds: 300 },
+    },
+  },
+  'POST /rollouts/preview': {
+    operationId: 'previewRollout',
+    tag: 'Rollouts',
+    summary: 'The waves a rollout would form, and who it would leave out; creates nothing',
+    body: CreateRolloutBody,
+    responses: { 200: RolloutPreview },
+    errors: ['CONFLICT'],
+    example: { releaseId: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0', targets: { all: true } },
+  },
+  'GET /rollouts/:id': { operationId: 'getRollout', tag: 'Rollouts', summary: 'A rollout with its waves and every target', responses: { 200: Rollout } },
+  'GET /rollouts/:id/timeline': {
+    operationId: 'getRolloutTimeline',
+    tag: 'Rollouts',
+    summary: "The rollout's persisted history, oldest first (`?after=<id>`: what a follower has not seen)",
+    query: RolloutTimelineQuery,
+    responses: { 200: RolloutTimeline },
+  },
+  'POST /rollouts/:id/pause': rolloutAction('pauseRollout', 'Pause'),
+  'POST /rollouts/:id/resume': rolloutAction('resumeRollout', 'Resume'),
+  'POST /rollouts/:id/abort': rolloutAction('abortRollout', 'Abort'),
+  'POST /rollouts/:id/targets/:installationId/approve': {
+    operationId: 'approveTarget',
+    tag: 'Rollouts',
+    summary: "Approve one installation's update (now, or `at` a later time)",
+    body: ApproveTargetBody,
+    responses: { 200: Rollout },
+    example: { at: '2026-12-24T02:00:00Z' },
+  },
+
+  'GET /agent/install/:token': {
+    operationId: 'agentInstallManifest',
+    tag: 'Agents',
+    summary: "The agent's install manifest (compose file or Kubernetes manifest); the token is single-use",
+    responses: { 200: z.string() },
+    contentType: 'application/yaml',
+  },
+  'GET /agent/state': {
+    operationId: 'agentPoll',
+    tag: 'Agents',
+    summary: "Agent polling fallback: the desired state and pending commands (the agent's credentials as HTTP Basic)",
+    responses: { 200: AgentPollResponse },
+    agentAuth: true,
+  },
+  'POST /agent/status': { operationId: 'agentStatus', tag: 'Agents', summary: 'Agent polling fallback: a status report', body: StatusReport, responses: { 200: OkAck }, agentAuth: true },
+  'POST /agent/progress': { operationId: 'agentProgress', tag: 'Agents', summary: "Agent polling fallback: a command's progress", body: CommandProgress, responses: { 200: OkAck }, agentAuth: true },
+
+  'GET /openapi.json': {
+    operationId: 'openApiDocument',
+    tag: 'Meta',
+    summary: 'This document: OpenAPI 3.1 of every route (the reference page is `/api/docs`)',
+    responses: { 200: z.record(z.string(), z.unknown()) },
+  },
+} as const satisfies Record<string, RouteContract>;
+
+export type ApiRouteKey = keyof typeof API;
