@@ -1,0 +1,128 @@
+import type { ApiRouteKey, LoginResponse } from '@flotilla/protocol';
+import { FlotillaError, errorFromResponse } from './errors.js';
+import type { ItemOf, PagedRouteKey, RequestArgs, RequestOptions, ResponseOf } from './types.js';
+
+export interface ClientOptions {
+  /** The hub's URL, e.g. `https://hub.example.com` (the API is under `/api/v1`). */
+  url: string;
+  /** An API token (`flt_…`); without one, the client uses a session (`login`, or the browser's cookie). */
+  token?: string;
+  /** Acts in this vendor when the user belongs to several (`X-Flotilla-Vendor`). */
+  vendorId?: string;
+  /** Defaults to the global fetch (Node 20+, browsers). */
+  fetch?: typeof fetch;
+}
+
+const SESSION_COOKIE = 'flotilla_session';
+
+/**
+ * Typed REST client for every route of the hub: `request('POST /rollouts', {body})` takes and
+ * answers the protocol's types. Token auth (`Authorization: Bearer`), or a session: in a browser
+ * the cookie goes along by itself; in Node `login()` keeps it.
+ */
+export class FlotillaClient {
+  readonly url: string;
+  private token: string | undefined;
+  private cookie: string | undefined;
+  private readonly fetchFn: typeof fetch;
+
+  constructor(private readonly opts: ClientOptions) {
+    this.url = opts.url.replace(/\/+$/, '');
+    this.token = opts.token;
+    this.fetchFn = opts.fetch ?? ((...args) => globalThis.fetch(...args));
+  }
+
+  /** Signs in with a password; later calls use the session (Node keeps its cookie). */
+  async login(email: string, password: string): Promise<LoginResponse> {
+    this.token = undefined;
+    return this.request('POST /auth/login', { body: { email, password } });
+  }
+
+  /** Calls one route; resolves with its answer's body, throws FlotillaError on an error answer. */
+  async request<K extends ApiRouteKey>(key: K, ...[options]: RequestArgs<K>): Promise<ResponseOf<K>> {
+    const o = (options ?? {}) as RequestOptions<K> & { params?: Record<string, string>; query?: Record<string, unknown>; body?: unknown };
+    const [method, template] = key.split(' ') as [string, string];
+    const url = `${this.url}/api/v1${fillPath(template, o.params ?? {})}${queryString(o.query)}`;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (o.body !== undefined) headers['content-type'] = 'application/json';
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    else if (this.cookie) headers.cookie = this.cookie;
+    if (this.opts.vendorId) headers['x-flotilla-vendor'] = this.opts.vendorId;
+
+    let res: Response;
+    try {
+      res = await this.fetchFn(url, {
+        method,
+        headers,
+        credentials: 'same-origin',
+        ...(o.body === undefined ? {} : { body: JSON.stringify(o.body) }),
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
+    } catch (err) {
+      if ((err as { name?: string }).name === 'AbortError') throw err;
+      throw new FlotillaError('UNAVAILABLE', `Cannot reach the hub at ${this.url}: ${(err as Error).message}`, 0, undefined, key);
+    }
+    this.keepSession(res);
+    const payload = await readBody(res);
+    if (!res.ok) throw errorFromResponse(key, res.status, payload);
+    return payload as ResponseOf<K>;
+  }
+
+  /** Every item of a paged list, fetching page after page as the loop asks for more. */
+  async *paginate<K extends PagedRouteKey>(key: K, ...[options]: RequestArgs<K>): AsyncGenerator<ItemOf<K>, void, undefined> {
+    const base = (options ?? {}) as { query?: Record<string, unknown> };
+    let next: Record<string, unknown> = {};
+    for (;;) {
+      const args = [{ ...base, query: { ...base.query, ...next } }] as unknown as RequestArgs<K>;
+      const page = (await this.request(key, ...args)) as { items: ItemOf<K>[]; nextCursor?: string | null; nextBefore?: unknown };
+      yield* page.items;
+      if (page.nextCursor) next = { cursor: page.nextCursor };
+      else if (page.nextBefore !== undefined && page.nextBefore !== null) next = { before: page.nextBefore };
+      else return;
+    }
+  }
+
+  /** How the live client authenticates: the token, or the session cookie Node keeps. */
+  liveAuth(): { auth?: { token: string }; headers?: Record<string, string> } {
+    if (this.token) return { auth: { token: this.token } };
+    if (this.cookie) return { headers: { cookie: this.cookie } };
+    return {};
+  }
+
+  private keepSession(res: Response): void {
+    const setCookies = typeof res.headers.getSetCookie === 'function' ? res.headers.getSetCookie() : [];
+    const session = setCookies.find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+    if (!session) return;
+    const pair = session.split(';')[0] as string;
+    // Logging out answers an empty, expired cookie.
+    this.cookie = pair === `${SESSION_COOKIE}=` ? undefined : pair;
+  }
+}
+
+/** `/applications/:id` + {id} → `/applications/<id, encoded>`. */
+export function fillPath(template: string, params: Record<string, string>): string {
+  return template.replace(/:([A-Za-z]+)/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined || value === '') throw new TypeError(`Missing path parameter "${name}" for ${template}`);
+    return encodeURIComponent(value);
+  });
+}
+
+function queryString(query: Record<string, unknown> | undefined): string {
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null) search.set(k, String(v));
+  const s = search.toString();
+  return s ? `?${s}` : '';
+}
+
+async function readBody(res: Response): Promise<unknown> {
+  if (res.status === 204) return undefined;
+  const text = await res.text();
+  if (!text) return undefined;
+  if (!(res.headers.get('content-type') ?? '').includes('json')) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
