@@ -4,12 +4,17 @@ import addFormatsModule from 'ajv-formats';
 // ajv-formats is CommonJS with a default export; under NodeNext its callable is `.default`.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
+interface Response {
+  $ref?: string;
+  content?: Record<string, { schema: unknown }>;
+}
 interface Operation {
   requestBody?: { content: Record<string, { schema: unknown }> };
-  responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+  responses: Record<string, Response>;
 }
 interface Document {
   paths: Record<string, Record<string, Operation>>;
+  components?: { responses?: Record<string, Response> };
 }
 
 /**
@@ -50,12 +55,17 @@ export class OpenApiValidator {
     // A path the hub does not serve (a test asking for a missing route) has nothing to match.
     if (!found) return status === 404 || status === 405 ? [] : [`${method} ${path} answered ${status} but is not in the document`];
     const where = `${method} ${found.template} → ${status}`;
-    const response = found.op.responses[String(status)];
-    if (!response) return [`${where}: status not documented (documented: ${Object.keys(found.op.responses).join(', ')})`];
+    const declared = found.op.responses[String(status)];
+    if (!declared) return [`${where}: status not documented (documented: ${Object.keys(found.op.responses).join(', ')})`];
+    // Shared error answers are references to components.responses.
+    const shared = declared.$ref?.replace('#/components/responses/', '');
+    const response = shared ? this.doc.components?.responses?.[shared] : declared;
+    const at = shared ? `#/components/responses/${shared}` : `#/paths/${escape(found.template)}/${method.toLowerCase()}/responses/${status}`;
+    if (!response) return [`${where}: ${declared.$ref} is not in the document`];
     const problems: string[] = [];
     const media = response.content ? Object.keys(response.content)[0] : undefined;
     if (media === 'application/json' && contentType?.includes('json')) {
-      problems.push(...this.validate(`${where} response`, `#/paths/${escape(found.template)}/${method.toLowerCase()}/responses/${status}/content/application~1json/schema`, body));
+      problems.push(...this.validate(`${where} response`, `${at}/content/application~1json/schema`, body));
     } else if (media === undefined && body !== undefined && body !== '') problems.push(`${where}: a body where none is documented`);
     const requestSchema = found.op.requestBody?.content['application/json'];
     if (status < 300 && requestSchema && requestBody !== undefined) {

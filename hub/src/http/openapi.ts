@@ -81,21 +81,25 @@ function accessExtension(key: RouteKey): Json {
   return { kind: ROUTES[key].access.kind, ...requiredRole(key) };
 }
 
+/** One error answer: the catalogue's body, with an example of each code it may carry. */
+function errorResponse(codes: readonly ErrorCode[]): Json {
+  return {
+    description: codes.join(' or '),
+    content: {
+      'application/json': {
+        schema: { $ref: REF('ErrorBody') },
+        examples: Object.fromEntries(codes.map((code) => [code, { value: { error: { code, message: ERROR_EXAMPLES[code] } } }])),
+      },
+    },
+  };
+}
+
+/** A route's error answers by status: a shared component when one code has the status, else inline. */
 function errorResponses(key: RouteKey): Record<string, Json> {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of errorsOf(key)) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
   const out: Record<string, Json> = {};
-  for (const [status, codes] of byStatus) {
-    out[String(status)] = {
-      description: codes.join(' or '),
-      content: {
-        'application/json': {
-          schema: { $ref: REF('ErrorBody') },
-          examples: Object.fromEntries(codes.map((code) => [code, { value: { error: { code, message: ERROR_EXAMPLES[code] } } }])),
-        },
-      },
-    };
-  }
+  for (const [status, codes] of byStatus) out[String(status)] = codes.length === 1 ? { $ref: `#/components/responses/${codes[0]}` } : errorResponse(codes);
   return out;
 }
 
@@ -114,7 +118,7 @@ const ERROR_EXAMPLES: Record<ErrorCode, string> = {
 };
 
 /** Drops components no operation reaches (the protocol exports agent and live schemas too). */
-function reachable(paths: Json, all: Record<string, Json>): Record<string, Json> {
+function reachable(from: Json, all: Record<string, Json>): Record<string, Json> {
   const keep = new Set<string>();
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(visit);
@@ -129,7 +133,7 @@ function reachable(paths: Json, all: Record<string, Json>): Record<string, Json>
       } else visit(v);
     }
   };
-  visit(paths);
+  visit(from);
   return Object.fromEntries(Object.entries(all).filter(([id]) => keep.has(id)));
 }
 
@@ -196,6 +200,7 @@ export function openApiDocument(opts: OpenApiOptions): Json {
     (paths[openApiPath(path)] ??= {})[method.toLowerCase()] = operation;
   }
 
+  const errors = Object.fromEntries((Object.keys(ERROR_STATUS) as ErrorCode[]).map((code) => [code, errorResponse([code])]));
   return {
     openapi: '3.1.0',
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
@@ -210,7 +215,8 @@ export function openApiDocument(opts: OpenApiOptions): Json {
     tags: [...new Set(keys.map((k) => CONTRACTS[k].tag))].map((name) => ({ name })),
     paths,
     components: {
-      schemas: reachable(paths, all),
+      schemas: reachable({ paths, errors }, all),
+      responses: errors,
       securitySchemes: {
         token: { type: 'http', scheme: 'bearer', description: 'An API token (`flt_…`, `POST /tokens`); its role is its scope.' },
         session: { type: 'apiKey', in: 'cookie', name: 'flotilla_session', description: 'The session cookie `POST /auth/login` sets.' },
