@@ -79,6 +79,23 @@ describe('one connection per agent', () => {
     third.close();
     await waitFor(async () => ((await status(installations[0] as string)).online ? undefined : true), 5000, 'offline after the last socket closed');
   });
+
+  it('keeps one live socket when the same agent connects to two hub processes at the same moment', async () => {
+    const c = creds[0] as AgentCredentials;
+    for (let round = 0; round < 5; round++) {
+      const attempts = await Promise.allSettled([hubA, hubB, hubA, hubB].map((hub) => connectAgent(hub.url, c.agentId, c.secret)));
+      const socketsOf = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
+      // Refused handshakes (a newer one won while they were opening) are fine; two live sockets are not.
+      await waitFor(() => (socketsOf.filter((s) => s.connected).length === 1 ? true : undefined), 10_000, `round ${round}: one live socket`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const survivors = socketsOf.filter((s) => s.connected);
+      expect(survivors).toHaveLength(1);
+      const ack = await (survivors[0] as AgentSocket).emitWithAck('agent:hello', { host, appliedRevision: 0, components: [] });
+      expect(ack).not.toHaveProperty('error');
+      for (const s of socketsOf) s.close();
+      await waitFor(async () => ((await status(installations[0] as string)).online ? undefined : true), 5000, `round ${round}: offline after the last socket closed`);
+    }
+  });
 });
 
 describe('closing a hub process’s sessions in bulk', () => {

@@ -20,6 +20,9 @@ export const POLLING_NODE = 'http-poll';
 // Statements that update many installations lock them in id order first (\`l\` CTEs): a rollout step
 // and a status batch lock them in that order too, so concurrent batches wait instead of deadlocking.
 
+/** First key of the advisory locks that serialize the session opens of one agent. */
+const SESSION_LOCK_SPACE = 0x466c6f61;
+
 export interface OpenedSession {
   sessionId: number;
   /** Hub nodes holding another open websocket session of the agent when this one opened. */
@@ -94,24 +97,31 @@ export class AgentRepository {
    * Opens many sessions in one statement (a reconnect storm is thousands at once): the sessions,
    * their `connected` events, and the installations marked online. Returns, in the order given, each
    * session's id and the hub nodes that still hold another websocket session of the same agent (a
-   * socket they have not noticed is dead yet, to be dropped).
+   * socket they have not noticed is dead yet, to be dropped). The sessions of one agent open one at
+   * a time (a lock per agent, then the statement's fresh snapshot): of two concurrent opens, the
+   * later one sees the earlier one, and has the higher id.
    */
   async openSessions(items: readonly { identity: AgentIdentity; hubNode: string; ip: string | undefined; agentVersion: string; message: string }[]): Promise<OpenedSession[]> {
     const records = items.map((it, ord) => ({ ord, vendor_id: it.identity.vendorId, installation_id: it.identity.installationId, agent_id: it.identity.agentId, hub_node: it.hubNode, ip: it.ip ?? null, agent_version: it.agentVersion, message: it.message }));
-    const result: { rows: { id: number; ord: number; others: string[] | null }[] } = await this.db.raw(
-      `WITH v AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS v(ord integer, vendor_id uuid, installation_id uuid, agent_id text, hub_node text, ip text, agent_version text, message text)),
-            prev AS (SELECT agent_id, array_agg(DISTINCT hub_node) AS nodes FROM agent_sessions
-                      WHERE agent_id IN (SELECT agent_id FROM v) AND disconnected_at IS NULL AND poll_expires_at IS NULL GROUP BY agent_id),
-            s AS (INSERT INTO agent_sessions (vendor_id, installation_id, agent_id, hub_node, ip, agent_version)
-                  SELECT vendor_id, installation_id, agent_id, hub_node, ip, agent_version FROM v ORDER BY ord RETURNING id, agent_id),
-            e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT vendor_id, installation_id, 'connected', message FROM v ORDER BY ord),
-            l AS (SELECT id FROM installations WHERE id IN (SELECT installation_id FROM v) ORDER BY id FOR NO KEY UPDATE),
-            u AS (UPDATE installations i SET online = true, last_seen_at = now(), status_updated_at = now(), first_connected_at = COALESCE(i.first_connected_at, now()) FROM l WHERE i.id = l.id)
-       SELECT s.id, min(v.ord) AS ord, min(prev.nodes) AS others
-         FROM s JOIN v ON v.agent_id = s.agent_id LEFT JOIN prev ON prev.agent_id = s.agent_id
-        GROUP BY s.id ORDER BY s.id`,
-      [JSON.stringify(records)],
-    );
+    type Row = { id: number; ord: number; others: string[] | null };
+    const result = await this.db.transaction(async (trx): Promise<{ rows: Row[] }> => {
+      // In agent id order, so two batches never wait for each other in a circle.
+      await trx.raw(`SELECT pg_advisory_xact_lock(${SESSION_LOCK_SPACE}, hashtext(a)) FROM (SELECT DISTINCT a FROM unnest(?::text[]) AS a ORDER BY a) s`, [records.map((r) => r.agent_id)]);
+      return trx.raw(
+        `WITH v AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS v(ord integer, vendor_id uuid, installation_id uuid, agent_id text, hub_node text, ip text, agent_version text, message text)),
+              prev AS (SELECT agent_id, array_agg(DISTINCT hub_node) AS nodes FROM agent_sessions
+                        WHERE agent_id IN (SELECT agent_id FROM v) AND disconnected_at IS NULL AND poll_expires_at IS NULL GROUP BY agent_id),
+              s AS (INSERT INTO agent_sessions (vendor_id, installation_id, agent_id, hub_node, ip, agent_version)
+                    SELECT vendor_id, installation_id, agent_id, hub_node, ip, agent_version FROM v ORDER BY ord RETURNING id, agent_id),
+              e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT vendor_id, installation_id, 'connected', message FROM v ORDER BY ord),
+              l AS (SELECT id FROM installations WHERE id IN (SELECT installation_id FROM v) ORDER BY id FOR NO KEY UPDATE),
+              u AS (UPDATE installations i SET online = true, last_seen_at = now(), status_updated_at = now(), first_connected_at = COALESCE(i.first_connected_at, now()) FROM l WHERE i.id = l.id)
+         SELECT s.id, min(v.ord) AS ord, min(prev.nodes) AS others
+           FROM s JOIN v ON v.agent_id = s.agent_id LEFT JOIN prev ON prev.agent_id = s.agent_id
+          GROUP BY s.id ORDER BY s.id`,
+        [JSON.stringify(records)],
+      );
+    });
     // Ids are increasing in insertion order, and inserted in \`ord\` order: pair them up per agent.
     const byAgent = new Map<string, OpenedSession[]>();
     for (const row of result.rows) {

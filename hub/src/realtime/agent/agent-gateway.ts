@@ -2,70 +2,111 @@ import { AgentAuth, AgentHello, CommandProgress, LogsChunk, StatusReport, summar
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { AgentSessionService } from '../../domain/agents/agent-session-service.js';
+import type { AgentIdentity } from '../../domain/agents/agent-repository.js';
 import { socketError } from '../socket-error.js';
 import { onValidated } from '../validated.js';
 import { agentRoom } from '../notifier.js';
-import type { AgentNamespace } from '../namespaces.js';
+import type { AgentNamespace, AgentSocket } from '../namespaces.js';
+import { AgentSockets, type AgentSocketTicket } from './agent-sockets.js';
+
+interface Handshake {
+  ticket: AgentSocketTicket<AgentSocket>;
+  /** Closes the session of a connection that ends before it completes (it never emits 'disconnect'). */
+  onEarlyClose(): void;
+}
 
 /**
- * The `/agent` namespace: handshake authentication (agent id + secret), one room per agent, and
- * the agent → hub events, each validated before it reaches the session service.
+ * The `/agent` namespace: handshake authentication (agent id + secret) and session, one room per
+ * agent, one live socket per agent, and the agent → hub events, each validated before it reaches
+ * the session service. `clustered`: other hub processes share this namespace through the adapter.
  */
-export function registerAgentGateway(ns: AgentNamespace, sessions: AgentSessionService, hubNode: string, log: Logger): void {
+export function registerAgentGateway(ns: AgentNamespace, sessions: AgentSessionService, hubNode: string, log: Logger, clustered: boolean): void {
+  // One connection per agent: a reconnect replaces a socket the hub has not noticed is dead yet.
+  // The session is opened during the handshake, so an agent that connects again (it heard the
+  // first connect) always opens a later session; the process holding an older socket drops it as
+  // soon as it hears of the newer session: from its own handshake, or from the process that opened
+  // it, which tells the others only when the session table showed it a session elsewhere (a
+  // broadcast per connect would be thousands of Redis messages in a reconnect storm).
+  const live = new AgentSockets<AgentSocket>();
+  ns.on('agent:replaced', (agentId, sessionId) => live.replaced(agentId, sessionId));
+  const handshakes = new WeakMap<AgentSocket, Handshake>();
+
+  const openSession = async (socket: AgentSocket, identity: AgentIdentity, agentVersion: string): Promise<number> => {
+    // Gone while it was authenticated: socket.io will not connect it, so no session is opened.
+    if (socket.conn.readyState !== 'open') throw new AppError('UNAUTHORIZED', 'Connection closed during the handshake');
+    const ticket = live.reserve(identity.agentId);
+    const opened = sessions.connected(identity, hubNode, socket.handshake.address, agentVersion);
+    const close = (reason: string) =>
+      void opened.then(({ sessionId }) => sessions.disconnected(identity, sessionId, hubNode, reason)).catch((err: unknown) => log.error({ err, agentId: identity.agentId }, 'could not close agent session'));
+    const onEarlyClose = () => {
+      ticket.release();
+      close('connection closed during handshake');
+    };
+    socket.conn.once('close', onEarlyClose);
+    const refuse = () => {
+      socket.conn.off('close', onEarlyClose);
+      ticket.release();
+    };
+    let session: Awaited<typeof opened>;
+    try {
+      session = await opened;
+    } catch (err) {
+      refuse();
+      throw err;
+    }
+    if (!ticket.opened(session.sessionId)) {
+      refuse();
+      close('replaced by a newer connection');
+      throw new AppError('CONFLICT', 'A newer connection of this agent replaced this one');
+    }
+    if (clustered && session.otherNodes.some((node) => node !== hubNode)) ns.serverSideEmit('agent:replaced', identity.agentId, session.sessionId);
+    handshakes.set(socket, { ticket, onEarlyClose });
+    return session.sessionId;
+  };
+
   ns.use((socket, next) => {
     const parsed = AgentAuth.safeParse(socket.handshake.auth);
     if (!parsed.success) {
       next(socketError(new AppError('UNAUTHORIZED', `Invalid agent handshake: ${summarizeIssues(parsed.error.issues)}`)));
       return;
     }
-    sessions.authenticate(parsed.data, socket.handshake.address).then(
-      (identity) => {
-        socket.data = { identity, agentVersion: parsed.data.agentVersion };
+    sessions
+      .authenticate(parsed.data, socket.handshake.address)
+      .then(async (identity) => {
+        const sessionId = await openSession(socket, identity, parsed.data.agentVersion);
+        socket.data = { identity, agentVersion: parsed.data.agentVersion, sessionId };
         next();
-      },
-      (err: unknown) => {
-        if (!(err instanceof AppError)) log.error({ err }, 'agent authentication failed');
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof AppError)) log.error({ err }, 'agent handshake failed');
         next(socketError(err instanceof AppError ? err : new AppError('INTERNAL', 'Internal error')));
-      },
-    );
+      });
   });
 
   ns.on('connection', (socket) => {
-    const { identity, agentVersion } = socket.data;
+    const { identity, agentVersion, sessionId } = socket.data;
     // Made on first use: a child logger per connection costs memory 10 000 idle agents do not need.
     let child: Logger | undefined;
     const agentLog = () => (child ??= log.child({ agentId: identity.agentId, installationId: identity.installationId }));
-    const room = agentRoom(identity.agentId);
-    // One connection per agent: a reconnect replaces a socket the hub has not noticed is dead yet.
-    // A stale socket on this process is dropped at once; one on another process only when the
-    // session table says there is one (a broadcast per connect would be thousands of Redis messages
-    // in a reconnect storm). With the Redis adapter a broadcast is applied asynchronously (possibly
-    // after the join below), so the new socket is excluded by its own id, not by ordering.
-    ns.local.in(room).except(socket.id).disconnectSockets(true);
-    void socket.join(room);
+    const handshake = handshakes.get(socket);
+    handshakes.delete(socket);
+    if (handshake) socket.conn.off('close', handshake.onEarlyClose);
+    void socket.join(agentRoom(identity.agentId));
 
-    // Handlers are registered at once (events sent right after connect must not be lost) and wait
-    // for the session row before touching the database.
-    const session = sessions.connected(identity, hubNode, socket.handshake.address, agentVersion).then(({ sessionId, otherNodes }) => {
-      if (otherNodes.some((node) => node !== hubNode)) ns.in(room).except(socket.id).disconnectSockets(true);
-      return sessionId;
-    });
-    session.catch((err: unknown) => agentLog().error({ err }, 'could not record agent session'));
-    const after = <T>(fn: () => Promise<T>) => session.then(fn);
-
-    onValidated(socket, 'agent:hello', AgentHello, (hello) => after(() => sessions.hello(identity, agentVersion, hello)), agentLog);
-    onValidated(socket, 'status:report', StatusReport, (report) => after(() => sessions.report(identity, report)), agentLog);
-    onValidated(socket, 'command:progress', CommandProgress, (p) => after(() => sessions.progress(identity, p)), agentLog);
-    onValidated(socket, 'logs:chunk', LogsChunk, (chunk) => after(() => sessions.logs(identity, chunk)), agentLog);
+    onValidated(socket, 'agent:hello', AgentHello, (hello) => sessions.hello(identity, agentVersion, hello), agentLog);
+    onValidated(socket, 'status:report', StatusReport, (report) => sessions.report(identity, report), agentLog);
+    onValidated(socket, 'command:progress', CommandProgress, (p) => sessions.progress(identity, p), agentLog);
+    onValidated(socket, 'logs:chunk', LogsChunk, (chunk) => sessions.logs(identity, chunk), agentLog);
 
     socket.on('disconnect', (reason) => {
+      handshake?.ticket.release();
       // A hub shutting down closes all of its sessions in one statement (app.close): 10 000 agents
       // must not cost 10 000 writes and live messages on the way out.
       if (reason === 'server shutting down') return;
-      session
-        .then((id) => sessions.disconnected(identity, id, hubNode, reason))
-        .catch((err: unknown) => agentLog().error({ err }, 'could not close agent session'));
+      sessions.disconnected(identity, sessionId, hubNode, reason).catch((err: unknown) => agentLog().error({ err }, 'could not close agent session'));
     });
-    agentLog().debug('agent connected');
+    // A newer session of the agent opened while this socket was connecting: it is not kept.
+    if (!handshake?.ticket.attach(socket)) socket.disconnect(true);
+    else agentLog().debug('agent connected');
   });
 }
