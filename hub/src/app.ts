@@ -35,6 +35,7 @@ import { socketError } from './realtime/socket-error.js';
 import type { AgentNamespace, LiveNamespace } from './realtime/namespaces.js';
 import { HubNodeRepository } from './domain/hub-nodes/hub-node-repository.js';
 import { HubNodeService } from './domain/hub-nodes/hub-node-service.js';
+import { eventLoopMonitor } from './infra/event-loop.js';
 import { CLOSE_POLL_SESSIONS, PURGE_INSTALL_SECRETS, SWEEP_STALE_NODES, UPTIME_ROLLUP, registerMaintenance } from './maintenance.js';
 import { createServices, type Services } from './services.js';
 import { HUB_VERSION } from './version.js';
@@ -116,6 +117,7 @@ export function createApp(deps: AppDeps): App {
   agentPollingRoutes(api, routeDeps, services.agentSessions);
   openApiRoutes(api, routeDeps, config.publicUrl);
 
+  const eventLoop = eventLoopMonitor(log.child({ component: 'event-loop' }));
   const hubNodes = new HubNodeService(nodeId, new HubNodeRepository(infra.db), HUB_VERSION, (err) => log.warn({ err }, 'hub node heartbeat failed'));
   hubNodes.whenNodesSwept((ids) => services.closeSessionsOfDeadNodes(ids));
 
@@ -124,7 +126,7 @@ export function createApp(deps: AppDeps): App {
     trustProxy: config.trustProxy,
     // The portal's static files need no session lookup, so they go first.
     middleware: [portal(config.portalDir), authenticate(services.auth, config.publicUrl)],
-    rootRouters: [healthRoutes(infra.checks, () => shuttingDown), apiDocsRoutes()],
+    rootRouters: [healthRoutes(infra.checks, eventLoop, () => shuttingDown), apiDocsRoutes()],
     apiRouter: api,
   });
   http.on('request', koa.callback());
@@ -216,6 +218,7 @@ export function createApp(deps: AppDeps): App {
       phase('sessions closed');
       await hubNodes.stop().catch((err: unknown) => log.warn({ err }, 'could not deregister hub node'));
       phase('deregistered');
+      eventLoop.stop();
       if (Date.now() - t0 > SLOW_SHUTDOWN_MS) log.warn({ phases, agents: agentCount }, 'slow shutdown');
     },
   };

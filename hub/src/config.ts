@@ -35,6 +35,8 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.preprocess(emptyToUndefined, LogLevel.default('info')),
   /** Grace period for SIGTERM/SIGINT before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(120_000).default(25_000)),
+  /** A process whose event loop is blocked this long is killed by its watchdog (0 = never). */
+  EVENT_LOOP_STALL_EXIT_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(3600).default(120)),
   /** Run queue workers in this process (turn off for API-only nodes). */
   WORKERS: z.preprocess(emptyToUndefined, bool.default(true)),
   /** Port of the embedded PostgreSQL; 0 picks a free one at each start. */
@@ -76,6 +78,7 @@ export interface Config {
   dataDir: string;
   logLevel: LogLevel;
   shutdownTimeoutMs: number;
+  eventLoopStallExitMs: number;
   workers: boolean;
   embeddedPgPort: number;
   signupEnabled: boolean;
@@ -112,6 +115,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: path.resolve(cwd, e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    eventLoopStallExitMs: e.EVENT_LOOP_STALL_EXIT_SECONDS * 1000,
     workers: e.WORKERS,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     signupEnabled: e.SIGNUP_ENABLED,

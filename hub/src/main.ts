@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { openInfra } from './infra/index.js';
+import { startStallWatchdog } from './infra/event-loop.js';
 import { migrateLatest } from './migrate.js';
 import { createApp } from './app.js';
 import { HUB_VERSION } from './version.js';
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel, { service: 'hub' });
   logger.info({ version: HUB_VERSION }, 'starting Flotilla hub');
+  startStallWatchdog({ exitMs: config.eventLoopStallExitMs, levelVal: logger.levelVal });
 
   const infra = await openInfra(config, logger);
   const applied = await migrateLatest(infra.db);

@@ -26,7 +26,7 @@ describe.each([
     const body = (await res.json()) as ReadyzResponse;
     expect(res.status).toBe(200);
     expect(body.status).toBe('ok');
-    expect(Object.keys(body.checks).sort()).toEqual(['adapter', 'database', 'queue']);
+    expect(Object.keys(body.checks).sort()).toEqual(['adapter', 'database', 'eventLoop', 'queue']);
     for (const check of Object.values(body.checks)) expect(check.status).toBe('ok');
   });
 
@@ -34,6 +34,26 @@ describe.each([
     const res = await fetch(`${hub.url}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('reports the event loop’s lag, and answers 503 while the loop is blocked', async () => {
+    const before = (await (await fetch(`${hub.url}/readyz`)).json()) as ReadyzResponse;
+    expect(before.checks.eventLoop.status).toBe('ok');
+    expect(before.checks.eventLoop.latencyMs).toBeLessThan(1000);
+    // This hub runs in the test's own process: block its event loop for 1.5 s.
+    const until = Date.now() + 1500;
+    while (Date.now() < until) {
+      // busy: nothing else runs
+    }
+    // The window that saw the block closes within a second.
+    const lagged = await waitFor(async () => {
+      const res = await fetch(`${hub.url}/readyz`);
+      return res.status === 503 ? ((await res.json()) as ReadyzResponse) : undefined;
+    }, 5000, 'readiness to report the blocked loop');
+    expect(lagged.checks.eventLoop).toMatchObject({ status: 'failing', error: expect.stringMatching(/event loop lagged \d+ ms/) });
+    expect(lagged.checks.eventLoop.latencyMs).toBeGreaterThanOrEqual(1000);
+    expect(lagged.checks.database.status).toBe('ok');
+    await waitFor(async () => ((await fetch(`${hub.url}/readyz`)).status === 200 ? true : undefined), 5000, 'readiness once the loop keeps up again');
   });
 
   it('answers 503 naming the database while it refuses connections, and recovers', async () => {

@@ -13,6 +13,7 @@ export type CheckResult = z.infer<typeof CheckResult>;
 /** `GET /readyz`: 200 when every check is ok, 503 otherwise. */
 export const ReadyzResponse = z.object({
   status: z.enum(['ok', 'failing']),
-  checks: z.object({ database: CheckResult, queue: CheckResult, adapter: CheckResult }),
+  /** `eventLoop.latencyMs`: the longest event-loop delay of the last second. */
+  checks: z.object({ database: CheckResult, queue: CheckResult, adapter: CheckResult, eventLoop: CheckResult }),
 });
 export type ReadyzResponse = z.infer<typeof ReadyzResponse>;
