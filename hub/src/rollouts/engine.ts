@@ -155,7 +155,7 @@ export class RolloutEngine {
         case 'wake-at':
           break;
         case 'wait':
-          patches.push({ installationId: a.installationId, patch: { status: 'waiting', waiting_for: a.waitingFor } });
+          patches.push({ installationId: a.installationId, patch: { status: 'waiting', waiting_for: a.waitingFor, waiting_since: at } });
           events.push({ rolloutId: r.id, installationId: a.installationId, type: 'waiting', message: a.waitingFor });
           break;
         case 'succeeded':
@@ -298,15 +298,17 @@ function toStrategy(r: RolloutRow) {
 
 /**
  * The planner's view of a target: its persisted state plus what its agent reported. A stage is
- * healthy once the agent applied its revision and every component is healthy; it failed when a
- * report after the stage was sent shows a failed component.
+ * healthy once the agent applied its revision and every component is healthy. It failed when a
+ * report after the stage was sent shows a failed component of that revision: after the agent
+ * applied it, or at the version the stage sent (an apply that failed). A component of the previous
+ * revision failing while the new one is on its way is not the stage's failure.
  */
 export function plannerTarget(row: TargetRow, now: number): Target {
   const sentAt = row.stage_sent_at?.getTime() ?? null;
   let stageHealth: Target['stageHealth'] = 'pending';
   if ((row.status === 'deploying' || row.status === 'rolling_back') && row.stage_revision !== null && sentAt !== null) {
     const reportedSince = row.status_updated_at.getTime() >= sentAt;
-    if (reportedSince && row.any_failed) stageHealth = 'failed';
+    if (reportedSince && (row.stage_version_failed || (row.applied_revision >= row.stage_revision && row.any_failed))) stageHealth = 'failed';
     // every() of nothing is true: rolling a first install back to "no components" is healthy.
     else if (row.applied_revision >= row.stage_revision && row.all_healthy) stageHealth = 'healthy';
   }
@@ -322,7 +324,8 @@ export function plannerTarget(row: TargetRow, now: number): Target {
     stageSentAt: sentAt,
     stageHealth,
     online: row.online,
-    offlineSince: row.online ? null : (row.last_seen_at?.getTime() ?? sentAt ?? now),
+    // Never seen: offline since the rollout sent it a stage, or began to wait for it (see plan).
+    offlineSince: row.online ? null : (row.last_seen_at?.getTime() ?? sentAt ?? (row.waiting_for === 'agent' ? (row.waiting_since?.getTime() ?? null) : null)),
     approved: row.approved && !approvedLater,
     inWindow: w.inWindow,
     nextWindowAt: w.nextWindowAt,

@@ -54,6 +54,7 @@ export interface Target {
   /** What the agent reported for `stage` since it was sent. */
   stageHealth: 'pending' | 'healthy' | 'failed';
   online: boolean;
+  /** Null when its agent is online, or was never seen and nothing waited for it yet. */
   offlineSince: number | null;
   approved: boolean;
   /** Evaluated by the caller from the installation's maintenance windows at `now`. */
@@ -211,7 +212,8 @@ export function plan(rollout: Rollout, targets: readonly Target[], now: number):
     if (waitFor) {
       if (t.status !== 'waiting' || t.waitingFor !== waitFor) actions.push({ type: 'wait', installationId: t.installationId, waitingFor: waitFor });
       if (waitFor === 'window' && t.nextWindowAt !== null) wakes.push(t.nextWindowAt);
-      if (waitFor === 'agent' && t.offlineSince !== null) wakes.push(t.offlineSince + s.offlineTimeoutSeconds * 1000);
+      // An agent never seen is offline from now on (the engine records when the wait began).
+      if (waitFor === 'agent') wakes.push((t.offlineSince ?? now) + s.offlineTimeoutSeconds * 1000);
       continue;
     }
     if (slots <= 0) continue;

@@ -26,6 +26,8 @@ export interface TargetRow {
   wave: number;
   status: TargetStatus;
   waiting_for: WaitingFor | null;
+  /** Since when it has waited for `waiting_for`. */
+  waiting_since: Date | null;
   stage: number;
   stage_revision: number | null;
   stage_sent_at: Date | null;
@@ -41,20 +43,23 @@ export interface TargetRow {
   /** Some reported component is failed / every one is healthy (computed in SQL: no JSON to parse). */
   any_failed: boolean;
   all_healthy: boolean;
+  /** A failed component is reported at the version the target's stage revision sent it at. */
+  stage_version_failed: boolean;
   status_updated_at: Date;
   maintenance_windows: MaintenanceWindow[];
   agent_id: string | null;
 }
 
 /** The target columns read (not its bookkeeping timestamps: parsing 10 000 dates is not free). */
-const TARGET_COLUMNS = ['rollout_id', 'installation_id', 'vendor_id', 'customer_id', 'position', 'wave', 'status', 'waiting_for', 'stage', 'stage_revision', 'stage_sent_at', 'base_revision', 'approved', 'approved_for', 'finished_at', 'message'] as const satisfies readonly (keyof TargetRow)[];
+const TARGET_COLUMNS = ['rollout_id', 'installation_id', 'vendor_id', 'customer_id', 'position', 'wave', 'status', 'waiting_for', 'waiting_since', 'stage', 'stage_revision', 'stage_sent_at', 'base_revision', 'approved', 'approved_for', 'finished_at', 'message'] as const satisfies readonly (keyof TargetRow)[];
 
-export type TargetPatch = Partial<Pick<TargetRow, 'status' | 'waiting_for' | 'stage' | 'stage_revision' | 'stage_sent_at' | 'base_revision' | 'approved' | 'finished_at' | 'message'>>;
+export type TargetPatch = Partial<Pick<TargetRow, 'status' | 'waiting_for' | 'waiting_since' | 'stage' | 'stage_revision' | 'stage_sent_at' | 'base_revision' | 'approved' | 'finished_at' | 'message'>>;
 
 /** PostgreSQL types of the patchable target columns (for `jsonb_to_recordset`). */
 const TARGET_COLUMN_TYPES: Record<keyof TargetPatch, string> = {
   status: 'text',
   waiting_for: 'text',
+  waiting_since: 'timestamptz',
   stage: 'integer',
   stage_revision: 'integer',
   stage_sent_at: 'timestamptz',
@@ -108,6 +113,7 @@ export class RolloutRepository {
     return trx('rollout_targets as t')
       .join('installations as i', 'i.id', 't.installation_id')
       .leftJoin('agents as a', 'a.installation_id', 'i.id')
+      .leftJoin('desired_states as d', (j) => j.on('d.installation_id', 't.installation_id').andOn('d.revision', 't.stage_revision'))
       .where('t.rollout_id', id)
       .orderBy('t.position')
       .select(
@@ -118,6 +124,10 @@ export class RolloutRepository {
         // (knex reads a bare ? as a binding: the jsonpath filter's is escaped)
         trx.raw(`jsonb_path_exists(i.components, '$[*] \\? (@.health == "failed")') AS any_failed`),
         trx.raw(`NOT jsonb_path_exists(i.components, '$[*] \\? (@.health != "healthy")') AS all_healthy`),
+        trx.raw(
+          `EXISTS (SELECT 1 FROM jsonb_array_elements(i.components) ic, jsonb_array_elements(d.components) dc
+                    WHERE ic->>'health' = 'failed' AND ic->>'name' = dc->>'name' AND ic->>'version' IS NOT DISTINCT FROM dc->>'version') AS stage_version_failed`,
+        ),
         'i.status_updated_at',
         'i.maintenance_windows',
         'a.id as agent_id',
