@@ -59,7 +59,10 @@ describe('rollout policies', { timeout: 120_000 }, () => {
     await new Promise((r) => live.once('connect', r));
     try {
       const r = (await vendor.post<Rollout>('/rollouts', { releaseId: ids.release, targets: { installationIds: [id] }, strategy: { requireCustomerApproval: true, respectMaintenanceWindows: false } })).body;
-      await until(r.id, 'waiting for approval', (x) => x.targets[0]?.status === 'waiting' && x.targets[0].waitingFor === 'approval');
+      const waiting = await until(r.id, 'waiting for approval', (x) => x.targets[0]?.status === 'waiting' && x.targets[0].waitingFor === 'approval');
+      // it says by whom, over REST and live
+      expect(waiting.targets[0]?.blocker).toMatchObject({ reason: 'approval', by: 'an admin of Approvers' });
+      await waitFor(() => events.find((e) => e.rolloutId === r.id && e.targets.some((t) => t.blocker?.reason === 'approval')), 5000, 'a live event explaining the wait');
       // the customer sees the rollout (only its own targets) and approves
       const seen = await customerAdmin.get<Rollout>(`/rollouts/${r.id}`);
       expect(seen.body.targets.map((t) => t.installationId)).toEqual([id]);
@@ -96,6 +99,34 @@ describe('rollout policies', { timeout: 120_000 }, () => {
     const waiting = await until(r.id, 'waiting for the window', (x) => x.status === 'running' && x.targets[0]?.waitingFor === 'window');
     expect(waiting.status).toBe('running');
     expect((await vendor.post<Rollout>(`/rollouts/${r.id}/abort`)).body.status).toBe('aborted');
+  });
+
+  it('a daily 5-minute window is found to the minute and explained; a 5-minute window opening soon is waited for and used', async () => {
+    const daily = await installation('five-minutes-daily');
+    const everyDay = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+    await vendor.call('PATCH', `/installations/${daily.id}`, { maintenanceWindows: [{ days: everyDay, start: '03:05', end: '03:10', timeZone: 'America/New_York' }] });
+    const r1 = (await vendor.post<Rollout>('/rollouts', { releaseId: ids.release, targets: { installationIds: [daily.id] } })).body;
+    const waiting = await until(r1.id, 'waiting for the 03:05 window', (x) => x.targets[0]?.blocker?.reason === 'window');
+    const opens = Date.parse(waiting.targets[0]?.blocker?.until ?? '');
+    expect(opens).toBeGreaterThan(Date.now());
+    expect(opens - Date.now()).toBeLessThanOrEqual(25 * 3_600_000);
+    const newYork = new Date(opens).toLocaleTimeString('en-GB', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    expect(newYork).toBe('03:05:00');
+    expect(waiting.targets[0]?.blocker).toMatchObject({ timeZone: 'America/New_York', message: expect.stringContaining('opens at') });
+    await vendor.post(`/rollouts/${r1.id}/abort`);
+
+    // A 5-minute window opening in a few seconds (a cron start with seconds): the rollout waits, then deploys in it.
+    const soon = await installation('five-minutes-soon');
+    const start = new Date(Math.ceil((Date.now() + 6000) / 1000) * 1000);
+    const cron = `${start.getUTCSeconds()} ${start.getUTCMinutes()} ${start.getUTCHours()} * * *`;
+    await vendor.call('PATCH', `/installations/${soon.id}`, { maintenanceWindows: [{ cron, durationMinutes: 5, timeZone: 'UTC' }] });
+    const r2 = (await vendor.post<Rollout>('/rollouts', { releaseId: ids.release, targets: { installationIds: [soon.id] } })).body;
+    const before = await until(r2.id, 'waiting for the window', (x) => x.targets[0]?.blocker?.reason === 'window');
+    expect(before.targets[0]?.blocker?.until).toBe(start.toISOString());
+    const done = await until(r2.id, 'completed in the window', (x) => x.status === 'completed', 60_000);
+    expect(Date.parse(done.targets[0]?.finishedAt ?? '')).toBeGreaterThanOrEqual(start.getTime());
+    expect(Date.parse(done.targets[0]?.finishedAt ?? '')).toBeLessThan(start.getTime() + 5 * 60_000);
+    expect(done.targets[0]?.blocker).toBeNull();
   });
 
   it('an offline agent gets its stage when it reconnects; past offlineTimeoutSeconds a target is skipped', async () => {

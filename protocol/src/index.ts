@@ -10,3 +10,4 @@ export * from './rest/releases.js';
 export * from './rest/commands.js';
 export * from './rest/lists.js';
 export * from './rest/api.js';
+export * from './rest/rollout-blockers.js';

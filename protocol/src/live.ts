@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Health, IsoDate } from './common.js';
 import { Drift, HostFacts } from './agent.js';
 import { AgentUpdateOffer, InstallationCommand } from './rest/commands.js';
+import { TargetBlocker } from './rest/rollout-blockers.js';
 import type { Installation } from './rest/resources.js';
 
 export const ComponentState = z.object({
@@ -71,6 +72,7 @@ export const RolloutProgress = z.object({
       approvedFor: IsoDate.nullable(),
       message: z.string().nullable(),
       finishedAt: IsoDate.nullable(),
+      blocker: TargetBlocker.nullable(),
     }),
   ),
 });

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { AgentKind, DesiredComponent, RolloutProgress } from '@flotilla/protocol';
 import type { Knex } from 'knex';
 import type { Database, Queues } from '../infra/index.js';
@@ -11,6 +12,7 @@ import { withHelmValueOverrides } from '../domain/installations/helm-values.js';
 import { applyActions, plan, type Action, type Target } from './planner.js';
 import { componentsBelow, componentsUpTo, forAgentKind } from './stage-components.js';
 import { windowState } from './windows.js';
+import { explainTargets, type BlockerFacts } from './blockers.js';
 import { toTarget, type RolloutRepository, type RolloutRow, type TargetPatch, type TargetRow } from './rollout-repository.js';
 
 type RolloutEvent = Parameters<RolloutRepository['events']>[1][number];
@@ -91,23 +93,30 @@ export class RolloutEngine {
       const targets = rows.map((row) => plannerTarget(row, now));
       let actions = plan({ status: r.status, stageCount: r.stage_count, strategy: toStrategy(r) }, targets, now);
       // A release on hold (or rescinded) starts no new installation; those in flight finish.
-      if (release.status !== 'ready') actions = actions.filter((a) => !(a.type === 'send-stage' && a.stage === 1));
-      if (actions.length === 0) return;
-
+      const releaseReady = release.status === 'ready';
+      if (!releaseReady) actions = actions.filter((a) => !(a.type === 'send-stage' && a.stage === 1));
+      const after = applyActions({ status: r.status, stageCount: r.stage_count, strategy: toStrategy(r) }, targets, actions, now);
       const byId = new Map(rows.map((row) => [row.installation_id, row]));
+      // What each target now waits for; only changes are written (and sent live).
+      const waitsNow = new Set(actions.flatMap((a) => (a.type === 'wait' ? [a.installationId] : [])));
+      const blockers = explainTargets(after.rollout, after.targets, (id) => blockerFacts(byId.get(id), waitsNow.has(id), releaseReady, now), now);
+      const explained = rows.filter((row) => !isDeepStrictEqual(row.blocker ?? null, blockers.get(row.installation_id) ?? null));
+      if (actions.length === 0 && explained.length === 0) return;
+
       afterCommit.push(...(await this.persist(trx, r, actions, byId, components, release.version, now)));
+      await this.repo.updateTargets(trx, r.id, explained.map((row) => ({ installationId: row.installation_id, patch: { blocker: blockers.get(row.installation_id) ?? null } })));
       for (const a of actions) {
         if (a.type === 'wake-at') wake = a.at;
         if (a.type === 'succeeded') deployedRelease = { vendorId: r.vendor_id, releaseId: r.release_id, trackId: release.track_id };
       }
-      const after = applyActions({ status: r.status, stageCount: r.stage_count, strategy: toStrategy(r) }, targets, actions, now);
-      const changed = new Set(actions.flatMap((a) => ('installationId' in a ? [a.installationId] : [])));
+      const changed = new Set([...actions.flatMap((a) => ('installationId' in a ? [a.installationId] : [])), ...explained.map((row) => row.installation_id)]);
       // Only the changed targets are read back (a step changes a few of 10 000, or all of them once).
       const fresh = await this.repo.targetsOf(rolloutId, [...changed], trx);
       const status = after.rollout.status;
       unfinished = status === 'pending' || status === 'running';
       const pause = actions.find((a): a is Extract<Action, { type: 'pause' }> => a.type === 'pause');
-      progress = { rolloutId, status, message: pause?.reason ?? r.message, waves: await this.repo.waveSummary(rolloutId, trx), targets: fresh.map(toTarget) };
+      const message = pause?.reason ?? r.message;
+      progress = { rolloutId, status, message, waves: await this.repo.waveSummary(rolloutId, trx), targets: fresh.map((t) => toTarget(t, { status, message })) };
       scope = { vendorId: r.vendor_id, customerIds: [...new Set(fresh.map((t) => t.customer_id))] };
     });
 
@@ -290,6 +299,17 @@ export class RolloutEngine {
       .then((ids) => Promise.all(ids.map((id) => this.trigger(id))))
       .catch((err: unknown) => this.log.error({ err }, 'could not re-arm running rollouts'));
   }
+}
+
+/** The facts of a target's row an explanation needs beyond the planner's view. */
+function blockerFacts(row: TargetRow | undefined, waitsNow: boolean, releaseReady: boolean, now: number): BlockerFacts {
+  return {
+    customerName: row?.customer_name ?? 'the customer',
+    timeZone: row?.maintenance_windows[0]?.timeZone ?? null,
+    failing: (row?.unhealthy ?? []).map((c) => ({ name: c.name, health: c.health, message: c.message ?? null })),
+    waitingSince: waitsNow ? now : (row?.waiting_since?.getTime() ?? null),
+    releaseReady,
+  };
 }
 
 function toStrategy(r: RolloutRow) {

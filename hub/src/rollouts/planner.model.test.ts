@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import type { MaintenanceWindow } from '@flotilla/protocol';
 import { applyActions, assignWaves, isFinished, plan, type Action, type Rollout, type Strategy, type Target } from './planner.js';
 import { modelStep } from './reference-model.js';
+import { explainTargets } from './blockers.js';
 import { plannerTarget } from './engine.js';
 import type { TargetRow } from './rollout-repository.js';
 
@@ -172,6 +173,14 @@ function runCase(strategy: Strategy, stageCount: number, agents: { behaviour: Be
     expect(after.rollout.status, 'rollout status').toBe(expected.rollout.status);
     expect(comparable(after.targets)).toEqual(comparable(expected.targets));
     checkInvariants(rollout, input, actions, after.targets, now);
+    // Every unfinished target of a moving rollout says what it waits for.
+    const facts = { customerName: 'Acme', timeZone: null, failing: [], waitingSince: null, releaseReady: true };
+    for (const [id, b] of explainTargets(after.rollout, after.targets, () => facts, now)) {
+      const t = after.targets.find((x) => x.installationId === id) as Target;
+      const moving = after.rollout.status === 'running' || after.rollout.status === 'pending';
+      expect(b === null, `${id} (${t.status}) explained as ${JSON.stringify(b)}`).toBe(!moving || isFinished(t));
+      if (b?.reason === 'window') expect(b.until).toBe(t.nextWindowAt === null ? null : new Date(t.nextWindowAt).toISOString());
+    }
 
     // The engine's side: a stage sent is a new desired revision for the agent.
     const byId = new Map(targets.map((t) => [t.installationId, t]));
@@ -261,7 +270,7 @@ function runCase(strategy: Strategy, stageCount: number, agents: { behaviour: Be
 }
 
 describe('the planner against the reference model', () => {
-  it('decides what the model decides, and keeps the invariants, over random fleets, clocks and agents', () => {
+  it('decides what the model decides, and keeps the invariants, over random fleets, clocks and agents', { timeout: 120_000 }, () => {
     fc.assert(
       fc.property(
         strategyArb,

@@ -192,9 +192,11 @@ export function plan(rollout: Rollout, targets: readonly Target[], now: number):
     actions.push({ type: 'complete' });
     return finish(actions, [], now, s).filter((a) => a.type !== 'wake-at');
   }
-  const wave = Math.min(...unfinished.map((t) => t.wave));
-  const previous = targets.filter((t) => t.wave < wave);
-  const soakedAt = previous.length === 0 ? now : Math.max(...previous.map((t) => finishedAt.get(t.installationId) ?? now)) + s.soakSeconds * 1000;
+  const { wave, startsAt: soakedAt } = currentWave(
+    targets.map((t) => ({ wave: t.wave, status: next.get(t.installationId) ?? t.status, finishedAt: finishedAt.get(t.installationId) ?? null })),
+    s.soakSeconds,
+    now,
+  ) ?? { wave: 0, startsAt: now };
   if (now < soakedAt) {
     actions.push({ type: 'wake-at', at: soakedAt });
     return finish(actions, wakes, now, s);
@@ -225,6 +227,19 @@ export function plan(rollout: Rollout, targets: readonly Target[], now: number):
     return actions.filter((a) => a.type !== 'wake-at');
   }
   return finish(actions, wakes, now, s);
+}
+
+/**
+ * The current wave (the lowest with an unfinished target) and when it may start: once every
+ * earlier target has finished, `soakSeconds` after the last of them did. Null when all finished.
+ */
+export function currentWave(targets: readonly Pick<Target, 'wave' | 'status' | 'finishedAt'>[], soakSeconds: number, now: number): { wave: number; startsAt: number } | null {
+  let wave = Infinity;
+  for (const t of targets) if (!FINISHED.has(t.status) && t.wave < wave) wave = t.wave;
+  if (wave === Infinity) return null;
+  let last = -Infinity;
+  for (const t of targets) if (t.wave < wave) last = Math.max(last, t.finishedAt ?? now);
+  return { wave, startsAt: last === -Infinity ? now : last + soakSeconds * 1000 };
 }
 
 function blocker(t: Target, s: Strategy): WaitingFor | null {

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
-import type { DesiredComponent, MaintenanceWindow, Rollout as RolloutResource, RolloutStrategy } from '@flotilla/protocol';
+import type { DesiredComponent, MaintenanceWindow, Rollout as RolloutResource, RolloutStrategy, TargetBlocker } from '@flotilla/protocol';
 import type { Database } from '../infra/index.js';
-import type { RolloutStatus, TargetStatus, WaitingFor } from './planner.js';
+import { isFinished, type RolloutStatus, type TargetStatus, type WaitingFor } from './planner.js';
+import { shownBlocker } from './blockers.js';
 
 export interface RolloutRow {
   id: string;
@@ -36,6 +37,11 @@ export interface TargetRow {
   approved_for: Date | null;
   finished_at: Date | null;
   message: string | null;
+  /** What it waited for at the last step of its rollout (blockers.ts). */
+  blocker: TargetBlocker | null;
+  customer_name: string;
+  /** Components reported not healthy, read only for targets in flight (null otherwise). */
+  unhealthy: { name: string; health: string; message?: string | null }[] | null;
   // from installations
   online: boolean;
   last_seen_at: Date | null;
@@ -51,9 +57,9 @@ export interface TargetRow {
 }
 
 /** The target columns read (not its bookkeeping timestamps: parsing 10 000 dates is not free). */
-const TARGET_COLUMNS = ['rollout_id', 'installation_id', 'vendor_id', 'customer_id', 'position', 'wave', 'status', 'waiting_for', 'waiting_since', 'stage', 'stage_revision', 'stage_sent_at', 'base_revision', 'approved', 'approved_for', 'finished_at', 'message'] as const satisfies readonly (keyof TargetRow)[];
+const TARGET_COLUMNS = ['rollout_id', 'installation_id', 'vendor_id', 'customer_id', 'position', 'wave', 'status', 'waiting_for', 'waiting_since', 'stage', 'stage_revision', 'stage_sent_at', 'base_revision', 'approved', 'approved_for', 'finished_at', 'message', 'blocker'] as const satisfies readonly (keyof TargetRow)[];
 
-export type TargetPatch = Partial<Pick<TargetRow, 'status' | 'waiting_for' | 'waiting_since' | 'stage' | 'stage_revision' | 'stage_sent_at' | 'base_revision' | 'approved' | 'finished_at' | 'message'>>;
+export type TargetPatch = Partial<Pick<TargetRow, 'status' | 'waiting_for' | 'waiting_since' | 'stage' | 'stage_revision' | 'stage_sent_at' | 'base_revision' | 'approved' | 'finished_at' | 'message' | 'blocker'>>;
 
 /** PostgreSQL types of the patchable target columns (for `jsonb_to_recordset`). */
 const TARGET_COLUMN_TYPES: Record<keyof TargetPatch, string> = {
@@ -67,6 +73,7 @@ const TARGET_COLUMN_TYPES: Record<keyof TargetPatch, string> = {
   approved: 'boolean',
   finished_at: 'timestamptz',
   message: 'text',
+  blocker: 'jsonb',
 };
 
 export class RolloutRepository {
@@ -112,6 +119,7 @@ export class RolloutRepository {
   private targetQuery(id: string, trx: Knex | Knex.Transaction): Knex.QueryBuilder {
     return trx('rollout_targets as t')
       .join('installations as i', 'i.id', 't.installation_id')
+      .join('customers as c', 'c.id', 't.customer_id')
       .leftJoin('agents as a', 'a.installation_id', 'i.id')
       .leftJoin('desired_states as d', (j) => j.on('d.installation_id', 't.installation_id').andOn('d.revision', 't.stage_revision'))
       .where('t.rollout_id', id)
@@ -130,6 +138,10 @@ export class RolloutRepository {
         ),
         'i.status_updated_at',
         'i.maintenance_windows',
+        'c.name as customer_name',
+        trx.raw(
+          `CASE WHEN t.status IN ('deploying', 'rolling_back') THEN (SELECT coalesce(jsonb_agg(x), '[]') FROM jsonb_array_elements(i.components) x WHERE x->>'health' <> 'healthy') END AS unhealthy`,
+        ),
         'a.id as agent_id',
       );
   }
@@ -263,7 +275,7 @@ export class RolloutRepository {
       stageCount: r.stage_count,
       message: r.message,
       waves: [...waves.values()].sort((a, b) => a.index - b.index),
-      targets: targets.map(toTarget),
+      targets: targets.map((t) => toTarget(t, r)),
       createdAt: r.created_at.toISOString(),
       updatedAt: r.updated_at.toISOString(),
       finishedAt: r.finished_at?.toISOString() ?? null,
@@ -271,7 +283,8 @@ export class RolloutRepository {
   }
 }
 
-export function toTarget(t: TargetRow): RolloutResource['targets'][number] {
+/** A target as the API shows it, within its rollout (a paused rollout holds every unfinished target). */
+export function toTarget(t: TargetRow, rollout: Pick<RolloutRow, 'status' | 'message'>): RolloutResource['targets'][number] {
   return {
     installationId: t.installation_id,
     customerId: t.customer_id,
@@ -283,5 +296,6 @@ export function toTarget(t: TargetRow): RolloutResource['targets'][number] {
     approvedFor: t.approved_for?.toISOString() ?? null,
     message: t.message,
     finishedAt: t.finished_at?.toISOString() ?? null,
+    blocker: shownBlocker(rollout.status, rollout.message, isFinished(t), t.blocker),
   };
 }

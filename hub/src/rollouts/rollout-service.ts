@@ -212,7 +212,7 @@ export class RolloutService {
     const release = await this.releases.getRelease(r.vendor_id, r.release_id);
     const targets = await this.repo.targets(r.id, this.db, customerId);
     const resource = this.repo.toResource(r, release?.version ?? '?', targets);
-    return { ...resource, targets: targets.map(toTarget) };
+    return { ...resource, targets: targets.map((t) => toTarget(t, r)) };
   }
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Membership } from '@flotilla/protocol';
 import {
+  blockerText,
   applyProgress,
   awaitingApproval,
   canApprove,
@@ -197,5 +198,21 @@ describe('approvals and roles', () => {
 
   it('sorts newest first', () => {
     expect(sortRollouts([rollout('a', [], { createdAt: T1 }), rollout('b', [], { createdAt: T2 })]).map((r) => r.id)).toEqual(['b', 'a']);
+  });
+});
+
+describe('what a target waits for', () => {
+  const none = { since: null, until: null, by: null, timeZone: null, failing: [] };
+  it("shows a window's opening in the viewer's zone and the installation's", () => {
+    const text = blockerText({ ...none, reason: 'window', message: 'm', until: '2026-12-06T08:05:00.000Z', timeZone: 'America/New_York' }, 'Europe/Berlin');
+    expect(text).toBe('Maintenance window opens Sun 6 Dec, 09:05 CET (Sun 6 Dec, 03:05 America/New_York)');
+    expect(blockerText({ ...none, reason: 'window', message: 'm', until: '2026-12-06T08:05:00.000Z', timeZone: 'UTC' }, 'UTC')).toBe('Maintenance window opens Sun 6 Dec, 08:05 UTC');
+  });
+  it('says who approves, which components fail their health check, and until when a wave soaks', () => {
+    expect(blockerText({ ...none, reason: 'approval', message: 'm', by: 'an admin of Acme' })).toBe('Waits for approval by an admin of Acme');
+    expect(blockerText({ ...none, reason: 'health', message: 'm', until: '2026-12-06T08:05:00.000Z', failing: [{ name: 'api', health: 'degraded', message: 'probe 503' }] }, 'UTC')).toBe('Health check: api degraded (probe 503); fails at Sun 6 Dec, 08:05 UTC');
+    expect(blockerText({ ...none, reason: 'soak', message: 'm', until: '2026-12-06T08:05:00.000Z' }, 'UTC')).toBe('Previous wave soaks until Sun 6 Dec, 08:05 UTC');
+    expect(blockerText({ ...none, reason: 'slot', message: 'waits for a free slot' })).toBe('Waits for a free slot');
+    expect(blockerText(null)).toBeNull();
   });
 });

@@ -34,6 +34,7 @@ function toTarget(t: RolloutProgress['targets'][number], current: RolloutTarget 
     approvedFor: t.approvedFor ?? null,
     message: t.message,
     finishedAt: t.finishedAt,
+    blocker: t.blocker ?? null,
   };
 }
 
@@ -150,6 +151,42 @@ export function waitingText(target: Pick<RolloutTarget, 'status' | 'waitingFor'>
   if (target.status !== 'waiting' || target.waitingFor === null) return null;
   if (target.waitingFor === 'approval' && target.approved && target.approvedFor) return `approved for ${formatUtc(target.approvedFor)}`;
   return WAITING_TEXT[target.waitingFor];
+}
+
+/** A time in the viewer's zone and, when given, in another (the installation's): `Sat 03:05 (Sat 09:05 Europe/Berlin)`. */
+export function formatInZones(iso: string, otherZone: string | null, viewerZone?: string): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  const fmt = (timeZone?: string) => at.toLocaleString('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+  const mine = fmt(viewerZone);
+  if (!otherZone) return mine;
+  const theirs = fmt(otherZone);
+  return theirs === mine ? mine : `${mine} (${theirs.replace(/ [^ ]+$/, '')} ${otherZone})`;
+}
+
+/**
+ * What an unfinished target waits for, in words, with its times in the viewer's zone (and a
+ * maintenance window's also in the installation's zone). Null when it waits for nothing.
+ */
+export function blockerText(blocker: RolloutTarget['blocker'], viewerZone?: string): string | null {
+  if (!blocker) return null;
+  const at = (iso: string | null, zone: string | null = null) => (iso ? formatInZones(iso, zone, viewerZone) : null);
+  switch (blocker.reason) {
+    case 'window':
+      return blocker.until ? `Maintenance window opens ${at(blocker.until, blocker.timeZone)}` : 'Its maintenance window does not open again';
+    case 'approval':
+      return `Waits for approval by ${blocker.by ?? 'the customer'}`;
+    case 'agent':
+      return `${blocker.since ? `Agent offline since ${at(blocker.since)}` : 'Agent never connected'}; skipped at ${at(blocker.until) ?? 'its offline timeout'}`;
+    case 'health': {
+      const failing = blocker.failing.map((c) => `${c.name} ${c.health}${c.message ? ` (${c.message})` : ''}`).join(', ');
+      return `Health check${failing ? `: ${failing}` : ' pending'}; fails at ${at(blocker.until) ?? 'its health timeout'}`;
+    }
+    case 'soak':
+      return `Previous wave soaks until ${at(blocker.until) ?? '…'}`;
+    default:
+      return blocker.message.charAt(0).toUpperCase() + blocker.message.slice(1);
+  }
 }
 
 /** `stage 1/2` while deploying or rolling back (and after), `not started` before the first stage. */

@@ -2,7 +2,7 @@ import type { Rollout, RolloutProgress, RolloutTarget } from '@flotilla/protocol
 import { T0 } from './fixtures';
 
 export function target(installationId: string, patch: Partial<RolloutTarget> = {}): RolloutTarget {
-  return { installationId, customerId: 'c1', wave: 0, status: 'pending', waitingFor: null, stage: 0, approved: false, approvedFor: null, message: null, finishedAt: null, ...patch };
+  return { installationId, customerId: 'c1', wave: 0, status: 'pending', waitingFor: null, stage: 0, approved: false, approvedFor: null, message: null, finishedAt: null, blocker: null, ...patch };
 }
 
 export function rollout(id: string, targets: RolloutTarget[], patch: Partial<Rollout> = {}): Rollout {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoDate } from '../common.js';
+import { TargetBlocker } from './rollout-blockers.js';
 
 const Name = z.string().trim().min(1).max(200);
 
@@ -188,6 +189,8 @@ export const RolloutTarget = z.object({
   approvedFor: IsoDate.nullable(),
   message: z.string().nullable(),
   finishedAt: IsoDate.nullable(),
+  /** What it waits for, while unfinished (null: nothing, or finished). */
+  blocker: TargetBlocker.nullable(),
 });
 export type RolloutTarget = z.infer<typeof RolloutTarget>;
 
