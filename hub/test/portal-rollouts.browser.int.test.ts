@@ -363,6 +363,8 @@ describe('rollouts in a real browser', () => {
     const firstCell = vendor.page.getByTestId(`target-${first.id}`);
     const secondCell = vendor.page.getByTestId(`target-${second.id}`);
     await expect.poll(() => firstCell.getByTestId('target-waiting').textContent(), { timeout: UI_TIMEOUT }).toBe('waiting for customer approval');
+    // and says by whom
+    await expect.poll(() => firstCell.getByTestId('target-blocker').textContent(), { timeout: UI_TIMEOUT }).toBe('Waits for approval by an admin of Fleet Co');
     await expect.poll(() => secondCell.getAttribute('data-status'), { timeout: UI_TIMEOUT }).toBe('waiting');
 
     step("the wizard shows the hub's refusal: the installation is already in a rollout");
