@@ -1,4 +1,4 @@
-import type { AgentKind, Command, DesiredComponent, LogsChunk } from '@flotilla/protocol';
+import { storableText, type AgentKind, type Command, type DesiredComponent, type LogsChunk } from '@flotilla/protocol';
 import type { Driver } from './driver.js';
 import type { JournalEntry } from './command-journal.js';
 
@@ -71,7 +71,7 @@ export const MAX_LINE_CHARS = 16_000;
 
 /** One component's log lines as protocol-sized chunks (long lines cut). Pure. */
 export function logChunks(commandId: string, component: string, lines: readonly string[]): LogsChunk[] {
-  const cut = lines.map((l) => (l.length <= MAX_LINE_CHARS ? l : `${l.slice(0, MAX_LINE_CHARS - 1)}…`));
+  const cut = lines.map((l) => storableText(l.length <= MAX_LINE_CHARS ? l : `${l.slice(0, MAX_LINE_CHARS - 1)}…`));
   const chunks: LogsChunk[] = [];
   for (let i = 0; i < cut.length; i += MAX_CHUNK_LINES) chunks.push({ commandId, component, lines: cut.slice(i, i + MAX_CHUNK_LINES) });
   return chunks.length > 0 ? chunks : [{ commandId, component, lines: [] }];

@@ -1,9 +1,9 @@
 import os from 'node:os';
-import type { HostFacts } from '@flotilla/protocol';
+import { storableText, type HostFacts } from '@flotilla/protocol';
 import type { Driver } from './driver.js';
 import type { Logger } from './logger.js';
 
-const clip = (text: string, max: number) => (text.length <= max ? text : text.slice(0, max));
+const clip = (text: string, max: number) => storableText(text.length <= max ? text : text.slice(0, max));
 
 /** Host facts for the hello; the runtime string comes from the driver (failure → "unknown"). */
 export async function collectHostFacts(driver: Driver, logger: Logger): Promise<HostFacts> {

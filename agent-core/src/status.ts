@@ -1,4 +1,4 @@
-import type { ComponentStatus, Drift, Health } from '@flotilla/protocol';
+import { storableText, type ComponentStatus, type Drift, type Health } from '@flotilla/protocol';
 
 /** The protocol's limit on a status message. */
 export const MAX_MESSAGE = 8000;
@@ -18,7 +18,8 @@ export function truncateMessage(message: string | undefined): string | undefined
   const trimmed = message.trim();
   if (trimmed === '') return undefined;
   const marker = '… (truncated)';
-  return trimmed.length <= MAX_MESSAGE ? trimmed : `${trimmed.slice(0, MAX_MESSAGE - marker.length)}${marker}`;
+  // Cut before making it storable: a cut through an emoji leaves half of it, which becomes U+FFFD.
+  return storableText(trimmed.length <= MAX_MESSAGE ? trimmed : `${trimmed.slice(0, MAX_MESSAGE - marker.length)}${marker}`);
 }
 
 /**

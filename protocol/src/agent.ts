@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentKind, Health, IsoDate } from './common.js';
+import { AgentKind, ComponentName, Health, Int32, IsoDate, text } from './common.js';
 import { ErrorCode } from './errors.js';
 
 /** Bumped on any incompatible change to the `/agent` events. */
@@ -7,9 +7,9 @@ export const PROTOCOL_VERSION = 1;
 
 /** Socket.IO `auth` of the agent handshake. */
 export const AgentAuth = z.object({
-  agentId: z.string().min(1).max(100),
-  secret: z.string().min(1).max(200),
-  agentVersion: z.string().min(1).max(50),
+  agentId: text(100).min(1),
+  secret: text(200).min(1),
+  agentVersion: text(50).min(1),
   protocolVersion: z.number().int().positive(),
   kind: AgentKind,
 });
@@ -17,26 +17,26 @@ export type AgentAuth = z.infer<typeof AgentAuth>;
 
 export const ComposeSpec = z.object({
   /** The compose file, YAML text, exactly as the vendor wrote it. */
-  file: z.string().min(1),
+  file: text(1_000_000).min(1),
   /** Env file content (KEY=value lines) written beside the compose file. */
-  env: z.string().optional(),
+  env: text(256_000).optional(),
 });
 export type ComposeSpec = z.infer<typeof ComposeSpec>;
 
 /** Chart repository or OCI registry credentials; the agent passes them to helm on stdin or in files, never as arguments. */
 export const RegistryCredentials = z.object({
-  username: z.string().min(1).max(200),
-  password: z.string().min(1).max(4000),
+  username: text(200).min(1),
+  password: text(4000).min(1),
 });
 export type RegistryCredentials = z.infer<typeof RegistryCredentials>;
 
 export const HelmSpec = z.object({
-  chart: z.string().min(1),
-  repo: z.string().optional(),
-  oci: z.string().optional(),
-  chartVersion: z.string().min(1),
+  chart: text(253).min(1),
+  repo: text(2000).optional(),
+  oci: text(2000).optional(),
+  chartVersion: text(100).min(1),
   /** Values YAML after the hub merged version defaults with installation overrides. */
-  values: z.string().optional(),
+  values: text(1_000_000).optional(),
   credentials: RegistryCredentials.optional(),
   /** `helm --timeout` in seconds for `--wait` (default chosen by the agent). */
   timeoutSeconds: z.number().int().min(1).max(3600).optional(),
@@ -44,11 +44,11 @@ export const HelmSpec = z.object({
 export type HelmSpec = z.infer<typeof HelmSpec>;
 
 const componentBase = {
-  /** Unique within an installation; also the compose project / helm release suffix. */
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, "-" and "_", at most 63'),
-  version: z.string().min(1),
+  /** Unique within an installation. */
+  name: ComponentName,
+  version: text(200).min(1),
   /** 1-based release stage: stage k+1 is applied only once stage k is healthy. */
-  stage: z.number().int().min(1),
+  stage: Int32.min(1),
 };
 
 export const DesiredComponent = z.discriminatedUnion('kind', [
@@ -60,7 +60,7 @@ export type DesiredComponent = z.infer<typeof DesiredComponent>;
 export const DesiredState = z.object({
   installationId: z.string().min(1),
   /** Monotonically increasing; 0 means "nothing deployed yet". */
-  revision: z.number().int().min(0),
+  revision: Int32.min(0),
   components: z.array(DesiredComponent),
 });
 export type DesiredState = z.infer<typeof DesiredState>;
@@ -71,43 +71,43 @@ export type DesiredState = z.infer<typeof DesiredState>;
  */
 export const Drift = z.object({
   /** The revision the agent applied (e.g. the Helm release revision after its last upgrade). */
-  appliedRevision: z.number().int().min(0),
+  appliedRevision: Int32.min(0),
   /** The revision the runtime reports now. */
-  actualRevision: z.number().int().min(0),
+  actualRevision: Int32.min(0),
 });
 export type Drift = z.infer<typeof Drift>;
 
 export const ComponentStatus = z.object({
-  name: z.string().min(1).max(63),
-  version: z.string().nullable(),
+  name: text(63).min(1),
+  version: text(500).nullable(),
   health: Health,
-  message: z.string().max(8000).optional(),
+  message: text(8000).optional(),
   since: IsoDate,
   drift: Drift.optional(),
 });
 export type ComponentStatus = z.infer<typeof ComponentStatus>;
 
 export const HostFacts = z.object({
-  hostname: z.string().max(255),
-  os: z.string().max(100),
-  arch: z.string().max(50),
+  hostname: text(255),
+  os: text(100),
+  arch: text(50),
   /** e.g. "docker 28.2.2 / compose v2.36" or "helm v3.16 / k8s v1.31". */
-  runtime: z.string().max(200).optional(),
+  runtime: text(200).optional(),
 });
 export type HostFacts = z.infer<typeof HostFacts>;
 
 export const AgentHello = z.object({
   host: HostFacts,
-  appliedRevision: z.number().int().min(0),
-  components: z.array(ComponentStatus),
+  appliedRevision: Int32.min(0),
+  components: z.array(ComponentStatus).max(500),
 });
 export type AgentHello = z.infer<typeof AgentHello>;
 
 export const StatusReport = z.object({
   /** The revision the agent has applied (what runs now). */
-  revision: z.number().int().min(0),
-  components: z.array(ComponentStatus),
-  metrics: z.record(z.string(), z.number()).optional(),
+  revision: Int32.min(0),
+  components: z.array(ComponentStatus).max(500),
+  metrics: z.record(text(200), z.number()).optional(),
 });
 export type StatusReport = z.infer<typeof StatusReport>;
 
@@ -137,17 +137,17 @@ export const CommandAck = z.object({ accepted: z.boolean(), reason: z.string().o
 export type CommandAck = z.infer<typeof CommandAck>;
 
 export const CommandProgress = z.object({
-  id: z.string().min(1),
+  id: text(100).min(1),
   status: z.enum(['running', 'succeeded', 'failed']),
-  message: z.string().max(8000).optional(),
-  components: z.array(ComponentStatus).optional(),
+  message: text(8000).optional(),
+  components: z.array(ComponentStatus).max(500).optional(),
 });
 export type CommandProgress = z.infer<typeof CommandProgress>;
 
 export const LogsChunk = z.object({
-  commandId: z.string().min(1),
-  component: z.string().optional(),
-  lines: z.array(z.string().max(16_000)).max(1000),
+  commandId: text(100).min(1),
+  component: text(63).optional(),
+  lines: z.array(text(16_000)).max(1000),
   done: z.boolean().optional(),
 });
 export type LogsChunk = z.infer<typeof LogsChunk>;

@@ -54,15 +54,13 @@ export async function seedInstallations(query: SeedQuery, opts: SeedFleetOptions
   await query(
     `INSERT INTO installations (vendor_id, customer_id, name, environment, agent_kind, track_id, release_id,
                                 desired_revision, applied_revision, desired_version, running_version, desired_components, components,
-                                health, online, last_seen_at, status_updated_at, created_at)
+                                health, online, last_seen_at, status_updated_at)
      SELECT $1::uuid, customer_id, name, environment, 'compose', track_id, release_id,
             -- A release deployed and converged (one component, "web", at the release's version); nothing without one.
             CASE WHEN version IS NULL THEN 0 ELSE 1 END, CASE WHEN version IS NULL THEN 0 ELSE 1 END, version, version,
             CASE WHEN version IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('web', version) END,
             CASE WHEN version IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_object('name', 'web', 'version', version, 'health', health)) END,
-            health, g % 10 <> 0, now() - make_interval(secs => g % 3600), now(),
-            -- Whole, distinct milliseconds: list pages are keyed by (created_at, id) with a millisecond cursor.
-            date_trunc('milliseconds', now()) - make_interval(secs => ($7::int - g) / 1000.0)
+            health, g % 10 <> 0, now() - make_interval(secs => g % 3600), now()
      FROM (
        SELECT g,
               ($2::uuid[])[1 + g % cardinality($2::uuid[])] AS customer_id,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDate } from '../common.js';
+import { IsoDate, text } from '../common.js';
 
 export const Email = z.email().max(254).transform((e) => e.toLowerCase());
 export const Password = z.string().min(10, 'must be at least 10 characters').max(200);
@@ -26,8 +26,8 @@ export type Membership = z.infer<typeof Membership>;
 export const SignupBody = z.object({
   email: Email,
   password: Password,
-  name: z.string().trim().min(1).max(200),
-  vendorName: z.string().trim().min(1).max(200),
+  name: text(200).trim().min(1),
+  vendorName: text(200).trim().min(1),
 });
 export type SignupBody = z.input<typeof SignupBody>;
 export const SignupResponse = z.object({ user: User, vendor: Vendor });

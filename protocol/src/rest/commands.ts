@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDate } from '../common.js';
+import { ComponentName, IsoDate } from '../common.js';
 
 /** Commands a person (or integration) may send to an installation's agent through the REST API. */
 export const RequestableCommandType = z.enum(['redeploy', 'restart', 'rollback', 'collect-logs', 'self-update']);
@@ -12,7 +12,6 @@ export type RequestableCommandType = z.infer<typeof RequestableCommandType>;
 export const CommandStatus = z.enum(['pending', 'delivered', 'running', 'succeeded', 'failed', 'refused']);
 export type CommandStatus = z.infer<typeof CommandStatus>;
 
-const ComponentName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a component name');
 
 export const CreateCommandBody = z.object({
   type: RequestableCommandType,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDate } from '../common.js';
+import { IsoDate, text } from '../common.js';
 import { Email, Password } from './auth.js';
 
 const Role = z.enum(['admin', 'release-manager', 'viewer']);
@@ -18,7 +18,7 @@ export const ApiToken = z.object({
 export type ApiToken = z.infer<typeof ApiToken>;
 
 export const CreateTokenBody = z.object({
-  name: z.string().trim().min(1).max(100),
+  name: text(100).trim().min(1),
   /** At most the owner's role in that organisation; defaults to it. */
   role: Role.optional(),
   /** The organisation the token acts in; defaults to the caller's first (or X-Flotilla-Vendor). */
@@ -57,7 +57,7 @@ export type CreateInviteBody = z.input<typeof CreateInviteBody>;
 export const CreatedInvite = Invite.extend({ inviteUrl: z.string(), mailed: z.boolean() });
 export type CreatedInvite = z.infer<typeof CreatedInvite>;
 
-export const AcceptInviteBody = z.object({ name: z.string().trim().min(1).max(200), password: Password });
+export const AcceptInviteBody = z.object({ name: text(200).trim().min(1), password: Password });
 export type AcceptInviteBody = z.input<typeof AcceptInviteBody>;
 
 export const Member = z.object({

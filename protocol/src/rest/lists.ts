@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDate, Items, Page } from '../common.js';
+import { BeforeId, IsoDate, Items, Page, text } from '../common.js';
 import { ApiToken, Invite, Member, SessionInfo } from './identity.js';
 import { Application, ApplicationVersion, Customer, Installation } from './resources.js';
 import { Entitlement, Release, Rollout, Track } from './releases.js';
@@ -50,7 +50,7 @@ export const RolloutTimelineQuery = z.object({ after: z.coerce.number().int().mi
 export const InstallationEventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   /** `nextBefore` of the previous page. */
-  before: z.coerce.number().int().positive().optional(),
+  before: BeforeId.optional(),
 });
 
 /** `DELETE /users/:id?customerId=<uuid>|vendor`: picks the membership of a user who has both. */
@@ -61,14 +61,14 @@ export const EntitlementsQuery = z.object({ customerId: z.uuid().optional() });
 
 /** `GET /audit`: filters, newest first. */
 export const AuditQuery = z.object({
-  action: z.string().max(100).optional(),
+  action: text(100).optional(),
   actorUserId: z.uuid().optional(),
-  targetId: z.string().max(200).optional(),
+  targetId: text(200).optional(),
   customerId: z.uuid().optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: IsoDate.optional(),
+  to: IsoDate.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   /** Id of the last entry of the previous page (entries come newest first). */
-  before: z.coerce.number().int().positive().optional(),
+  before: BeforeId.optional(),
 });
 export type AuditQuery = z.infer<typeof AuditQuery>;

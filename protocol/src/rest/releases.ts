@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { IsoDate } from '../common.js';
+import { Int32, IsoDate, text } from '../common.js';
 import { TargetBlocker } from './rollout-blockers.js';
 
-const Name = z.string().trim().min(1).max(200);
+const Name = text(200).trim().min(1);
 
 export const Track = z.object({
   id: z.string(),
@@ -15,10 +15,10 @@ export const Track = z.object({
 });
 export type Track = z.infer<typeof Track>;
 
-export const CreateTrackBody = z.object({ name: Name, applicationIds: z.array(z.uuid()).max(100).default([]), description: z.string().max(4000).optional() });
+export const CreateTrackBody = z.object({ name: Name, applicationIds: z.array(z.uuid()).max(100).default([]), description: text(4000).optional() });
 export type CreateTrackBody = z.input<typeof CreateTrackBody>;
 export const UpdateTrackBody = z
-  .object({ name: Name.optional(), applicationIds: z.array(z.uuid()).max(100).optional(), description: z.string().max(4000).nullable().optional() })
+  .object({ name: Name.optional(), applicationIds: z.array(z.uuid()).max(100).optional(), description: text(4000).nullable().optional() })
   .refine((b) => Object.keys(b).length > 0, 'nothing to update');
 export type UpdateTrackBody = z.input<typeof UpdateTrackBody>;
 
@@ -27,14 +27,14 @@ export const ReleaseComponent = z.object({
   /** The pinned application version; may be empty while the release is a draft. */
   versionId: z.uuid().nullable().optional(),
   /** Markdown shown to whoever deploys this component. */
-  instructions: z.string().max(20_000).optional(),
+  instructions: text(20_000).optional(),
 });
 export type ReleaseComponent = z.infer<typeof ReleaseComponent>;
 
 /** Stages in release order: stage 1's components run (and are healthy) before stage 2's. */
 export const ReleaseStages = z.array(z.array(ReleaseComponent).min(1, 'a stage needs at least one component')).max(20);
 
-export const ChecklistItem = z.object({ text: z.string().trim().min(1).max(500), done: z.boolean() });
+export const ChecklistItem = z.object({ text: text(500).trim().min(1), done: z.boolean() });
 export type ChecklistItem = z.infer<typeof ChecklistItem>;
 
 export const ReleaseStatus = z.enum(['draft', 'ready', 'hold', 'rescinded']);
@@ -59,15 +59,15 @@ export const Release = z.object({
 });
 export type Release = z.infer<typeof Release>;
 
-export const SemverString = z.string().trim().min(1).max(100);
+export const SemverString = text(100).trim().min(1);
 
 export const CreateReleaseBody = z.object({
   version: SemverString,
-  name: z.string().trim().max(200).optional(),
-  notes: z.string().max(100_000).optional(),
+  name: text(200).trim().optional(),
+  notes: text(100_000).optional(),
   stages: ReleaseStages.optional(),
   /** Items that must all be ticked before the release can be locked. */
-  checklist: z.array(z.string().trim().min(1).max(500)).max(100).optional(),
+  checklist: z.array(text(500).trim().min(1)).max(100).optional(),
   /** Start from an earlier release of the same track: its stages, instructions and checklist (unticked). */
   cloneFrom: z.uuid().optional(),
 });
@@ -76,8 +76,8 @@ export type CreateReleaseBody = z.input<typeof CreateReleaseBody>;
 export const UpdateReleaseBody = z
   .object({
     version: SemverString.optional(),
-    name: z.string().trim().max(200).nullable().optional(),
-    notes: z.string().max(100_000).nullable().optional(),
+    name: text(200).trim().nullable().optional(),
+    notes: text(100_000).nullable().optional(),
     stages: ReleaseStages.optional(),
     checklist: z.array(ChecklistItem).max(100).optional(),
   })
@@ -99,12 +99,12 @@ export type Entitlement = z.infer<typeof Entitlement>;
 export const CreateEntitlementBody = z.object({
   customerId: z.uuid(),
   trackId: z.uuid(),
-  versionRange: z.string().trim().min(1).max(200).optional(),
+  versionRange: text(200).trim().min(1).optional(),
   expiresAt: IsoDate.optional(),
 });
 export type CreateEntitlementBody = z.input<typeof CreateEntitlementBody>;
 export const UpdateEntitlementBody = z
-  .object({ versionRange: z.string().trim().min(1).max(200).nullable().optional(), expiresAt: IsoDate.nullable().optional() })
+  .object({ versionRange: text(200).trim().min(1).nullable().optional(), expiresAt: IsoDate.nullable().optional() })
   .refine((b) => Object.keys(b).length > 0, 'nothing to update');
 export type UpdateEntitlementBody = z.input<typeof UpdateEntitlementBody>;
 
@@ -138,15 +138,15 @@ const Day = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24 h');
 /** A maintenance window: weekly ("Sat 02:00–06:00 Europe/Berlin") or a cron start plus a duration. */
 export const MaintenanceWindow = z.union([
-  z.object({ days: z.array(Day).min(1), start: HHMM, end: HHMM, timeZone: z.string().min(1).default('UTC') }).strict(),
-  z.object({ cron: z.string().min(9).max(100), durationMinutes: z.number().int().min(1).max(7 * 24 * 60), timeZone: z.string().min(1).default('UTC') }).strict(),
+  z.object({ days: z.array(Day).min(1).max(7), start: HHMM, end: HHMM, timeZone: text(100).min(1).default('UTC') }).strict(),
+  z.object({ cron: text(100).min(9), durationMinutes: z.number().int().min(1).max(7 * 24 * 60), timeZone: text(100).min(1).default('UTC') }).strict(),
 ]);
 export type MaintenanceWindow = z.infer<typeof MaintenanceWindow>;
 
 export const WaveSpec = z.union([
-  z.object({ count: z.number().int().min(1) }).strict(),
+  z.object({ count: Int32.min(1) }).strict(),
   z.object({ percent: z.number().min(0.1).max(100) }).strict(),
-  z.object({ installationIds: z.array(z.uuid()).min(1) }).strict(),
+  z.object({ installationIds: z.array(z.uuid()).min(1).max(100_000) }).strict(),
 ]);
 
 export const RolloutStrategy = z
@@ -156,7 +156,7 @@ export const RolloutStrategy = z
     soakSeconds: z.number().int().min(0).max(7 * 86_400).default(0),
     healthTimeoutSeconds: z.number().int().min(5).max(86_400).default(600),
     failurePolicy: z.enum(['pause', 'rollback', 'continue']).default('pause'),
-    maxFailures: z.number().int().min(0).default(0),
+    maxFailures: Int32.min(0).default(0),
     respectMaintenanceWindows: z.boolean().default(true),
     requireCustomerApproval: z.boolean().default(false),
     offlineTimeoutSeconds: z.number().int().min(10).max(30 * 86_400).default(3600),

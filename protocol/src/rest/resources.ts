@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { AgentKind, Health, IsoDate } from '../common.js';
+import { AgentKind, ComponentName, Health, IsoDate, text } from '../common.js';
 import { ComposeSpec, HelmSpec } from '../agent.js';
 import { InstallationStatus } from '../live.js';
 import { MaintenanceWindow } from './releases.js';
 
-const Name = z.string().trim().min(1).max(200);
+const Name = text(200).trim().min(1);
 
 export const ApplicationKind = AgentKind;
 export type ApplicationKind = z.infer<typeof ApplicationKind>;
@@ -20,10 +20,10 @@ export const Application = z.object({
 });
 export type Application = z.infer<typeof Application>;
 
-export const CreateApplicationBody = z.object({ name: Name, kind: ApplicationKind, description: z.string().max(4000).optional() });
+export const CreateApplicationBody = z.object({ name: Name, kind: ApplicationKind, description: text(4000).optional() });
 export type CreateApplicationBody = z.input<typeof CreateApplicationBody>;
 export const UpdateApplicationBody = z
-  .object({ name: Name.optional(), description: z.string().max(4000).nullable().optional() })
+  .object({ name: Name.optional(), description: text(4000).nullable().optional() })
   .refine((b) => Object.keys(b).length > 0, 'nothing to update');
 export type UpdateApplicationBody = z.input<typeof UpdateApplicationBody>;
 
@@ -51,13 +51,13 @@ export const ApplicationVersion = z.object({
 export type ApplicationVersion = z.infer<typeof ApplicationVersion>;
 
 export const CreateVersionBody = z.union([
-  z.object({ version: VersionString, compose: ComposeSpec, notes: z.string().max(20_000).optional() }).strict(),
-  z.object({ version: VersionString, helm: HelmSpec, notes: z.string().max(20_000).optional() }).strict(),
+  z.object({ version: VersionString, compose: ComposeSpec, notes: text(20_000).optional() }).strict(),
+  z.object({ version: VersionString, helm: HelmSpec, notes: text(20_000).optional() }).strict(),
 ]);
 export type CreateVersionBody = z.input<typeof CreateVersionBody>;
 /** `PATCH /applications/:id/versions/:vid`: the notes, and archive (`true`) or restore (`false`). */
 export const UpdateVersionBody = z
-  .object({ notes: z.string().max(20_000).nullable().optional(), archived: z.boolean().optional() })
+  .object({ notes: text(20_000).nullable().optional(), archived: z.boolean().optional() })
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'nothing to update');
 export type UpdateVersionBody = z.input<typeof UpdateVersionBody>;
@@ -77,7 +77,7 @@ export const UninstallResponse = z.object({ commandId: z.string() });
 export type UninstallResponse = z.infer<typeof UninstallResponse>;
 export const DeleteInstallationQuery = z.object({ uninstall: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') });
 
-export const Environment = z.string().trim().min(1).max(50);
+export const Environment = text(50).trim().min(1);
 
 export const Installation = z.object({
   id: z.string(),
@@ -108,18 +108,16 @@ export const Installation = z.object({
 export type Installation = z.infer<typeof Installation>;
 
 export const CreateInstallationBody = z.object({
-  customerId: z.string().min(1),
+  customerId: text(100).min(1),
   name: Name,
   environment: Environment,
   agentKind: AgentKind,
-  trackId: z.string().min(1).optional(),
+  trackId: text(100).min(1).optional(),
   /** Helm only: grant the agent cluster-wide rights (ClusterRole) instead of its namespace's. */
   clusterScoped: z.boolean().optional(),
 });
 export type CreateInstallationBody = z.input<typeof CreateInstallationBody>;
 
-/** Component names as they appear in desired states and statuses (the application's name, slugged). */
-const ComponentName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a component name: lowercase letters, digits, "-" and "_"');
 export const UpdateInstallationBody = z
   .object({
     name: Name.optional(),
@@ -131,9 +129,9 @@ export const UpdateInstallationBody = z
      * Helm values overrides keyed by component name, each a YAML mapping; replaces the whole set
      * (`{}` clears it). Takes effect on the next deploy.
      */
-    helmValues: z.record(ComponentName, z.string().max(256_000)).optional(),
+    helmValues: z.record(ComponentName, text(256_000)).optional(),
     /** The release track the installation follows; `null` takes it off any track. */
-    trackId: z.string().min(1).nullable().optional(),
+    trackId: text(100).min(1).nullable().optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'nothing to update');
 export type UpdateInstallationBody = z.input<typeof UpdateInstallationBody>;
@@ -152,8 +150,8 @@ export const AgentCredentials = z.object({
 export type AgentCredentials = z.infer<typeof AgentCredentials>;
 
 export const DeployBody = z.union([
-  z.object({ versionId: z.string().min(1) }).strict(),
-  z.object({ releaseId: z.string().min(1) }).strict(),
+  z.object({ versionId: text(100).min(1) }).strict(),
+  z.object({ releaseId: text(100).min(1) }).strict(),
 ]);
 export type DeployBody = z.input<typeof DeployBody>;
 export const DeployResponse = z.object({ revision: z.number().int() });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateComposeFile, validateEnvFile } from './compose-validation.js';
+import { aliasBomb } from '../../../test/hostile-inputs.js';
 
 describe('validateComposeFile', () => {
   it('accepts a minimal compose file', () => {
@@ -48,5 +49,21 @@ describe('validateEnvFile', () => {
       { message: 'not KEY=value: "not a pair"', line: 2, column: 1 },
       { message: 'not KEY=value: "1BAD=x"', line: 3, column: 1 },
     ]);
+  });
+});
+
+describe('validateComposeFile and YAML limits', () => {
+  const web = 'services:\n  web:\n    image: nginx\n';
+
+  it('refuses an alias bomb under an x- key the services never use', () => {
+    expect(validateComposeFile(`${aliasBomb(6, 'x-lol')}${web}`)).toEqual([{ message: expect.stringMatching(/alias bomb/) }]);
+  });
+
+  it('refuses an undefined alias at its position', () => {
+    expect(validateComposeFile('x-a:\n  r: *missing\nservices:\n  web:\n    image: nginx\n')).toEqual([{ message: 'alias *missing refers to no anchor defined before it', line: 2, column: 6 }]);
+  });
+
+  it('takes the image from a merge key', () => {
+    expect(validateComposeFile('x-base: &base\n  image: nginx\nservices:\n  web:\n    <<: *base\n')).toEqual([]);
   });
 });

@@ -1,17 +1,18 @@
 import { isMap, isScalar, type Node } from 'yaml';
-import { parseYaml, type TextProblem } from './yaml-positions.js';
+import { loadYaml, type TextProblem } from '../shared/yaml-loader.js';
 
 const TOP_LEVEL = new Set(['version', 'name', 'services', 'networks', 'volumes', 'configs', 'secrets', 'include']);
 const ENV_LINE = /^(export\s+)?[A-Za-z_][A-Za-z0-9_]*=.*$/;
 
 /**
- * Checks that a text is a Docker Compose file the agent can run: YAML that parses, a mapping with a
+ * Checks that a text is a Docker Compose file the agent can run: YAML that loads within the hub's
+ * limits (no alias bomb, even under an `x-` key; no undefined alias), a mapping with a
  * non-empty `services` mapping, each service a mapping with an `image` (agents have no build context).
  * Returns the problems in plain words, each at the line and column it is about when there is one;
  * an empty list means valid.
  */
 export function validateComposeFile(text: string): TextProblem[] {
-  const { doc, errors, at } = parseYaml(text);
+  const { doc, value, errors, at } = loadYaml(text);
   if (errors.length > 0) return errors;
   const root = doc.contents;
   if (!isMap(root)) return [{ message: 'the file must be a YAML mapping with a "services" key', ...at(root) }];
@@ -35,13 +36,20 @@ export function validateComposeFile(text: string): TextProblem[] {
       problems.push({ message: `service "${name}" must be a mapping`, ...at((svc as Node | null) ?? (pair.key as Node)) });
       continue;
     }
-    const image: unknown = svc.get('image');
+    // The loaded value has merge keys (`<<: *defaults`) applied: the image may come from one.
+    const image: unknown = serviceValue(value, name)?.image ?? svc.get('image');
     if (typeof image !== 'string' || image.trim() === '') {
       const message = svc.has('build') ? `service "${name}" uses "build"; agents cannot build images, give it an "image"` : `service "${name}" has no image`;
       problems.push({ message, ...at(pair.key as Node) });
     }
   }
   return problems;
+}
+
+function serviceValue(file: unknown, name: string): Record<string, unknown> | undefined {
+  const services = (file as { services?: Record<string, unknown> } | undefined)?.services;
+  const svc = services?.[name];
+  return svc !== null && typeof svc === 'object' ? (svc as Record<string, unknown>) : undefined;
 }
 
 /** Env template: KEY=value lines, blank lines and # comments. Returns the offending lines. */

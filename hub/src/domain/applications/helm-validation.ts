@@ -1,7 +1,7 @@
 import semver from 'semver';
 import { isMap } from 'yaml';
 import type { HelmSpec, ValidationIssue } from '@flotilla/protocol';
-import { parseYaml } from './yaml-positions.js';
+import { loadYaml } from '../shared/yaml-loader.js';
 
 const CHART_NAME = /^[a-z0-9]([a-z0-9-]{0,251}[a-z0-9])?$/;
 
@@ -20,7 +20,7 @@ export function validateHelmSpec(spec: HelmSpec): ValidationIssue[] {
   if (spec.oci && !/^oci:\/\/[^\s]+$/.test(spec.oci)) add('helm.oci', `oci must start with oci://, got "${spec.oci}"`);
   if (!semver.valid(spec.chartVersion)) add('helm.chartVersion', `chartVersion "${spec.chartVersion}" is not a semantic version`);
   if (spec.values !== undefined && spec.values.trim() !== '') {
-    const { doc, errors, at } = parseYaml(spec.values);
+    const { doc, errors, at } = loadYaml(spec.values);
     const problems = errors.length > 0 ? errors : isMap(doc.contents) ? [] : [{ message: 'values must be a YAML mapping', ...at(doc.contents) }];
     issues.push(...problems.map((p) => ({ path: 'helm.values', ...p })));
   }

@@ -1,5 +1,5 @@
 import type { ValidationIssue } from '@flotilla/protocol';
-import type { TextProblem } from './yaml-positions.js';
+import type { TextProblem } from '../shared/yaml-loader.js';
 
 /** How people call the documents and fields of a version, for the error message. */
 const LABELS: Readonly<Record<string, string>> = {

@@ -1,9 +1,8 @@
 import type { CommandLogChunk, CommandStatus, InstallationCommand } from '@flotilla/protocol';
 import type { Knex } from 'knex';
 import type { Database } from '../../infra/index.js';
-import { AppError } from '../../errors.js';
 import type { Scope } from '../access/roles.js';
-import type { Page } from '../shared/pagination.js';
+import { paginate, type Page, type PageRequest } from '../shared/pagination.js';
 import { canMove, UNFINISHED, type CommandPayload } from './command-rules.js';
 
 export interface CommandRow {
@@ -84,18 +83,10 @@ export class CommandRepository {
   }
 
   /** Newest first, keyset-paginated on (created_at, id). */
-  async list(scope: Scope, installationId: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<CommandRow>> {
-    const q = this.db('commands').where({ vendor_id: scope.vendorId, installation_id: installationId });
+  async list(scope: Scope, installationId: string, page: PageRequest): Promise<Page<CommandRow>> {
+    const q = this.db('commands').where({ vendor_id: scope.vendorId, installation_id: installationId }).select('commands.*');
     if (scope.customerId !== null) q.where('customer_id', scope.customerId);
-    if (page.cursor !== undefined) {
-      const k = decodeCursor(page.cursor);
-      q.whereRaw('(created_at, id) < (?::timestamptz, ?::uuid)', [k.createdAt, k.id]);
-    }
-    const rows: CommandRow[] = await q.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(page.limit + 1);
-    const items = rows.slice(0, page.limit);
-    const last = items.at(-1);
-    const nextCursor = rows.length > page.limit && last ? Buffer.from(JSON.stringify([last.created_at.toISOString(), last.id])).toString('base64url') : null;
-    return { items, nextCursor };
+    return paginate(q, page, (r: CommandRow) => r, 'commands', 'desc');
   }
 
   /** Commands the agent has not finished, oldest first (what a hello or a poll hands it). */
@@ -164,14 +155,4 @@ export class CommandRepository {
     }
     return { chunks, complete: rows.some((r) => r.done) };
   }
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && typeof parsed[0] === 'string' && !Number.isNaN(Date.parse(parsed[0])) && typeof parsed[1] === 'string' && /^[0-9a-f-]{36}$/.test(parsed[1])) return { createdAt: parsed[0], id: parsed[1] };
-  } catch {
-    // fall through
-  }
-  throw new AppError('VALIDATION_FAILED', 'Invalid cursor: pass back the nextCursor of the previous page');
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { aliasBomb } from '../../../test/hostile-inputs.js';
 import { parse } from 'yaml';
 import type { DesiredComponent } from '@flotilla/protocol';
 import { deepMerge, mergeHelmValues, valuesProblems, withHelmValueOverrides } from './helm-values.js';
@@ -40,7 +41,11 @@ describe('mergeHelmValues', () => {
   });
 
   it('refuses an override that is not a mapping', () => {
-    expect(() => mergeHelmValues('a: 1\n', '- x\n')).toThrow(/values override must be a YAML mapping/);
+    expect(() => mergeHelmValues('a: 1\n', '- x\n')).toThrow(/values override cannot be used: must be a YAML mapping/);
+  });
+
+  it('answers a stored override that no longer loads with a conflict, not a crash', () => {
+    expect(() => mergeHelmValues('a: 1\n', aliasBomb(6, 'lol'))).toThrow(expect.objectContaining({ code: 'CONFLICT', message: expect.stringMatching(/values override cannot be used: too many aliases/) }));
   });
 });
 
@@ -52,6 +57,13 @@ describe('valuesProblems', () => {
     expect(valuesProblems('a: [1\n')[0]).toMatch(/^not valid YAML: /);
     expect(valuesProblems('a: 1\na: 2\n')[0]).toMatch(/^not valid YAML: .*unique/i);
   });
+
+  it('refuses what a deploy could not load: alias bombs, undefined aliases, self-containing aliases', () => {
+    expect(valuesProblems(aliasBomb(6, 'lol'))).toEqual([expect.stringMatching(/alias bomb/)]);
+    expect(valuesProblems('image:\n  tag: *tag\n')).toEqual(['alias *tag refers to no anchor defined before it (line 2)']);
+    expect(valuesProblems('a: &a [*a]\n')[0]).toMatch(/nested deeper/);
+  });
+
 });
 
 describe('withHelmValueOverrides', () => {

@@ -1,16 +1,23 @@
-import { isMap, parse, parseDocument, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import type { DesiredComponent } from '@flotilla/protocol';
+import { AppError } from '../../errors.js';
+import { loadYaml } from '../shared/yaml-loader.js';
 
 type Mapping = Record<string, unknown>;
 
 const isMapping = (v: unknown): v is Mapping => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** Problems of a values text; empty text is a valid (empty) override. */
+/** A values text as a mapping, or its problems; empty text is a valid (empty) mapping. */
+function loadValues(text: string | undefined): { mapping: Mapping; problems: string[] } {
+  if (text === undefined || text.trim() === '') return { mapping: {}, problems: [] };
+  const { value, errors } = loadYaml(text);
+  if (errors.length > 0) return { mapping: {}, problems: errors.map((e) => (e.line === undefined ? e.message : `${e.message.split('\n')[0] ?? ''} (line ${e.line})`)) };
+  return isMapping(value) ? { mapping: value, problems: [] } : { mapping: {}, problems: ['must be a YAML mapping'] };
+}
+
+/** Problems of a values text; checked with the loader deploys use, so what is accepted always merges. */
 export function valuesProblems(text: string): string[] {
-  if (text.trim() === '') return [];
-  const doc = parseDocument(text, { uniqueKeys: true, merge: true });
-  if (doc.errors.length > 0) return [`not valid YAML: ${doc.errors[0]?.message.split('\n')[0] ?? ''}`];
-  return isMap(doc.contents) ? [] : ['must be a YAML mapping'];
+  return loadValues(text).problems;
 }
 
 /** Helm's rule for `-f` files: mappings merge key by key, recursively; arrays and scalars (and null) replace. */
@@ -23,11 +30,11 @@ export function deepMerge(base: Mapping, override: Mapping): Mapping {
   return out;
 }
 
+/** Stored values were checked by the same loader; one stored before those checks is a conflict to fix, not a crash. */
 function mappingOf(text: string | undefined, what: string): Mapping {
-  if (text === undefined || text.trim() === '') return {};
-  const value: unknown = parse(text, { merge: true });
-  if (!isMapping(value)) throw new Error(`${what} must be a YAML mapping`);
-  return value;
+  const { mapping, problems } = loadValues(text);
+  if (problems.length > 0) throw new AppError('CONFLICT', `The ${what} cannot be used: ${problems.join('; ')}. Correct it and deploy again.`);
+  return mapping;
 }
 
 /**

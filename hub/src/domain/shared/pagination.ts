@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
-import { AppError } from '../../errors.js';
+import { encodePageCursor, type PageKey } from '@flotilla/protocol';
 
 export interface PageRequest {
   limit: number;
-  cursor?: string | undefined;
+  /** Where the previous page ended: `PageQuery` decoded and checked it. */
+  cursor?: PageKey | undefined;
 }
 
 export interface Page<T> {
@@ -11,40 +12,27 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-interface Keyset {
-  createdAt: string;
-  id: string;
-}
-
-function decode(cursor: string): Keyset {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') return { createdAt: parsed[0], id: parsed[1] };
-  } catch {
-    // fall through
-  }
-  throw new AppError('VALIDATION_FAILED', 'Invalid cursor: pass back the nextCursor of the previous page');
-}
+/** The column carrying each row's `created_at` to the microsecond, as text (a Date would cut it to the millisecond). */
+const KEY_AT = 'page_key_at';
 
 /**
- * Keyset pagination over (created_at, id), oldest first: stable while rows are added, and one index
- * scan per page however deep the page is.
+ * Keyset pagination over (created_at, id), oldest first (or newest first): stable while rows are
+ * added, and one index scan per page however deep the page is. `query` must select its columns.
  */
-export async function paginate<Row extends { created_at: Date; id: string }, T>(
+export async function paginate<Row extends { id: string }, T>(
   query: Knex.QueryBuilder,
   page: PageRequest,
   map: (row: Row) => T,
   table: string,
+  order: 'asc' | 'desc' = 'asc',
 ): Promise<Page<T>> {
-  const q = query.clone();
+  const q = query.clone().select(query.client.raw(`to_char(??.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ${KEY_AT}`, [table]));
   if (page.cursor) {
-    const k = decode(page.cursor);
-    q.whereRaw(`(${table}.created_at, ${table}.id) > (?::timestamptz, ?::uuid)`, [k.createdAt, k.id]);
+    q.whereRaw(`(??.created_at, ??.id) ${order === 'asc' ? '>' : '<'} (?::timestamptz, ?::uuid)`, [table, table, page.cursor.createdAt, page.cursor.id]);
   }
-  const rows: Row[] = await q.orderBy([{ column: `${table}.created_at` }, { column: `${table}.id` }]).limit(page.limit + 1);
-  const more = rows.length > page.limit;
+  const rows: (Row & { [KEY_AT]: string })[] = await q.orderBy([{ column: `${table}.created_at`, order }, { column: `${table}.id`, order }]).limit(page.limit + 1);
   const items = rows.slice(0, page.limit);
   const last = items.at(-1);
-  const nextCursor = more && last ? Buffer.from(JSON.stringify([last.created_at.toISOString(), last.id])).toString('base64url') : null;
+  const nextCursor = rows.length > page.limit && last ? encodePageCursor({ createdAt: last[KEY_AT], id: last.id }) : null;
   return { items: items.map(map), nextCursor };
 }

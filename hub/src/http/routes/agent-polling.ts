@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import { AGENT_HTTP, AgentKind, CommandProgress, StatusReport, type AgentPollResponse } from '@flotilla/protocol';
+import { AGENT_HTTP, AgentKind, CommandProgress, StatusReport, text, type AgentPollResponse } from '@flotilla/protocol';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { AgentIdentity } from '../../domain/agents/agent-repository.js';
@@ -9,7 +9,7 @@ import { parseOrThrow } from '../validate.js';
 
 const h = AGENT_HTTP.headers;
 const AgentHeaders = z.object({
-  [h.agentVersion]: z.string().min(1).max(50).default('unknown'),
+  [h.agentVersion]: text(50).min(1).default('unknown'),
   [h.kind]: AgentKind.optional(),
   [h.pollInterval]: z.coerce.number().int().min(1).max(3600).default(5),
 });
