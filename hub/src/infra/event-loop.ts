@@ -1,4 +1,3 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
 
@@ -19,15 +18,26 @@ export interface EventLoopMonitorOptions {
   failMs?: number;
 }
 
+/** How often the lag is sampled: a timer that should fire every TICK_MS and measures how late it is. */
+const TICK_MS = 50;
+
 export function eventLoopMonitor(log: Logger, { windowMs = 1000, warnMs = 500, failMs = 1000 }: EventLoopMonitorOptions = {}): EventLoopMonitor {
-  const histogram = monitorEventLoopDelay({ resolution: 20 });
-  histogram.enable();
+  // A late timer of our own, not perf_hooks' monitorEventLoopDelay: resetting that histogram at a
+  // window's end can drop the very sample of a block (its timer and ours fire in either order).
+  let last = performance.now();
+  let windowStart = last;
+  let windowMax = 0;
   let lag = 0;
   const timer = setInterval(() => {
-    lag = Math.round(histogram.max / 1e6);
-    histogram.reset();
+    const now = performance.now();
+    windowMax = Math.max(windowMax, now - last - TICK_MS);
+    last = now;
+    if (now - windowStart < windowMs) return;
+    lag = Math.max(0, Math.round(windowMax));
+    windowMax = 0;
+    windowStart = now;
     if (lag >= warnMs) log.warn({ lagMs: lag }, 'event loop lagged');
-  }, windowMs);
+  }, TICK_MS);
   timer.unref();
   return {
     lagMs: () => lag,
@@ -36,7 +46,6 @@ export function eventLoopMonitor(log: Logger, { windowMs = 1000, warnMs = 500, f
     },
     stop() {
       clearInterval(timer);
-      histogram.disable();
     },
   };
 }
