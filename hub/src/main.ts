@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel, { service: 'hub' });
   logger.info({ version: HUB_VERSION }, 'starting Flotilla hub');
-  startStallWatchdog({ exitMs: config.eventLoopStallExitMs, levelVal: logger.levelVal });
+  await startStallWatchdog({ exitMs: config.eventLoopStallExitMs, levelVal: logger.levelVal });
 
   const infra = await openInfra(config, logger);
   const applied = await migrateLatest(infra.db);

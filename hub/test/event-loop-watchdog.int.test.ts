@@ -10,7 +10,7 @@ const EVENT_LOOP = fileURLToPath(new URL('../dist/src/infra/event-loop.js', impo
 function runStuck(exitMs: number, spinMs: number): Promise<{ lines: { level: number; msg: string; blockedMs?: number }[]; signal: NodeJS.Signals | null; code: number | null }> {
   const script = `
     const { startStallWatchdog } = await import(${JSON.stringify(EVENT_LOOP)});
-    startStallWatchdog({ reportMs: 500, exitMs: ${exitMs}, levelVal: 30 });
+    await startStallWatchdog({ reportMs: 500, exitMs: ${exitMs}, levelVal: 30 });
     setTimeout(async () => {
       const end = Date.now() + ${spinMs};
       while (Date.now() < end) await Promise.resolve();
@@ -28,7 +28,7 @@ function runStuck(exitMs: number, spinMs: number): Promise<{ lines: { level: num
 
 describe('event loop stall watchdog', () => {
   it('logs a loop blocked in microtasks while it is blocked, and again once it runs', async () => {
-    const { lines, code } = await runStuck(0, 1800);
+    const { lines, code } = await runStuck(0, 2500);
     expect(code).toBe(0);
     const blocked = lines.filter((l) => l.msg === 'event loop blocked');
     expect(blocked.length).toBeGreaterThanOrEqual(2);

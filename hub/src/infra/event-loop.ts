@@ -65,13 +65,19 @@ export interface StallWatchdogOptions {
  * itself while the loop is blocked and, past `exitMs`, kills the process (signal handlers would need
  * the very loop that is stuck).
  */
-export function startStallWatchdog({ reportMs = 5000, exitMs, levelVal }: StallWatchdogOptions): () => Promise<void> {
+/** Resolves once the watchdog thread runs, with the function that stops it. */
+export async function startStallWatchdog({ reportMs = 5000, exitMs, levelVal }: StallWatchdogOptions): Promise<() => Promise<void>> {
   const shared = new SharedArrayBuffer(4);
   const beat = new Int32Array(shared);
   const timer = setInterval(() => Atomics.add(beat, 0, 1), 200);
   timer.unref();
   // No inherited flags: the thread's source is CommonJS whatever the process was started with.
   const worker = new Worker(WATCHDOG_THREAD, { eval: true, execArgv: [], workerData: { shared, reportMs, exitMs, levelVal } });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('online', resolve);
+    worker.once('error', reject);
+  });
+  // Referenced until online (else a process with nothing else to do would exit meanwhile), not after.
   worker.unref();
   return async () => {
     clearInterval(timer);
