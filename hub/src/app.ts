@@ -24,6 +24,7 @@ import { installationRoutes } from './http/routes/installations.js';
 import { commandRoutes } from './http/routes/commands.js';
 import { agentInstallRoutes } from './http/routes/agent-install.js';
 import { agentPollingRoutes } from './http/routes/agent-polling.js';
+import { brandingRoutes } from './http/routes/branding.js';
 import { createIoServer } from './realtime/io-server.js';
 import { socketNotifier } from './realtime/notifier.js';
 import { registerAgentGateway } from './realtime/agent/agent-gateway.js';
@@ -109,6 +110,7 @@ export function createApp(deps: AppDeps): App {
   memberRoutes(api, routeDeps, services.members, services.audit, secureCookies);
   applicationRoutes(api, routeDeps, services.applications);
   customerRoutes(api, routeDeps, services.customers);
+  brandingRoutes(api, routeDeps, services.branding);
   releaseRoutes(api, routeDeps, services.releases, services.entitlements, services.fleet);
   rolloutRoutes(api, routeDeps, services.rollouts);
   installationRoutes(api, routeDeps, services.installations, services.deploys, services.credentials, services.releases, services.uninstalls);
@@ -125,7 +127,7 @@ export function createApp(deps: AppDeps): App {
     logger: log,
     trustProxy: config.trustProxy,
     // The portal's static files need no session lookup, so they go first.
-    middleware: [portal(config.portalDir), authenticate(services.auth, config.publicUrl)],
+    middleware: [portal(config.portalDir, (hostname) => services.branding.forHost(hostname)), authenticate(services.auth, config.publicUrl)],
     rootRouters: [healthRoutes(infra.checks, eventLoop, () => shuttingDown), apiDocsRoutes()],
     apiRouter: api,
   });

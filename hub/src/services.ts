@@ -34,6 +34,8 @@ import { AgentSessionService } from './domain/agents/agent-session-service.js';
 import { CommandRepository } from './domain/commands/command-repository.js';
 import { CommandService } from './domain/commands/command-service.js';
 import type { ShippedAgentImages } from './domain/commands/agent-update.js';
+import { BrandingRepository } from './domain/branding/branding-repository.js';
+import { BrandingService } from './domain/branding/branding-service.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -61,7 +63,18 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const releaseRepo = new ReleaseRepository(infra.db);
 
   const credentials = new AgentCredentialService(agentRepo, installations, notifier, config);
-  const members = new MemberService(new MemberRepository(infra.db), authRepo, auth, tokenRepo, customers, notifier, { publicUrl: config.publicUrl, mailer }, infra.rateLimiters, log.child({ component: 'members' }));
+  const branding = new BrandingService(new BrandingRepository(infra.db), config.publicUrl);
+  const members = new MemberService(
+    new MemberRepository(infra.db),
+    authRepo,
+    auth,
+    tokenRepo,
+    customers,
+    notifier,
+    { publicUrl: config.publicUrl, mailer, mailIdentity: (vendorId) => branding.mailIdentity(vendorId) },
+    infra.rateLimiters,
+    log.child({ component: 'members' }),
+  );
   const entitlements = new EntitlementService(infra.db);
   const releases = new ReleaseService(releaseRepo, entitlements);
   const fleet = new FleetService(infra.db);
@@ -118,6 +131,7 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
     tokens,
     audit,
     members,
+    branding,
     releases,
     entitlements,
     fleet,

@@ -16,8 +16,9 @@ export function assertBrowserPrerequisites(): void {
   if (!existsSync(`${PORTAL_DIR}index.html`)) throw new Error(`Portal not built (${PORTAL_DIR}): npx tsc -b protocol && npm run build -w portal`);
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+/** `extraArgs`, e.g. `--host-resolver-rules=MAP portal.acme.test 127.0.0.1` to reach the hub by another host name. */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs], timeout: 30_000 });
 }
 
 

@@ -47,3 +47,26 @@ describe('invite mail', () => {
     expect(mail.body.replace(/=\r?\n/g, '')).toContain(res.body.inviteUrl);
   });
 });
+
+describe('invite mail of a branded vendor', () => {
+  it('invites a customer’s user to the vendor’s product, domain, sender name and footer', async () => {
+    const admin = new ApiClient(hub.url);
+    await admin.signup(randomSuffix());
+    const domain = `portal-${randomSuffix()}.acme.test`;
+    const branding = await admin.call('PATCH', '/branding', { productName: 'Acme Cloud', emailSenderName: 'Acme Support', emailFooter: 'Acme Inc, 1 Main St', domains: [domain] });
+    expect(branding.status).toBe(200);
+    const customer = await admin.post<{ id: string }>('/customers', { name: 'Globex' });
+    const email = `cust-${randomSuffix()}@example.com`;
+    const res = await admin.post<{ inviteUrl: string; mailed: boolean }>('/invites', { email, role: 'admin', customerId: customer.body.id });
+    expect(res.status).toBe(201);
+    // The vendor's domain on the hub's own scheme and port.
+    expect(res.body.inviteUrl).toMatch(new RegExp(`^http://${domain.replace(/\./g, '\\.')}(:\\d+)?/invite/`));
+    const mail = await waitFor(() => mails.find((m) => m.to.includes(email)), 10_000, 'the invite mail');
+    const body = mail.body.replace(/=\r?\n/g, '');
+    expect(body).toMatch(/^From: "?Acme Support"? <test@localhost>/m);
+    expect(body).toMatch(/^Subject: You are invited to Acme Cloud/m);
+    expect(body).toContain(res.body.inviteUrl);
+    expect(body).toContain('Acme Inc, 1 Main St');
+    expect(body).not.toMatch(/flotilla/i);
+  });
+});

@@ -107,6 +107,11 @@ const CASES: Record<RouteKey, Case> = {
   'PATCH /users/:id': { path: () => `/users/${ids.xAdminUser}`, body: () => ({ role: 'viewer' }), owner: 'customerX' },
   'DELETE /users/:id': { path: () => `/users/${ids.xAdminUser}`, owner: 'customerX' },
   'GET /audit': { path: () => '/audit', owner: 'vendor' },
+  // The acting vendor's own settings (B changes B's); the images are public by vendor id.
+  'GET /branding': { path: () => '/branding', owner: 'none' },
+  'PATCH /branding': { path: () => '/branding', body: () => ({ productName: 'Mine' }), owner: 'none' },
+  'GET /branding/host': { path: () => '/branding/host', owner: 'none' },
+  'GET /branding/:vendorId/:image': { path: () => `/branding/${ids.vendorA}/logo`, owner: 'none' },
   'GET /applications': { path: () => '/applications', owner: 'vendor' },
   'POST /applications': { path: () => '/applications', body: () => ({ name: `n${randomSuffix()}`, kind: 'compose' }), owner: 'vendor' },
   'GET /applications/:id': { path: () => `/applications/${ids.app}`, owner: 'vendor' },

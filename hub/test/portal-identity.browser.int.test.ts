@@ -140,7 +140,7 @@ describe('invites and roles in a real browser', () => {
   it('a customer admin invited from the Users page accepts, sees only their customer, and signs in again', async () => {
     step('vendor admin signs in');
     const vendor = await signInAsAdmin();
-    expect(await navTestIds(vendor.page)).toEqual(['nav-fleet', 'nav-applications', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-users', 'nav-tokens', 'nav-audit']);
+    expect(await navTestIds(vendor.page)).toEqual(['nav-fleet', 'nav-applications', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-users', 'nav-branding', 'nav-tokens', 'nav-audit']);
     step('users page');
     await vendor.page.getByTestId('nav-users').click();
     await vendor.page.waitForURL((url) => url.pathname === '/settings/users');

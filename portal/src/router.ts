@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw, type Router } from 'vue-router';
 import { useSessionStore } from './stores/session';
+import { useBrandStore } from './stores/brand';
 import { decideNavigation, type Area, type Capability } from './stores/session-logic';
 
 declare module 'vue-router' {
@@ -10,12 +11,14 @@ declare module 'vue-router' {
     /** A capability beyond being signed in; without it the guard sends the user home. */
     requires?: Capability;
     title?: string;
+    /** Only on the hub's own host names (a vendor's domain is for its customers: no vendor sign-up). */
+    hubOnly?: boolean;
   }
 }
 
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { guestOnly: true, title: 'Sign in' } },
-  { path: '/signup', name: 'signup', component: () => import('./pages/SignupPage.vue'), meta: { guestOnly: true, title: 'Create account' } },
+  { path: '/signup', name: 'signup', component: () => import('./pages/SignupPage.vue'), meta: { guestOnly: true, hubOnly: true, title: 'Create account' } },
   // Public: the link from an invite email; works signed out or signed in (it then switches account).
   { path: '/invite/:token', name: 'invite', component: () => import('./pages/InvitePage.vue'), meta: { title: 'Accept invitation' } },
   {
@@ -66,6 +69,12 @@ const routes: RouteRecordRaw[] = [
         component: () => import('./pages/settings/UsersPage.vue'),
         meta: { requires: 'members', title: 'Users & invites' },
       },
+      {
+        path: 'settings/branding',
+        name: 'settings-branding',
+        component: () => import('./pages/settings/BrandingPage.vue'),
+        meta: { area: 'vendor', requires: 'branding', title: 'Branding' },
+      },
       { path: 'settings/tokens', name: 'settings-tokens', component: () => import('./pages/settings/TokensPage.vue'), meta: { title: 'API tokens' } },
       {
         path: 'settings/audit',
@@ -83,16 +92,16 @@ export function createAppRouter(): Router {
 
   router.beforeEach(async (to) => {
     const session = useSessionStore();
+    const brand = useBrandStore();
     try {
-      await session.ensureChecked();
+      await Promise.all([session.ensureChecked(), brand.ensureHost()]);
     } catch {
       // The hub is unreachable: let public pages render; protected ones go to the login page.
     }
+    if (to.meta.hubOnly && brand.onVendorDomain) return '/login';
+    // Customers see their vendor on the hub's own host names too.
+    if (session.isSignedIn && !session.vendor && session.customer && !brand.onVendorDomain && !brand.customersVendor) await brand.loadCustomersVendor();
     return decideNavigation(to.meta, session.isSignedIn ? session.memberships : null, to.fullPath);
-  });
-
-  router.afterEach((to) => {
-    document.title = to.meta.title ? `${to.meta.title} · Flotilla` : 'Flotilla';
   });
 
   return router;

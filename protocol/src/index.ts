@@ -11,3 +11,4 @@ export * from './rest/commands.js';
 export * from './rest/lists.js';
 export * from './rest/api.js';
 export * from './rest/rollout-blockers.js';
+export * from './rest/branding.js';

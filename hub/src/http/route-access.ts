@@ -36,6 +36,12 @@ export const ROUTES = {
   'DELETE /users/:id': { access: tenant('admin', 'admin'), audit: 'member.remove' },
   'GET /audit': { access: vendor('admin') },
 
+  // Customers see their vendor's look; the host's brand and the images are public (the login page).
+  'GET /branding': { access: tenant('viewer', 'viewer') },
+  'PATCH /branding': { access: vendor('admin'), audit: 'branding.update' },
+  'GET /branding/host': { access: PUBLIC },
+  'GET /branding/:vendorId/:image': { access: PUBLIC },
+
   'GET /applications': { access: vendor('viewer') },
   'POST /applications': { access: vendor('release-manager'), audit: 'application.create' },
   'GET /applications/:id': { access: vendor('viewer') },

@@ -27,6 +27,7 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'invite.accept',
   'member.role',
   'member.remove',
+  'branding.update',
   'customer.create',
   'customer.update',
   'customer.delete',

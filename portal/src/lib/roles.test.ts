@@ -93,7 +93,7 @@ describe('navLinks', () => {
   const ids = (m: Membership[]) => navLinks(m).map((l) => l.testId);
 
   it('gives vendor admins every page', () => {
-    expect(ids([vendor('admin')])).toEqual(['nav-fleet', 'nav-applications', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-users', 'nav-tokens', 'nav-audit']);
+    expect(ids([vendor('admin')])).toEqual(['nav-fleet', 'nav-applications', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-users', 'nav-branding', 'nav-tokens', 'nav-audit']);
   });
 
   it('hides admin pages from other vendor roles', () => {

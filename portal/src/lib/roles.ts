@@ -71,6 +71,11 @@ export function canManageInstallations(memberships: readonly Membership[]): bool
   return canManageCustomers(memberships);
 }
 
+/** The vendor's branding and custom domains: vendor admins only. */
+export function canManageBranding(memberships: readonly Membership[]): boolean {
+  return memberships.find((x) => x.customerId === null)?.role === 'admin';
+}
+
 /** Granting and revoking entitlements: vendor admins only. */
 export function canManageEntitlements(memberships: readonly Membership[]): boolean {
   const m = memberships.find((x) => x.customerId === null);
@@ -139,6 +144,7 @@ export function navLinks(memberships: readonly Membership[]): NavLink[] {
     if (!vendor) links.push({ to: '/customer/releases', label: 'Release notes', testId: 'nav-customer-releases' });
   }
   if (canManageMembers(memberships)) links.push({ to: '/settings/users', label: 'Users & invites', testId: 'nav-users' });
+  if (canManageBranding(memberships)) links.push({ to: '/settings/branding', label: 'Branding', testId: 'nav-branding' });
   if (memberships.length > 0) links.push({ to: '/settings/tokens', label: 'API tokens', testId: 'nav-tokens' });
   if (canViewAudit(memberships)) links.push({ to: '/settings/audit', label: 'Audit log', testId: 'nav-audit' });
   return links;

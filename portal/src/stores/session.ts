@@ -14,6 +14,7 @@ import { useCatalogStore } from './catalog';
 import { useFleetSummaryStore } from './fleet-summary';
 import { useRolloutsStore } from './rollouts';
 import { useCommandsStore } from './commands';
+import { useBrandStore } from './brand';
 
 /** Who is signed in. The session itself is the hub's httpOnly cookie; this mirrors `GET /me`. */
 export const useSessionStore = defineStore('session', () => {
@@ -97,6 +98,7 @@ export const useSessionStore = defineStore('session', () => {
     useFleetSummaryStore().reset();
     useRolloutsStore().reset();
     useCommandsStore().reset();
+    useBrandStore().reset();
     me.value = null;
     checked.value = true;
   }

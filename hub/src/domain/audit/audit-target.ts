@@ -20,6 +20,7 @@ interface TargetRule {
 
 const RULES: Readonly<Record<string, TargetRule>> = {
   'session.login': { type: 'user' },
+  'branding.update': { type: 'vendor' },
   'invite.accept': { type: 'user' },
   'member.role': { type: 'user' },
   'member.remove': { type: 'user' },

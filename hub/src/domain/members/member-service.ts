@@ -1,7 +1,8 @@
 import type { AcceptInviteBody, CreateInviteBody, CreatedInvite, Invite, LoginResponse, Member, Membership, UpdateMemberBody } from '@flotilla/protocol';
 import { AppError } from '../../errors.js';
 import { RateLimitedError, type RateLimiterFactory } from '../../infra/index.js';
-import type { Mailer } from '../../infra/mailer.js';
+import type { Mailer, MailMessage } from '../../infra/mailer.js';
+import type { MailIdentity } from '../branding/branding-service.js';
 import type { Logger } from '../../logger.js';
 import { mayGrant, type Actor, type Scope } from '../access/roles.js';
 import type { AuthRepository } from '../auth/auth-repository.js';
@@ -19,6 +20,8 @@ export const INVITE_TTL_DAYS = 7;
 export interface MemberSettings {
   publicUrl: string;
   mailer: Mailer | undefined;
+  /** How the vendor presents itself to its customers (invites of customer users carry it). */
+  mailIdentity: (vendorId: string) => Promise<MailIdentity>;
 }
 
 /** Invites, members and their roles, within the caller's organisation. */
@@ -54,15 +57,12 @@ export class MemberService {
     const token = randomToken();
     const expiresAt = new Date(Date.now() + (body.expiresInDays ?? INVITE_TTL_DAYS) * 86_400_000);
     const invite = await this.repo.createInvite({ tokenHash: sha256Hex(token), vendorId: actor.vendorId, customerId, email: body.email, role: body.role, invitedBy: actor.userId, expiresAt });
-    const inviteUrl = `${this.settings.publicUrl}/invite/${token}`;
+    const mail = await this.inviteMail(actor.vendorId, customerId, token, body.role, expiresAt);
+    const inviteUrl = mail.inviteUrl;
     let mailed = false;
     if (this.settings.mailer) {
       try {
-        await this.settings.mailer.send({
-          to: body.email,
-          subject: 'You are invited to Flotilla',
-          text: `You have been invited to Flotilla as ${body.role}.\n\nAccept the invitation (valid until ${expiresAt.toUTCString()}):\n${inviteUrl}\n`,
-        });
+        await this.settings.mailer.send({ to: body.email, ...mail.message });
         mailed = true;
       } catch (err) {
         this.log.error({ err, inviteId: invite.id }, 'could not mail the invite; share the URL by hand');
@@ -71,6 +71,25 @@ export class MemberService {
       this.log.info({ inviteId: invite.id, email: body.email, inviteUrl }, 'invite created (no SMTP configured: share this URL)');
     }
     return { ...invite, inviteUrl, mailed };
+  }
+
+  /**
+   * A customer's users are invited to the vendor's product on the vendor's domain, in its name and
+   * with its footer; the vendor's own users to the hub.
+   */
+  private async inviteMail(vendorId: string, customerId: string | null, token: string, role: string, expiresAt: Date): Promise<{ inviteUrl: string; message: Omit<MailMessage, 'to'> }> {
+    const identity = customerId ? await this.settings.mailIdentity(vendorId) : undefined;
+    const product = identity?.productName ?? 'Flotilla';
+    const inviteUrl = `${identity?.portalUrl ?? this.settings.publicUrl}/invite/${token}`;
+    const footer = identity?.footer ? `\n--\n${identity.footer}\n` : '';
+    return {
+      inviteUrl,
+      message: {
+        subject: `You are invited to ${product}`,
+        text: `You have been invited to ${product} as ${role}.\n\nAccept the invitation (valid until ${expiresAt.toUTCString()}):\n${inviteUrl}\n${footer}`,
+        ...(identity?.senderName ? { fromName: identity.senderName } : {}),
+      },
+    };
   }
 
   listInvites(scope: Scope): Promise<Invite[]> {
