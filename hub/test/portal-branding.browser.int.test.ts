@@ -147,5 +147,6 @@ describe('a vendor’s custom domain', () => {
     const anon = await open('anonymous');
     await anon.page.goto(`${vendorBase}/login`);
     await expect.poll(() => anon.page.title()).toBe('Sign in · Flotilla');
-  });
+    // Three sign-ins (scrypt) and a dozen page loads: minutes on a busy 2-core machine, seconds alone.
+  }, 300_000);
 });
