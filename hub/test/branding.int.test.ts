@@ -107,7 +107,7 @@ describe('branding settings', () => {
     expect((await acme.call('PATCH', '/branding', { favicon: null })).status).toBe(200);
     expect((await fetch(`${hub.url}${res.body.faviconUrl}`)).status).toBe(404);
     expect((await acme.get('/branding/not-a-uuid/logo')).status).toBe(404);
-    expect((await acme.get(`/branding/${acmeVendorId}/banner`)).status).toBe(400);
+    expect((await acme.get(`/branding/${acmeVendorId}/banner`)).status).toBe(404);
   });
 
   it('lets a domain belong to one vendor only, and never the hub’s own host name', async () => {

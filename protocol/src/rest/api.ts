@@ -4,6 +4,7 @@ import { PageQuery } from '../common.js';
 import { AgentPollResponse, CommandProgress, OkAck, StatusReport } from '../agent.js';
 import { InstallationStatus } from '../live.js';
 import { LoginBody, LoginResponse, MeResponse, SignupBody, SignupResponse } from './auth.js';
+import { Branding, HostBrandingResponse, UpdateBrandingBody } from './branding.js';
 import { CommandPage, CreateCommandBody, InstallationCommand, InstallationCommandDetail } from './commands.js';
 import { AcceptInviteBody, AuditPage, CreateInviteBody, CreateTokenBody, CreatedInvite, CreatedToken, Member, UpdateMemberBody } from './identity.js';
 import {
@@ -163,6 +164,26 @@ export const API = {
     example: { role: 'viewer' },
   },
   'DELETE /users/:id': { operationId: 'removeMember', tag: 'Members', summary: 'Remove a member', query: RemoveMemberQuery, responses: { 204: null }, errors: ['CONFLICT'] },
+  'GET /branding': { operationId: 'getBranding', tag: 'Branding', summary: "The vendor's branding and custom domains (customers read their vendor's)", responses: { 200: Branding } },
+  'PATCH /branding': {
+    operationId: 'updateBranding',
+    tag: 'Branding',
+    summary: 'Change the branding: name, colours, logo, favicon, mail identity, custom domains',
+    description:
+      'Colours must be readable on the portal (primary 4.5:1, accent 3:1, WCAG AA); images are PNG or SVG (SVG sanitised), base64. `null` clears a field; `domains` replaces the list. A domain of another vendor answers 409.',
+    body: UpdateBrandingBody,
+    responses: { 200: Branding },
+    errors: ['CONFLICT'],
+    example: { productName: 'Acme Cloud', primaryColor: '#7a143c', accentColor: '#b45309', emailSenderName: 'Acme Support', domains: ['portal.acme.com'] },
+  },
+  'GET /branding/host': { operationId: 'hostBranding', tag: 'Branding', summary: "The brand of the request's host (a vendor's custom domain), or null; no sign-in", responses: { 200: HostBrandingResponse } },
+  'GET /branding/:vendorId/:image': {
+    operationId: 'brandImage',
+    tag: 'Branding',
+    summary: "A vendor's logo or favicon (`:image` = logo | favicon), PNG or sanitised SVG; no sign-in",
+    responses: { 200: z.string() },
+    contentType: 'image/*',
+  },
   'GET /audit': { operationId: 'listAudit', tag: 'Members', summary: 'The audit log, newest first', query: AuditQuery, responses: { 200: AuditPage } },
 
   'GET /applications': { operationId: 'listApplications', tag: 'Applications', summary: 'Applications', query: PageQuery, responses: { 200: ApplicationPage } },

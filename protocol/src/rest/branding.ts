@@ -34,10 +34,10 @@ const Colour = z.string().trim().min(1).max(60);
 export const BrandDomain = z
   .string()
   .trim()
-  .toLowerCase()
   .max(253)
-  .regex(/^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/, 'a host name such as portal.example.com (no scheme, port or path)')
-  .refine((d) => !/^[\d.]+$/.test(d), 'a host name, not an IP address');
+  .regex(/^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$/, 'a host name such as portal.example.com (no scheme, port or path)')
+  .refine((d) => !/^[\d.]+$/.test(d), 'a host name, not an IP address')
+  .transform((d) => d.toLowerCase());
 
 export const Branding = z.object({
   vendorId: z.string(),

@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import { BrandImageKind, UpdateBrandingBody } from '@flotilla/protocol';
 import type { BrandingService } from '../../domain/branding/branding-service.js';
+import { AppError } from '../../errors.js';
 import { routeRegistrar, type RouteDeps, type RouteState } from '../route.js';
 import { param, parseOrThrow } from '../validate.js';
 
@@ -18,8 +19,10 @@ export function brandingRoutes(router: Router<RouteState>, deps: RouteDeps, bran
     ctx.body = { brand: await branding.forHost(ctx.hostname) };
   });
   r.public('GET /branding/:vendorId/:image', async (ctx) => {
-    const kind = parseOrThrow(BrandImageKind, ctx.params.image, 'params');
-    const image = await branding.image(param(ctx, 'vendorId'), kind);
+    // An image that is not a kind is a path that does not exist.
+    const kind = BrandImageKind.safeParse(ctx.params.image);
+    if (!kind.success) throw AppError.notFound('Image');
+    const image = await branding.image(param(ctx, 'vendorId'), kind.data);
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Cache-Control', 'public, max-age=300');
     if (image.contentType === 'image/svg+xml') ctx.set('Content-Security-Policy', SVG_CSP);
