@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDate } from '../common.js';
+import { IsoDate, text } from '../common.js';
 
 /**
  * The portal's light backgrounds a vendor's colours must stay readable on: the page and the cards.
@@ -29,13 +29,13 @@ export const BrandImageUpload = z
 export type BrandImageUpload = z.infer<typeof BrandImageUpload>;
 
 /** A colour in any CSS notation the hub can parse (#rrggbb, rgb(), hsl(), names); stored as #rrggbb. */
-const Colour = z.string().trim().min(1).max(60);
+const Colour = text(60).trim().min(1);
 /** A host name the vendor's customers reach the portal on, e.g. `portal.acme.com` (no scheme, no port). */
 export const BrandDomain = z
   .string()
   .trim()
   .max(253)
-  .regex(/^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$/, 'a host name such as portal.example.com (no scheme, port or path)')
+  .regex(/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/, 'a host name such as portal.example.com (no scheme, port or path)')
   .refine((d) => !/^[\d.]+$/.test(d), 'a host name, not an IP address')
   .transform((d) => d.toLowerCase());
 
@@ -59,11 +59,11 @@ export type Branding = z.infer<typeof Branding>;
 
 export const UpdateBrandingBody = z
   .object({
-    productName: z.string().trim().min(1).max(80).nullable().optional(),
+    productName: text(80).trim().min(1).nullable().optional(),
     primaryColor: Colour.nullable().optional(),
     accentColor: Colour.nullable().optional(),
-    emailSenderName: z.string().trim().min(1).max(80).regex(/^[^\r\n<>"]*$/, 'no line breaks, quotes or angle brackets').nullable().optional(),
-    emailFooter: z.string().trim().min(1).max(2000).nullable().optional(),
+    emailSenderName: text(80).trim().min(1).regex(/^[^\r\n<>"]*$/, 'no line breaks, quotes or angle brackets').nullable().optional(),
+    emailFooter: text(2000).trim().min(1).nullable().optional(),
     /** Replaces the list; each domain belongs to one vendor at most. */
     domains: z.array(BrandDomain).max(10).optional(),
     logo: BrandImageUpload.nullable().optional(),
