@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_HTTP, type AgentCredentials, type InstallationStatus } from '@flotilla/protocol';
+import { ROUTES } from '../src/http/route-access.js';
 import { ApiClient, COMPOSE_V1 } from './api-client.js';
 import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
 import { connectAgent, host, type AgentSocket } from './sim-agent.js';
@@ -79,6 +80,25 @@ describe('free text PostgreSQL cannot store', () => {
     const res = await api.post<{ name: string }>('/customers', { name: 'Café 🚢' });
     expect(res.status).toBe(201);
     expect(res.body.name).toBe('Café 🚢');
+  });
+});
+
+describe('path parameters PostgreSQL cannot compare', () => {
+  it('answers 404 for U+0000 in the path parameter of every route that has one', async () => {
+    const withParams = Object.keys(ROUTES).filter((key) => key.includes('/:'));
+    expect(withParams.length).toBeGreaterThan(20);
+    for (const key of withParams) {
+      const [method, pattern] = key.split(' ') as [string, string];
+      const path = pattern.replace(/:\w+/g, 'a%00b');
+      const res = await fetch(`${hub.url}/api/v1${path}`, {
+        method,
+        headers: { cookie: api.sessionCookie ?? '', 'content-type': 'application/json' },
+        ...(method === 'GET' || method === 'DELETE' ? {} : { body: '{}' }),
+      });
+      const body = (await res.json()) as { error: { code: string } };
+      expect(res.status, `${key}: ${JSON.stringify(body)}`).toBe(404);
+      expect(body.error.code, key).toBe('NOT_FOUND');
+    }
   });
 });
 

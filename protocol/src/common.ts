@@ -14,6 +14,11 @@ export function text(max: number) {
   return z.string().max(max).regex(STORABLE, 'must not contain U+0000 or unpaired surrogate characters');
 }
 
+/** Whether PostgreSQL stores `value` as given (the test behind text()). */
+export function isStorableText(value: string): boolean {
+  return STORABLE.test(value);
+}
+
 /**
  * Makes text from outside (container output, host names) storable: U+0000 and unpaired surrogates
  * (e.g. an emoji cut in half) become U+FFFD. Agents send what they observe through this.

@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import { isStorableText } from '@flotilla/protocol';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Principal } from '../domain/auth/auth-service.js';
@@ -46,6 +47,8 @@ export function routeRegistrar(router: Router<RouteState>, deps: RouteDeps) {
     router.register(path, [method], async (ctx) => {
       const rctx = ctx as RouteContext;
       await guard(rctx);
+      // Ids are stored text: a path parameter PostgreSQL could not even compare names nothing.
+      if (Object.values(rctx.params).some((v) => v !== undefined && !isStorableText(v))) throw new AppError('NOT_FOUND', 'Not found');
       // A deletion's target is named before it goes.
       const nameBefore = 'audit' in rule && method === 'DELETE' ? await targetNameOf(rctx, rule.audit, deps) : undefined;
       await handler(rctx);
