@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { parseOptions, USAGE, UsageError } from './options.js';
 import { toMarkdown } from './report.js';
+import { resultFiles } from './result-files.js';
 import { runBench } from './run.js';
 
 const defaultOut = fileURLToPath(new URL('../results', import.meta.url));
@@ -21,5 +22,6 @@ try {
 const log = (m: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 const results = await runBench(opts, log);
 process.stdout.write(toMarkdown(results));
-log(`results written to ${opts.outDir}/latest.md and latest.json`);
+const files = resultFiles(opts);
+log(`results written to ${files.markdown} and ${files.json}`);
 process.exit(results.scenarios.every((s) => s.completed) ? 0 : 1);

@@ -15,7 +15,7 @@ export interface BenchOptions {
   ingestSeconds: number;
   /** Poll period of the polling peer (ms). */
   pollIntervalMs: number;
-  /** Where latest.md and latest.json go. */
+  /** Where the results go (file names: result-files.ts). */
   outDir: string;
   /** A label stored with the results (e.g. "before batching"). */
   label: string;

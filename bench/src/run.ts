@@ -6,6 +6,7 @@ import { HubCluster } from './hub.js';
 import { SimFleet } from './fleet.js';
 import { seedFleet } from './seed.js';
 import { machineFacts, toMarkdown, type BenchResults, type ScenarioOutcome } from './report.js';
+import { resultFiles } from './result-files.js';
 import { SCENARIO_RUNNERS, type BenchContext } from './scenarios.js';
 
 function freePort(): Promise<number> {
@@ -20,8 +21,8 @@ function freePort(): Promise<number> {
 }
 
 /**
- * Runs the chosen scenarios against real hub processes and simulated agents, writes
- * `latest.md` and `latest.json` to `opts.outDir`, and returns the results. A failing scenario is
+ * Runs the chosen scenarios against real hub processes and simulated agents, writes the results
+ * to `opts.outDir` (`latest.*`, or `latest-quick.*` for `--quick`: see resultFiles), and returns them. A failing scenario is
  * recorded (and the run goes on); the harness always cleans up its database, Redis keys and processes.
  */
 export async function runBench(opts: BenchOptions, log: (message: string) => void): Promise<BenchResults> {
@@ -68,7 +69,8 @@ export async function runBench(opts: BenchOptions, log: (message: string) => voi
     notes,
   };
   await mkdir(opts.outDir, { recursive: true });
-  await writeFile(path.join(opts.outDir, 'latest.md'), toMarkdown(results));
-  await writeFile(path.join(opts.outDir, 'latest.json'), `${JSON.stringify({ ...results, options: opts }, null, 2)}\n`);
+  const files = resultFiles(opts);
+  await writeFile(files.markdown, toMarkdown(results));
+  await writeFile(files.json, `${JSON.stringify({ ...results, options: opts }, null, 2)}\n`);
   return results;
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 describe('npm run bench -- --quick', () => {
-  it('runs every scenario against real hub processes and writes latest.md and latest.json', async () => {
+  it('runs every scenario against real hub processes and writes latest-quick.md and latest-quick.json, leaving latest.* alone', async () => {
     outDir = await mkdtemp(path.join(os.tmpdir(), 'flotilla-bench-'));
     const opts = parseOptions(['--quick', '--out', outDir], outDir);
     const results = await runBench(opts, () => undefined);
@@ -25,7 +25,7 @@ describe('npm run bench -- --quick', () => {
     expect(failed, failed.map((s) => `${s.name}: ${s.error}`).join('\n')).toEqual([]);
     expect(results.scenarios.map((s) => s.name)).toEqual([...SCENARIOS]);
 
-    const json = JSON.parse(await readFile(path.join(outDir, 'latest.json'), 'utf8')) as BenchResults;
+    const json = JSON.parse(await readFile(path.join(outDir, 'latest-quick.json'), 'utf8')) as BenchResults;
     expect(json.agents).toBe(1000);
     expect(json.machine.cores).toBeGreaterThan(0);
     const scenariosWithRows = new Set(json.rows.map((r) => r.scenario));
@@ -36,7 +36,9 @@ describe('npm run bench -- --quick', () => {
     expect(value('reconnect storm', 'rollout started before the restart: lost')).toBe(0);
     expect(value('reconnect storm', 'applied twice')).toBe(0);
 
-    const md = await readFile(path.join(outDir, 'latest.md'), 'utf8');
+    const md = await readFile(path.join(outDir, 'latest-quick.md'), 'utf8');
     for (const s of SCENARIOS) expect(md).toMatch(new RegExp(`\\| ${s} \\| yes \\|`));
+    // The full run's record is never touched by a quick run.
+    expect((await readdir(outDir)).filter((f) => f.startsWith('latest.'))).toEqual([]);
   });
 });
