@@ -1,6 +1,6 @@
 import type { BackendClasses, IQueueBackend, JobsOptions } from 'bullmq';
 
-/** Queue names are part of the design (DESIGN.md §2). */
+/** Queue names are a contract between hub processes sharing one Redis or database (docs/architecture.md). */
 export const QUEUE_NAMES = ['rollouts', 'agent-commands', 'webhooks', 'maintenance'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 

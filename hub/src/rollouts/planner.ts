@@ -3,7 +3,7 @@
  * Pure: no I/O, no clock (time is an argument). The engine persists what it returns and calls it
  * again whenever something changes (an agent report, a timer, pause/resume/abort).
  *
- * Rules (DESIGN.md §1): waves run in order, a wave starts only when every earlier target has
+ * Rules (stated one by one in reference-model.ts): waves run in order, a wave starts only when every earlier target has
  * finished and the previous wave has soaked; within a wave at most `maxParallel` installations
  * deploy at once; per installation, stage k+1 is sent only once stage k is healthy; a stage not
  * healthy within `healthTimeoutSeconds` has failed; failures pause, roll back or continue (up to

@@ -1,5 +1,5 @@
 /**
- * The rollout semantics of DESIGN.md §1, written to be read rather than to be fast: one step of a
+ * The rollout semantics, written to be read rather than to be fast: one step of a
  * rollout, target by target, in plain rules. The planner (planner.ts) must decide exactly what this
  * model decides; `planner.model.test.ts` runs both over random fleets, strategies, clocks and agent
  * behaviours and compares them after every step. When they disagree, one of them is wrong: fix the

@@ -162,7 +162,7 @@ export function lockProblems(state: EditorState): string[] {
 export type ReleaseAction = 'lock' | 'unlock' | 'hold' | 'resume' | 'rescind' | 'delete';
 
 /**
- * The lifecycle actions the release's status allows (DESIGN.md §1; hub domain/releases/lifecycle.ts):
+ * The lifecycle actions the release's status allows (hub/src/domain/releases/lifecycle.ts):
  * a draft locks; a ready release unlocks (back to draft, or on hold once deployed) or holds; a release
  * on hold resumes; a deployed ready or held release may be rescinded; a never-deployed release, or a
  * rescinded one, may be deleted.

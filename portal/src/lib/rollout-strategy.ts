@@ -42,7 +42,7 @@ export interface StrategyForm {
   offlineTimeout: DurationInput;
 }
 
-/** The hub's defaults (DESIGN.md §1), shown in the form. */
+/** The hub's defaults (the protocol's RolloutStrategy), shown in the form. */
 export const DEFAULT_STRATEGY: RolloutStrategy = {
   waves: [{ percent: 100 }],
   maxParallel: 10,

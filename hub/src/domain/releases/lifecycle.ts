@@ -1,5 +1,5 @@
 /**
- * The release lifecycle (DESIGN.md §1, from Devtron SDH, made strict). Pure: given a release's
+ * The release lifecycle, drawn below. Pure: given a release's
  * state and an action, the next state or the reason the action is refused.
  *
  *   draft ──lock──▶ ready ──first deploy──▶ ready (partially) ──▶ ready (completely deployed)
