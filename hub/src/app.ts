@@ -146,7 +146,7 @@ export function createApp(deps: AppDeps): App {
         next(socketError(new AppError('INTERNAL', 'Internal error')));
       });
   });
-  registerAgentGateway(agents, services.agentSessions, nodeId, log.child({ component: 'agent-gateway' }), infra.adapter !== undefined);
+  registerAgentGateway(agents, services.agentSessions, nodeId, log.child({ component: 'agent-gateway' }), infra.adapter !== undefined, config.trustProxy);
 
   return {
     nodeId,

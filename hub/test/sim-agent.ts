@@ -10,6 +10,8 @@ export interface SimAgentOptions {
   agentVersion?: string;
   /** Answers each pushed `command` (default: accepted; the test then drives progress itself). */
   onCommand?: (command: Command) => CommandAck;
+  /** Extra handshake headers, e.g. X-Forwarded-For for a hub that trusts its proxy. */
+  headers?: Record<string, string>;
 }
 
 export function connectAgent(hubUrl: string, agentId: string, secret: string, opts: SimAgentOptions = {}): Promise<AgentSocket> {
@@ -17,6 +19,7 @@ export function connectAgent(hubUrl: string, agentId: string, secret: string, op
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,
+    ...(opts.headers ? { extraHeaders: opts.headers } : {}),
     auth: { agentId, secret, agentVersion: opts.agentVersion ?? '0.1.0-test', protocolVersion: PROTOCOL_VERSION, kind: opts.kind ?? 'compose' },
   });
   // Like the real agent: every pushed desired state is acknowledged.

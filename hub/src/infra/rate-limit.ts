@@ -16,17 +16,22 @@ export class RateLimitedError extends Error {
   }
 }
 
+/**
+ * A limit that counts before it checks: `hit` atomically adds the attempt and refuses it when the key
+ * is over its limit, so concurrent attempts cannot all pass a check made before any was counted.
+ * An attempt that turned out legitimate gives its point back with `refund` (never a reset: a
+ * success must not wipe the failures counted beside it).
+ */
 export interface RateLimiter {
-  /** Counts one hit for `key`; throws RateLimitedError when the key is over its limit. */
+  /** Counts one attempt for `key`; throws RateLimitedError when the key is over its limit. */
   hit(key: string, points?: number): Promise<void>;
-  /** Throws RateLimitedError if `key` is currently over its limit, without counting a hit. */
-  check(key: string): Promise<void>;
-  reset(key: string): Promise<void>;
+  /** Gives back points of attempts that were legitimate (a correct credential), so only failures accumulate. */
+  refund(key: string, points?: number): Promise<void>;
 }
 
 export type RateLimiterFactory = (rule: RateLimitRule) => RateLimiter;
 
-function wrap(limiter: RateLimiterAbstract, points: number): RateLimiter {
+function wrap(limiter: RateLimiterAbstract): RateLimiter {
   const toError = (err: unknown): never => {
     if (err instanceof RateLimiterRes) throw new RateLimitedError(Math.max(1, Math.ceil(err.msBeforeNext / 1000)));
     throw err;
@@ -35,12 +40,8 @@ function wrap(limiter: RateLimiterAbstract, points: number): RateLimiter {
     async hit(key, n = 1) {
       await limiter.consume(key, n).catch(toError);
     },
-    async check(key) {
-      const res = await limiter.get(key);
-      if (res && res.consumedPoints > points) throw new RateLimitedError(Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
-    },
-    async reset(key) {
-      await limiter.delete(key);
+    async refund(key, n = 1) {
+      await limiter.reward(key, n);
     },
   };
 }
@@ -48,7 +49,7 @@ function wrap(limiter: RateLimiterAbstract, points: number): RateLimiter {
 /** Memory store: one process (embedded mode). Counts are per process and lost on restart. */
 export function memoryRateLimiters(): RateLimiterFactory {
   return (rule) =>
-    wrap(new RateLimiterMemory({ keyPrefix: rule.name, points: rule.points, duration: rule.durationSeconds, blockDuration: rule.blockSeconds ?? 0 }), rule.points);
+    wrap(new RateLimiterMemory({ keyPrefix: rule.name, points: rule.points, duration: rule.durationSeconds, blockDuration: rule.blockSeconds ?? 0 }));
 }
 
 /** Redis store: limits hold across every hub process. */
@@ -63,6 +64,5 @@ export function redisRateLimiters(redis: Redis, prefix: string): RateLimiterFact
         blockDuration: rule.blockSeconds ?? 0,
         useRedisPackage: false,
       }),
-      rule.points,
     );
 }

@@ -12,6 +12,8 @@ export interface AgentIdentity {
 
 export interface AgentAuthRow extends AgentIdentity {
   secretHash: Buffer;
+  /** The address of the installation's latest session (its site's address, for the per-address limit). */
+  lastIp: string | null;
 }
 
 /** The `hub_node` of HTTP polling sessions (they belong to no hub process). */
@@ -44,11 +46,18 @@ export class AgentRepository {
 
   /** `findForAuth` for many agents in one query (a reconnect storm is thousands of handshakes). */
   async findForAuthMany(agentIds: readonly string[]): Promise<Map<string, AgentAuthRow>> {
-    const rows: { id: string; vendor_id: string; installation_id: string; secret_hash: Buffer; customer_id: string; agent_kind: AgentKind }[] = await this.db('agents as a')
+    const rows: { id: string; vendor_id: string; installation_id: string; secret_hash: Buffer; customer_id: string; agent_kind: AgentKind; last_ip: string | null }[] = await this.db('agents as a')
       .join('installations as i', 'i.id', 'a.installation_id')
       .whereIn('a.id', [...new Set(agentIds)])
-      .select('a.id', 'a.vendor_id', 'a.installation_id', 'a.secret_hash', 'i.customer_id', 'i.agent_kind');
-    return new Map(rows.map((row) => [row.id, { agentId: row.id, vendorId: row.vendor_id, customerId: row.customer_id, installationId: row.installation_id, agentKind: row.agent_kind, secretHash: row.secret_hash }]));
+      .select('a.id', 'a.vendor_id', 'a.installation_id', 'a.secret_hash', 'i.customer_id', 'i.agent_kind')
+      // agent_sessions (installation_id, connected_at) index: one row read per agent.
+      .select(this.db.raw('(SELECT s.ip FROM agent_sessions s WHERE s.installation_id = a.installation_id AND s.agent_id = a.id ORDER BY s.connected_at DESC LIMIT 1) AS last_ip'));
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        { agentId: row.id, vendorId: row.vendor_id, customerId: row.customer_id, installationId: row.installation_id, agentKind: row.agent_kind, secretHash: row.secret_hash, lastIp: row.last_ip },
+      ]),
+    );
   }
 
   async findForAuth(agentId: string): Promise<AgentAuthRow | undefined> {

@@ -1,6 +1,7 @@
 import type { AgentAuth, AgentHello, AgentKind, Command, CommandProgress, HelloAck, LogsChunk, OkAck, StatusReport } from '@flotilla/protocol';
 import { AppError } from '../../errors.js';
-import { RateLimitedError, type RateLimiterFactory } from '../../infra/index.js';
+import type { RateLimiterFactory } from '../../infra/index.js';
+import { spend } from '../shared/limits.js';
 import type { Logger } from '../../logger.js';
 import type { Notifier } from '../shared/notifier.js';
 import { matchesHash } from '../shared/tokens.js';
@@ -24,8 +25,8 @@ export interface AgentCommands {
 
 /** Everything that happens on an agent's connection, from handshake to disconnect. */
 export class AgentSessionService {
-  private readonly failuresByAgent;
-  private readonly failuresByIp;
+  private readonly byAgentAndIp;
+  private readonly byIp;
 
   constructor(
     private readonly agents: AgentRepository,
@@ -37,9 +38,13 @@ export class AgentSessionService {
     private readonly commands: AgentCommands,
     private readonly shipped: ShippedAgentImages,
   ) {
-    // Failed handshakes only: healthy fleets reconnect freely, guessing is throttled.
-    this.failuresByAgent = rateLimiters({ name: 'agent-auth-id', points: 10, durationSeconds: 60, blockSeconds: 300 });
-    this.failuresByIp = rateLimiters({ name: 'agent-auth-ip', points: 50, durationSeconds: 60, blockSeconds: 300 });
+    // Every handshake is counted before its secret is checked and refunded when it was right, so
+    // only failures accumulate: healthy fleets reconnect freely, guessing is throttled. Keyed by agent
+    // and address, a stranger's guesses elsewhere cannot lock the real agent out.
+    this.byAgentAndIp = rateLimiters({ name: 'agent-auth-id-ip', points: 10, durationSeconds: 60, blockSeconds: 300 });
+    // Spraying many agent ids from one address. Agents already seen at that address (a site's NAT)
+    // are not counted here, so a broken or hostile neighbour cannot lock them out.
+    this.byIp = rateLimiters({ name: 'agent-auth-ip', points: 50, durationSeconds: 60, blockSeconds: 300 });
   }
 
   private readonly listeners: ((installationIds: string[]) => Promise<void>)[] = [];
@@ -96,22 +101,30 @@ export class AgentSessionService {
     void this.changes.submit(installationId);
   }
 
-  /** Checks an agent's id and secret (and kind, when it says which agent it is); failures are rate-limited. */
+  /**
+   * Checks an agent's id and secret (and kind, when it says which agent it is). The attempt is
+   * counted before the secret is compared (see the limiters above): of 200 concurrent wrong secrets
+   * at most the limit are checked.
+   */
   async authenticate(auth: Pick<AgentAuth, 'agentId' | 'secret'> & { kind?: AgentKind }, ip: string): Promise<AgentIdentity> {
-    try {
-      await this.failuresByIp.check(ip);
-      await this.failuresByAgent.check(auth.agentId);
-    } catch (err) {
-      if (err instanceof RateLimitedError) throw new AppError('RATE_LIMITED', `Too many failed agent handshakes; retry in ${err.retryAfterSeconds} s`, { retryAfterSeconds: err.retryAfterSeconds });
-      throw err;
-    }
+    const tooMany = 'Too many failed agent handshakes';
+    const pairKey = `${auth.agentId}|${ip}`;
+    await spend(this.byAgentAndIp, pairKey, tooMany);
     const row = await this.authRows.submit(auth.agentId);
-    if (!row || !matchesHash(auth.secret, row.secretHash)) {
-      await Promise.all([this.failuresByIp.hit(ip), this.failuresByAgent.hit(auth.agentId)]).catch(() => undefined);
-      throw new AppError('UNAUTHORIZED', 'Unknown agent or wrong secret');
+    const counted = row?.lastIp !== ip;
+    if (counted) {
+      try {
+        await spend(this.byIp, ip, tooMany);
+      } catch (err) {
+        // Refused before any check: the agent's own count keeps only what was compared.
+        await this.byAgentAndIp.refund(pairKey);
+        throw err;
+      }
     }
+    if (!row || !matchesHash(auth.secret, row.secretHash)) throw new AppError('UNAUTHORIZED', 'Unknown agent or wrong secret');
+    await Promise.all([this.byAgentAndIp.refund(pairKey), counted ? this.byIp.refund(ip) : undefined]);
     if (auth.kind !== undefined && row.agentKind !== auth.kind) throw new AppError('UNAUTHORIZED', `This installation expects an agent-${row.agentKind}, not agent-${auth.kind}`);
-    const { secretHash: _secretHash, ...identity } = row;
+    const { secretHash: _secretHash, lastIp: _lastIp, ...identity } = row;
     return identity;
   }
 

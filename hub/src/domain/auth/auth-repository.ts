@@ -42,6 +42,17 @@ export class AuthRepository {
     return this.db<UserRow>('users').where({ email }).first();
   }
 
+  /** Whether the account behind `email` signed in from `ip` in the last 30 days (one indexed read, also for unknown emails). */
+  async signedInFrom(email: string, ip: string): Promise<boolean> {
+    const row = await this.db('sessions as s')
+      .join('users as u', 'u.id', 's.user_id')
+      .where('u.email', email)
+      .where('s.ip', ip)
+      .where('s.created_at', '>', this.db.raw("now() - interval '30 days'"))
+      .first(this.db.raw('1 AS found'));
+    return row !== undefined;
+  }
+
   async memberships(userId: string): Promise<Membership[]> {
     const rows: { vendor_id: string; vendor_name: string; customer_id: string | null; customer_name: string | null; role: string }[] = await this.db('memberships as m')
       .join('vendors as v', 'v.id', 'm.vendor_id')

@@ -1,6 +1,7 @@
 import type { LoginResponse, Membership, SignupResponse } from '@flotilla/protocol';
 import { AppError } from '../../errors.js';
-import { RateLimitedError, type RateLimiterFactory } from '../../infra/index.js';
+import type { RateLimiterFactory } from '../../infra/index.js';
+import { spend } from '../shared/limits.js';
 import { isUniqueViolation } from '../shared/db-errors.js';
 import { randomToken, sha256Hex } from '../shared/tokens.js';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './password.js';
@@ -34,7 +35,10 @@ export class AuthService {
     rateLimiters: RateLimiterFactory,
     private readonly signupEnabled: boolean,
   ) {
-    // Failed logins only: 10 per address and account per 15 min, 100 per address.
+    // Every password check is counted before it is made and refunded when the password was right,
+    // so only failures accumulate: 10 per address and account per 15 min (a stranger elsewhere
+    // cannot lock the account), 100 per address (not counting accounts that signed in from there
+    // before: a guesser cannot lock out the colleagues behind the same NAT).
     this.loginByIpAndEmail = rateLimiters({ name: 'login-ip-email', points: 10, durationSeconds: 900, blockSeconds: 900 });
     this.loginByIp = rateLimiters({ name: 'login-ip', points: 100, durationSeconds: 900, blockSeconds: 900 });
   }
@@ -53,23 +57,38 @@ export class AuthService {
   }
 
   async login(input: { email: string; password: string }, meta: ClientMeta): Promise<LoginResponse & { sessionToken: string }> {
-    const ipKey = meta.ip ?? 'unknown';
-    const pairKey = `${ipKey}|${input.email}`;
-    await this.limited(async () => {
-      await this.loginByIp.check(ipKey);
-      await this.loginByIpAndEmail.check(pairKey);
-    });
-    const user = await this.repo.findUserByEmail(input.email);
-    // Verify against a dummy hash for unknown emails so timing does not reveal which accounts exist.
-    const ok = await verifyPassword(input.password, user?.password_hash ?? (await DUMMY_HASH_PROMISE()));
-    if (!user || !ok) {
-      await this.limited(async () => {
-        await this.loginByIp.hit(ipKey);
-        await this.loginByIpAndEmail.hit(pairKey);
-      });
-      throw new AppError('UNAUTHORIZED', 'Wrong email or password');
+    const user = await this.checkPassword(input.email, input.password, meta);
+    if (!user) throw new AppError('UNAUTHORIZED', 'Wrong email or password');
+    return this.signIn(user, meta);
+  }
+
+  /**
+   * The account when `password` is its password, else undefined. Rate-limited: the attempt is
+   * counted before the password is checked, so concurrent guesses cannot outrun the limit.
+   */
+  async checkPassword(email: string, password: string, meta: ClientMeta): Promise<UserRow | undefined> {
+    const tooMany = 'Too many failed sign-in attempts';
+    const ip = meta.ip ?? 'unknown';
+    const pairKey = `${ip}|${email}`;
+    await spend(this.loginByIpAndEmail, pairKey, tooMany);
+    const [user, known] = await Promise.all([this.repo.findUserByEmail(email), this.repo.signedInFrom(email, ip)]);
+    if (!known) {
+      try {
+        await spend(this.loginByIp, ip, tooMany);
+      } catch (err) {
+        await this.loginByIpAndEmail.refund(pairKey); // refused before any check
+        throw err;
+      }
     }
-    await this.loginByIpAndEmail.reset(pairKey);
+    // Verify against a dummy hash for unknown emails so timing does not reveal which accounts exist.
+    const ok = await verifyPassword(password, user?.password_hash ?? (await DUMMY_HASH_PROMISE()));
+    if (!user || !ok) return undefined;
+    await Promise.all([this.loginByIpAndEmail.refund(pairKey), known ? undefined : this.loginByIp.refund(ip)]);
+    return user;
+  }
+
+  /** A new browser session for a user whose credentials were just proven. */
+  async signIn(user: UserRow, meta: ClientMeta): Promise<LoginResponse & { sessionToken: string }> {
     const sessionToken = await this.startSession(user.id, meta);
     return { user: toUser(user), memberships: await this.repo.memberships(user.id), sessionToken };
   }
@@ -115,16 +134,5 @@ export class AuthService {
     const token = randomToken('fls_');
     await this.repo.createSession({ id: sha256Hex(token), userId, expiresAt: new Date(Date.now() + SESSION_TTL_MS), ...meta });
     return token;
-  }
-
-  private async limited(fn: () => Promise<void>): Promise<void> {
-    try {
-      await fn();
-    } catch (err) {
-      if (err instanceof RateLimitedError) {
-        throw new AppError('RATE_LIMITED', `Too many failed sign-in attempts; try again in ${err.retryAfterSeconds} s`, { retryAfterSeconds: err.retryAfterSeconds });
-      }
-      throw err;
-    }
   }
 }

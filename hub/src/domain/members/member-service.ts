@@ -1,13 +1,14 @@
 import type { AcceptInviteBody, CreateInviteBody, CreatedInvite, Invite, LoginResponse, Member, Membership, UpdateMemberBody } from '@flotilla/protocol';
 import { AppError } from '../../errors.js';
-import { RateLimitedError, type RateLimiterFactory } from '../../infra/index.js';
+import type { RateLimiterFactory } from '../../infra/index.js';
+import { spend } from '../shared/limits.js';
 import type { Mailer, MailMessage } from '../../infra/mailer.js';
 import type { MailIdentity } from '../branding/branding-service.js';
 import type { Logger } from '../../logger.js';
 import { mayGrant, type Actor, type Scope } from '../access/roles.js';
 import type { AuthRepository } from '../auth/auth-repository.js';
 import type { AuthService, ClientMeta } from '../auth/auth-service.js';
-import { hashPassword, verifyPassword } from '../auth/password.js';
+import { hashPassword } from '../auth/password.js';
 import type { TokenRepository } from '../auth/token-repository.js';
 import type { CustomerService } from '../customers/customer-service.js';
 import { isUuid } from '../shared/db-errors.js';
@@ -39,6 +40,8 @@ export class MemberService {
     rateLimiters: RateLimiterFactory,
     private readonly log: Logger,
   ) {
+    // Attempts on invite links per address, counted before the link is looked up; an accepted invite
+    // gives its point back (a team joining from one office is not refused).
     this.acceptLimiter = rateLimiters({ name: 'invite-accept-ip', points: 20, durationSeconds: 900, blockSeconds: 900 });
   }
 
@@ -102,15 +105,13 @@ export class MemberService {
 
   /**
    * Accepting sets the new user's name and password and signs them in. An existing account (same
-   * email) proves itself with its current password and gains the membership.
+   * email) proves itself with its current password (a sign-in attempt, under the sign-in limits)
+   * and gains the membership. Every limit is passed before the invite is used: a refused attempt
+   * leaves it open.
    */
   async accept(token: string, body: AcceptInviteBody, meta: ClientMeta): Promise<LoginResponse & { sessionToken: string; vendorId: string; customerId: string | null }> {
-    try {
-      await this.acceptLimiter.hit(meta.ip ?? 'unknown');
-    } catch (err) {
-      if (err instanceof RateLimitedError) throw new AppError('RATE_LIMITED', `Too many invite attempts; retry in ${err.retryAfterSeconds} s`, { retryAfterSeconds: err.retryAfterSeconds });
-      throw err;
-    }
+    const ip = meta.ip ?? 'unknown';
+    await spend(this.acceptLimiter, ip, 'Too many invite attempts');
     const tokenHash = sha256Hex(token);
     const invite = await this.repo.findOpenInvite(tokenHash);
     if (!invite) {
@@ -120,7 +121,7 @@ export class MemberService {
       throw AppError.notFound('Invite');
     }
     const existing = await this.users.findUserByEmail(invite.email);
-    if (existing && !(await verifyPassword(body.password, existing.password_hash))) {
+    if (existing && !(await this.auth.checkPassword(invite.email, body.password, meta))) {
       throw new AppError('UNAUTHORIZED', `An account for ${invite.email} exists: enter its current password to accept`);
     }
     const userId = await this.repo.accept(invite.id, {
@@ -130,7 +131,10 @@ export class MemberService {
       passwordHash: existing ? null : await hashPassword(body.password),
     });
     if (!userId) throw new AppError('CONFLICT', 'This invite has already been used; sign in instead');
-    const login = await this.auth.login({ email: invite.email, password: body.password }, meta);
+    await this.acceptLimiter.refund(ip);
+    const user = existing ?? (await this.users.findUserById(userId));
+    if (!user) throw new AppError('CONFLICT', 'This account was removed while the invite was accepted');
+    const login = await this.auth.signIn(user, meta);
     return { ...login, vendorId: invite.vendor_id, customerId: invite.customer_id };
   }
 

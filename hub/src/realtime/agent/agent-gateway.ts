@@ -4,6 +4,7 @@ import type { Logger } from '../../logger.js';
 import type { AgentSessionService } from '../../domain/agents/agent-session-service.js';
 import type { AgentIdentity } from '../../domain/agents/agent-repository.js';
 import { socketError } from '../socket-error.js';
+import { handshakeAddress } from '../client-address.js';
 import { onValidated } from '../validated.js';
 import { agentRoom } from '../notifier.js';
 import type { AgentNamespace, AgentSocket } from '../namespaces.js';
@@ -20,7 +21,7 @@ interface Handshake {
  * agent, one live socket per agent, and the agent → hub events, each validated before it reaches
  * the session service. `clustered`: other hub processes share this namespace through the adapter.
  */
-export function registerAgentGateway(ns: AgentNamespace, sessions: AgentSessionService, hubNode: string, log: Logger, clustered: boolean): void {
+export function registerAgentGateway(ns: AgentNamespace, sessions: AgentSessionService, hubNode: string, log: Logger, clustered: boolean, trustProxy: boolean): void {
   // One connection per agent: a reconnect replaces a socket the hub has not noticed is dead yet.
   // The session is opened during the handshake, so an agent that connects again (it heard the
   // first connect) always opens a later session; the process holding an older socket drops it as
@@ -35,7 +36,7 @@ export function registerAgentGateway(ns: AgentNamespace, sessions: AgentSessionS
     // Gone while it was authenticated: socket.io will not connect it, so no session is opened.
     if (socket.conn.readyState !== 'open') throw new AppError('UNAUTHORIZED', 'Connection closed during the handshake');
     const ticket = live.reserve(identity.agentId);
-    const opened = sessions.connected(identity, hubNode, socket.handshake.address, agentVersion);
+    const opened = sessions.connected(identity, hubNode, handshakeAddress(socket.handshake, trustProxy), agentVersion);
     const close = (reason: string) =>
       void opened.then(({ sessionId }) => sessions.disconnected(identity, sessionId, hubNode, reason)).catch((err: unknown) => log.error({ err, agentId: identity.agentId }, 'could not close agent session'));
     const onEarlyClose = () => {
@@ -71,7 +72,7 @@ export function registerAgentGateway(ns: AgentNamespace, sessions: AgentSessionS
       return;
     }
     sessions
-      .authenticate(parsed.data, socket.handshake.address)
+      .authenticate(parsed.data, handshakeAddress(socket.handshake, trustProxy))
       .then(async (identity) => {
         const sessionId = await openSession(socket, identity, parsed.data.agentVersion);
         socket.data = { identity, agentVersion: parsed.data.agentVersion, sessionId };
