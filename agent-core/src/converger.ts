@@ -176,8 +176,7 @@ export class Converger {
       try {
         for (const component of uninstallOrder(this.current.components)) {
           if (this.stopped) return { ok: false, message: `the agent stopped while uninstalling; removed: ${removed.join(', ') || 'nothing'}` };
-          await this.step(component.name, `removing ${component.version}`, () => this.opts.driver.remove(component, ctx));
-          await this.persist({ ...this.current, components: this.current.components.filter((c) => c.name !== component.name) });
+          await this.removeComponent(component, ctx);
           removed.push(component.name);
         }
       } catch (err) {
@@ -229,8 +228,7 @@ export class Converger {
     for (const component of plan.remove) {
       throwIfAborted(signal);
       const ctx = { installationId: this.current.installationId, logger: log, signal };
-      await this.step(component.name, `removing ${component.version}`, () => driver.remove(component, ctx));
-      await this.persist({ ...this.current, components: this.current.components.filter((c) => c.name !== component.name) });
+      await this.removeComponent(component, ctx);
     }
     if (this.current.installationId !== desired.installationId) {
       await this.persist({ ...this.current, installationId: desired.installationId, appliedRevision: 0 });
@@ -245,30 +243,51 @@ export class Converger {
         const previous = this.current.components.find((c) => c.name === component.name);
         const withThis = () => [...this.current.components.filter((c) => c.name !== component.name), component];
         try {
-          await this.step(component.name, `applying ${component.version}`, () =>
-            driver.apply(component, { ...ctx, revision: desired.revision, previous, ...(force ? { force } : {}) }),
+          await this.step(
+            component.name,
+            `applying ${component.version}`,
+            () => driver.apply(component, { ...ctx, revision: desired.revision, previous, ...(force ? { force } : {}) }),
+            () => this.persist({ ...this.current, components: withThis() }),
           );
         } catch (err) {
           // A new component may be half-created: remember it so a later revision removes it.
-          if (previous === undefined) await this.persist({ ...this.current, components: withThis() }).catch(() => undefined);
+          if (previous === undefined && !this.current.components.some((c) => c.name === component.name)) {
+            await this.persist({ ...this.current, components: withThis() }).catch(() => undefined);
+          }
           throw err;
         }
-        await this.persist({ ...this.current, components: withThis() });
       }
       // Stage k+1 starts only once stage k is healthy; the last stage's health is reported, not awaited.
       if (index < plan.stages.length - 1) await this.waitHealthy(stage, ctx, log);
     }
   }
 
-  /** Runs one driver call with a `progressing` override; a failure is attributed to that component. */
-  private async step(name: string, message: string, call: () => Promise<void>): Promise<void> {
+  private removeComponent(component: DesiredComponent, ctx: DriverContext): Promise<void> {
+    return this.step(
+      component.name,
+      `removing ${component.version}`,
+      () => this.opts.driver.remove(component, ctx),
+      () => this.persist({ ...this.current, components: this.current.components.filter((c) => c.name !== component.name) }),
+    );
+  }
+
+  /**
+   * Runs one driver call with a `progressing` override, then `record`s its outcome in the state file.
+   * The override goes only once the state lists the outcome: in between, a new component would be in
+   * neither and vanish from the report (the hub reads that as 'unknown'). A failed call is attributed
+   * to that component.
+   */
+  private async step(name: string, message: string, call: () => Promise<void>, record: () => Promise<void>): Promise<void> {
     this.overrideMap.set(name, { health: 'progressing', message });
     this.opts.onComponentChanging?.(name);
     this.opts.onChange();
     try {
-      await call();
-    } catch (err) {
-      throw new ConvergenceError(errorText(err), [name]);
+      try {
+        await call();
+      } catch (err) {
+        throw new ConvergenceError(errorText(err), [name]);
+      }
+      await record();
     } finally {
       this.overrideMap.delete(name);
       this.opts.onComponentChanging?.(name);

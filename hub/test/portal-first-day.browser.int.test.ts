@@ -193,6 +193,8 @@ describe('the first day in the portal', { timeout: 420_000 }, () => {
     const row = page.getByTestId(`installation-${installationId}`);
     await poll(() => text(row.getByTestId('running-version'))).toBe('2.0.0');
     expect(await page.getByTestId('first-run').count()).toBe(0);
+    // Healthy for a while now: its 24 h uptime is above zero (re-read after each health change).
+    await poll(async () => Number.parseFloat(await text(row.getByTestId('uptime')))).toBeGreaterThan(0);
     await shot(page, 'first-day-6-fleet');
     expect(vendor.errors).toEqual([]);
   });

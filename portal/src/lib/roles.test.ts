@@ -111,6 +111,10 @@ describe('navLinks', () => {
     expect(navLinks([vendor('viewer'), customer('viewer')]).map((l) => l.label)).toEqual(['Fleet', 'Applications', 'Releases', 'Rollouts', 'Customers', 'Customer portal', 'API tokens']);
   });
 
+  it('sets the settings pages apart from the daily work', () => {
+    expect(navLinks([vendor('admin')]).filter((l) => l.settings).map((l) => l.testId)).toEqual(['nav-users', 'nav-branding', 'nav-tokens', 'nav-audit']);
+  });
+
   it('has nothing for nobody', () => {
     expect(navLinks([])).toEqual([]);
   });

@@ -125,6 +125,8 @@ export interface NavLink {
   testId: string;
   /** Active only on exactly this path (the fleet page is `/`, a prefix of everything). */
   exact?: boolean;
+  /** Settings pages sit apart from the daily work (the right end of the navigation row). */
+  settings?: boolean;
 }
 
 /** The header's links for this user: only pages their role can use. */
@@ -143,9 +145,9 @@ export function navLinks(memberships: readonly Membership[]): NavLink[] {
     // Users of both areas read release notes in the vendor area; customer-only users get their own page.
     if (!vendor) links.push({ to: '/customer/releases', label: 'Release notes', testId: 'nav-customer-releases' });
   }
-  if (canManageMembers(memberships)) links.push({ to: '/settings/users', label: 'Users & invites', testId: 'nav-users' });
-  if (canManageBranding(memberships)) links.push({ to: '/settings/branding', label: 'Branding', testId: 'nav-branding' });
-  if (memberships.length > 0) links.push({ to: '/settings/tokens', label: 'API tokens', testId: 'nav-tokens' });
-  if (canViewAudit(memberships)) links.push({ to: '/settings/audit', label: 'Audit log', testId: 'nav-audit' });
+  if (canManageMembers(memberships)) links.push({ to: '/settings/users', label: 'Users & invites', testId: 'nav-users', settings: true });
+  if (canManageBranding(memberships)) links.push({ to: '/settings/branding', label: 'Branding', testId: 'nav-branding', settings: true });
+  if (memberships.length > 0) links.push({ to: '/settings/tokens', label: 'API tokens', testId: 'nav-tokens', settings: true });
+  if (canViewAudit(memberships)) links.push({ to: '/settings/audit', label: 'Audit log', testId: 'nav-audit', settings: true });
   return links;
 }

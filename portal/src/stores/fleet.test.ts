@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
 import { computed, isReactive } from 'vue';
 import type { Installation } from '@flotilla/protocol';
-import { useFleetStore } from './fleet';
+import { UPTIME_FULL_REFRESH_INTERVAL_MS, UPTIME_REFRESH_DELAY_MS, UPTIME_REFRESH_MAX_ROWS, useFleetStore } from './fleet';
 import { T0, T1, T2, installation, json, presence, settle, status, stubFetch } from '../testing/fixtures';
 
 /** A fake hub list endpoint whose content the test changes between fetches. */
@@ -43,6 +43,53 @@ describe('useFleetStore', () => {
     expect(calls).toHaveLength(2);
     expect(fleet.byId('a')?.uptime24h).toBe(55);
     now.mockRestore();
+  });
+
+  it("re-reads a row's 24 h uptime shortly after its health or presence changes, one GET per row, batched", async () => {
+    vi.useFakeTimers();
+    const rows = new Map([
+      ['a', installation('a', { uptime24h: 0 })],
+      ['b', installation('b', { uptime24h: 50 })],
+    ]);
+    const calls = stubFetch(async (call) => {
+      const one = /\/installations\/(\w+)$/.exec(call.url);
+      return one ? json(200, rows.get(one[1]!)) : json(200, { items: [...rows.values()], nextCursor: null });
+    });
+    const fleet = useFleetStore();
+    await fleet.load();
+    const changed: (number | null | undefined)[] = [];
+    fleet.onChange((changes) => changed.push(...changes.map((c) => c.after?.uptime24h)));
+
+    rows.set('a', installation('a', { uptime24h: 12.5 }));
+    fleet.applyStatus(status('a', { health: 'healthy', updatedAt: T1 }));
+    fleet.applyStatus(status('a', { health: 'healthy', runningVersion: '2.0.0', updatedAt: T2 })); // same health: no second read
+    await vi.advanceTimersByTimeAsync(UPTIME_REFRESH_DELAY_MS - 1);
+    expect(calls.map((c) => c.url)).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    await vi.runAllTimersAsync();
+    expect(calls.slice(1).map((c) => c.url)).toEqual([expect.stringMatching(/\/installations\/a$/)]);
+    expect(fleet.byId('a')).toMatchObject({ uptime24h: 12.5, status: { health: 'healthy', runningVersion: '2.0.0' } });
+    expect(fleet.byId('b')?.uptime24h).toBe(50);
+    expect(changed).toContain(12.5);
+    vi.useRealTimers();
+  });
+
+  it('re-reads the whole list (at most once a minute) when an outage changes more rows than a batch of GETs should', async () => {
+    vi.useFakeTimers();
+    const ids = Array.from({ length: UPTIME_REFRESH_MAX_ROWS + 1 }, (_, i) => `r${i}`);
+    const { state, calls } = hubList(ids.map((id) => installation(id, { uptime24h: 100 })));
+    const fleet = useFleetStore();
+    await fleet.load();
+    state.items = ids.map((id) => installation(id, { uptime24h: 90 }));
+    for (const id of ids) fleet.applyPresence(presence(id, true, T2));
+    await vi.advanceTimersByTimeAsync(UPTIME_REFRESH_DELAY_MS);
+    expect(calls).toHaveLength(1); // the list is younger than a minute: wait
+    await vi.advanceTimersByTimeAsync(UPTIME_FULL_REFRESH_INTERVAL_MS);
+    await vi.runAllTimersAsync();
+    expect(calls).toHaveLength(2);
+    expect(calls.every((c) => /\/installations\?/.test(c.url))).toBe(true);
+    expect(fleet.byId('r0')?.uptime24h).toBe(90);
+    vi.useRealTimers();
   });
 
   it('patches status and presence from live events without refetching', async () => {

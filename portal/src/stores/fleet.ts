@@ -13,12 +13,22 @@ import type { FleetChange } from '../lib/fleet-view';
  * refetch (per installation id).
  *
  * Views over the list (the fleet page's filtered, sorted one) follow it without re-reading it:
+ * A row's 24 h uptime is re-read shortly after its health or presence changes (batched).
  * `onChange` listeners get the rows each batch of live events changed (`{before, after}`, raw
  * objects, once per microtask); `items` replaced by a load is the signal to rebuild. Every change
  * to `items` other than a load must go through `notify`.
  */
 /** How old a list may be when a page that shows each row's 24 h uptime opens (see `refreshIfOlderThan`). */
 export const UPTIME_MAX_AGE_MS = 10_000;
+/**
+ * A row whose health or presence changes gets its 24 h uptime re-read this long after (the changes
+ * of that span in one batch): live events carry statuses, not the figure computed from them.
+ */
+export const UPTIME_REFRESH_DELAY_MS = 5_000;
+/** A batch larger than this (an outage) re-reads the whole list instead of a GET per row... */
+export const UPTIME_REFRESH_MAX_ROWS = 20;
+/** ...at most this often. */
+export const UPTIME_FULL_REFRESH_INTERVAL_MS = 60_000;
 
 export const useFleetStore = defineStore('fleet', () => {
   const items = ref<Installation[]>([]);
@@ -42,6 +52,8 @@ export const useFleetStore = defineStore('fleet', () => {
   const removedIds = ref<ReadonlySet<string>>(new Set());
   const listeners = new Set<(changes: FleetChange[]) => void>();
   let pending: FleetChange[] = [];
+  const staleUptimes = new Set<string>();
+  let uptimeTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** Hands the changes of this turn to the listeners once, after the current burst of events. */
   function notify(change: FleetChange): void {
@@ -126,6 +138,7 @@ export const useFleetStore = defineStore('fleet', () => {
       const after = position === undefined ? undefined : raw[position];
       if (after !== before) {
         if (before && after && before.status.online !== after.status.online) onlineCount.value += after.status.online ? 1 : -1;
+        if (before && after && (before.status.online !== after.status.online || before.status.health !== after.status.health)) uptimeChanged(after.id);
         notify({ before, after });
       }
       return;
@@ -135,6 +148,43 @@ export const useFleetStore = defineStore('fleet', () => {
     refetchedFor.add(id);
     held.push(event);
     void load();
+  }
+
+  function uptimeChanged(id: string, delayMs = UPTIME_REFRESH_DELAY_MS): void {
+    staleUptimes.add(id);
+    uptimeTimer ??= setTimeout(() => void refreshUptimes(), delayMs);
+  }
+
+  /** Re-reads the 24 h uptime of the rows whose health or presence changed since the last batch. */
+  async function refreshUptimes(): Promise<void> {
+    uptimeTimer = null;
+    const ids = [...staleUptimes];
+    staleUptimes.clear();
+    if (ids.length > UPTIME_REFRESH_MAX_ROWS) {
+      const wait = loadedAt + UPTIME_FULL_REFRESH_INTERVAL_MS - Date.now();
+      if (wait > 0) for (const id of ids) uptimeChanged(id, wait);
+      else await load();
+      return;
+    }
+    await Promise.all(
+      ids.map(async (id) => {
+        try {
+          setUptime(id, (await installationsApi.get(id)).uptime24h);
+        } catch {
+          // Gone or no longer visible: the live events say so; the row keeps its figure meanwhile.
+        }
+      }),
+    );
+  }
+
+  /** Only the figure changes: the row's status may have moved on since the GET was answered. */
+  function setUptime(id: string, uptime24h: number | null): void {
+    const position = index.value.get(id);
+    const before = position === undefined ? undefined : toRaw(items.value)[position];
+    if (position === undefined || before === undefined || before.uptime24h === uptime24h) return;
+    const after = { ...before, uptime24h };
+    items.value[position] = after;
+    notify({ before, after });
   }
 
   function applyStatus(status: InstallationStatus): void {
@@ -190,6 +240,9 @@ export const useFleetStore = defineStore('fleet', () => {
     pending = [];
     refetchedFor.clear();
     removedIds.value = new Set();
+    staleUptimes.clear();
+    if (uptimeTimer) clearTimeout(uptimeTimer);
+    uptimeTimer = null;
   }
 
   return { items, loaded, loading, error, count, onlineCount, load, refreshIfOlderThan, applyStatus, applyPresence, applyInstallation, applyRemoved, byId, wasRemoved, reset, onChange };
