@@ -9,6 +9,7 @@ import { installationsCommand } from './commands/installations.js';
 import { loginCommand, logoutCommand, whoamiCommand } from './commands/login.js';
 import { releasesCommand } from './commands/releases.js';
 import { rolloutsCommand } from './commands/rollouts.js';
+import { tracksCommand } from './commands/tracks.js';
 import { versionsCommand } from './commands/versions.js';
 
 function sdkVersion(): string {
@@ -23,6 +24,11 @@ Shell completion: flotilla completion >> ~/.bashrc (zsh: SHELL=zsh flotilla comp
 /** Runs the `flotilla` CLI on `argv` (without node and script); resolves with the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo & { stdin: NodeJS.ReadableStream & { isTTY?: boolean } }): Promise<number> {
   const state: RunState = { exitCode: EXIT.ok, io };
+  // `--version` is the flag of `versions create` and `releases create`; the CLI's own version is `flotilla version` (or a lone --version).
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === 'version')) {
+    io.stdout.write(`${sdkVersion()}\n`);
+    return EXIT.ok;
+  }
   const cli = yargs([...argv])
     .scriptName('flotilla')
     .usage('$0 <command> [options]\n\nShip releases to your customers from a terminal or a CI pipeline.')
@@ -35,6 +41,7 @@ export async function runCli(argv: readonly string[], io: CliIo & { stdin: NodeJ
     .command(whoamiCommand(state))
     .command(appsCommand(state))
     .command(versionsCommand(state))
+    .command(tracksCommand(state))
     .command(releasesCommand(state))
     .command(deployCommand(state))
     .command(rolloutsCommand(state))
@@ -45,7 +52,8 @@ export async function runCli(argv: readonly string[], io: CliIo & { stdin: NodeJ
     .strict()
     .help()
     .alias('help', 'h')
-    .version(sdkVersion())
+    .version(false)
+    .command('version', 'Print the CLI version', () => undefined, () => undefined)
     .epilogue(EPILOGUE)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
