@@ -42,6 +42,17 @@ const DEFAULT_LOG_LINES = 200;
 
 const PROJECT_LABEL = 'com.docker.compose.project';
 
+/**
+ * Where the customer's license is: `<stateDir>/license/license`. The compose CLI gets both paths as
+ * FLOTILLA_LICENSE_DIR and FLOTILLA_LICENSE_FILE, so a vendor's compose file mounts the folder
+ * (`${FLOTILLA_LICENSE_DIR}:/run/flotilla-license:ro`) and sees each new license at once (a mounted
+ * single file would keep showing the old one: the file is replaced, not rewritten).
+ */
+export function licensePaths(stateDir: string): { dir: string; file: string } {
+  const dir = path.join(stateDir, 'license');
+  return { dir, file: path.join(dir, 'license') };
+}
+
 /** The paths of one component's files. */
 export function componentPaths(stateDir: string, name: string): { dir: string; file: string; envFile: string } {
   const dir = path.join(stateDir, 'components', name);
@@ -66,12 +77,15 @@ export class ComposeDriver implements Driver {
     this.exec = opts.exec ?? execCommand;
     this.docker = opts.dockerBin ?? 'docker';
     this.dockerComposeV1 = opts.dockerComposeV1Bin ?? 'docker-compose';
-    this.env = dockerEnvironment(opts.env ?? process.env);
+    const license = licensePaths(opts.stateDir);
+    this.env = { ...dockerEnvironment(opts.env ?? process.env), FLOTILLA_LICENSE_DIR: license.dir, FLOTILLA_LICENSE_FILE: license.file };
   }
 
   async init(ctx: DriverContext): Promise<void> {
     const cli = await this.compose();
     await mkdir(path.join(this.opts.stateDir, 'components'), { recursive: true, mode: 0o700 });
+    // Exists before any service mounts it (docker would create a root-owned folder otherwise).
+    await mkdir(licensePaths(this.opts.stateDir).dir, { recursive: true, mode: 0o755 });
     ctx.logger.info({ compose: describeCompose(cli), variant: cli.variant }, 'compose detected');
     if (this.opts.self !== undefined) {
       const file = selfComposePath(this.opts.stateDir);
@@ -113,6 +127,17 @@ export class ComposeDriver implements Driver {
       await writeAtomic(paths.envFile, envBefore ?? '', 0o600);
     }
     throw new DriverError(failureText(result), { project, command: [cli.command, ...args].join(' '), exitCode: result.code });
+  }
+
+  async license(license: string | null): Promise<void> {
+    const paths = licensePaths(this.opts.stateDir);
+    if (license === null) {
+      await rm(paths.file, { force: true });
+      return;
+    }
+    await mkdir(paths.dir, { recursive: true, mode: 0o755 });
+    // Readable by the services' users; a license is the customer's own, not a secret of the agent.
+    await writeAtomic(paths.file, license, 0o644);
   }
 
   async remove(component: DesiredComponent, ctx: DriverContext): Promise<void> {

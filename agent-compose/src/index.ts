@@ -1,4 +1,4 @@
-export { ComposeDriver, createComposeDriver, componentPaths, type ComposeDriverOptions } from './compose-driver.js';
+export { ComposeDriver, createComposeDriver, componentPaths, licensePaths, type ComposeDriverOptions } from './compose-driver.js';
 export { detectCompose, describeCompose, composeArgs, type ComposeCli } from './compose-cli.js';
 export { componentHealth, classifyContainer, ContainerInspect, InspectOutput } from './health.js';
 export { projectName, dockerEnvironment } from './project.js';

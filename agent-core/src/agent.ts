@@ -4,6 +4,7 @@ import {
   DesiredState,
   ErrorAck,
   HelloAck,
+  LicenseDelivery,
   OkAck,
   PROTOCOL_VERSION,
   summarizeIssues,
@@ -28,6 +29,7 @@ import type { Driver, DriverContext, HealthSample } from './driver.js';
 import { collectHostFacts } from './host.js';
 import type { Logger } from './logger.js';
 import { StateStore, type LocalState } from './state-store.js';
+import { LicenseKeeper } from './license-keeper.js';
 import { nextStatuses, type Observation } from './status.js';
 import { agentCoreVersion } from './version.js';
 
@@ -84,6 +86,7 @@ class AgentRuntime implements Agent {
   private converger: Converger | undefined;
   private runner: CommandRunner | undefined;
   private readonly journal: CommandJournal;
+  private readonly licenses: LicenseKeeper;
   /** Serializes driver calls of applies and commands (Driver contract: no concurrent calls). */
   private readonly serial = new Serial();
   private requestExit: (reason: string) => void = () => undefined;
@@ -119,6 +122,7 @@ class AgentRuntime implements Agent {
   ) {
     this.store = new StateStore(config.stateDir, logger);
     this.journal = new CommandJournal(config.stateDir, logger);
+    this.licenses = new LicenseKeeper(driver, () => this.driverContext(this.converger?.state.installationId ?? ''), logger);
     this.connection = new HubConnection({
       hubUrl: config.hubUrl,
       auth: {
@@ -253,6 +257,12 @@ class AgentRuntime implements Agent {
   // ---- hub events -------------------------------------------------------------------------------
 
   private setupSocket(socket: AgentSocket): void {
+    socket.on('license:current', (payload: unknown, ack: unknown) => {
+      const parsed = LicenseDelivery.safeParse(payload);
+      if (!parsed.success) this.logger.warn({ event: 'license:current', issues: summarizeIssues(parsed.error.issues) }, 'ignoring invalid payload from hub');
+      else void this.licenses.take(parsed.data.license);
+      if (typeof ack === 'function') ack({ accepted: parsed.success });
+    });
     socket.on('state:desired', (payload: unknown, ack: unknown) => {
       const reply = (response: CommandAck) => {
         if (typeof ack === 'function') ack(response);
@@ -305,6 +315,7 @@ class AgentRuntime implements Agent {
   /** One poll's answer: the first one of a polling session stands for a hello. */
   private async polled(response: AgentPollResponse, first: boolean): Promise<void> {
     if (first) this.sessionRevision = -1;
+    if (response.license !== undefined) void this.licenses.take(response.license);
     await takePoll(response, {
       acceptDesired: (desired) => this.acceptDesired(desired, 'poll'),
       takeCommand: (command) => this.takeCommand(command),
@@ -368,8 +379,9 @@ class AgentRuntime implements Agent {
     }
     this.session = socket;
     this.polling.check(); // stops polling at once
-    const { desired, commands } = parsed.data;
+    const { desired, commands, license } = parsed.data;
     this.logger.info({ appliedRevision: payload.appliedRevision, desiredRevision: desired?.revision ?? null }, 'hello acknowledged');
+    if (license !== undefined) void this.licenses.take(license);
     if (desired !== null) this.acceptDesired(desired, 'hello');
     const runner = this.requireRunner();
     void Promise.all(commands.map((c) => this.takeCommand(c))).then(() => runner.resendUnreported());

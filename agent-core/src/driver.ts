@@ -15,8 +15,8 @@ import type { Logger } from './logger.js';
  * - `remove` is idempotent: removing something absent succeeds.
  * - `health` never rejects for one bad component: it returns `unknown` (or `failed`) with a message.
  *   It may reject when the runtime itself is unreachable; the agent then reports `unknown`.
- * - Calls for one installation are never concurrent with each other, except `health`, which may
- *   run while an `apply` is in flight.
+ * - Calls for one installation are never concurrent with each other, except `health` and
+ *   `license`, which may run while an `apply` is in flight.
  */
 export interface Driver {
   readonly kind: AgentKind;
@@ -44,6 +44,11 @@ export interface Driver {
    * reports the command and exits or waits to be terminated.
    */
   selfUpdate?(image: string, ctx: DriverContext): Promise<void>;
+  /**
+   * Hands the customer's signed license to the application (compose: a file the services can mount,
+   * helm: a Secret), replacing the previous one; `null` removes it (revoked). Idempotent.
+   */
+  license?(license: string | null, ctx: DriverContext): Promise<void>;
 }
 
 export interface DriverContext {

@@ -8,7 +8,7 @@ import { cliEnvironment } from './cli-env.js';
 import { execCommand, failureText, type Exec, type ExecOptions, type ExecResult } from '@flotilla/agent-core';
 import { driftOf, releaseHealth } from './health.js';
 import { HelmHistory, HelmRelease, historyArgs, isReleaseNotFound, manifestArgs, rollbackArgs, shortVersion, statusArgs, uninstallArgs, upgradePlan } from './helm-cli.js';
-import { getArgs, KubectlVersion, logsArgs, rolloutRestartArgs, setImageArgs, versionArgs } from './kubectl-cli.js';
+import { applyStdinArgs, deleteLicenseArgs, getArgs, KubectlVersion, licenseSecretManifest, logsArgs, rolloutRestartArgs, setImageArgs, versionArgs } from './kubectl-cli.js';
 import { releaseName } from './release-name.js';
 import { Workspace } from './workspace.js';
 import { KubectlGetOutput, objectsOf, RESTARTABLE_KINDS, workloadsOfManifest, type WorkloadObject, type WorkloadRef } from './workloads.js';
@@ -137,6 +137,16 @@ export class HelmDriver implements Driver {
     const result = await this.helm(rollbackArgs(release, this.opts.namespace, this.opts.defaultTimeoutSeconds ?? 300), { signal: ctx.signal });
     await this.recordOutcome(release, before, null);
     if (result.code !== 0) throw new DriverError(failureText(result), { release });
+  }
+
+  /** The customer's license as the Secret `flotilla-license` (key `license`) in the release namespace; null deletes it. */
+  async license(license: string | null, ctx: DriverContext): Promise<void> {
+    const ns = this.opts.namespace;
+    const result =
+      license === null
+        ? await this.kubectl(deleteLicenseArgs(ns), { signal: ctx.signal, timeoutMs: READ_TIMEOUT_MS })
+        : await this.kubectl(applyStdinArgs(ns), { stdin: licenseSecretManifest(ns, license), signal: ctx.signal, timeoutMs: READ_TIMEOUT_MS });
+    if (result.code !== 0) throw new DriverError(`kubectl could not ${license === null ? 'delete' : 'apply'} the license Secret: ${failureText(result, 1000)}`);
   }
 
   /** `kubectl rollout restart` of the release's Deployments, StatefulSets and DaemonSets. */

@@ -27,3 +27,21 @@ export const versionArgs = ['version', '--client', '-o', 'json'];
 
 /** `kubectl version --client -o json`. */
 export const KubectlVersion = z.object({ clientVersion: z.object({ gitVersion: z.string() }).loose() }).loose();
+
+/** The Secret that holds the customer's license for the vendor's charts (`license` key). */
+export const LICENSE_SECRET = 'flotilla-license';
+
+/** The license Secret as a manifest for `kubectl apply -f -` (on stdin: the license never goes into argv). */
+export function licenseSecretManifest(namespace: string, license: string): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: LICENSE_SECRET, namespace, labels: { 'app.kubernetes.io/managed-by': 'flotilla-agent' } },
+    type: 'Opaque',
+    stringData: { license },
+  });
+}
+
+export const applyStdinArgs = (namespace: string) => ['apply', '-f', '-', '--namespace', namespace];
+
+export const deleteLicenseArgs = (namespace: string) => ['delete', 'secret', LICENSE_SECRET, '--namespace', namespace, '--ignore-not-found'];

@@ -25,6 +25,7 @@ import { commandRoutes } from './http/routes/commands.js';
 import { agentInstallRoutes } from './http/routes/agent-install.js';
 import { agentPollingRoutes } from './http/routes/agent-polling.js';
 import { brandingRoutes } from './http/routes/branding.js';
+import { licenseRoutes } from './http/routes/licenses.js';
 import { createIoServer } from './realtime/io-server.js';
 import { socketNotifier } from './realtime/notifier.js';
 import { registerAgentGateway } from './realtime/agent/agent-gateway.js';
@@ -42,7 +43,7 @@ import { createServices, type Services } from './services.js';
 import { HUB_VERSION } from './version.js';
 import { AppError } from './errors.js';
 
-export type AppConfig = Pick<Config, 'publicUrl' | 'publicUrlConfigured' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'agentHelmImage' | 'installTokenTtlMs' | 'portalDir' | 'smtpUrl' | 'smtpFrom' | 'apiRateLimitPerMinute' | 'trustProxy' | 'uptimeRetentionDays'>;
+export type AppConfig = Pick<Config, 'publicUrl' | 'publicUrlConfigured' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'agentHelmImage' | 'installTokenTtlMs' | 'portalDir' | 'smtpUrl' | 'smtpFrom' | 'apiRateLimitPerMinute' | 'trustProxy' | 'uptimeRetentionDays' | 'licenseKeySecret'>;
 export type { AgentNamespace, LiveNamespace } from './realtime/namespaces.js';
 export type { LiveAuthenticator } from './realtime/live/live-auth.js';
 
@@ -112,6 +113,7 @@ export function createApp(deps: AppDeps): App {
   customerRoutes(api, routeDeps, services.customers);
   brandingRoutes(api, routeDeps, services.branding);
   releaseRoutes(api, routeDeps, services.releases, services.entitlements, services.fleet);
+  licenseRoutes(api, routeDeps, services.licenses);
   rolloutRoutes(api, routeDeps, services.rollouts);
   installationRoutes(api, routeDeps, services.installations, services.deploys, services.credentials, services.releases, services.uninstalls);
   commandRoutes(api, routeDeps, services.commands);

@@ -57,6 +57,8 @@ const EnvSchema = z.object({
   API_RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(10).max(1_000_000).default(1200)),
   /** Days of hourly uptime roll-ups kept (the 30 d uptime window needs 31). */
   UPTIME_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(31).max(3660).default(35)),
+  /** Encrypts each vendor's license signing key at rest (AES-256); without it the key is stored as is (never served). */
+  LICENSE_KEY_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'at least 16 characters').optional()),
   /** Built portal served at /; defaults to the monorepo's portal/dist. */
   PORTAL_DIR: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
 });
@@ -91,6 +93,7 @@ export interface Config {
   apiRateLimitPerMinute: number;
   trustProxy: boolean;
   uptimeRetentionDays: number;
+  licenseKeySecret: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -128,5 +131,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
     trustProxy: e.TRUST_PROXY,
     uptimeRetentionDays: e.UPTIME_RETENTION_DAYS,
+    licenseKeySecret: e.LICENSE_KEY_SECRET,
   };
 }

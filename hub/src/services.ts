@@ -36,6 +36,8 @@ import { CommandService } from './domain/commands/command-service.js';
 import type { ShippedAgentImages } from './domain/commands/agent-update.js';
 import { BrandingRepository } from './domain/branding/branding-repository.js';
 import { BrandingService } from './domain/branding/branding-service.js';
+import { LicenseRepository } from './domain/licenses/license-repository.js';
+import { LicenseService } from './domain/licenses/license-service.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -76,12 +78,13 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
     log.child({ component: 'members' }),
   );
   const entitlements = new EntitlementService(infra.db);
+  const licenses = new LicenseService(new LicenseRepository(infra.db), notifier, config.licenseKeySecret, log.child({ component: 'licenses' }));
   const releases = new ReleaseService(releaseRepo, entitlements);
   const fleet = new FleetService(infra.db);
-  const deploys = new DeployService(applicationRepo, releaseRepo, releases, desiredRepo, installations, notifier);
+  const deploys = new DeployService(applicationRepo, releaseRepo, releases, desiredRepo, installations, notifier, licenses);
   const commandRepo = new CommandRepository(infra.db);
   const commands = new CommandService(commandRepo, installations, desiredRepo, notifier, shippedAgents, log.child({ component: 'commands' }));
-  const agentSessions = new AgentSessionService(agentRepo, installationRepo, desiredRepo, notifier, infra.rateLimiters, log.child({ component: 'agents' }), commands, shippedAgents);
+  const agentSessions = new AgentSessionService(agentRepo, installationRepo, desiredRepo, notifier, infra.rateLimiters, log.child({ component: 'agents' }), commands, shippedAgents, licenses);
 
   /** Shows installations whose sessions were closed in bulk with their new status (one read for all). */
   async function notifyStatusOf(installationIds: string[]): Promise<void> {
@@ -104,7 +107,7 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
 
   const rolloutRepo = new RolloutRepository(infra.db);
   const rolloutEngine = new RolloutEngine(infra.db, rolloutRepo, releaseRepo, applicationRepo, desiredRepo, infra.queues, notifier, log.child({ component: 'rollouts' }));
-  const rollouts = new RolloutService(infra.db, rolloutRepo, releaseRepo, entitlements, rolloutEngine, notifier);
+  const rollouts = new RolloutService(infra.db, rolloutRepo, releaseRepo, entitlements, rolloutEngine, notifier, licenses);
   const uninstalls = new UninstallService(
     infra.db,
     installations,
@@ -134,6 +137,7 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
     branding,
     releases,
     entitlements,
+    licenses,
     fleet,
     applications,
     customers,

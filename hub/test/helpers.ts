@@ -100,6 +100,7 @@ export async function startTestHub(opts: TestHubOptions): Promise<TestHub> {
       apiRateLimitPerMinute: opts.apiRateLimitPerMinute ?? 100_000,
       trustProxy: opts.trustProxy ?? false,
       uptimeRetentionDays: 35,
+      licenseKeySecret: 'test license key secret',
     },
     logger: testLogger,
     infra,

@@ -55,6 +55,7 @@ beforeAll(async () => {
   ids.release = (await aAdmin.post<{ id: string }>(`/tracks/${ids.track}/releases`, { version: '1.0.0', stages: [[{ applicationId: ids.app, versionId: ids.version }]] })).body.id;
   ids.entitlement = (await aAdmin.post<{ id: string }>('/entitlements', { customerId: ids.customerX, trackId: ids.track })).body.id;
   expect((await aAdmin.post(`/releases/${ids.release}/lock`)).status).toBe(200);
+  ids.license = (await aAdmin.post<{ id: string }>('/licenses', { customerId: ids.customerX })).body.id;
   ids.installationX2 = (await aAdmin.post<{ id: string }>('/installations', { customerId: ids.customerX, name: 'x2', environment: 'prod', agentKind: 'compose', trackId: ids.track })).body.id;
   const ro = await aAdmin.post<{ id: string }>('/rollouts', { releaseId: ids.release, targets: { installationIds: [ids.installationX2] }, strategy: { requireCustomerApproval: true } });
   expect(ro.status).toBe(201);
@@ -158,6 +159,13 @@ const CASES: Record<RouteKey, Case> = {
   'POST /entitlements': { path: () => '/entitlements', body: () => ({ customerId: ids.customerX, trackId: ids.track }), owner: 'customerX' },
   'PATCH /entitlements/:id': { path: () => `/entitlements/${ids.entitlement}`, body: () => ({ versionRange: '>=0.0.0' }), owner: 'customerX' },
   'DELETE /entitlements/:id': { path: () => `/entitlements/${ids.entitlement}`, owner: 'customerX' },
+  'GET /licenses': { path: () => '/licenses', owner: 'none' },
+  'POST /licenses': { path: () => '/licenses', body: () => ({ customerId: ids.customerX }), owner: 'customerX' },
+  'GET /licenses/public-key': { path: () => '/licenses/public-key', owner: 'none' },
+  'GET /licenses/:id': { path: () => `/licenses/${ids.license}`, owner: 'customerX' },
+  'POST /licenses/:id/replace': { path: () => `/licenses/${ids.license}/replace`, body: () => ({ maxInstallations: 1 }), owner: 'customerX' },
+  'POST /licenses/:id/revoke': { path: () => `/licenses/${ids.license}/revoke`, owner: 'customerX' },
+  'GET /license-keys/:vendorId': { path: () => `/license-keys/${ids.vendorA}`, owner: 'none' },
   'GET /installations/:id/updates': installation('/updates'),
   'GET /fleet/summary': { path: () => '/fleet/summary', owner: 'none' },
   'GET /rollouts': { path: () => '/rollouts', owner: 'none' },
@@ -203,7 +211,7 @@ describe('a user of another vendor (B)', () => {
   const targeted = KEYS.filter((k) => ROUTES[k].access.kind !== 'public' && CASES[k].owner !== 'none' && CASES[k].owner !== 'vendor');
   it.each(targeted)('%s on A’s resource → 404 (or refused without existence leak)', async (key) => {
     const res = await call(bAdmin, key);
-    if (key === 'POST /installations' || key === 'POST /entitlements') {
+    if (key === 'POST /installations' || key === 'POST /entitlements' || key === 'POST /licenses') {
       // B's own route, but the customer it names is A's: refused like a customer that does not exist.
       expect(res.status).toBe(400);
       expect(JSON.stringify(res.body)).not.toContain('X');
@@ -220,7 +228,7 @@ describe('a user of another vendor (B)', () => {
     const res = await call(bAdmin, key);
     expect(res.status).toBe(200);
     const text = JSON.stringify(res.body);
-    for (const id of [ids.vendorA, ids.app, ids.customerX, ids.customerY, ids.installationX, ids.installationY, ids.invite, ids.xAdminUser, ids.track, ids.release, ids.entitlement, ids.rollout]) expect(text).not.toContain(id);
+    for (const id of [ids.vendorA, ids.app, ids.customerX, ids.customerY, ids.installationX, ids.installationY, ids.invite, ids.xAdminUser, ids.track, ids.release, ids.entitlement, ids.rollout, ids.license]) expect(text).not.toContain(id);
   });
 });
 
@@ -230,11 +238,11 @@ describe('a user of another customer (Y) of the same vendor', () => {
     expect(res.status).toBe(404);
   });
 
-  it.each(['GET /installations', 'GET /users', 'GET /invites', 'GET /tracks', 'GET /entitlements', 'GET /fleet/summary', 'GET /rollouts'] as const)('%s shows only Y’s own', async (key) => {
+  it.each(['GET /installations', 'GET /users', 'GET /invites', 'GET /tracks', 'GET /entitlements', 'GET /fleet/summary', 'GET /rollouts', 'GET /licenses'] as const)('%s shows only Y’s own', async (key) => {
     const res = await call(yAdmin, key);
     expect(res.status).toBe(200);
     const text = JSON.stringify(res.body);
-    for (const id of [ids.installationX, ids.customerX, ids.xAdminUser, ids.inviteX, ids.invite, ids.track, ids.entitlement, ids.rollout]) expect(text).not.toContain(id);
+    for (const id of [ids.installationX, ids.customerX, ids.xAdminUser, ids.inviteX, ids.invite, ids.track, ids.entitlement, ids.rollout, ids.license]) expect(text).not.toContain(id);
   });
 
   it('sees its own installation', async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentKind, ComponentName, Health, Int32, IsoDate, text } from './common.js';
 import { ErrorCode } from './errors.js';
+import { LicenseDelivery } from './rest/licenses.js';
 
 /** Bumped on any incompatible change to the `/agent` events. */
 export const PROTOCOL_VERSION = 1;
@@ -159,7 +160,12 @@ export type ErrorAck = z.infer<typeof ErrorAck>;
 export const OkAck = z.object({ ok: z.literal(true) });
 export type OkAck = z.infer<typeof OkAck>;
 
-export const HelloAck = z.object({ desired: DesiredState.nullable(), commands: z.array(Command).default([]) });
+export const HelloAck = z.object({
+  desired: DesiredState.nullable(),
+  commands: z.array(Command).default([]),
+  /** The customer's current signed license (null: none); absent from hubs that predate licenses. */
+  license: LicenseDelivery.shape.license.optional(),
+});
 export type HelloAck = z.infer<typeof HelloAck>;
 
 export type Ack<T> = (response: T | ErrorAck) => void;
@@ -186,6 +192,8 @@ export interface HubToAgentEvents {
   'state:desired': (payload: DesiredState, ack: (response: CommandAck) => void) => void;
   command: (payload: Command, ack: (response: CommandAck) => void) => void;
   'hub:restarting': (payload: HubRestarting) => void;
+  /** The customer's license changed (issued, replaced, revoked): the agent hands it to the application. */
+  'license:current': (payload: LicenseDelivery, ack: (response: CommandAck) => void) => void;
 }
 
 /** Schemas of the agent → hub payloads, looked up by the hub's validation wrapper. */

@@ -12,3 +12,4 @@ export * from './rest/lists.js';
 export * from './rest/api.js';
 export * from './rest/rollout-blockers.js';
 export * from './rest/branding.js';
+export * from './rest/licenses.js';

@@ -94,6 +94,15 @@ export const ROUTES = {
   'POST /entitlements': { access: vendor('admin'), audit: 'entitlement.create' },
   'PATCH /entitlements/:id': { access: vendor('admin'), audit: 'entitlement.update' },
   'DELETE /entitlements/:id': { access: vendor('admin'), audit: 'entitlement.delete' },
+  // Signed licenses: the vendor's admins issue them; customers read their own and the public key.
+  'GET /licenses': { access: tenant('viewer', 'viewer') },
+  'POST /licenses': { access: vendor('admin'), audit: 'license.issue' },
+  'GET /licenses/public-key': { access: tenant('viewer', 'viewer') },
+  'GET /licenses/:id': { access: tenant('viewer', 'viewer') },
+  'POST /licenses/:id/replace': { access: vendor('admin'), audit: 'license.replace' },
+  'POST /licenses/:id/revoke': { access: vendor('admin'), audit: 'license.revoke' },
+  // A public key is public: applications and their pipelines fetch it without an account.
+  'GET /license-keys/:vendorId': { access: PUBLIC },
   'GET /installations/:id/updates': { access: tenant('viewer', 'viewer') },
   'GET /fleet/summary': { access: tenant('viewer', 'viewer') },
 

@@ -4,6 +4,7 @@ import type { Notifier } from '../domain/shared/notifier.js';
 import type { AgentNamespace, LiveNamespace } from './namespaces.js';
 
 export const agentRoom = (agentId: string) => `agent:${agentId}`;
+const LICENSE_ACK_TIMEOUT_MS = 10_000;
 
 /** Notifier over Socket.IO rooms; through the adapter it reaches sockets on every hub process. */
 export function socketNotifier(
@@ -48,6 +49,14 @@ export function socketNotifier(
       for (const customerId of scope.customerIds) {
         live.to(liveRooms.customer(customerId)).emit('rollout:progress', { ...progress, waves: [], targets: progress.targets.filter((t) => t.customerId === customerId) });
       }
+    },
+    license(agentIds, delivery) {
+      // Acked so a slow agent does not pile up; one that misses it gets it again with its next hello.
+      agents
+        .to(agentIds.map(agentRoom))
+        .timeout(LICENSE_ACK_TIMEOUT_MS)
+        .emitWithAck('license:current', delivery)
+        .catch(() => undefined);
     },
     disconnectAgent(agentId) {
       agents.in(agentRoom(agentId)).disconnectSockets(true);

@@ -4,7 +4,7 @@ import { reasonMessage, sortEligible, type Candidate } from './eligibility.js';
 const c = (id: string, over: Partial<Candidate> = {}): Candidate => ({
   id, name: id, customer_id: 'cus', customer_name: 'Globex', track_id: 't', agent_kind: 'compose', lifecycle: 'active', ...over,
 });
-const input = { trackId: 't', kinds: new Set(['compose'] as const), entitledCustomers: new Set(['cus']) };
+const input = { trackId: 't', kinds: new Set(['compose'] as const), entitledCustomers: new Set(['cus', 'lapsed']), blockedCustomers: new Set(['lapsed']) };
 
 describe('sortEligible', () => {
   it('keeps eligible candidates in order and gives each other one its reason', () => {
@@ -29,6 +29,8 @@ describe('sortEligible', () => {
     expect(reason({ track_id: 'other', agent_kind: 'helm', customer_id: 'poor' })).toBe('other-track');
     expect(reason({ agent_kind: 'helm', customer_id: 'poor' })).toBe('wrong-agent-kind');
     expect(reason({ customer_id: 'poor' })).toBe('not-entitled');
+    expect(reason({ customer_id: 'lapsed' })).toBe('license-expired');
+    expect(reason({ customer_id: 'lapsed', agent_kind: 'helm' })).toBe('wrong-agent-kind');
     expect(reason({})).toBeUndefined();
   });
 
@@ -46,5 +48,6 @@ describe('reasonMessage', () => {
     expect(reasonMessage('wrong-agent-kind', c('a', { agent_kind: 'helm' }), r)).toBe('release 1.2.0 has no component for its helm agent');
     expect(reasonMessage('not-entitled', c('a'), r)).toBe('Globex is not entitled to release 1.2.0');
     expect(reasonMessage('uninstalling', c('a'), r)).toBe('being uninstalled');
+    expect(reasonMessage('license-expired', c('a'), r)).toBe("Globex's license expired and blocks updates");
   });
 });

@@ -20,12 +20,14 @@ export interface EligibilityInput {
   kinds: ReadonlySet<AgentKind>;
   /** Customers whose entitlement covers the release (version range, expiry). */
   entitledCustomers: ReadonlySet<string>;
+  /** Customers whose license expired and blocks updates. */
+  blockedCustomers: ReadonlySet<string>;
 }
 
 /**
  * Pure: which candidates a rollout of a release can take, and why each other one is left out, the
  * first reason that applies in this order: being uninstalled, not on a track, on another track, no
- * component for its agent's kind, its customer not entitled. Candidates keep their order.
+ * component for its agent's kind, its customer not entitled, its customer's license expired (blocking updates). Candidates keep their order.
  */
 export function sortEligible<C extends Candidate>(candidates: readonly C[], input: EligibilityInput): { eligible: C[]; ineligible: { candidate: C; reason: IneligibleReason }[] } {
   const eligible: C[] = [];
@@ -44,6 +46,7 @@ function reasonLeftOut(c: Candidate, input: EligibilityInput): IneligibleReason 
   if (c.track_id !== input.trackId) return 'other-track';
   if (!input.kinds.has(c.agent_kind)) return 'wrong-agent-kind';
   if (!input.entitledCustomers.has(c.customer_id)) return 'not-entitled';
+  if (input.blockedCustomers.has(c.customer_id)) return 'license-expired';
   return null;
 }
 
@@ -60,5 +63,7 @@ export function reasonMessage(reason: IneligibleReason, c: Pick<Candidate, 'agen
       return `release ${release.version} has no component for its ${c.agent_kind} agent`;
     case 'not-entitled':
       return `${c.customer_name} is not entitled to release ${release.version}`;
+    case 'license-expired':
+      return `${c.customer_name}'s license expired and blocks updates`;
   }
 }

@@ -33,6 +33,7 @@ export class RolloutService {
     private readonly entitlements: EntitlementService,
     private readonly engine: RolloutEngine,
     private readonly notifier: Notifier,
+    private readonly licenses: { blockedCustomers(vendorId: string, customerIds: readonly string[]): Promise<ReadonlyMap<string, unknown>> },
   ) {}
 
   /**
@@ -52,6 +53,10 @@ export class RolloutService {
     const unrunnable = named(['wrong-agent-kind']);
     if (unrunnable.length > 0) {
       throw new AppError('VALIDATION_FAILED', `targets: ${unrunnable.map((c) => `${c.name} (${c.agent_kind} agent)`).join(', ')}: release ${release.version} has no component for that kind of agent`);
+    }
+    const expired = named(['license-expired']);
+    if (expired.length > 0) {
+      throw new AppError('CONFLICT', `targets: ${expired.map((c) => `${c.name} (${c.customer_name})`).join(', ')}: the customer's license expired and blocks updates; replace it with a later expiry`);
     }
     const refused = ineligible.filter((i) => i.reason === 'not-entitled').map((i) => i.candidate.name);
     if (refused.length > 0 && !body.targets.all) throw new AppError('VALIDATION_FAILED', `targets: the customers of ${refused.join(', ')} are not entitled to release ${release.version}`);
@@ -129,7 +134,8 @@ export class RolloutService {
         if (e && entitles(e, release.version, now)) entitledCustomers.add(customerId);
       }),
     );
-    return { release, ...sortEligible(found, { trackId: release.track_id, kinds, entitledCustomers }) };
+    const blockedCustomers = new Set((await this.licenses.blockedCustomers(vendorId, [...entitledCustomers])).keys());
+    return { release, ...sortEligible(found, { trackId: release.track_id, kinds, entitledCustomers, blockedCustomers }) };
   }
 
   async list(scope: Scope): Promise<Rollout[]> {

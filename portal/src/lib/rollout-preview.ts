@@ -54,6 +54,7 @@ export const REASON_TITLES: Readonly<Record<IneligibleReason, string>> = {
   'no-track': 'Not on a release track',
   'other-track': 'On another track',
   'not-entitled': 'Customer not entitled',
+  'license-expired': 'License expired',
   'wrong-agent-kind': 'Wrong agent kind',
   uninstalling: 'Being uninstalled',
 };
@@ -91,6 +92,8 @@ export function noTargetsReason({ trackName, releaseVersion, ineligible }: NoTar
   const reasons: string[] = [];
   const notEntitled = count('not-entitled');
   if (notEntitled > 0) reasons.push(`${subject(notEntitled, 'belongs to a customer', 'belong to customers')} not entitled to ${releaseVersion}: grant access on the customer's page.`);
+  const lapsed = count('license-expired');
+  if (lapsed > 0) reasons.push(`${subject(lapsed, 'belongs to a customer', 'belong to customers')} whose license expired and blocks updates: replace the license.`);
   const wrongKind = count('wrong-agent-kind');
   if (wrongKind > 0) reasons.push(`${subject(wrongKind, 'runs', 'run')} a kind of agent that release ${releaseVersion} has no component for.`);
   const uninstalling = count('uninstalling');

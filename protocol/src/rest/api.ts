@@ -5,6 +5,7 @@ import { AgentPollResponse, CommandProgress, OkAck, StatusReport } from '../agen
 import { InstallationStatus } from '../live.js';
 import { LoginBody, LoginResponse, MeResponse, SignupBody, SignupResponse } from './auth.js';
 import { Branding, HostBrandingResponse, UpdateBrandingBody } from './branding.js';
+import { IssueLicenseBody, License, LicenseList, LicensePublicKey, LicensesQuery, ReplaceLicenseBody } from './licenses.js';
 import { CommandPage, CreateCommandBody, InstallationCommand, InstallationCommandDetail } from './commands.js';
 import { AcceptInviteBody, AuditPage, CreateInviteBody, CreateTokenBody, CreatedInvite, CreatedToken, Member, UpdateMemberBody } from './identity.js';
 import {
@@ -355,6 +356,31 @@ export const API = {
   },
   'PATCH /entitlements/:id': { operationId: 'updateEntitlement', tag: 'Releases', summary: 'Change an entitlement', body: UpdateEntitlementBody, responses: { 200: Entitlement }, example: { expiresAt: '2027-12-31T23:59:59Z' } },
   'DELETE /entitlements/:id': { operationId: 'deleteEntitlement', tag: 'Releases', summary: 'Remove an entitlement', responses: { 204: null } },
+  'GET /licenses': { operationId: 'listLicenses', tag: 'Licenses', summary: "Signed licenses, newest first (customers: their own)", query: LicensesQuery, responses: { 200: LicenseList } },
+  'POST /licenses': {
+    operationId: 'issueLicense',
+    tag: 'Licenses',
+    summary: "Issue a customer's signed license (Ed25519); its agents receive it at once",
+    description:
+      'The license is `base64url(payload JSON).base64url(signature)`, signed over the first part; the payload copies the customer\'s entitlements. A customer has one active license: a second answers 409 (replace it instead).',
+    body: IssueLicenseBody,
+    responses: { 201: License },
+    errors: ['CONFLICT'],
+    example: { customerId: '7d9f0c8e-2b1a-4c3d-9e8f-0a1b2c3d4e5f', expiresAt: '2027-12-31T23:59:59Z', onExpiry: 'block-updates', maxInstallations: 3, customFields: { seats: 50, plan: 'enterprise' } },
+  },
+  'GET /licenses/public-key': { operationId: 'licensePublicKey', tag: 'Licenses', summary: "The vendor's Ed25519 public key that verifies its licenses (made on first use)", responses: { 200: LicensePublicKey } },
+  'GET /licenses/:id': { operationId: 'getLicense', tag: 'Licenses', summary: 'A license', responses: { 200: License } },
+  'POST /licenses/:id/replace': {
+    operationId: 'replaceLicense',
+    tag: 'Licenses',
+    summary: 'Issue a new license in place of an active one (unchanged terms kept); agents receive it at once',
+    body: ReplaceLicenseBody,
+    responses: { 201: License },
+    errors: ['CONFLICT'],
+    example: { expiresAt: '2028-12-31T23:59:59Z' },
+  },
+  'POST /licenses/:id/revoke': { operationId: 'revokeLicense', tag: 'Licenses', summary: "Revoke an active license; the customer's agents remove it", responses: { 200: License }, errors: ['CONFLICT'] },
+  'GET /license-keys/:vendorId': { operationId: 'vendorLicenseKey', tag: 'Licenses', summary: "A vendor's license public key, no sign-in (for applications and their build pipelines)", responses: { 200: LicensePublicKey } },
   'GET /installations/:id/updates': { operationId: 'listInstallationUpdates', tag: 'Installations', summary: 'Newer releases its customer may install', responses: { 200: InstallationUpdates } },
   'GET /fleet/summary': { operationId: 'fleetSummary', tag: 'Fleet', summary: 'Counts by health and version, drift from the latest release', responses: { 200: FleetSummary } },
 

@@ -223,7 +223,7 @@ export const RolloutPreview = z.object({
       installationId: z.string(),
       name: z.string(),
       customerName: z.string(),
-      reason: z.enum(['no-track', 'other-track', 'not-entitled', 'wrong-agent-kind', 'uninstalling']),
+      reason: z.enum(['no-track', 'other-track', 'not-entitled', 'wrong-agent-kind', 'uninstalling', 'license-expired']),
       /** The reason in plain words, e.g. "not on a release track". */
       message: z.string(),
     }),

@@ -23,6 +23,11 @@ export interface AgentCommands {
   logs(identity: AgentIdentity, chunk: LogsChunk): Promise<void>;
 }
 
+/** What the agent's connection needs of licenses (the LicenseService): the current license per customer. */
+export interface AgentLicenses {
+  currentFor(customerIds: readonly string[]): Promise<Map<string, string>>;
+}
+
 /** Everything that happens on an agent's connection, from handshake to disconnect. */
 export class AgentSessionService {
   private readonly byAgentAndIp;
@@ -37,6 +42,7 @@ export class AgentSessionService {
     private readonly log: Logger,
     private readonly commands: AgentCommands,
     private readonly shipped: ShippedAgentImages,
+    private readonly licenses: AgentLicenses,
   ) {
     // Every handshake is counted before its secret is checked and refunded when it was right, so
     // only failures accumulate: healthy fleets reconnect freely, guessing is throttled. Keyed by agent
@@ -72,6 +78,11 @@ export class AgentSessionService {
   private readonly desiredOf = new Batcher(async (keys: { vendorId: string; installationId: string }[]) => {
     const states = await this.desired.currentMany(keys);
     return keys.map((k) => states.get(k.installationId) ?? null);
+  }, STORM_BATCHING);
+  /** The customer's license, for many hellos in one query (a reconnect storm is mostly a few customers). */
+  private readonly licenseOf = new Batcher(async (customerIds: string[]) => {
+    const current = await this.licenses.currentFor(customerIds);
+    return customerIds.map((id) => current.get(id) ?? null);
   }, STORM_BATCHING);
   private readonly hellos = new Batcher(async (items: Parameters<AgentRepository['recordHellos']>[0][number][]) => {
     await this.agents.recordHellos(items);
@@ -144,14 +155,15 @@ export class AgentSessionService {
 
   async hello(identity: AgentIdentity, agentVersion: string, hello: AgentHello): Promise<HelloAck> {
     // Independent writes and reads, in parallel: a reconnect storm waits on round trips, not CPU.
-    const [, , desired, commands] = await Promise.all([
+    const [, , desired, commands, license] = await Promise.all([
       this.hellos.submit({ agentId: identity.agentId, agentVersion, host: hello.host }),
       // The status it shows carries this hello's host and version: their write runs beside it.
       this.observe(identity, hello.appliedRevision, hello.components, true, { agent_version: agentVersion, agent_host: hello.host }),
       this.desiredOf.submit({ vendorId: identity.vendorId, installationId: identity.installationId }),
       this.commands.agentConnected(identity, agentVersion),
+      this.licenseOf.submit(identity.customerId),
     ]);
-    return { desired, commands };
+    return { desired, commands, license };
   }
 
   /**
@@ -164,8 +176,12 @@ export class AgentSessionService {
       this.presence(identity, true, POLLING_NODE);
       this.changed(identity.installationId);
     }
-    const [desired, commands] = await Promise.all([this.desiredOf.submit({ vendorId: identity.vendorId, installationId: identity.installationId }), this.commands.agentConnected(identity, meta.agentVersion)]);
-    return { desired, commands };
+    const [desired, commands, license] = await Promise.all([
+      this.desiredOf.submit({ vendorId: identity.vendorId, installationId: identity.installationId }),
+      this.commands.agentConnected(identity, meta.agentVersion),
+      this.licenseOf.submit(identity.customerId),
+    ]);
+    return { desired, commands, license };
   }
 
   /** Closes the sessions of agents that stopped polling; returns their installations. */

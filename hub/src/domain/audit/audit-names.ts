@@ -36,6 +36,7 @@ const LOOKUPS: Readonly<Partial<Record<AuditTargetType, Lookup>>> = {
         .where({ 'e.id': id, 'e.vendor_id': vendorId })
         .select(db.raw(`t.name || ' for ' || c.name as name`)),
     ),
+  license: (db, vendorId, id) => first(db('licenses as l').join('customers as c', 'c.id', 'l.customer_id').where({ 'l.id': id, 'l.vendor_id': vendorId }).select(db.raw(`'license of ' || c.name as name`))),
   rollout: (db, vendorId, id) =>
     first(
       db('rollouts as o')

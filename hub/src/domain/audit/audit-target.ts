@@ -7,7 +7,7 @@
  * type of object (`member`, a login), and nested routes whose `:id` is the parent (a version of an
  * application, a release of a track, an approval of a rollout's target).
  */
-export const AUDIT_TARGET_TYPES = ['vendor', 'user', 'session', 'token', 'invite', 'customer', 'installation', 'application', 'version', 'track', 'release', 'entitlement', 'rollout'] as const;
+export const AUDIT_TARGET_TYPES = ['vendor', 'user', 'session', 'token', 'invite', 'customer', 'installation', 'application', 'version', 'track', 'release', 'entitlement', 'rollout', 'license'] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 
 interface TargetRule {
@@ -28,6 +28,7 @@ const RULES: Readonly<Record<string, TargetRule>> = {
   'version.update': { type: 'version', id: 'param:vid', details: { applicationId: 'id' } },
   'version.delete': { type: 'version', id: 'param:vid', details: { applicationId: 'id' } },
   'release.create': { type: 'release', id: 'created', details: { trackId: 'id' } },
+  'license.replace': { type: 'license', id: 'created', details: { replaces: 'id' } },
   'rollout.approve': { type: 'installation', id: 'param:installationId', details: { rolloutId: 'id' } },
 };
 

@@ -12,6 +12,11 @@ import { withHelmValueOverrides } from './helm-values.js';
 import type { InstallationService } from './installation-service.js';
 import type { InstallationRow } from './installation-repository.js';
 
+/** What deploys need of licenses: an expired license may block its customer's updates. */
+export interface UpdateGate {
+  assertUpdatesAllowed(vendorId: string, customerId: string, customerName?: string): Promise<void>;
+}
+
 /** The answer to a deploy (or rollout) aimed at an installation whose agent is removing everything. */
 export function uninstallingConflict(name: string): AppError {
   return new AppError('CONFLICT', `Installation "${name}" is being uninstalled; it takes no deploys or rollouts`);
@@ -45,12 +50,14 @@ export class DeployService {
     private readonly desired: DesiredStateRepository,
     private readonly installations: InstallationService,
     private readonly notifier: Notifier,
+    private readonly licenses: UpdateGate,
   ) {}
 
   async deploy(scope: Scope, userId: string | null, installationId: string, body: DeployBody): Promise<{ revision: number }> {
     const installation = await this.installations.row(scope, installationId);
     if (installation.lifecycle === 'uninstalling') throw uninstallingConflict(installation.name);
     if ('versionId' in body && scope.customerId !== null) throw new AppError('FORBIDDEN', 'Customers install releases: deploy a {releaseId}');
+    await this.licenses.assertUpdatesAllowed(scope.vendorId, installation.customer_id, installation.customer_name);
     const unmerged = 'versionId' in body ? await this.versionPlan(scope.vendorId, installation, body.versionId) : await this.releasePlan(scope, installation, body.releaseId);
     // The agent applies exactly these values: version defaults with the installation's overrides on top.
     const plan = { ...unmerged, components: withHelmValueOverrides(unmerged.components, installation.helm_values) };

@@ -1,4 +1,4 @@
-import type { AgentPresence, DesiredState, Installation, InstallationCommand, InstallationRemoved, InstallationStatus, RolloutProgress } from '@flotilla/protocol';
+import type { AgentPresence, DesiredState, Installation, InstallationCommand, InstallationRemoved, InstallationStatus, LicenseDelivery, RolloutProgress } from '@flotilla/protocol';
 
 /**
  * How domain services tell the outside world that something changed, without knowing Socket.IO.
@@ -18,6 +18,8 @@ export interface Notifier {
   commandChanged(scope: TenantScope, command: InstallationCommand): void;
   /** Rollout progress to the vendor and to the customers whose installations changed. */
   rolloutProgress(scope: { vendorId: string; customerIds: string[] }, progress: RolloutProgress): void;
+  /** Hands the customer's current license to these agents (connected ones now; the others get it with their next hello). */
+  license(agentIds: string[], delivery: LicenseDelivery): void;
   /** Drops the agent's live connection(s) on every hub process (credentials rotated or revoked). */
   disconnectAgent(agentId: string): void;
   /** Drops every `/live` socket in a room on every hub process (e.g. `session:<id>` when it is revoked). */
