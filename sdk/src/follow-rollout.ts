@@ -1,8 +1,9 @@
-import type { Rollout, RolloutTimelineEvent } from '@flotilla/protocol';
+import { FINISHED_ROLLOUT_STATUSES, isFinishedRolloutStatus, type Rollout, type RolloutTimelineEvent } from '@flotilla/protocol';
 import type { FlotillaClient } from './client.js';
 import type { LiveClient } from './live.js';
 
-export const FINISHED_ROLLOUT_STATUSES: readonly Rollout['status'][] = ['completed', 'failed', 'aborted'];
+/** The protocol's finished rollout statuses (re-exported: integrators import them from here). */
+export { FINISHED_ROLLOUT_STATUSES };
 
 export interface FollowRolloutOptions {
   /** Each event of the rollout's persisted timeline, once and in order, including those sent while disconnected. */
@@ -51,7 +52,7 @@ export function followRollout(client: FlotillaClient, live: LiveClient, rolloutI
           }
           const rollout = await client.request('GET /rollouts/:id', { params: { id: rolloutId } });
           opts.onRollout?.(rollout);
-          if (FINISHED_ROLLOUT_STATUSES.includes(rollout.status) || opts.until?.(rollout)) {
+          if (isFinishedRolloutStatus(rollout.status) || opts.until?.(rollout)) {
             // Events written with the final status are in the timeline already: read them first.
             const rest = await client.request('GET /rollouts/:id/timeline', { params: { id: rolloutId }, query: { after } });
             for (const e of rest.items) opts.onEvent?.(e);

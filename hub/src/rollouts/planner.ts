@@ -3,14 +3,27 @@
  * Pure: no I/O, no clock (time is an argument). The engine persists what it returns and calls it
  * again whenever something changes (an agent report, a timer, pause/resume/abort).
  *
- * Rules (stated one by one in reference-model.ts): waves run in order, a wave starts only when every earlier target has
- * finished and the previous wave has soaked; within a wave at most `maxParallel` installations
+ * Rules (stated one by one in reference-model.ts): waves run in order, a wave starts only when
+ * every earlier target has finished and the previous wave has soaked; within a wave at most `maxParallel` installations
  * deploy at once; per installation, stage k+1 is sent only once stage k is healthy; a stage not
  * healthy within `healthTimeoutSeconds` has failed; failures pause, roll back or continue (up to
  * `maxFailures`); targets wait for their maintenance window, their customer's approval and their
  * agent (past `offlineTimeoutSeconds` offline they are skipped). A paused, aborted or finished
  * rollout starts nothing.
  */
+
+import {
+  ACTIVE_TARGET_STATUSES,
+  DEFAULT_ROLLOUT_STRATEGY,
+  FAILURE_TARGET_STATUSES,
+  FINISHED_TARGET_STATUSES,
+  type FailurePolicy,
+  type RolloutStatus,
+  type TargetStatus,
+  type WaitingFor,
+} from '@flotilla/protocol';
+
+export type { RolloutStatus, TargetStatus, WaitingFor };
 
 export type Wave = { count: number } | { percent: number } | { installationIds: string[] };
 
@@ -19,28 +32,15 @@ export interface Strategy {
   maxParallel: number;
   soakSeconds: number;
   healthTimeoutSeconds: number;
-  failurePolicy: 'pause' | 'rollback' | 'continue';
+  failurePolicy: FailurePolicy;
   maxFailures: number;
   respectMaintenanceWindows: boolean;
   requireCustomerApproval: boolean;
   offlineTimeoutSeconds: number;
 }
 
-export const DEFAULT_STRATEGY: Strategy = {
-  waves: [{ percent: 100 }],
-  maxParallel: 10,
-  soakSeconds: 0,
-  healthTimeoutSeconds: 600,
-  failurePolicy: 'pause',
-  maxFailures: 0,
-  respectMaintenanceWindows: true,
-  requireCustomerApproval: false,
-  offlineTimeoutSeconds: 3600,
-};
-
-export type RolloutStatus = 'pending' | 'running' | 'paused' | 'completed' | 'failed' | 'aborted';
-export type TargetStatus = 'pending' | 'waiting' | 'deploying' | 'succeeded' | 'failed' | 'rolling_back' | 'rolled_back' | 'skipped';
-export type WaitingFor = 'window' | 'approval' | 'agent';
+/** The protocol's defaults (the vocabulary lives in one place). */
+export const DEFAULT_STRATEGY: Strategy = { ...DEFAULT_ROLLOUT_STRATEGY, waves: DEFAULT_ROLLOUT_STRATEGY.waves.map((w) => ({ ...w })) };
 
 export interface Target {
   installationId: string;
@@ -83,8 +83,9 @@ export type Action =
   | { type: 'complete' }
   | { type: 'wake-at'; at: number };
 
-const FINISHED: ReadonlySet<TargetStatus> = new Set(['succeeded', 'failed', 'rolled_back', 'skipped']);
-const ACTIVE: ReadonlySet<TargetStatus> = new Set(['deploying', 'rolling_back']);
+const FINISHED: ReadonlySet<TargetStatus> = new Set(FINISHED_TARGET_STATUSES);
+const ACTIVE: ReadonlySet<TargetStatus> = new Set(ACTIVE_TARGET_STATUSES);
+const FAILURES: ReadonlySet<TargetStatus> = new Set(FAILURE_TARGET_STATUSES);
 
 export const isFinished = (t: Pick<Target, 'status'>) => FINISHED.has(t.status);
 
@@ -178,7 +179,7 @@ export function plan(rollout: Rollout, targets: readonly Target[], now: number):
     }
   }
 
-  const failures = targets.filter((t) => t.status === 'failed' || t.status === 'rolled_back' || t.status === 'rolling_back').length + newFailures;
+  const failures = targets.filter((t) => FAILURES.has(t.status)).length + newFailures;
   const overBudget = s.failurePolicy === 'pause' ? newFailures > 0 : failures > s.maxFailures;
   if (overBudget) {
     // In-flight stages keep going (their results still count); nothing new starts.

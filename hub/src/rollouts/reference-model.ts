@@ -22,6 +22,7 @@
  *    when it was last seen, or from when the rollout first waited for it if it never was); any other
  *    one gets stage 1 if fewer than maxParallel targets are deploying or rolling back.
  */
+import { ACTIVE_TARGET_STATUSES, FAILURE_TARGET_STATUSES, FINISHED_TARGET_STATUSES } from '@flotilla/protocol';
 import type { Rollout, Target, TargetStatus } from './planner.js';
 
 export interface ModelState {
@@ -29,8 +30,10 @@ export interface ModelState {
   targets: Target[];
 }
 
-const finished = (s: TargetStatus) => s === 'succeeded' || s === 'failed' || s === 'rolled_back' || s === 'skipped';
-const busy = (s: TargetStatus) => s === 'deploying' || s === 'rolling_back';
+// The vocabulary (which statuses are finished, in flight, failures) is the protocol's; the rules are here.
+const finished = (s: TargetStatus) => (FINISHED_TARGET_STATUSES as readonly TargetStatus[]).includes(s);
+const busy = (s: TargetStatus) => (ACTIVE_TARGET_STATUSES as readonly TargetStatus[]).includes(s);
+const failure = (s: TargetStatus) => (FAILURE_TARGET_STATUSES as readonly TargetStatus[]).includes(s);
 
 /** One step of the rollout at `now`: the state the planner's actions must lead to. */
 export function modelStep(state: ModelState, now: number): ModelState {
@@ -65,7 +68,7 @@ export function modelStep(state: ModelState, now: number): ModelState {
   }
 
   // 3. failure budget
-  const failures = targets.filter((t) => t.status === 'failed' || t.status === 'rolled_back' || t.status === 'rolling_back').length;
+  const failures = targets.filter((t) => failure(t.status)).length;
   if (s.failurePolicy === 'pause' ? newFailures > 0 : failures > s.maxFailures) {
     rollout.status = 'paused';
     return { rollout, targets };

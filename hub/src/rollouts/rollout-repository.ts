@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { DesiredComponent, MaintenanceWindow, Rollout as RolloutResource, RolloutStrategy, TargetBlocker } from '@flotilla/protocol';
+import { FINISHED_TARGET_STATUSES, UNFINISHED_ROLLOUT_STATUSES, isFinishedRolloutStatus, isFinishedTargetStatus, type DesiredComponent, type MaintenanceWindow, type Rollout as RolloutResource, type RolloutStrategy, type TargetBlocker } from '@flotilla/protocol';
 import type { Database } from '../infra/index.js';
 import { isFinished, type RolloutStatus, type TargetStatus, type WaitingFor } from './planner.js';
 import { shownBlocker } from './blockers.js';
@@ -158,7 +158,7 @@ export class RolloutRepository {
       .where({ rollout_id: id })
       .groupBy('wave')
       .orderBy('wave')
-      .select('wave', trx.raw('count(*) AS total'), trx.raw(`count(*) FILTER (WHERE status IN ('succeeded', 'failed', 'rolled_back', 'skipped')) AS finished`));
+      .select('wave', trx.raw('count(*) AS total'), trx.raw('count(*) FILTER (WHERE status = ANY(?)) AS finished', [[...FINISHED_TARGET_STATUSES]]));
     return rows.map((r) => ({ index: r.wave, total: Number(r.total), finished: Number(r.finished) }));
   }
 
@@ -209,7 +209,7 @@ export class RolloutRepository {
   }
 
   async setStatus(trx: Knex | Knex.Transaction, id: string, status: RolloutStatus, message: string | null): Promise<void> {
-    const finished = status === 'completed' || status === 'failed' || status === 'aborted';
+    const finished = isFinishedRolloutStatus(status);
     await trx('rollouts').where({ id }).update({ status, message, updated_at: trx.fn.now(), ...(finished ? { finished_at: trx.fn.now() } : {}) });
   }
 
@@ -229,8 +229,8 @@ export class RolloutRepository {
   async skipUnfinishedTargetsOf(trx: Knex.Transaction, installationId: string, reason: string): Promise<string[]> {
     const rows: { rollout_id: string }[] = await trx('rollout_targets')
       .where({ installation_id: installationId })
-      .whereIn('rollout_id', trx('rollouts').whereIn('status', ['pending', 'running', 'paused']).select('id'))
-      .whereNotIn('status', ['succeeded', 'failed', 'rolled_back', 'skipped'])
+      .whereIn('rollout_id', trx('rollouts').whereIn('status', UNFINISHED_ROLLOUT_STATUSES).select('id'))
+      .whereNotIn('status', FINISHED_TARGET_STATUSES)
       .update({ status: 'skipped', waiting_for: null, message: reason, finished_at: trx.fn.now(), updated_at: trx.fn.now() })
       .returning('rollout_id');
     await this.events(trx, rows.map((r) => ({ rolloutId: r.rollout_id, installationId, type: 'skipped', message: reason })));
@@ -244,7 +244,7 @@ export class RolloutRepository {
       .join('rollouts as r', 'r.id', 't.rollout_id')
       .whereIn('t.installation_id', installationIds)
       .whereIn('r.status', ['pending', 'running'])
-      .whereNotIn('t.status', ['succeeded', 'failed', 'rolled_back', 'skipped'])
+      .whereNotIn('t.status', FINISHED_TARGET_STATUSES)
       .distinct('t.rollout_id');
     return rows.map((r) => r.rollout_id);
   }
@@ -262,7 +262,7 @@ export class RolloutRepository {
     for (const t of targets) {
       const w = waves.get(t.wave) ?? { index: t.wave, total: 0, finished: 0 };
       w.total += 1;
-      if (['succeeded', 'failed', 'rolled_back', 'skipped'].includes(t.status)) w.finished += 1;
+      if (isFinishedTargetStatus(t.status)) w.finished += 1;
       waves.set(t.wave, w);
     }
     return {

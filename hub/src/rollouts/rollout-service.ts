@@ -1,4 +1,4 @@
-import type { AgentKind, CreateRolloutBody, Rollout, RolloutPreview, RolloutStrategy } from '@flotilla/protocol';
+import { UNFINISHED_ROLLOUT_STATUSES, type AgentKind, type CreateRolloutBody, type Rollout, type RolloutPreview, type RolloutStrategy } from '@flotilla/protocol';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { Database } from '../infra/index.js';
@@ -64,7 +64,7 @@ export class RolloutService {
 
     const busy: { installation_id: string }[] = await this.db('rollout_targets as t')
       .join('rollouts as r', 'r.id', 't.rollout_id')
-      .whereIn('r.status', ['pending', 'running', 'paused'])
+      .whereIn('r.status', UNFINISHED_ROLLOUT_STATUSES)
       .whereIn('t.installation_id', eligible.map((c) => c.id))
       .select('t.installation_id');
     if (busy.length > 0) throw new AppError('CONFLICT', `${busy.length} target(s) are already in a rollout that has not finished; abort it first`);
@@ -156,7 +156,7 @@ export class RolloutService {
   /** pause | resume | abort: take effect at the next advance (queued at once). */
   async control(actor: Actor, id: string, action: 'pause' | 'resume' | 'abort'): Promise<Rollout> {
     await this.row(actor, id);
-    const allowed: Record<typeof action, RolloutRow['status'][]> = { pause: ['pending', 'running'], resume: ['paused'], abort: ['pending', 'running', 'paused'] };
+    const allowed: Record<typeof action, RolloutRow['status'][]> = { pause: ['pending', 'running'], resume: ['paused'], abort: [...UNFINISHED_ROLLOUT_STATUSES] };
     const status = action === 'pause' ? 'paused' : action === 'resume' ? 'running' : 'aborted';
     await this.db.transaction(async (trx) => {
       // Decide on the locked row: an advance may have finished the rollout meanwhile.

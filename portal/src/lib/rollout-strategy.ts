@@ -1,4 +1,4 @@
-import type { CreateRolloutBody, RolloutStrategy } from '@flotilla/protocol';
+import { DEFAULT_ROLLOUT_STRATEGY, type CreateRolloutBody, type RolloutStrategy } from '@flotilla/protocol';
 import type { Parsed } from './identity-forms';
 
 /**
@@ -42,18 +42,8 @@ export interface StrategyForm {
   offlineTimeout: DurationInput;
 }
 
-/** The hub's defaults (the protocol's RolloutStrategy), shown in the form. */
-export const DEFAULT_STRATEGY: RolloutStrategy = {
-  waves: [{ percent: 100 }],
-  maxParallel: 10,
-  soakSeconds: 0,
-  healthTimeoutSeconds: 600,
-  failurePolicy: 'pause',
-  maxFailures: 0,
-  respectMaintenanceWindows: true,
-  requireCustomerApproval: false,
-  offlineTimeoutSeconds: 3600,
-};
+/** The hub's defaults (the protocol's), shown in the form. */
+export const DEFAULT_STRATEGY: RolloutStrategy = { ...DEFAULT_ROLLOUT_STRATEGY, waves: DEFAULT_ROLLOUT_STRATEGY.waves.map((w) => ({ ...w })) };
 
 export const MAX_WAVES = 20;
 

@@ -1,4 +1,16 @@
-import type { Membership, Rollout, RolloutProgress, RolloutTarget } from '@flotilla/protocol';
+import {
+  FAILURE_TARGET_STATUSES,
+  ROLLOUT_STATUSES,
+  TARGET_STATUSES,
+  UNFINISHED_ROLLOUT_STATUSES,
+  WAITING_FOR,
+  isFinishedRolloutStatus,
+  isFinishedTargetStatus,
+  type Membership,
+  type Rollout,
+  type RolloutProgress,
+  type RolloutTarget,
+} from '@flotilla/protocol';
 import type { BadgeTone } from './format';
 import { actingMembership } from './roles';
 
@@ -11,9 +23,6 @@ export type RolloutStatus = Rollout['status'];
 export type TargetStatus = RolloutTarget['status'];
 export type RolloutControl = 'pause' | 'resume' | 'abort';
 
-const ROLLOUT_STATUSES: readonly RolloutStatus[] = ['pending', 'running', 'paused', 'completed', 'failed', 'aborted'];
-const TARGET_STATUSES: readonly TargetStatus[] = ['pending', 'waiting', 'deploying', 'succeeded', 'failed', 'rolling_back', 'rolled_back', 'skipped'];
-const WAITING_FOR: readonly NonNullable<RolloutTarget['waitingFor']>[] = ['window', 'approval', 'agent'];
 
 /** The event's status when it is one the portal knows, else the current one (a newer hub may add states). */
 function knownRolloutStatus(value: string, current: RolloutStatus): RolloutStatus {
@@ -64,13 +73,11 @@ function isBehind(next: RolloutTarget, current: RolloutTarget): boolean {
   return a < c || (a === c && b < d);
 }
 
-const TERMINAL: ReadonlySet<RolloutStatus> = new Set(['completed', 'failed', 'aborted']);
-
 /**
  * The rollout after a `rollout:progress` event: status, message and waves replaced, the changed
  * targets patched by installation id (a target the rollout does not list is added: e.g. a customer
  * view that starts empty). A target state behind the one shown, and any status after a final one
- * (completed, failed, aborted), are older news and ignored. An event of another rollout returns the
+ * (the protocol's finished rollout statuses), are older news and ignored. An event of another rollout returns the
  * same object.
  */
 export function applyProgress(rollout: Rollout, progress: RolloutProgress): Rollout {
@@ -85,7 +92,7 @@ export function applyProgress(rollout: Rollout, progress: RolloutProgress): Roll
   });
   for (const extra of changed.values()) targets.push(toTarget(extra, undefined));
   const waves = mergeWaves(rollout.waves, progress.waves);
-  if (TERMINAL.has(rollout.status)) return { ...rollout, waves, targets };
+  if (isFinishedRolloutStatus(rollout.status)) return { ...rollout, waves, targets };
   return { ...rollout, status: knownRolloutStatus(progress.status, rollout.status), message: progress.message, waves, targets };
 }
 
@@ -107,7 +114,7 @@ export function rolloutControls(status: RolloutStatus): RolloutControl[] {
 
 /** Whether the rollout can still change (pending, running or paused). */
 export function isMoving(status: RolloutStatus): boolean {
-  return status === 'pending' || status === 'running' || status === 'paused';
+  return (UNFINISHED_ROLLOUT_STATUSES as readonly string[]).includes(status);
 }
 
 export const ROLLOUT_TONE: Record<RolloutStatus, BadgeTone> = {
@@ -117,7 +124,12 @@ export const ROLLOUT_TONE: Record<RolloutStatus, BadgeTone> = {
   completed: 'success',
   failed: 'danger',
   aborted: 'neutral',
+  rolled_back: 'danger',
 };
+
+export function rolloutStatusLabel(status: RolloutStatus): string {
+  return status.replace('_', ' ');
+}
 
 export const TARGET_TONE: Record<TargetStatus, BadgeTone> = {
   pending: 'neutral',
@@ -204,8 +216,12 @@ export interface WaveView {
   state: 'done' | 'active' | 'upcoming';
 }
 
-const FINISHED: ReadonlySet<TargetStatus> = new Set(['succeeded', 'failed', 'rolled_back', 'skipped']);
-export const isFinishedTarget = (t: Pick<RolloutTarget, 'status'>) => FINISHED.has(t.status);
+export const isFinishedTarget = (t: Pick<RolloutTarget, 'status'>) => isFinishedTargetStatus(t.status);
+
+/** Whether the target's message is worth showing on its card: why it failed, was rolled back or skipped. */
+export function showsTargetMessage(t: Pick<RolloutTarget, 'status' | 'message'>): boolean {
+  return t.message !== null && t.message !== '' && ((FAILURE_TARGET_STATUSES as readonly string[]).includes(t.status) || t.status === 'skipped');
+}
 
 /**
  * The grid: one entry per wave, in order, with its targets (in the rollout's order). Totals come from

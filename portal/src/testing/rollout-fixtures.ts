@@ -1,4 +1,4 @@
-import type { Rollout, RolloutProgress, RolloutTarget } from '@flotilla/protocol';
+import { isFinishedTargetStatus, type Rollout, type RolloutProgress, type RolloutTarget } from '@flotilla/protocol';
 import { T0 } from './fixtures';
 
 export function target(installationId: string, patch: Partial<RolloutTarget> = {}): RolloutTarget {
@@ -10,7 +10,7 @@ export function rollout(id: string, targets: RolloutTarget[], patch: Partial<Rol
     .sort((a, b) => a - b)
     .map((index) => {
       const mine = targets.filter((t) => t.wave === index);
-      return { index, total: mine.length, finished: mine.filter((t) => ['succeeded', 'failed', 'rolled_back', 'skipped'].includes(t.status)).length };
+      return { index, total: mine.length, finished: mine.filter((t) => isFinishedTargetStatus(t.status)).length };
     });
   return {
     id,

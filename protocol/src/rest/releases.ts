@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Int32, IsoDate, text } from '../common.js';
 import { TargetBlocker } from './rollout-blockers.js';
+import { DEFAULT_ROLLOUT_STRATEGY, FAILURE_POLICIES, ROLLOUT_STATUSES, TARGET_STATUSES, WAITING_FOR } from '../rollout-vocabulary.js';
 
 const Name = text(200).trim().min(1);
 
@@ -151,15 +152,15 @@ export const WaveSpec = z.union([
 
 export const RolloutStrategy = z
   .object({
-    waves: z.array(WaveSpec).min(1).max(20).default([{ percent: 100 }]),
-    maxParallel: z.number().int().min(1).max(100_000).default(10),
-    soakSeconds: z.number().int().min(0).max(7 * 86_400).default(0),
-    healthTimeoutSeconds: z.number().int().min(5).max(86_400).default(600),
-    failurePolicy: z.enum(['pause', 'rollback', 'continue']).default('pause'),
-    maxFailures: Int32.min(0).default(0),
-    respectMaintenanceWindows: z.boolean().default(true),
-    requireCustomerApproval: z.boolean().default(false),
-    offlineTimeoutSeconds: z.number().int().min(10).max(30 * 86_400).default(3600),
+    waves: z.array(WaveSpec).min(1).max(20).default(() => DEFAULT_ROLLOUT_STRATEGY.waves.map((w) => ({ ...w }))),
+    maxParallel: z.number().int().min(1).max(100_000).default(DEFAULT_ROLLOUT_STRATEGY.maxParallel),
+    soakSeconds: z.number().int().min(0).max(7 * 86_400).default(DEFAULT_ROLLOUT_STRATEGY.soakSeconds),
+    healthTimeoutSeconds: z.number().int().min(5).max(86_400).default(DEFAULT_ROLLOUT_STRATEGY.healthTimeoutSeconds),
+    failurePolicy: z.enum(FAILURE_POLICIES).default(DEFAULT_ROLLOUT_STRATEGY.failurePolicy),
+    maxFailures: Int32.min(0).default(DEFAULT_ROLLOUT_STRATEGY.maxFailures),
+    respectMaintenanceWindows: z.boolean().default(DEFAULT_ROLLOUT_STRATEGY.respectMaintenanceWindows),
+    requireCustomerApproval: z.boolean().default(DEFAULT_ROLLOUT_STRATEGY.requireCustomerApproval),
+    offlineTimeoutSeconds: z.number().int().min(10).max(30 * 86_400).default(DEFAULT_ROLLOUT_STRATEGY.offlineTimeoutSeconds),
   })
   .strict();
 export type RolloutStrategy = z.infer<typeof RolloutStrategy>;
@@ -182,8 +183,8 @@ export const RolloutTarget = z.object({
   installationId: z.string(),
   customerId: z.string(),
   wave: z.number().int(),
-  status: z.enum(['pending', 'waiting', 'deploying', 'succeeded', 'failed', 'rolling_back', 'rolled_back', 'skipped']),
-  waitingFor: z.enum(['window', 'approval', 'agent']).nullable(),
+  status: z.enum(TARGET_STATUSES),
+  waitingFor: z.enum(WAITING_FOR).nullable(),
   stage: z.number().int(),
   approved: z.boolean(),
   approvedFor: IsoDate.nullable(),
@@ -199,7 +200,7 @@ export const Rollout = z.object({
   vendorId: z.string(),
   releaseId: z.string(),
   releaseVersion: z.string(),
-  status: z.enum(['pending', 'running', 'paused', 'completed', 'failed', 'aborted']),
+  status: z.enum(ROLLOUT_STATUSES),
   strategy: RolloutStrategy,
   stageCount: z.number().int(),
   message: z.string().nullable(),
