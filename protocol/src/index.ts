@@ -4,6 +4,7 @@ export * from './agent.js';
 export * from './live.js';
 export * from './health.js';
 export * from './rollout-vocabulary.js';
+export * from './access.js';
 export * from './rest/auth.js';
 export * from './rest/resources.js';
 export * from './rest/identity.js';

@@ -34,7 +34,7 @@ export interface LiveHandlers {
   onInstallationRemoved?(removed: InstallationRemoved): void;
   onState(state: LiveConnectionState): void;
   /** A connection after the first one: events may have been missed meanwhile. */
-  onReconnected(): void;
+  onReconnected?(): void;
   /** A payload the protocol schema rejected; it is dropped. */
   onInvalid?(event: string, issues: string): void;
 }
@@ -80,7 +80,7 @@ export function connectLive(handlers: LiveHandlers, url: string = LIVE_NAMESPACE
   socket.on('connect', () => {
     retries = 0;
     handlers.onState('live');
-    if (connectedBefore) handlers.onReconnected();
+    if (connectedBefore) handlers.onReconnected?.();
     connectedBefore = true;
   });
   socket.on('disconnect', () => {

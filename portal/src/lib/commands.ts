@@ -1,16 +1,15 @@
 import type { CommandStatus, Drift, InstallationCommand, Membership, RequestableCommandType } from '@flotilla/protocol';
 import type { BadgeTone } from './format';
-import { actingMembership } from './roles';
+import { actingMembership, may } from './roles';
 
 /**
- * The commands this user may send, mirrored from the hub (route-access.ts and command-rules.ts):
- * vendor release managers and admins send any; customer admins restart, collect logs and redeploy.
+ * The commands this user may send: whoever may call the commands route (lib/roles.ts); vendor
+ * members send any, customer admins restart, collect logs and redeploy (hub command-rules.ts).
  */
 export function allowedCommands(memberships: readonly Membership[]): ReadonlySet<RequestableCommandType> {
   const m = actingMembership(memberships);
-  if (!m) return new Set();
-  if (m.customerId === null) return m.role === 'admin' || m.role === 'release-manager' ? new Set(['redeploy', 'restart', 'rollback', 'collect-logs', 'self-update']) : new Set();
-  return m.role === 'admin' ? new Set(['redeploy', 'restart', 'collect-logs']) : new Set();
+  if (!m || !may(memberships, 'sendCommands')) return new Set();
+  return m.customerId === null ? new Set(['redeploy', 'restart', 'rollback', 'collect-logs', 'self-update']) : new Set(['redeploy', 'restart', 'collect-logs']);
 }
 
 /** "drifted: cluster at revision 7, agent applied 5". */

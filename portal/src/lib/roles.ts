@@ -1,16 +1,58 @@
-import type { Membership } from '@flotilla/protocol';
+import { CUSTOMER_ROLES, VENDOR_ROLES, decide, mayGrant, type Access, type ApiRouteKey, type CustomerRole, type Membership, type VendorRole } from '@flotilla/protocol';
 
 /**
- * What the signed-in user may do, mirrored from the hub's role matrix (hub/src/http/route-access.ts
- * and domain/access/roles.ts) so the portal hides what the hub would refuse. The hub stays the
- * authority: a hidden link is a courtesy, not a control.
+ * What the signed-in user may do, so the portal hides what the hub would refuse. The hub stays the
+ * authority: a hidden link is a courtesy, not a control. Each permission is "may call this route",
+ * decided by the protocol's `decide` with the route's rule in the hub's role matrix
+ * (hub/src/http/route-access.ts); hub/test/portal-permissions.test.ts checks every rule here against it.
  */
 
-export const VENDOR_ROLES = ['admin', 'release-manager', 'viewer'] as const;
-export const CUSTOMER_ROLES = ['admin', 'viewer'] as const;
-export type VendorRole = (typeof VENDOR_ROLES)[number];
-export type CustomerRole = (typeof CUSTOMER_ROLES)[number];
+export type { CustomerRole, VendorRole };
 export type Role = VendorRole;
+
+const vendor = (role: VendorRole): Access => ({ kind: 'vendor', vendor: role });
+const tenant = (vendorRole: VendorRole, customerRole: CustomerRole | null): Access => ({ kind: 'tenant', vendor: vendorRole, customer: customerRole });
+
+export interface Permission {
+  route: ApiRouteKey;
+  access: Access;
+}
+
+export const PERMISSIONS = {
+  /** Users & invites: vendor admins, and customer admins (of customer-only users). */
+  manageMembers: { route: 'POST /invites', access: tenant('admin', 'admin') },
+  /** The audit log: vendor admins only. */
+  viewAudit: { route: 'GET /audit', access: vendor('admin') },
+  /** Tracks and releases (create, edit, lock, hold, rescind, delete). */
+  editReleases: { route: 'POST /tracks', access: vendor('release-manager') },
+  /** Applications and their versions (create, edit, archive, delete). */
+  editApplications: { route: 'POST /applications', access: vendor('release-manager') },
+  /** Customers (create, rename, delete). */
+  manageCustomers: { route: 'POST /customers', access: vendor('admin') },
+  /** Installations (create, edit name, environment and track, delete or uninstall). */
+  manageInstallations: { route: 'POST /installations', access: vendor('admin') },
+  /** The vendor's branding and custom domains. */
+  manageBranding: { route: 'PATCH /branding', access: vendor('admin') },
+  /** Granting and revoking entitlements. */
+  manageEntitlements: { route: 'POST /entitlements', access: vendor('admin') },
+  /** Installing a release on an installation. */
+  installReleases: { route: 'POST /installations/:id/deploy', access: tenant('release-manager', 'admin') },
+  /** Agent credentials. */
+  connectAgents: { route: 'POST /installations/:id/agent-credentials', access: tenant('admin', 'admin') },
+  /** Pause, resume, abort a rollout. */
+  steerRollouts: { route: 'POST /rollouts/:id/pause', access: vendor('release-manager') },
+  /** Approving a rollout's target (for customer users: of their own customer). */
+  approveTargets: { route: 'POST /rollouts/:id/targets/:installationId/approve', access: tenant('release-manager', 'admin') },
+  /** Commands to an installation's agent (which ones: lib/commands.ts). */
+  sendCommands: { route: 'POST /installations/:id/commands', access: tenant('release-manager', 'admin') },
+} as const satisfies Record<string, Permission>;
+
+export type PermissionName = keyof typeof PERMISSIONS;
+
+/** Whether the hub would let these memberships call the permission's route (through the membership it acts in). */
+export function may(memberships: readonly Membership[], permission: PermissionName): boolean {
+  return decide(PERMISSIONS[permission].access, memberships).allowed;
+}
 
 const LABELS: Record<string, string> = { admin: 'Admin', 'release-manager': 'Release manager', viewer: 'Viewer' };
 
@@ -18,16 +60,9 @@ export function roleLabel(role: string): string {
   return LABELS[role] ?? role;
 }
 
-/** Roles from the strongest down. */
-function ladder(customer: boolean): readonly Role[] {
-  return customer ? CUSTOMER_ROLES : VENDOR_ROLES;
-}
-
-/** The roles at or below `role` on its ladder (none when the role is unknown there). */
-function atOrBelow(role: string, customer: boolean): Role[] {
-  const roles = ladder(customer);
-  const at = roles.indexOf(role as Role);
-  return at < 0 ? [] : roles.slice(at);
+/** A ladder of the protocol's roles from the strongest down (the order role pickers show). */
+function strongestFirst(customer: boolean): Role[] {
+  return [...(customer ? CUSTOMER_ROLES : VENDOR_ROLES)].reverse();
 }
 
 /**
@@ -38,85 +73,32 @@ export function actingMembership(memberships: readonly Membership[]): Membership
   return memberships.find((m) => m.customerId === null) ?? memberships.find((m) => m.customerId !== null);
 }
 
-/** Users & invites: vendor admins, and customer admins (of customer-only users). */
-export function canManageMembers(memberships: readonly Membership[]): boolean {
-  return actingMembership(memberships)?.role === 'admin';
-}
-
-/** The audit log: vendor admins only. */
-export function canViewAudit(memberships: readonly Membership[]): boolean {
-  const m = actingMembership(memberships);
-  return m !== undefined && m.customerId === null && m.role === 'admin';
-}
-
-/** Tracks and releases (create, edit, lock, hold, rescind, delete): vendor admins and release managers. */
-export function canEditReleases(memberships: readonly Membership[]): boolean {
-  const m = memberships.find((x) => x.customerId === null);
-  return m !== undefined && (m.role === 'admin' || m.role === 'release-manager');
-}
-
-/** Applications and their versions (create, edit, archive, delete): vendor admins and release managers. */
-export function canEditApplications(memberships: readonly Membership[]): boolean {
-  return canEditReleases(memberships);
-}
-
-/** Customers (create, rename, delete) and installations (create, edit, delete): vendor admins only. */
-export function canManageCustomers(memberships: readonly Membership[]): boolean {
-  const m = memberships.find((x) => x.customerId === null);
-  return m?.role === 'admin';
-}
-
-/** Installations (create, edit name, environment and track, delete or uninstall): vendor admins only. */
-export function canManageInstallations(memberships: readonly Membership[]): boolean {
-  return canManageCustomers(memberships);
-}
-
-/** The vendor's branding and custom domains: vendor admins only. */
-export function canManageBranding(memberships: readonly Membership[]): boolean {
-  return memberships.find((x) => x.customerId === null)?.role === 'admin';
-}
-
-/** Granting and revoking entitlements: vendor admins only. */
-export function canManageEntitlements(memberships: readonly Membership[]): boolean {
-  const m = memberships.find((x) => x.customerId === null);
-  return m?.role === 'admin';
-}
-
-/**
- * Installing a release on an installation (`POST /installations/:id/deploy`): the hub acts through
- * the acting membership; vendor release managers and up, or customer admins.
- */
-export function canInstallReleases(memberships: readonly Membership[]): boolean {
-  const m = actingMembership(memberships);
-  if (!m) return false;
-  return m.customerId === null ? m.role === 'admin' || m.role === 'release-manager' : m.role === 'admin';
-}
-
-/** Agent credentials (`POST /installations/:id/agent-credentials`): vendor admins, or customer admins. */
-export function canConnectAgents(memberships: readonly Membership[]): boolean {
-  return actingMembership(memberships)?.role === 'admin';
-}
+export const canManageMembers = (memberships: readonly Membership[]) => may(memberships, 'manageMembers');
+export const canViewAudit = (memberships: readonly Membership[]) => may(memberships, 'viewAudit');
+export const canEditReleases = (memberships: readonly Membership[]) => may(memberships, 'editReleases');
+export const canEditApplications = (memberships: readonly Membership[]) => may(memberships, 'editApplications');
+export const canManageCustomers = (memberships: readonly Membership[]) => may(memberships, 'manageCustomers');
+export const canManageInstallations = (memberships: readonly Membership[]) => may(memberships, 'manageInstallations');
+export const canManageBranding = (memberships: readonly Membership[]) => may(memberships, 'manageBranding');
+export const canManageEntitlements = (memberships: readonly Membership[]) => may(memberships, 'manageEntitlements');
+export const canInstallReleases = (memberships: readonly Membership[]) => may(memberships, 'installReleases');
+export const canConnectAgents = (memberships: readonly Membership[]) => may(memberships, 'connectAgents');
 
 /** Whether the acting membership is a vendor one (may pick a customer when inviting). */
 export function isVendorActor(memberships: readonly Membership[]): boolean {
   return actingMembership(memberships)?.customerId === null;
 }
 
-/**
- * Roles the granter may give to an invite or a member, as the hub's `mayGrant`: vendor admins give
- * any vendor role, or any customer role; customer admins give customer roles; nobody above their own.
- */
+/** Roles the granter may give to an invite or a member (the protocol's `mayGrant`), strongest first. */
 export function grantableRoles(granter: Membership | undefined, toCustomer: boolean): Role[] {
   if (!granter) return [];
-  if (granter.customerId !== null) return toCustomer ? atOrBelow(granter.role, true) : [];
-  if (toCustomer) return granter.role === 'admin' ? [...CUSTOMER_ROLES] : [];
-  return atOrBelow(granter.role, false);
+  return strongestFirst(toCustomer).filter((role) => mayGrant(granter, role, toCustomer));
 }
 
-/** Roles an API token of this membership may have: its own role or below. */
+/** Roles an API token of this membership may have: its own role or below, strongest first. */
 export function tokenRoles(membership: Membership | undefined): Role[] {
   if (!membership) return [];
-  return atOrBelow(membership.role, membership.customerId !== null);
+  return grantableRoles(membership, membership.customerId !== null);
 }
 
 export interface NavLink {

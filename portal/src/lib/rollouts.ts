@@ -12,7 +12,7 @@ import {
   type RolloutTarget,
 } from '@flotilla/protocol';
 import type { BadgeTone } from './format';
-import { actingMembership } from './roles';
+import { actingMembership, may } from './roles';
 
 /**
  * Pure logic of the rollout pages: patching a rollout from `rollout:progress` events, the controls
@@ -288,21 +288,15 @@ export function scheduleAt(local: string, now: number): { ok: true; value: strin
   return { ok: true, value: new Date(at).toISOString() };
 }
 
-/**
- * Approving a target (`POST /rollouts/:id/targets/:installationId/approve`): vendor release managers
- * and admins, or the admins of the target's customer, through the acting membership as the hub decides.
- */
+/** Approving a target: the route's rule (lib/roles.ts), and a customer user only for their own customer. */
 export function canApprove(memberships: readonly Membership[], customerId: string): boolean {
   const m = actingMembership(memberships);
-  if (!m) return false;
-  if (m.customerId === null) return m.role === 'admin' || m.role === 'release-manager';
-  return m.customerId === customerId && m.role === 'admin';
+  return m !== undefined && may(memberships, 'approveTargets') && (m.customerId === null || m.customerId === customerId);
 }
 
-/** Pause, resume, abort: vendor release managers and admins. */
+/** Pause, resume, abort: the route's rule (lib/roles.ts). */
 export function canSteerRollouts(memberships: readonly Membership[]): boolean {
-  const m = memberships.find((x) => x.customerId === null);
-  return m !== undefined && (m.role === 'admin' || m.role === 'release-manager');
+  return may(memberships, 'steerRollouts');
 }
 
 /**

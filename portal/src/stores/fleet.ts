@@ -5,12 +5,14 @@ import { installationsApi } from '../api/installations';
 import { errorMessage } from '../api/errors';
 import { applyFleetEvent, indexById, sortInstallations, upsertInstallation, withoutInstallation, type FleetEvent } from './fleet-patch';
 import type { FleetChange } from '../lib/fleet-view';
+import { useLiveSyncStore } from './live-sync';
 
 /**
  * The installations the user may see, loaded once from `GET /installations` (all pages) and then
- * kept current by the live events: no polling. Events that arrive while the list is loading are
- * held and applied afterwards; an event for an installation the list does not have triggers one
- * refetch (per installation id).
+ * kept current by the live events: no polling. Loads and events go through the live feed
+ * (lib/live-sync.ts): events that arrive while the list is loading are applied after it, and the list
+ * is loaded again when the live connection may have missed events. An event for an installation the
+ * list does not have triggers one refetch (per installation id).
  *
  * Views over the list (the fleet page's filtered, sorted one) follow it without re-reading it:
  * A row's 24 h uptime is re-read shortly after its health or presence changes (batched).
@@ -44,9 +46,7 @@ export const useFleetStore = defineStore('fleet', () => {
    */
   const index = shallowRef(new Map<string, number>());
   let inflight: Promise<void> | null = null;
-  let held: FleetEvent[] = [];
-  /** Row changes (installation:changed / :removed) that arrived while the list was loading. */
-  let heldRows: (() => void)[] = [];
+  const feed = useLiveSyncStore().feed(() => (loaded.value ? load() : undefined));
   const refetchedFor = new Set<string>();
   /** Installations removed while this page was open (an uninstall finished, a delete): their page says so. */
   const removedIds = ref<ReadonlySet<string>>(new Set());
@@ -86,7 +86,7 @@ export const useFleetStore = defineStore('fleet', () => {
   function load(): Promise<void> {
     if (inflight) return inflight;
     loading.value = true;
-    inflight = (async () => {
+    inflight = feed.fetch(async () => {
       try {
         const all = await installationsApi.all();
         items.value = sortInstallations(all);
@@ -101,8 +101,7 @@ export const useFleetStore = defineStore('fleet', () => {
         loading.value = false;
         inflight = null;
       }
-      replayHeld();
-    })();
+    });
     return inflight;
   }
 
@@ -115,20 +114,7 @@ export const useFleetStore = defineStore('fleet', () => {
     return load();
   }
 
-  function replayHeld(): void {
-    const rows = heldRows;
-    heldRows = [];
-    for (const apply of rows) apply();
-    const events = held;
-    held = [];
-    for (const event of events) handle(event);
-  }
-
   function handle(event: FleetEvent): void {
-    if (inflight) {
-      held.push(event);
-      return;
-    }
     // Nothing loaded yet and nothing loading: the first load will bring the current state anyway.
     if (!loaded.value) return;
     const raw = toRaw(items.value);
@@ -146,8 +132,8 @@ export const useFleetStore = defineStore('fleet', () => {
     const id = event.payload.installationId;
     if (refetchedFor.has(id)) return;
     refetchedFor.add(id);
-    held.push(event);
     void load();
+    feed.offer(() => handle(event));
   }
 
   function uptimeChanged(id: string, delayMs = UPTIME_REFRESH_DELAY_MS): void {
@@ -188,19 +174,19 @@ export const useFleetStore = defineStore('fleet', () => {
   }
 
   function applyStatus(status: InstallationStatus): void {
-    handle({ type: 'status', payload: status });
+    feed.offer(() => handle({ type: 'status', payload: status }));
   }
 
   function applyPresence(presence: AgentPresence): void {
-    handle({ type: 'presence', payload: presence });
+    feed.offer(() => handle({ type: 'presence', payload: presence }));
   }
 
   /** Applies a row change now, or after the load in progress; before any load the load brings it. */
   function changeRows(change: (list: readonly Installation[]) => Installation[]): void {
-    if (inflight) {
-      heldRows.push(() => changeRows(change));
-      return;
-    }
+    feed.offer(() => changeRowsNow(change));
+  }
+
+  function changeRowsNow(change: (list: readonly Installation[]) => Installation[]): void {
     if (!loaded.value) return;
     // A new list: views over it rebuild (installations are added, renamed or removed rarely).
     items.value = change(items.value);
@@ -235,8 +221,7 @@ export const useFleetStore = defineStore('fleet', () => {
     loaded.value = false;
     loadedAt = 0;
     error.value = null;
-    held = [];
-    heldRows = [];
+    feed.reset();
     pending = [];
     refetchedFor.clear();
     removedIds.value = new Set();

@@ -4,6 +4,7 @@ import { connectLive, type LiveClient, type LiveConnectionState } from '../api/l
 import { useFleetStore } from './fleet';
 import { useRolloutsStore } from './rollouts';
 import { useCommandsStore } from './commands';
+import { useLiveSyncStore } from './live-sync';
 
 /** The one `/live` connection of the app, feeding the stores that patch themselves from its events. */
 export const useLiveStore = defineStore('live', () => {
@@ -16,7 +17,7 @@ export const useLiveStore = defineStore('live', () => {
     const fleet = useFleetStore();
     const rollouts = useRolloutsStore();
     const commands = useCommandsStore();
-    let connectedBefore = false;
+    const sync = useLiveSyncStore();
     client = connectLive({
       onStatus: (status) => fleet.applyStatus(status),
       onPresence: (presence) => fleet.applyPresence(presence),
@@ -24,18 +25,10 @@ export const useLiveStore = defineStore('live', () => {
       onCommand: (command) => commands.apply(command),
       onInstallation: (installation) => fleet.applyInstallation(installation),
       onInstallationRemoved: (removed) => fleet.applyRemoved(removed),
+      // What the stores show catches up through their live feeds (lib/live-sync.ts).
       onState: (next) => {
         state.value = next;
-        if (next === 'live') {
-          // A list fetched before the socket joined its rooms may have missed events: fetched once more.
-          if (!connectedBefore && fleet.loaded) void fleet.load();
-          rollouts.setLive(true, connectedBefore);
-          connectedBefore = true;
-        } else rollouts.setLive(false);
-      },
-      // Events may have been missed while disconnected: bring the list up to date once.
-      onReconnected: () => {
-        if (fleet.loaded) void fleet.load();
+        sync.connectionChanged(next);
       },
       onInvalid: () => {
         invalidEvents.value++;

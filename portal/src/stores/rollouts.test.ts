@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
 import type { Rollout } from '@flotilla/protocol';
 import { useRolloutsStore } from './rollouts';
+import { useLiveSyncStore } from './live-sync';
 import { json, settle, stubFetch } from '../testing/fixtures';
 import { progress, rollout, target } from '../testing/rollout-fixtures';
 
@@ -114,14 +115,15 @@ describe('useRolloutsStore', () => {
   it('fetches again what was fetched before the live connection was up, and everything after a reconnect', async () => {
     const calls = stubFetch((call) => (call.url === '/api/v1/rollouts' ? json(200, { items: [], nextCursor: null }) : json(200, rollout('r1', []))));
     const store = useRolloutsStore();
+    const sync = useLiveSyncStore();
     await store.loadOne('r1');
-    store.setLive(true, false);
+    sync.connectionChanged('live');
     await settle();
     expect(calls.map((c) => c.url)).toEqual(['/api/v1/rollouts/r1', '/api/v1/rollouts/r1']);
     // Connected: later loads need no second fetch on a mere state change
     await store.loadList();
-    store.setLive(false);
-    store.setLive(true, true);
+    sync.connectionChanged('reconnecting');
+    sync.connectionChanged('live');
     await settle();
     expect(calls.map((c) => c.url)).toEqual(['/api/v1/rollouts/r1', '/api/v1/rollouts/r1', '/api/v1/rollouts', '/api/v1/rollouts', '/api/v1/rollouts/r1']);
   });

@@ -3,18 +3,16 @@ import { computed, ref } from 'vue';
 import type { CreateRolloutBody, Rollout, RolloutProgress } from '@flotilla/protocol';
 import { rolloutsApi } from '../api/rollouts';
 import { errorMessage } from '../api/errors';
+import { useLiveSyncStore } from './live-sync';
 import { applyProgress as patchRollout, sortRollouts, type RolloutControl } from '../lib/rollouts';
 
 /**
  * Rollouts the user looked at, by id, and the list (`GET /rollouts`), kept current by the live
  * `rollout:progress` events: no polling.
  *
- * Every hub call (list, one rollout, create, pause/resume/abort, approve) holds the events that arrive
- * meanwhile and replays them, in order, once the answer is stored: an answer read before an event's
- * change is then brought forward by the event, and one read after it is at worst moved back for a
- * moment and brought forward again by the later events, which the socket delivers in order.
- * Data fetched while the live connection was not up (it may have missed events) is fetched once more
- * when it comes up, and everything shown is fetched once after a reconnect.
+ * Every hub call (list, one rollout, create, pause/resume/abort, approve) goes through the live feed
+ * (lib/live-sync.ts): events that arrive meanwhile are replayed over its answer, and what is shown is
+ * fetched again when the live connection may have missed events (`refresh`).
  */
 export const useRolloutsStore = defineStore('rollouts', () => {
   const items = ref<Record<string, Rollout>>({});
@@ -28,33 +26,14 @@ export const useRolloutsStore = defineStore('rollouts', () => {
 
   const list = computed(() => listIds.value.flatMap((id) => (items.value[id] ? [items.value[id]] : [])));
 
-  let calls = 0;
-  let held: RolloutProgress[] = [];
+  const feed = useLiveSyncStore().feed(() => refresh());
   const running = new Map<string, Promise<void>>();
   /** Rollouts opened one by one (the rollout view): refreshed after a reconnect. */
   const opened = new Set<string>();
   /** Unknown rollouts an event named, for which the list was fetched again (once each). */
   const refetchedFor = new Set<string>();
-  let live = false;
-  let fetchedOffline = false;
-
   /** Runs one hub call, holding live events until it is done. */
-  async function tracked<T>(work: () => Promise<T>): Promise<T> {
-    if (!live) fetchedOffline = true;
-    calls++;
-    try {
-      return await work();
-    } finally {
-      calls--;
-      if (calls === 0) replayHeld();
-    }
-  }
-
-  function replayHeld(): void {
-    const events = held;
-    held = [];
-    for (const event of events) apply(event);
-  }
+  const tracked = <T>(work: () => Promise<T>): Promise<T> => feed.fetch(work);
 
   /** One call per key at a time; `fresh` waits for a running one and then calls again. */
   function single(key: string, start: () => Promise<void>, fresh = false): Promise<void> {
@@ -169,29 +148,15 @@ export const useRolloutsStore = defineStore('rollouts', () => {
 
   /** A `rollout:progress` event from the live connection. */
   function applyProgress(progress: RolloutProgress): void {
-    if (calls > 0) {
-      held.push(progress);
-      return;
-    }
-    apply(progress);
+    feed.offer(() => apply(progress));
   }
 
-  /** Fetches again everything shown (after a live reconnect). */
+  /** Fetches again everything shown (the live connection may have missed events). */
   async function refresh(): Promise<void> {
     const work: Promise<void>[] = [];
     if (listLoaded.value) work.push(loadList(true));
     for (const id of opened) work.push(loadOne(id, true));
     await Promise.all(work);
-  }
-
-  /** The live connection went up or down. `reconnect`: it was up before (events may have been missed). */
-  function setLive(up: boolean, reconnect = false): void {
-    live = up;
-    if (!up) return;
-    if (reconnect || fetchedOffline) {
-      fetchedOffline = false;
-      void refresh();
-    }
   }
 
   function reset(): void {
@@ -200,11 +165,10 @@ export const useRolloutsStore = defineStore('rollouts', () => {
     listLoaded.value = false;
     listError.value = null;
     errors.value = {};
-    held = [];
+    feed.reset();
     opened.clear();
     refetchedFor.clear();
-    fetchedOffline = false;
   }
 
-  return { items, list, listLoaded, listLoading, listError, errors, loadingIds, loadList, loadOne, create, control, approve, applyProgress, refresh, setLive, reset };
+  return { items, list, listLoaded, listLoading, listError, errors, loadingIds, loadList, loadOne, create, control, approve, applyProgress, refresh, reset };
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoDate, text } from '../common.js';
+import { CUSTOMER_ROLES, VENDOR_ROLES } from '../access.js';
 
 export const Email = z.email().max(254).transform((e) => e.toLowerCase());
 export const Password = z.string().min(10, 'must be at least 10 characters').max(200);
@@ -10,8 +11,10 @@ export type User = z.infer<typeof User>;
 export const Vendor = z.object({ id: z.string(), name: z.string(), createdAt: IsoDate });
 export type Vendor = z.infer<typeof Vendor>;
 
-export const VendorRole = z.enum(['admin', 'release-manager', 'viewer']);
-export const CustomerRole = z.enum(['admin', 'viewer']);
+export const VendorRole = z.enum(VENDOR_ROLES);
+export type VendorRole = z.infer<typeof VendorRole>;
+export const CustomerRole = z.enum(CUSTOMER_ROLES);
+export type CustomerRole = z.infer<typeof CustomerRole>;
 
 export const Membership = z.object({
   vendorId: z.string(),

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { IsoDate, text } from '../common.js';
-import { Email, Password } from './auth.js';
+import { Email, Password, VendorRole } from './auth.js';
 
-const Role = z.enum(['admin', 'release-manager', 'viewer']);
+const Role = VendorRole;
 
 export const ApiToken = z.object({
   id: z.string(),
