@@ -1,10 +1,9 @@
-import type { Rollout, RolloutTimelineEvent } from '@flotilla/protocol';
+import { FINISHED_TARGET_STATUSES, isFinishedTargetStatus, type Rollout, type RolloutTimelineEvent } from '@flotilla/protocol';
 import { EXIT } from './cli-error.js';
 
 /** Pure rendering of a followed rollout: the TTY's progress bar, one line per event, the outcome. */
 
 type Target = Rollout['targets'][number];
-const FINISHED_TARGET: readonly Target['status'][] = ['succeeded', 'failed', 'rolled_back', 'skipped'];
 const BAD_TARGET: readonly Target['status'][] = ['failed', 'rolled_back'];
 
 /** Installation id → how the CLI shows it (`Acme/main`). */
@@ -18,7 +17,7 @@ export function targetName(names: Names, installationId: string | null): string 
 /** `[#########-----------]  9/20 installations  wave 2/3  running` (width = the bar's cells). */
 export function progressLine(r: Rollout, width = 24): string {
   const total = r.targets.length;
-  const done = r.targets.filter((t) => FINISHED_TARGET.includes(t.status)).length;
+  const done = r.targets.filter((t) => isFinishedTargetStatus(t.status)).length;
   const filled = total === 0 ? width : Math.round((done / total) * width);
   const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
   const current = r.waves.find((w) => w.finished < w.total) ?? r.waves[r.waves.length - 1];
@@ -46,7 +45,7 @@ export function rolloutExitCode(r: Rollout): number {
 /** The final lines: the outcome, then each installation that failed or was rolled back, with its reason. */
 export function rolloutSummary(r: Rollout, names: Names): string[] {
   const count = (s: Target['status']) => r.targets.filter((t) => t.status === s).length;
-  const tally = (['succeeded', 'failed', 'rolled_back', 'skipped'] as const)
+  const tally = FINISHED_TARGET_STATUSES
     .map((s) => [s, count(s)] as const)
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${n} ${s.replace('_', ' ')}`)
