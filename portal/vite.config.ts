@@ -16,7 +16,8 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    sourcemap: true,
+    // Production builds ship no source maps (the hub would serve them to anyone).
+    sourcemap: false,
   },
   test: {
     environment: 'node',

@@ -128,6 +128,7 @@ export function createApp(deps: AppDeps): App {
   const koa = createKoaApp({
     logger: log,
     trustProxy: config.trustProxy,
+    https: secureCookies,
     // The portal's static files need no session lookup, so they go first.
     middleware: [portal(config.portalDir, (hostname) => services.branding.forHost(hostname)), authenticate(services.auth, config.publicUrl)],
     rootRouters: [healthRoutes(infra.checks, eventLoop, () => shuttingDown), apiDocsRoutes()],

@@ -44,9 +44,11 @@ function httpErrorOf(err: unknown): { status: number; code: ErrorCode; message: 
     : status === 401 ? 'UNAUTHORIZED'
     : status === 403 ? 'FORBIDDEN'
     : status === 404 ? 'NOT_FOUND'
+    : status === 405 ? 'METHOD_NOT_ALLOWED'
     : status === 413 ? 'PAYLOAD_TOO_LARGE'
     : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE'
     : status === 429 ? 'RATE_LIMITED'
+    : status === 501 ? 'NOT_IMPLEMENTED'
     : undefined;
   return code ? { status, code, message } : undefined;
 }

@@ -83,6 +83,12 @@ describe('the portal forms in a real browser', () => {
     expect(await page.getByLabel('Password').getAttribute('aria-invalid')).toBe('true');
     await shot(page, 'forms-signup-error');
 
+    step('a common password is refused in plain words');
+    await page.getByLabel('Password').fill('1234567890');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await poll(() => text(page.getByTestId('field-error-password'))).toBe('too common: attackers try it first; a few unrelated words make a strong password');
+    expect(await text(page.getByTestId('form-error'))).toMatch(/^Password: too common/);
+
     step('a good password signs up');
     await page.getByLabel('Password').fill('a-long-enough-password');
     await page.getByRole('button', { name: 'Create account' }).click();

@@ -10,11 +10,15 @@ export const ERROR_STATUS = {
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  /** The path exists, not with this method (the Allow header lists those it has). */
+  METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  /** An HTTP method the hub does not implement at all (e.g. PROPFIND). */
+  NOT_IMPLEMENTED: 501,
   UNAVAILABLE: 503,
 } as const;
 

@@ -48,9 +48,8 @@ const INIT = `window.addEventListener('load', function () {
  */
 export function apiDocsRoutes(): Router {
   const router = new Router();
-  const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+  // Its Content-Security-Policy is the hub's own (security-headers.ts).
   router.get('/api/docs', (ctx) => {
-    ctx.set('Content-Security-Policy', csp);
     ctx.set('Cache-Control', 'no-cache');
     ctx.type = 'html';
     ctx.body = PAGE;

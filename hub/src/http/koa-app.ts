@@ -4,6 +4,7 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Logger } from '../logger.js';
 import { AppError } from '../errors.js';
 import { errorHandler } from './middleware/error-handler.js';
+import { securityHeaders } from './middleware/security-headers.js';
 import { requestContext, type RequestState } from './middleware/request-context.js';
 import type { RouteState } from './route.js';
 
@@ -17,12 +18,15 @@ export interface KoaAppOptions {
   apiRouter: Router<RouteState>;
   /** Trust X-Forwarded-For/-Proto (only behind a proxy that sets them; otherwise clients could spoof their IP). */
   trustProxy: boolean;
+  /** Served over https (its public URL): browsers are told to keep to it (HSTS). */
+  https: boolean;
 }
 
 export function createKoaApp(opts: KoaAppOptions): Koa<RequestState> {
   const app = new Koa<RequestState>({ proxy: opts.trustProxy });
   app.silent = true; // the error middleware logs; Koa's default handler would print twice
   app.use(requestContext(opts.logger));
+  app.use(securityHeaders(opts.https));
   app.use(errorHandler());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', encoding: 'utf-8', onError: bodyError }));
 

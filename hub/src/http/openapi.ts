@@ -109,11 +109,13 @@ const ERROR_EXAMPLES: Record<ErrorCode, string> = {
   UNAUTHORIZED: 'Sign in or present an API token',
   FORBIDDEN: 'Your role may not do this (POST /rollouts needs vendor release-manager)',
   NOT_FOUND: 'Not found',
+  METHOD_NOT_ALLOWED: 'PUT is not allowed on /api/v1/applications (allowed: GET, POST)',
   CONFLICT: 'Cannot lock a rescinded release',
   PAYLOAD_TOO_LARGE: 'Request body is larger than 2 MB',
   UNSUPPORTED_MEDIA_TYPE: 'Send JSON (Content-Type: application/json)',
   RATE_LIMITED: 'API rate limit exceeded; retry in 12 s',
   INTERNAL: 'Internal error',
+  NOT_IMPLEMENTED: 'The hub does not implement the HTTP method PROPFIND',
   UNAVAILABLE: 'The hub is shutting down',
 };
 

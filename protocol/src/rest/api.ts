@@ -106,7 +106,7 @@ export const API = {
     summary: 'Create a vendor and its first admin; signs in (session cookie)',
     body: SignupBody,
     responses: { 201: SignupResponse },
-    errors: ['CONFLICT'],
+    errors: ['CONFLICT', 'RATE_LIMITED'],
     example: { email: 'you@vendor.com', password: 'a long password', name: 'You', vendorName: 'Acme Software' },
   },
   'POST /auth/login': {

@@ -5,6 +5,7 @@ import { spend } from '../shared/limits.js';
 import { isUniqueViolation } from '../shared/db-errors.js';
 import { randomToken, sha256Hex } from '../shared/tokens.js';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './password.js';
+import { assertStrongPassword } from './password-policy.js';
 import { toUser, type AuthRepository, type SessionRow, type UserRow } from './auth-repository.js';
 import type { TokenRepository } from './token-repository.js';
 import { CUSTOMER_ROLES, VENDOR_ROLES, rank } from '../access/roles.js';
@@ -28,6 +29,7 @@ export interface Principal {
 export class AuthService {
   private readonly loginByIpAndEmail;
   private readonly loginByIp;
+  private readonly signupByIp;
 
   constructor(
     private readonly repo: AuthRepository,
@@ -41,10 +43,14 @@ export class AuthService {
     // before: a guesser cannot lock out the colleagues behind the same NAT).
     this.loginByIpAndEmail = rateLimiters({ name: 'login-ip-email', points: 10, durationSeconds: 900, blockSeconds: 900 });
     this.loginByIp = rateLimiters({ name: 'login-ip', points: 100, durationSeconds: 900, blockSeconds: 900 });
+    // New vendors per address: plenty for people, slow for scripts probing which emails have accounts.
+    this.signupByIp = rateLimiters({ name: 'signup-ip', points: 10, durationSeconds: 3600 });
   }
 
   async signup(input: { email: string; password: string; name: string; vendorName: string }, meta: ClientMeta): Promise<SignupResponse & { sessionToken: string }> {
     if (!this.signupEnabled) throw new AppError('FORBIDDEN', 'Sign-up is disabled on this hub; ask an administrator for an invite');
+    await spend(this.signupByIp, meta.ip ?? 'unknown', 'Too many sign-ups from your address');
+    assertStrongPassword(input.password, { email: input.email, names: [input.name, input.vendorName] });
     const passwordHash = await hashPassword(input.password);
     try {
       const { user, vendor } = await this.repo.createVendorWithAdmin({ vendorName: input.vendorName, email: input.email, name: input.name, passwordHash });

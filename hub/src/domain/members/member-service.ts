@@ -9,6 +9,7 @@ import { mayGrant, type Actor, type Scope } from '../access/roles.js';
 import type { AuthRepository } from '../auth/auth-repository.js';
 import type { AuthService, ClientMeta } from '../auth/auth-service.js';
 import { hashPassword } from '../auth/password.js';
+import { assertStrongPassword } from '../auth/password-policy.js';
 import type { TokenRepository } from '../auth/token-repository.js';
 import type { CustomerService } from '../customers/customer-service.js';
 import { isUuid } from '../shared/db-errors.js';
@@ -124,6 +125,7 @@ export class MemberService {
     if (existing && !(await this.auth.checkPassword(invite.email, body.password, meta))) {
       throw new AppError('UNAUTHORIZED', `An account for ${invite.email} exists: enter its current password to accept`);
     }
+    if (!existing) assertStrongPassword(body.password, { email: invite.email, names: [body.name] });
     const userId = await this.repo.accept(invite.id, {
       existingUserId: existing?.id ?? null,
       email: invite.email,

@@ -28,7 +28,7 @@ beforeAll(async () => {
   router.get('/limited', () => {
     throw new AppError('RATE_LIMITED', 'Too many attempts', { retryAfterSeconds: 2.2 });
   });
-  const app = createKoaApp({ logger: captured, rootRouters: [router], apiRouter: new Router(), trustProxy: false });
+  const app = createKoaApp({ logger: captured, rootRouters: [router], apiRouter: new Router(), trustProxy: false, https: false });
   server = createServer(app.callback());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

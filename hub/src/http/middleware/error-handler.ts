@@ -10,8 +10,12 @@ export function errorHandler(): Middleware<RequestState> {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
-        throw new AppError('NOT_FOUND', `No route for ${ctx.method} ${ctx.path}`);
+      if (ctx.body === undefined) {
+        if (ctx.status === 404) throw new AppError('NOT_FOUND', `No route for ${ctx.method} ${ctx.path}`);
+        // The router's allowedMethods() leaves these bodiless (Allow header set): answer in the error shape.
+        const allow = ctx.response.get('Allow');
+        if (ctx.status === 405) throw new AppError('METHOD_NOT_ALLOWED', `${ctx.method} is not allowed on ${ctx.path}${allow ? ` (allowed: ${allow})` : ''}`);
+        if (ctx.status === 501) throw new AppError('NOT_IMPLEMENTED', `The hub does not implement the HTTP method ${ctx.method}`);
       }
     } catch (err) {
       const { status, body, internal } = toErrorBody(err);
