@@ -38,12 +38,14 @@ import type { AgentNamespace, LiveNamespace } from './realtime/namespaces.js';
 import { HubNodeRepository } from './domain/hub-nodes/hub-node-repository.js';
 import { HubNodeService } from './domain/hub-nodes/hub-node-service.js';
 import { eventLoopMonitor } from './infra/event-loop.js';
+import { hubMetrics, poolStats } from './infra/metrics.js';
+import { metricsRoutes } from './http/routes/metrics.js';
 import { CLOSE_POLL_SESSIONS, PURGE_INSTALL_SECRETS, SWEEP_STALE_NODES, UPTIME_ROLLUP, registerMaintenance } from './maintenance.js';
 import { createServices, type Services } from './services.js';
 import { HUB_VERSION } from './version.js';
 import { AppError } from './errors.js';
 
-export type AppConfig = Pick<Config, 'publicUrl' | 'publicUrlConfigured' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'agentHelmImage' | 'installTokenTtlMs' | 'portalDir' | 'smtpUrl' | 'smtpFrom' | 'apiRateLimitPerMinute' | 'trustProxy' | 'uptimeRetentionDays' | 'licenseKeySecret'>;
+export type AppConfig = Pick<Config, 'publicUrl' | 'publicUrlConfigured' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'agentHelmImage' | 'installTokenTtlMs' | 'portalDir' | 'smtpUrl' | 'smtpFrom' | 'apiRateLimitPerMinute' | 'trustProxy' | 'uptimeRetentionDays' | 'licenseKeySecret' | 'metricsToken'>;
 export type { AgentNamespace, LiveNamespace } from './realtime/namespaces.js';
 export type { LiveAuthenticator } from './realtime/live/live-auth.js';
 
@@ -87,7 +89,25 @@ export function createApp(deps: AppDeps): App {
   const agents: AgentNamespace = io.of('/agent');
   const live: LiveNamespace = io.of('/live');
   // Desired states are pushed at once; unacknowledged ones go through the agent-commands queue (retried).
-  const delivery = new AgentDelivery(agents, infra.queues, (installationId) => services.desiredStates.currentOf(installationId), log.child({ component: 'delivery' }));
+  const eventLoop = eventLoopMonitor(log.child({ component: 'event-loop' }));
+  const metrics = hubMetrics(
+    {
+      agentsConnected: () => agents.sockets.size,
+      liveClientsConnected: () => live.sockets.size,
+      eventLoopLagMs: () => eventLoop.lagMs(),
+      dbPool: () => poolStats(infra.db),
+      queueCounts: () => infra.queues.counts(),
+    },
+    log.child({ component: 'metrics' }),
+  );
+  infra.queues.onJobFailed((queue) => metrics.jobFailed(queue));
+  const delivery = new AgentDelivery(
+    agents,
+    infra.queues,
+    (installationId) => services.desiredStates.currentOf(installationId),
+    log.child({ component: 'delivery' }),
+    (outcome, seconds) => metrics.pushed(outcome, seconds),
+  );
   const notifier = socketNotifier(
     agents,
     live,
@@ -121,7 +141,6 @@ export function createApp(deps: AppDeps): App {
   agentPollingRoutes(api, routeDeps, services.agentSessions);
   openApiRoutes(api, routeDeps, config.publicUrl);
 
-  const eventLoop = eventLoopMonitor(log.child({ component: 'event-loop' }));
   const hubNodes = new HubNodeService(nodeId, new HubNodeRepository(infra.db), HUB_VERSION, (err) => log.warn({ err }, 'hub node heartbeat failed'));
   hubNodes.whenNodesSwept((ids) => services.closeSessionsOfDeadNodes(ids));
 
@@ -131,7 +150,8 @@ export function createApp(deps: AppDeps): App {
     https: secureCookies,
     // The portal's static files need no session lookup, so they go first.
     middleware: [portal(config.portalDir, (hostname) => services.branding.forHost(hostname)), authenticate(services.auth, config.publicUrl)],
-    rootRouters: [healthRoutes(infra.checks, eventLoop, () => shuttingDown), apiDocsRoutes()],
+    rootRouters: [healthRoutes(infra.checks, eventLoop, () => shuttingDown), metricsRoutes(metrics, config.metricsToken), apiDocsRoutes()],
+    onAnswered: (route, method, status, seconds) => metrics.httpRequest(route, method, status, seconds),
     apiRouter: api,
   });
   http.on('request', koa.callback());

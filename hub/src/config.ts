@@ -55,6 +55,8 @@ const EnvSchema = z.object({
   TRUST_PROXY: z.preprocess(emptyToUndefined, bool.default(false)),
   /** Requests per minute allowed to one session or API token. */
   API_RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(10).max(1_000_000).default(1200)),
+  /** Bearer token a Prometheus scraper presents at /metrics; unset: /metrics answers loopback clients only. */
+  METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').max(200).optional()),
   /** Days of hourly uptime roll-ups kept (the 30 d uptime window needs 31). */
   UPTIME_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(31).max(3660).default(35)),
   /** Encrypts each vendor's license signing key at rest (AES-256); without it the key is stored as is (never served). */
@@ -94,6 +96,7 @@ export interface Config {
   trustProxy: boolean;
   uptimeRetentionDays: number;
   licenseKeySecret: string | undefined;
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -132,5 +135,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     uptimeRetentionDays: e.UPTIME_RETENTION_DAYS,
     licenseKeySecret: e.LICENSE_KEY_SECRET,
+    metricsToken: e.METRICS_TOKEN,
   };
 }

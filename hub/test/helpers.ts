@@ -63,6 +63,8 @@ export interface TestHubOptions {
   /** The agent images the hub ships (default flotilla/agent-compose:test, flotilla/agent-helm:test). */
   agentComposeImage?: string;
   agentHelmImage?: string;
+  /** METRICS_TOKEN (default unset: /metrics answers loopback clients only). */
+  metricsToken?: string;
 }
 
 export interface TestHub {
@@ -101,6 +103,7 @@ export async function startTestHub(opts: TestHubOptions): Promise<TestHub> {
       trustProxy: opts.trustProxy ?? false,
       uptimeRetentionDays: 35,
       licenseKeySecret: 'test license key secret',
+      metricsToken: opts.metricsToken,
     },
     logger: testLogger,
     infra,

@@ -40,6 +40,10 @@ export interface Queues {
   work<T>(name: QueueName, handler: (job: JobInfo<T>) => Promise<void>, opts?: WorkerOptions): void;
   /** Succeeds when the queue backend answers. */
   ping(): Promise<void>;
+  /** Jobs per state of every queue (one round trip per queue). */
+  counts(): Promise<Record<QueueName, Record<string, number>>>;
+  /** Calls `listener` for each job of this process's workers that throws (metrics). */
+  onJobFailed(listener: (queue: QueueName) => void): void;
   /** Stops taking jobs and waits for running ones; queues stay usable for producers. */
   closeWorkers(): Promise<void>;
   close(): Promise<void>;
@@ -58,6 +62,7 @@ export function bullQueues<B extends IQueueBackend, C>(
 ): Queues {
   const queues = new Map<QueueName, InstanceType<BackendClasses<B, C>['Queue']>>();
   const workers: InstanceType<BackendClasses<B, C>['Worker']>[] = [];
+  const failureListeners: ((queue: QueueName) => void)[] = [];
   const base = prefix === undefined ? { connection } : { connection, prefix };
 
   const raw = (name: QueueName) => {
@@ -111,12 +116,22 @@ export function bullQueues<B extends IQueueBackend, C>(
         { ...base, concurrency: opts.concurrency ?? 4, runRetryDelay: 1000 },
       );
       w.on('error', (err: Error) => log.error({ err, queue: name }, 'worker error'));
-      w.on('failed', (job, err: Error) => log.error({ err, queue: name, jobId: job?.id }, 'job failed'));
+      w.on('failed', (job, err: Error) => {
+        log.error({ err, queue: name, jobId: job?.id }, 'job failed');
+        for (const listener of failureListeners) listener(name);
+      });
       workers.push(w);
     },
     async ping() {
       // getJobCounts is a real round trip on both backends.
       await raw('maintenance').getJobCounts('waiting');
+    },
+    async counts() {
+      const entries = await Promise.all(QUEUE_NAMES.map(async (name) => [name, await raw(name).getJobCounts()] as const));
+      return Object.fromEntries(entries) as Record<QueueName, Record<string, number>>;
+    },
+    onJobFailed(listener) {
+      failureListeners.push(listener);
     },
     async closeWorkers() {
       await Promise.all(workers.splice(0).map((w) => w.close()));

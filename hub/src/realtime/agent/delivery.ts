@@ -25,6 +25,8 @@ export class AgentDelivery {
     private readonly queues: Queues,
     private readonly current: (installationId: string) => Promise<DesiredState | null>,
     private readonly log: Logger,
+    /** Told how each push ended and how long it took (metrics). */
+    private readonly onPushed: (outcome: 'accepted' | 'offline' | 'unacknowledged', seconds: number) => void = () => undefined,
   ) {}
 
   /**
@@ -35,8 +37,10 @@ export class AgentDelivery {
    */
   push(agentId: string, state: DesiredState): void {
     if (this.stopped) return;
+    const started = performance.now();
     this.emit(agentId, state)
       .then((outcome) => {
+        this.onPushed(outcome, (performance.now() - started) / 1000);
         if (outcome !== 'unacknowledged') return;
         this.log.warn({ agentId, installationId: state.installationId, revision: state.revision }, 'desired state not acknowledged; queuing a retry');
         return this.enqueue(agentId, state.installationId);
