@@ -26,6 +26,8 @@ import { agentInstallRoutes } from './http/routes/agent-install.js';
 import { agentPollingRoutes } from './http/routes/agent-polling.js';
 import { brandingRoutes } from './http/routes/branding.js';
 import { licenseRoutes } from './http/routes/licenses.js';
+import { webhookRoutes } from './http/routes/webhooks.js';
+import { registerWebhookWorkers } from './domain/webhooks/webhook-workers.js';
 import { createIoServer } from './realtime/io-server.js';
 import { socketNotifier } from './realtime/notifier.js';
 import { registerAgentGateway } from './realtime/agent/agent-gateway.js';
@@ -45,7 +47,7 @@ import { createServices, type Services } from './services.js';
 import { HUB_VERSION } from './version.js';
 import { AppError } from './errors.js';
 
-export type AppConfig = Pick<Config, 'publicUrl' | 'publicUrlConfigured' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'agentHelmImage' | 'installTokenTtlMs' | 'portalDir' | 'smtpUrl' | 'smtpFrom' | 'apiRateLimitPerMinute' | 'trustProxy' | 'uptimeRetentionDays' | 'licenseKeySecret' | 'metricsToken'>;
+export type AppConfig = Pick<Config, 'publicUrl' | 'publicUrlConfigured' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'agentHelmImage' | 'installTokenTtlMs' | 'portalDir' | 'smtpUrl' | 'smtpFrom' | 'apiRateLimitPerMinute' | 'trustProxy' | 'uptimeRetentionDays' | 'licenseKeySecret' | 'metricsToken' | 'webhooks'>;
 export type { AgentNamespace, LiveNamespace } from './realtime/namespaces.js';
 export type { LiveAuthenticator } from './realtime/live/live-auth.js';
 
@@ -132,6 +134,7 @@ export function createApp(deps: AppDeps): App {
   applicationRoutes(api, routeDeps, services.applications);
   customerRoutes(api, routeDeps, services.customers);
   brandingRoutes(api, routeDeps, services.branding);
+  webhookRoutes(api, routeDeps, services.webhooks);
   releaseRoutes(api, routeDeps, services.releases, services.entitlements, services.fleet);
   licenseRoutes(api, routeDeps, services.licenses);
   rolloutRoutes(api, routeDeps, services.rollouts);
@@ -196,6 +199,7 @@ export function createApp(deps: AppDeps): App {
           log.child({ component: 'maintenance' }),
         );
         services.rolloutEngine.start();
+        registerWebhookWorkers(infra.queues, services.webhookDelivery, services.eventOutbox, config.webhooks.pollMs, log.child({ component: 'webhooks' }));
         delivery.start();
       }
       await new Promise<void>((resolve, reject) => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
 import { summarizeIssues } from '@flotilla/protocol';
 import { HUB_VERSION } from './version.js';
+import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from './domain/webhooks/settings.js';
 
 // hub/dist/src/config.js → <repo>/portal/dist
 const DEFAULT_PORTAL_DIR = fileURLToPath(new URL('../../../portal/dist', import.meta.url));
@@ -61,6 +62,14 @@ const EnvSchema = z.object({
   UPTIME_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(31).max(3660).default(35)),
   /** Encrypts each vendor's license signing key at rest (AES-256); without it the key is stored as is (never served). */
   LICENSE_KEY_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'at least 16 characters').optional()),
+  /** Let webhooks reach loopback, private and link-local addresses (on-premises receivers; tests). Off: such targets are refused. */
+  WEBHOOK_ALLOW_PRIVATE: z.preprocess(emptyToUndefined, bool.default(false)),
+  /** Attempts per webhook delivery (the first included), retried with exponential backoff. */
+  WEBHOOK_MAX_ATTEMPTS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(30).default(8)),
+  /** Wait before the first webhook retry; each next one waits twice as long. */
+  WEBHOOK_RETRY_BASE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().min(0.01).max(86_400).default(60)),
+  /** An endpoint still failing this long after its first failure, when a delivery gives up, is disabled. */
+  WEBHOOK_DISABLE_AFTER_HOURS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(24 * 90).default(72)),
   /** Built portal served at /; defaults to the monorepo's portal/dist. */
   PORTAL_DIR: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
 });
@@ -97,6 +106,7 @@ export interface Config {
   uptimeRetentionDays: number;
   licenseKeySecret: string | undefined;
   metricsToken: string | undefined;
+  webhooks: WebhookSettings;
 }
 
 export class ConfigError extends Error {
@@ -136,5 +146,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     uptimeRetentionDays: e.UPTIME_RETENTION_DAYS,
     licenseKeySecret: e.LICENSE_KEY_SECRET,
     metricsToken: e.METRICS_TOKEN,
+    webhooks: {
+      ...DEFAULT_WEBHOOK_SETTINGS,
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: Math.round(e.WEBHOOK_RETRY_BASE_SECONDS * 1000),
+      disableAfterMs: Math.round(e.WEBHOOK_DISABLE_AFTER_HOURS * 3600_000),
+    },
   };
 }

@@ -38,6 +38,10 @@ import { BrandingRepository } from './domain/branding/branding-repository.js';
 import { BrandingService } from './domain/branding/branding-service.js';
 import { LicenseRepository } from './domain/licenses/license-repository.js';
 import { LicenseService } from './domain/licenses/license-service.js';
+import { WebhookRepository } from './domain/webhooks/webhook-repository.js';
+import { WebhookDelivery } from './domain/webhooks/webhook-delivery.js';
+import { WebhookService } from './domain/webhooks/webhook-service.js';
+import { EventOutbox } from './domain/webhooks/event-outbox.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -126,8 +130,16 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
     await Promise.all(rolloutIds.map((id) => rolloutEngine.trigger(id, AGENT_EVENT_DEBOUNCE_MS)));
   });
 
+  const webhookRepo = new WebhookRepository(infra.db);
+  const webhookDelivery = new WebhookDelivery(webhookRepo, infra.queues, config.webhooks, audit, mailer, log.child({ component: 'webhooks' }));
+  const webhooks = new WebhookService(webhookRepo, webhookDelivery);
+  const eventOutbox = new EventOutbox(infra.db, (trx, events) => webhookDelivery.dispatch(trx, events));
+
   return {
     desiredStates: desiredRepo,
+    webhooks,
+    webhookDelivery,
+    eventOutbox,
     auth,
     rollouts,
     rolloutEngine,

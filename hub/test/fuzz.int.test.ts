@@ -65,7 +65,10 @@ beforeAll(async () => {
   // The agents the fuzz speaks for live on installations it never targets by id (a credential rotation would cut them off).
   const agentInstallations = await Promise.all(['poll', 'socket'].map((name) => id('/installations', { customerId: customer, name, environment: 'production', agentKind: 'compose' })));
   [pollCreds, socketCreds] = await Promise.all(agentInstallations.map(async (i) => (await admin.post<P.AgentCredentials>(`/installations/${i}/agent-credentials`)).body));
+  // `.invalid` never resolves: whatever the fuzz makes of it, no request leaves the machine.
+  const webhook = await id('/webhooks', { url: 'https://hooks.example.invalid/fuzz' });
   fixtures = {
+    webhooks: [webhook],
     applications: [app, helmApp],
     versions: [version, helmVersion],
     customers: [customer],

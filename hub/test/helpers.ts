@@ -6,6 +6,7 @@ import { createLogger } from '../src/logger.js';
 import { openInfra, type Infra } from '../src/infra/index.js';
 import { migrateLatest } from '../src/migrate.js';
 import { createApp, type App, type AppDeps } from '../src/app.js';
+import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../src/domain/webhooks/settings.js';
 
 /** Admin connection of the machine's PostgreSQL, where each test file creates its own database. */
 export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -65,6 +66,7 @@ export interface TestHubOptions {
   agentHelmImage?: string;
   /** METRICS_TOKEN (default unset: /metrics answers loopback clients only). */
   metricsToken?: string;
+  webhooks?: Partial<WebhookSettings>;
 }
 
 export interface TestHub {
@@ -104,6 +106,8 @@ export async function startTestHub(opts: TestHubOptions): Promise<TestHub> {
       uptimeRetentionDays: 35,
       licenseKeySecret: 'test license key secret',
       metricsToken: opts.metricsToken,
+      // Test receivers listen on loopback; retries are quick.
+      webhooks: { ...DEFAULT_WEBHOOK_SETTINGS, allowPrivate: true, retryBaseMs: 200, pollMs: 100, ...opts.webhooks },
     },
     logger: testLogger,
     infra,

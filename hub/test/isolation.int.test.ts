@@ -65,6 +65,7 @@ beforeAll(async () => {
   xAdmin = x.client;
   ids.xAdminUser = x.userId;
   yAdmin = (await invitedClient(aAdmin, { role: 'admin', customerId: ids.customerY })).client;
+  ids.webhookX = (await xAdmin.post<{ id: string }>('/webhooks', { url: 'https://hooks.example.com/x', enabled: false })).body.id;
   const v = await invitedClient(aAdmin, { role: 'viewer' });
   aViewer = v.client;
   ids.aViewerUser = v.userId;
@@ -109,6 +110,15 @@ const CASES: Record<RouteKey, Case> = {
   'DELETE /users/:id': { path: () => `/users/${ids.xAdminUser}`, owner: 'customerX' },
   'GET /audit': { path: () => '/audit', owner: 'vendor' },
   // The acting vendor's own settings (B changes B's); the images are public by vendor id.
+  'GET /webhooks': { path: () => '/webhooks', owner: 'none' },
+  'POST /webhooks': { path: () => '/webhooks', body: () => ({ url: 'https://hooks.example.com/mine' }), owner: 'none' },
+  'GET /webhooks/:id': { path: () => `/webhooks/${ids.webhookX}`, owner: 'customerX' },
+  'PATCH /webhooks/:id': { path: () => `/webhooks/${ids.webhookX}`, body: () => ({ url: 'https://pwned.example.com/' }), owner: 'customerX' },
+  'DELETE /webhooks/:id': { path: () => `/webhooks/${ids.webhookX}`, owner: 'customerX' },
+  'POST /webhooks/:id/rotate-secret': { path: () => `/webhooks/${ids.webhookX}/rotate-secret`, body: () => ({}), owner: 'customerX' },
+  'POST /webhooks/:id/test': { path: () => `/webhooks/${ids.webhookX}/test`, owner: 'customerX' },
+  'GET /webhooks/:id/deliveries': { path: () => `/webhooks/${ids.webhookX}/deliveries`, owner: 'customerX' },
+  'POST /webhooks/:id/deliveries/:deliveryId/redeliver': { path: () => `/webhooks/${ids.webhookX}/deliveries/1/redeliver`, owner: 'customerX' },
   'GET /branding': { path: () => '/branding', owner: 'none' },
   'PATCH /branding': { path: () => '/branding', body: () => ({ productName: 'Mine' }), owner: 'none' },
   'GET /branding/host': { path: () => '/branding/host', owner: 'none' },

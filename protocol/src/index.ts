@@ -15,3 +15,5 @@ export * from './rest/api.js';
 export * from './rest/rollout-blockers.js';
 export * from './rest/branding.js';
 export * from './rest/licenses.js';
+export * from './events.js';
+export * from './rest/webhooks.js';

@@ -42,6 +42,17 @@ export const ROUTES = {
   'GET /branding/host': { access: PUBLIC },
   'GET /branding/:vendorId/:image': { access: PUBLIC },
 
+  // Outbound webhooks: vendor admins for the vendor's endpoints, customer admins for their organisation's.
+  'GET /webhooks': { access: tenant('admin', 'admin') },
+  'POST /webhooks': { access: tenant('admin', 'admin'), audit: 'webhook.create' },
+  'GET /webhooks/:id': { access: tenant('admin', 'admin') },
+  'PATCH /webhooks/:id': { access: tenant('admin', 'admin'), audit: 'webhook.update' },
+  'DELETE /webhooks/:id': { access: tenant('admin', 'admin'), audit: 'webhook.delete' },
+  'POST /webhooks/:id/rotate-secret': { access: tenant('admin', 'admin'), audit: 'webhook.rotate-secret' },
+  'POST /webhooks/:id/test': { access: tenant('admin', 'admin'), audit: 'webhook.test' },
+  'GET /webhooks/:id/deliveries': { access: tenant('admin', 'admin') },
+  'POST /webhooks/:id/deliveries/:deliveryId/redeliver': { access: tenant('admin', 'admin'), audit: 'webhook.redeliver' },
+
   'GET /applications': { access: vendor('viewer') },
   'POST /applications': { access: vendor('release-manager'), audit: 'application.create' },
   'GET /applications/:id': { access: vendor('viewer') },

@@ -15,6 +15,8 @@ export interface JobInfo<T> {
 
 export interface JobQueue<T> {
   add(name: string, data: T, opts?: JobsOptions): Promise<{ id: string | undefined }>;
+  /** Many jobs in one round trip. */
+  addBulk(jobs: readonly { name: string; data: T; opts?: JobsOptions }[]): Promise<void>;
   /**
    * Creates or updates a repeating job (BullMQ job scheduler); idempotent across hub processes.
    * With `offsetMs`, runs at that offset past each multiple of `everyMs` (e.g. 5 minutes past each hour).
@@ -82,6 +84,9 @@ export function bullQueues<B extends IQueueBackend, C>(
         async add(jobName, data, opts) {
           const job = await q.add(jobName, data, opts);
           return { id: job.id };
+        },
+        async addBulk(jobs) {
+          await q.addBulk(jobs.map((j) => ({ name: j.name, data: j.data, ...(j.opts ? { opts: j.opts } : {}) })));
         },
         async schedule(schedulerId, everyMs, jobName, data, offsetMs) {
           await q.upsertJobScheduler(schedulerId, offsetMs === undefined ? { every: everyMs } : { every: everyMs, offset: offsetMs }, { name: jobName, data });

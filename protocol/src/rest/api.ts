@@ -6,6 +6,7 @@ import { InstallationStatus } from '../live.js';
 import { LoginBody, LoginResponse, MeResponse, SignupBody, SignupResponse } from './auth.js';
 import { Branding, HostBrandingResponse, UpdateBrandingBody } from './branding.js';
 import { IssueLicenseBody, License, LicenseList, LicensePublicKey, LicensesQuery, ReplaceLicenseBody } from './licenses.js';
+import { CreateWebhookBody, RotateWebhookSecretBody, UpdateWebhookBody, Webhook, WebhookDeliveriesQuery, WebhookDelivery, WebhookDeliveryPage, WebhookList, WebhookWithSecret } from './webhooks.js';
 import { CommandPage, CreateCommandBody, InstallationCommand, InstallationCommandDetail } from './commands.js';
 import { AcceptInviteBody, AuditPage, CreateInviteBody, CreateTokenBody, CreatedInvite, CreatedToken, Member, UpdateMemberBody } from './identity.js';
 import {
@@ -186,6 +187,51 @@ export const API = {
     contentType: 'image/*',
   },
   'GET /audit': { operationId: 'listAudit', tag: 'Members', summary: 'The audit log, newest first', query: AuditQuery, responses: { 200: AuditPage } },
+
+  'GET /webhooks': { operationId: 'listWebhooks', tag: 'Webhooks', summary: "Your organisation's webhook endpoints (vendor: the vendor's; customer: its own)", responses: { 200: WebhookList } },
+  'POST /webhooks': {
+    operationId: 'createWebhook',
+    tag: 'Webhooks',
+    summary: 'Create a webhook endpoint; its `whsec_…` signing secret is in this answer only',
+    description:
+      'Deliveries follow the Standard Webhooks spec: headers `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">` keyed with the base64-decoded secret after `whsec_`. `events` filters by type (empty: all). Loopback, private and link-local targets are refused unless the hub allows them.',
+    body: CreateWebhookBody,
+    responses: { 201: WebhookWithSecret },
+    example: { url: 'https://hooks.example.com/flotilla', description: 'On-call', events: ['rollout.failed', 'installation.offline'] },
+  },
+  'GET /webhooks/:id': { operationId: 'getWebhook', tag: 'Webhooks', summary: 'A webhook endpoint', responses: { 200: Webhook } },
+  'PATCH /webhooks/:id': {
+    operationId: 'updateWebhook',
+    tag: 'Webhooks',
+    summary: 'Change URL, description or event filter; enable or disable',
+    body: UpdateWebhookBody,
+    responses: { 200: Webhook },
+    example: { events: ['rollout.failed'], enabled: true },
+  },
+  'DELETE /webhooks/:id': { operationId: 'deleteWebhook', tag: 'Webhooks', summary: 'Delete a webhook endpoint and its delivery log', responses: { 204: null } },
+  'POST /webhooks/:id/rotate-secret': {
+    operationId: 'rotateWebhookSecret',
+    tag: 'Webhooks',
+    summary: 'New signing secret (shown once); the old one keeps signing beside it for `overlapHours` (default 24)',
+    body: RotateWebhookSecretBody,
+    responses: { 200: WebhookWithSecret },
+    example: { overlapHours: 24 },
+  },
+  'POST /webhooks/:id/test': { operationId: 'testWebhook', tag: 'Webhooks', summary: 'Send a `webhook.test` message now (see the delivery log)', responses: { 202: WebhookDelivery }, errors: ['CONFLICT'] },
+  'GET /webhooks/:id/deliveries': {
+    operationId: 'listWebhookDeliveries',
+    tag: 'Webhooks',
+    summary: 'The delivery log, newest first: status, attempts, response status and excerpt, duration',
+    query: WebhookDeliveriesQuery,
+    responses: { 200: WebhookDeliveryPage },
+  },
+  'POST /webhooks/:id/deliveries/:deliveryId/redeliver': {
+    operationId: 'redeliverWebhook',
+    tag: 'Webhooks',
+    summary: 'Send a logged message again (same `webhook-id`), one attempt',
+    responses: { 202: WebhookDelivery },
+    errors: ['CONFLICT'],
+  },
 
   'GET /applications': { operationId: 'listApplications', tag: 'Applications', summary: 'Applications', query: PageQuery, responses: { 200: ApplicationPage } },
   'POST /applications': {
