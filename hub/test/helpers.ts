@@ -107,7 +107,7 @@ export async function startTestHub(opts: TestHubOptions): Promise<TestHub> {
       licenseKeySecret: 'test license key secret',
       metricsToken: opts.metricsToken,
       // Test receivers listen on loopback; retries are quick.
-      webhooks: { ...DEFAULT_WEBHOOK_SETTINGS, allowPrivate: true, retryBaseMs: 200, pollMs: 100, ...opts.webhooks },
+      webhooks: { ...DEFAULT_WEBHOOK_SETTINGS, allowPrivate: true, retryBaseMs: 200, pollMs: 250, ...opts.webhooks },
     },
     logger: testLogger,
     infra,
