@@ -75,6 +75,12 @@ const routes: RouteRecordRaw[] = [
         component: () => import('./pages/settings/BrandingPage.vue'),
         meta: { area: 'vendor', requires: 'branding', title: 'Branding' },
       },
+      {
+        path: 'settings/webhooks',
+        name: 'settings-webhooks',
+        component: () => import('./pages/settings/WebhooksPage.vue'),
+        meta: { requires: 'webhooks', title: 'Webhooks' },
+      },
       { path: 'settings/tokens', name: 'settings-tokens', component: () => import('./pages/settings/TokensPage.vue'), meta: { title: 'API tokens' } },
       {
         path: 'settings/audit',

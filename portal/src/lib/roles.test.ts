@@ -93,7 +93,7 @@ describe('navLinks', () => {
   const ids = (m: Membership[]) => navLinks(m).map((l) => l.testId);
 
   it('gives vendor admins every page', () => {
-    expect(ids([vendor('admin')])).toEqual(['nav-fleet', 'nav-applications', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-users', 'nav-branding', 'nav-tokens', 'nav-audit']);
+    expect(ids([vendor('admin')])).toEqual(['nav-fleet', 'nav-applications', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-users', 'nav-branding', 'nav-webhooks', 'nav-tokens', 'nav-audit']);
   });
 
   it('hides admin pages from other vendor roles', () => {
@@ -102,7 +102,7 @@ describe('navLinks', () => {
   });
 
   it('gives customer users their portal, and users to customer admins, never the fleet or audit', () => {
-    expect(ids([customer('admin')])).toEqual(['nav-customer', 'nav-customer-releases', 'nav-users', 'nav-tokens']);
+    expect(ids([customer('admin')])).toEqual(['nav-customer', 'nav-customer-releases', 'nav-users', 'nav-webhooks', 'nav-tokens']);
     expect(ids([customer('viewer')])).toEqual(['nav-customer', 'nav-customer-releases', 'nav-tokens']);
     expect(navLinks([customer('viewer')])[0]).toMatchObject({ to: '/customer', label: 'Installations' });
   });
@@ -112,7 +112,7 @@ describe('navLinks', () => {
   });
 
   it('sets the settings pages apart from the daily work', () => {
-    expect(navLinks([vendor('admin')]).filter((l) => l.settings).map((l) => l.testId)).toEqual(['nav-users', 'nav-branding', 'nav-tokens', 'nav-audit']);
+    expect(navLinks([vendor('admin')]).filter((l) => l.settings).map((l) => l.testId)).toEqual(['nav-users', 'nav-branding', 'nav-webhooks', 'nav-tokens', 'nav-audit']);
   });
 
   it('has nothing for nobody', () => {

@@ -33,6 +33,8 @@ export const PERMISSIONS = {
   manageInstallations: { route: 'POST /installations', access: vendor('admin') },
   /** The vendor's branding and custom domains. */
   manageBranding: { route: 'PATCH /branding', access: vendor('admin') },
+  /** Outbound webhooks: vendor admins for the vendor's, customer admins for their organisation's. */
+  manageWebhooks: { route: 'POST /webhooks', access: tenant('admin', 'admin') },
   /** Granting and revoking entitlements. */
   manageEntitlements: { route: 'POST /entitlements', access: vendor('admin') },
   /** Installing a release on an installation. */
@@ -80,6 +82,7 @@ export const canEditApplications = (memberships: readonly Membership[]) => may(m
 export const canManageCustomers = (memberships: readonly Membership[]) => may(memberships, 'manageCustomers');
 export const canManageInstallations = (memberships: readonly Membership[]) => may(memberships, 'manageInstallations');
 export const canManageBranding = (memberships: readonly Membership[]) => may(memberships, 'manageBranding');
+export const canManageWebhooks = (memberships: readonly Membership[]) => may(memberships, 'manageWebhooks');
 export const canManageEntitlements = (memberships: readonly Membership[]) => may(memberships, 'manageEntitlements');
 export const canInstallReleases = (memberships: readonly Membership[]) => may(memberships, 'installReleases');
 export const canConnectAgents = (memberships: readonly Membership[]) => may(memberships, 'connectAgents');
@@ -129,6 +132,7 @@ export function navLinks(memberships: readonly Membership[]): NavLink[] {
   }
   if (canManageMembers(memberships)) links.push({ to: '/settings/users', label: 'Users & invites', testId: 'nav-users', settings: true });
   if (canManageBranding(memberships)) links.push({ to: '/settings/branding', label: 'Branding', testId: 'nav-branding', settings: true });
+  if (canManageWebhooks(memberships)) links.push({ to: '/settings/webhooks', label: 'Webhooks', testId: 'nav-webhooks', settings: true });
   if (memberships.length > 0) links.push({ to: '/settings/tokens', label: 'API tokens', testId: 'nav-tokens', settings: true });
   if (canViewAudit(memberships)) links.push({ to: '/settings/audit', label: 'Audit log', testId: 'nav-audit', settings: true });
   return links;

@@ -1,15 +1,16 @@
 import type { Membership } from '@flotilla/protocol';
-import { canManageBranding, canManageMembers, canViewAudit } from '../lib/roles';
+import { canManageBranding, canManageMembers, canManageWebhooks, canViewAudit } from '../lib/roles';
 import { canSteerRollouts } from '../lib/rollouts';
 
 export type Area = 'vendor' | 'customer';
 
 /** A capability a page needs beyond being signed in. */
-export type Capability = 'members' | 'audit' | 'rollouts' | 'branding';
+export type Capability = 'members' | 'audit' | 'rollouts' | 'branding' | 'webhooks';
 
 export function hasCapability(memberships: readonly Membership[], capability: Capability): boolean {
   if (capability === 'rollouts') return canSteerRollouts(memberships);
   if (capability === 'branding') return canManageBranding(memberships);
+  if (capability === 'webhooks') return canManageWebhooks(memberships);
   return capability === 'members' ? canManageMembers(memberships) : canViewAudit(memberships);
 }
 
