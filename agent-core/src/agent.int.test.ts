@@ -172,6 +172,26 @@ describe('agent with a fake hub', () => {
     await waitFor(() => hub.reports.length >= 3, 5000, 'periodic reports');
   });
 
+  it('sends host and component usage every metrics interval, each sample once', async () => {
+    const driver = new MemoryDriver();
+    driver.usage.set('api', { cpuPercent: 12.5, memoryBytes: 2048, restarts: 3 });
+    await startAgent(driver, config({ metricsIntervalMs: 100 }));
+    await waitFor(() => hub.hellos.length === 1, 5000, 'hello');
+    hub.push(desired(1, [comp('api', '1')]));
+    const withApi = await waitFor(() => hub.reports.find((r) => r.usage?.components.some((c) => c.name === 'api')), 5000, 'usage with api');
+    expect(withApi.usage?.components).toEqual([{ name: 'api', cpuPercent: 12.5, memoryBytes: 2048, restarts: 3 }]);
+    expect(withApi.usage?.host?.memoryTotalBytes).toBe(os.totalmem());
+    await waitFor(() => hub.reports.filter((r) => r.usage !== undefined).length >= 3, 5000, 'more samples');
+    const stamps = hub.reports.flatMap((r) => (r.usage === undefined ? [] : [r.usage.at]));
+    expect(new Set(stamps).size).toBe(stamps.length);
+  });
+
+  it('sends no usage when the metrics interval is 0', async () => {
+    await startAgent(new MemoryDriver(), config({ metricsIntervalMs: 0, statusIntervalMs: 50 }));
+    await waitFor(() => hub.reports.length >= 4, 5000, 'periodic reports');
+    expect(hub.reports.some((r) => r.usage !== undefined)).toBe(false);
+  });
+
   it('stops gracefully: disconnects and stops reporting', async () => {
     const agent = await startAgent(new MemoryDriver(), config({ statusIntervalMs: 50 }));
     await waitFor(() => hub.connectedCount === 1, 5000, 'connected');

@@ -15,9 +15,11 @@ import {
   type ComponentStatus,
   type DesiredComponent,
   type HostFacts,
+  type StatusReport,
+  type UsageSample,
 } from '@flotilla/protocol';
 import type { BackoffOptions } from './backoff.js';
-import type { AgentConfig } from './config.js';
+import { DEFAULT_METRICS_INTERVAL_MS, type AgentConfig } from './config.js';
 import { HubConnection, type AgentSocket } from './connection.js';
 import { takePoll } from './poll-handler.js';
 import { PollingFallback } from './polling-fallback.js';
@@ -31,6 +33,7 @@ import type { Logger } from './logger.js';
 import { StateStore, type LocalState } from './state-store.js';
 import { LicenseKeeper } from './license-keeper.js';
 import { nextStatuses, type Observation } from './status.js';
+import { collectUsage, HostSampler } from './usage.js';
 import { agentCoreVersion } from './version.js';
 
 export interface AgentOptions {
@@ -106,6 +109,10 @@ class AgentRuntime implements Agent {
   private readonly generations = new Map<string, number>();
   private timers: NodeJS.Timeout[] = [];
   private sampling = false;
+  private measuring = false;
+  /** The latest usage sample not yet sent; the next status report carries it. */
+  private pendingUsage: UsageSample | undefined;
+  private readonly hostSampler: HostSampler;
   private reporting: { dirty: boolean } | undefined;
   /** Highest desired revision received on the current connection (guards against a stale hello ack). */
   private sessionRevision = -1;
@@ -121,6 +128,7 @@ class AgentRuntime implements Agent {
     private readonly options: AgentOptions,
   ) {
     this.store = new StateStore(config.stateDir, logger);
+    this.hostSampler = new HostSampler(config.stateDir);
     this.journal = new CommandJournal(config.stateDir, logger);
     this.licenses = new LicenseKeeper(driver, () => this.driverContext(this.converger?.state.installationId ?? ''), logger);
     this.connection = new HubConnection({
@@ -215,6 +223,8 @@ class AgentRuntime implements Agent {
     this.polling.start();
     this.timers.push(setInterval(() => void this.sampleAll(), this.config.healthIntervalMs));
     this.timers.push(setInterval(() => void this.report(), this.config.statusIntervalMs));
+    const metricsIntervalMs = this.config.metricsIntervalMs ?? DEFAULT_METRICS_INTERVAL_MS;
+    if (metricsIntervalMs > 0) this.timers.push(setInterval(() => void this.measure(), metricsIntervalMs));
   }
 
   stop(): Promise<void> {
@@ -423,6 +433,21 @@ class AgentRuntime implements Agent {
     }
   }
 
+  /** Takes a usage sample and reports it (a sample still running when the next is due is not doubled). */
+  private async measure(): Promise<void> {
+    if (this.measuring || this.converger === undefined || this.stopping !== undefined) return;
+    this.measuring = true;
+    try {
+      const state = this.converger.state;
+      this.pendingUsage = await collectUsage(this.hostSampler, this.driver, state.components, this.driverContext(state.installationId));
+      void this.report();
+    } catch (err) {
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'cannot sample resource usage');
+    } finally {
+      this.measuring = false;
+    }
+  }
+
   /** Recomputes the statuses from state, overrides and samples; reports at once when they changed. */
   private refreshStatuses(): void {
     if (this.converger === undefined) return;
@@ -466,7 +491,10 @@ class AgentRuntime implements Agent {
 
   private async sendReport(): Promise<void> {
     if (this.converger === undefined) return;
-    const payload = { revision: this.converger.state.appliedRevision, components: this.current };
+    // A usage sample goes out once: lost with a failed report, like any other point of a time series.
+    const usage = this.pendingUsage;
+    this.pendingUsage = undefined;
+    const payload: StatusReport = { revision: this.converger.state.appliedRevision, components: this.current, ...(usage === undefined ? {} : { usage }) };
     const socket = this.sessionSocket();
     if (socket === undefined) {
       if (this.polling.active) await this.polling.report(payload);

@@ -22,7 +22,14 @@ describe('loadConfig', () => {
       healthTimeoutMs: 300_000,
       pollIntervalMs: 5000,
       pollAfterMs: 30_000,
+      metricsIntervalMs: 30_000,
     });
+  });
+
+  it('reads the metrics interval; 0 turns metrics off', () => {
+    expect(loadConfig(['--metrics-interval', '0.2'], base).metricsIntervalMs).toBe(200);
+    expect(loadConfig([], { ...base, FLOTILLA_METRICS_INTERVAL: '0' }).metricsIntervalMs).toBe(0);
+    expect(() => loadConfig([], { ...base, FLOTILLA_METRICS_INTERVAL: '-1' })).toThrow(/FLOTILLA_METRICS_INTERVAL \(--metrics-interval\) must be at least 0/);
   });
 
   it('reads the polling fallback settings; 0 turns polling off', () => {

@@ -23,11 +23,14 @@ export interface AgentConfig {
   pollIntervalMs?: number;
   /** How long without a websocket session before falling back to HTTP polling (ms; 0 = never; default 30 s). */
   pollAfterMs?: number;
+  /** How often resource usage is sampled and sent (ms; 0 = never; default 30 s). */
+  metricsIntervalMs?: number;
 }
 
 /** Defaults of the optional settings above (loadConfig always fills them in). */
 export const DEFAULT_POLL_INTERVAL_MS = 5000;
 export const DEFAULT_POLL_AFTER_MS = 30_000;
+export const DEFAULT_METRICS_INTERVAL_MS = 30_000;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -45,6 +48,7 @@ const SETTINGS = {
   FLOTILLA_HEALTH_TIMEOUT: 'health-timeout',
   FLOTILLA_POLL_INTERVAL: 'poll-interval',
   FLOTILLA_POLL_AFTER: 'poll-after',
+  FLOTILLA_METRICS_INTERVAL: 'metrics-interval',
 } as const;
 type EnvName = keyof typeof SETTINGS;
 
@@ -81,6 +85,7 @@ const Settings = z.object({
   // Whole seconds: the hub takes the period as an integer header and keeps the session for three of them.
   FLOTILLA_POLL_INTERVAL: seconds(DEFAULT_POLL_INTERVAL_MS / 1000, 1, 3600).refine(Number.isInteger, { message: 'must be a whole number of seconds' }),
   FLOTILLA_POLL_AFTER: seconds(DEFAULT_POLL_AFTER_MS / 1000, 0, 86_400),
+  FLOTILLA_METRICS_INTERVAL: seconds(DEFAULT_METRICS_INTERVAL_MS / 1000, 0, 3600),
 });
 
 /** Usage text for `--help`. */
@@ -95,6 +100,7 @@ export const USAGE = `Options (each also read from its environment variable; a f
   --health-timeout SEC     FLOTILLA_HEALTH_TIMEOUT  a stage must be healthy within SEC seconds (default 300)
   --poll-interval SEC      FLOTILLA_POLL_INTERVAL   HTTP polling period when the websocket is unavailable (default 5)
   --poll-after SEC         FLOTILLA_POLL_AFTER      poll over HTTP after SEC seconds without a websocket; 0 = never (default 30)
+  --metrics-interval SEC   FLOTILLA_METRICS_INTERVAL host and component metrics sent every SEC seconds; 0 = never (default 30)
   --help                   print this text
 
 healthcheck [--state-dir DIR] [--max-offline SEC]
@@ -137,6 +143,7 @@ export function loadConfig(
     healthTimeoutMs: Math.round(s.FLOTILLA_HEALTH_TIMEOUT * 1000),
     pollIntervalMs: s.FLOTILLA_POLL_INTERVAL * 1000,
     pollAfterMs: Math.round(s.FLOTILLA_POLL_AFTER * 1000),
+    metricsIntervalMs: Math.round(s.FLOTILLA_METRICS_INTERVAL * 1000),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { AgentKind, DesiredComponent, Drift, Health } from '@flotilla/protocol';
 import type { Logger } from './logger.js';
+import type { ComponentMetrics } from './usage.js';
 
 /**
  * What a runtime (docker compose, helm…) must provide. agent-core owns the connection, the local
@@ -15,8 +16,8 @@ import type { Logger } from './logger.js';
  * - `remove` is idempotent: removing something absent succeeds.
  * - `health` never rejects for one bad component: it returns `unknown` (or `failed`) with a message.
  *   It may reject when the runtime itself is unreachable; the agent then reports `unknown`.
- * - Calls for one installation are never concurrent with each other, except `health` and
- *   `license`, which may run while an `apply` is in flight.
+ * - Calls for one installation are never concurrent with each other, except `health`, `metrics`
+ *   and `license`, which may run while an `apply` is in flight.
  */
 export interface Driver {
   readonly kind: AgentKind;
@@ -36,6 +37,12 @@ export interface Driver {
   restart?(component: DesiredComponent, ctx: DriverContext): Promise<void>;
   /** Returns the runtime to the component's previous runtime revision (e.g. `helm rollback`). */
   rollback?(component: DesiredComponent, ctx: DriverContext): Promise<void>;
+  /**
+   * CPU, memory and restarts of the given components' workloads (summed per component). Resolves
+   * with `unavailable` set when the runtime cannot tell (e.g. a cluster without a metrics API);
+   * components it has no figures for are left out. Without this hook, only host metrics are sent.
+   */
+  metrics?(components: readonly DesiredComponent[], ctx: DriverContext): Promise<ComponentMetrics>;
   /** The last `lines` log lines of a component's workloads. */
   logs?(component: DesiredComponent, lines: number, ctx: DriverContext): Promise<string[]>;
   /**

@@ -18,3 +18,4 @@ export { refusalReason, decideReceive, resolveTargets, logChunks } from './comma
 export { Serial } from './serial.js';
 export type { ApplyOutcome } from './converger.js';
 export { execCommand, failureText, type Exec, type ExecOptions, type ExecResult } from './exec.js';
+export { HostSampler, collectUsage, cpuTimes, cpuPercentBetween, diskFromStatfs, type ComponentMetrics, type CpuTimes } from './usage.js';

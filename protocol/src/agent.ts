@@ -104,11 +104,50 @@ export const AgentHello = z.object({
 });
 export type AgentHello = z.infer<typeof AgentHello>;
 
+/** A non-negative measurement (bytes can exceed 32 bits). */
+const Measure = z.number().finite().min(0);
+
+/** The host the agent runs on (compose: the Docker host; helm: the cluster's nodes, when the metrics API answers). */
+export const HostUsage = z.object({
+  /** Busy share of all cores over the last interval, 0–100. */
+  cpuPercent: Measure.max(100),
+  memoryUsedBytes: Measure,
+  memoryTotalBytes: Measure,
+  /** The filesystem holding the agent's state directory. */
+  diskUsedBytes: Measure,
+  diskTotalBytes: Measure,
+});
+export type HostUsage = z.infer<typeof HostUsage>;
+
+/** One component's workloads, summed over its containers or pods. */
+export const ComponentUsage = z.object({
+  name: text(63).min(1),
+  /** Percent of one core (200 = two cores busy). */
+  cpuPercent: Measure,
+  memoryBytes: Measure,
+  /** Restarts counted by the runtime (docker's RestartCount, the pods' restartCount), summed. */
+  restarts: Int32.min(0),
+});
+export type ComponentUsage = z.infer<typeof ComponentUsage>;
+
+/** Resource usage sampled by the agent every `metricsIntervalMs` (30 s by default). */
+export const UsageSample = z.object({
+  at: IsoDate,
+  host: HostUsage.optional(),
+  components: z.array(ComponentUsage).max(500),
+  /** Why component metrics are missing (e.g. the cluster has no metrics API). */
+  unavailable: text(500).optional(),
+});
+export type UsageSample = z.infer<typeof UsageSample>;
+
 export const StatusReport = z.object({
   /** The revision the agent has applied (what runs now). */
   revision: Int32.min(0),
   components: z.array(ComponentStatus).max(500),
+  /** Free-form counters; reserved, not stored. Resource usage travels in `usage`. */
   metrics: z.record(text(200), z.number()).optional(),
+  /** The latest resource usage sample, sent once with the report that follows it. */
+  usage: UsageSample.optional(),
 });
 export type StatusReport = z.infer<typeof StatusReport>;
 

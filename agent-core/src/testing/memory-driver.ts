@@ -1,5 +1,6 @@
-import type { AgentKind, DesiredComponent } from '@flotilla/protocol';
+import type { AgentKind, ComponentUsage, DesiredComponent } from '@flotilla/protocol';
 import { DriverError, type ApplyContext, type Driver, type DriverContext, type HealthSample } from '../driver.js';
+import type { ComponentMetrics } from '../usage.js';
 
 export interface MemoryDriverCall {
   op: 'apply' | 'remove' | 'restart' | 'rollback' | 'logs' | 'self-update';
@@ -125,6 +126,19 @@ export class MemoryDriver implements Driver {
     }
     this.running.delete(component.name);
     return Promise.resolve();
+  }
+
+  /** What `metrics` reports: a running component uses 1 % CPU and 1 MiB unless set here. */
+  usage = new Map<string, Omit<ComponentUsage, 'name'>>();
+  /** Set: `metrics` answers that metrics are unavailable for this reason. */
+  metricsUnavailable: string | undefined;
+
+  metrics(components: readonly DesiredComponent[]): Promise<ComponentMetrics> {
+    if (this.metricsUnavailable !== undefined) return Promise.resolve({ components: [], unavailable: this.metricsUnavailable });
+    const out = components
+      .filter((c) => this.running.has(c.name))
+      .map((c): ComponentUsage => ({ name: c.name, ...(this.usage.get(c.name) ?? { cpuPercent: 1, memoryBytes: 1024 * 1024, restarts: 0 }) }));
+    return Promise.resolve({ components: out });
   }
 
   health(components: readonly DesiredComponent[]): Promise<Map<string, HealthSample>> {
