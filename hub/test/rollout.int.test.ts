@@ -11,12 +11,12 @@ const ids: Record<string, string> = {};
 const agents = new Map<string, SimAgent>();
 const file = (n: string) => `services:\n  ${n}:\n    image: sim/${n}:1\n`;
 
-async function installations(count: number, prefix: string): Promise<string[]> {
+async function installations(count: number, prefix: string, delayMs?: number): Promise<string[]> {
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
     const id = (await api.post<{ id: string }>('/installations', { customerId: ids.customer, name: `${prefix}-${i}`, environment: 'prod', agentKind: 'compose', trackId: ids.track })).body.id;
     const creds = (await api.post<AgentCredentials>(`/installations/${id}/agent-credentials`)).body;
-    agents.set(id, await simAgent(hub.url, id, creds.agentId, creds.secret));
+    agents.set(id, await simAgent(hub.url, id, creds.agentId, creds.secret, delayMs));
     out.push(id);
   }
   return out;
@@ -125,6 +125,59 @@ describe('rollout engine with simulated agents', { timeout: 180_000 }, () => {
     expect(events).toEqual(['stage-sent@1', 'stage-sent@2', 'rollback-stage@2', 'rollback-stage@1', 'rolled_back']);
     // back where it started: nothing was installed before the rollout
     expect(agent.received.at(-1)?.components).toEqual([]);
+    // Its message says which check failed, as the agent reported it.
+    expect(done.targets[0]?.message).toBe('stage 2 failed: api failed (simulated failure)');
+  });
+
+  it('rollback with the default maxFailures 0 finishes by itself: the failed installation walks back, the rest is skipped, the rollout ends rolled_back', async () => {
+    const [canary, other] = await installations(2, 'rb-zero');
+    const agent = agents.get(canary ?? '') as SimAgent;
+    agent.failing.add('api');
+    const r = await rollout([canary ?? '', other ?? ''], { failurePolicy: 'rollback', waves: [{ installationIds: [canary] }, { percent: 100 }] });
+    const done = await waitFor(async () => {
+      const x = await get(r.id);
+      if (x.status === 'paused') throw new Error(`paused: ${x.message ?? ''}`);
+      return x.status === 'rolled_back' ? x : undefined;
+    }, 60_000, 'the rollout to end rolled back');
+    expect(done.message).toBe('1 failure exceeds maxFailures (0): failed installations rolled back');
+    expect(done.finishedAt).not.toBeNull();
+    const byId = new Map(done.targets.map((t) => [t.installationId, t]));
+    expect(byId.get(canary ?? '')).toMatchObject({ status: 'rolled_back', message: 'stage 2 failed: api failed (simulated failure)', blocker: null });
+    expect(byId.get(other ?? '')).toMatchObject({ status: 'skipped', stage: 0, blocker: null });
+    expect(byId.get(other ?? '')?.message).toContain('not started');
+    expect(agents.get(other ?? '')?.received).toEqual([]);
+    expect((await timeline(r.id)).filter((e) => e.installationId === null).map((e) => e.type)).toEqual(['created', 'started', 'rolled_back']);
+    // The installation shows what it runs again (it had nothing before), not a rollout stage.
+    const status = (await api.get<{ desiredVersion: string | null }>(`/installations/${canary}/status`)).body;
+    expect(status.desiredVersion).toBeNull();
+  });
+
+  it('a paused rollout carries a rollback in flight to its end; resumed, it ends rolled_back', async () => {
+    const [target] = await installations(1, 'rb-paused', 1500);
+    (agents.get(target ?? '') as SimAgent).failing.add('api');
+    const r = await rollout([target ?? ''], { failurePolicy: 'rollback' });
+    await waitFor(async () => ((await get(r.id)).targets[0]?.status === 'rolling_back' ? true : undefined), 60_000, 'the rollback to begin');
+    expect((await api.post<Rollout>(`/rollouts/${r.id}/pause`)).body.status).toBe('paused');
+    const back = await waitFor(async () => {
+      const x = await get(r.id);
+      return x.targets[0]?.status === 'rolled_back' ? x : undefined;
+    }, 60_000, 'the rollback to finish while paused');
+    expect(back.status).toBe('paused');
+    expect((await api.post<Rollout>(`/rollouts/${r.id}/resume`)).body.status).toBe('running');
+    await waitFor(async () => ((await get(r.id)).status === 'rolled_back' ? true : undefined), 60_000, 'the rollout to end rolled back');
+  });
+
+  it('an aborted rollout leaves no target pending or in flight', async () => {
+    const [first, second] = await installations(2, 'abort', 2000);
+    const r = await rollout([first ?? '', second ?? ''], { maxParallel: 1 });
+    await waitFor(async () => ((await get(r.id)).targets.some((t) => t.status === 'deploying') ? true : undefined), 60_000, 'a stage in flight');
+    const aborted = (await api.post<Rollout>(`/rollouts/${r.id}/abort`)).body;
+    expect(aborted.status).toBe('aborted');
+    const statuses = aborted.targets.map((t) => t.status).sort();
+    expect(statuses).toEqual(['failed', 'skipped']);
+    expect(aborted.targets.find((t) => t.status === 'failed')?.message).toBe('the rollout was aborted during stage 1/2');
+    expect(aborted.targets.find((t) => t.status === 'skipped')?.message).toBe('not started: the rollout was aborted');
+    expect(aborted.waves.reduce((n, w) => n + w.finished, 0)).toBe(2);
   });
 
   it('refuses targets off the track and a release that is not ready', async () => {

@@ -1,5 +1,5 @@
 import type { TargetBlocker } from '@flotilla/protocol';
-import { currentWave, isFinished, type Rollout, type RolloutStatus, type Target } from './planner.js';
+import { currentWave, failureCount, isFinished, stopsOnFailures, type Rollout, type RolloutStatus, type Target } from './planner.js';
 
 /** What the planner's view of a target does not hold, and an explanation needs. */
 export interface BlockerFacts {
@@ -29,6 +29,7 @@ export function explainTargets(rollout: Rollout, targets: readonly Target[], fac
   const s = rollout.strategy;
   const gate = currentWave(targets, s.soakSeconds, now);
   let slotsUsed = targets.filter((t) => t.status === 'deploying' || t.status === 'rolling_back').length;
+  const stopping = stopsOnFailures(s, targets);
   for (const t of targets) {
     if (isFinished(t) || (rollout.status !== 'running' && rollout.status !== 'pending')) {
       out.set(t.installationId, null);
@@ -52,7 +53,10 @@ export function explainTargets(rollout: Rollout, targets: readonly Target[], fac
       continue;
     }
     const since = iso(f.waitingSince);
-    if (t.status === 'waiting' && t.waitingFor === 'approval') out.set(t.installationId, blocker('approval', `waits for approval by an admin of ${f.customerName} (in the customer portal) or the vendor`, { since, by: `an admin of ${f.customerName}` }));
+    if (stopping) {
+      const n = failureCount(targets);
+      out.set(t.installationId, blocker('stopping', `will not start: ${n} failure${n === 1 ? '' : 's'} exceed${n === 1 ? 's' : ''} maxFailures (${s.maxFailures}); the rollout ends rolled back once the installations in flight finish`));
+    } else if (t.status === 'waiting' && t.waitingFor === 'approval') out.set(t.installationId, blocker('approval', `waits for approval by an admin of ${f.customerName} (in the customer portal) or the vendor`, { since, by: `an admin of ${f.customerName}` }));
     else if (t.status === 'waiting' && t.waitingFor === 'window') {
       const opens = t.nextWindowAt === null ? 'which does not open again' : `which opens at ${iso(t.nextWindowAt)}${f.timeZone ? ` (${f.timeZone})` : ''}`;
       out.set(t.installationId, blocker('window', `waits for its maintenance window, ${opens}`, { since, until: iso(t.nextWindowAt), timeZone: f.timeZone }));

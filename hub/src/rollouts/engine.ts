@@ -17,6 +17,14 @@ import { toTarget, type RolloutRepository, type RolloutRow, type TargetPatch, ty
 
 type RolloutEvent = Parameters<RolloutRepository['events']>[1][number];
 
+/** A stage to send (or roll back) to one target; `failure`: why it failed, on its first rollback step. */
+interface StageSend {
+  action: Extract<Action, { type: 'send-stage' | 'rollback-stage' }>;
+  row: TargetRow;
+  event: RolloutEvent;
+  failure?: string;
+}
+
 /** A release's components, and the application version each one is (by `kind/name`). */
 interface ReleaseComponents {
   components: DesiredComponent[];
@@ -84,7 +92,9 @@ export class RolloutEngine {
 
     await this.db.transaction(async (trx) => {
       const r = await this.repo.lock(trx, rolloutId);
-      if (!r || (r.status !== 'pending' && r.status !== 'running')) return;
+      // A paused rollout still carries its rollbacks on (the planner does nothing else for it).
+      if (!r || (r.status !== 'pending' && r.status !== 'running' && r.status !== 'paused')) return;
+      const paused = r.status === 'paused';
       unfinished = true;
       const release = await this.releases.getRelease(r.vendor_id, r.release_id);
       if (!release) return;
@@ -100,7 +110,8 @@ export class RolloutEngine {
       // What each target now waits for; only changes are written (and sent live).
       const waitsNow = new Set(actions.flatMap((a) => (a.type === 'wait' ? [a.installationId] : [])));
       const blockers = explainTargets(after.rollout, after.targets, (id) => blockerFacts(byId.get(id), waitsNow.has(id), releaseReady, now), now);
-      const explained = rows.filter((row) => !isDeepStrictEqual(row.blocker ?? null, blockers.get(row.installation_id) ?? null));
+      // A paused rollout's targets show "paused" (shownBlocker): what they waited for is kept for the resume.
+      const explained = paused ? [] : rows.filter((row) => !isDeepStrictEqual(row.blocker ?? null, blockers.get(row.installation_id) ?? null));
       if (actions.length === 0 && explained.length === 0) return;
 
       afterCommit.push(...(await this.persist(trx, r, actions, byId, components, release.version, now)));
@@ -114,8 +125,8 @@ export class RolloutEngine {
       const fresh = await this.repo.targetsOf(rolloutId, [...changed], trx);
       const status = after.rollout.status;
       unfinished = status === 'pending' || status === 'running';
-      const pause = actions.find((a): a is Extract<Action, { type: 'pause' }> => a.type === 'pause');
-      const message = pause?.reason ?? r.message;
+      const said = actions.find((a): a is Extract<Action, { type: 'pause' | 'end-rolled-back' }> => a.type === 'pause' || a.type === 'end-rolled-back');
+      const message = said?.reason ?? r.message;
       progress = { rolloutId, status, message, waves: await this.repo.waveSummary(rolloutId, trx), targets: fresh.map((t) => toTarget(t, { status, message })) };
       scope = { vendorId: r.vendor_id, customerIds: [...new Set(fresh.map((t) => t.customer_id))] };
     });
@@ -146,7 +157,7 @@ export class RolloutEngine {
     const at = new Date(now);
     const patches: { installationId: string; patch: TargetPatch }[] = [];
     const events: RolloutEvent[] = [];
-    const sends: { action: Extract<Action, { type: 'send-stage' | 'rollback-stage' }>; row: TargetRow; event: RolloutEvent }[] = [];
+    const sends: StageSend[] = [];
     for (const a of actions) {
       switch (a.type) {
         case 'start':
@@ -161,20 +172,27 @@ export class RolloutEngine {
           await this.repo.setStatus(trx, r.id, 'completed', null);
           events.push({ rolloutId: r.id, type: 'completed' });
           break;
+        case 'end-rolled-back':
+          await this.repo.setStatus(trx, r.id, 'rolled_back', a.reason);
+          events.push({ rolloutId: r.id, type: 'rolled_back', message: a.reason });
+          break;
         case 'wake-at':
           break;
         case 'wait':
           patches.push({ installationId: a.installationId, patch: { status: 'waiting', waiting_for: a.waitingFor, waiting_since: at } });
           events.push({ rolloutId: r.id, installationId: a.installationId, type: 'waiting', message: a.waitingFor });
           break;
+        case 'rolled-back':
+          // Its message keeps why it failed (written when the rollback began).
+          patches.push({ installationId: a.installationId, patch: { status: 'rolled_back', finished_at: at, waiting_for: null } });
+          events.push({ rolloutId: r.id, installationId: a.installationId, type: 'rolled_back', ...(rows.get(a.installationId)?.message ? { message: rows.get(a.installationId)?.message ?? '' } : {}) });
+          break;
         case 'succeeded':
         case 'failed':
-        case 'rolled-back':
         case 'skipped': {
-          const status = a.type === 'rolled-back' ? 'rolled_back' : a.type;
-          const message = 'reason' in a ? a.reason : null;
-          patches.push({ installationId: a.installationId, patch: { status, finished_at: at, message, waiting_for: null } });
-          events.push({ rolloutId: r.id, installationId: a.installationId, type: status, ...(message ? { message } : {}) });
+          const message = 'reason' in a ? withFailingChecks(a.reason, a.type === 'failed' ? rows.get(a.installationId) : undefined) : null;
+          patches.push({ installationId: a.installationId, patch: { status: a.type, finished_at: at, message, waiting_for: null } });
+          events.push({ rolloutId: r.id, installationId: a.installationId, type: a.type, ...(message ? { message } : {}) });
           break;
         }
         case 'send-stage':
@@ -182,9 +200,11 @@ export class RolloutEngine {
           const row = rows.get(a.installationId);
           if (!row) break;
           // The revision is known once appended below; the event keeps its place in the timeline.
-          const event: RolloutEvent = { rolloutId: r.id, installationId: a.installationId, type: a.type === 'rollback-stage' ? 'rollback-stage' : 'stage-sent', stage: a.stage };
+          // The first rollback step says why the installation failed (its target's message from now on).
+          const failure = a.type === 'rollback-stage' && a.reason ? withFailingChecks(a.reason, row) : undefined;
+          const event: RolloutEvent = { rolloutId: r.id, installationId: a.installationId, type: a.type === 'rollback-stage' ? 'rollback-stage' : 'stage-sent', stage: a.stage, ...(failure ? { message: failure } : {}) };
           events.push(event);
-          sends.push({ action: a, row, event });
+          sends.push({ action: a, row, event, ...(failure ? { failure } : {}) });
           break;
         }
       }
@@ -200,7 +220,7 @@ export class RolloutEngine {
   private async sendStages(
     trx: Knex.Transaction,
     r: RolloutRow,
-    sends: { action: Extract<Action, { type: 'send-stage' | 'rollback-stage' }>; row: TargetRow; event: RolloutEvent }[],
+    sends: StageSend[],
     release: ReleaseComponents,
     version: string,
     at: Date,
@@ -209,11 +229,16 @@ export class RolloutEngine {
     if (sends.length === 0) return [];
     // The revision each installation had before the rollout touched it (recorded at its first
     // stage), and its helm value overrides (merged by the hub, so the agent applies what we show).
-    const installations: { id: string; desired_revision: number; helm_values: Record<string, string> | null; agent_kind: AgentKind }[] = await trx('installations')
+    const installations: { id: string; desired_revision: number; desired_version: string | null; release_id: string | null; helm_values: Record<string, string> | null; agent_kind: AgentKind }[] = await trx('installations')
       .whereIn('id', sends.map((s) => s.row.installation_id))
-      .select('id', 'desired_revision', 'helm_values', 'agent_kind');
+      .select('id', 'desired_revision', 'desired_version', 'release_id', 'helm_values', 'agent_kind');
     const installation = new Map(installations.map((i) => [i.id, i]));
-    const baseRevision = (s: (typeof sends)[number]) => s.row.base_revision ?? installation.get(s.row.installation_id)?.desired_revision ?? 0;
+    const baseRevision = (s: StageSend) => s.row.base_revision ?? installation.get(s.row.installation_id)?.desired_revision ?? 0;
+    // What it showed before the first stage: recorded with base_revision, restored by a full rollback.
+    const base = (s: StageSend) =>
+      s.row.base_revision !== null
+        ? { version: s.row.base_version, releaseId: s.row.base_release_id }
+        : { version: installation.get(s.row.installation_id)?.desired_version ?? null, releaseId: installation.get(s.row.installation_id)?.release_id ?? null };
     const bases = await this.repo.desiredAtMany(
       trx,
       sends.filter((s) => baseRevision(s) > 0).map((s) => ({ installationId: s.row.installation_id, revision: baseRevision(s) })),
@@ -226,9 +251,11 @@ export class RolloutEngine {
       const staged = rollback ? componentsBelow(own, base, s.action.stage) : componentsUpTo(own, base, s.action.stage, r.stage_count);
       const components = withHelmValueOverrides(staged, installation.get(s.row.installation_id)?.helm_values ?? {});
       const last = !rollback && s.action.stage >= r.stage_count;
+      // Rolling back stage 1 returns to exactly what ran before: its label and release with it.
+      const restored = rollback && s.action.stage <= 1;
       // The release versions this stage deploys (a rollback returns to versions deployed before).
       const versionIds = rollback ? [] : own.filter((c) => c.stage <= s.action.stage).flatMap((c) => release.versionIds.get(componentKey(c)) ?? []);
-      return { ...s, rollback, components, last, versionIds };
+      return { ...s, rollback, components, last, restored, versionIds };
     });
     const appended = await this.desired.appendMany(
       r.vendor_id,
@@ -236,9 +263,9 @@ export class RolloutEngine {
         installationId: p.row.installation_id,
         components: p.components,
         source: { rolloutId: r.id, releaseId: r.release_id, stage: p.action.stage, ...(p.rollback ? { rollback: true } : {}) },
-        desiredVersion: p.rollback ? `${version} (rolling back stage ${p.action.stage})` : p.last ? version : `${version} (stage ${p.action.stage}/${r.stage_count})`,
+        desiredVersion: p.restored ? base(p).version : p.rollback ? `${version} (rolling back stage ${p.action.stage})` : p.last ? version : `${version} (stage ${p.action.stage}/${r.stage_count})`,
         createdBy: null,
-        releaseId: p.last ? r.release_id : null,
+        releaseId: p.restored ? base(p).releaseId : p.last ? r.release_id : null,
         versionIds: p.versionIds,
       })),
       trx,
@@ -250,7 +277,17 @@ export class RolloutEngine {
       p.event.revision = next.revision;
       patches.push({
         installationId: p.row.installation_id,
-        patch: { status: p.rollback ? 'rolling_back' : 'deploying', waiting_for: null, stage: p.action.stage, stage_revision: next.revision, stage_sent_at: at, base_revision: baseRevision(p) },
+        patch: {
+          status: p.rollback ? 'rolling_back' : 'deploying',
+          waiting_for: null,
+          stage: p.action.stage,
+          stage_revision: next.revision,
+          stage_sent_at: at,
+          base_revision: baseRevision(p),
+          base_version: base(p).version,
+          base_release_id: base(p).releaseId,
+          ...(p.failure ? { message: p.failure } : {}),
+        },
       });
       const agentId = next.agentId;
       if (agentId) deliveries.push(() => this.notifier.desiredState(agentId, { installationId: p.row.installation_id, revision: next.revision, components: p.components }));
@@ -299,6 +336,15 @@ export class RolloutEngine {
       .then((ids) => Promise.all(ids.map((id) => this.trigger(id))))
       .catch((err: unknown) => this.log.error({ err }, 'could not re-arm running rollouts'));
   }
+}
+
+/**
+ * A failure's reason with the checks that failed, as the agent reported them (component, health,
+ * message): "stage 1 failed: web failed (0/1 up; web: unhealthy: …)".
+ */
+export function withFailingChecks(reason: string, row: Pick<TargetRow, 'unhealthy'> | undefined): string {
+  const failing = (row?.unhealthy ?? []).map((c) => `${c.name} ${c.health}${c.message ? ` (${c.message})` : ''}`);
+  return failing.length > 0 ? `${reason}: ${failing.join('; ')}` : reason;
 }
 
 /** The facts of a target's row an explanation needs beyond the planner's view. */

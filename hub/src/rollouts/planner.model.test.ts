@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { MaintenanceWindow } from '@flotilla/protocol';
-import { applyActions, assignWaves, isFinished, plan, type Action, type Rollout, type Strategy, type Target } from './planner.js';
+import { applyActions, assignWaves, failureCount, isFinished, plan, type Action, type Rollout, type Strategy, type Target } from './planner.js';
 import { modelStep } from './reference-model.js';
 import { explainTargets } from './blockers.js';
 import { plannerTarget } from './engine.js';
@@ -216,7 +216,13 @@ function runCase(strategy: Strategy, stageCount: number, agents: { behaviour: Be
 
   /** Every decision the planner made is allowed by what the agents really reported. */
   function checkInvariants(r: Rollout, before: readonly Target[], actions: readonly Action[], after: readonly Target[], at: number): void {
-    if (r.status !== 'pending' && r.status !== 'running') expect(actions, `a ${r.status} rollout acts`).toEqual([]);
+    if (r.status === 'paused') {
+      // A paused rollout carries only its rollbacks on.
+      const rollingBack = new Set(before.filter((t) => t.status === 'rolling_back').map((t) => t.installationId));
+      for (const a of actions) if (a.type !== 'wake-at') expect('installationId' in a && rollingBack.has(a.installationId), `a paused rollout acts: ${JSON.stringify(a)}`).toBe(true);
+    } else if (r.status !== 'pending' && r.status !== 'running') expect(actions, `a ${r.status} rollout acts`).toEqual([]);
+    // Under rollback, failures never pause the rollout: it stops and ends rolled back by itself.
+    if (strategy.failurePolicy === 'rollback') expect(actions.some((a) => a.type === 'pause'), 'a rollback rollout paused itself').toBe(false);
     expect(after.filter((t) => t.status === 'deploying' || t.status === 'rolling_back').length, 'maxParallel').toBeLessThanOrEqual(strategy.maxParallel);
     const prior = new Map(before.map((t) => [t.installationId, t]));
     const stored = new Map(targets.map((t) => [t.installationId, t]));
@@ -253,9 +259,9 @@ function runCase(strategy: Strategy, stageCount: number, agents: { behaviour: Be
   // Then the world cooperates: every agent good and online, approved, no windows. A running
   // rollout must finish, or pause on its failures, by following its own wake-ups.
   for (const a of sims.values()) Object.assign(a, { behaviour: 'good', online: true, windows: [], delayMs: 0 });
-  // An operator resumes a paused rollout; past its failure budget it pauses again at once.
-  const overBudget = () => strategy.failurePolicy !== 'pause' && targets.filter((t) => t.status === 'failed' || t.status === 'rolled_back' || t.status === 'rolling_back').length > strategy.maxFailures;
-  for (let i = 0; i < 400 && rollout.status !== 'completed' && rollout.status !== 'aborted'; i++) {
+  // An operator resumes a paused rollout; past its failure budget (continue) it pauses again at once.
+  const overBudget = () => strategy.failurePolicy === 'continue' && failureCount(targets) > strategy.maxFailures;
+  for (let i = 0; i < 400 && rollout.status !== 'completed' && rollout.status !== 'aborted' && rollout.status !== 'rolled_back'; i++) {
     if (rollout.status === 'paused') {
       if (overBudget() && !targets.some((t) => t.status === 'rolling_back')) break;
       rollout = { ...rollout, status: 'running' };
@@ -265,8 +271,15 @@ function runCase(strategy: Strategy, stageCount: number, agents: { behaviour: Be
   }
   for (const t of targets) outcomes.set(t.status, (outcomes.get(t.status) ?? 0) + 1);
   outcomes.set(`rollout ${rollout.status}`, (outcomes.get(`rollout ${rollout.status}`) ?? 0) + 1);
-  const ended = rollout.status === 'completed' || rollout.status === 'aborted' || (rollout.status === 'paused' && overBudget());
+  const ended = rollout.status === 'completed' || rollout.status === 'aborted' || rollout.status === 'rolled_back' || (rollout.status === 'paused' && overBudget());
   expect(ended, `the rollout ended ${rollout.status}, targets ${JSON.stringify(comparable(targets))}`).toBe(true);
+  if (rollout.status === 'rolled_back') {
+    // It says so only when it went past its budget under rollback, and then nothing is left in flight or waiting.
+    expect(strategy.failurePolicy === 'rollback' && failureCount(targets) > strategy.maxFailures).toBe(true);
+    expect(targets.filter((t) => !isFinished(t)), 'unfinished targets of a rolled-back rollout').toEqual([]);
+  }
+  // Under rollback, every installation that failed either walked back or failed to (never left midway).
+  if (strategy.failurePolicy === 'rollback' && rollout.status !== 'aborted') expect(targets.filter((t) => t.status === 'rolling_back')).toEqual([]);
 }
 
 describe('the planner against the reference model', () => {

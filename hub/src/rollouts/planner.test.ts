@@ -75,7 +75,33 @@ describe('plan', () => {
     expect(plan(rollout({ requireCustomerApproval: true }), [target('a', { status: 'waiting', waitingFor: 'approval' })], 0)).toEqual([]);
   });
 
-  it.each(['paused', 'aborted', 'completed', 'failed'] as const)('a %s rollout does nothing', (status) => {
+  it('rollback with the default maxFailures 0: the failed installation walks back with no manual step, then the rollout ends rolled back', () => {
+    const r = rollout({ failurePolicy: 'rollback' }, 'running', 2);
+    const waiting = target('b', { wave: 1 });
+    // The failure: its first rollback step carries why; nothing new starts, and no pause.
+    const first = plan(r, [target('a', { status: 'deploying', stage: 2, stageSentAt: 0, stageHealth: 'failed' }), waiting], 1);
+    expect(first).toContainEqual({ type: 'rollback-stage', installationId: 'a', stage: 2, reason: 'stage 2 failed' });
+    expect(types(first)).toEqual(['rollback-stage:a@2', 'wake-at']);
+    expect(types(plan(r, [target('a', { status: 'rolling_back', stage: 2, stageSentAt: 0, stageHealth: 'healthy' }), waiting], 2))).toEqual(['rollback-stage:a@1', 'wake-at']);
+    // Back on what it ran before: what never started is skipped and the rollout says it rolled back.
+    const last = plan(r, [target('a', { status: 'rolling_back', stage: 1, stageSentAt: 0, stageHealth: 'healthy' }), waiting], 3);
+    expect(types(last)).toEqual(['rolled-back:a', 'skipped:b', 'end-rolled-back']);
+    expect(last.at(-1)).toEqual({ type: 'end-rolled-back', reason: '1 failure exceeds maxFailures (0): failed installations rolled back' });
+  });
+
+  it('rollback past the budget lets in-flight installations finish before the rollout ends', () => {
+    const r = rollout({ failurePolicy: 'rollback' }, 'running', 1);
+    const ts = [target('a', { status: 'rolled_back', finishedAt: 0 }), target('b', { status: 'deploying', stage: 1, stageSentAt: 0 }), target('c')];
+    expect(types(plan(r, ts, 1))).toEqual(['wake-at']);
+  });
+
+  it('a paused rollout carries its rollbacks to their end, and nothing else', () => {
+    const r = rollout({ failurePolicy: 'rollback', maxFailures: 3 }, 'paused', 2);
+    const ts = [target('a', { status: 'rolling_back', stage: 1, stageSentAt: 0, stageHealth: 'healthy' }), target('b', { status: 'deploying', stage: 1, stageSentAt: 0, stageHealth: 'healthy' }), target('c')];
+    expect(types(plan(r, ts, 1))).toEqual(['rolled-back:a']);
+  });
+
+  it.each(['paused', 'aborted', 'completed', 'failed', 'rolled_back'] as const)('a %s rollout does nothing', (status) => {
     expect(plan(rollout({}, status), [target('a'), target('b', { status: 'deploying', stage: 1, stageSentAt: 0, stageHealth: 'healthy' })], 0)).toEqual([]);
   });
 });

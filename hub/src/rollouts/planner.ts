@@ -8,8 +8,10 @@
  * deploy at once; per installation, stage k+1 is sent only once stage k is healthy; a stage not
  * healthy within `healthTimeoutSeconds` has failed; failures pause, roll back or continue (up to
  * `maxFailures`); targets wait for their maintenance window, their customer's approval and their
- * agent (past `offlineTimeoutSeconds` offline they are skipped). A paused, aborted or finished
- * rollout starts nothing.
+ * agent (past `offlineTimeoutSeconds` offline they are skipped). Under `rollback`, more failures
+ * than `maxFailures` stop the rollout: nothing new starts, what is in flight finishes (failed
+ * installations walk back to what they ran before), then the rollout ends `rolled_back`. A paused
+ * rollout only carries its rollbacks to their end; an aborted or finished one does nothing.
  */
 
 import {
@@ -74,13 +76,16 @@ export type Action =
   | { type: 'start' }
   | { type: 'wait'; installationId: string; waitingFor: WaitingFor }
   | { type: 'send-stage'; installationId: string; stage: number }
-  | { type: 'rollback-stage'; installationId: string; stage: number }
+  /** `reason`: set on the first rollback step, why the installation failed. */
+  | { type: 'rollback-stage'; installationId: string; stage: number; reason?: string }
   | { type: 'succeeded'; installationId: string }
   | { type: 'failed'; installationId: string; reason: string }
   | { type: 'rolled-back'; installationId: string }
   | { type: 'skipped'; installationId: string; reason: string }
   | { type: 'pause'; reason: string }
   | { type: 'complete' }
+  /** Failures exceeded maxFailures under `rollback`, and every failed installation was rolled back. */
+  | { type: 'end-rolled-back'; reason: string }
   | { type: 'wake-at'; at: number };
 
 const FINISHED: ReadonlySet<TargetStatus> = new Set(FINISHED_TARGET_STATUSES);
@@ -88,6 +93,14 @@ const ACTIVE: ReadonlySet<TargetStatus> = new Set(ACTIVE_TARGET_STATUSES);
 const FAILURES: ReadonlySet<TargetStatus> = new Set(FAILURE_TARGET_STATUSES);
 
 export const isFinished = (t: Pick<Target, 'status'>) => FINISHED.has(t.status);
+
+/** Failures so far: failed, rolling back and rolled back targets. */
+export const failureCount = (targets: readonly Pick<Target, 'status'>[]) => targets.filter((t) => FAILURES.has(t.status)).length;
+
+/** Under `rollback`, past the failure budget the rollout stops: nothing new starts, it ends rolled back. */
+export const stopsOnFailures = (s: Pick<Strategy, 'failurePolicy' | 'maxFailures'>, targets: readonly Pick<Target, 'status'>[]) => s.failurePolicy === 'rollback' && failureCount(targets) > s.maxFailures;
+
+const budgetMessage = (failures: number, s: Pick<Strategy, 'maxFailures'>) => `${failures} failure${failures === 1 ? '' : 's'} exceed${failures === 1 ? 's' : ''} maxFailures (${s.maxFailures})`;
 
 /**
  * Splits targets into waves, in the given order: a count, a percentage of the targets not yet in a
@@ -117,7 +130,8 @@ export function assignWaves(installationIds: readonly string[], waves: readonly 
 
 /** The next actions. Never mutates its arguments. */
 export function plan(rollout: Rollout, targets: readonly Target[], now: number): Action[] {
-  if (rollout.status !== 'running' && rollout.status !== 'pending') return [];
+  const paused = rollout.status === 'paused';
+  if (rollout.status !== 'running' && rollout.status !== 'pending' && !paused) return [];
   const s = rollout.strategy;
   const actions: Action[] = [];
   const wakes: number[] = [];
@@ -129,7 +143,8 @@ export function plan(rollout: Rollout, targets: readonly Target[], now: number):
   let newFailures = 0;
 
   for (const t of targets) {
-    if (!ACTIVE.has(t.status)) continue;
+    // A paused rollout still carries rollbacks to their end: they restore what ran before.
+    if (!ACTIVE.has(t.status) || (paused && t.status !== 'rolling_back')) continue;
     const sentAt = t.stageSentAt ?? now;
     const timedOut = t.stageHealth !== 'healthy' && now >= sentAt + s.healthTimeoutSeconds * 1000;
     const offlineTooLong = !t.online && t.offlineSince !== null && now >= t.offlineSince + s.offlineTimeoutSeconds * 1000;
@@ -145,7 +160,7 @@ export function plan(rollout: Rollout, targets: readonly Target[], now: number):
         const reason = t.stageHealth === 'failed' ? `stage ${t.stage} failed` : `stage ${t.stage} not healthy within ${s.healthTimeoutSeconds} s`;
         newFailures += 1;
         if (s.failurePolicy === 'rollback') {
-          actions.push({ type: 'rollback-stage', installationId: t.installationId, stage: t.stage });
+          actions.push({ type: 'rollback-stage', installationId: t.installationId, stage: t.stage, reason });
           next.set(t.installationId, 'rolling_back');
         } else {
           actions.push({ type: 'failed', installationId: t.installationId, reason });
@@ -179,11 +194,25 @@ export function plan(rollout: Rollout, targets: readonly Target[], now: number):
     }
   }
 
-  const failures = targets.filter((t) => FAILURES.has(t.status)).length + newFailures;
+  if (paused) return finish(actions, wakes, now, s);
+
+  const failures = failureCount(targets) + newFailures;
   const overBudget = s.failurePolicy === 'pause' ? newFailures > 0 : failures > s.maxFailures;
+  if (overBudget && s.failurePolicy === 'rollback') {
+    // Stopping: in-flight stages and rollbacks go on; once none is left, what never started is
+    // skipped and the rollout ends rolled back. No manual step.
+    if (targets.some((t) => ACTIVE.has(next.get(t.installationId) ?? t.status))) return finish(actions, wakes, now, s);
+    const reason = `${budgetMessage(failures, s)}: failed installations rolled back`;
+    for (const t of targets) {
+      if (FINISHED.has(next.get(t.installationId) ?? t.status)) continue;
+      actions.push({ type: 'skipped', installationId: t.installationId, reason: `not started: ${reason}` });
+    }
+    actions.push({ type: 'end-rolled-back', reason });
+    return actions.filter((a) => a.type !== 'wake-at');
+  }
   if (overBudget) {
     // In-flight stages keep going (their results still count); nothing new starts.
-    actions.push({ type: 'pause', reason: s.failurePolicy === 'pause' ? 'an installation failed' : `${failures} failures exceed maxFailures (${s.maxFailures})` });
+    actions.push({ type: 'pause', reason: s.failurePolicy === 'pause' ? 'an installation failed' : budgetMessage(failures, s) });
     return finish(actions, wakes, now, s);
   }
 
@@ -268,6 +297,7 @@ export function applyActions(rollout: Rollout, targets: readonly Target[], actio
     if (a.type === 'start') status = 'running';
     else if (a.type === 'pause') status = 'paused';
     else if (a.type === 'complete') status = 'completed';
+    else if (a.type === 'end-rolled-back') status = 'rolled_back';
     else if (a.type === 'wake-at') continue;
     else {
       const t = byId.get(a.installationId);
@@ -280,7 +310,7 @@ export function applyActions(rollout: Rollout, targets: readonly Target[], actio
           Object.assign(t, { status: 'deploying', waitingFor: null, stage: a.stage, stageSentAt: now, stageHealth: 'pending' });
           break;
         case 'rollback-stage':
-          Object.assign(t, { status: 'rolling_back', stage: a.stage, stageSentAt: now, stageHealth: 'pending' });
+          Object.assign(t, { status: 'rolling_back', waitingFor: null, stage: a.stage, stageSentAt: now, stageHealth: 'pending' });
           break;
         case 'succeeded':
           Object.assign(t, { status: 'succeeded', finishedAt: now });

@@ -6,13 +6,16 @@
  * one that breaks a rule written here, or this text if the rule itself was wrong.
  *
  * Rules, in the order a step applies them:
- * 1. Only a pending or running rollout moves; a pending one starts.
+ * 1. Only a pending or running rollout moves; a pending one starts. A paused one moves only its
+ *    targets rolling back (rule 2), and nothing else.
  * 2. A target deploying stage k: healthy → stage k+1, or succeeded after the last stage; failed, or
  *    not healthy within healthTimeoutSeconds → under `rollback` it rolls back from stage k, else it
  *    failed; its agent offline past offlineTimeoutSeconds → skipped. A target rolling back stage k:
  *    healthy → stage k-1, or rolled back after stage 1; failed, timed out or offline → failed.
- * 3. Failure budget: under `pause`, any new failure pauses the rollout; otherwise more failures
- *    (failed, rolled back, rolling back) than maxFailures pause it. Nothing new starts then.
+ * 3. Failure budget: under `pause`, any new failure pauses the rollout; under `continue`, more
+ *    failures (failed, rolled back, rolling back) than maxFailures pause it. Under `rollback`, more
+ *    failures than maxFailures stop it: nothing new starts, and once no target is deploying or
+ *    rolling back, every target not finished is skipped and the rollout ends rolled_back.
  * 4. When every target has finished (succeeded, failed, rolled back, skipped) the rollout completes.
  * 5. The current wave is the lowest one with an unfinished target; it starts once every earlier
  *    target has finished and soakSeconds have passed since the last of them finished.
@@ -40,8 +43,9 @@ export function modelStep(state: ModelState, now: number): ModelState {
   const rollout = { ...state.rollout };
   const targets = state.targets.map((t) => ({ ...t }));
   const s = rollout.strategy;
-  if (rollout.status !== 'pending' && rollout.status !== 'running') return { rollout, targets };
-  rollout.status = 'running';
+  const paused = rollout.status === 'paused';
+  if (rollout.status !== 'pending' && rollout.status !== 'running' && !paused) return { rollout, targets };
+  if (!paused) rollout.status = 'running';
 
   const end = (t: Target, status: TargetStatus) => Object.assign(t, { status, finishedAt: now, waitingFor: null });
   const send = (t: Target, status: 'deploying' | 'rolling_back', stage: number) => Object.assign(t, { status, stage, stageSentAt: now, stageHealth: 'pending', waitingFor: null });
@@ -50,7 +54,7 @@ export function modelStep(state: ModelState, now: number): ModelState {
   // 2. targets in flight
   let newFailures = 0;
   for (const t of targets) {
-    if (!busy(t.status)) continue;
+    if (!busy(t.status) || (paused && t.status !== 'rolling_back')) continue;
     const timedOut = now >= (t.stageSentAt ?? now) + s.healthTimeoutSeconds * 1000;
     if (t.status === 'deploying') {
       if (t.stageHealth === 'healthy') {
@@ -67,8 +71,16 @@ export function modelStep(state: ModelState, now: number): ModelState {
     } else if (t.stageHealth === 'failed' || timedOut || offlineTooLong(t)) end(t, 'failed');
   }
 
+  if (paused) return { rollout, targets };
+
   // 3. failure budget
   const failures = targets.filter((t) => failure(t.status)).length;
+  if (s.failurePolicy === 'rollback' && failures > s.maxFailures) {
+    if (targets.some((t) => busy(t.status))) return { rollout, targets };
+    for (const t of targets) if (!finished(t.status)) end(t, 'skipped');
+    rollout.status = 'rolled_back';
+    return { rollout, targets };
+  }
   if (s.failurePolicy === 'pause' ? newFailures > 0 : failures > s.maxFailures) {
     rollout.status = 'paused';
     return { rollout, targets };

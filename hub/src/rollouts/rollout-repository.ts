@@ -33,6 +33,9 @@ export interface TargetRow {
   stage_revision: number | null;
   stage_sent_at: Date | null;
   base_revision: number | null;
+  /** What the installation showed before the rollout's first stage (restored by a full rollback). */
+  base_version: string | null;
+  base_release_id: string | null;
   approved: boolean;
   approved_for: Date | null;
   finished_at: Date | null;
@@ -57,9 +60,9 @@ export interface TargetRow {
 }
 
 /** The target columns read (not its bookkeeping timestamps: parsing 10 000 dates is not free). */
-const TARGET_COLUMNS = ['rollout_id', 'installation_id', 'vendor_id', 'customer_id', 'position', 'wave', 'status', 'waiting_for', 'waiting_since', 'stage', 'stage_revision', 'stage_sent_at', 'base_revision', 'approved', 'approved_for', 'finished_at', 'message', 'blocker'] as const satisfies readonly (keyof TargetRow)[];
+const TARGET_COLUMNS = ['rollout_id', 'installation_id', 'vendor_id', 'customer_id', 'position', 'wave', 'status', 'waiting_for', 'waiting_since', 'stage', 'stage_revision', 'stage_sent_at', 'base_revision', 'base_version', 'base_release_id', 'approved', 'approved_for', 'finished_at', 'message', 'blocker'] as const satisfies readonly (keyof TargetRow)[];
 
-export type TargetPatch = Partial<Pick<TargetRow, 'status' | 'waiting_for' | 'waiting_since' | 'stage' | 'stage_revision' | 'stage_sent_at' | 'base_revision' | 'approved' | 'finished_at' | 'message' | 'blocker'>>;
+export type TargetPatch = Partial<Pick<TargetRow, 'status' | 'waiting_for' | 'waiting_since' | 'stage' | 'stage_revision' | 'stage_sent_at' | 'base_revision' | 'base_version' | 'base_release_id' | 'approved' | 'finished_at' | 'message' | 'blocker'>>;
 
 /** PostgreSQL types of the patchable target columns (for `jsonb_to_recordset`). */
 const TARGET_COLUMN_TYPES: Record<keyof TargetPatch, string> = {
@@ -70,6 +73,8 @@ const TARGET_COLUMN_TYPES: Record<keyof TargetPatch, string> = {
   stage_revision: 'integer',
   stage_sent_at: 'timestamptz',
   base_revision: 'integer',
+  base_version: 'text',
+  base_release_id: 'uuid',
   approved: 'boolean',
   finished_at: 'timestamptz',
   message: 'text',
@@ -237,20 +242,40 @@ export class RolloutRepository {
     return rows.map((r) => r.rollout_id);
   }
 
-  /** The pending or running rollouts in which some of these installations have not finished. */
+  /**
+   * An aborted rollout leaves nothing unfinished: targets not started are skipped; those in flight
+   * keep what they received and are marked failed, saying where the abort caught them. Returns them.
+   */
+  async finishTargetsOnAbort(trx: Knex.Transaction, rolloutId: string, stageCount: number): Promise<string[]> {
+    const rows: { installation_id: string; status: TargetStatus; message: string }[] = await trx.raw(
+      `UPDATE rollout_targets SET
+          status = CASE WHEN status IN ('pending', 'waiting') THEN 'skipped' ELSE 'failed' END,
+          message = CASE WHEN status IN ('pending', 'waiting') THEN 'not started: the rollout was aborted'
+                         WHEN status = 'rolling_back' THEN 'the rollout was aborted while rolling back stage ' || stage || '/' || ?::int
+                         ELSE 'the rollout was aborted during stage ' || stage || '/' || ?::int END,
+          waiting_for = NULL, blocker = NULL, finished_at = now(), updated_at = now()
+        WHERE rollout_id = ? AND NOT (status = ANY(?))
+        RETURNING installation_id, status, message`,
+      [stageCount, stageCount, rolloutId, [...FINISHED_TARGET_STATUSES]],
+    ).then((r: { rows: { installation_id: string; status: TargetStatus; message: string }[] }) => r.rows);
+    await this.events(trx, rows.map((r) => ({ rolloutId, installationId: r.installation_id, type: r.status, message: r.message })));
+    return rows.map((r) => r.installation_id);
+  }
+
+  /** The unfinished rollouts (a paused one still carries rollbacks on) in which some of these installations have not finished. */
   async activeForMany(installationIds: string[]): Promise<string[]> {
     if (installationIds.length === 0) return [];
     const rows: { rollout_id: string }[] = await this.db('rollout_targets as t')
       .join('rollouts as r', 'r.id', 't.rollout_id')
       .whereIn('t.installation_id', installationIds)
-      .whereIn('r.status', ['pending', 'running'])
+      .whereIn('r.status', UNFINISHED_ROLLOUT_STATUSES)
       .whereNotIn('t.status', FINISHED_TARGET_STATUSES)
       .distinct('t.rollout_id');
     return rows.map((r) => r.rollout_id);
   }
 
   async running(): Promise<string[]> {
-    return (await this.db('rollouts').whereIn('status', ['pending', 'running']).select('id')).map((r: { id: string }) => r.id);
+    return (await this.db('rollouts').whereIn('status', UNFINISHED_ROLLOUT_STATUSES).select('id')).map((r: { id: string }) => r.id);
   }
 
   async desiredAt(trx: Knex.Transaction, installationId: string, revision: number): Promise<{ components: DesiredComponent[]; source: Record<string, unknown> } | undefined> {

@@ -158,17 +158,22 @@ export class RolloutService {
     await this.row(actor, id);
     const allowed: Record<typeof action, RolloutRow['status'][]> = { pause: ['pending', 'running'], resume: ['paused'], abort: [...UNFINISHED_ROLLOUT_STATUSES] };
     const status = action === 'pause' ? 'paused' : action === 'resume' ? 'running' : 'aborted';
+    let ended: string[] = [];
     await this.db.transaction(async (trx) => {
       // Decide on the locked row: an advance may have finished the rollout meanwhile.
       const locked = await this.repo.lock(trx, id);
       if (!locked || !allowed[action].includes(locked.status)) throw new AppError('CONFLICT', `Cannot ${action} a ${locked?.status ?? 'missing'} rollout`);
       await this.repo.setStatus(trx, id, status, action === 'resume' ? null : `${action === 'pause' ? 'paused' : 'aborted'} by a vendor user`);
       await this.repo.event(trx, { rolloutId: id, type: action === 'abort' ? 'aborted' : action === 'pause' ? 'paused' : 'resumed', message: actor.userId });
+      // Aborted is final: no target is left pending, waiting or in flight.
+      if (status === 'aborted') ended = await this.repo.finishTargetsOnAbort(trx, id, locked.stage_count);
     });
-    if (status === 'running') await this.engine.trigger(id);
+    // Resumed: it moves on. Paused: rollbacks in flight go on.
+    if (status !== 'aborted') await this.engine.trigger(id);
     const resource = await this.get(actor, id);
     const customerIds = [...new Set(resource.targets.map((t) => t.customerId))];
-    this.notifier.rolloutProgress({ vendorId: actor.vendorId, customerIds }, { rolloutId: id, status: resource.status, message: resource.message, waves: resource.waves, targets: [] });
+    const changed = new Set(ended);
+    this.notifier.rolloutProgress({ vendorId: actor.vendorId, customerIds }, { rolloutId: id, status: resource.status, message: resource.message, waves: resource.waves, targets: resource.targets.filter((t) => changed.has(t.installationId)) });
     return resource;
   }
 

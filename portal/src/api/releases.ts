@@ -10,6 +10,7 @@ import type {
   DeployResponse,
   Entitlement,
   FleetSummary,
+  InstallationUpdates,
   Release,
   Track,
   UpdateApplicationBody,
@@ -71,12 +72,7 @@ export const entitlementsApi = {
   remove: (entitlementId: string) => request<undefined>('DELETE', `/entitlements/${id(entitlementId)}`),
 };
 
-export interface InstallationUpdates {
-  /** The release version the installation runs (null: none deployed yet). */
-  currentVersion: string | null;
-  /** Newer ready releases its customer may install, newest first. */
-  items: Release[];
-}
+export type { InstallationUpdates };
 
 export const updatesApi = {
   forInstallation: (installationId: string) => request<InstallationUpdates>('GET', `/installations/${id(installationId)}/updates`),

@@ -20,11 +20,26 @@ export const MemberList = Items(Member);
 export const EntitlementList = Items(Entitlement);
 
 /** `GET /installations/:id/updates`: newer ready releases the installation's customer may install. */
+/** A release a rollout could not bring to an installation: it failed there (and was rolled back, or not). */
+export const FailedRelease = z.object({
+  releaseId: z.string(),
+  version: z.string(),
+  rolloutId: z.string(),
+  /** The target's outcome: `rolled_back` (back on what it ran before) or `failed`. */
+  status: z.enum(['failed', 'rolled_back']),
+  /** Why, with the failing checks as the agent reported them. */
+  message: z.string().nullable(),
+  at: IsoDate.nullable(),
+});
+export type FailedRelease = z.infer<typeof FailedRelease>;
+
 export const InstallationUpdates = z.object({
   /** The release version the installation runs (null: none deployed yet). */
   currentVersion: z.string().nullable(),
-  /** Newest first. */
+  /** Newest first; releases that failed on this installation are not offered again here. */
   items: z.array(Release),
+  /** Releases a rollout failed to bring to this installation, newest attempt first (not updates to offer). */
+  failed: z.array(FailedRelease),
 });
 export type InstallationUpdates = z.infer<typeof InstallationUpdates>;
 

@@ -12,7 +12,8 @@ export interface NewRevision {
 export interface NewDesiredState {
   components: DesiredComponent[];
   source: Record<string, unknown>;
-  desiredVersion: string;
+  /** The label the fleet shows; null: nothing deployed (a first install rolled back). */
+  desiredVersion: string | null;
   createdBy: string | null;
   releaseId?: string | null;
   versionIds?: readonly string[];
@@ -110,7 +111,7 @@ export class DesiredStateRepository {
         vendor_id: vendorId,
         installation_id: installationId,
         type: 'deployed',
-        message: `revision ${revision}: ${input.desiredVersion}`,
+        message: `revision ${revision}: ${input.desiredVersion ?? 'no components'}`,
         data: JSON.stringify(input.source),
       });
       await markVersionsDeployed(trx, vendorId, input.versionIds ?? []);
@@ -148,7 +149,7 @@ export class DesiredStateRepository {
         chunk.map(({ input, revision }) => ({ installation_id: input.installationId, revision, vendor_id: vendorId, components: JSON.stringify(input.components), source: JSON.stringify(input.source), created_by: input.createdBy })),
       );
       await trx('installation_events').insert(
-        chunk.map(({ input, revision }) => ({ vendor_id: vendorId, installation_id: input.installationId, type: 'deployed', message: `revision ${revision}: ${input.desiredVersion}`, data: JSON.stringify(input.source) })),
+        chunk.map(({ input, revision }) => ({ vendor_id: vendorId, installation_id: input.installationId, type: 'deployed', message: `revision ${revision}: ${input.desiredVersion ?? 'no components'}`, data: JSON.stringify(input.source) })),
       );
     }
     await trx.raw(

@@ -1,4 +1,4 @@
-import type { ChecklistItem, Release, Track } from '@flotilla/protocol';
+import type { ChecklistItem, FailedRelease, Release, Track } from '@flotilla/protocol';
 import type { Knex } from 'knex';
 import type { Database } from '../../infra/index.js';
 import type { Deployment, ReleaseStatus } from './lifecycle.js';
@@ -123,6 +123,40 @@ export class ReleaseRepository {
    * Records a deploy of the release: partially deployed, or completely once every installation of
    * its track runs it.
    */
+  /**
+   * The releases rollouts failed to bring to an installation (its target failed or was rolled back),
+   * the latest attempt per release first; not the release it runs now.
+   */
+  async failedOn(vendorId: string, installationId: string, currentReleaseId: string | null): Promise<FailedRelease[]> {
+    const rows: { release_id: string; version: string; rollout_id: string; status: 'failed' | 'rolled_back'; message: string | null; finished_at: Date | null }[] = await this.db
+      .select('*')
+      .from(
+        this.db('rollout_targets as t')
+          .join('rollouts as r', 'r.id', 't.rollout_id')
+          .join('releases as rel', 'rel.id', 'r.release_id')
+          .where({ 't.vendor_id': vendorId, 't.installation_id': installationId })
+          .whereIn('t.status', ['failed', 'rolled_back'] satisfies FailedRelease['status'][])
+          .modify((q) => {
+            if (currentReleaseId) q.whereNot('r.release_id', currentReleaseId);
+          })
+          // A later rollout of the same release that succeeded there makes the failure history.
+          .whereNotExists(
+            this.db('rollout_targets as s')
+              .join('rollouts as sr', 'sr.id', 's.rollout_id')
+              .whereRaw('s.installation_id = t.installation_id AND sr.release_id = r.release_id')
+              .where('s.status', 'succeeded')
+              .whereRaw('s.finished_at > t.finished_at')
+              .select(this.db.raw('1')),
+          )
+          .distinctOn('r.release_id')
+          .orderBy([{ column: 'r.release_id' }, { column: 't.finished_at', order: 'desc', nulls: 'last' }])
+          .select('r.release_id', 'rel.version', 't.rollout_id', 't.status', 't.message', 't.finished_at')
+          .as('latest'),
+      )
+      .orderBy('finished_at', 'desc');
+    return rows.map((r) => ({ releaseId: r.release_id, version: r.version, rolloutId: r.rollout_id, status: r.status, message: r.message, at: r.finished_at?.toISOString() ?? null }));
+  }
+
   async markDeployed(vendorId: string, releaseId: string, trackId: string): Promise<void> {
     const [left] = (await this.db('installations')
       .where({ vendor_id: vendorId, track_id: trackId })

@@ -1,5 +1,5 @@
 import semver from 'semver';
-import type { ChecklistItem, CreateReleaseBody, CreateTrackBody, Release, Track, UpdateReleaseBody, UpdateTrackBody } from '@flotilla/protocol';
+import type { ChecklistItem, CreateReleaseBody, CreateTrackBody, InstallationUpdates, Release, Track, UpdateReleaseBody, UpdateTrackBody } from '@flotilla/protocol';
 import { AppError } from '../../errors.js';
 import { conflictOnDuplicate, isForeignKeyViolation, isUuid } from '../shared/db-errors.js';
 import { transition, type ReleaseAction } from './lifecycle.js';
@@ -44,6 +44,18 @@ export class ReleaseService {
       .filter((r) => r.status === 'ready' && entitles(entitlement, r.version, now) && (current === null || !semver.valid(current) || semver.gt(r.version, current)))
       .sort((a, b) => semver.rcompare(a.version, b.version))
       .map(toRelease);
+  }
+
+  /**
+   * `GET /installations/:id/updates`: the release it runs, the newer ones its customer may install,
+   * and the releases that failed there (shown as failed, not offered as updates).
+   */
+  async updatesFor(installation: { vendor_id: string; id: string; customer_id: string; track_id: string | null; release_id: string | null }): Promise<InstallationUpdates> {
+    const currentVersion = await this.currentVersion(installation.vendor_id, installation.release_id);
+    const failed = await this.repo.failedOn(installation.vendor_id, installation.id, installation.release_id);
+    const failedIds = new Set(failed.map((f) => f.releaseId));
+    const newer = installation.track_id ? await this.newerReleases(installation.vendor_id, installation.customer_id, installation.track_id, currentVersion) : [];
+    return { currentVersion, items: newer.filter((r) => !failedIds.has(r.id)), failed };
   }
 
   async currentVersion(vendorId: string, releaseId: string | null): Promise<string | null> {

@@ -71,8 +71,6 @@ export function installationRoutes(
   });
   /** Releases newer than what the installation runs, that its customer may install. */
   r.org('GET /installations/:id/updates', async (ctx, a) => {
-    const row = await installations.row(a, param(ctx, 'id'));
-    const current = await releases.currentVersion(row.vendor_id, row.release_id);
-    ctx.body = { currentVersion: current, items: row.track_id ? await releases.newerReleases(row.vendor_id, row.customer_id, row.track_id, current) : [] };
+    ctx.body = await releases.updatesFor(await installations.row(a, param(ctx, 'id')));
   });
 }
