@@ -455,7 +455,8 @@ describe('rollouts in a real browser', () => {
       await expect.poll(() => cell.getAttribute('data-status'), { timeout: UI_TIMEOUT }).toBe('failed');
       // The installation already runs an api (from 2.2.0), so the simulated failure may hit at stage 1 or 2.
       const failedStage = (await api.get<Rollout>(`/rollouts/${res.body.id}`)).body.targets[0]?.stage;
-      expect(await text(cell.getByTestId('target-message'))).toBe(`stage ${failedStage} failed`);
+      // The failing check, as the agent reported it: component, health, message.
+      expect(await text(cell.getByTestId('target-message'))).toBe(`stage ${failedStage} failed: api failed (simulated failure)`);
       expect(await text(cell.getByTestId('target-stage'))).toBe(`stage ${failedStage}/2`);
       await shot(page, 'rollout-failed');
 
@@ -465,6 +466,40 @@ describe('rollouts in a real browser', () => {
       await expect.poll(() => text(page.getByTestId('rollout-status')), { timeout: UI_TIMEOUT }).toBe('aborted');
       expect(await page.getByTestId('rollout-controls').count()).toBe(0);
       expect((await api.get<Rollout>(`/rollouts/${res.body.id}`)).body.status).toBe('aborted');
+      expect(vendor.errors).toEqual([]);
+    } finally {
+      agent.failing.delete('api');
+    }
+  }, 60_000);
+
+  it('under failurePolicy rollback the card ends "rolled back" by itself and the cell names the failed check', async () => {
+    // A new installation (nothing deployed before): its rollback returns to no components, which the
+    // simulated agent applies healthy (it fails any state that has an api).
+    const id = await created(api.post('/installations', { customerId: ids.customer, name: 'edge-rollback', environment: 'production', agentKind: 'compose', trackId: ids.track }));
+    const creds = await api.post<AgentCredentials>(`/installations/${id}/agent-credentials`);
+    const agent = await simAgent(base, id, creds.body.agentId, creds.body.secret, AGENT_DELAY_MS);
+    agents.push(agent);
+    const target = { id };
+    step('a 2.4.0 whose api fails, rolled out with failurePolicy rollback (maxFailures 0)');
+    const stages = ['db', 'api'].map((name) => [{ applicationId: apps[name], versionId: versions[`${name}@2.0.0`] }]);
+    const release = await created(api.post<Release>(`/tracks/${ids.track}/releases`, { version: '2.4.0', stages }));
+    expect((await api.post(`/releases/${release}/lock`)).status).toBe(200);
+    agent.failing.add('api');
+    try {
+      const res = await api.post<Rollout>('/rollouts', { releaseId: release, targets: { installationIds: [target.id] }, strategy: { respectMaintenanceWindows: false, failurePolicy: 'rollback' } });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      const vendor = await vendorAdmin();
+      const page = vendor.page;
+      await page.goto(`${base}/rollouts/${res.body.id}`);
+      const cell = page.getByTestId(`target-${target.id}`);
+      await cell.waitFor();
+      await expect.poll(() => text(page.getByTestId('rollout-status')), { timeout: ROLLOUT_TIMEOUT }).toBe('rolled back');
+      expect(await page.getByTestId('rollout-status').getAttribute('data-status')).toBe('rolled_back');
+      expect(await text(page.getByTestId('rollout-message'))).toBe('1 failure exceeds maxFailures (0): failed installations rolled back');
+      await expect.poll(() => cell.getAttribute('data-status'), { timeout: UI_TIMEOUT }).toBe('rolled_back');
+      expect(await text(cell.getByTestId('target-message'))).toMatch(/^stage [12] failed: api failed \(simulated failure\)$/);
+      expect(await page.getByTestId('rollout-controls').count()).toBe(0);
+      await shot(page, 'rollout-rolled-back');
       expect(vendor.errors).toEqual([]);
     } finally {
       agent.failing.delete('api');
