@@ -65,7 +65,7 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const customers = new CustomerService(new CustomerRepository(infra.db));
   const uptimeRepo = new UptimeRepository(infra.db);
   const uptimeRollup = new UptimeRollup(infra.db, uptimeRepo, { retentionDays: config.uptimeRetentionDays });
-  const installations = new InstallationService(installationRepo, customers, notifier, (vendorId, trackId) => releaseRepo.getTrack(vendorId, trackId).then((t) => t !== undefined), shippedAgents, new UptimeService(uptimeRepo));
+  const installations = new InstallationService(installationRepo, customers, notifier, (scope, trackId) => (scope.customerId === null ? releaseRepo.getTrack(scope.vendorId, trackId).then((t) => t !== undefined) : entitlements.entitledTrackIds(scope.vendorId, scope.customerId).then((ids) => ids.has(trackId))), shippedAgents, new UptimeService(uptimeRepo));
   const releaseRepo = new ReleaseRepository(infra.db);
 
   const credentials = new AgentCredentialService(agentRepo, installations, notifier, config);

@@ -38,6 +38,14 @@ export class ApiClient {
     return this.call<T>('POST', path, body);
   }
 
+  patch<T = Record<string, unknown>>(path: string, body: unknown) {
+    return this.call<T>('PATCH', path, body);
+  }
+
+  delete<T = Record<string, unknown>>(path: string) {
+    return this.call<T>('DELETE', path);
+  }
+
   /** Signs up a fresh vendor and keeps its session. */
   async signup(suffix: string): Promise<{ vendorId: string; userId: string; email: string; password: string }> {
     const email = `admin-${suffix}@example.com`;

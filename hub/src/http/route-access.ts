@@ -71,10 +71,12 @@ export const ROUTES = {
   'DELETE /customers/:id': { access: vendor('admin'), audit: 'customer.delete' },
 
   'GET /installations': { access: tenant('viewer', 'viewer') },
-  'POST /installations': { access: vendor('admin'), audit: 'installation.create' },
+  // Customer admins serve themselves: their own installations, within the limits the vendor set on
+  // the customer (maximum installations, allowed environments; the service enforces them).
+  'POST /installations': { access: tenant('admin', 'admin'), audit: 'installation.create' },
   'GET /installations/:id': { access: tenant('viewer', 'viewer') },
-  'PATCH /installations/:id': { access: vendor('admin'), audit: 'installation.update' },
-  'DELETE /installations/:id': { access: vendor('admin'), audit: 'installation.delete' },
+  'PATCH /installations/:id': { access: tenant('admin', 'admin'), audit: 'installation.update' },
+  'DELETE /installations/:id': { access: tenant('admin', 'admin'), audit: 'installation.delete' },
   'POST /installations/:id/agent-credentials': { access: tenant('admin', 'admin'), audit: 'installation.agent-credentials' },
   'POST /installations/:id/deploy': { access: tenant('release-manager', 'admin'), audit: 'installation.deploy' },
   'GET /installations/:id/status': { access: tenant('viewer', 'viewer') },

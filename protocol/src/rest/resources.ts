@@ -62,11 +62,28 @@ export const UpdateVersionBody = z
   .refine((b) => Object.keys(b).length > 0, 'nothing to update');
 export type UpdateVersionBody = z.input<typeof UpdateVersionBody>;
 
-export const Customer = z.object({ id: z.string(), vendorId: z.string(), name: z.string(), createdAt: IsoDate, updatedAt: IsoDate });
+export const Environment = text(50).trim().min(1);
+
+export const Customer = z.object({
+  id: z.string(),
+  vendorId: z.string(),
+  name: z.string(),
+  /** Self-service: how many installations the customer's admins may have (null: no limit). */
+  maxInstallations: z.number().int().nullable(),
+  /** Self-service: the environments they may create installations in (null: any). */
+  allowedEnvironments: z.array(z.string()).nullable(),
+  createdAt: IsoDate,
+  updatedAt: IsoDate,
+});
 export type Customer = z.infer<typeof Customer>;
-export const CreateCustomerBody = z.object({ name: Name });
+/** The limits the vendor sets on a customer's self-service (its own users are not bound by them). */
+const customerLimits = {
+  maxInstallations: z.number().int().min(0).max(100_000).nullable().optional(),
+  allowedEnvironments: z.array(Environment).max(50).nullable().optional(),
+};
+export const CreateCustomerBody = z.object({ name: Name, ...customerLimits });
 export type CreateCustomerBody = z.input<typeof CreateCustomerBody>;
-export const UpdateCustomerBody = z.object({ name: Name });
+export const UpdateCustomerBody = z.object({ name: Name.optional(), ...customerLimits }).refine((b) => Object.values(b).some((v) => v !== undefined), 'nothing to update');
 export type UpdateCustomerBody = z.input<typeof UpdateCustomerBody>;
 
 export const InstallationLifecycle = z.enum(['active', 'uninstalling']);
@@ -77,7 +94,6 @@ export const UninstallResponse = z.object({ commandId: z.string() });
 export type UninstallResponse = z.infer<typeof UninstallResponse>;
 export const DeleteInstallationQuery = z.object({ uninstall: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') });
 
-export const Environment = text(50).trim().min(1);
 
 export const Installation = z.object({
   id: z.string(),

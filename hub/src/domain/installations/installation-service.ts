@@ -14,13 +14,15 @@ import type { UpdateInstallationBody } from '@flotilla/protocol';
 type InstallationPatch = z.output<typeof UpdateInstallationBody>;
 import { toInstallation, toStatus, type InstallationRepository, type InstallationRow } from './installation-repository.js';
 import type { ShippedAgentImages } from '../commands/agent-update.js';
+import { creationRefusal, patchRefusal } from './self-service.js';
 
 export class InstallationService {
   constructor(
     private readonly repo: InstallationRepository,
     private readonly customers: CustomerService,
     private readonly notifier: Notifier,
-    private readonly trackExists: (vendorId: string, trackId: string) => Promise<boolean>,
+    /** Vendors may use any of their tracks; customers only those they are entitled to. */
+    private readonly trackVisible: (scope: Scope, trackId: string) => Promise<boolean>,
     private readonly shipped: ShippedAgentImages,
     private readonly uptimes: UptimeService,
   ) {}
@@ -44,11 +46,18 @@ export class InstallationService {
   }
 
   async create(scope: Scope, body: CreateInstallationBody): Promise<Installation> {
-    if (body.trackId !== undefined) await this.checkTrack(scope.vendorId, body.trackId);
+    if (body.trackId !== undefined) await this.checkTrack(scope, body.trackId);
     if (body.clusterScoped === true && body.agentKind !== 'helm') throw new AppError('VALIDATION_FAILED', 'clusterScoped applies to helm installations only');
+    // A customer user names its own customer; any other is refused like one that does not exist.
     const customer = await this.customers.get(scope, body.customerId).catch(() => {
       throw new AppError('VALIDATION_FAILED', `customerId: no customer ${body.customerId}`);
     });
+    // Customer admins serve themselves within the limits their vendor set.
+    if (scope.customerId !== null) {
+      if (body.clusterScoped === true) throw new AppError('FORBIDDEN', 'Only your vendor grants an agent cluster-wide rights');
+      const refusal = creationRefusal(customer, await this.customers.installationCount(scope.vendorId, customer.id), body.environment);
+      if (refusal) throw refusal;
+    }
     const id = await conflictOnDuplicate(
       () => this.repo.create(scope.vendorId, { customerId: customer.id, name: body.name, environment: body.environment, agentKind: body.agentKind, trackId: body.trackId ?? null, clusterScoped: body.clusterScoped ?? false }),
       `Customer "${customer.name}" already has an installation "${body.name}" in ${body.environment}`,
@@ -73,8 +82,12 @@ export class InstallationService {
 
   async update(scope: Scope, id: string, patch: InstallationPatch): Promise<Installation> {
     const row = await this.row(scope, id);
+    if (scope.customerId !== null) {
+      const refusal = patchRefusal(await this.customers.get(scope, row.customer_id), patch, row.environment);
+      if (refusal) throw refusal;
+    }
     checkHelmSettings(row, patch);
-    if (patch.trackId !== undefined && patch.trackId !== null) await this.checkTrack(scope.vendorId, patch.trackId);
+    if (patch.trackId !== undefined && patch.trackId !== null) await this.checkTrack(scope, patch.trackId);
     for (const [i, w] of (patch.maintenanceWindows ?? []).entries()) {
       try {
         checkWindow(w);
@@ -86,9 +99,9 @@ export class InstallationService {
     return this.changed(scope.vendorId, id);
   }
 
-  /** A track of another vendor, or none at all, is refused in the same words (no existence leak). */
-  private async checkTrack(vendorId: string, trackId: string): Promise<void> {
-    if (!(isUuid(trackId) && (await this.trackExists(vendorId, trackId)))) throw new AppError('VALIDATION_FAILED', `trackId: no track ${trackId}`);
+  /** A track of another vendor, one the customer is not entitled to, or none at all, is refused in the same words (no existence leak). */
+  private async checkTrack(scope: Scope, trackId: string): Promise<void> {
+    if (!(isUuid(trackId) && (await this.trackVisible(scope, trackId)))) throw new AppError('VALIDATION_FAILED', `trackId: no track ${trackId}`);
   }
 
   /**
