@@ -135,6 +135,27 @@ describe('ComposeDriver against the Docker engine', () => {
     await waitForHealth(talker, (h) => h.health === 'healthy');
   });
 
+  it('reports CPU, memory and restarts of a busy container from the Docker engine', async () => {
+    const busy: DesiredComponent = {
+      ...web('v1'),
+      spec: {
+        // Spins one core; memory is the shell's. `restart: always` with an exit after 1 s counts restarts.
+        file: `services:\n  web:\n    image: ${testImage('v1')}\n    network_mode: host\n    command: ["/bin/sh", "-c", "while true; do :; done"]\n  blip:\n    image: ${testImage('v1')}\n    network_mode: host\n    restart: always\n    command: ["/bin/sh", "-c", "sleep 1; exit 1"]\n`,
+      },
+    };
+    await apply(busy);
+    expect(await driver.metrics([busy], { ...ctx, installationId: 'another' })).toEqual({ components: [] });
+    await expect
+      .poll(async () => (await driver.metrics([busy], ctx)).components[0]?.restarts ?? 0, { timeout: 30_000, interval: 1000 })
+      .toBeGreaterThanOrEqual(1);
+    const [usage] = (await driver.metrics([busy], ctx)).components;
+    expect(usage?.name).toBe('web');
+    // A busy loop on a shared, loaded machine: well above idle, whatever else runs.
+    expect(usage?.cpuPercent).toBeGreaterThan(20);
+    expect(usage?.memoryBytes).toBeGreaterThan(0);
+    expect(usage?.memoryBytes).toBeLessThan(512 * 2 ** 20);
+  }, 60_000);
+
   it('a forced apply (redeploy) recreates an unchanged container', async () => {
     await apply(web('v1'));
     const [before] = await containersOfProjects(projectName(installationId, 'web'));

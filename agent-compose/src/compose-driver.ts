@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   DriverError,
   type ApplyContext,
+  type ComponentMetrics,
   type Driver,
   type DriverContext,
   type HealthSample,
@@ -14,6 +15,7 @@ import { composeArgs, describeCompose, detectCompose, type ComposeCli } from './
 import { execCommand, failureText, type Exec, type ExecOptions, type ExecResult } from '@flotilla/agent-core';
 import { componentHealth, InspectOutput } from './health.js';
 import { dockerEnvironment, projectName } from './project.js';
+import { parseStats, sumByComponent, type ContainerFigures } from './stats.js';
 import { dockerSocketPath, selfComposeFile, selfComposePath, updaterRunArgs, type SelfComposeDocument } from './self-compose.js';
 
 export interface ComposeDriverOptions {
@@ -192,6 +194,31 @@ export class ComposeDriver implements Driver {
       components.map(async (c) => [c.name, await this.projectHealth(projectName(ctx.installationId, c.name))] as const),
     );
     return new Map(entries);
+  }
+
+  /**
+   * CPU and memory from one `docker stats --no-stream` over the running containers of all the
+   * components' projects, restarts from `docker inspect`. A component without containers is left out.
+   */
+  async metrics(components: readonly DesiredComponent[], ctx: DriverContext): Promise<ComponentMetrics> {
+    const owners = new Map<string, string>(); // container id → component
+    for (const c of components) for (const id of await this.projectContainers(projectName(ctx.installationId, c.name))) owners.set(id, c.name);
+    if (owners.size === 0) return { components: [] };
+    const inspect = await this.run(this.docker, ['inspect', ...owners.keys()]);
+    const parsed = InspectOutput.safeParse(safeJson(inspect.stdout));
+    if (!parsed.success) throw new DriverError(`docker inspect failed: ${failureText(inspect, 1000)}`);
+    const running = parsed.data.filter((c) => c.State.Status === 'running').map((c) => c.Id);
+    let stats = new Map<string, { cpuPercent: number; memoryBytes: number }>();
+    if (running.length > 0) {
+      const result = await this.run(this.docker, ['stats', '--no-stream', '--no-trunc', '--format', '{{json .}}', ...running]);
+      if (result.code !== 0) throw new DriverError(`docker stats failed: ${failureText(result, 1000)}`);
+      stats = parseStats(result.stdout);
+    }
+    const figures = parsed.data.flatMap((c): ContainerFigures[] => {
+      const component = owners.get(c.Id);
+      return component === undefined ? [] : [{ component, restarts: c.RestartCount, stats: stats.get(c.Id) }];
+    });
+    return { components: sumByComponent(figures) };
   }
 
   /** The detected compose CLI (detected once). */

@@ -6,6 +6,8 @@ export const ContainerInspect = z
   .object({
     Id: z.string(),
     Name: z.string().default(''),
+    /** Times the engine restarted the container (restart policy); the metrics' `restarts`. */
+    RestartCount: z.number().default(0),
     State: z
       .object({
         Status: z.string(),
