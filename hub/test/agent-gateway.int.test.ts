@@ -87,7 +87,7 @@ describe('agent connection', () => {
     agent = await connectAgent(hub.url, creds.agentId, creds.secret);
     expect((await presence).online).toBe(true);
     const ack = await agent.emitWithAck('agent:hello', { host, appliedRevision: 0, components: [] });
-    expect(ack).toEqual({ desired: null, commands: [] });
+    expect(ack).toEqual({ desired: null, commands: [], license: null });
     const status = await api.get<InstallationStatus>(`/installations/${installationId}/status`);
     expect(status.body.online).toBe(true);
     live.disconnect();
