@@ -3,7 +3,7 @@ import { followRollout } from '../follow-rollout.js';
 import { CliError, EXIT } from './cli-error.js';
 import type { CliContext } from './context.js';
 import { listInstallations } from './resolve.js';
-import { eventLine, progressLine, rolloutExitCode, rolloutSummary, type Names } from './rollout-view.js';
+import { badTargets, eventLine, healthReason, progressLine, rolloutExitCode, rolloutSummary, type Names } from './rollout-view.js';
 
 /** Events a TTY shows above its progress bar (the bar already says what the routine ones would). */
 const NOTABLE = new Set(['failed', 'rolled_back', 'skipped', 'paused', 'resumed', 'aborted', 'completed']);
@@ -18,6 +18,18 @@ export interface FollowOptions {
  * line per event otherwise (CI logs). Prints the outcome (JSON on stdout with --output json) and
  * answers the exit code: 0 completed, 1 failed / aborted / rolled back, 2 paused.
  */
+/** What each failed or rolled-back installation's agent last reported unhealthy during the rollout. */
+async function reasonsOf(ctx: CliContext, r: Rollout): Promise<Map<string, string>> {
+  const client = await ctx.client();
+  const reasons = new Map<string, string>();
+  for (const id of badTargets(r).slice(0, 20)) {
+    const { items } = await client.request('GET /installations/:id/events', { params: { id }, query: { limit: 100 } });
+    const reason = healthReason(items, r.createdAt);
+    if (reason) reasons.set(id, reason);
+  }
+  return reasons;
+}
+
 export async function followToEnd(ctx: CliContext, rolloutId: string, opts: FollowOptions = {}): Promise<number> {
   const client = await ctx.client();
   const names: Names = new Map((await listInstallations(client)).map((i) => [i.id, `${i.customerName}/${i.name}`]));
@@ -54,6 +66,8 @@ export async function followToEnd(ctx: CliContext, rolloutId: string, opts: Foll
     if (tty && bar) stderr.write(`${bar}\n`);
   }
   const code = rolloutExitCode(final);
-  ctx.result(final, () => rolloutSummary(final, names).join('\n'));
+  const summary = rolloutSummary(final, names, await reasonsOf(ctx, final)).join('\n');
+  ctx.result(final, () => summary);
+  if (ctx.json) ctx.info(summary);
   return code;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RolloutStrategy, type Rollout, type RolloutTimelineEvent } from '@flotilla/protocol';
-import { eventLine, progressLine, rolloutExitCode, rolloutSummary } from './rollout-view.js';
+import { eventLine, healthReason, progressLine, rolloutExitCode, rolloutSummary } from './rollout-view.js';
 
 type Target = Rollout['targets'][number];
 const target = (installationId: string, status: Target['status'], wave: number, extra: Partial<Target> = {}): Target => ({
@@ -75,7 +75,23 @@ describe('rolloutExitCode and rolloutSummary', () => {
     expect(rolloutExitCode(rolledBack)).toBe(1);
     expect(rolloutSummary(rolledBack, names)[1]).toBe('  Acme/main: rolled back at stage 1');
   });
-  it('2 when paused', () => {
+  it('2 when paused, unless an installation was rolled back (the release did not make it: 1)', () => {
     expect(rolloutExitCode(rollout('paused', [target('i1', 'failed', 0)]))).toBe(2);
+    expect(rolloutExitCode(rollout('paused', [target('i1', 'rolled_back', 0), target('i2', 'pending', 1)]))).toBe(1);
+    expect(rolloutExitCode(rollout('paused', [target('i1', 'rolling_back', 0)]))).toBe(1);
+  });
+  it('adds what the agent reported to the hub\'s reason', () => {
+    const r = rollout('paused', [target('i1', 'failed', 0, { message: 'stage 1 failed' })]);
+    expect(rolloutSummary(r, names, new Map([['i1', 'failed: 0/1 up; web: unhealthy: disk full']]))[1]).toBe('  Acme/main: failed at stage 1: stage 1 failed — failed: 0/1 up; web: unhealthy: disk full');
+  });
+});
+
+describe('healthReason', () => {
+  const ev = (id: string, health: 'failed' | 'healthy' | 'degraded', at: string, message: string | null) => ({ id, installationId: 'i1', type: 'health', health, message, at });
+  it('is the last unhealthy report since the rollout began', () => {
+    const events = [ev('4', 'healthy', '2026-12-05T11:00:09.000Z', null), ev('3', 'failed', '2026-12-05T11:00:05.000Z', '0/1 up; web: unhealthy: self-test failed'), ev('1', 'failed', '2026-12-05T10:00:00.000Z', 'old')];
+    expect(healthReason(events, '2026-12-05T11:00:00.000Z')).toBe('failed: 0/1 up; web: unhealthy: self-test failed');
+    expect(healthReason(events, '2026-12-05T11:00:06.000Z')).toBeUndefined();
+    expect(healthReason([{ ...ev('2', 'failed', '2026-12-05T11:00:05.000Z', 'x'), type: 'drift' }], '2026-12-05T11:00:00.000Z')).toBeUndefined();
   });
 });
