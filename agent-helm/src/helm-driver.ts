@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { canonicalJson, DriverError, type ApplyContext, type Driver, type DriverContext, type HealthSample, type Logger } from '@flotilla/agent-core';
+import { canonicalJson, DriverError, type ApplyContext, type ComponentMetrics, type Driver, type DriverContext, type HealthSample, type Logger } from '@flotilla/agent-core';
 import type { DesiredComponent, HelmSpec } from '@flotilla/protocol';
 import { AppliedRevisions } from './applied-revisions.js';
 import { cliEnvironment } from './cli-env.js';
@@ -10,6 +10,7 @@ import { driftOf, releaseHealth } from './health.js';
 import { HelmHistory, HelmRelease, historyArgs, isReleaseNotFound, manifestArgs, rollbackArgs, shortVersion, statusArgs, uninstallArgs, upgradePlan } from './helm-cli.js';
 import { applyStdinArgs, deleteLicenseArgs, getArgs, KubectlVersion, licenseSecretManifest, logsArgs, rolloutRestartArgs, setImageArgs, versionArgs } from './kubectl-cli.js';
 import { releaseName } from './release-name.js';
+import { getPodsArgs, isMetricsApiMissing, parseTopPods, PodList, sumPods, topPodsArgs } from './pod-metrics.js';
 import { Workspace } from './workspace.js';
 import { KubectlGetOutput, objectsOf, RESTARTABLE_KINDS, workloadsOfManifest, type WorkloadObject, type WorkloadRef } from './workloads.js';
 
@@ -137,6 +138,25 @@ export class HelmDriver implements Driver {
     const result = await this.helm(rollbackArgs(release, this.opts.namespace, this.opts.defaultTimeoutSeconds ?? 300), { signal: ctx.signal });
     await this.recordOutcome(release, before, null);
     if (result.code !== 0) throw new DriverError(failureText(result), { release });
+  }
+
+  /**
+   * CPU and memory from the cluster's metrics API (`kubectl top pods`), restarts from the pods'
+   * container statuses; pods are found by the `app.kubernetes.io/instance` label most charts set.
+   * Without a metrics API (no metrics-server), says so instead.
+   */
+  async metrics(components: readonly DesiredComponent[], ctx: DriverContext): Promise<ComponentMetrics> {
+    const byRelease = new Map(components.map((c) => [releaseName(ctx.installationId, c.name), c.name]));
+    const releases = [...byRelease.keys()];
+    const top = await this.kubectl(topPodsArgs(releases, this.opts.namespace), { timeoutMs: READ_TIMEOUT_MS });
+    if (top.code !== 0) {
+      if (isMetricsApiMissing(top.stderr)) return { components: [], unavailable: `the cluster has no metrics API (install metrics-server): ${failureText(top, 300)}` };
+      throw new DriverError(`kubectl top failed: ${failureText(top, 1000)}`);
+    }
+    const pods = await this.kubectl(getPodsArgs(releases, this.opts.namespace), { timeoutMs: READ_TIMEOUT_MS });
+    const parsed = PodList.safeParse(safeJson(pods.stdout));
+    if (pods.code !== 0 || !parsed.success) throw new DriverError(`kubectl get pods failed: ${failureText(pods, 1000)}`);
+    return { components: sumPods(parsed.data, parseTopPods(top.stdout), byRelease) };
   }
 
   /** The customer's license as the Secret `flotilla-license` (key `license`) in the release namespace; null deletes it. */
