@@ -19,6 +19,7 @@ import * as m20261205150000 from './20261205150000_rollout_target_waits.js';
 import * as m20261205160000 from './20261205160000_branding.js';
 import * as m20261206300000 from './20261206300000_rollout_target_base_release.js';
 import * as m20261206400000 from './20261206400000_webhooks.js';
+import * as m20261206400100 from './20261206400100_alerts.js';
 import * as m20261206500000 from './20261206500000_licenses.js';
 import * as m20261206500100 from './20261206500100_customer_limits.js';
 
@@ -49,6 +50,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261205160000_branding', m20261205160000],
   ['20261206300000_rollout_target_base_release', m20261206300000],
   ['20261206400000_webhooks', m20261206400000],
+  ['20261206400100_alerts', m20261206400100],
   ['20261206500000_licenses', m20261206500000],
   ['20261206500100_customer_limits', m20261206500100],
 ];

@@ -42,12 +42,13 @@ import { HubNodeService } from './domain/hub-nodes/hub-node-service.js';
 import { eventLoopMonitor } from './infra/event-loop.js';
 import { hubMetrics, poolStats } from './infra/metrics.js';
 import { metricsRoutes } from './http/routes/metrics.js';
-import { CLOSE_POLL_SESSIONS, PURGE_INSTALL_SECRETS, SWEEP_STALE_NODES, UPTIME_ROLLUP, registerMaintenance } from './maintenance.js';
+import { CLOSE_POLL_SESSIONS, EVALUATE_ALERTS, PURGE_INSTALL_SECRETS, SWEEP_STALE_NODES, UPTIME_ROLLUP, registerMaintenance } from './maintenance.js';
+import { alertRoutes } from './http/routes/alerts.js';
 import { createServices, type Services } from './services.js';
 import { HUB_VERSION } from './version.js';
 import { AppError } from './errors.js';
 
-export type AppConfig = Pick<Config, 'publicUrl' | 'publicUrlConfigured' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'agentHelmImage' | 'installTokenTtlMs' | 'portalDir' | 'smtpUrl' | 'smtpFrom' | 'apiRateLimitPerMinute' | 'trustProxy' | 'uptimeRetentionDays' | 'licenseKeySecret' | 'metricsToken' | 'webhooks'>;
+export type AppConfig = Pick<Config, 'publicUrl' | 'publicUrlConfigured' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'agentHelmImage' | 'installTokenTtlMs' | 'portalDir' | 'smtpUrl' | 'smtpFrom' | 'apiRateLimitPerMinute' | 'trustProxy' | 'uptimeRetentionDays' | 'licenseKeySecret' | 'metricsToken' | 'webhooks' | 'alertEvaluationMs'>;
 export type { AgentNamespace, LiveNamespace } from './realtime/namespaces.js';
 export type { LiveAuthenticator } from './realtime/live/live-auth.js';
 
@@ -135,6 +136,7 @@ export function createApp(deps: AppDeps): App {
   customerRoutes(api, routeDeps, services.customers);
   brandingRoutes(api, routeDeps, services.branding);
   webhookRoutes(api, routeDeps, services.webhooks);
+  alertRoutes(api, routeDeps, services.alerts);
   releaseRoutes(api, routeDeps, services.releases, services.entitlements, services.fleet);
   licenseRoutes(api, routeDeps, services.licenses);
   rolloutRoutes(api, routeDeps, services.rollouts);
@@ -194,6 +196,7 @@ export function createApp(deps: AppDeps): App {
             { name: CLOSE_POLL_SESSIONS, everyMs: 5_000, run: () => services.closeExpiredPollSessions() },
             // Hourly, 5 minutes past the hour (an hour is rolled up 2 minutes after it ends), and at
             // start: a hub that was down catches up at once.
+            { name: EVALUATE_ALERTS, everyMs: config.alertEvaluationMs, run: () => services.alerts.evaluateAll() },
             { name: UPTIME_ROLLUP, everyMs: 3600_000, offsetMs: 5 * 60_000, runAtStart: true, run: () => services.uptimeRollup.run() },
           ],
           log.child({ component: 'maintenance' }),

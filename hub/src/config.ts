@@ -62,6 +62,8 @@ const EnvSchema = z.object({
   UPTIME_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(31).max(3660).default(35)),
   /** Encrypts each vendor's license signing key at rest (AES-256); without it the key is stored as is (never served). */
   LICENSE_KEY_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'at least 16 characters').optional()),
+  /** How often alert rules are evaluated. */
+  ALERT_EVALUATION_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(5).max(3600).default(60)),
   /** Let webhooks reach loopback, private and link-local addresses (on-premises receivers; tests). Off: such targets are refused. */
   WEBHOOK_ALLOW_PRIVATE: z.preprocess(emptyToUndefined, bool.default(false)),
   /** Attempts per webhook delivery (the first included), retried with exponential backoff. */
@@ -107,6 +109,7 @@ export interface Config {
   licenseKeySecret: string | undefined;
   metricsToken: string | undefined;
   webhooks: WebhookSettings;
+  alertEvaluationMs: number;
 }
 
 export class ConfigError extends Error {
@@ -146,6 +149,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     uptimeRetentionDays: e.UPTIME_RETENTION_DAYS,
     licenseKeySecret: e.LICENSE_KEY_SECRET,
     metricsToken: e.METRICS_TOKEN,
+    alertEvaluationMs: e.ALERT_EVALUATION_SECONDS * 1000,
     webhooks: {
       ...DEFAULT_WEBHOOK_SETTINGS,
       allowPrivate: e.WEBHOOK_ALLOW_PRIVATE,

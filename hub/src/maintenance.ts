@@ -40,3 +40,4 @@ export const SWEEP_STALE_NODES = 'sweep-stale-nodes';
 export const PURGE_INSTALL_SECRETS = 'purge-install-secrets';
 export const CLOSE_POLL_SESSIONS = 'close-poll-sessions';
 export const UPTIME_ROLLUP = 'uptime-rollup';
+export const EVALUATE_ALERTS = 'evaluate-alerts';

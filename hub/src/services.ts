@@ -42,6 +42,7 @@ import { WebhookRepository } from './domain/webhooks/webhook-repository.js';
 import { WebhookDelivery } from './domain/webhooks/webhook-delivery.js';
 import { WebhookService } from './domain/webhooks/webhook-service.js';
 import { EventOutbox } from './domain/webhooks/event-outbox.js';
+import { AlertService } from './domain/alerts/alert-service.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -133,11 +134,13 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const webhookRepo = new WebhookRepository(infra.db);
   const webhookDelivery = new WebhookDelivery(webhookRepo, infra.queues, config.webhooks, audit, mailer, log.child({ component: 'webhooks' }));
   const webhooks = new WebhookService(webhookRepo, webhookDelivery);
+  const alerts = new AlertService(infra.db, shippedAgents, mailer, (owner) => webhookRepo.adminEmails(owner), log.child({ component: 'alerts' }));
   const eventOutbox = new EventOutbox(infra.db, (trx, events) => webhookDelivery.dispatch(trx, events));
 
   return {
     desiredStates: desiredRepo,
     webhooks,
+    alerts,
     webhookDelivery,
     eventOutbox,
     auth,

@@ -106,6 +106,7 @@ export async function startTestHub(opts: TestHubOptions): Promise<TestHub> {
       uptimeRetentionDays: 35,
       licenseKeySecret: 'test license key secret',
       metricsToken: opts.metricsToken,
+      alertEvaluationMs: 60_000,
       // Test receivers listen on loopback; retries are quick.
       webhooks: { ...DEFAULT_WEBHOOK_SETTINGS, allowPrivate: true, retryBaseMs: 200, pollMs: 250, ...opts.webhooks },
     },

@@ -65,6 +65,7 @@ beforeAll(async () => {
   xAdmin = x.client;
   ids.xAdminUser = x.userId;
   yAdmin = (await invitedClient(aAdmin, { role: 'admin', customerId: ids.customerY })).client;
+  ids.alertRule = (await aAdmin.post<{ id: string }>('/alert-rules', { name: 'Offline', kind: 'offline', threshold: 10 })).body.id;
   ids.webhookX = (await xAdmin.post<{ id: string }>('/webhooks', { url: 'https://hooks.example.com/x', enabled: false })).body.id;
   const v = await invitedClient(aAdmin, { role: 'viewer' });
   aViewer = v.client;
@@ -110,6 +111,11 @@ const CASES: Record<RouteKey, Case> = {
   'DELETE /users/:id': { path: () => `/users/${ids.xAdminUser}`, owner: 'customerX' },
   'GET /audit': { path: () => '/audit', owner: 'vendor' },
   // The acting vendor's own settings (B changes B's); the images are public by vendor id.
+  'GET /alert-rules': { path: () => '/alert-rules', owner: 'none' },
+  'POST /alert-rules': { path: () => '/alert-rules', body: () => ({ name: 'mine', kind: 'offline' }), owner: 'none' },
+  'PATCH /alert-rules/:id': { path: () => `/alert-rules/${ids.alertRule}`, body: () => ({ name: 'pwned' }), owner: 'vendor' },
+  'DELETE /alert-rules/:id': { path: () => `/alert-rules/${ids.alertRule}`, owner: 'vendor' },
+  'GET /alerts': { path: () => '/alerts?state=all', owner: 'none' },
   'GET /webhooks': { path: () => '/webhooks', owner: 'none' },
   'POST /webhooks': { path: () => '/webhooks', body: () => ({ url: 'https://hooks.example.com/mine' }), owner: 'none' },
   'GET /webhooks/:id': { path: () => `/webhooks/${ids.webhookX}`, owner: 'customerX' },

@@ -17,3 +17,4 @@ export * from './rest/branding.js';
 export * from './rest/licenses.js';
 export * from './events.js';
 export * from './rest/webhooks.js';
+export * from './rest/alerts.js';

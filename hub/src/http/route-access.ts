@@ -53,6 +53,13 @@ export const ROUTES = {
   'GET /webhooks/:id/deliveries': { access: tenant('admin', 'admin') },
   'POST /webhooks/:id/deliveries/:deliveryId/redeliver': { access: tenant('admin', 'admin'), audit: 'webhook.redeliver' },
 
+  // Alert rules are the vendor's; alerts are seen by whoever sees the installation.
+  'GET /alert-rules': { access: vendor('viewer') },
+  'POST /alert-rules': { access: vendor('admin'), audit: 'alert-rule.create' },
+  'PATCH /alert-rules/:id': { access: vendor('admin'), audit: 'alert-rule.update' },
+  'DELETE /alert-rules/:id': { access: vendor('admin'), audit: 'alert-rule.delete' },
+  'GET /alerts': { access: tenant('viewer', 'viewer') },
+
   'GET /applications': { access: vendor('viewer') },
   'POST /applications': { access: vendor('release-manager'), audit: 'application.create' },
   'GET /applications/:id': { access: vendor('viewer') },

@@ -23,6 +23,8 @@ export function eventLabel(e: Pick<InstallationEvent, 'type' | 'health'>): Timel
       return { title: 'Drift', tone: 'warning' };
     case 'command':
       return { title: 'Command', tone: 'neutral' };
+    case 'alert':
+      return { title: 'Alert', tone: 'danger' };
     default:
       return { title: e.type, tone: 'neutral' };
   }

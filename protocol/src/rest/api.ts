@@ -6,6 +6,7 @@ import { InstallationStatus } from '../live.js';
 import { LoginBody, LoginResponse, MeResponse, SignupBody, SignupResponse } from './auth.js';
 import { Branding, HostBrandingResponse, UpdateBrandingBody } from './branding.js';
 import { IssueLicenseBody, License, LicenseList, LicensePublicKey, LicensesQuery, ReplaceLicenseBody } from './licenses.js';
+import { AlertList, AlertRule, AlertRuleList, AlertsQuery, CreateAlertRuleBody, UpdateAlertRuleBody } from './alerts.js';
 import { CreateWebhookBody, RotateWebhookSecretBody, UpdateWebhookBody, Webhook, WebhookDeliveriesQuery, WebhookDelivery, WebhookDeliveryPage, WebhookList, WebhookWithSecret } from './webhooks.js';
 import { CommandPage, CreateCommandBody, InstallationCommand, InstallationCommandDetail } from './commands.js';
 import { AcceptInviteBody, AuditPage, CreateInviteBody, CreateTokenBody, CreatedInvite, CreatedToken, Member, UpdateMemberBody } from './identity.js';
@@ -232,6 +233,20 @@ export const API = {
     responses: { 202: WebhookDelivery },
     errors: ['CONFLICT'],
   },
+
+  'GET /alert-rules': { operationId: 'listAlertRules', tag: 'Alerts', summary: "The vendor's alert rules", responses: { 200: AlertRuleList } },
+  'POST /alert-rules': {
+    operationId: 'createAlertRule',
+    tag: 'Alerts',
+    summary: 'Create an alert rule: offline or health failing longer than `threshold` minutes, `threshold` releases behind, or an outdated agent',
+    description: 'Rules are evaluated every ALERT_EVALUATION_SECONDS; each alert that fires or resolves is an `alert.firing` / `alert.resolved` webhook and goes on the installation timeline, and the vendor admins get one mail per evaluation.',
+    body: CreateAlertRuleBody,
+    responses: { 201: AlertRule },
+    example: { name: 'Offline 15 min', kind: 'offline', threshold: 15 },
+  },
+  'PATCH /alert-rules/:id': { operationId: 'updateAlertRule', tag: 'Alerts', summary: 'Rename, change the threshold, enable or disable (disabling resolves its alerts)', body: UpdateAlertRuleBody, responses: { 200: AlertRule }, example: { threshold: 30 } },
+  'DELETE /alert-rules/:id': { operationId: 'deleteAlertRule', tag: 'Alerts', summary: 'Delete an alert rule and its alerts', responses: { 204: null } },
+  'GET /alerts': { operationId: 'listAlerts', tag: 'Alerts', summary: 'Alerts, newest first (default: firing); customers see their own installations’', query: AlertsQuery, responses: { 200: AlertList } },
 
   'GET /applications': { operationId: 'listApplications', tag: 'Applications', summary: 'Applications', query: PageQuery, responses: { 200: ApplicationPage } },
   'POST /applications': {

@@ -37,6 +37,7 @@ const LOOKUPS: Readonly<Partial<Record<AuditTargetType, Lookup>>> = {
         .select(db.raw(`t.name || ' for ' || c.name as name`)),
     ),
   license: (db, vendorId, id) => first(db('licenses as l').join('customers as c', 'c.id', 'l.customer_id').where({ 'l.id': id, 'l.vendor_id': vendorId }).select(db.raw(`'license of ' || c.name as name`))),
+  'alert-rule': (db, vendorId, id) => first(db('alert_rules').where({ id, vendor_id: vendorId }).select('name')),
   webhook: (db, vendorId, id) => first(db('webhook_endpoints').where({ id, vendor_id: vendorId }).select(db.raw(`COALESCE(NULLIF(description, ''), url) as name`))),
   rollout: (db, vendorId, id) =>
     first(

@@ -7,7 +7,7 @@
  * type of object (`member`, a login), and nested routes whose `:id` is the parent (a version of an
  * application, a release of a track, an approval of a rollout's target).
  */
-export const AUDIT_TARGET_TYPES = ['vendor', 'user', 'session', 'token', 'invite', 'customer', 'installation', 'application', 'version', 'track', 'release', 'entitlement', 'rollout', 'license', 'webhook'] as const;
+export const AUDIT_TARGET_TYPES = ['vendor', 'user', 'session', 'token', 'invite', 'customer', 'installation', 'application', 'version', 'track', 'release', 'entitlement', 'rollout', 'license', 'webhook', 'alert-rule'] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 
 interface TargetRule {

@@ -48,6 +48,7 @@ const AUDIT: Readonly<Record<string, EventType>> = {
 const SHORT = { installation_events: 'ie', rollout_events: 're', audit_log: 'al' } as const;
 
 function installationEventType(row: Extract<SourceRow, { source: 'installation_events' }>): EventType | undefined {
+  if (row.type === 'alert') return row.data?.state === 'firing' ? 'alert.firing' : row.data?.state === 'resolved' ? 'alert.resolved' : undefined;
   if (row.type === 'command') {
     const status = row.data?.status;
     return typeof status === 'string' && !(UNFINISHED as readonly string[]).includes(status) ? 'command.finished' : undefined;
@@ -68,7 +69,7 @@ export function mapSourceRow(row: SourceRow): MappedEvent | undefined {
       const type = installationEventType(row);
       if (!type) return undefined;
       const commandId = typeof row.data?.commandId === 'string' ? row.data.commandId : undefined;
-      const data = { vendorId: row.vendorId, customerId: row.customerId, installationId: row.installationId, message: row.message, ...(row.health ? { health: row.health } : {}), ...(commandId ? { commandId, commandType: row.data?.type, status: row.data?.status } : {}), ...(type === 'installation.drifted' ? { drift: row.data } : {}) };
+      const data = { vendorId: row.vendorId, customerId: row.customerId, installationId: row.installationId, message: row.message, ...(row.health ? { health: row.health } : {}), ...(commandId ? { commandId, commandType: row.data?.type, status: row.data?.status } : {}), ...(type === 'installation.drifted' ? { drift: row.data } : {}), ...(row.type === 'alert' ? { alert: row.data } : {}) };
       return { ...base, customerId: row.customerId, type, payload: { type, timestamp, data } };
     }
     case 'rollout_events': {
@@ -87,7 +88,7 @@ export function mapSourceRow(row: SourceRow): MappedEvent | undefined {
 
 /** Which source rows can become an event at all (the outbox reads only these). */
 export const SOURCE_FILTERS = {
-  installation_events: ['connected', 'disconnected', 'health', 'drift', 'command'],
+  installation_events: ['connected', 'disconnected', 'health', 'drift', 'command', 'alert'],
   rollout_events: ['started', 'paused', 'resumed', 'aborted', 'completed', 'failed', 'rolled_back', 'approved', 'waiting'],
   audit_log: Object.keys(AUDIT),
 } as const;
