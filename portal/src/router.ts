@@ -51,6 +51,12 @@ const routes: RouteRecordRaw[] = [
       // Vendor and customer users alike: the hub scopes what each may see and do.
       { path: 'installations/:id', name: 'installation', component: () => import('./pages/InstallationPage.vue'), props: true, meta: { title: 'Installation' } },
       {
+        path: 'customer/installations/new',
+        name: 'customer-installation-new',
+        component: () => import('./pages/customer/CustomerNewInstallationPage.vue'),
+        meta: { area: 'customer', title: 'New installation' },
+      },
+      {
         path: 'customer/releases',
         name: 'customer-releases',
         component: () => import('./pages/customer/CustomerReleasesPage.vue'),

@@ -58,6 +58,8 @@ export const auditApi = {
 export const customersApi = {
   /** Vendor users only (customer users get 404). */
   all: () => fetchAllPages<Customer>((cursor) => request<PageOf<Customer>>('GET', `/customers${query({ limit: PAGE_LIMIT, cursor })}`)),
+  /** Customer users may read their own (its self-service limits). */
+  get: (customerId: string) => request<Customer>('GET', `/customers/${encodeURIComponent(customerId)}`),
   create: (body: CreateCustomerBody) => request<Customer>('POST', '/customers', body),
   update: (customerId: string, body: UpdateCustomerBody) => request<Customer>('PATCH', `/customers/${encodeURIComponent(customerId)}`, body),
   /** 409 while it has installations; otherwise its entitlements, memberships, invites and tokens go with it. */

@@ -135,15 +135,18 @@ describe('release permissions', () => {
     expect(canManageEntitlements([customer('admin')])).toBe(false);
   });
 
-  it('lets release managers edit applications, and only vendor admins customers and installations (as the route matrix)', () => {
+  it('lets release managers edit applications, only vendor admins customers, and vendor or customer admins installations (as the route matrix)', () => {
     expect(canEditApplications([vendor('release-manager')])).toBe(true);
     expect(canEditApplications([vendor('viewer')])).toBe(false);
     expect(canEditApplications([customer('admin')])).toBe(false);
     for (const can of [canManageCustomers, canManageInstallations]) {
       expect(can([vendor('admin')])).toBe(true);
       expect(can([vendor('release-manager')])).toBe(false);
-      expect(can([customer('admin')])).toBe(false);
     }
+    expect(canManageCustomers([customer('admin')])).toBe(false);
+    // Customer admins serve themselves (within the limits their vendor set).
+    expect(canManageInstallations([customer('admin')])).toBe(true);
+    expect(canManageInstallations([customer('viewer')])).toBe(false);
   });
 
   it('lets customer admins and vendor release managers install, as the hub decides through the acting membership', () => {

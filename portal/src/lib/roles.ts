@@ -29,8 +29,8 @@ export const PERMISSIONS = {
   editApplications: { route: 'POST /applications', access: vendor('release-manager') },
   /** Customers (create, rename, delete). */
   manageCustomers: { route: 'POST /customers', access: vendor('admin') },
-  /** Installations (create, edit name, environment and track, delete or uninstall). */
-  manageInstallations: { route: 'POST /installations', access: vendor('admin') },
+  /** Installations (create, edit name, environment and track, delete or uninstall): customer admins their own, within limits. */
+  manageInstallations: { route: 'POST /installations', access: tenant('admin', 'admin') },
   /** The vendor's branding and custom domains. */
   manageBranding: { route: 'PATCH /branding', access: vendor('admin') },
   /** Outbound webhooks: vendor admins for the vendor's, customer admins for their organisation's. */

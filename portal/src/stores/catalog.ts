@@ -13,12 +13,14 @@ import type {
 } from '@flotilla/protocol';
 import { applicationsApi, tracksApi } from '../api/releases';
 import { errorMessage } from '../api/errors';
+import { useSessionStore } from './session';
 
 /**
  * The vendor's catalogue: applications (with their versions, fetched per application on demand) and
  * release tracks. Vendor pages only (customer users get 404 on `/applications`). Reset on logout.
  */
 export const useCatalogStore = defineStore('catalog', () => {
+  const session = useSessionStore();
   const applications = ref<Application[]>([]);
   const tracks = ref<Track[]>([]);
   const versions = ref<Record<string, ApplicationVersion[]>>({});
@@ -34,7 +36,8 @@ export const useCatalogStore = defineStore('catalog', () => {
     loading.value = true;
     inflight = (async () => {
       try {
-        const [apps, trackList] = await Promise.all([applicationsApi.all(), tracksApi.list()]);
+        // Applications are the vendor's; customer users see the tracks they are entitled to.
+        const [apps, trackList] = await Promise.all([session.vendor ? applicationsApi.all() : Promise.resolve([]), tracksApi.list()]);
         applications.value = [...apps].sort((a, b) => a.name.localeCompare(b.name));
         tracks.value = sortTracks(trackList);
         loaded.value = true;
