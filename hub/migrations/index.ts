@@ -17,6 +17,7 @@ import * as m20261204203000 from './20261204203000_uptime_daily.js';
 import * as m20261205090000 from './20261205090000_first_connected.js';
 import * as m20261205150000 from './20261205150000_rollout_target_waits.js';
 import * as m20261205160000 from './20261205160000_branding.js';
+import * as m20261206100000 from './20261206100000_pending_signups.js';
 import * as m20261206300000 from './20261206300000_rollout_target_base_release.js';
 import * as m20261206400000 from './20261206400000_webhooks.js';
 import * as m20261206400100 from './20261206400100_alerts.js';
@@ -48,6 +49,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261205090000_first_connected', m20261205090000],
   ['20261205150000_rollout_target_waits', m20261205150000],
   ['20261205160000_branding', m20261205160000],
+  ['20261206100000_pending_signups', m20261206100000],
   ['20261206300000_rollout_target_base_release', m20261206300000],
   ['20261206400000_webhooks', m20261206400000],
   ['20261206400100_alerts', m20261206400100],

@@ -59,7 +59,7 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const shippedAgents: ShippedAgentImages = { compose: config.agentComposeImage, helm: config.agentHelmImage };
 
   const tokenRepo = new TokenRepository(infra.db);
-  const auth = new AuthService(authRepo, tokenRepo, infra.rateLimiters, config.signupEnabled);
+  const auth = new AuthService(authRepo, tokenRepo, infra.rateLimiters, config.signupEnabled, { mailer, publicUrl: config.publicUrl });
   const tokens = new TokenService(tokenRepo);
   const audit = new AuditService(infra.db);
   const applications = new ApplicationService(applicationRepo);

@@ -19,6 +19,8 @@ declare module 'vue-router' {
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { guestOnly: true, title: 'Sign in' } },
   { path: '/signup', name: 'signup', component: () => import('./pages/SignupPage.vue'), meta: { guestOnly: true, hubOnly: true, title: 'Create account' } },
+  // Public: the link a sign-up mails on a hub with SMTP.
+  { path: '/signup/confirm/:token', name: 'signup-confirm', component: () => import('./pages/SignupConfirmPage.vue'), meta: { hubOnly: true, title: 'Create account' } },
   // Public: the link from an invite email; works signed out or signed in (it then switches account).
   { path: '/invite/:token', name: 'invite', component: () => import('./pages/InvitePage.vue'), meta: { title: 'Accept invitation' } },
   {

@@ -18,6 +18,7 @@ export interface RouteRule {
  */
 export const ROUTES = {
   'POST /auth/signup': { access: PUBLIC, audit: 'vendor.signup' },
+  'POST /auth/signup/confirm': { access: PUBLIC, audit: 'vendor.signup' },
   'POST /auth/login': { access: PUBLIC, audit: 'session.login' },
   'POST /auth/logout': { access: USER, audit: 'session.logout' },
   'GET /me': { access: USER },

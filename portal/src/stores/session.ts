@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { AcceptInviteBody, LoginBody, LoginResponse, MeResponse, Membership, SignupBody } from '@flotilla/protocol';
+import type { AcceptInviteBody, LoginBody, LoginResponse, MeResponse, Membership, SignupBody, SignupResponse } from '@flotilla/protocol';
 import { authApi } from '../api/auth';
 import { invitesApi } from '../api/identity';
 import { ApiError } from '../api/errors';
@@ -67,8 +67,20 @@ export const useSessionStore = defineStore('session', () => {
     return res;
   }
 
-  async function signup(body: SignupBody): Promise<void> {
-    const created = await authApi.signup(body);
+  /** Signs up; on a hub with SMTP returns the address the link to finish went to (no one is signed in yet). */
+  async function signup(body: SignupBody): Promise<{ confirmAt: string } | undefined> {
+    const answer = await authApi.signup(body);
+    if ('confirmBy' in answer) return { confirmAt: answer.email };
+    await signedUp(answer);
+    return undefined;
+  }
+
+  /** Finishes a sign-up from its mailed link. */
+  async function confirmSignup(token: string): Promise<void> {
+    await signedUp(await authApi.confirmSignup(token));
+  }
+
+  async function signedUp(created: SignupResponse): Promise<void> {
     me.value = {
       user: created.user,
       memberships: [{ vendorId: created.vendor.id, vendorName: created.vendor.name, customerId: null, customerName: null, role: 'admin' }],
@@ -103,5 +115,5 @@ export const useSessionStore = defineStore('session', () => {
     checked.value = true;
   }
 
-  return { me, checked, user, memberships, isSignedIn, vendor, customer, vendorName, home, fetchMe, ensureChecked, login, acceptInvite, signup, logout, forget };
+  return { me, checked, user, memberships, isSignedIn, vendor, customer, vendorName, home, fetchMe, ensureChecked, login, acceptInvite, signup, confirmSignup, logout, forget };
 });

@@ -3,7 +3,7 @@ import type { ErrorCode } from '../errors.js';
 import { PageQuery } from '../common.js';
 import { AgentPollResponse, CommandProgress, OkAck, StatusReport } from '../agent.js';
 import { InstallationStatus } from '../live.js';
-import { LoginBody, LoginResponse, MeResponse, SignupBody, SignupResponse } from './auth.js';
+import { LoginBody, LoginResponse, MeResponse, SignupBody, SignupConfirmBody, SignupPending, SignupResponse } from './auth.js';
 import { Branding, HostBrandingResponse, UpdateBrandingBody } from './branding.js';
 import { IssueLicenseBody, License, LicenseList, LicensePublicKey, LicensesQuery, ReplaceLicenseBody } from './licenses.js';
 import { AlertList, AlertRule, AlertRuleList, AlertsQuery, CreateAlertRuleBody, UpdateAlertRuleBody } from './alerts.js';
@@ -105,11 +105,20 @@ export const API = {
   'POST /auth/signup': {
     operationId: 'signup',
     tag: 'Auth',
-    summary: 'Create a vendor and its first admin; signs in (session cookie)',
+    summary: 'Create a vendor and its first admin; signs in (session cookie). With SMTP: 202, finished from the link mailed to the address',
     body: SignupBody,
-    responses: { 201: SignupResponse },
-    errors: ['CONFLICT', 'RATE_LIMITED'],
+    responses: { 201: SignupResponse, 202: SignupPending },
+    errors: ['CONFLICT', 'RATE_LIMITED', 'UNAVAILABLE'],
     example: { email: 'you@vendor.com', password: 'a long password', name: 'You', vendorName: 'Acme Software' },
+  },
+  'POST /auth/signup/confirm': {
+    operationId: 'confirmSignup',
+    tag: 'Auth',
+    summary: 'Finish a sign-up from the token of its mailed link; creates the vendor and signs in',
+    body: SignupConfirmBody,
+    responses: { 201: SignupResponse },
+    errors: ['NOT_FOUND', 'CONFLICT'],
+    example: { token: 'q3W9xZ…' },
   },
   'POST /auth/login': {
     operationId: 'login',

@@ -35,6 +35,11 @@ export const SignupBody = z.object({
 export type SignupBody = z.input<typeof SignupBody>;
 export const SignupResponse = z.object({ user: User, vendor: Vendor });
 export type SignupResponse = z.infer<typeof SignupResponse>;
+/** A hub with SMTP answers every sign-up so (202): the account is made from the link mailed to the address. */
+export const SignupPending = z.object({ confirmBy: z.literal('email'), email: z.string() });
+export type SignupPending = z.infer<typeof SignupPending>;
+export const SignupConfirmBody = z.object({ token: text(200).min(1) });
+export type SignupConfirmBody = z.input<typeof SignupConfirmBody>;
 
 export const LoginBody = z.object({ email: Email, password: z.string().min(1).max(200) });
 export type LoginBody = z.input<typeof LoginBody>;

@@ -38,6 +38,22 @@ export class AuthRepository {
     });
   }
 
+  async createPendingSignup(p: { tokenHash: string; email: string; name: string; vendorName: string; passwordHash: string; expiresAt: Date }): Promise<void> {
+    await this.db('pending_signups').insert({ token_hash: p.tokenHash, email: p.email, name: p.name, vendor_name: p.vendorName, password_hash: p.passwordHash, expires_at: p.expiresAt });
+    // Expired ones are dropped as new ones come (index on expires_at).
+    await this.db('pending_signups').where('expires_at', '<', this.db.fn.now()).delete();
+  }
+
+  /** Takes a pending sign-up by its token, once: of two concurrent confirmations only one gets it. */
+  async takePendingSignup(tokenHash: string): Promise<{ email: string; name: string; vendorName: string; passwordHash: string } | undefined> {
+    const [row]: { email: string; name: string; vendor_name: string; password_hash: string }[] = await this.db('pending_signups')
+      .where({ token_hash: tokenHash })
+      .where('expires_at', '>', this.db.fn.now())
+      .delete()
+      .returning(['email', 'name', 'vendor_name', 'password_hash']);
+    return row && { email: row.email, name: row.name, vendorName: row.vendor_name, passwordHash: row.password_hash };
+  }
+
   async findUserByEmail(email: string): Promise<UserRow | undefined> {
     return this.db<UserRow>('users').where({ email }).first();
   }

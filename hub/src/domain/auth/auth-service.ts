@@ -1,4 +1,5 @@
-import type { LoginResponse, Membership, SignupResponse } from '@flotilla/protocol';
+import type { LoginResponse, Membership, SignupPending, SignupResponse } from '@flotilla/protocol';
+import type { Mailer } from '../../infra/mailer.js';
 import { AppError } from '../../errors.js';
 import type { RateLimiterFactory } from '../../infra/index.js';
 import { spend } from '../shared/limits.js';
@@ -11,6 +12,14 @@ import type { TokenRepository } from './token-repository.js';
 import { CUSTOMER_ROLES, VENDOR_ROLES, rank } from '../access/roles.js';
 
 export const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
+/** How long a mailed sign-up link works. */
+export const SIGNUP_LINK_TTL_MS = 24 * 3600 * 1000;
+
+/** Where sign-ups are confirmed: with SMTP, every sign-up is finished from a link mailed to its address. */
+export interface SignupMail {
+  mailer: Mailer | undefined;
+  publicUrl: string;
+}
 
 export interface ClientMeta {
   ip: string | undefined;
@@ -36,6 +45,7 @@ export class AuthService {
     private readonly tokens: TokenRepository,
     rateLimiters: RateLimiterFactory,
     private readonly signupEnabled: boolean,
+    private readonly signupMail: SignupMail = { mailer: undefined, publicUrl: '' },
   ) {
     // Every password check is counted before it is made and refunded when the password was right,
     // so only failures accumulate: 10 per address and account per 15 min (a stranger elsewhere
@@ -47,13 +57,57 @@ export class AuthService {
     this.signupByIp = rateLimiters({ name: 'signup-ip', points: 10, durationSeconds: 3600 });
   }
 
-  async signup(input: { email: string; password: string; name: string; vendorName: string }, meta: ClientMeta): Promise<SignupResponse & { sessionToken: string }> {
+  /**
+   * A new vendor and its admin. With SMTP the account is made only from a link mailed to the address
+   * (confirmSignup), and the answer is the same whether or not the address has an account already:
+   * its owner is mailed instead. Without SMTP the hub cannot prove who owns an address, so it signs
+   * up at once and says when the address is taken (the per-address limit slows probing).
+   */
+  async signup(input: { email: string; password: string; name: string; vendorName: string }, meta: ClientMeta): Promise<(SignupResponse & { sessionToken: string }) | SignupPending> {
     if (!this.signupEnabled) throw new AppError('FORBIDDEN', 'Sign-up is disabled on this hub; ask an administrator for an invite');
     await spend(this.signupByIp, meta.ip ?? 'unknown', 'Too many sign-ups from your address');
     assertStrongPassword(input.password, { email: input.email, names: [input.name, input.vendorName] });
     const passwordHash = await hashPassword(input.password);
+    const { mailer } = this.signupMail;
+    if (mailer) {
+      const message = await this.signupMessage(input, passwordHash);
+      await mailer.send(message).catch(() => {
+        throw new AppError('UNAVAILABLE', 'The confirmation mail could not be sent; try again later');
+      });
+      return { confirmBy: 'email', email: input.email };
+    }
+    return this.createVendor({ ...input, passwordHash }, meta);
+  }
+
+  /** Finishes a sign-up from its mailed link (once); signs the new admin in. */
+  async confirmSignup(token: string, meta: ClientMeta): Promise<SignupResponse & { sessionToken: string }> {
+    const pending = await this.repo.takePendingSignup(sha256Hex(token));
+    if (!pending) throw new AppError('NOT_FOUND', 'This sign-up link is unknown, used or expired; sign up again');
+    return this.createVendor(pending, meta);
+  }
+
+  /** The mail a sign-up sends: a link to finish it, or, when the address has an account, a note to its owner. */
+  private async signupMessage(input: { email: string; name: string; vendorName: string }, passwordHash: string) {
+    const signIn = `${this.signupMail.publicUrl}/login`;
+    if (await this.repo.findUserByEmail(input.email)) {
+      return {
+        to: input.email,
+        subject: 'Someone tried to sign up to Flotilla with your address',
+        text: `Someone, perhaps you, asked to create a Flotilla account for ${input.email}, which already has one. No account was created.\n\nSign in here: ${signIn}\n\nIf it was not you, you need not do anything.\n`,
+      };
+    }
+    const token = randomToken();
+    await this.repo.createPendingSignup({ tokenHash: sha256Hex(token), email: input.email, name: input.name, vendorName: input.vendorName, passwordHash, expiresAt: new Date(Date.now() + SIGNUP_LINK_TTL_MS) });
+    return {
+      to: input.email,
+      subject: 'Finish creating your Flotilla account',
+      text: `Open this link within 24 hours to create ${input.vendorName} on Flotilla and sign in:\n${this.signupMail.publicUrl}/signup/confirm/${token}\n\nIf you did not sign up, ignore this mail: nothing is created without it.\n`,
+    };
+  }
+
+  private async createVendor(input: { email: string; name: string; vendorName: string; passwordHash: string }, meta: ClientMeta): Promise<SignupResponse & { sessionToken: string }> {
     try {
-      const { user, vendor } = await this.repo.createVendorWithAdmin({ vendorName: input.vendorName, email: input.email, name: input.name, passwordHash });
+      const { user, vendor } = await this.repo.createVendorWithAdmin(input);
       const sessionToken = await this.startSession(user.id, meta);
       return { user: toUser(user), vendor, sessionToken };
     } catch (err) {

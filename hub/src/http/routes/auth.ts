@@ -1,26 +1,38 @@
 import type Router from '@koa/router';
-import { CreateTokenBody, LoginBody, SignupBody, type LoginResponse, type MeResponse, type SessionInfo, type SignupResponse } from '@flotilla/protocol';
+import { CreateTokenBody, LoginBody, SignupBody, SignupConfirmBody, type LoginResponse, type MeResponse, type SessionInfo, type SignupResponse } from '@flotilla/protocol';
 import { AppError } from '../../errors.js';
 import { SESSION_TTL_MS, type AuthService } from '../../domain/auth/auth-service.js';
 import type { TokenService } from '../../domain/auth/token-service.js';
 import { toUser } from '../../domain/auth/auth-repository.js';
 import type { Notifier } from '../../domain/shared/notifier.js';
 import { setSessionCookie } from '../auth.js';
-import { routeRegistrar, type RouteDeps, type RouteState } from '../route.js';
+import { routeRegistrar, type RouteContext, type RouteDeps, type RouteState } from '../route.js';
 import { param, parseOrThrow } from '../validate.js';
 
 export function authRoutes(router: Router<RouteState>, deps: RouteDeps, auth: AuthService, tokens: TokenService, notifier: Notifier, secureCookies: boolean): void {
   const r = routeRegistrar(router, deps);
   const meta = (ctx: { ip: string; get(h: string): string }) => ({ ip: ctx.ip, userAgent: ctx.get('user-agent') || undefined });
 
-  r.public('POST /auth/signup', async (ctx) => {
-    const body = parseOrThrow(SignupBody, ctx.request.body, 'body');
-    const { sessionToken, ...result } = await auth.signup(body, meta(ctx));
+  const signedUp = (ctx: RouteContext, { sessionToken, ...result }: SignupResponse & { sessionToken: string }) => {
     setSessionCookie(ctx, sessionToken, secureCookies, SESSION_TTL_MS);
     ctx.status = 201;
     ctx.body = result satisfies SignupResponse;
     ctx.state.auditSubject = { userId: result.user.id, email: result.user.email, vendorId: result.vendor.id, customerId: null };
     ctx.state.auditTarget = result.vendor.id;
+  };
+
+  r.public('POST /auth/signup', async (ctx) => {
+    const body = parseOrThrow(SignupBody, ctx.request.body, 'body');
+    const result = await auth.signup(body, meta(ctx));
+    if ('confirmBy' in result) {
+      ctx.status = 202;
+      ctx.body = result;
+    } else signedUp(ctx, result);
+  });
+
+  r.public('POST /auth/signup/confirm', async (ctx) => {
+    const body = parseOrThrow(SignupConfirmBody, ctx.request.body, 'body');
+    signedUp(ctx, await auth.confirmSignup(body.token, meta(ctx)));
   });
 
   r.public('POST /auth/login', async (ctx) => {
