@@ -34,4 +34,16 @@ describe('bins after npm ci', { timeout: 60_000 }, () => {
     const { stdout } = await run('npx', ['--no-install', name, '--help'], { cwd: ROOT, env: { ...process.env, FLOTILLA_CONFIG: '/nonexistent/config.json' } });
     expect(stdout).toContain(says);
   });
+
+  it('flotilla completes commands and subcommands in bash and zsh', async () => {
+    const bin = path.join(ROOT, 'node_modules', '.bin', 'flotilla');
+    const bash = await run(bin, ['completion'], { env: { ...process.env, SHELL: '/bin/bash' } });
+    expect(bash.stdout).toContain('complete -o bashdefault -o default -F _flotilla_yargs_completions flotilla');
+    const zsh = await run(bin, ['completion'], { env: { ...process.env, SHELL: '/bin/zsh' } });
+    expect(zsh.stdout).toContain('#compdef flotilla');
+    const words = (await run(bin, ['--get-yargs-completions', 'flotilla', 'rollouts', ''])).stdout.split('\n');
+    expect(words).toEqual(expect.arrayContaining(['start', 'watch', 'status', 'pause', 'resume', 'abort']));
+    const top = (await run(bin, ['--get-yargs-completions', 'flotilla', ''])).stdout.split('\n');
+    expect(top).toEqual(expect.arrayContaining(['apps', 'versions', 'tracks', 'releases', 'deploy', 'rollouts', 'installations', 'login']));
+  });
 });
