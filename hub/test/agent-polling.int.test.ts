@@ -62,7 +62,7 @@ describe('HTTP polling fallback', () => {
     const empty = await agentFetch(AGENT_HTTP.state);
     expect(empty.status).toBe(200);
     expect(empty.headers.get('cache-control')).toBe('no-store');
-    expect(await empty.json()).toEqual({ desired: null, commands: [], pollIntervalSeconds: 1 });
+    expect(await empty.json()).toEqual({ desired: null, commands: [], license: null, pollIntervalSeconds: 1 });
     expect((await status()).online).toBe(true);
 
     const deployed = await api.post<{ revision: number }>(`/installations/${installationId}/deploy`, { versionId });
