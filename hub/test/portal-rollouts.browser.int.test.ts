@@ -501,6 +501,18 @@ describe('rollouts in a real browser', () => {
       expect(await page.getByTestId('rollout-controls').count()).toBe(0);
       await shot(page, 'rollout-rolled-back');
       expect(vendor.errors).toEqual([]);
+
+      step('the customer sees 2.4.0 as failed on that installation, not as an update');
+      const customer = await signIn('customer-admin-rollback', customerAdmin.email, PASSWORD, '/customer');
+      const card = customer.page.getByTestId(`updates-${id}`);
+      const failed = card.getByTestId(`failed-release-${release}`);
+      await failed.waitFor();
+      expect(await text(failed.getByTestId('failed-version'))).toBe('2.4.0');
+      expect(await text(failed.getByTestId('failed-status'))).toBe('failed, rolled back');
+      expect(await text(failed.getByTestId('failed-message'))).toMatch(/^stage [12] failed: api failed \(simulated failure\)$/);
+      expect(await card.getByTestId(`update-${release}`).count()).toBe(0);
+      await shot(customer.page, 'customer-failed-release');
+      expect(customer.errors).toEqual([]);
     } finally {
       agent.failing.delete('api');
     }
