@@ -42,7 +42,7 @@ import { HubNodeService } from './domain/hub-nodes/hub-node-service.js';
 import { eventLoopMonitor } from './infra/event-loop.js';
 import { hubMetrics, poolStats } from './infra/metrics.js';
 import { metricsRoutes } from './http/routes/metrics.js';
-import { CLOSE_POLL_SESSIONS, EVALUATE_ALERTS, PURGE_INSTALL_SECRETS, SWEEP_STALE_NODES, UPTIME_ROLLUP, registerMaintenance } from './maintenance.js';
+import { CLOSE_POLL_SESSIONS, EVALUATE_ALERTS, METRICS_ROLLUP, PURGE_INSTALL_SECRETS, SWEEP_STALE_NODES, UPTIME_ROLLUP, registerMaintenance } from './maintenance.js';
 import { alertRoutes } from './http/routes/alerts.js';
 import { createServices, type Services } from './services.js';
 import { HUB_VERSION } from './version.js';
@@ -140,7 +140,7 @@ export function createApp(deps: AppDeps): App {
   releaseRoutes(api, routeDeps, services.releases, services.entitlements, services.fleet);
   licenseRoutes(api, routeDeps, services.licenses);
   rolloutRoutes(api, routeDeps, services.rollouts);
-  installationRoutes(api, routeDeps, services.installations, services.deploys, services.credentials, services.releases, services.uninstalls);
+  installationRoutes(api, routeDeps, services.installations, services.deploys, services.credentials, services.releases, services.uninstalls, services.metrics);
   commandRoutes(api, routeDeps, services.commands);
   agentInstallRoutes(api, routeDeps, services.credentials);
   agentPollingRoutes(api, routeDeps, services.agentSessions);
@@ -198,6 +198,8 @@ export function createApp(deps: AppDeps): App {
             // start: a hub that was down catches up at once.
             { name: EVALUATE_ALERTS, everyMs: config.alertEvaluationMs, run: () => services.alerts.evaluateAll() },
             { name: UPTIME_ROLLUP, everyMs: 3600_000, offsetMs: 5 * 60_000, runAtStart: true, run: () => services.uptimeRollup.run() },
+            // Every 5 minutes, 30 s past (a bucket's last samples have arrived), and at start to catch up.
+            { name: METRICS_ROLLUP, everyMs: 5 * 60_000, offsetMs: 30_000, runAtStart: true, run: () => services.metricsRollup.run() },
           ],
           log.child({ component: 'maintenance' }),
         );

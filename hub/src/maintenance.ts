@@ -37,6 +37,7 @@ export function registerMaintenance(queues: Queues, tasks: MaintenanceTask[], lo
 }
 
 export const SWEEP_STALE_NODES = 'sweep-stale-nodes';
+export const METRICS_ROLLUP = 'metrics-rollup';
 export const PURGE_INSTALL_SECRETS = 'purge-install-secrets';
 export const CLOSE_POLL_SESSIONS = 'close-poll-sessions';
 export const UPTIME_ROLLUP = 'uptime-rollup';

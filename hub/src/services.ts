@@ -25,6 +25,8 @@ import { InstallationService } from './domain/installations/installation-service
 import { UptimeRepository } from './domain/installations/uptime-repository.js';
 import { UptimeService } from './domain/installations/uptime-service.js';
 import { UptimeRollup } from './domain/installations/uptime-rollup.js';
+import { MetricsRepository } from './domain/installations/metrics-repository.js';
+import { MetricsRollup, MetricsService } from './domain/installations/metrics-service.js';
 import { DesiredStateRepository } from './domain/installations/desired-state-repository.js';
 import { DeployService } from './domain/installations/deploy-service.js';
 import { UninstallService } from './domain/installations/uninstall-service.js';
@@ -89,7 +91,10 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const deploys = new DeployService(applicationRepo, releaseRepo, releases, desiredRepo, installations, notifier, licenses);
   const commandRepo = new CommandRepository(infra.db);
   const commands = new CommandService(commandRepo, installations, desiredRepo, notifier, shippedAgents, log.child({ component: 'commands' }));
-  const agentSessions = new AgentSessionService(agentRepo, installationRepo, desiredRepo, notifier, infra.rateLimiters, log.child({ component: 'agents' }), commands, shippedAgents, licenses);
+  const metricsRepo = new MetricsRepository(infra.db);
+  const metrics = new MetricsService(metricsRepo, installations);
+  const metricsRollup = new MetricsRollup(metricsRepo);
+  const agentSessions = new AgentSessionService(agentRepo, installationRepo, desiredRepo, notifier, infra.rateLimiters, log.child({ component: 'agents' }), commands, shippedAgents, licenses, metricsRepo);
 
   /** Shows installations whose sessions were closed in bulk with their new status (one read for all). */
   async function notifyStatusOf(installationIds: string[]): Promise<void> {
@@ -163,6 +168,8 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
     agentSessions,
     commands,
     uptimeRollup,
+    metrics,
+    metricsRollup,
     closeSessionsOfDeadNodes,
     closeExpiredPollSessions,
     purgeExpiredInstallSecrets: () => agentRepo.purgeExpiredInstallSecrets(),

@@ -153,6 +153,7 @@ const CASES: Record<RouteKey, Case> = {
   'POST /installations/:id/deploy': { ...installation('/deploy'), body: () => ({ versionId: ids.version }) },
   'GET /installations/:id/status': installation('/status'),
   'GET /installations/:id/uptime': installation('/uptime'),
+  'GET /installations/:id/metrics': installation('/metrics'),
   'GET /installations/:id/events': installation('/events'),
   'POST /installations/:id/commands': { ...installation('/commands'), body: () => ({ type: 'restart' }) },
   'GET /installations/:id/commands': installation('/commands'),

@@ -18,3 +18,4 @@ export * from './rest/licenses.js';
 export * from './events.js';
 export * from './rest/webhooks.js';
 export * from './rest/alerts.js';
+export * from './rest/metrics.js';

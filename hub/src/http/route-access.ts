@@ -89,6 +89,7 @@ export const ROUTES = {
   'POST /installations/:id/deploy': { access: tenant('release-manager', 'admin'), audit: 'installation.deploy' },
   'GET /installations/:id/status': { access: tenant('viewer', 'viewer') },
   'GET /installations/:id/uptime': { access: tenant('viewer', 'viewer') },
+  'GET /installations/:id/metrics': { access: tenant('viewer', 'viewer') },
   'GET /installations/:id/events': { access: tenant('viewer', 'viewer') },
   // Vendor release managers and admins send any command; customer admins restart, collect logs and
   // redeploy their own installations (the service refuses them rollback and self-update).

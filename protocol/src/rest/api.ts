@@ -8,6 +8,7 @@ import { Branding, HostBrandingResponse, UpdateBrandingBody } from './branding.j
 import { IssueLicenseBody, License, LicenseList, LicensePublicKey, LicensesQuery, ReplaceLicenseBody } from './licenses.js';
 import { AlertList, AlertRule, AlertRuleList, AlertsQuery, CreateAlertRuleBody, UpdateAlertRuleBody } from './alerts.js';
 import { CreateWebhookBody, RotateWebhookSecretBody, UpdateWebhookBody, Webhook, WebhookDeliveriesQuery, WebhookDelivery, WebhookDeliveryPage, WebhookList, WebhookWithSecret } from './webhooks.js';
+import { MetricsQuery, MetricsResponse } from './metrics.js';
 import { CommandPage, CreateCommandBody, InstallationCommand, InstallationCommandDetail } from './commands.js';
 import { AcceptInviteBody, AuditPage, CreateInviteBody, CreateTokenBody, CreatedInvite, CreatedToken, Member, UpdateMemberBody } from './identity.js';
 import {
@@ -361,6 +362,7 @@ export const API = {
   },
   'GET /installations/:id/status': { operationId: 'getInstallationStatus', tag: 'Installations', summary: 'Online, revisions, health and versions per component', responses: { 200: InstallationStatus } },
   'GET /installations/:id/uptime': { operationId: 'getUptime', tag: 'Installations', summary: 'Uptime bar and totals over 24h, 7d or 30d', query: UptimeQuery, responses: { 200: UptimeResponse } },
+  'GET /installations/:id/metrics': { operationId: 'getMetrics', tag: 'Installations', summary: 'Host and component CPU, memory, disk and restarts over 1h, 24h, 7d or 30d', query: MetricsQuery, responses: { 200: MetricsResponse } },
   'GET /installations/:id/events': {
     operationId: 'listInstallationEvents',
     tag: 'Installations',

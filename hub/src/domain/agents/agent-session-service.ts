@@ -9,6 +9,7 @@ import { overallHealth, runningVersionOf } from '../installations/health.js';
 import { toStatus, type InstallationRepository, type InstallationRow, type ObservedState } from '../installations/installation-repository.js';
 import { Batcher, STORM_BATCHING } from '../shared/batcher.js';
 import type { DesiredStateRepository } from '../installations/desired-state-repository.js';
+import type { MetricsRepository, ReceivedUsage } from '../installations/metrics-repository.js';
 import type { ShippedAgentImages } from '../commands/agent-update.js';
 import { POLLING_NODE, type AgentIdentity, type AgentRepository, type OpenedSession } from './agent-repository.js';
 
@@ -43,6 +44,7 @@ export class AgentSessionService {
     private readonly commands: AgentCommands,
     private readonly shipped: ShippedAgentImages,
     private readonly licenses: AgentLicenses,
+    private readonly metrics: MetricsRepository,
   ) {
     // Every handshake is counted before its secret is checked and refunded when it was right, so
     // only failures accumulate: healthy fleets reconnect freely, guessing is throttled. Keyed by agent
@@ -62,6 +64,15 @@ export class AgentSessionService {
       return items.map((i) => saved.get(i.id));
     },
     { ...STORM_BATCHING, maxBatch: 500, maxInFlight: 2 },
+  );
+
+  /** Usage samples of all agents, one statement per batch (10 000 agents every 30 s: ~330 rows a second). */
+  private readonly usageWriter = new Batcher<ReceivedUsage, void>(
+    async (items) => {
+      await this.metrics.insertRaw(items);
+      return items.map(() => undefined);
+    },
+    { ...STORM_BATCHING, maxBatch: 1000 },
   );
 
   // Connects, disconnects and hellos of many agents share statements too (storms are the norm at
@@ -193,7 +204,10 @@ export class AgentSessionService {
 
   /** A status report. `connected` = it came over this process's socket (see observe's cache). */
   async report(identity: AgentIdentity, report: StatusReport, connected = true): Promise<OkAck> {
-    await this.observe(identity, report.revision, report.components, connected);
+    await Promise.all([
+      this.observe(identity, report.revision, report.components, connected),
+      report.usage === undefined ? undefined : this.usageWriter.submit({ installationId: identity.installationId, at: new Date(), usage: report.usage }),
+    ]);
     return OK;
   }
 

@@ -1,10 +1,11 @@
 import type Router from '@koa/router';
-import { CreateInstallationBody, DeleteInstallationQuery, DeployBody, InstallationEventsQuery, PageQuery, UpdateInstallationBody, UptimeQuery } from '@flotilla/protocol';
+import { CreateInstallationBody, DeleteInstallationQuery, DeployBody, InstallationEventsQuery, MetricsQuery, PageQuery, UpdateInstallationBody, UptimeQuery } from '@flotilla/protocol';
 import type { InstallationService } from '../../domain/installations/installation-service.js';
 import type { DeployService } from '../../domain/installations/deploy-service.js';
 import type { AgentCredentialService } from '../../domain/agents/agent-credential-service.js';
 import type { ReleaseService } from '../../domain/releases/release-service.js';
 import type { UninstallService } from '../../domain/installations/uninstall-service.js';
+import type { MetricsService } from '../../domain/installations/metrics-service.js';
 import { routeRegistrar, type RouteDeps, type RouteState } from '../route.js';
 import { param, parseOrThrow } from '../validate.js';
 
@@ -16,6 +17,7 @@ export function installationRoutes(
   credentials: AgentCredentialService,
   releases: ReleaseService,
   uninstalls: UninstallService,
+  metrics: MetricsService,
 ): void {
   const r = routeRegistrar(router, deps);
   r.org('GET /installations', async (ctx, a) => {
@@ -64,6 +66,10 @@ export function installationRoutes(
   r.org('GET /installations/:id/uptime', async (ctx, a) => {
     const { window } = parseOrThrow(UptimeQuery, ctx.query, 'query');
     ctx.body = await installations.uptime(a, param(ctx, 'id'), window);
+  });
+  r.org('GET /installations/:id/metrics', async (ctx, a) => {
+    const { window } = parseOrThrow(MetricsQuery, ctx.query, 'query');
+    ctx.body = await metrics.metrics(a, param(ctx, 'id'), window);
   });
   r.org('GET /installations/:id/events', async (ctx, a) => {
     const q = parseOrThrow(InstallationEventsQuery, ctx.query, 'query');
