@@ -139,7 +139,7 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const webhookRepo = new WebhookRepository(infra.db);
   const webhookDelivery = new WebhookDelivery(webhookRepo, infra.queues, config.webhooks, audit, mailer, log.child({ component: 'webhooks' }));
   const webhooks = new WebhookService(webhookRepo, webhookDelivery);
-  const alerts = new AlertService(infra.db, shippedAgents, mailer, (owner) => webhookRepo.adminEmails(owner), log.child({ component: 'alerts' }));
+  const alerts = new AlertService(infra.db, shippedAgents, mailer, (owner) => webhookRepo.adminEmails(owner), log.child({ component: 'alerts' }), notifier);
   const eventOutbox = new EventOutbox(infra.db, (trx, events) => webhookDelivery.dispatch(trx, events));
 
   return {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Alert } from './rest/alerts.js';
 import { Health, IsoDate } from './common.js';
 import { Drift, HostFacts } from './agent.js';
 import { AgentUpdateOffer, InstallationCommand } from './rest/commands.js';
@@ -95,6 +96,8 @@ export interface LiveServerToClientEvents {
   'installation:changed': (payload: Installation) => void;
   /** An installation was deleted (at once, or after its agent uninstalled it). */
   'installation:removed': (payload: InstallationRemoved) => void;
+  /** An alert fired or resolved (same shape as `GET /alerts`). */
+  'alert:changed': (payload: Alert) => void;
 }
 
 export const InstallationRemoved = z.object({ installationId: z.string() });

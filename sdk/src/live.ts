@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { z } from 'zod';
 import {
+  Alert,
   AgentPresence,
   Installation,
   InstallationCommand,
@@ -22,6 +23,7 @@ const LIVE_SCHEMAS = {
   'command:changed': InstallationCommand,
   'installation:changed': Installation,
   'installation:removed': InstallationRemoved,
+  'alert:changed': Alert,
 } as const satisfies Record<keyof LiveServerToClientEvents, z.ZodType>;
 
 export type LiveEventName = keyof LiveServerToClientEvents;

@@ -39,6 +39,9 @@ export function socketNotifier(
     installationRemoved(scope, removed) {
       live.to(rooms(scope)).emit('installation:removed', removed);
     },
+    alertChanged(scope, alert) {
+      live.to(rooms(scope)).emit('alert:changed', alert);
+    },
     commandChanged(scope, command) {
       live.to(rooms(scope)).emit('command:changed', command);
     },

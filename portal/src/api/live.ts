@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import {
+  Alert,
   AgentPresence,
   Installation,
   InstallationCommand,
@@ -32,6 +33,8 @@ export interface LiveHandlers {
   onInstallation?(installation: Installation): void;
   /** An installation was deleted, at once or once its agent uninstalled it (`installation:removed`). */
   onInstallationRemoved?(removed: InstallationRemoved): void;
+  /** An alert fired or resolved (`alert:changed`). */
+  onAlert?(alert: Alert): void;
   onState(state: LiveConnectionState): void;
   /** A connection after the first one: events may have been missed meanwhile. */
   onReconnected?(): void;
@@ -113,6 +116,11 @@ export function connectLive(handlers: LiveHandlers, url: string = LIVE_NAMESPACE
     const parsed = AgentPresenceList.safeParse(payload);
     if (parsed.success) for (const presence of parsed.data) handlers.onPresence(presence);
     else handlers.onInvalid?.('agent:presences', parsed.error.message);
+  });
+  socket.on('alert:changed', (payload) => {
+    const parsed = Alert.safeParse(payload);
+    if (parsed.success) handlers.onAlert?.(parsed.data);
+    else handlers.onInvalid?.('alert:changed', parsed.error.message);
   });
   socket.on('command:changed', (payload) => {
     const parsed = InstallationCommand.safeParse(payload);

@@ -4,6 +4,7 @@ import { connectLive, type LiveClient, type LiveConnectionState } from '../api/l
 import { useFleetStore } from './fleet';
 import { useRolloutsStore } from './rollouts';
 import { useCommandsStore } from './commands';
+import { useAlertsStore } from './alerts';
 import { useLiveSyncStore } from './live-sync';
 
 /** The one `/live` connection of the app, feeding the stores that patch themselves from its events. */
@@ -17,12 +18,14 @@ export const useLiveStore = defineStore('live', () => {
     const fleet = useFleetStore();
     const rollouts = useRolloutsStore();
     const commands = useCommandsStore();
+    const alerts = useAlertsStore();
     const sync = useLiveSyncStore();
     client = connectLive({
       onStatus: (status) => fleet.applyStatus(status),
       onPresence: (presence) => fleet.applyPresence(presence),
       onRolloutProgress: (progress) => rollouts.applyProgress(progress),
       onCommand: (command) => commands.apply(command),
+      onAlert: (alert) => alerts.apply(alert),
       onInstallation: (installation) => fleet.applyInstallation(installation),
       onInstallationRemoved: (removed) => fleet.applyRemoved(removed),
       // What the stores show catches up through their live feeds (lib/live-sync.ts).

@@ -7,6 +7,7 @@ import { AppError } from '../../errors.js';
 import type { Scope } from '../access/roles.js';
 import { agentUpdateOffer, type ShippedAgentImages } from '../commands/agent-update.js';
 import { isUuid } from '../shared/db-errors.js';
+import type { Notifier } from '../shared/notifier.js';
 import { diffAlerts, type InstallationFacts } from './evaluate.js';
 
 interface RuleRow { id: string; vendor_id: string; name: string; kind: AlertKind; threshold: number; enabled: boolean; created_at: Date; updated_at: Date }
@@ -29,6 +30,7 @@ export class AlertService {
     private readonly mailer: Mailer | undefined,
     private readonly adminEmails: (owner: { vendorId: string; customerId: string | null }) => Promise<string[]>,
     private readonly log: Logger,
+    private readonly notifier: Notifier,
   ) {}
 
   async listRules(vendorId: string): Promise<AlertRuleList> {
@@ -67,24 +69,18 @@ export class AlertService {
     if (q.state === 'firing') query.whereNull('a.resolved_at');
     if (q.state === 'resolved') query.whereNotNull('a.resolved_at');
     if (q.installationId) query.where('a.installation_id', q.installationId);
-    const rows: { id: string; rule_id: string; rule_name: string; kind: AlertKind; installation_id: string; installation_name: string; customer_id: string; message: string; fired_at: Date; resolved_at: Date | null }[] = await query;
-    return {
-      items: rows.map(
-        (r): Alert => ({
-          id: String(r.id),
-          ruleId: r.rule_id,
-          ruleName: r.rule_name,
-          kind: r.kind,
-          installationId: r.installation_id,
-          installationName: r.installation_name,
-          customerId: r.customer_id,
-          state: r.resolved_at ? 'resolved' : 'firing',
-          message: r.message,
-          firedAt: r.fired_at.toISOString(),
-          resolvedAt: r.resolved_at?.toISOString() ?? null,
-        }),
-      ),
-    };
+    return { items: toAlerts(await query) };
+  }
+
+  /** Shows alerts that changed to whoever sees their installation. */
+  private async announce(vendorId: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const rows: AlertRow[] = await this.db('alerts as a')
+      .join('alert_rules as r', 'r.id', 'a.rule_id')
+      .join('installations as i', 'i.id', 'a.installation_id')
+      .whereIn('a.id', [...ids])
+      .select('a.id', 'a.rule_id', 'r.name as rule_name', 'r.kind', 'a.installation_id', 'i.name as installation_name', 'i.customer_id', 'a.message', 'a.fired_at', 'a.resolved_at');
+    for (const alert of toAlerts(rows)) this.notifier.alertChanged({ vendorId, customerId: alert.customerId }, alert);
   }
 
   /** One evaluation of every vendor with rules (or alerts still open). */
@@ -125,9 +121,12 @@ export class AlertService {
       const events = [...firedRows.map((a) => event(a, 'firing')), ...resolvedRows.map((a) => event(a, 'resolved'))];
       for (let i = 0; i < events.length; i += 2000) await trx('installation_events').insert(events.slice(i, i + 2000));
       const line = (e: (typeof events)[number]) => `${names.get(e.installation_id) ?? e.installation_id}: ${e.message}`;
-      return { firing: events.slice(0, firedRows.length).map(line), resolved: events.slice(firedRows.length).map(line) };
+      return { firing: events.slice(0, firedRows.length).map(line), resolved: events.slice(firedRows.length).map(line), ids: [...firedRows, ...resolvedRows].map((a) => String(a.id)) };
     });
-    if (changes.firing.length + changes.resolved.length > 0) await this.mail(vendorId, changes);
+    if (changes.ids.length > 0) {
+      await this.announce(vendorId, changes.ids).catch((err: unknown) => this.log.error({ err, vendorId }, 'could not announce alerts'));
+      await this.mail(vendorId, changes);
+    }
     return { fired: changes.firing.length, resolved: changes.resolved.length };
   }
 
@@ -163,4 +162,24 @@ export class AlertService {
       this.log.error({ err, vendorId }, 'could not mail alerts');
     }
   }
+}
+
+type AlertRow = { id: string; rule_id: string; rule_name: string; kind: AlertKind; installation_id: string; installation_name: string; customer_id: string; message: string; fired_at: Date; resolved_at: Date | null };
+
+function toAlerts(rows: AlertRow[]): Alert[] {
+  return rows.map(
+    (r): Alert => ({
+      id: String(r.id),
+      ruleId: r.rule_id,
+      ruleName: r.rule_name,
+      kind: r.kind,
+      installationId: r.installation_id,
+      installationName: r.installation_name,
+      customerId: r.customer_id,
+      state: r.resolved_at ? 'resolved' : 'firing',
+      message: r.message,
+      firedAt: r.fired_at.toISOString(),
+      resolvedAt: r.resolved_at?.toISOString() ?? null,
+    }),
+  );
 }

@@ -1,4 +1,4 @@
-import type { AgentPresence, DesiredState, Installation, InstallationCommand, InstallationRemoved, InstallationStatus, LicenseDelivery, RolloutProgress } from '@flotilla/protocol';
+import type { Alert, AgentPresence, DesiredState, Installation, InstallationCommand, InstallationRemoved, InstallationStatus, LicenseDelivery, RolloutProgress } from '@flotilla/protocol';
 
 /**
  * How domain services tell the outside world that something changed, without knowing Socket.IO.
@@ -20,6 +20,8 @@ export interface Notifier {
   rolloutProgress(scope: { vendorId: string; customerIds: string[] }, progress: RolloutProgress): void;
   /** Hands the customer's current license to these agents (connected ones now; the others get it with their next hello). */
   license(agentIds: string[], delivery: LicenseDelivery): void;
+  /** An alert fired or resolved: to the vendor and the installation's customer. */
+  alertChanged(scope: TenantScope, alert: Alert): void;
   /** Drops the agent's live connection(s) on every hub process (credentials rotated or revoked). */
   disconnectAgent(agentId: string): void;
   /** Drops every `/live` socket in a room on every hub process (e.g. `session:<id>` when it is revoked). */
