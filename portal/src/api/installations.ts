@@ -1,4 +1,4 @@
-import type { AgentCredentials, CreateInstallationBody, DeployBody, DeployResponse, Installation, UninstallResponse, UpdateInstallationBody, InstallationEventsPage, UptimeResponse, UptimeWindow } from '@flotilla/protocol';
+import type { AgentCredentials, CreateInstallationBody, DeployBody, DeployResponse, Installation, UninstallResponse, UpdateInstallationBody, InstallationEventsPage, MetricsResponse, MetricsWindow, UptimeResponse, UptimeWindow } from '@flotilla/protocol';
 import { query, request } from './client';
 
 export interface PageOf<T> {
@@ -40,6 +40,7 @@ export const installationsApi = {
   /** `{versionId}` (vendor users) or `{releaseId}`: a new desired revision, pushed to the agent. */
   deploy: (installationId: string, body: DeployBody) => request<DeployResponse>('POST', `/installations/${id(installationId)}/deploy`, body),
   uptime: (installationId: string, window: UptimeWindow) => request<UptimeResponse>('GET', `/installations/${id(installationId)}/uptime${query({ window })}`),
+  metrics: (installationId: string, window: MetricsWindow) => request<MetricsResponse>('GET', `/installations/${id(installationId)}/metrics${query({ window })}`),
   /** Newest first; `before` = the previous page's `nextBefore`. */
   events: (installationId: string, limit: number, before?: number) =>
     request<InstallationEventsPage>('GET', `/installations/${id(installationId)}/events${query({ limit, before })}`),
