@@ -56,7 +56,9 @@ describe('installation metrics charts', () => {
 
   it('draws host and component charts and adds new samples live', async () => {
     if (browser === undefined || hub === undefined || agent === undefined) throw new Error('setup failed');
-    onTestFailed(() => console.log(browserLog.join('\n')));
+    onTestFailed(() => {
+      process.stderr.write(`browser log:\n  ${browserLog.join('\n  ')}\n`);
+    });
     const components = (health: 'healthy' | 'degraded') => [
       { name: 'db', version: '1', health, since },
       { name: 'web', version: '1', health: 'healthy' as const, since },
