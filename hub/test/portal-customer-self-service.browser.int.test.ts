@@ -106,6 +106,7 @@ describe('customer self-service in the portal', { timeout: 420_000 }, () => {
     const customer = await signInWithForm(await openWatchedPage(browser, 'customer', browserLog), base, email, 'a long enough password', '/customer');
     pages.push(customer);
     const { page } = customer;
+    await poll(() => text(page.getByTestId('customer-limits-summary'))).toBe('0 of 1 installations · production, staging');
     await page.getByRole('link', { name: 'New installation' }).click();
     await page.waitForURL((url) => url.pathname === '/customer/installations/new');
     expect(await page.getByLabel('Customer').count()).toBe(0);
