@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Infra } from './infra/index.js';
 import { createKoaApp } from './http/koa-app.js';
+import { answerClientError } from './http/client-error.js';
 import { authenticate } from './http/auth.js';
 import { portal } from './http/portal.js';
 import { openApiRoutes } from './http/routes/openapi.js';
@@ -160,6 +161,7 @@ export function createApp(deps: AppDeps): App {
     apiRouter: api,
   });
   http.on('request', koa.callback());
+  http.on('clientError', answerClientError);
 
   const liveAuthenticator = deps.liveAuthenticator ?? sessionLiveAuthenticator(services.auth);
   live.use((socket, next) => {

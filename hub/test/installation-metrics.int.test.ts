@@ -85,6 +85,11 @@ describe('metrics from agents', () => {
     const good = usage(10, 1);
     const bad = (await report({ ...good, host: good.host === undefined ? undefined : { ...good.host, cpuPercent: 140 } })) as unknown as { error: { code: string } };
     expect(bad.error.code).toBe('INVALID_PAYLOAD');
+    // Past what the columns hold (bigint bytes, finite averages): refused, not a 500.
+    const huge = (await report({ ...good, components: good.components.map((c) => ({ ...c, memoryBytes: 1e308 })) })) as unknown as { error: { code: string } };
+    expect(huge.error.code).toBe('INVALID_PAYLOAD');
+    const busy = (await report({ ...good, components: good.components.map((c) => ({ ...c, cpuPercent: 1e308 })) })) as unknown as { error: { code: string } };
+    expect(busy.error.code).toBe('INVALID_PAYLOAD');
     const badWindow = await api.get<{ error: { code: string } }>(`/installations/${installationId}/metrics?window=1y`);
     expect(badWindow.status).toBe(400);
     expect((await api.get(`/installations/00000000-0000-4000-8000-000000000000/metrics`)).status).toBe(404);

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect } from 'socket.io-client';
@@ -105,6 +106,28 @@ describe('methods', () => {
     expect(res.status).toBe(501);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('NOT_IMPLEMENTED');
+  });
+});
+
+describe('requests Node refuses before any route', () => {
+  it('answers a request line past 16 KB with 431 in the error shape', async () => {
+    const res = await fetch(`${hub.url}/api/v1/installations?q=${'é'.repeat(4000)}`);
+    expect(res.status).toBe(431);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('HEADERS_TOO_LARGE');
+  });
+
+  it('answers malformed HTTP with 400 in the error shape', async () => {
+    const { port } = new URL(hub.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = createConnection({ host: '127.0.0.1', port: Number(port) }, () => socket.write('GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'));
+      let text = '';
+      socket.on('data', (d) => (text += d.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(raw).toContain('"code":"VALIDATION_FAILED"');
   });
 });
 

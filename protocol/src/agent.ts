@@ -106,25 +106,27 @@ export type AgentHello = z.infer<typeof AgentHello>;
 
 /** A non-negative measurement (bytes can exceed 32 bits). */
 const Measure = z.number().finite().min(0);
+/** Bytes: stored as bigint (int8), so at most what a double holds exactly. */
+const Bytes = Measure.max(Number.MAX_SAFE_INTEGER);
 
 /** The host the agent runs on (compose: the Docker host; helm: the cluster's nodes, when the metrics API answers). */
 export const HostUsage = z.object({
   /** Busy share of all cores over the last interval, 0–100. */
   cpuPercent: Measure.max(100),
-  memoryUsedBytes: Measure,
-  memoryTotalBytes: Measure,
+  memoryUsedBytes: Bytes,
+  memoryTotalBytes: Bytes,
   /** The filesystem holding the agent's state directory. */
-  diskUsedBytes: Measure,
-  diskTotalBytes: Measure,
+  diskUsedBytes: Bytes,
+  diskTotalBytes: Bytes,
 });
 export type HostUsage = z.infer<typeof HostUsage>;
 
 /** One component's workloads, summed over its containers or pods. */
 export const ComponentUsage = z.object({
   name: text(63).min(1),
-  /** Percent of one core (200 = two cores busy). */
-  cpuPercent: Measure,
-  memoryBytes: Measure,
+  /** Percent of one core (200 = two cores busy); bounded so roll-up averages stay finite. */
+  cpuPercent: Measure.max(1_000_000),
+  memoryBytes: Bytes,
   /** Restarts counted by the runtime (docker's RestartCount, the pods' restartCount), summed. */
   restarts: Int32.min(0),
 });

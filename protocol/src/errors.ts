@@ -16,6 +16,8 @@ export const ERROR_STATUS = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  /** The request line or headers are past Node's limit (16 KB): refused before any route sees it. */
+  HEADERS_TOO_LARGE: 431,
   INTERNAL: 500,
   /** An HTTP method the hub does not implement at all (e.g. PROPFIND). */
   NOT_IMPLEMENTED: 501,

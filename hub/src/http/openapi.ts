@@ -114,6 +114,7 @@ const ERROR_EXAMPLES: Record<ErrorCode, string> = {
   PAYLOAD_TOO_LARGE: 'Request body is larger than 2 MB',
   UNSUPPORTED_MEDIA_TYPE: 'Send JSON (Content-Type: application/json)',
   RATE_LIMITED: 'API rate limit exceeded; retry in 12 s',
+  HEADERS_TOO_LARGE: 'The request line and headers are larger than 16 KB',
   INTERNAL: 'Internal error',
   NOT_IMPLEMENTED: 'The hub does not implement the HTTP method PROPFIND',
   UNAVAILABLE: 'The hub is shutting down',
