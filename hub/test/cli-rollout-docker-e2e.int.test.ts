@@ -126,7 +126,7 @@ describe('flotilla CLI in a release pipeline, on Docker', { timeout: 300_000 }, 
     expect(status).toMatchObject({ online: true, health: 'healthy', runningVersion: '1.0.0' });
   });
 
-  it('a release whose healthcheck fails: rolled back, exit 1 with the reason; under the default policy the rollout pauses, exit 2', async () => {
+  it('a release whose healthcheck fails: rolled back by itself, exit 1 with the reason; under the default policy the rollout pauses, exit 2', async () => {
     expect((await flotilla(['versions', 'create', '--app', 'shop', '--version', '1.1.0', '--compose', 'docker-compose.broken.yml', '--env-file', '.env'])).code).toBe(0);
     expect((await flotilla(['releases', 'create', '--track', 'Shop', '--version', '1.1.0', '--stage', 'shop@1.1.0'])).code).toBe(0);
     expect((await flotilla(['releases', 'lock', 'Shop@1.1.0'])).code).toBe(0);
@@ -134,19 +134,16 @@ describe('flotilla CLI in a release pipeline, on Docker', { timeout: 300_000 }, 
     const rolledBack = await flotilla(['rollouts', 'start', '--release', 'Shop@1.1.0', '--failure-policy', 'rollback', '--health-timeout', '2m', '--ignore-maintenance-windows', '--wait', '-o', 'json'], 200_000);
     expect(rolledBack.code, rolledBack.stderr).toBe(1);
     const final = jsonOf<Rollout>(rolledBack);
-    // The rollout pauses at the failure (maxFailures 0); the hub does not advance a paused rollout's rollback (see report), so rolling_back.
-    expect(final.status).toBe('paused');
-    expect(['rolling_back', 'rolled_back']).toContain(final.targets[0]?.status);
+    // Past maxFailures (0) under the rollback policy the installation walks back by itself and the rollout ends rolled_back.
+    expect(final.status).toBe('rolled_back');
+    expect(final.targets[0]?.status).toBe('rolled_back');
     // The reason, as the agent saw it: the summary goes to stderr beside the JSON.
-    expect(rolledBack.stderr).toMatch(/Acme\/production: rolling back at stage 1: failed: 0\/1 up; web: unhealthy: self-test failed: database unreachable/);
+    expect(rolledBack.stderr).toMatch(/Acme\/production: rolled back at stage \d+: .*self-test failed: database unreachable/);
     await waitFor(async () => ((await webImage()) === testImage('v1') && (await fetchServed(port)) === 'v1') || undefined, 60_000, 'the container back on v1');
 
-    // A paused rollout holds its installations: abort it before the next one.
-    const aborted = await flotilla(['rollouts', 'abort', final.id]);
-    expect(aborted.stdout).toMatch(/status:\s+aborted/);
     const paused = await flotilla(['rollouts', 'start', '--release', 'Shop@1.1.0', '--health-timeout', '2m', '--ignore-maintenance-windows', '--wait'], 200_000);
     expect(paused.code, paused.stderr).toBe(2);
     expect(paused.stdout).toMatch(/^Rollout \S+ paused \(release 1\.1\.0; 1 failed\)/);
-    expect(paused.stdout).toMatch(/Acme\/production: failed at stage 1: stage 1 failed — failed: 0\/1 up; web: unhealthy: self-test failed: database unreachable/);
+    expect(paused.stdout).toMatch(/Acme\/production: failed at stage 1: stage 1 failed.*web: unhealthy: self-test failed: database unreachable/);
   });
 });
