@@ -94,6 +94,7 @@ const installation = (suffix = ''): Case => ({ path: () => `/installations/${ids
 
 const CASES: Record<RouteKey, Case> = {
   'POST /auth/signup': { path: () => '/auth/signup', owner: 'none' },
+  'POST /auth/signup/confirm': { path: () => '/auth/signup/confirm', owner: 'none', body: () => ({ token: 'x'.repeat(43) }) },
   'POST /auth/login': { path: () => '/auth/login', owner: 'none' },
   'POST /auth/logout': { path: () => '/auth/logout', owner: 'none' },
   'GET /me': { path: () => '/me', owner: 'none' },
