@@ -105,6 +105,11 @@ describe('customer self-service', () => {
     expect((await admin.delete(`/installations/${ids.installation}`)).status).toBe(204);
     expect((await create(admin, { name: 'replacement' })).status).toBe(409); // the vendor's one still counts
     expect((await vendor.delete(`/installations/${ids.vendorMade}`)).status).toBe(204);
+    // One place left and five creates at once: exactly one takes it.
+    const racing = await Promise.all(['r1', 'r2', 'r3', 'r4', 'r5'].map((name) => create(admin, { name })));
+    expect(racing.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
+    const won = racing.find((r) => r.status === 201);
+    expect((await admin.delete(`/installations/${won?.body.id ?? ''}`)).status).toBe(204);
     expect((await create(admin, { name: 'replacement' })).status).toBe(201);
     const audit = await vendor.get<{ items: { action: string; customerId: string | null }[] }>('/audit?limit=100');
     expect(audit.body.items.filter((a) => a.customerId === ids.customer).map((a) => a.action)).toEqual(expect.arrayContaining(['installation.create', 'installation.update', 'installation.delete']));

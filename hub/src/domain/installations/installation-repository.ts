@@ -108,6 +108,15 @@ export interface ObservedState {
   runningVersion: string | null;
 }
 
+export interface NewInstallation {
+  customerId: string;
+  name: string;
+  environment: string;
+  agentKind: 'compose' | 'helm';
+  trackId: string | null;
+  clusterScoped: boolean;
+}
+
 export class InstallationRepository {
   constructor(private readonly db: Database) {}
 
@@ -144,11 +153,24 @@ export class InstallationRepository {
     return this.base(scope).where('installations.id', id).first();
   }
 
-  async create(vendorId: string, input: { customerId: string; name: string; environment: string; agentKind: 'compose' | 'helm'; trackId: string | null; clusterScoped: boolean }): Promise<string> {
-    const [row] = await this.db('installations')
+  async create(vendorId: string, input: NewInstallation, db: Knex | Knex.Transaction = this.db): Promise<string> {
+    const [row] = await db('installations')
       .insert({ vendor_id: vendorId, customer_id: input.customerId, name: input.name, environment: input.environment, agent_kind: input.agentKind, track_id: input.trackId, cluster_scoped: input.clusterScoped })
       .returning('id');
     return (row as { id: string }).id;
+  }
+
+  /**
+   * Creates the installation unless its customer already has `max`; undefined when full. Counted
+   * under a lock on the customer row, so concurrent creates cannot overshoot the limit.
+   */
+  async createWithin(vendorId: string, input: NewInstallation, max: number): Promise<string | undefined> {
+    return this.db.transaction(async (trx) => {
+      await trx('customers').where({ vendor_id: vendorId, id: input.customerId }).forUpdate().select('id');
+      const [row] = await trx('installations').where({ vendor_id: vendorId, customer_id: input.customerId }).count<{ count: string }[]>('id as count');
+      if (Number(row?.count ?? 0) >= max) return undefined;
+      return this.create(vendorId, input, trx);
+    });
   }
 
   async update(scope: Scope, id: string, patch: InstallationPatch): Promise<void> {

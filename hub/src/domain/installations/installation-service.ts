@@ -58,10 +58,14 @@ export class InstallationService {
       const refusal = creationRefusal(customer, await this.customers.installationCount(scope.vendorId, customer.id), body.environment);
       if (refusal) throw refusal;
     }
+    const input = { customerId: customer.id, name: body.name, environment: body.environment, agentKind: body.agentKind, trackId: body.trackId ?? null, clusterScoped: body.clusterScoped ?? false };
+    // A customer admin's create counts against the limit atomically (two at once cannot both take the last place).
+    const max = scope.customerId !== null ? customer.maxInstallations : null;
     const id = await conflictOnDuplicate(
-      () => this.repo.create(scope.vendorId, { customerId: customer.id, name: body.name, environment: body.environment, agentKind: body.agentKind, trackId: body.trackId ?? null, clusterScoped: body.clusterScoped ?? false }),
+      () => (max === null ? this.repo.create(scope.vendorId, input) : this.repo.createWithin(scope.vendorId, input, max)),
       `Customer "${customer.name}" already has an installation "${body.name}" in ${body.environment}`,
     );
+    if (id === undefined) throw creationRefusal(customer, max ?? 0, body.environment) ?? new AppError('CONFLICT', `${customer.name} has no place for another installation`);
     return this.changed(scope.vendorId, id);
   }
 
