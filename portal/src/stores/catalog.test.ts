@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
-import type { Application, ApplicationVersion, Track } from '@flotilla/protocol';
+import type { Application, ApplicationVersion, MeResponse, Track } from '@flotilla/protocol';
 import { useCatalogStore } from './catalog';
+import { useSessionStore } from './session';
 import { T0, T1, json, stubFetch } from '../testing/fixtures';
 
 const app = (id: string, name: string): Application => ({ id, vendorId: 'v1', name, kind: 'compose', description: null, createdAt: T0, updatedAt: T0 });
@@ -18,6 +19,8 @@ describe('useCatalogStore', () => {
       if (call.url.startsWith('/api/v1/applications?')) return json(200, { items: [app('a1', 'api')], nextCursor: null });
       return json(200, { items: [track('t2', 'Zeta'), track('t1', 'Acme')], nextCursor: null });
     });
+    // Applications are loaded for vendor users (customer users see entitled tracks only).
+    useSessionStore().me = { user: { id: 'u1', email: 'ada@example.com', name: 'Ada', createdAt: T0 }, memberships: [{ vendorId: 'v1', vendorName: 'Acme', customerId: null, customerName: null, role: 'admin' }] } as MeResponse;
     const store = useCatalogStore();
     await store.load();
     expect(store.applications.map((a) => a.name)).toEqual(['api', 'web']);
@@ -44,6 +47,15 @@ describe('useCatalogStore', () => {
     await store.createTrack({ name: 'Beta', applicationIds: ['a1'] });
     expect(calls[0]).toMatchObject({ method: 'POST', url: '/api/v1/tracks', body: { name: 'Beta', applicationIds: ['a1'] } });
     expect(store.tracks.map((t) => t.id)).toEqual(['t1', 't3', 't2']);
+  });
+
+  it('loads no applications for a customer user (they are the vendor\'s), only tracks', async () => {
+    useSessionStore().me = { user: { id: 'u2', email: 'cy@example.com', name: 'Cy', createdAt: T0 }, memberships: [{ vendorId: 'v1', vendorName: 'Acme', customerId: 'c1', customerName: 'Globex', role: 'admin' }] } as MeResponse;
+    const calls = stubFetch(() => json(200, { items: [track('t1', 'Acme')], nextCursor: null }));
+    const store = useCatalogStore();
+    await store.load();
+    expect(store.applications).toEqual([]);
+    expect(calls.map((c) => c.url)).toEqual(['/api/v1/tracks']);
   });
 
   it('keeps the hub error and forgets everything on reset', async () => {
