@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertList, InstallationEventsPage, WebhookWithSecret } from '@flotilla/protocol';
 import { ApiClient } from './api-client.js';
 import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
+import { startSmtpInbox, type Mail, type SmtpInbox } from './smtp-inbox.js';
 import { connectAgent, host } from './sim-agent.js';
 
 /**
@@ -17,9 +17,9 @@ import { connectAgent, host } from './sim-agent.js';
 let tdb: TestDatabase;
 let hub: TestHub;
 let receiver: Server;
-let smtp: SMTPServer;
+let smtp: SmtpInbox;
 const received: { headers: IncomingHttpHeaders; body: string }[] = [];
-const mails: { to: string[]; body: string }[] = [];
+let mails: Mail[] = [];
 
 beforeAll(async () => {
   receiver = createServer((req, res) => {
@@ -31,28 +31,17 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', () => resolve()));
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      let body = '';
-      stream.on('data', (d: Buffer) => (body += d.toString()));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), body });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
+  smtp = await startSmtpInbox();
+  mails = smtp.mails;
   tdb = await createTestDatabase();
-  hub = await startTestHub({ databaseUrl: tdb.url, smtpUrl: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}` });
+  hub = await startTestHub({ databaseUrl: tdb.url, smtpUrl: smtp.url });
 });
 
 afterAll(async () => {
   await hub?.close();
   await tdb?.drop();
   await new Promise<void>((resolve) => receiver.close(() => resolve()));
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
 });
 
 function verifies(secret: string, r: { headers: IncomingHttpHeaders; body: string }): boolean {

@@ -1,39 +1,26 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './api-client.js';
 import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
+import { startSmtpInbox, type Mail, type SmtpInbox } from './smtp-inbox.js';
 import { PASSWORD } from './identity-helpers.js';
 
 /** With SMTP configured, invites and sign-up links are mailed (through a real SMTP server on loopback). */
 let tdb: TestDatabase;
 let hub: TestHub;
-let smtp: SMTPServer;
-const mails: { to: string[]; body: string }[] = [];
+let smtp: SmtpInbox;
+let mails: Mail[] = [];
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      let body = '';
-      stream.on('data', (d: Buffer) => (body += d.toString()));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), body });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
-  const port = (smtp.server.address() as AddressInfo).port;
+  smtp = await startSmtpInbox();
+  mails = smtp.mails;
   tdb = await createTestDatabase();
-  hub = await startTestHub({ databaseUrl: tdb.url, smtpUrl: `smtp://127.0.0.1:${port}` });
+  hub = await startTestHub({ databaseUrl: tdb.url, smtpUrl: smtp.url });
 });
 
 afterAll(async () => {
   await hub.close();
   await tdb.drop();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
 });
 
 const mailTo = async (email: string, what: string) => (await waitFor(() => mails.find((m) => m.to.includes(email)), 10_000, what)).body.replace(/=\r?\n/g, '');

@@ -1,11 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Webhook, WebhookDelivery, WebhookDeliveryPage, WebhookWithSecret } from '@flotilla/protocol';
 import { ApiClient, COMPOSE_V1 } from './api-client.js';
 import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
+import { startSmtpInbox, type Mail, type SmtpInbox } from './smtp-inbox.js';
 import { connectAgent, host } from './sim-agent.js';
 
 /**
@@ -26,9 +26,9 @@ let tdb: TestDatabase;
 let hub: TestHub;
 let receiver: Server;
 let base: string;
-let smtp: SMTPServer;
+let smtp: SmtpInbox;
 const received: Received[] = [];
-const mails: { to: string[]; body: string }[] = [];
+let mails: Mail[] = [];
 /** Per path: how many more requests answer 500 (Infinity: always). */
 const failures = new Map<string, number>();
 
@@ -67,23 +67,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', () => resolve()));
   base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      let body = '';
-      stream.on('data', (d: Buffer) => (body += d.toString()));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), body });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
+  smtp = await startSmtpInbox();
+  mails = smtp.mails;
   tdb = await createTestDatabase();
   hub = await startTestHub({
     databaseUrl: tdb.url,
-    smtpUrl: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
+    smtpUrl: smtp.url,
     // Three attempts 200 ms, 400 ms apart; an endpoint failing when a delivery gives up is disabled at once.
     webhooks: { maxAttempts: 3, retryBaseMs: 200, disableAfterMs: 0 },
   });
@@ -93,7 +82,7 @@ afterAll(async () => {
   await hub?.close();
   await tdb?.drop();
   await new Promise<void>((resolve) => receiver.close(() => resolve()));
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
 });
 
 /** Signs a vendor up the way a hub with SMTP wants: from the link mailed to the address. */
