@@ -43,13 +43,13 @@ import { HubNodeService } from './domain/hub-nodes/hub-node-service.js';
 import { eventLoopMonitor } from './infra/event-loop.js';
 import { hubMetrics, poolStats } from './infra/metrics.js';
 import { metricsRoutes } from './http/routes/metrics.js';
-import { CLOSE_POLL_SESSIONS, EVALUATE_ALERTS, METRICS_ROLLUP, PURGE_INSTALL_SECRETS, SWEEP_STALE_NODES, UPTIME_ROLLUP, registerMaintenance } from './maintenance.js';
+import { CLOSE_POLL_SESSIONS, EVALUATE_ALERTS, METRICS_ROLLUP, PURGE_INSTALL_SECRETS, SEAL_PLAINTEXT_SECRETS, SWEEP_STALE_NODES, UPTIME_ROLLUP, registerMaintenance } from './maintenance.js';
 import { alertRoutes } from './http/routes/alerts.js';
 import { createServices, type Services } from './services.js';
 import { HUB_VERSION } from './version.js';
 import { AppError } from './errors.js';
 
-export type AppConfig = Pick<Config, 'publicUrl' | 'publicUrlConfigured' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'agentHelmImage' | 'installTokenTtlMs' | 'portalDir' | 'smtpUrl' | 'smtpFrom' | 'apiRateLimitPerMinute' | 'trustProxy' | 'uptimeRetentionDays' | 'licenseKeySecret' | 'metricsToken' | 'webhooks' | 'alertEvaluationMs'>;
+export type AppConfig = Pick<Config, 'publicUrl' | 'publicUrlConfigured' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'agentHelmImage' | 'installTokenTtlMs' | 'portalDir' | 'smtpUrl' | 'smtpFrom' | 'apiRateLimitPerMinute' | 'trustProxy' | 'uptimeRetentionDays' | 'licenseKeySecret' | 'secretsKey' | 'metricsToken' | 'webhooks' | 'alertEvaluationMs'>;
 export type { AgentNamespace, LiveNamespace } from './realtime/namespaces.js';
 export type { LiveAuthenticator } from './realtime/live/live-auth.js';
 
@@ -195,6 +195,8 @@ export function createApp(deps: AppDeps): App {
           [
             { name: SWEEP_STALE_NODES, everyMs: 60_000, run: () => hubNodes.sweepStale() },
             { name: PURGE_INSTALL_SECRETS, everyMs: 3600_000, run: () => services.purgeExpiredInstallSecrets() },
+            // At start (a key configured on an existing deployment seals what was stored plain), then daily.
+            { name: SEAL_PLAINTEXT_SECRETS, everyMs: 24 * 3600_000, runAtStart: true, run: () => services.sealPlaintextSecrets() },
             { name: CLOSE_POLL_SESSIONS, everyMs: 5_000, run: () => services.closeExpiredPollSessions() },
             // Hourly, 5 minutes past the hour (an hour is rolled up 2 minutes after it ends), and at
             // start: a hub that was down catches up at once.

@@ -59,9 +59,15 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL'],
     ['WORKERS', 'maybe', 'WORKERS: must be true or false'],
     ['UPTIME_RETENTION_DAYS', '30', 'UPTIME_RETENTION_DAYS'],
+    ['SECRETS_KEY', 'too-short', 'SECRETS_KEY: at least 32 characters'],
   ])('rejects %s=%s with a message naming it', (key, value, expected) => {
     expect(() => loadConfig({ [key]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [key]: value })).toThrow(expected);
+  });
+
+  it('reads SECRETS_KEY (unset: embedded mode generates one at start)', () => {
+    expect(loadConfig({}).secretsKey).toBeUndefined();
+    expect(loadConfig({ SECRETS_KEY: 'x'.repeat(32) }).secretsKey).toBe('x'.repeat(32));
   });
 
   it('reports every bad variable at once', () => {

@@ -60,7 +60,13 @@ const EnvSchema = z.object({
   METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').max(200).optional()),
   /** Days of hourly uptime roll-ups kept (the 30 d uptime window needs 31). */
   UPTIME_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(31).max(3660).default(35)),
-  /** Encrypts each vendor's license signing key at rest (AES-256); without it the key is stored as is (never served). */
+  /**
+   * Encrypts secrets the hub must read again (webhook signing secrets, install-link agent secrets, license
+   * signing keys) at rest, AES-256-GCM. Every hub process of one deployment needs the same value. Unset
+   * in embedded mode: one is generated and kept in DATA_DIR/secrets.key; unset with DATABASE_URL: stored plain.
+   */
+  SECRETS_KEY: z.preprocess(emptyToUndefined, z.string().min(32, 'at least 32 characters (e.g. openssl rand -base64 32)').max(1000).optional()),
+  /** Encrypts each vendor's license signing key at rest (AES-256); defaults to SECRETS_KEY. */
   LICENSE_KEY_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'at least 16 characters').optional()),
   /** How often alert rules are evaluated. */
   ALERT_EVALUATION_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(5).max(3600).default(60)),
@@ -107,6 +113,8 @@ export interface Config {
   trustProxy: boolean;
   uptimeRetentionDays: number;
   licenseKeySecret: string | undefined;
+  /** SECRETS_KEY as configured; in embedded mode `resolveSecretsKey` supplies a generated one. */
+  secretsKey: string | undefined;
   metricsToken: string | undefined;
   webhooks: WebhookSettings;
   alertEvaluationMs: number;
@@ -148,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     uptimeRetentionDays: e.UPTIME_RETENTION_DAYS,
     licenseKeySecret: e.LICENSE_KEY_SECRET,
+    secretsKey: e.SECRETS_KEY,
     metricsToken: e.METRICS_TOKEN,
     alertEvaluationMs: e.ALERT_EVALUATION_SECONDS * 1000,
     webhooks: {

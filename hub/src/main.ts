@@ -3,6 +3,7 @@ import { createLogger, type Logger } from './logger.js';
 import { openInfra } from './infra/index.js';
 import { startStallWatchdog } from './infra/event-loop.js';
 import { migrateLatest } from './migrate.js';
+import { resolveSecretsKey } from './infra/secrets-key.js';
 import { createApp } from './app.js';
 import { HUB_VERSION } from './version.js';
 
@@ -26,7 +27,8 @@ async function main(): Promise<void> {
   const applied = await migrateLatest(infra.db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 
-  const app = createApp({ config, logger, infra });
+  const secretsKey = await resolveSecretsKey(config, logger);
+  const app = createApp({ config: { ...config, secretsKey }, logger, infra });
   const address = await app.listen(config.port, config.host);
   logger.info({ port: address.port, publicUrl: config.publicUrl, backend: infra.description, node: app.nodeId }, 'hub ready');
 

@@ -2,6 +2,7 @@ import type { AppConfig } from './app.js';
 import type { Infra } from './infra/index.js';
 import type { Logger } from './logger.js';
 import type { Notifier } from './domain/shared/notifier.js';
+import { createSecretBox } from './infra/secret-box.js';
 import { AuthRepository } from './domain/auth/auth-repository.js';
 import { AuthService } from './domain/auth/auth-service.js';
 import { TokenRepository } from './domain/auth/token-repository.js';
@@ -57,7 +58,9 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const applicationRepo = new ApplicationRepository(infra.db);
   const installationRepo = new InstallationRepository(infra.db);
   const desiredRepo = new DesiredStateRepository(infra.db);
-  const agentRepo = new AgentRepository(infra.db);
+  // One key seals every secret the hub must read again (SECRETS_KEY, or embedded mode's generated one).
+  const secretBox = createSecretBox(config.secretsKey);
+  const agentRepo = new AgentRepository(infra.db, secretBox);
   const shippedAgents: ShippedAgentImages = { compose: config.agentComposeImage, helm: config.agentHelmImage };
 
   const tokenRepo = new TokenRepository(infra.db);
@@ -85,7 +88,7 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
     log.child({ component: 'members' }),
   );
   const entitlements = new EntitlementService(infra.db);
-  const licenses = new LicenseService(new LicenseRepository(infra.db), notifier, config.licenseKeySecret, log.child({ component: 'licenses' }));
+  const licenses = new LicenseService(new LicenseRepository(infra.db), notifier, config.licenseKeySecret ?? config.secretsKey, log.child({ component: 'licenses' }));
   const releases = new ReleaseService(releaseRepo, entitlements);
   const fleet = new FleetService(infra.db);
   const deploys = new DeployService(applicationRepo, releaseRepo, releases, desiredRepo, installations, notifier, licenses);
@@ -136,7 +139,7 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
     await Promise.all(rolloutIds.map((id) => rolloutEngine.trigger(id, AGENT_EVENT_DEBOUNCE_MS)));
   });
 
-  const webhookRepo = new WebhookRepository(infra.db);
+  const webhookRepo = new WebhookRepository(infra.db, secretBox);
   const webhookDelivery = new WebhookDelivery(webhookRepo, infra.queues, config.webhooks, audit, mailer, log.child({ component: 'webhooks' }));
   const webhooks = new WebhookService(webhookRepo, webhookDelivery);
   const alerts = new AlertService(infra.db, shippedAgents, mailer, (owner) => webhookRepo.adminEmails(owner), log.child({ component: 'alerts' }), notifier);
@@ -173,5 +176,6 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
     closeSessionsOfDeadNodes,
     closeExpiredPollSessions,
     purgeExpiredInstallSecrets: () => agentRepo.purgeExpiredInstallSecrets(),
+    sealPlaintextSecrets: () => webhookRepo.sealPlaintextSecrets(),
   };
 }

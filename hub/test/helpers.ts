@@ -67,6 +67,8 @@ export interface TestHubOptions {
   /** METRICS_TOKEN (default unset: /metrics answers loopback clients only). */
   metricsToken?: string;
   webhooks?: Partial<WebhookSettings>;
+  /** Seals secrets at rest; tests run encrypted unless a case passes null (plain, as a hub without SECRETS_KEY). */
+  secretsKey?: string | null;
 }
 
 export interface TestHub {
@@ -77,6 +79,9 @@ export interface TestHub {
 }
 
 /** A real hub on port 0 over real PostgreSQL (and Redis when a prefix is given). */
+/** The SECRETS_KEY test hubs seal with by default. */
+export const TEST_SECRETS_KEY = 'test secrets key, at least thirty-two characters long';
+
 export async function startTestHub(opts: TestHubOptions): Promise<TestHub> {
   const infra = await openInfra(
     {
@@ -105,6 +110,7 @@ export async function startTestHub(opts: TestHubOptions): Promise<TestHub> {
       trustProxy: opts.trustProxy ?? false,
       uptimeRetentionDays: 35,
       licenseKeySecret: 'test license key secret',
+      secretsKey: opts.secretsKey === null ? undefined : (opts.secretsKey ?? TEST_SECRETS_KEY),
       metricsToken: opts.metricsToken,
       alertEvaluationMs: 60_000,
       // Test receivers listen on loopback; retries are quick.

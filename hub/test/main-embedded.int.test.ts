@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chown, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -72,6 +72,10 @@ describe('main with no DATABASE_URL / REDIS_URL (embedded default)', () => {
     await client.query('CREATE TABLE marker (note text)');
     await client.query("INSERT INTO marker VALUES ('kept across restarts')");
     await client.end();
+    // The key that seals secrets at rest was generated beside the data, owner-only.
+    const keyFile = path.join(cwd, '.flotilla', 'secrets.key');
+    const key = await readFile(keyFile, 'utf8');
+    expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
 
     const firstStop = await stop(first);
     expect(firstStop.code).toBe(0);
@@ -86,6 +90,7 @@ describe('main with no DATABASE_URL / REDIS_URL (embedded default)', () => {
     const rows = await again.query('SELECT note FROM marker');
     await again.end();
     expect(rows.rows).toEqual([{ note: 'kept across restarts' }]);
+    expect(await readFile(keyFile, 'utf8')).toBe(key);
 
     const secondStop = await stop(second);
     expect(secondStop.code).toBe(0);

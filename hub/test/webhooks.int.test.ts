@@ -305,6 +305,23 @@ describe('delivery', () => {
     expect(verifies(rotated.body.secret, r2)).toBe(false);
   });
 
+  it('keeps signing secrets sealed at rest; a secret stored plain before SECRETS_KEY was set is sealed and still signs', async () => {
+    const { admin } = await vendor();
+    const hook = await createHook(admin, `/sealed-${randomSuffix()}`);
+    const path = new URL(hook.url).pathname;
+    const stored = async () => (await hub.infra.db('webhook_endpoints').where({ id: hook.id }).first<{ secret: string }>()).secret;
+    expect(await stored()).toMatch(/^enc:v1:/);
+    expect(await stored()).not.toContain(hook.secret.replace(/^whsec_/, ''));
+
+    // As a hub that ran without a key left it: plain. Maintenance seals it; messages still verify.
+    await hub.infra.db('webhook_endpoints').where({ id: hook.id }).update({ secret: hook.secret });
+    expect(await hub.app.services.sealPlaintextSecrets()).toBeGreaterThanOrEqual(1);
+    expect(await stored()).toMatch(/^enc:v1:/);
+    expect((await admin.post(`/webhooks/${hook.id}/test`)).status).toBe(202);
+    const r = await waitFor(() => at(path)[0], 10_000, 'the test message');
+    expect(verifies(hook.secret, r)).toBe(true);
+  });
+
   it('refuses bad input with clear errors', async () => {
     const { admin } = await vendor();
     expect((await admin.post('/webhooks', { url: 'ftp://example.com/x' })).status).toBe(400);

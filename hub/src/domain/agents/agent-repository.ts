@@ -1,6 +1,7 @@
 import type { AgentKind, HostFacts } from '@flotilla/protocol';
 import type { Knex } from 'knex';
 import type { Database } from '../../infra/index.js';
+import type { SecretBox } from '../../infra/secret-box.js';
 
 export interface AgentIdentity {
   agentId: string;
@@ -32,7 +33,11 @@ export interface OpenedSession {
 }
 
 export class AgentRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    /** Seals the agent secret an unused install link holds (it must be readable once, for the manifest). */
+    private readonly box: SecretBox,
+  ) {}
 
   /** Replaces the installation's agent credentials (id + secret hash) in one transaction. */
   async replaceCredentials(vendorId: string, installationId: string, agentId: string, secretHash: Buffer): Promise<string | undefined> {
@@ -75,7 +80,7 @@ export class AgentRepository {
       vendor_id: t.vendorId,
       installation_id: t.installationId,
       agent_id: t.agentId,
-      secret: t.secret,
+      secret: this.box.seal(t.secret),
       expires_at: t.expiresAt,
     });
   }
@@ -94,7 +99,7 @@ export class AgentRepository {
       [tokenHash],
     );
     const r = result.rows[0];
-    return r?.secret ? { agentId: r.agent_id, secret: r.secret, installationId: r.installation_id, vendorId: r.vendor_id } : undefined;
+    return r?.secret ? { agentId: r.agent_id, secret: this.box.open(r.secret), installationId: r.installation_id, vendorId: r.vendor_id } : undefined;
   }
 
   /** Forgets secrets of expired, unused install tokens. */

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Webhook, WebhookDelivery, WebhookDeliveryPage, WebhookDeliveriesQuery } from '@flotilla/protocol';
 import type { Database } from '../../infra/index.js';
+import type { SecretBox } from '../../infra/secret-box.js';
 
 /** Who owns endpoints: a vendor (customerId null) or one of its customer organisations. */
 export interface Owner {
@@ -83,8 +84,44 @@ export function toDelivery(r: DeliveryRow): WebhookDelivery {
   };
 }
 
+/**
+ * Signing secrets are sealed on the way in and opened on the way out (SECRETS_KEY), so the rest of the
+ * code only ever sees them plain and the database only ever holds them sealed.
+ */
 export class WebhookRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly box: SecretBox,
+  ) {}
+
+  private opened(row: EndpointRow): EndpointRow;
+  private opened(row: EndpointRow | undefined): EndpointRow | undefined;
+  private opened(row: EndpointRow | undefined): EndpointRow | undefined {
+    if (!row) return row;
+    return { ...row, secret: this.box.open(row.secret), previous_secret: row.previous_secret === null ? null : this.box.open(row.previous_secret) };
+  }
+
+  private sealed(patch: Record<string, unknown>): Record<string, unknown> {
+    const out = { ...patch };
+    for (const field of ['secret', 'previous_secret'] as const) if (typeof out[field] === 'string') out[field] = this.box.seal(out[field]);
+    return out;
+  }
+
+  /** Seals secrets stored before a key was configured (idempotent; safe with several hubs). Returns how many. */
+  async sealPlaintextSecrets(): Promise<number> {
+    if (!this.box.encrypting) return 0;
+    let sealed = 0;
+    const rows = (await this.db('webhook_endpoints').select('id', 'secret', 'previous_secret')) as Pick<EndpointRow, 'id' | 'secret' | 'previous_secret'>[];
+    for (const r of rows) {
+      const patch: Record<string, string> = {};
+      if (this.box.needsSealing(r.secret)) patch.secret = r.secret;
+      if (r.previous_secret !== null && this.box.needsSealing(r.previous_secret)) patch.previous_secret = r.previous_secret;
+      if (Object.keys(patch).length === 0) continue;
+      // Only if unchanged since read: a concurrent rotation wins.
+      sealed += await this.db('webhook_endpoints').where({ id: r.id, secret: r.secret }).update(this.sealed(patch));
+    }
+    return sealed;
+  }
 
   private owned(owner: Owner) {
     const q = this.db('webhook_endpoints').where({ vendor_id: owner.vendorId });
@@ -92,24 +129,24 @@ export class WebhookRepository {
   }
 
   async list(owner: Owner): Promise<EndpointRow[]> {
-    return this.owned(owner).orderBy([{ column: 'created_at' }, { column: 'id' }]);
+    return ((await this.owned(owner).orderBy([{ column: 'created_at' }, { column: 'id' }])) as EndpointRow[]).map((r) => this.opened(r));
   }
 
   async get(owner: Owner, id: string): Promise<EndpointRow | undefined> {
-    return this.owned(owner).where({ id }).first();
+    return this.opened((await this.owned(owner).where({ id }).first()) as EndpointRow | undefined);
   }
 
   async create(owner: Owner, e: { url: string; description: string; events: string[]; enabled: boolean; secret: string }): Promise<EndpointRow> {
     const [row] = (await this.db('webhook_endpoints')
-      .insert({ vendor_id: owner.vendorId, customer_id: owner.customerId, url: e.url, description: e.description, events: e.events, enabled: e.enabled, secret: e.secret })
+      .insert({ vendor_id: owner.vendorId, customer_id: owner.customerId, url: e.url, description: e.description, events: e.events, enabled: e.enabled, secret: this.box.seal(e.secret) })
       .returning('*')) as EndpointRow[];
     if (!row) throw new Error('insert returned no row');
-    return row;
+    return this.opened(row);
   }
 
   async update(owner: Owner, id: string, patch: Record<string, unknown>): Promise<EndpointRow | undefined> {
-    const [row] = (await this.owned(owner).where({ id }).update({ ...patch, updated_at: this.db.fn.now() }).returning('*')) as EndpointRow[];
-    return row;
+    const [row] = (await this.owned(owner).where({ id }).update({ ...this.sealed(patch), updated_at: this.db.fn.now() }).returning('*')) as EndpointRow[];
+    return this.opened(row);
   }
 
   async delete(owner: Owner, id: string): Promise<boolean> {
@@ -119,11 +156,12 @@ export class WebhookRepository {
   /** Enabled endpoints of these vendors (their own and their customers'), for the fan-out. */
   async enabledOf(vendorIds: readonly string[], trx?: Knex.Transaction): Promise<EndpointRow[]> {
     if (vendorIds.length === 0) return [];
-    return (trx ?? this.db)('webhook_endpoints').whereIn('vendor_id', [...new Set(vendorIds)]).where({ enabled: true });
+    const rows = (await (trx ?? this.db)('webhook_endpoints').whereIn('vendor_id', [...new Set(vendorIds)]).where({ enabled: true })) as EndpointRow[];
+    return rows.map((r) => this.opened(r));
   }
 
   async endpointById(id: string): Promise<EndpointRow | undefined> {
-    return this.db('webhook_endpoints').where({ id }).first();
+    return this.opened((await this.db('webhook_endpoints').where({ id }).first()) as EndpointRow | undefined);
   }
 
   async insertDeliveries(deliveries: readonly NewDelivery[], trx?: Knex.Transaction): Promise<string[]> {
@@ -164,7 +202,7 @@ export class WebhookRepository {
       .where({ id })
       .update({ failing_since: ok ? null : this.db.raw('COALESCE(failing_since, now())') })
       .returning('*')) as EndpointRow[];
-    return row;
+    return this.opened(row);
   }
 
   /** Turns an endpoint off because it kept failing; false when it was already off. */
