@@ -9,6 +9,8 @@ import {
   type DriverContext,
   type HealthSample,
   type Logger,
+  type LogSource,
+  spawnLogSource,
 } from '@flotilla/agent-core';
 import type { DesiredComponent } from '@flotilla/protocol';
 import { composeArgs, describeCompose, detectCompose, type ComposeCli } from './compose-cli.js';
@@ -172,6 +174,16 @@ export class ComposeDriver implements Driver {
     // docker-compose v1 starts with an "Attaching to <containers>" line that is not a log line.
     const out = result.stdout.replace(/^Attaching to .*\n/, '').replace(/\n$/, '');
     return out === '' ? [] : out.split('\n');
+  }
+
+  /** `compose logs -f --no-color --tail N`: every container of the component, followed, prefixed with its name. */
+  async followLogs(component: DesiredComponent, tail: number, ctx: DriverContext): Promise<LogSource> {
+    const paths = componentPaths(this.opts.stateDir, component.name);
+    if ((await readIfExists(paths.file)) === undefined) throw new DriverError(`component "${component.name}" has not been applied on this host`);
+    const cli = await this.compose();
+    const args = composeArgs(cli, projectName(ctx.installationId, component.name), paths.file, paths.envFile, ['logs', '-f', '--no-color', '--tail', String(tail)]);
+    ctx.logger.debug({ command: cli.command, args: args.join(' ') }, 'following logs');
+    return spawnLogSource(cli.command, args, { cwd: paths.dir, env: this.env });
   }
 
   /**

@@ -32,6 +32,7 @@ import { collectHostFacts } from './host.js';
 import type { Logger } from './logger.js';
 import { StateStore, type LocalState } from './state-store.js';
 import { LicenseKeeper } from './license-keeper.js';
+import { LogFollows } from './log-follows.js';
 import { nextStatuses, type Observation } from './status.js';
 import { collectUsage, HostSampler } from './usage.js';
 import { agentCoreVersion } from './version.js';
@@ -90,6 +91,8 @@ class AgentRuntime implements Agent {
   private runner: CommandRunner | undefined;
   private readonly journal: CommandJournal;
   private readonly licenses: LicenseKeeper;
+  /** Live log tails the hub asked for (ended with their socket). */
+  private readonly follows: LogFollows;
   /** Serializes driver calls of applies and commands (Driver contract: no concurrent calls). */
   private readonly serial = new Serial();
   private requestExit: (reason: string) => void = () => undefined;
@@ -130,6 +133,13 @@ class AgentRuntime implements Agent {
     this.store = new StateStore(config.stateDir, logger);
     this.hostSampler = new HostSampler(config.stateDir);
     this.journal = new CommandJournal(config.stateDir, logger);
+    this.follows = new LogFollows({
+      driver,
+      logger,
+      components: () => this.converger?.state.components ?? [],
+      context: () => this.driverContext(this.converger?.state.installationId ?? ''),
+      ackTimeoutMs: options.ackTimeoutMs ?? 15_000,
+    });
     this.licenses = new LicenseKeeper(driver, () => this.driverContext(this.converger?.state.installationId ?? ''), logger);
     this.connection = new HubConnection({
       hubUrl: config.hubUrl,
@@ -237,6 +247,7 @@ class AgentRuntime implements Agent {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.lifetime.abort();
+    this.follows.stopAll('the agent is stopping');
     try {
       const timeoutMs = this.options.stopTimeoutMs ?? 7000;
       await Promise.all([this.converger?.stop(timeoutMs), this.runner?.stop(timeoutMs)]);
@@ -267,6 +278,7 @@ class AgentRuntime implements Agent {
   // ---- hub events -------------------------------------------------------------------------------
 
   private setupSocket(socket: AgentSocket): void {
+    this.follows.attach(socket);
     socket.on('license:current', (payload: unknown, ack: unknown) => {
       const parsed = LicenseDelivery.safeParse(payload);
       if (!parsed.success) this.logger.warn({ event: 'license:current', issues: summarizeIssues(parsed.error.issues) }, 'ignoring invalid payload from hub');

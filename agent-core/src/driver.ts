@@ -1,5 +1,6 @@
 import type { AgentKind, DesiredComponent, Drift, Health } from '@flotilla/protocol';
 import type { Logger } from './logger.js';
+import type { LogSource } from './log-source.js';
 import type { ComponentMetrics } from './usage.js';
 
 /**
@@ -45,6 +46,12 @@ export interface Driver {
   metrics?(components: readonly DesiredComponent[], ctx: DriverContext): Promise<ComponentMetrics>;
   /** The last `lines` log lines of a component's workloads. */
   logs?(component: DesiredComponent, lines: number, ctx: DriverContext): Promise<string[]>;
+  /**
+   * Follows a component's logs from the last `tail` lines on (compose: `compose logs -f`). Resolves
+   * once the follow started; the agent paces, caps and stops it. Rejects (DriverError) when the
+   * component cannot be followed. Without this hook, live tails are refused clearly.
+   */
+  followLogs?(component: DesiredComponent, tail: number, ctx: DriverContext): Promise<LogSource>;
   /**
    * Starts the agent's replacement running `image` (compose: a one-shot updater container; helm:
    * patch the agent's own Deployment). Resolves once the replacement was started; the agent then

@@ -19,3 +19,7 @@ export { Serial } from './serial.js';
 export type { ApplyOutcome } from './converger.js';
 export { execCommand, failureText, type Exec, type ExecOptions, type ExecResult } from './exec.js';
 export { HostSampler, collectUsage, cpuTimes, cpuPercentBetween, diskFromStatfs, type ComponentMetrics, type CpuTimes } from './usage.js';
+export { spawnLogSource, type LogSource, type SpawnLogSourceOptions } from './log-source.js';
+export { LogStreamGate, type GateLimits } from './log-stream-gate.js';
+export { LogFollower, type LogFollowerOptions } from './log-follower.js';
+export { LogFollows } from './log-follows.js';

@@ -36,6 +36,9 @@ import { reconnectWindowMs } from './realtime/agent/reconnect-window.js';
 import { AgentDelivery } from './realtime/agent/delivery.js';
 import { CommandDelivery, DELIVER_COMMAND_JOB, type CommandDeliveryJob } from './realtime/agent/command-delivery.js';
 import { sessionLiveAuthenticator, type LiveAuthenticator } from './realtime/live/live-auth.js';
+import { LogFollowRelay } from './realtime/live/log-follow-relay.js';
+import { LogFollowService } from './domain/logs/log-follow-service.js';
+import { LIVE_ACTIONS } from './http/route-access.js';
 import { socketError } from './realtime/socket-error.js';
 import type { AgentNamespace, LiveNamespace } from './realtime/namespaces.js';
 import { HubNodeRepository } from './domain/hub-nodes/hub-node-repository.js';
@@ -49,7 +52,7 @@ import { createServices, type Services } from './services.js';
 import { HUB_VERSION } from './version.js';
 import { AppError } from './errors.js';
 
-export type AppConfig = Pick<Config, 'publicUrl' | 'publicUrlConfigured' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'agentHelmImage' | 'installTokenTtlMs' | 'portalDir' | 'smtpUrl' | 'smtpFrom' | 'apiRateLimitPerMinute' | 'trustProxy' | 'uptimeRetentionDays' | 'licenseKeySecret' | 'secretsKey' | 'metricsToken' | 'webhooks' | 'alertEvaluationMs'>;
+export type AppConfig = Pick<Config, 'publicUrl' | 'publicUrlConfigured' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'agentHelmImage' | 'installTokenTtlMs' | 'portalDir' | 'smtpUrl' | 'smtpFrom' | 'apiRateLimitPerMinute' | 'trustProxy' | 'uptimeRetentionDays' | 'licenseKeySecret' | 'secretsKey' | 'metricsToken' | 'webhooks' | 'alertEvaluationMs' | 'logFollow'>;
 export type { AgentNamespace, LiveNamespace } from './realtime/namespaces.js';
 export type { LiveAuthenticator } from './realtime/live/live-auth.js';
 
@@ -169,6 +172,7 @@ export function createApp(deps: AppDeps): App {
       .then((grant) => {
         if (!grant) return next(socketError(new AppError('UNAUTHORIZED', 'Sign in or present an API token')));
         void socket.join(grant.rooms);
+        if (grant.memberships) socket.data.memberships = grant.memberships;
         next();
       })
       .catch((err: unknown) => {
@@ -176,7 +180,9 @@ export function createApp(deps: AppDeps): App {
         next(socketError(new AppError('INTERNAL', 'Internal error')));
       });
   });
-  registerAgentGateway(agents, services.agentSessions, nodeId, log.child({ component: 'agent-gateway' }), infra.adapter !== undefined, config.trustProxy);
+  const logFollows = new LogFollowRelay(live, agents, new LogFollowService(services.installations, LIVE_ACTIONS['logs:follow'].access), config.logFollow, log.child({ component: 'log-follows' }));
+  logFollows.register();
+  registerAgentGateway(agents, services.agentSessions, nodeId, log.child({ component: 'agent-gateway' }), infra.adapter !== undefined, config.trustProxy, (identity, chunk) => logFollows.relay(identity, chunk));
 
   return {
     nodeId,

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { summarizeIssues } from '@flotilla/protocol';
 import { HUB_VERSION } from './version.js';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from './domain/webhooks/settings.js';
+import { DEFAULT_LOG_FOLLOW_SETTINGS, type LogFollowSettings } from './domain/logs/log-follow-settings.js';
 
 // hub/dist/src/config.js → <repo>/portal/dist
 const DEFAULT_PORTAL_DIR = fileURLToPath(new URL('../../../portal/dist', import.meta.url));
@@ -70,6 +71,10 @@ const EnvSchema = z.object({
   LICENSE_KEY_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'at least 16 characters').optional()),
   /** How often alert rules are evaluated. */
   ALERT_EVALUATION_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(5).max(3600).default(60)),
+  /** Live log tails: lines and bytes per second each follow may carry (beyond: dropped, counted), and its longest life. */
+  LOG_FOLLOW_LINES_PER_SECOND: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000).default(DEFAULT_LOG_FOLLOW_SETTINGS.linesPerSecond)),
+  LOG_FOLLOW_BYTES_PER_SECOND: z.preprocess(emptyToUndefined, z.coerce.number().int().min(256).max(10_000_000).default(DEFAULT_LOG_FOLLOW_SETTINGS.bytesPerSecond)),
+  LOG_FOLLOW_MAX_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1440).default(DEFAULT_LOG_FOLLOW_SETTINGS.maxDurationSeconds / 60)),
   /** Let webhooks reach loopback, private and link-local addresses (on-premises receivers; tests). Off: such targets are refused. */
   WEBHOOK_ALLOW_PRIVATE: z.preprocess(emptyToUndefined, bool.default(false)),
   /** Attempts per webhook delivery (the first included), retried with exponential backoff. */
@@ -118,6 +123,7 @@ export interface Config {
   metricsToken: string | undefined;
   webhooks: WebhookSettings;
   alertEvaluationMs: number;
+  logFollow: LogFollowSettings;
 }
 
 export class ConfigError extends Error {
@@ -159,6 +165,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretsKey: e.SECRETS_KEY,
     metricsToken: e.METRICS_TOKEN,
     alertEvaluationMs: e.ALERT_EVALUATION_SECONDS * 1000,
+    logFollow: {
+      ...DEFAULT_LOG_FOLLOW_SETTINGS,
+      linesPerSecond: e.LOG_FOLLOW_LINES_PER_SECOND,
+      bytesPerSecond: e.LOG_FOLLOW_BYTES_PER_SECOND,
+      maxDurationSeconds: e.LOG_FOLLOW_MAX_MINUTES * 60,
+    },
     webhooks: {
       ...DEFAULT_WEBHOOK_SETTINGS,
       allowPrivate: e.WEBHOOK_ALLOW_PRIVATE,

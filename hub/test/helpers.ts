@@ -7,6 +7,7 @@ import { openInfra, type Infra } from '../src/infra/index.js';
 import { migrateLatest } from '../src/migrate.js';
 import { createApp, type App, type AppDeps } from '../src/app.js';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../src/domain/webhooks/settings.js';
+import { DEFAULT_LOG_FOLLOW_SETTINGS, type LogFollowSettings } from '../src/domain/logs/log-follow-settings.js';
 
 /** Admin connection of the machine's PostgreSQL, where each test file creates its own database. */
 export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -69,6 +70,8 @@ export interface TestHubOptions {
   webhooks?: Partial<WebhookSettings>;
   /** Seals secrets at rest; tests run encrypted unless a case passes null (plain, as a hub without SECRETS_KEY). */
   secretsKey?: string | null;
+  /** Live log tail limits (rate cap, window, duration). */
+  logFollow?: Partial<LogFollowSettings>;
 }
 
 export interface TestHub {
@@ -113,6 +116,7 @@ export async function startTestHub(opts: TestHubOptions): Promise<TestHub> {
       secretsKey: opts.secretsKey === null ? undefined : (opts.secretsKey ?? TEST_SECRETS_KEY),
       metricsToken: opts.metricsToken,
       alertEvaluationMs: 60_000,
+      logFollow: { ...DEFAULT_LOG_FOLLOW_SETTINGS, ...opts.logFollow },
       // Test receivers listen on loopback; retries are quick.
       webhooks: { ...DEFAULT_WEBHOOK_SETTINGS, allowPrivate: true, retryBaseMs: 200, pollMs: 250, ...opts.webhooks },
     },

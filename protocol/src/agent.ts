@@ -194,6 +194,52 @@ export const LogsChunk = z.object({
 });
 export type LogsChunk = z.infer<typeof LogsChunk>;
 
+/**
+ * Live log tail: limits the hub sets on one follow. Lines beyond the rate are dropped (the next chunk
+ * says how many); the agent sends at most `window` chunks the hub has not acknowledged yet and pauses
+ * reading the runtime's log stream meanwhile (credit-based backpressure).
+ */
+export const LogFollowLimits = z.object({
+  linesPerSecond: z.number().int().min(1).max(10_000),
+  bytesPerSecond: z.number().int().min(256).max(10_000_000),
+  /** Unacknowledged chunks in flight before the agent pauses. */
+  window: z.number().int().min(1).max(64),
+  /** The agent ends the follow on its own after this long (a hub that forgot to stop it). */
+  maxDurationSeconds: z.number().int().min(1).max(86_400),
+});
+export type LogFollowLimits = z.infer<typeof LogFollowLimits>;
+
+/** hub → agent `logs:follow`: start following one component's logs (acked with CommandAck). */
+export const LogFollowStart = z.object({
+  followId: text(100).min(1),
+  component: ComponentName,
+  /** How many past lines to start with (0: only new ones). */
+  tail: z.number().int().min(0).max(1000),
+  limits: LogFollowLimits,
+});
+export type LogFollowStart = z.infer<typeof LogFollowStart>;
+
+/** hub → agent `logs:unfollow`: stop a follow (unknown ids are ignored). */
+export const LogFollowStop = z.object({ followId: text(100).min(1) });
+export type LogFollowStop = z.infer<typeof LogFollowStop>;
+
+/** Why a follow ended, as the agent saw it. */
+export const LogFollowEnd = z.object({ reason: text(2000) });
+export type LogFollowEnd = z.infer<typeof LogFollowEnd>;
+
+/** agent → hub `logs:stream`: the next lines of a follow; the hub's ack is the credit back. */
+export const LogStreamChunk = z.object({
+  followId: text(100).min(1),
+  /** 0, 1, 2… per follow. */
+  seq: Int32.min(0),
+  lines: z.array(text(16_000)).max(1000),
+  /** Lines dropped by the rate cap (or while paused) since the previous chunk. */
+  dropped: Int32.min(0).optional(),
+  /** Set on the last chunk: the follow is over. */
+  end: LogFollowEnd.optional(),
+});
+export type LogStreamChunk = z.infer<typeof LogStreamChunk>;
+
 /** The error an ack carries when the hub refuses an event (bad payload, unknown state…). */
 export const ErrorAck = z.object({ error: z.object({ code: ErrorCode, message: z.string() }) });
 export type ErrorAck = z.infer<typeof ErrorAck>;
@@ -226,6 +272,7 @@ export interface AgentToHubEvents {
   'status:report': (payload: StatusReport, ack: Ack<OkAck>) => void;
   'command:progress': (payload: CommandProgress, ack: Ack<OkAck>) => void;
   'logs:chunk': (payload: LogsChunk, ack: Ack<OkAck>) => void;
+  'logs:stream': (payload: LogStreamChunk, ack: Ack<OkAck>) => void;
 }
 
 export interface HubToAgentEvents {
@@ -235,6 +282,9 @@ export interface HubToAgentEvents {
   'hub:restarting': (payload: HubRestarting) => void;
   /** The customer's license changed (issued, replaced, revoked): the agent hands it to the application. */
   'license:current': (payload: LicenseDelivery, ack: (response: CommandAck) => void) => void;
+  /** Start a live log follow; `{accepted: false, reason}` when the component or the driver cannot. */
+  'logs:follow': (payload: LogFollowStart, ack: (response: CommandAck) => void) => void;
+  'logs:unfollow': (payload: LogFollowStop) => void;
 }
 
 /** Schemas of the agent → hub payloads, looked up by the hub's validation wrapper. */
@@ -243,6 +293,7 @@ export const agentToHubSchemas = {
   'status:report': StatusReport,
   'command:progress': CommandProgress,
   'logs:chunk': LogsChunk,
+  'logs:stream': LogStreamChunk,
 } as const satisfies Record<keyof AgentToHubEvents, z.ZodType>;
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Alert } from './rest/alerts.js';
-import { Health, IsoDate } from './common.js';
-import { Drift, HostFacts } from './agent.js';
+import { ComponentName, Health, IsoDate } from './common.js';
+import { Drift, ErrorAck, HostFacts, LogFollowEnd, OkAck } from './agent.js';
 import { AgentUpdateOffer, InstallationCommand } from './rest/commands.js';
 import { TargetBlocker } from './rest/rollout-blockers.js';
 import type { Installation } from './rest/resources.js';
@@ -98,15 +98,47 @@ export interface LiveServerToClientEvents {
   'installation:removed': (payload: InstallationRemoved) => void;
   /** An alert fired or resolved (same shape as `GET /alerts`). */
   'alert:changed': (payload: Alert) => void;
+  /** Lines of a log follow this client asked for (`logs:follow`). */
+  'logs:lines': (payload: LiveLogLines) => void;
 }
 
 export const InstallationRemoved = z.object({ installationId: z.string() });
 export type InstallationRemoved = z.infer<typeof InstallationRemoved>;
 
-/** The live API is push-only for now; clients send nothing. */
-export type LiveClientToServerEvents = Record<string, never>;
+/** `/live` client → hub `logs:follow`: tail one component of an installation. */
+export const LiveLogFollow = z.object({
+  installationId: z.string().min(1).max(100),
+  component: ComponentName,
+  /** Past lines to start with (default 100). */
+  tail: z.number().int().min(0).max(1000).optional(),
+});
+export type LiveLogFollow = z.infer<typeof LiveLogFollow>;
+
+export const LiveLogFollowAck = z.object({ followId: z.string() });
+export type LiveLogFollowAck = z.infer<typeof LiveLogFollowAck>;
+
+export const LiveLogUnfollow = z.object({ followId: z.string().min(1).max(100) });
+export type LiveLogUnfollow = z.infer<typeof LiveLogUnfollow>;
+
+/** hub → the following client: the next lines (`dropped`: lines the rate cap left out; `end`: the follow is over). */
+export const LiveLogLines = z.object({
+  followId: z.string(),
+  installationId: z.string(),
+  lines: z.array(z.string()),
+  dropped: z.number().int().min(0).optional(),
+  end: LogFollowEnd.optional(),
+});
+export type LiveLogLines = z.infer<typeof LiveLogLines>;
+
+/** What clients may ask of `/live`: only log follows; everything else is pushed. */
+export interface LiveClientToServerEvents {
+  'logs:follow': (payload: LiveLogFollow, ack: (response: LiveLogFollowAck | ErrorAck) => void) => void;
+  'logs:unfollow': (payload: LiveLogUnfollow, ack?: (response: OkAck | ErrorAck) => void) => void;
+}
 
 export const liveRooms = {
   vendor: (vendorId: string) => `vendor:${vendorId}`,
   customer: (customerId: string) => `customer:${customerId}`,
+  /** The clients of one log follow; named with the agent so an agent can only reach its own followers. */
+  logFollow: (agentId: string, followId: string) => `logs:${agentId}:${followId}`,
 } as const;

@@ -169,4 +169,13 @@ export function requiredRole(key: RouteKey): { vendorRole?: VendorRole; customer
 export const LIVE_ROOMS = {
   'vendor:<id>': 'members of the vendor (any role)',
   'customer:<id>': 'members of the vendor, and members of that customer',
+  'logs:<agent>:<follow>': 'the client that started the log follow (`logs:follow`)',
 } as const;
+
+/**
+ * Who may ask `/live` for what (client → hub events, checked like routes). A live log tail makes
+ * the agent work and shows what collected logs show: the same people as a collect-logs command.
+ */
+export const LIVE_ACTIONS = {
+  'logs:follow': { access: tenant('release-manager', 'admin') },
+} as const satisfies Record<string, RouteRule>;

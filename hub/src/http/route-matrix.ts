@@ -1,8 +1,12 @@
-import { ROUTES, LIVE_ROOMS, type RouteKey } from './route-access.js';
+import type { Access } from '@flotilla/protocol';
+import { ROUTES, LIVE_ACTIONS, LIVE_ROOMS, type RouteKey } from './route-access.js';
 
 /** Who may call a route, in words (the README's matrix and the OpenAPI document). */
 export function who(key: RouteKey): string {
-  const a = ROUTES[key].access;
+  return whoMay(ROUTES[key].access);
+}
+
+function whoMay(a: Access): string {
   switch (a.kind) {
     case 'public':
       return 'anyone';
@@ -22,5 +26,6 @@ export function roleMatrixMarkdown(): string {
     return `| \`${k}\` | ${who(k)} | ${rule.audit ? `\`${rule.audit}\`` : ''} |`;
   });
   const live = Object.entries(LIVE_ROOMS).map(([room, text]) => `| \`/live\` room \`${room}\` | ${text} | |`);
-  return ['| route (`/api/v1`) | who may call it | audit action |', '|---|---|---|', ...rows, ...live].join('\n');
+  const actions = Object.entries(LIVE_ACTIONS).map(([event, rule]) => `| \`/live\` event \`${event}\` | ${whoMay(rule.access)} | |`);
+  return ['| route (`/api/v1`) | who may call it | audit action |', '|---|---|---|', ...rows, ...live, ...actions].join('\n');
 }

@@ -1,5 +1,5 @@
 import type { Namespace, Socket } from 'socket.io';
-import type { AgentToHubEvents, HubToAgentEvents, LiveClientToServerEvents, LiveServerToClientEvents } from '@flotilla/protocol';
+import type { AgentToHubEvents, HubToAgentEvents, LiveClientToServerEvents, LiveServerToClientEvents, Membership } from '@flotilla/protocol';
 import type { AgentIdentity } from '../domain/agents/agent-repository.js';
 
 export interface AgentSocketData {
@@ -17,4 +17,13 @@ export interface AgentHubEvents {
 
 export type AgentNamespace = Namespace<AgentToHubEvents, HubToAgentEvents, AgentHubEvents, AgentSocketData>;
 export type AgentSocket = Socket<AgentToHubEvents, HubToAgentEvents, AgentHubEvents, AgentSocketData>;
-export type LiveNamespace = Namespace<LiveClientToServerEvents, LiveServerToClientEvents>;
+/** Between hub processes on `/live`: nothing (rooms and the adapter carry everything). */
+type LiveHubEvents = Record<string, (...args: unknown[]) => void>;
+
+export interface LiveSocketData {
+  /** Who the client acts as (its session's or token's memberships), for the client → hub events. */
+  memberships?: Membership[];
+}
+
+export type LiveNamespace = Namespace<LiveClientToServerEvents, LiveServerToClientEvents, LiveHubEvents, LiveSocketData>;
+export type LiveSocket = Socket<LiveClientToServerEvents, LiveServerToClientEvents, LiveHubEvents, LiveSocketData>;

@@ -1,4 +1,4 @@
-import { AgentAuth, AgentHello, CommandProgress, LogsChunk, StatusReport, summarizeIssues } from '@flotilla/protocol';
+import { AgentAuth, AgentHello, CommandProgress, LogsChunk, LogStreamChunk, StatusReport, summarizeIssues, type OkAck } from '@flotilla/protocol';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { AgentSessionService } from '../../domain/agents/agent-session-service.js';
@@ -21,7 +21,16 @@ interface Handshake {
  * agent, one live socket per agent, and the agent → hub events, each validated before it reaches
  * the session service. `clustered`: other hub processes share this namespace through the adapter.
  */
-export function registerAgentGateway(ns: AgentNamespace, sessions: AgentSessionService, hubNode: string, log: Logger, clustered: boolean, trustProxy: boolean): void {
+export function registerAgentGateway(
+  ns: AgentNamespace,
+  sessions: AgentSessionService,
+  hubNode: string,
+  log: Logger,
+  clustered: boolean,
+  trustProxy: boolean,
+  /** Passes a live log follow's chunk on to its clients; the answer is the agent's ack. */
+  relayLogStream: (identity: AgentIdentity, chunk: LogStreamChunk) => OkAck,
+): void {
   // One connection per agent: a reconnect replaces a socket the hub has not noticed is dead yet.
   // The session is opened during the handshake, so an agent that connects again (it heard the
   // first connect) always opens a later session; the process holding an older socket drops it as
@@ -98,6 +107,7 @@ export function registerAgentGateway(ns: AgentNamespace, sessions: AgentSessionS
     onValidated(socket, 'status:report', StatusReport, (report) => sessions.report(identity, report), agentLog);
     onValidated(socket, 'command:progress', CommandProgress, (p) => sessions.progress(identity, p), agentLog);
     onValidated(socket, 'logs:chunk', LogsChunk, (chunk) => sessions.logs(identity, chunk), agentLog);
+    onValidated(socket, 'logs:stream', LogStreamChunk, (chunk) => relayLogStream(identity, chunk), agentLog);
 
     socket.on('disconnect', (reason) => {
       handshake?.ticket.release();

@@ -1,4 +1,4 @@
-import { liveRooms } from '@flotilla/protocol';
+import { liveRooms, type Membership } from '@flotilla/protocol';
 import type { AuthService } from '../../domain/auth/auth-service.js';
 import { SESSION_COOKIE } from '../../http/auth.js';
 
@@ -7,8 +7,8 @@ export interface LiveHandshake {
   auth: Record<string, unknown>;
 }
 
-/** Who may join which `/live` rooms; undefined = refuse the connection. */
-export type LiveAuthenticator = (handshake: LiveHandshake) => Promise<{ rooms: string[] } | null>;
+/** Who may join which `/live` rooms (and act as whom in client events); null = refuse the connection. */
+export type LiveAuthenticator = (handshake: LiveHandshake) => Promise<{ rooms: string[]; memberships?: Membership[] } | null>;
 
 function cookieValue(header: string | string[] | undefined, name: string): string | undefined {
   const raw = Array.isArray(header) ? header.join('; ') : header;
@@ -43,6 +43,6 @@ export function sessionLiveAuthenticator(auth: AuthService): LiveAuthenticator {
     rooms.push(`user:${principal.user.id}`);
     if (principal.sessionId) rooms.push(`session:${principal.sessionId}`);
     if (principal.tokenId) rooms.push(`token:${principal.tokenId}`);
-    return { rooms };
+    return { rooms, memberships: principal.memberships };
   };
 }
