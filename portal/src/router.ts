@@ -89,6 +89,12 @@ const routes: RouteRecordRaw[] = [
         component: () => import('./pages/settings/WebhooksPage.vue'),
         meta: { requires: 'webhooks', title: 'Webhooks' },
       },
+      {
+        path: 'settings/alerts',
+        name: 'settings-alerts',
+        component: () => import('./pages/settings/AlertsPage.vue'),
+        meta: { area: 'vendor', requires: 'alert-rules', title: 'Alerts' },
+      },
       { path: 'settings/tokens', name: 'settings-tokens', component: () => import('./pages/settings/TokensPage.vue'), meta: { title: 'API tokens' } },
       {
         path: 'settings/audit',

@@ -35,6 +35,10 @@ export const PERMISSIONS = {
   manageBranding: { route: 'PATCH /branding', access: vendor('admin') },
   /** Outbound webhooks: vendor admins for the vendor's, customer admins for their organisation's. */
   manageWebhooks: { route: 'POST /webhooks', access: tenant('admin', 'admin') },
+  /** Seeing the vendor's alert rules (Settings → Alerts): every vendor user. */
+  viewAlertRules: { route: 'GET /alert-rules', access: vendor('viewer') },
+  /** Creating, editing and deleting alert rules: vendor admins. */
+  manageAlertRules: { route: 'POST /alert-rules', access: vendor('admin') },
   /** Granting and revoking entitlements. */
   manageEntitlements: { route: 'POST /entitlements', access: vendor('admin') },
   /** Installing a release on an installation. */
@@ -83,6 +87,8 @@ export const canManageCustomers = (memberships: readonly Membership[]) => may(me
 export const canManageInstallations = (memberships: readonly Membership[]) => may(memberships, 'manageInstallations');
 export const canManageBranding = (memberships: readonly Membership[]) => may(memberships, 'manageBranding');
 export const canManageWebhooks = (memberships: readonly Membership[]) => may(memberships, 'manageWebhooks');
+export const canViewAlertRules = (memberships: readonly Membership[]) => may(memberships, 'viewAlertRules');
+export const canManageAlertRules = (memberships: readonly Membership[]) => may(memberships, 'manageAlertRules');
 export const canManageEntitlements = (memberships: readonly Membership[]) => may(memberships, 'manageEntitlements');
 export const canInstallReleases = (memberships: readonly Membership[]) => may(memberships, 'installReleases');
 export const canConnectAgents = (memberships: readonly Membership[]) => may(memberships, 'connectAgents');
@@ -133,6 +139,7 @@ export function navLinks(memberships: readonly Membership[]): NavLink[] {
   if (canManageMembers(memberships)) links.push({ to: '/settings/users', label: 'Users & invites', testId: 'nav-users', settings: true });
   if (canManageBranding(memberships)) links.push({ to: '/settings/branding', label: 'Branding', testId: 'nav-branding', settings: true });
   if (canManageWebhooks(memberships)) links.push({ to: '/settings/webhooks', label: 'Webhooks', testId: 'nav-webhooks', settings: true });
+  if (canViewAlertRules(memberships)) links.push({ to: '/settings/alerts', label: 'Alerts', testId: 'nav-alerts', settings: true });
   if (memberships.length > 0) links.push({ to: '/settings/tokens', label: 'API tokens', testId: 'nav-tokens', settings: true });
   if (canViewAudit(memberships)) links.push({ to: '/settings/audit', label: 'Audit log', testId: 'nav-audit', settings: true });
   return links;

@@ -1,16 +1,17 @@
 import type { Membership } from '@flotilla/protocol';
-import { canManageBranding, canManageMembers, canManageWebhooks, canViewAudit } from '../lib/roles';
+import { canManageBranding, canManageMembers, canManageWebhooks, canViewAlertRules, canViewAudit } from '../lib/roles';
 import { canSteerRollouts } from '../lib/rollouts';
 
 export type Area = 'vendor' | 'customer';
 
 /** A capability a page needs beyond being signed in. */
-export type Capability = 'members' | 'audit' | 'rollouts' | 'branding' | 'webhooks';
+export type Capability = 'members' | 'audit' | 'rollouts' | 'branding' | 'webhooks' | 'alert-rules';
 
 export function hasCapability(memberships: readonly Membership[], capability: Capability): boolean {
   if (capability === 'rollouts') return canSteerRollouts(memberships);
   if (capability === 'branding') return canManageBranding(memberships);
   if (capability === 'webhooks') return canManageWebhooks(memberships);
+  if (capability === 'alert-rules') return canViewAlertRules(memberships);
   return capability === 'members' ? canManageMembers(memberships) : canViewAudit(memberships);
 }
 
