@@ -24,6 +24,7 @@ import * as m20261206400100 from './20261206400100_alerts.js';
 import * as m20261206500000 from './20261206500000_licenses.js';
 import * as m20261206500100 from './20261206500100_customer_limits.js';
 import * as m20261206600000 from './20261206600000_installation_metrics.js';
+import * as m20261207100000 from './20261207100000_required_releases.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -57,6 +58,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261206500000_licenses', m20261206500000],
   ['20261206500100_customer_limits', m20261206500100],
   ['20261206600000_installation_metrics', m20261206600000],
+  ['20261207100000_required_releases', m20261207100000],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

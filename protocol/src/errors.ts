@@ -13,6 +13,10 @@ export const ERROR_STATUS = {
   /** The path exists, not with this method (the Allow header lists those it has). */
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
+  /** A deploy would skip a required release the installation is behind: it must run that release first (a rollout steps through it). */
+  REQUIRED_RELEASE_FIRST: 409,
+  /** A deploy or rollout would take an installation back past a required release it already runs. */
+  BELOW_REQUIRED_RELEASE: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,

@@ -74,6 +74,9 @@ export const RolloutProgress = z.object({
       message: z.string().nullable(),
       finishedAt: IsoDate.nullable(),
       blocker: TargetBlocker.nullable(),
+      /** As in the REST target (absent from hubs before required releases). */
+      requiredSteps: z.array(z.object({ releaseId: z.string(), version: z.string() })).optional(),
+      step: z.number().int().optional(),
     }),
   ),
 });

@@ -111,6 +111,8 @@ const ERROR_EXAMPLES: Record<ErrorCode, string> = {
   NOT_FOUND: 'Not found',
   METHOD_NOT_ALLOWED: 'PUT is not allowed on /api/v1/applications (allowed: GET, POST)',
   CONFLICT: 'Cannot lock a rescinded release',
+  REQUIRED_RELEASE_FIRST: 'Release 2.0.0 is required before 3.0.0: deploy it first, or roll out 3.0.0 (a rollout steps through required releases)',
+  BELOW_REQUIRED_RELEASE: 'Installation "site-a" runs 2.0.0, a required release: it cannot go back to 1.0.0',
   PAYLOAD_TOO_LARGE: 'Request body is larger than 2 MB',
   UNSUPPORTED_MEDIA_TYPE: 'Send JSON (Content-Type: application/json)',
   RATE_LIMITED: 'API rate limit exceeded; retry in 12 s',

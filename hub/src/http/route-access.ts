@@ -111,6 +111,8 @@ export const ROUTES = {
   'POST /releases/:id/hold': { access: vendor('release-manager'), audit: 'release.hold' },
   'POST /releases/:id/resume': { access: vendor('release-manager'), audit: 'release.resume' },
   'POST /releases/:id/rescind': { access: vendor('release-manager'), audit: 'release.rescind' },
+  'POST /releases/:id/require': { access: vendor('release-manager'), audit: 'release.require' },
+  'POST /releases/:id/unrequire': { access: vendor('release-manager'), audit: 'release.unrequire' },
 
   'GET /entitlements': { access: tenant('viewer', 'viewer') },
   'POST /entitlements': { access: vendor('admin'), audit: 'entitlement.create' },

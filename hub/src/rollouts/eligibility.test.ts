@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { reasonMessage, sortEligible, type Candidate } from './eligibility.js';
+import { reasonMessage, sortByRequiredPath, sortEligible, type Candidate } from './eligibility.js';
 
 const c = (id: string, over: Partial<Candidate> = {}): Candidate => ({
-  id, name: id, customer_id: 'cus', customer_name: 'Globex', track_id: 't', agent_kind: 'compose', lifecycle: 'active', ...over,
+  id, name: id, customer_id: 'cus', customer_name: 'Globex', track_id: 't', agent_kind: 'compose', lifecycle: 'active', release_id: null, ...over,
 });
 const input = { trackId: 't', kinds: new Set(['compose'] as const), entitledCustomers: new Set(['cus', 'lapsed']), blockedCustomers: new Set(['lapsed']) };
 
@@ -49,5 +49,23 @@ describe('reasonMessage', () => {
     expect(reasonMessage('not-entitled', c('a'), r)).toBe('Globex is not entitled to release 1.2.0');
     expect(reasonMessage('uninstalling', c('a'), r)).toBe('being uninstalled');
     expect(reasonMessage('license-expired', c('a'), r)).toBe("Globex's license expired and blocks updates");
+  });
+});
+
+describe('sortByRequiredPath', () => {
+  const rel = (version: string, required = false, status: 'ready' | 'hold' = 'ready') => ({ id: `r${version}`, version, required, status });
+  const track = [rel('1.0.0'), rel('2.0.0', true), rel('3.0.0'), rel('4.0.0', true, 'hold'), rel('5.0.0')];
+
+  it('gives each installation the required releases it runs first, and leaves out those it cannot take', () => {
+    const out = sortByRequiredPath([c('fresh'), c('on1', { release_id: 'r1.0.0' }), c('on2', { release_id: 'r2.0.0' }), c('on3', { release_id: 'r3.0.0' })], track, { version: '3.0.0' });
+    expect(out.eligible.map((e) => [e.candidate.id, e.steps.map((s) => s.version)])).toEqual([['fresh', []], ['on1', ['2.0.0']], ['on2', []], ['on3', []]]);
+    expect(out.ineligible).toEqual([]);
+  });
+  it('going back below a required release it runs, or past one on hold, leaves it out saying which', () => {
+    const back = sortByRequiredPath([c('on3', { release_id: 'r3.0.0' }), c('on1', { release_id: 'r1.0.0' })], track, { version: '1.0.0' });
+    expect(back.ineligible.map((i) => [i.candidate.id, i.reason, i.blocking.version])).toEqual([['on3', 'below-required-release', '2.0.0']]);
+    expect(reasonMessage('below-required-release', c('on3'), { version: '1.0.0' }, { version: '2.0.0' })).toBe('it runs required release 2.0.0 or newer: it cannot go back to 1.0.0');
+    const held = sortByRequiredPath([c('on3', { release_id: 'r3.0.0' })], track, { version: '5.0.0' });
+    expect(held.ineligible.map((i) => [i.reason, i.blocking.version])).toEqual([['required-release-on-hold', '4.0.0']]);
   });
 });

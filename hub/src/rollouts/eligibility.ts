@@ -1,4 +1,5 @@
 import type { AgentKind, InstallationLifecycle, RolloutPreview } from '@flotilla/protocol';
+import { requiredPath, type TrackRelease } from '../domain/releases/required-steps.js';
 
 export type IneligibleReason = RolloutPreview['ineligible'][number]['reason'];
 
@@ -11,6 +12,8 @@ export interface Candidate {
   track_id: string | null;
   agent_kind: AgentKind;
   lifecycle: InstallationLifecycle;
+  /** The release it runs (null: none, e.g. a fresh installation). */
+  release_id: string | null;
 }
 
 export interface EligibilityInput {
@@ -50,8 +53,30 @@ function reasonLeftOut(c: Candidate, input: EligibilityInput): IneligibleReason 
   return null;
 }
 
-/** The reason in plain words, for one installation. */
-export function reasonMessage(reason: IneligibleReason, c: Pick<Candidate, 'agent_kind' | 'customer_name'>, release: { version: string }): string {
+/**
+ * Pure: the required releases each eligible candidate runs before `target` (required-steps.ts), and
+ * those it cannot take: going back below a required release it runs, or past one on hold.
+ * `blocking`: that required release, for the message.
+ */
+export function sortByRequiredPath<C extends Candidate, R extends TrackRelease>(
+  eligible: readonly C[],
+  trackReleases: readonly R[],
+  target: { version: string },
+): { eligible: { candidate: C; steps: R[] }[]; ineligible: { candidate: C; reason: IneligibleReason; blocking: R }[] } {
+  const versionOf = new Map(trackReleases.map((r) => [r.id, r.version]));
+  const out: { candidate: C; steps: R[] }[] = [];
+  const ineligible: { candidate: C; reason: IneligibleReason; blocking: R }[] = [];
+  for (const c of eligible) {
+    const path = requiredPath(trackReleases, c.release_id ? (versionOf.get(c.release_id) ?? null) : null, target.version);
+    if (path.kind === 'below') ineligible.push({ candidate: c, reason: 'below-required-release', blocking: path.floor });
+    else if (path.kind === 'on-hold') ineligible.push({ candidate: c, reason: 'required-release-on-hold', blocking: path.onHold });
+    else out.push({ candidate: c, steps: path.steps });
+  }
+  return { eligible: out, ineligible };
+}
+
+/** The reason in plain words, for one installation (`blocking`: the required release behind the last two reasons). */
+export function reasonMessage(reason: IneligibleReason, c: Pick<Candidate, 'agent_kind' | 'customer_name'>, release: { version: string }, blocking?: { version: string }): string {
   switch (reason) {
     case 'uninstalling':
       return 'being uninstalled';
@@ -65,5 +90,9 @@ export function reasonMessage(reason: IneligibleReason, c: Pick<Candidate, 'agen
       return `${c.customer_name} is not entitled to release ${release.version}`;
     case 'license-expired':
       return `${c.customer_name}'s license expired and blocks updates`;
+    case 'below-required-release':
+      return `it runs required release ${blocking?.version ?? '?'} or newer: it cannot go back to ${release.version}`;
+    case 'required-release-on-hold':
+      return `required release ${blocking?.version ?? '?'} comes first and is on hold`;
   }
 }

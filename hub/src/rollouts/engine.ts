@@ -30,6 +30,30 @@ interface ReleaseComponents {
   components: DesiredComponent[];
   versionIds: ReadonlyMap<string, string>;
 }
+
+/** A release a target deploys: the rollout's own, or a required release it runs first. */
+interface StepRelease extends ReleaseComponents {
+  releaseId: string;
+  version: string;
+  stageCount: number;
+}
+
+/** The releases of the rollout's targets' paths, by release id. */
+type StepReleases = ReadonlyMap<string, StepRelease>;
+
+/** The release a target deploys at `step` (its required steps, then the rollout's release). */
+function releaseAt(r: RolloutRow, row: TargetRow, step: number, releases: StepReleases): StepRelease | undefined {
+  return releases.get(row.steps[step]?.releaseId ?? r.release_id);
+}
+
+/** The step a stage action is for: a send-stage says (entering the next step), a rollback stays in the target's. */
+const stepOfAction = (a: Extract<Action, { type: 'send-stage' | 'rollback-stage' }>, row: TargetRow) => (a.type === 'send-stage' ? (a.step ?? row.step) : row.step);
+
+/** For the timeline of a target with required steps: which release a stage belongs to. */
+function stepLabel(row: TargetRow, step: number, release: StepRelease | undefined): string | undefined {
+  if (row.steps.length === 0 || !release) return undefined;
+  return `release ${release.version}${step < row.steps.length ? ' (required)' : ''}, step ${step + 1} of ${row.steps.length + 1}`;
+}
 const componentKey = (c: Pick<DesiredComponent, 'kind' | 'name'>) => `${c.kind}/${c.name}`;
 
 export const ADVANCE_JOB = 'advance';
@@ -88,7 +112,8 @@ export class RolloutEngine {
     let wake: number | undefined;
     let progress: RolloutProgress | undefined;
     let scope: { vendorId: string; customerIds: string[] } | undefined;
-    let deployedRelease: { vendorId: string; releaseId: string; trackId: string } | undefined;
+    const deployedReleases = new Set<string>();
+    let where = { vendorId: '', trackId: '' };
 
     await this.db.transaction(async (trx) => {
       const r = await this.repo.lock(trx, rolloutId);
@@ -98,13 +123,14 @@ export class RolloutEngine {
       unfinished = true;
       const release = await this.releases.getRelease(r.vendor_id, r.release_id);
       if (!release) return;
-      const components = await this.releaseComponents(r.vendor_id, release.stages);
+      where = { vendorId: r.vendor_id, trackId: release.track_id };
       const rows = await this.repo.targets(rolloutId, trx);
+      const releases = await this.stepReleases(r, rows);
       const targets = rows.map((row) => plannerTarget(row, now));
       let actions = plan({ status: r.status, stageCount: r.stage_count, strategy: toStrategy(r) }, targets, now);
-      // A release on hold (or rescinded) starts no new installation; those in flight finish.
+      // A release on hold (or rescinded) starts no new installation; those in flight finish (their next required steps too).
       const releaseReady = release.status === 'ready';
-      if (!releaseReady) actions = actions.filter((a) => !(a.type === 'send-stage' && a.stage === 1));
+      if (!releaseReady) actions = actions.filter((a) => !(a.type === 'send-stage' && a.stage === 1 && (a.step ?? 0) === 0));
       const after = applyActions({ status: r.status, stageCount: r.stage_count, strategy: toStrategy(r) }, targets, actions, now);
       const byId = new Map(rows.map((row) => [row.installation_id, row]));
       // What each target now waits for; only changes are written (and sent live).
@@ -114,11 +140,14 @@ export class RolloutEngine {
       const explained = paused ? [] : rows.filter((row) => !isDeepStrictEqual(row.blocker ?? null, blockers.get(row.installation_id) ?? null));
       if (actions.length === 0 && explained.length === 0) return;
 
-      afterCommit.push(...(await this.persist(trx, r, actions, byId, components, release.version, now)));
+      afterCommit.push(...(await this.persist(trx, r, actions, byId, releases, now)));
       await this.repo.updateTargets(trx, r.id, explained.map((row) => ({ installationId: row.installation_id, patch: { blocker: blockers.get(row.installation_id) ?? null } })));
       for (const a of actions) {
         if (a.type === 'wake-at') wake = a.at;
-        if (a.type === 'succeeded') deployedRelease = { vendorId: r.vendor_id, releaseId: r.release_id, trackId: release.track_id };
+        if (a.type === 'succeeded') deployedReleases.add(r.release_id);
+        // Entering step k+1: the required release of step k is deployed there.
+        const done = a.type === 'send-stage' && (a.step ?? 0) > 0 ? byId.get(a.installationId)?.steps[(a.step ?? 0) - 1] : undefined;
+        if (done) deployedReleases.add(done.releaseId);
       }
       const changed = new Set([...actions.flatMap((a) => ('installationId' in a ? [a.installationId] : [])), ...explained.map((row) => row.installation_id)]);
       // Only the changed targets are read back (a step changes a few of 10 000, or all of them once).
@@ -134,7 +163,7 @@ export class RolloutEngine {
     // Emit before any further await, so live events leave in commit order.
     for (const fn of afterCommit) fn();
     if (progress && scope) this.notifier.rolloutProgress(scope, progress);
-    if (deployedRelease) await this.releases.markDeployed(deployedRelease.vendorId, deployedRelease.releaseId, deployedRelease.trackId);
+    for (const releaseId of deployedReleases) await this.releases.markDeployed(where.vendorId, releaseId, where.trackId);
     if (wake !== undefined) await this.wakeAt(rolloutId, wake);
     return unfinished;
   }
@@ -150,8 +179,7 @@ export class RolloutEngine {
     r: RolloutRow,
     actions: readonly Action[],
     rows: Map<string, TargetRow>,
-    release: ReleaseComponents,
-    version: string,
+    releases: StepReleases,
     now: number,
   ): Promise<(() => void)[]> {
     const at = new Date(now);
@@ -202,14 +230,16 @@ export class RolloutEngine {
           // The revision is known once appended below; the event keeps its place in the timeline.
           // The first rollback step says why the installation failed (its target's message from now on).
           const failure = a.type === 'rollback-stage' && a.reason ? withFailingChecks(a.reason, row) : undefined;
-          const event: RolloutEvent = { rolloutId: r.id, installationId: a.installationId, type: a.type === 'rollback-stage' ? 'rollback-stage' : 'stage-sent', stage: a.stage, ...(failure ? { message: failure } : {}) };
+          const label = stepLabel(row, stepOfAction(a, row), releaseAt(r, row, stepOfAction(a, row), releases));
+          const message = failure ?? label;
+          const event: RolloutEvent = { rolloutId: r.id, installationId: a.installationId, type: a.type === 'rollback-stage' ? 'rollback-stage' : 'stage-sent', stage: a.stage, ...(message ? { message } : {}) };
           events.push(event);
           sends.push({ action: a, row, event, ...(failure ? { failure } : {}) });
           break;
         }
       }
     }
-    const deliveries = await this.sendStages(trx, r, sends, release, version, at, patches);
+    const deliveries = await this.sendStages(trx, r, sends, releases, at, patches);
     const sent = new Set(sends.filter((s) => s.event.revision !== undefined).map((s) => s.event));
     await this.repo.updateTargets(trx, r.id, patches);
     await this.repo.events(trx, events.filter((e) => !(e.type === 'stage-sent' || e.type === 'rollback-stage') || sent.has(e)));
@@ -221,8 +251,7 @@ export class RolloutEngine {
     trx: Knex.Transaction,
     r: RolloutRow,
     sends: StageSend[],
-    release: ReleaseComponents,
-    version: string,
+    releases: StepReleases,
     at: Date,
     patches: { installationId: string; patch: TargetPatch }[],
   ): Promise<(() => void)[]> {
@@ -233,39 +262,51 @@ export class RolloutEngine {
       .whereIn('id', sends.map((s) => s.row.installation_id))
       .select('id', 'desired_revision', 'desired_version', 'release_id', 'helm_values', 'agent_kind');
     const installation = new Map(installations.map((i) => [i.id, i]));
-    const baseRevision = (s: StageSend) => s.row.base_revision ?? installation.get(s.row.installation_id)?.desired_revision ?? 0;
-    // What it showed before the first stage: recorded with base_revision, restored by a full rollback.
+    // The base is what ran before the release in flight: before the rollout's first stage, or, as a
+    // target enters its next step, the required release it just completed (a rollback never undoes it).
+    const fresh = (s: StageSend) => s.row.base_revision === null || stepOfAction(s.action, s.row) > s.row.step;
+    const baseRevision = (s: StageSend) => (fresh(s) ? (installation.get(s.row.installation_id)?.desired_revision ?? 0) : (s.row.base_revision ?? 0));
+    // What it showed before the release in flight: recorded with base_revision, restored by a full rollback.
     const base = (s: StageSend) =>
-      s.row.base_revision !== null
-        ? { version: s.row.base_version, releaseId: s.row.base_release_id }
-        : { version: installation.get(s.row.installation_id)?.desired_version ?? null, releaseId: installation.get(s.row.installation_id)?.release_id ?? null };
+      fresh(s)
+        ? { version: installation.get(s.row.installation_id)?.desired_version ?? null, releaseId: installation.get(s.row.installation_id)?.release_id ?? null }
+        : { version: s.row.base_version, releaseId: s.row.base_release_id };
     const bases = await this.repo.desiredAtMany(
       trx,
       sends.filter((s) => baseRevision(s) > 0).map((s) => ({ installationId: s.row.installation_id, revision: baseRevision(s) })),
     );
-    const planned = sends.map((s) => {
+    const planned = sends.flatMap((s) => {
+      const step = stepOfAction(s.action, s.row);
+      const release = releaseAt(r, s.row, step, releases);
+      if (!release) return [];
       const rollback = s.action.type === 'rollback-stage';
       const base = bases.get(s.row.installation_id) ?? [];
       // A mixed track ships compose and helm flavours: each installation gets its agent's.
       const own = forAgentKind(release.components, installation.get(s.row.installation_id)?.agent_kind ?? 'compose');
-      const staged = rollback ? componentsBelow(own, base, s.action.stage) : componentsUpTo(own, base, s.action.stage, r.stage_count);
+      const staged = rollback ? componentsBelow(own, base, s.action.stage) : componentsUpTo(own, base, s.action.stage, release.stageCount);
       const components = withHelmValueOverrides(staged, installation.get(s.row.installation_id)?.helm_values ?? {});
-      const last = !rollback && s.action.stage >= r.stage_count;
+      const last = !rollback && s.action.stage >= release.stageCount;
       // Rolling back stage 1 returns to exactly what ran before: its label and release with it.
       const restored = rollback && s.action.stage <= 1;
       // The release versions this stage deploys (a rollback returns to versions deployed before).
       const versionIds = rollback ? [] : own.filter((c) => c.stage <= s.action.stage).flatMap((c) => release.versionIds.get(componentKey(c)) ?? []);
-      return { ...s, rollback, components, last, restored, versionIds };
+      return [{ ...s, step, release, rollback, components, last, restored, versionIds }];
     });
     const appended = await this.desired.appendMany(
       r.vendor_id,
       planned.map((p) => ({
         installationId: p.row.installation_id,
         components: p.components,
-        source: { rolloutId: r.id, releaseId: r.release_id, stage: p.action.stage, ...(p.rollback ? { rollback: true } : {}) },
-        desiredVersion: p.restored ? base(p).version : p.rollback ? `${version} (rolling back stage ${p.action.stage})` : p.last ? version : `${version} (stage ${p.action.stage}/${r.stage_count})`,
+        source: { rolloutId: r.id, releaseId: p.release.releaseId, stage: p.action.stage, ...(p.row.steps.length > 0 ? { step: p.step } : {}), ...(p.rollback ? { rollback: true } : {}) },
+        desiredVersion: p.restored
+          ? base(p).version
+          : p.rollback
+            ? `${p.release.version} (rolling back stage ${p.action.stage})`
+            : p.last
+              ? p.release.version
+              : `${p.release.version} (stage ${p.action.stage}/${p.release.stageCount})`,
         createdBy: null,
-        releaseId: p.restored ? base(p).releaseId : p.last ? r.release_id : null,
+        releaseId: p.restored ? base(p).releaseId : p.last ? p.release.releaseId : null,
         versionIds: p.versionIds,
       })),
       trx,
@@ -280,6 +321,7 @@ export class RolloutEngine {
         patch: {
           status: p.rollback ? 'rolling_back' : 'deploying',
           waiting_for: null,
+          step: p.step,
           stage: p.action.stage,
           stage_revision: next.revision,
           stage_sent_at: at,
@@ -293,6 +335,18 @@ export class RolloutEngine {
       if (agentId) deliveries.push(() => this.notifier.desiredState(agentId, { installationId: p.row.installation_id, revision: next.revision, components: p.components }));
     }
     return deliveries;
+  }
+
+  /** The rollout's release and the required releases its targets step through, with their components. */
+  private async stepReleases(r: RolloutRow, rows: readonly TargetRow[]): Promise<StepReleases> {
+    const ids = new Set([r.release_id, ...rows.flatMap((row) => row.steps.map((s) => s.releaseId))]);
+    const out = new Map<string, StepRelease>();
+    for (const id of ids) {
+      const release = await this.releases.getRelease(r.vendor_id, id);
+      if (!release) continue;
+      out.set(id, { releaseId: id, version: release.version, stageCount: release.stages.length, ...(await this.releaseComponents(r.vendor_id, release.stages)) });
+    }
+    return out;
   }
 
   /** The release's components with their stages (releases are frozen once locked). */
@@ -396,5 +450,6 @@ export function plannerTarget(row: TargetRow, now: number): Target {
     inWindow: w.inWindow,
     nextWindowAt: w.nextWindowAt,
     finishedAt: row.finished_at?.getTime() ?? null,
+    ...(row.steps.length > 0 ? { requiredStages: row.steps.map((s) => s.stageCount), step: row.step } : {}),
   };
 }

@@ -59,6 +59,8 @@ const agentArb = fc.record({
   delayMs: fc.oneof({ arbitrary: fc.integer({ min: 0, max: 20_000 }), weight: 5 }, { arbitrary: fc.integer({ min: 0, max: 600_000 }), weight: 1 }),
   windows: fc.integer({ min: 0, max: WINDOWS.length - 1 }),
   approvesAfter: fc.integer({ min: 0, max: 40 }),
+  /** Stage counts of the required releases it runs before the rollout's (mostly none). */
+  requiredStages: fc.oneof({ arbitrary: fc.constant<number[]>([]), weight: 3 }, { arbitrary: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 }), weight: 1 }),
 });
 const stepArb = fc.record({
   dtMs: fc.oneof(fc.integer({ min: 0, max: 5_000 }), fc.integer({ min: 0, max: 900_000 }), fc.constant(-1) /* to the planner's wake-up */),
@@ -124,6 +126,8 @@ function row(t: Target & { stageRevision: number | null; waitingSince: number | 
     stage_sent_at: t.stageSentAt === null ? null : new Date(t.stageSentAt),
     approved: a.approved,
     approved_for: null,
+    steps: (t.requiredStages ?? []).map((stageCount, k) => ({ releaseId: `required-${k}`, version: `0.${k}.0`, stageCount })),
+    step: t.step ?? 0,
     finished_at: t.finishedAt === null ? null : new Date(t.finishedAt),
     online: a.online,
     last_seen_at: a.lastSeen === null ? null : new Date(a.lastSeen),
@@ -136,9 +140,9 @@ function row(t: Target & { stageRevision: number | null; waitingSince: number | 
   } as TargetRow;
 }
 
-const comparable = (ts: readonly Target[]) => ts.map((t) => ({ id: t.installationId, status: t.status, stage: t.stage, waitingFor: t.status === 'waiting' ? t.waitingFor : null }));
+const comparable = (ts: readonly Target[]) => ts.map((t) => ({ id: t.installationId, status: t.status, step: t.step ?? 0, stage: t.stage, waitingFor: t.status === 'waiting' ? t.waitingFor : null }));
 
-function runCase(strategy: Strategy, stageCount: number, agents: { behaviour: Behaviour; delayMs: number; windows: number; approvesAfter: number }[], script: { dtMs: number; control: string; noise: number }[], start: number): void {
+function runCase(strategy: Strategy, stageCount: number, agents: { behaviour: Behaviour; delayMs: number; windows: number; approvesAfter: number; requiredStages: number[] }[], script: { dtMs: number; control: string; noise: number }[], start: number): void {
   cases += 1;
   const ids = agents.map((_, i) => `i${i}`);
   const waves = assignWaves(ids, strategy.waves);
@@ -149,7 +153,7 @@ function runCase(strategy: Strategy, stageCount: number, agents: { behaviour: Be
     ]),
   );
   let rollout: Rollout = { status: 'pending', stageCount, strategy };
-  let targets = ids.map((id) => ({ installationId: id, wave: waves.get(id) ?? 0, status: 'pending' as Target['status'], waitingFor: null, stage: 0, stageSentAt: null, stageHealth: 'pending' as const, online: true, offlineSince: null, approved: false, inWindow: true, nextWindowAt: null, finishedAt: null, stageRevision: null as number | null, waitingSince: null as number | null }));
+  let targets = ids.map((id, i) => ({ installationId: id, requiredStages: agents[i]?.requiredStages ?? [], step: 0, wave: waves.get(id) ?? 0, status: 'pending' as Target['status'], waitingFor: null, stage: 0, stageSentAt: null, stageHealth: 'pending' as const, online: true, offlineSince: null, approved: false, inWindow: true, nextWindowAt: null, finishedAt: null, stageRevision: null as number | null, waitingSince: null as number | null }));
   const sent = new Set<string>();
   /** Since when each target has waited for its agent, the agent offline all along (harness view). */
   const offlineWait = new Map<string, number>();
@@ -191,7 +195,7 @@ function runCase(strategy: Strategy, stageCount: number, agents: { behaviour: Be
       const waits = actions.some((x) => x.type === 'wait' && x.installationId === t.installationId);
       const waitingSince = waits ? now : (before?.waitingSince ?? null);
       if (!send) return { ...t, stageRevision: before?.stageRevision ?? null, waitingSince };
-      const key = `${t.installationId}/${send.type}/${send.stage}`;
+      const key = `${t.installationId}/${send.type}/${t.step ?? 0}/${send.stage}`;
       expect(sent.has(key), `${key} sent twice`).toBe(false);
       sent.add(key);
       a.desired += 1;
@@ -232,12 +236,17 @@ function runCase(strategy: Strategy, stageCount: number, agents: { behaviour: Be
       const sim = sims.get(a.installationId) as Sim;
       const revision = stored.get(a.installationId)?.stageRevision ?? 0;
       expect(isFinished(t), `${a.type} on a finished target`).toBe(false);
-      const advances = (a.type === 'send-stage' && a.stage > 1) || a.type === 'succeeded' || a.type === 'rolled-back' || (a.type === 'rollback-stage' && t.status === 'rolling_back');
+      const advances = (a.type === 'send-stage' && (a.stage > 1 || (a.step ?? 0) > 0)) || a.type === 'succeeded' || a.type === 'rolled-back' || (a.type === 'rollback-stage' && t.status === 'rolling_back');
       // a gate counts only the health of the revision it sent
       if (advances) expect(sim.healthyRevision, `${a.type} ${a.installationId}: healthy revision ≥ the stage's`).toBeGreaterThanOrEqual(revision);
       const failedReport = (a.type === 'failed' && a.reason.endsWith('failed')) || (a.type === 'rollback-stage' && t.status === 'deploying' && t.stageHealth === 'failed');
       if (failedReport) expect(sim.failedRevision, `${a.type} ${a.installationId}: failed revision ≥ the stage's`).toBeGreaterThanOrEqual(revision);
-      if (a.type === 'send-stage' && a.stage === 1) {
+      if (a.type === 'send-stage' && (a.step ?? 0) !== (t.status === 'deploying' ? (t.step ?? 0) : 0)) {
+        // a required release fully healthy before the next release starts, one step at a time, from stage 1
+        expect(t.stage, `the next step only after the last stage of the one before: ${JSON.stringify(t)} ${JSON.stringify(a)}`).toBe(t.requiredStages?.[t.step ?? 0] ?? 0);
+        expect([a.step, a.stage]).toEqual([(t.step ?? 0) + 1, 1]);
+      }
+      if (a.type === 'send-stage' && a.stage === 1 && (a.step ?? 0) === 0) {
         // no wave starts before the previous one finished and soaked
         const earlier = after.filter((x) => x.wave < t.wave);
         expect(earlier.every(isFinished), 'earlier waves finished').toBe(true);
@@ -278,6 +287,8 @@ function runCase(strategy: Strategy, stageCount: number, agents: { behaviour: Be
     expect(strategy.failurePolicy === 'rollback' && failureCount(targets) > strategy.maxFailures).toBe(true);
     expect(targets.filter((t) => !isFinished(t)), 'unfinished targets of a rolled-back rollout').toEqual([]);
   }
+  // A target succeeds only on the rollout's release, after every required release before it.
+  for (const t of targets) if (t.status === 'succeeded') expect([t.step ?? 0, t.stage]).toEqual([t.requiredStages?.length ?? 0, stageCount]);
   // Under rollback, every installation that failed either walked back or failed to (never left midway).
   if (strategy.failurePolicy === 'rollback' && rollout.status !== 'aborted') expect(targets.filter((t) => t.status === 'rolling_back')).toEqual([]);
 }

@@ -104,4 +104,30 @@ describe('plan', () => {
   it.each(['paused', 'aborted', 'completed', 'failed', 'rolled_back'] as const)('a %s rollout does nothing', (status) => {
     expect(plan(rollout({}, status), [target('a'), target('b', { status: 'deploying', stage: 1, stageSentAt: 0, stageHealth: 'healthy' })], 0)).toEqual([]);
   });
+
+  describe('required releases', () => {
+    // 'a' runs two required releases first (1 stage, then 2 stages), then the rollout's release (2 stages).
+    const via = (over: Partial<Target> = {}) => target('a', { requiredStages: [1, 2], step: 0, ...over });
+    const healthy = { status: 'deploying' as const, stageSentAt: 0, stageHealth: 'healthy' as const };
+    const sent = (actions: Action[]) => actions.flatMap((a) => (a.type === 'send-stage' ? [`step ${a.step ?? '-'} stage ${a.stage}`] : a.type === 'wake-at' ? [] : [a.type]));
+
+    it('starts at stage 1 of the first required release', () => {
+      expect(sent(plan(rollout(), [via()], 0))).toEqual(['step 0 stage 1']);
+      expect(sent(plan(rollout(), [target('b')], 0))).toEqual(['step - stage 1']);
+    });
+    it('steps through each required release, healthy, in order, then the release; succeeds only on the last', () => {
+      expect(sent(plan(rollout(), [via({ ...healthy, stage: 1 })], 1000))).toEqual(['step 1 stage 1']);
+      expect(sent(plan(rollout(), [via({ ...healthy, step: 1, stage: 1 })], 1000))).toEqual(['step 1 stage 2']);
+      expect(sent(plan(rollout(), [via({ ...healthy, step: 1, stage: 2 })], 1000))).toEqual(['step 2 stage 1']);
+      expect(sent(plan(rollout(), [via({ ...healthy, step: 2, stage: 1 })], 1000))).toEqual(['step 2 stage 2']);
+      expect(sent(plan(rollout(), [via({ ...healthy, step: 2, stage: 2 })], 1000))).toEqual(['succeeded', 'complete']);
+      // not healthy yet: nothing moves
+      expect(sent(plan(rollout(), [via({ ...healthy, stageHealth: 'pending', step: 1, stage: 2 })], 1000))).toEqual([]);
+    });
+    it('a rollback undoes only the release in flight, never the required ones completed before it', () => {
+      const r = rollout({ failurePolicy: 'rollback' });
+      expect(types(plan(r, [via({ ...healthy, stageHealth: 'failed', step: 2, stage: 2 })], 1000))).toEqual(['rollback-stage:a@2', 'wake-at']);
+      expect(types(plan(r, [via({ status: 'rolling_back', stageSentAt: 0, stageHealth: 'healthy', step: 2, stage: 1 })], 1000))).toEqual(['rolled-back:a', 'end-rolled-back']);
+    });
+  });
 });

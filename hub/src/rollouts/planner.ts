@@ -12,6 +12,11 @@
  * than `maxFailures` stop the rollout: nothing new starts, what is in flight finishes (failed
  * installations walk back to what they ran before), then the rollout ends `rolled_back`. A paused
  * rollout only carries its rollbacks to their end; an aborted or finished one does nothing.
+ *
+ * Required releases: a target behind required releases runs them first, one step each (stages in
+ * release order, each healthy before the next; the last stage of a step healthy, the next step's
+ * stage 1), then the rollout's release. A rollback undoes only the step in flight: the steps before
+ * it are required releases the installation completed, so it never goes back below them.
  */
 
 import {
@@ -63,6 +68,10 @@ export interface Target {
   inWindow: boolean;
   nextWindowAt: number | null;
   finishedAt: number | null;
+  /** Stage counts of the required releases it runs before the rollout's release (none: straight there). */
+  requiredStages?: readonly number[];
+  /** The release it is on: 0-based into `requiredStages`; `requiredStages.length` = the rollout's release. */
+  step?: number;
 }
 
 export interface Rollout {
@@ -75,7 +84,8 @@ export interface Rollout {
 export type Action =
   | { type: 'start' }
   | { type: 'wait'; installationId: string; waitingFor: WaitingFor }
-  | { type: 'send-stage'; installationId: string; stage: number }
+  /** `step`: which release of the target's path (see Target.step); absent when it has no required steps. */
+  | { type: 'send-stage'; installationId: string; stage: number; step?: number }
   /** `reason`: set on the first rollback step, why the installation failed. */
   | { type: 'rollback-stage'; installationId: string; stage: number; reason?: string }
   | { type: 'succeeded'; installationId: string }
@@ -93,6 +103,17 @@ const ACTIVE: ReadonlySet<TargetStatus> = new Set(ACTIVE_TARGET_STATUSES);
 const FAILURES: ReadonlySet<TargetStatus> = new Set(FAILURE_TARGET_STATUSES);
 
 export const isFinished = (t: Pick<Target, 'status'>) => FINISHED.has(t.status);
+
+/** The stage count of the release the target is on (a required step's, or the rollout's). */
+export function stepStageCount(rollout: Pick<Rollout, 'stageCount'>, t: Pick<Target, 'requiredStages' | 'step'>): number {
+  return t.requiredStages?.[t.step ?? 0] ?? rollout.stageCount;
+}
+
+/** Whether the target's step is a required release with another release after it. */
+const hasNextStep = (t: Pick<Target, 'requiredStages' | 'step'>) => (t.step ?? 0) < (t.requiredStages?.length ?? 0);
+
+/** The step field of a send-stage action: only targets with required steps carry one. */
+const stepOf = (t: Pick<Target, 'requiredStages'>, step: number) => ((t.requiredStages?.length ?? 0) > 0 ? { step } : {});
 
 /** Failures so far: failed, rolling back and rolled back targets. */
 export const failureCount = (targets: readonly Pick<Target, 'status'>[]) => targets.filter((t) => FAILURES.has(t.status)).length;
@@ -150,7 +171,8 @@ export function plan(rollout: Rollout, targets: readonly Target[], now: number):
     const offlineTooLong = !t.online && t.offlineSince !== null && now >= t.offlineSince + s.offlineTimeoutSeconds * 1000;
     if (t.status === 'deploying') {
       if (t.stageHealth === 'healthy') {
-        if (t.stage < rollout.stageCount) actions.push({ type: 'send-stage', installationId: t.installationId, stage: t.stage + 1 });
+        if (t.stage < stepStageCount(rollout, t)) actions.push({ type: 'send-stage', installationId: t.installationId, stage: t.stage + 1, ...stepOf(t, t.step ?? 0) });
+        else if (hasNextStep(t)) actions.push({ type: 'send-stage', installationId: t.installationId, stage: 1, step: (t.step ?? 0) + 1 });
         else {
           actions.push({ type: 'succeeded', installationId: t.installationId });
           next.set(t.installationId, 'succeeded');
@@ -249,7 +271,7 @@ export function plan(rollout: Rollout, targets: readonly Target[], now: number):
       continue;
     }
     if (slots <= 0) continue;
-    actions.push({ type: 'send-stage', installationId: t.installationId, stage: 1 });
+    actions.push({ type: 'send-stage', installationId: t.installationId, stage: 1, ...stepOf(t, 0) });
     slots -= 1;
   }
   if (targets.every((t) => FINISHED.has(next.get(t.installationId) ?? t.status))) {
@@ -307,7 +329,7 @@ export function applyActions(rollout: Rollout, targets: readonly Target[], actio
           Object.assign(t, { status: 'waiting', waitingFor: a.waitingFor });
           break;
         case 'send-stage':
-          Object.assign(t, { status: 'deploying', waitingFor: null, stage: a.stage, stageSentAt: now, stageHealth: 'pending' });
+          Object.assign(t, { status: 'deploying', waitingFor: null, stage: a.stage, stageSentAt: now, stageHealth: 'pending', ...(a.step !== undefined ? { step: a.step } : {}) });
           break;
         case 'rollback-stage':
           Object.assign(t, { status: 'rolling_back', waitingFor: null, stage: a.stage, stageSentAt: now, stageHealth: 'pending' });

@@ -12,6 +12,9 @@
  *    not healthy within healthTimeoutSeconds → under `rollback` it rolls back from stage k, else it
  *    failed; its agent offline past offlineTimeoutSeconds → skipped. A target rolling back stage k:
  *    healthy → stage k-1, or rolled back after stage 1; failed, timed out or offline → failed.
+ *    A target behind required releases deploys each of them in turn (its stage count is that
+ *    release's): after the last stage of a required release, stage 1 of the next one; only after
+ *    the rollout's own release does it succeed. A rollback stays within the release in flight.
  * 3. Failure budget: under `pause`, any new failure pauses the rollout; under `continue`, more
  *    failures (failed, rolled back, rolling back) than maxFailures pause it. Under `rollback`, more
  *    failures than maxFailures stop it: nothing new starts, and once no target is deploying or
@@ -48,7 +51,9 @@ export function modelStep(state: ModelState, now: number): ModelState {
   if (!paused) rollout.status = 'running';
 
   const end = (t: Target, status: TargetStatus) => Object.assign(t, { status, finishedAt: now, waitingFor: null });
-  const send = (t: Target, status: 'deploying' | 'rolling_back', stage: number) => Object.assign(t, { status, stage, stageSentAt: now, stageHealth: 'pending', waitingFor: null });
+  const send = (t: Target, status: 'deploying' | 'rolling_back', stage: number, step = t.step) => Object.assign(t, { status, stage, stageSentAt: now, stageHealth: 'pending', waitingFor: null, ...(step !== undefined ? { step } : {}) });
+  const steps = (t: Target) => t.requiredStages ?? [];
+  const stagesNow = (t: Target) => steps(t)[t.step ?? 0] ?? rollout.stageCount;
   const offlineTooLong = (t: Target) => !t.online && now >= (t.offlineSince ?? now) + s.offlineTimeoutSeconds * 1000 && t.offlineSince !== null;
 
   // 2. targets in flight
@@ -58,7 +63,8 @@ export function modelStep(state: ModelState, now: number): ModelState {
     const timedOut = now >= (t.stageSentAt ?? now) + s.healthTimeoutSeconds * 1000;
     if (t.status === 'deploying') {
       if (t.stageHealth === 'healthy') {
-        if (t.stage < rollout.stageCount) send(t, 'deploying', t.stage + 1);
+        if (t.stage < stagesNow(t)) send(t, 'deploying', t.stage + 1);
+        else if ((t.step ?? 0) < steps(t).length) send(t, 'deploying', 1, (t.step ?? 0) + 1);
         else end(t, 'succeeded');
       } else if (t.stageHealth === 'failed' || timedOut) {
         newFailures += 1;
@@ -105,7 +111,7 @@ export function modelStep(state: ModelState, now: number): ModelState {
     else if (s.respectMaintenanceWindows && !t.inWindow) Object.assign(t, { status: 'waiting', waitingFor: 'window' });
     else if (!t.online && offlineTooLong(t)) end(t, 'skipped');
     else if (!t.online) Object.assign(t, { status: 'waiting', waitingFor: 'agent' });
-    else if (targets.filter((x) => busy(x.status)).length < s.maxParallel) send(t, 'deploying', 1);
+    else if (targets.filter((x) => busy(x.status)).length < s.maxParallel) send(t, 'deploying', 1, steps(t).length > 0 ? 0 : undefined);
   }
   if (targets.every((t) => finished(t.status))) rollout.status = 'completed';
   return { rollout, targets };

@@ -17,6 +17,13 @@ export interface RolloutRow {
   finished_at: Date | null;
 }
 
+/** A required release a target steps through: enough to deploy it and to say so. */
+export interface RequiredStepRow {
+  releaseId: string;
+  version: string;
+  stageCount: number;
+}
+
 /** A target with the live facts of its installation the planner needs. */
 export interface TargetRow {
   rollout_id: string;
@@ -36,6 +43,10 @@ export interface TargetRow {
   /** What the installation showed before the rollout's first stage (restored by a full rollback). */
   base_version: string | null;
   base_release_id: string | null;
+  /** The required releases it runs before the rollout's release, in order (required-steps.ts). */
+  steps: RequiredStepRow[];
+  /** The release it is on: 0-based into `steps`; `steps.length` = the rollout's release. */
+  step: number;
   approved: boolean;
   approved_for: Date | null;
   finished_at: Date | null;
@@ -60,9 +71,9 @@ export interface TargetRow {
 }
 
 /** The target columns read (not its bookkeeping timestamps: parsing 10 000 dates is not free). */
-const TARGET_COLUMNS = ['rollout_id', 'installation_id', 'vendor_id', 'customer_id', 'position', 'wave', 'status', 'waiting_for', 'waiting_since', 'stage', 'stage_revision', 'stage_sent_at', 'base_revision', 'base_version', 'base_release_id', 'approved', 'approved_for', 'finished_at', 'message', 'blocker'] as const satisfies readonly (keyof TargetRow)[];
+const TARGET_COLUMNS = ['rollout_id', 'installation_id', 'vendor_id', 'customer_id', 'position', 'wave', 'status', 'waiting_for', 'waiting_since', 'stage', 'stage_revision', 'stage_sent_at', 'base_revision', 'base_version', 'base_release_id', 'steps', 'step', 'approved', 'approved_for', 'finished_at', 'message', 'blocker'] as const satisfies readonly (keyof TargetRow)[];
 
-export type TargetPatch = Partial<Pick<TargetRow, 'status' | 'waiting_for' | 'waiting_since' | 'stage' | 'stage_revision' | 'stage_sent_at' | 'base_revision' | 'base_version' | 'base_release_id' | 'approved' | 'finished_at' | 'message' | 'blocker'>>;
+export type TargetPatch = Partial<Pick<TargetRow, 'status' | 'waiting_for' | 'waiting_since' | 'stage' | 'stage_revision' | 'stage_sent_at' | 'base_revision' | 'base_version' | 'base_release_id' | 'step' | 'approved' | 'finished_at' | 'message' | 'blocker'>>;
 
 /** PostgreSQL types of the patchable target columns (for `jsonb_to_recordset`). */
 const TARGET_COLUMN_TYPES: Record<keyof TargetPatch, string> = {
@@ -75,6 +86,7 @@ const TARGET_COLUMN_TYPES: Record<keyof TargetPatch, string> = {
   base_revision: 'integer',
   base_version: 'text',
   base_release_id: 'uuid',
+  step: 'integer',
   approved: 'boolean',
   finished_at: 'timestamptz',
   message: 'text',
@@ -84,7 +96,10 @@ const TARGET_COLUMN_TYPES: Record<keyof TargetPatch, string> = {
 export class RolloutRepository {
   constructor(private readonly db: Database) {}
 
-  async create(r: { vendorId: string; releaseId: string; strategy: RolloutStrategy; stageCount: number; createdBy: string | null }, targets: { installationId: string; customerId: string; wave: number }[]): Promise<string> {
+  async create(
+    r: { vendorId: string; releaseId: string; strategy: RolloutStrategy; stageCount: number; createdBy: string | null },
+    targets: { installationId: string; customerId: string; wave: number; steps: RequiredStepRow[] }[],
+  ): Promise<string> {
     return this.db.transaction(async (trx) => {
       const [row] = (await trx('rollouts')
         .insert({ vendor_id: r.vendorId, release_id: r.releaseId, strategy: JSON.stringify(r.strategy), stage_count: r.stageCount, created_by: r.createdBy })
@@ -92,7 +107,7 @@ export class RolloutRepository {
       const id = row?.id ?? '';
       for (let i = 0; i < targets.length; i += 1000) {
         await trx('rollout_targets').insert(
-          targets.slice(i, i + 1000).map((t, j) => ({ rollout_id: id, installation_id: t.installationId, vendor_id: r.vendorId, customer_id: t.customerId, position: i + j, wave: t.wave })),
+          targets.slice(i, i + 1000).map((t, j) => ({ rollout_id: id, installation_id: t.installationId, vendor_id: r.vendorId, customer_id: t.customerId, position: i + j, wave: t.wave, steps: JSON.stringify(t.steps) })),
         );
       }
       await trx('rollout_events').insert({ rollout_id: id, type: 'created', message: `${targets.length} targets` });
@@ -322,5 +337,7 @@ export function toTarget(t: TargetRow, rollout: Pick<RolloutRow, 'status' | 'mes
     message: t.message,
     finishedAt: t.finished_at?.toISOString() ?? null,
     blocker: shownBlocker(rollout.status, rollout.message, isFinished(t), t.blocker),
+    requiredSteps: t.steps.map((s) => ({ releaseId: s.releaseId, version: s.version })),
+    step: t.step,
   };
 }

@@ -8,9 +8,9 @@ import { isUuid } from '../domain/shared/db-errors.js';
 import type { ReleaseRepository } from '../domain/releases/release-repository.js';
 import { entitles, type EntitlementService } from '../domain/releases/entitlements.js';
 import { transition } from '../domain/releases/lifecycle.js';
-import { uninstallingConflict } from '../domain/installations/deploy-service.js';
+import { belowRequiredConflict, uninstallingConflict } from '../domain/installations/deploy-service.js';
 import { assignWaves } from './planner.js';
-import { reasonMessage, sortEligible, type Candidate, type IneligibleReason } from './eligibility.js';
+import { reasonMessage, sortByRequiredPath, sortEligible, type Candidate, type IneligibleReason } from './eligibility.js';
 import type { RolloutEngine } from './engine.js';
 import { toTarget, type RolloutRepository, type RolloutRow } from './rollout-repository.js';
 
@@ -41,7 +41,7 @@ export class RolloutService {
    * that no target is already in another moving rollout; assigns waves; starts the engine.
    */
   async create(actor: Actor, body: CreateInput): Promise<Rollout> {
-    const { release, eligible, ineligible } = await this.eligibility(actor.vendorId, body);
+    const { release, eligible, ineligible, steps, currentOf } = await this.eligibility(actor.vendorId, body);
     const explicit = new Set(body.targets.installationIds ?? []);
     const named = (reasons: IneligibleReason[]) => ineligible.filter((i) => reasons.includes(i.reason) && explicit.has(i.candidate.id)).map((i) => i.candidate);
     // Installations being uninstalled take no rollout: named ones are refused, the others left out.
@@ -58,6 +58,11 @@ export class RolloutService {
     if (expired.length > 0) {
       throw new AppError('CONFLICT', `targets: ${expired.map((c) => `${c.name} (${c.customer_name})`).join(', ')}: the customer's license expired and blocks updates; replace it with a later expiry`);
     }
+    // A named installation is never taken back below a required release it runs; nor past one on hold.
+    const below = ineligible.find((i) => i.reason === 'below-required-release' && explicit.has(i.candidate.id));
+    if (below?.blocking) throw belowRequiredConflict(below.candidate.name, currentOf(below.candidate.release_id), below.blocking, release.version);
+    const held = ineligible.find((i) => i.reason === 'required-release-on-hold' && explicit.has(i.candidate.id));
+    if (held?.blocking) throw new AppError('CONFLICT', `targets: ${held.candidate.name}: required release ${held.blocking.version} comes before ${release.version} and is on hold; resume it first`);
     const refused = ineligible.filter((i) => i.reason === 'not-entitled').map((i) => i.candidate.name);
     if (refused.length > 0 && !body.targets.all) throw new AppError('VALIDATION_FAILED', `targets: the customers of ${refused.join(', ')} are not entitled to release ${release.version}`);
     if (eligible.length === 0) throw new AppError('VALIDATION_FAILED', 'targets: no installation on this track is entitled to this release');
@@ -73,7 +78,7 @@ export class RolloutService {
     const waves = formWaves(eligible, strategy);
     const id = await this.repo.create(
       { vendorId: actor.vendorId, releaseId: release.id, strategy, stageCount: release.stages.length, createdBy: actor.userId },
-      eligible.map((c) => ({ installationId: c.id, customerId: c.customer_id, wave: waves.get(c.id) ?? 0 })),
+      eligible.map((c) => ({ installationId: c.id, customerId: c.customer_id, wave: waves.get(c.id) ?? 0, steps: steps.get(c.id) ?? [] })),
     );
     await this.engine.trigger(id);
     return this.get(actor, id);
@@ -85,7 +90,7 @@ export class RolloutService {
    * the release, unknown installations and wave members that are not eligible.
    */
   async preview(actor: Actor, body: CreateInput): Promise<RolloutPreview> {
-    const { release, eligible, ineligible } = await this.eligibility(actor.vendorId, body);
+    const { release, eligible, ineligible, steps } = await this.eligibility(actor.vendorId, body);
     const waves = formWaves(eligible, body.strategy);
     const byWave = new Map<number, string[]>();
     for (const c of eligible) {
@@ -95,7 +100,11 @@ export class RolloutService {
     return {
       waves: [...byWave].sort(([a], [b]) => a - b).map(([index, installationIds]) => ({ index, installationIds })),
       eligibleCount: eligible.length,
-      ineligible: ineligible.map(({ candidate: c, reason }) => ({ installationId: c.id, name: c.name, customerName: c.customer_name, reason, message: reasonMessage(reason, c, release) })),
+      steps: eligible.flatMap((c) => {
+        const required = steps.get(c.id) ?? [];
+        return required.length > 0 ? [{ installationId: c.id, requiredSteps: required.map((s) => ({ releaseId: s.releaseId, version: s.version })) }] : [];
+      }),
+      ineligible: ineligible.map(({ candidate: c, reason, blocking }) => ({ installationId: c.id, name: c.name, customerName: c.customer_name, reason, message: reasonMessage(reason, c, release, blocking) })),
     };
   }
 
@@ -110,7 +119,7 @@ export class RolloutService {
     const q = this.db('installations as i')
       .join('customers as c', 'c.id', 'i.customer_id')
       .where('i.vendor_id', vendorId)
-      .select('i.id', 'i.customer_id', 'c.name as customer_name', 'i.track_id', 'i.name', 'i.agent_kind', 'i.lifecycle')
+      .select('i.id', 'i.customer_id', 'c.name as customer_name', 'i.track_id', 'i.name', 'i.agent_kind', 'i.lifecycle', 'i.release_id')
       .orderBy('i.created_at');
     const { installationIds, customerIds, all } = body.targets;
     if (!all) {
@@ -135,7 +144,19 @@ export class RolloutService {
       }),
     );
     const blockedCustomers = new Set((await this.licenses.blockedCustomers(vendorId, [...entitledCustomers])).keys());
-    return { release, ...sortEligible(found, { trackId: release.track_id, kinds, entitledCustomers, blockedCustomers }) };
+    const sorted = sortEligible(found, { trackId: release.track_id, kinds, entitledCustomers, blockedCustomers });
+    // Required releases: each eligible one's steps before this release, or why it cannot go there.
+    const trackReleases = await this.releases.listReleases(vendorId, release.track_id);
+    const byRequired = sortByRequiredPath(sorted.eligible, trackReleases, release);
+    const steps = new Map(byRequired.eligible.map(({ candidate, steps: s }) => [candidate.id, s.map((r) => ({ releaseId: r.id, version: r.version, stageCount: r.stages.length }))]));
+    const versionOf = new Map(trackReleases.map((r) => [r.id, r.version]));
+    return {
+      release,
+      eligible: byRequired.eligible.map((e) => e.candidate),
+      ineligible: [...sorted.ineligible.map((i) => ({ ...i, blocking: undefined })), ...byRequired.ineligible],
+      steps,
+      currentOf: (releaseId: string | null) => (releaseId ? (versionOf.get(releaseId) ?? '?') : '?'),
+    };
   }
 
   async list(scope: Scope): Promise<Rollout[]> {

@@ -62,6 +62,8 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'release.hold',
   'release.resume',
   'release.rescind',
+  'release.require',
+  'release.unrequire',
   'entitlement.create',
   'entitlement.update',
   'entitlement.delete',

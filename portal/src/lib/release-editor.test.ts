@@ -36,6 +36,7 @@ function release(patch: Partial<Release> = {}): Release {
     notes: null,
     status: 'draft',
     locked: false,
+    required: false,
     deployment: 'none',
     stages: [],
     checklist: [],

@@ -12,7 +12,7 @@ const left = (installationId: string, name: string, customerName: string, reason
 
 describe('reviewWaves', () => {
   it('names each wave member; the first of several waves is the canary', () => {
-    const preview = RolloutPreview.parse({ waves: [{ index: 1, installationIds: ['i2', 'i3'] }, { index: 0, installationIds: ['i1'] }], eligibleCount: 3, ineligible: [] });
+    const preview = RolloutPreview.parse({ waves: [{ index: 1, installationIds: ['i2', 'i3'] }, { index: 0, installationIds: ['i1'] }], eligibleCount: 3, steps: [], ineligible: [] });
     expect(reviewWaves(preview, known)).toEqual([
       { index: 0, title: 'Wave 1 · canary', canary: true, members: [{ id: 'i1', name: 'edge-1', customerName: 'Globex', canary: true }] },
       {
@@ -28,7 +28,7 @@ describe('reviewWaves', () => {
   });
 
   it('one wave has no canary; an installation the page does not know shows its id', () => {
-    const waves = reviewWaves({ waves: [{ index: 0, installationIds: ['i1', 'gone'] }], eligibleCount: 2, ineligible: [] }, known);
+    const waves = reviewWaves({ waves: [{ index: 0, installationIds: ['i1', 'gone'] }], eligibleCount: 2, steps: [], ineligible: [] }, known);
     expect(waves[0]?.canary).toBe(false);
     expect(waves[0]?.title).toBe('Wave 1');
     expect(waves[0]?.members[1]).toEqual({ id: 'gone', name: 'gone', customerName: null, canary: false });

@@ -57,6 +57,8 @@ export const REASON_TITLES: Readonly<Record<IneligibleReason, string>> = {
   'license-expired': 'License expired',
   'wrong-agent-kind': 'Wrong agent kind',
   uninstalling: 'Being uninstalled',
+  'below-required-release': 'Would go back below a required release',
+  'required-release-on-hold': 'A required release on the way is on hold',
 };
 
 export interface IneligibleGroup {

@@ -39,6 +39,8 @@ function toTarget(t: RolloutProgress['targets'][number], current: RolloutTarget 
     status,
     waitingFor,
     stage: t.stage,
+    requiredSteps: t.requiredSteps ?? current?.requiredSteps ?? [],
+    step: t.step ?? current?.step ?? 0,
     approved: t.approved,
     approvedFor: t.approvedFor ?? null,
     message: t.message,

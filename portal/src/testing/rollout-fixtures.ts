@@ -2,7 +2,7 @@ import { isFinishedTargetStatus, type Rollout, type RolloutProgress, type Rollou
 import { T0 } from './fixtures';
 
 export function target(installationId: string, patch: Partial<RolloutTarget> = {}): RolloutTarget {
-  return { installationId, customerId: 'c1', wave: 0, status: 'pending', waitingFor: null, stage: 0, approved: false, approvedFor: null, message: null, finishedAt: null, blocker: null, ...patch };
+  return { installationId, customerId: 'c1', wave: 0, status: 'pending', waitingFor: null, stage: 0, approved: false, approvedFor: null, message: null, finishedAt: null, blocker: null, requiredSteps: [], step: 0, ...patch };
 }
 
 export function rollout(id: string, targets: RolloutTarget[], patch: Partial<Rollout> = {}): Rollout {

@@ -355,9 +355,10 @@ export const API = {
     operationId: 'deploy',
     tag: 'Installations',
     summary: 'Deploy an application version or a release to one installation',
+    description: 'A release past a required one the installation has not run answers 409 REQUIRED_RELEASE_FIRST (roll it out instead: a rollout steps through required releases); one below a required release it runs answers 409 BELOW_REQUIRED_RELEASE.',
     body: DeployBody,
     responses: { 202: DeployResponse },
-    errors: ['CONFLICT'],
+    errors: ['CONFLICT', 'REQUIRED_RELEASE_FIRST', 'BELOW_REQUIRED_RELEASE'],
     example: { releaseId: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0' },
   },
   'GET /installations/:id/status': { operationId: 'getInstallationStatus', tag: 'Installations', summary: 'Online, revisions, health and versions per component', responses: { 200: InstallationStatus } },
@@ -425,6 +426,8 @@ export const API = {
   'POST /releases/:id/hold': releaseAction('holdRelease', 'Hold: no new rollouts; running ones start no new installations'),
   'POST /releases/:id/resume': releaseAction('resumeRelease', 'hold → ready'),
   'POST /releases/:id/rescind': releaseAction('rescindRelease', 'Withdraw a deployed release for good'),
+  'POST /releases/:id/require': releaseAction('requireRelease', 'Mark required: installations behind it get it first, rollbacks never go below it'),
+  'POST /releases/:id/unrequire': releaseAction('unrequireRelease', 'No longer required'),
 
   'GET /entitlements': { operationId: 'listEntitlements', tag: 'Releases', summary: 'Which tracks (and versions, until when) customers may install', query: EntitlementsQuery, responses: { 200: EntitlementList } },
   'POST /entitlements': {
@@ -471,9 +474,10 @@ export const API = {
     operationId: 'createRollout',
     tag: 'Rollouts',
     summary: 'Take a ready release to installations in waves',
+    description: 'An installation behind a required release runs it first (each required release deployed and healthy, then the next, then this release). A named installation that would go back below a required release it runs answers 409 BELOW_REQUIRED_RELEASE.',
     body: CreateRolloutBody,
     responses: { 201: Rollout },
-    errors: ['CONFLICT'],
+    errors: ['CONFLICT', 'BELOW_REQUIRED_RELEASE'],
     example: {
       releaseId: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
       targets: { all: true },

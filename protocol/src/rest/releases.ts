@@ -50,6 +50,11 @@ export const Release = z.object({
   notes: z.string().nullable(),
   status: ReleaseStatus,
   locked: z.boolean(),
+  /**
+   * Required: installations behind it get it before any newer release (rollouts step through it),
+   * and no rollback or deploy takes an installation that runs it back below it.
+   */
+  required: z.boolean(),
   deployment: ReleaseDeployment,
   stages: z.array(z.array(z.object({ applicationId: z.string(), versionId: z.string().nullable(), instructions: z.string().nullable() }))),
   checklist: z.array(ChecklistItem),
@@ -71,6 +76,8 @@ export const CreateReleaseBody = z.object({
   checklist: z.array(text(500).trim().min(1)).max(100).optional(),
   /** Start from an earlier release of the same track: its stages, instructions and checklist (unticked). */
   cloneFrom: z.uuid().optional(),
+  /** Mark it required (see `Release.required`); `POST /releases/:id/{require,unrequire}` change it later. */
+  required: z.boolean().optional(),
 });
 export type CreateReleaseBody = z.input<typeof CreateReleaseBody>;
 
@@ -179,6 +186,10 @@ export type CreateRolloutBody = z.input<typeof CreateRolloutBody>;
 export const ApproveTargetBody = z.object({ at: IsoDate.optional() }).strict();
 export type ApproveTargetBody = z.input<typeof ApproveTargetBody>;
 
+/** A required release a rollout target runs before the rollout's release. */
+export const RequiredStep = z.object({ releaseId: z.string(), version: z.string() });
+export type RequiredStep = z.infer<typeof RequiredStep>;
+
 export const RolloutTarget = z.object({
   installationId: z.string(),
   customerId: z.string(),
@@ -192,6 +203,13 @@ export const RolloutTarget = z.object({
   finishedAt: IsoDate.nullable(),
   /** What it waits for, while unfinished (null: nothing, or finished). */
   blocker: TargetBlocker.nullable(),
+  /**
+   * The required releases it runs first, in order, before the rollout's release (empty: it goes
+   * straight to the release). Each is deployed and healthy before the next.
+   */
+  requiredSteps: z.array(RequiredStep),
+  /** Which release it is on: 0-based into `requiredSteps`; `requiredSteps.length` = the rollout's release. */
+  step: z.number().int(),
 });
 export type RolloutTarget = z.infer<typeof RolloutTarget>;
 
@@ -219,12 +237,14 @@ export type Rollout = z.infer<typeof Rollout>;
 export const RolloutPreview = z.object({
   waves: z.array(z.object({ index: z.number().int(), installationIds: z.array(z.string()) })),
   eligibleCount: z.number().int(),
+  /** The eligible installations that run required releases first, with those releases in order (the others go straight to the release). */
+  steps: z.array(z.object({ installationId: z.string(), requiredSteps: z.array(RequiredStep) })),
   ineligible: z.array(
     z.object({
       installationId: z.string(),
       name: z.string(),
       customerName: z.string(),
-      reason: z.enum(['no-track', 'other-track', 'not-entitled', 'wrong-agent-kind', 'uninstalling', 'license-expired']),
+      reason: z.enum(['no-track', 'other-track', 'not-entitled', 'wrong-agent-kind', 'uninstalling', 'license-expired', 'below-required-release', 'required-release-on-hold']),
       /** The reason in plain words, e.g. "not on a release track". */
       message: z.string(),
     }),

@@ -7,6 +7,7 @@ import type { ApplicationRepository } from '../applications/application-reposito
 import type { ReleaseRepository } from '../releases/release-repository.js';
 import type { ReleaseService } from '../releases/release-service.js';
 import { transition } from '../releases/lifecycle.js';
+import { requiredPath, versionList, type TrackRelease } from '../releases/required-steps.js';
 import type { DesiredStateRepository } from './desired-state-repository.js';
 import { withHelmValueOverrides } from './helm-values.js';
 import type { InstallationService } from './installation-service.js';
@@ -20,6 +21,15 @@ export interface UpdateGate {
 /** The answer to a deploy (or rollout) aimed at an installation whose agent is removing everything. */
 export function uninstallingConflict(name: string): AppError {
   return new AppError('CONFLICT', `Installation "${name}" is being uninstalled; it takes no deploys or rollouts`);
+}
+
+/** The answer to a deploy or rollout that would take an installation back below a required release it runs. */
+export function belowRequiredConflict(name: string, current: string, floor: Pick<TrackRelease, 'id' | 'version'>, target: string): AppError {
+  const runs = current === floor.version ? `runs ${current}, a required release` : `runs ${current}, past required release ${floor.version}`;
+  return new AppError('BELOW_REQUIRED_RELEASE', `Installation "${name}" ${runs}: it cannot go back to ${target} (${floor.version} or newer only)`, {
+    requiredReleaseId: floor.id,
+    requiredVersion: floor.version,
+  });
 }
 
 /** Component names double as compose project / helm release suffixes: lowercase, [a-z0-9_-]. */
@@ -100,6 +110,7 @@ export class DeployService {
     }
     const allowed = transition({ status: release.status, deployment: release.deployment, allPinned: true, checklistDone: true }, 'deploy');
     if (!allowed.ok) throw new AppError('CONFLICT', `Cannot deploy release ${release.version}: ${allowed.reason}`);
+    await this.assertNoRequiredCrossed(installation, release);
     const versionIds = release.stages.flat().flatMap((c) => (c.versionId ? [c.versionId] : []));
     const versions = await this.applications.versionsWithApplications(vendorId, versionIds);
     // A mixed track ships compose and helm flavours of its components: the installation gets its agent's.
@@ -112,6 +123,25 @@ export class DeployService {
     );
     if (deployed.length === 0) throw new AppError('VALIDATION_FAILED', `Release ${release.version} has no component for a ${installation.agent_kind} agent`);
     return { components: deployed.map((d) => d.component), source: { releaseId: release.id }, desiredVersion: release.version, releaseId: release.id, versionIds: deployed.map((d) => d.id) };
+  }
+
+  /**
+   * A direct deploy is one desired state: it cannot step through required releases (a rollout
+   * does), so skipping one is refused, and so is going back below one the installation runs.
+   */
+  private async assertNoRequiredCrossed(installation: InstallationRow, release: { version: string; track_id: string }): Promise<void> {
+    if (!installation.release_id) return;
+    const current = (await this.releases.getRelease(installation.vendor_id, installation.release_id))?.version ?? null;
+    const path = requiredPath(await this.releases.listReleases(installation.vendor_id, release.track_id), current, release.version);
+    if (path.kind === 'below') throw belowRequiredConflict(installation.name, current ?? '', path.floor, release.version);
+    if (path.steps.length === 0) return;
+    const one = path.steps.length === 1;
+    const held = path.kind === 'on-hold' ? ` (${path.onHold.version} is on hold: resume it first)` : '';
+    throw new AppError(
+      'REQUIRED_RELEASE_FIRST',
+      `Release ${versionList(path.steps)} ${one ? 'is' : 'are'} required before ${release.version}${held}: deploy ${one ? 'it' : 'them'} first, or roll out ${release.version} (a rollout steps through required releases)`,
+      { required: path.steps.map((s) => ({ releaseId: s.id, version: s.version })) },
+    );
   }
 
   private component(

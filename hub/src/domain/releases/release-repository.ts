@@ -17,6 +17,7 @@ export interface ReleaseRow {
   name: string | null;
   notes: string | null;
   status: ReleaseStatus;
+  required: boolean;
   deployment: Deployment;
   stages: StoredComponent[][];
   checklist: ChecklistItem[];
@@ -35,6 +36,7 @@ export const toRelease = (r: ReleaseRow): Release => ({
   notes: r.notes,
   status: r.status,
   locked: r.status !== 'draft',
+  required: r.required,
   deployment: r.deployment,
   stages: r.stages,
   checklist: r.checklist,
@@ -97,9 +99,9 @@ export class ReleaseRepository {
     return this.db('releases').where({ vendor_id: vendorId, id }).first();
   }
 
-  async createRelease(vendorId: string, trackId: string, r: { version: string; name: string | null; notes: string | null; stages: StoredComponent[][]; checklist: ChecklistItem[] }): Promise<ReleaseRow> {
+  async createRelease(vendorId: string, trackId: string, r: { version: string; name: string | null; notes: string | null; stages: StoredComponent[][]; checklist: ChecklistItem[]; required: boolean }): Promise<ReleaseRow> {
     const [row] = await this.db('releases')
-      .insert({ vendor_id: vendorId, track_id: trackId, version: r.version, name: r.name, notes: r.notes, stages: JSON.stringify(r.stages), checklist: JSON.stringify(r.checklist) })
+      .insert({ vendor_id: vendorId, track_id: trackId, version: r.version, name: r.name, notes: r.notes, stages: JSON.stringify(r.stages), checklist: JSON.stringify(r.checklist), required: r.required })
       .returning('*');
     return row as ReleaseRow;
   }

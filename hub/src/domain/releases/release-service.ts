@@ -112,7 +112,7 @@ export class ReleaseService {
     if (body.stages) stages = await this.checkStages(vendorId, track, body.stages, []);
     else await this.refuseArchived(vendorId, stages, []);
     const row = await conflictOnDuplicate(
-      () => this.repo.createRelease(vendorId, track.id, { version, name: body.name ?? null, notes, stages, checklist }),
+      () => this.repo.createRelease(vendorId, track.id, { version, name: body.name ?? null, notes, stages, checklist, required: body.required ?? false }),
       `Release ${version} of "${track.name}" already exists`,
     );
     return toRelease(row);
@@ -141,6 +141,17 @@ export class ReleaseService {
     const patch: Record<string, unknown> = { status: next };
     if (action === 'lock') patch.locked_at = new Date();
     return toRelease(await this.write(vendorId, row, patch));
+  }
+
+  /**
+   * require | unrequire: whether installations must pass through the release (see required-steps.ts).
+   * Any status but rescinded: a withdrawn release is never a step, so marking it would mean nothing.
+   */
+  async setRequired(vendorId: string, id: string, required: boolean): Promise<Release> {
+    const row = await this.row(vendorId, id);
+    if (row.status === 'rescinded') throw new AppError('CONFLICT', `Release ${row.version} is rescinded: it is never deployed again, so it cannot be ${required ? 'required' : 'changed'}`);
+    if (row.required === required) return toRelease(row);
+    return toRelease(await this.write(vendorId, row, { required }));
   }
 
   async deleteRelease(vendorId: string, id: string): Promise<void> {

@@ -45,6 +45,12 @@ export function releaseRoutes(router: Router<RouteState>, deps: RouteDeps, relea
       ctx.body = await releases.act(a.vendorId, param(ctx, 'id'), action);
     });
   }
+  r.org('POST /releases/:id/require', async (ctx, a) => {
+    ctx.body = await releases.setRequired(a.vendorId, param(ctx, 'id'), true);
+  });
+  r.org('POST /releases/:id/unrequire', async (ctx, a) => {
+    ctx.body = await releases.setRequired(a.vendorId, param(ctx, 'id'), false);
+  });
 
   r.org('GET /entitlements', async (ctx, a) => {
     const { customerId } = parseOrThrow(EntitlementsQuery, ctx.query, 'query');
