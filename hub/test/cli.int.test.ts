@@ -88,6 +88,9 @@ describe('flotilla CLI against a real hub', { timeout: 120_000 }, () => {
     expect(jsonOf<Release>(await runFlotilla(['releases', 'show', draft.id, '-o', 'json'], ci))).toMatchObject({ status: 'ready', locked: true });
     expect((await runFlotilla(['releases', 'hold', 'Shop@1.0.0'], ci)).stdout).toMatch(/status:\s+hold/);
     expect((await runFlotilla(['releases', 'resume', 'Shop@1.0.0'], ci)).stdout).toMatch(/status:\s+ready/);
+    // Required: marked and unmarked by name, shown in the fields.
+    expect((await runFlotilla(['releases', 'require', 'Shop@1.0.0'], ci)).stdout).toMatch(/required:\s+true/);
+    expect((await runFlotilla(['releases', 'unrequire', 'Shop@1.0.0'], ci)).stdout).toMatch(/required:\s+false/);
     // An illegal transition: the hub's CONFLICT, exit 1.
     const again = await runFlotilla(['releases', 'lock', 'Shop@1.0.0'], ci);
     expect(again.code).toBe(1);

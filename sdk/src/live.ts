@@ -7,6 +7,7 @@ import {
   InstallationCommand,
   InstallationRemoved,
   InstallationStatus,
+  LiveLogLines,
   RolloutProgress,
   type LiveClientToServerEvents,
   type LiveServerToClientEvents,
@@ -24,6 +25,7 @@ const LIVE_SCHEMAS = {
   'installation:changed': Installation,
   'installation:removed': InstallationRemoved,
   'alert:changed': Alert,
+  'logs:lines': LiveLogLines,
 } as const satisfies Record<keyof LiveServerToClientEvents, z.ZodType>;
 
 export type LiveEventName = keyof LiveServerToClientEvents;

@@ -8,11 +8,11 @@ import { resolveRelease, resolveStages, resolveTrack } from '../resolve.js';
 const RELEASE_ARG = 'Release: TRACK@VERSION (e.g. Shop@1.2.0) or its id';
 
 function releaseFields(r: Release) {
-  return { release: r.version, id: r.id, status: r.status, locked: r.locked, deployment: r.deployment, stages: r.stages.length };
+  return { release: r.version, id: r.id, status: r.status, locked: r.locked, required: r.required, deployment: r.deployment, stages: r.stages.length };
 }
 
-/** `releases lock|unlock|hold|resume|rescind <release>`: one lifecycle transition each. */
-function transition(state: RunState, action: 'lock' | 'unlock' | 'hold' | 'resume' | 'rescind', describe: string): Command {
+/** `releases lock|unlock|hold|resume|rescind|require|unrequire <release>`: one action each. */
+function transition(state: RunState, action: 'lock' | 'unlock' | 'hold' | 'resume' | 'rescind' | 'require' | 'unrequire', describe: string): Command {
   return cmd(
     state,
     `${action} <release>`,
@@ -42,6 +42,7 @@ export function releasesCommand(state: RunState) {
           .option('name', { type: 'string', describe: 'A display name' })
           .option('notes-file', { type: 'string', describe: 'Release notes (markdown file)' })
           .option('checklist', { type: 'string', array: true, describe: 'A checklist item to tick before locking (repeatable)' })
+          .option('required', { type: 'boolean', describe: 'Required: installations behind it get it first, rollbacks never go below it' })
           .example('$0 releases create --track Shop --version 1.2.0 --stage db@3.1.0 --stage shop@1.2.0,web@2.0.0 --notes-file NOTES.md', ''),
       async (ctx, args) => {
         const stages = args.stage.map(parseStage);
@@ -54,6 +55,7 @@ export function releasesCommand(state: RunState) {
           ...(args.name ? { name: args.name } : {}),
           ...(notes !== undefined ? { notes } : {}),
           ...(args.checklist?.length ? { checklist: args.checklist } : {}),
+          ...(args.required !== undefined ? { required: args.required } : {}),
         };
         const r = await client.request('POST /tracks/:id/releases', { params: { id: track.id }, body });
         ctx.result(r, () => formatFields({ created: 'release', track: track.name, ...releaseFields(r) }));
@@ -69,7 +71,7 @@ export function releasesCommand(state: RunState) {
         const track = await resolveTrack(client, args.track);
         const releases: Release[] = [];
         for await (const r of client.paginate('GET /tracks/:id/releases', { params: { id: track.id } })) releases.push(r);
-        ctx.result(releases, () => formatTable(releases.map(releaseFields), ['release', 'status', 'deployment', 'stages', 'id']));
+        ctx.result(releases, () => formatTable(releases.map(releaseFields), ['release', 'status', 'required', 'deployment', 'stages', 'id']));
       },
     ),
     cmd(
@@ -87,5 +89,7 @@ export function releasesCommand(state: RunState) {
     transition(state, 'hold', 'Hold a release: no new rollouts, running ones start no new installations'),
     transition(state, 'resume', 'Resume a held release (hold → ready)'),
     transition(state, 'rescind', 'Withdraw a deployed release for good'),
+    transition(state, 'require', 'Mark a release required: installations behind it get it first (rollouts step through it), rollbacks never go below it'),
+    transition(state, 'unrequire', 'A release is no longer required'),
   ]);
 }
