@@ -190,6 +190,10 @@ describe('release management in a real browser', () => {
     expect(await text(page.getByTestId('release-notes').locator('h2'))).toBe('Highlights');
     expect((await api.get<Release>(`/releases/${releaseId}`)).body).toMatchObject({ status: 'ready', locked: true, checklist: [{ text: 'Smoke tests passed', done: true }] });
 
+    step('mark it required');
+    await page.getByRole('checkbox', { name: 'Required' }).check();
+    await page.getByTestId('release-required-badge').waitFor();
+    await expect.poll(async () => (await api.get<Release>(`/releases/${releaseId}`)).body.required, { timeout: UI_TIMEOUT }).toBe(true);
     await shot(page, 'editor-locked');
     step('the track page lists it as ready');
     await page.getByTestId('release-track-link').click();
@@ -205,6 +209,9 @@ describe('release management in a real browser', () => {
     await offered.waitFor();
     expect(await text(offered.getByTestId('update-version'))).toBe('1.0.0');
     expect(await text(offered.getByTestId('update-name'))).toBe('First light');
+    expect(await text(offered.getByTestId('update-required'))).toBe('Required');
+    // Nothing older is required: it can be installed as is.
+    expect(await offered.getByTestId('update-needs-first').count()).toBe(0);
     expect(await text(offered.getByTestId('release-notes').locator('h2'))).toBe('Highlights');
     expect(await text(offered.getByTestId('release-notes').locator('li strong'))).toBe('Faster');
     expect(await offered.getByTestId('release-notes').locator('script').count()).toBe(0);

@@ -64,6 +64,8 @@ export const releasesApi = {
   remove: (releaseId: string) => request<undefined>('DELETE', `/releases/${id(releaseId)}`),
   /** An illegal transition answers 409 CONFLICT whose message says why. */
   act: (releaseId: string, action: LifecycleAction) => request<Release>('POST', `/releases/${id(releaseId)}/${action}`),
+  /** Required: installations behind it get it first; rollbacks never go below it. */
+  setRequired: (releaseId: string, required: boolean) => request<Release>('POST', `/releases/${id(releaseId)}/${required ? 'require' : 'unrequire'}`),
 };
 
 export const entitlementsApi = {
