@@ -7,6 +7,10 @@ import {
   InstallationRemoved,
   InstallationStatus,
   RolloutProgress,
+  LiveLogFollowAck,
+  LiveLogLines,
+  ErrorAck,
+  type LiveLogFollow,
   type LiveClientToServerEvents,
   type LiveServerToClientEvents,
 } from '@flotilla/protocol';
@@ -151,6 +155,77 @@ export function connectLive(handlers: LiveHandlers, url: string = LIVE_NAMESPACE
       socket.removeAllListeners();
       socket.disconnect();
       handlers.onState('offline');
+    },
+  };
+}
+
+export interface LogFollowHandlers {
+  onLines(chunk: LiveLogLines): void;
+  /** The follow is over: the agent ended it (its reason), the hub refused it, or the connection dropped. */
+  onEnded(reason: string): void;
+}
+
+export interface LogFollow {
+  /** Stops following (tells the hub, which stops the agent). Idempotent. */
+  stop(): void;
+}
+
+const FOLLOW_ACK_TIMEOUT_MS = 20_000;
+
+/**
+ * Follows one component's logs over the live connection: asks `logs:follow`, passes on the
+ * `logs:lines` of that follow (validated), and ends when stopped, when the agent ends it, or when
+ * the connection drops (the hub stops a follow whose client went away).
+ */
+export function followLogs(socket: LiveSocket, request: LiveLogFollow, handlers: LogFollowHandlers): LogFollow {
+  let followId: string | undefined;
+  let over = false;
+  const end = (reason: string) => {
+    if (over) return;
+    over = true;
+    socket.off('logs:lines', onLines);
+    socket.off('disconnect', onDisconnect);
+    handlers.onEnded(reason);
+  };
+  // The agent starts sending as soon as it accepted, so lines can arrive before the hub's answer
+  // naming the follow: they wait here until it does.
+  let early: LiveLogLines[] = [];
+  const take = (chunk: LiveLogLines) => {
+    if (over) return;
+    handlers.onLines(chunk);
+    if (chunk.end) end(chunk.end.reason);
+  };
+  const onLines = (payload: unknown) => {
+    const parsed = LiveLogLines.safeParse(payload);
+    if (!parsed.success) return;
+    if (followId === undefined) early.push(parsed.data);
+    else if (parsed.data.followId === followId) take(parsed.data);
+  };
+  const onDisconnect = () => end('the live connection was lost');
+  socket.on('logs:lines', onLines);
+  socket.on('disconnect', onDisconnect);
+  socket
+    .timeout(FOLLOW_ACK_TIMEOUT_MS)
+    .emitWithAck('logs:follow', request)
+    .then((response: unknown) => {
+      const ok = LiveLogFollowAck.safeParse(response);
+      if (!ok.success) {
+        const refused = ErrorAck.safeParse(response);
+        end(refused.success ? refused.data.error.message : 'the hub did not start the follow');
+        return;
+      }
+      followId = ok.data.followId;
+      // Stopped while the hub was starting it: stop it there too.
+      if (over) socket.emit('logs:unfollow', { followId });
+      for (const chunk of early) if (chunk.followId === followId) take(chunk);
+      early = [];
+    })
+    .catch(() => end('the hub did not answer'));
+  return {
+    stop() {
+      if (over) return;
+      if (followId !== undefined) socket.emit('logs:unfollow', { followId });
+      end('stopped');
     },
   };
 }

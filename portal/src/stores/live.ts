@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import { connectLive, type LiveClient, type LiveConnectionState } from '../api/live';
+import type { LiveLogFollow } from '@flotilla/protocol';
+import { connectLive, followLogs, type LiveClient, type LiveConnectionState, type LogFollow, type LogFollowHandlers } from '../api/live';
 import { useFleetStore } from './fleet';
 import { useRolloutsStore } from './rollouts';
 import { useCommandsStore } from './commands';
@@ -45,5 +46,10 @@ export const useLiveStore = defineStore('live', () => {
     state.value = 'offline';
   }
 
-  return { state, invalidEvents, start, stop };
+  /** Follows a component's logs over this connection (null: not connected). */
+  function follow(request: LiveLogFollow, handlers: LogFollowHandlers): LogFollow | null {
+    return client ? followLogs(client.socket, request, handlers) : null;
+  }
+
+  return { state, invalidEvents, start, stop, follow };
 });
