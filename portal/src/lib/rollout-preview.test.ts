@@ -14,24 +14,29 @@ describe('reviewWaves', () => {
   it('names each wave member; the first of several waves is the canary', () => {
     const preview = RolloutPreview.parse({ waves: [{ index: 1, installationIds: ['i2', 'i3'] }, { index: 0, installationIds: ['i1'] }], eligibleCount: 3, steps: [], ineligible: [] });
     expect(reviewWaves(preview, known)).toEqual([
-      { index: 0, title: 'Wave 1 · canary', canary: true, members: [{ id: 'i1', name: 'edge-1', customerName: 'Globex', canary: true }] },
+      { index: 0, title: 'Wave 1 · canary', canary: true, members: [{ id: 'i1', name: 'edge-1', customerName: 'Globex', canary: true, requiredFirst: [] }] },
       {
         index: 1,
         title: 'Wave 2',
         canary: false,
         members: [
-          { id: 'i2', name: 'edge-2', customerName: 'Globex', canary: false },
-          { id: 'i3', name: 'edge-3', customerName: 'Initech', canary: false },
+          { id: 'i2', name: 'edge-2', customerName: 'Globex', canary: false, requiredFirst: [] },
+          { id: 'i3', name: 'edge-3', customerName: 'Initech', canary: false, requiredFirst: [] },
         ],
       },
     ]);
+  });
+
+  it('names the required releases a member runs first', () => {
+    const waves = reviewWaves({ waves: [{ index: 0, installationIds: ['i1', 'i2'] }], eligibleCount: 2, steps: [{ installationId: 'i2', requiredSteps: [{ releaseId: 'r2', version: '2.0.0' }] }], ineligible: [] }, known);
+    expect(waves[0]?.members.map((m) => m.requiredFirst)).toEqual([[], ['2.0.0']]);
   });
 
   it('one wave has no canary; an installation the page does not know shows its id', () => {
     const waves = reviewWaves({ waves: [{ index: 0, installationIds: ['i1', 'gone'] }], eligibleCount: 2, steps: [], ineligible: [] }, known);
     expect(waves[0]?.canary).toBe(false);
     expect(waves[0]?.title).toBe('Wave 1');
-    expect(waves[0]?.members[1]).toEqual({ id: 'gone', name: 'gone', customerName: null, canary: false });
+    expect(waves[0]?.members[1]).toEqual({ id: 'gone', name: 'gone', customerName: null, canary: false, requiredFirst: [] });
   });
 });
 

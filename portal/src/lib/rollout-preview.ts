@@ -22,6 +22,8 @@ export interface ReviewMember {
   name: string;
   customerName: string | null;
   canary: boolean;
+  /** The required releases it runs first, in order (versions; empty: straight to the release). */
+  requiredFirst: string[];
 }
 
 export interface ReviewWave {
@@ -35,6 +37,7 @@ export interface ReviewWave {
 /** The waves with their members named; the first wave is the canary when more waves follow it. */
 export function reviewWaves(preview: RolloutPreview, known: ReadonlyMap<string, KnownInstallation>): ReviewWave[] {
   const waves = [...preview.waves].sort((a, b) => a.index - b.index);
+  const steps = new Map((preview.steps ?? []).map((s) => [s.installationId, s.requiredSteps.map((r) => r.version)]));
   return waves.map((w, i) => {
     const canary = i === 0 && waves.length > 1 && w.installationIds.length > 0;
     return {
@@ -43,7 +46,7 @@ export function reviewWaves(preview: RolloutPreview, known: ReadonlyMap<string, 
       canary,
       members: w.installationIds.map((id) => {
         const k = known.get(id);
-        return { id, name: k?.name ?? id, customerName: k?.customerName ?? null, canary };
+        return { id, name: k?.name ?? id, customerName: k?.customerName ?? null, canary, requiredFirst: steps.get(id) ?? [] };
       }),
     };
   });
