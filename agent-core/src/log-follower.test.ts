@@ -107,4 +107,16 @@ describe('LogFollower', () => {
     expect(await lost.promise).toBe('the hub did not acknowledge the log stream');
     expect(second.state.stopped).toBe(true);
   });
+
+  it('ends on its own after the maximum duration (a hub that never said stop)', async () => {
+    const { source, state } = scriptedSource();
+    const sent: LogStreamChunk[] = [];
+    const ended = deferred<string>();
+    const t0 = Date.now();
+    new LogFollower({ start: { ...start(2), limits: { ...start(2).limits, maxDurationSeconds: 1 } }, source, send: async (c) => (sent.push(c), true), onEnded: ended.resolve });
+    expect(await ended.promise).toBe('the follow reached its maximum duration (1 s)');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(990);
+    expect(state.stopped).toBe(true);
+    expect(sent.at(-1)?.end?.reason).toBe('the follow reached its maximum duration (1 s)');
+  });
 });
