@@ -3,7 +3,7 @@ import { FlotillaError, errorFromResponse } from './errors.js';
 import type { ItemOf, PagedRouteKey, RequestArgs, RequestOptions, ResponseOf } from './types.js';
 
 export interface ClientOptions {
-  /** The hub's URL, e.g. `https://hub.example.com` (the API is under `/api/v1`). */
+  /** The hub's URL, e.g. `https://hub.example.com` (the API is under `/api/v1`); `''` in a page the hub serves (same origin). */
   url: string;
   /** An API token (`flt_…`); without one, the client uses a session (`login`, or the browser's cookie). */
   token?: string;
@@ -11,6 +11,19 @@ export interface ClientOptions {
   vendorId?: string;
   /** Defaults to the global fetch (Node 20+, browsers). */
   fetch?: typeof fetch;
+  /**
+   * Whether a browser sends its cookies: `same-origin` (the default: a page the hub serves) or
+   * `include` (a page on another origin the hub's CORS allows). A session's writes must come from an
+   * origin the hub trusts (its CSRF check reads the Origin header the browser sets).
+   */
+  credentials?: RequestCredentials;
+  /** Headers added to every call (e.g. a proxy's CSRF header), read at each call. */
+  headers?: () => Record<string, string>;
+  /**
+   * Sees every error before it is thrown, e.g. a page sends the user to sign in on a 401. The error
+   * is thrown all the same.
+   */
+  onError?: (err: FlotillaError) => void;
 }
 
 const SESSION_COOKIE = 'flotilla_session';
@@ -43,7 +56,7 @@ export class FlotillaClient {
     const o = (options ?? {}) as RequestOptions<K> & { params?: Record<string, string>; query?: Record<string, unknown>; body?: unknown };
     const [method, template] = key.split(' ') as [string, string];
     const url = `${this.url}/api/v1${fillPath(template, o.params ?? {})}${queryString(o.query)}`;
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { ...this.opts.headers?.(), accept: 'application/json' };
     if (o.body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     else if (this.cookie) headers.cookie = this.cookie;
@@ -54,21 +67,25 @@ export class FlotillaClient {
       res = await this.fetchFn(url, {
         method,
         headers,
-        credentials: 'same-origin',
+        credentials: this.opts.credentials ?? 'same-origin',
         ...(o.body === undefined ? {} : { body: JSON.stringify(o.body) }),
         ...(o.signal ? { signal: o.signal } : {}),
       });
     } catch (err) {
       if ((err as { name?: string }).name === 'AbortError') throw err;
-      throw new FlotillaError('UNAVAILABLE', `Cannot reach the hub at ${this.url}: ${(err as Error).message}`, 0, undefined, key);
+      const where = this.url ? ` at ${this.url}` : '';
+      throw this.failed(new FlotillaError('UNAVAILABLE', `Cannot reach the hub${where}: ${(err as Error).message}`, 0, undefined, key));
     }
     this.keepSession(res);
     const payload = await readBody(res);
-    if (!res.ok) throw errorFromResponse(key, res.status, payload);
+    if (!res.ok) throw this.failed(errorFromResponse(key, res.status, payload, res.statusText));
     return payload as ResponseOf<K>;
   }
 
-  /** Every item of a paged list, fetching page after page as the loop asks for more. */
+  /**
+   * Every item of a paged list, fetching page after page as the loop asks for more. A page that
+   * names the position it was asked for again ends the list (a hub bug must not loop forever).
+   */
   async *paginate<K extends PagedRouteKey>(key: K, ...[options]: RequestArgs<K>): AsyncGenerator<ItemOf<K>, void, undefined> {
     const base = (options ?? {}) as { query?: Record<string, unknown> };
     let next: Record<string, unknown> = {};
@@ -76,10 +93,17 @@ export class FlotillaClient {
       const args = [{ ...base, query: { ...base.query, ...next } }] as unknown as RequestArgs<K>;
       const page = (await this.request(key, ...args)) as { items: ItemOf<K>[]; nextCursor?: string | null; nextBefore?: unknown };
       yield* page.items;
-      if (page.nextCursor) next = { cursor: page.nextCursor };
-      else if (page.nextBefore !== undefined && page.nextBefore !== null) next = { before: page.nextBefore };
-      else return;
+      const following = nextPosition(page);
+      if (!following || Object.entries(following).every(([k, v]) => next[k] === v)) return;
+      next = following;
     }
+  }
+
+  /** Every item of a paged list, as one array. */
+  async all<K extends PagedRouteKey>(key: K, ...args: RequestArgs<K>): Promise<ItemOf<K>[]> {
+    const items: ItemOf<K>[] = [];
+    for await (const item of this.paginate(key, ...args)) items.push(item);
+    return items;
   }
 
   /** How the live client authenticates: the token, or the session cookie Node keeps. */
@@ -87,6 +111,11 @@ export class FlotillaClient {
     if (this.token) return { auth: { token: this.token } };
     if (this.cookie) return { headers: { cookie: this.cookie } };
     return {};
+  }
+
+  private failed(err: FlotillaError): FlotillaError {
+    this.opts.onError?.(err);
+    return err;
   }
 
   private keepSession(res: Response): void {
@@ -106,6 +135,13 @@ export function fillPath(template: string, params: Record<string, string>): stri
     if (value === undefined || value === '') throw new TypeError(`Missing path parameter "${name}" for ${template}`);
     return encodeURIComponent(value);
   });
+}
+
+/** The query of the page after this one: `{cursor}` or `{before}`, or null on the last page. */
+function nextPosition(page: { nextCursor?: string | null; nextBefore?: unknown }): Record<string, unknown> | null {
+  if (page.nextCursor) return { cursor: page.nextCursor };
+  if (page.nextBefore !== undefined && page.nextBefore !== null) return { before: page.nextBefore };
+  return null;
 }
 
 function queryString(query: Record<string, unknown> | undefined): string {

@@ -38,11 +38,16 @@ export class FlotillaError extends Error {
   }
 }
 
-/** The typed error for a non-2xx answer; a body outside the catalogue (a proxy's page) still gets a code from its status. */
-export function errorFromResponse(route: string, status: number, payload: unknown): FlotillaError {
+/**
+ * The typed error for a non-2xx answer; a body outside the catalogue (a proxy's page) still gets a
+ * code from its status, and a message from its text (an HTML page's markup is not a message: its
+ * status line is).
+ */
+export function errorFromResponse(route: string, status: number, payload: unknown, statusText = ''): FlotillaError {
   const parsed = ErrorBody.safeParse(payload);
   if (parsed.success) return new FlotillaError(parsed.data.error.code, parsed.data.error.message, status, parsed.data.error.details, route);
-  const text = typeof payload === 'string' && payload.length > 0 ? payload.slice(0, 200) : `HTTP ${status}`;
+  const plain = typeof payload === 'string' && payload.trim().length > 0 && !payload.trimStart().startsWith('<');
+  const text = plain ? payload.slice(0, 200) : `HTTP ${status}${statusText ? ` ${statusText}` : ''}`;
   return new FlotillaError(codeOfStatus(status), `${route}: ${text}`, status, undefined, route);
 }
 
