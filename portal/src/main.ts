@@ -2,7 +2,7 @@ import { createApp, watchEffect } from 'vue';
 import { createPinia } from 'pinia';
 import App from './App.vue';
 import { createAppRouter } from './router';
-import { setUnauthorizedHandler } from './api/client';
+import { setUnauthorizedHandler } from './api/hub';
 import { useSessionStore } from './stores/session';
 import { useBrandStore } from './stores/brand';
 import { pageTitle } from './lib/brand';

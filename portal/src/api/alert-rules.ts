@@ -1,11 +1,11 @@
-import type { AlertRule, AlertRuleList, CreateAlertRuleBody, UpdateAlertRuleBody } from '@flotilla/protocol';
-import { request } from './client';
+import type { CreateAlertRuleBody, UpdateAlertRuleBody } from '@flotilla/protocol';
+import { hub } from './hub';
 
-const path = (id: string) => `/alert-rules/${encodeURIComponent(id)}`;
+const at = (id: string) => ({ params: { id } });
 
 export const alertRulesApi = {
-  list: () => request<AlertRuleList>('GET', '/alert-rules'),
-  create: (body: CreateAlertRuleBody) => request<AlertRule>('POST', '/alert-rules', body),
-  update: (id: string, body: UpdateAlertRuleBody) => request<AlertRule>('PATCH', path(id), body),
-  remove: (id: string) => request<undefined>('DELETE', path(id)),
+  list: () => hub.request('GET /alert-rules'),
+  create: (body: CreateAlertRuleBody) => hub.request('POST /alert-rules', { body }),
+  update: (id: string, body: UpdateAlertRuleBody) => hub.request('PATCH /alert-rules/:id', { ...at(id), body }),
+  remove: (id: string) => hub.request('DELETE /alert-rules/:id', at(id)),
 };

@@ -1,67 +1,54 @@
 import type {
   AcceptInviteBody,
-  ApiToken,
   CreateCustomerBody,
   CreateInviteBody,
   CreateTokenBody,
-  CreatedInvite,
-  CreatedToken,
-  Customer,
-  Invite,
-  LoginResponse,
-  Member,
-  SessionInfo,
   UpdateCustomerBody,
   UpdateMemberBody,
 } from '@flotilla/protocol';
-import { query, request } from './client';
-import { PAGE_LIMIT, fetchAllPages, type PageOf } from './installations';
-import { auditQuery, type AuditFilter, type AuditPage } from '../lib/audit';
+import { hub } from './hub';
+import { PAGE_LIMIT } from './installations';
+import { auditQuery, type AuditFilter } from '../lib/audit';
 
-interface ItemsOf<T> {
-  items: T[];
-}
-
-const items = async <T>(p: Promise<ItemsOf<T>>): Promise<T[]> => (await p).items;
-const id = (value: string) => encodeURIComponent(value);
+const at = (id: string) => ({ params: { id } });
 
 export const invitesApi = {
-  list: () => items(request<ItemsOf<Invite>>('GET', '/invites')),
-  create: (body: CreateInviteBody) => request<CreatedInvite>('POST', '/invites', body),
-  revoke: (inviteId: string) => request<undefined>('DELETE', `/invites/${id(inviteId)}`),
+  list: async () => (await hub.request('GET /invites')).items,
+  create: (body: CreateInviteBody) => hub.request('POST /invites', { body }),
+  revoke: (inviteId: string) => hub.request('DELETE /invites/:id', at(inviteId)),
   /** Public: sets the new user's name and password (or proves an existing account) and signs in. */
-  accept: (token: string, body: AcceptInviteBody) => request<LoginResponse>('POST', `/invites/${id(token)}/accept`, body),
+  accept: (token: string, body: AcceptInviteBody) => hub.request('POST /invites/:token/accept', { params: { token }, body }),
 };
 
 export const membersApi = {
-  list: () => items(request<ItemsOf<Member>>('GET', '/users')),
+  list: async () => (await hub.request('GET /users')).items,
   /** `customerId` names the membership when the user belongs to the vendor and a customer. */
-  update: (userId: string, body: UpdateMemberBody) => request<Member>('PATCH', `/users/${id(userId)}`, body),
-  remove: (userId: string, customerId?: string) => request<undefined>('DELETE', `/users/${id(userId)}${query({ customerId })}`),
+  update: (userId: string, body: UpdateMemberBody) => hub.request('PATCH /users/:id', { ...at(userId), body }),
+  remove: (userId: string, customerId?: string) => hub.request('DELETE /users/:id', { ...at(userId), query: { customerId } }),
 };
 
 export const tokensApi = {
-  list: () => items(request<ItemsOf<ApiToken>>('GET', '/tokens')),
-  create: (body: CreateTokenBody) => request<CreatedToken>('POST', '/tokens', body),
-  revoke: (tokenId: string) => request<undefined>('DELETE', `/tokens/${id(tokenId)}`),
+  list: async () => (await hub.request('GET /tokens')).items,
+  create: (body: CreateTokenBody) => hub.request('POST /tokens', { body }),
+  revoke: (tokenId: string) => hub.request('DELETE /tokens/:id', at(tokenId)),
 };
 
 export const sessionsApi = {
-  list: () => items(request<ItemsOf<SessionInfo>>('GET', '/sessions')),
-  revoke: (sessionId: string) => request<undefined>('DELETE', `/sessions/${id(sessionId)}`),
+  list: async () => (await hub.request('GET /sessions')).items,
+  revoke: (sessionId: string) => hub.request('DELETE /sessions/:id', at(sessionId)),
 };
 
 export const auditApi = {
-  page: (filter: AuditFilter, before?: string) => request<AuditPage>('GET', `/audit${auditQuery(filter, before)}`),
+  page: (filter: AuditFilter, before?: string) => hub.request('GET /audit', { query: auditQuery(filter, before) }),
 };
 
 export const customersApi = {
   /** Vendor users only (customer users get 404). */
-  all: () => fetchAllPages<Customer>((cursor) => request<PageOf<Customer>>('GET', `/customers${query({ limit: PAGE_LIMIT, cursor })}`)),
+  all: () => hub.all('GET /customers', { query: { limit: PAGE_LIMIT } }),
   /** Customer users may read their own (its self-service limits). */
-  get: (customerId: string) => request<Customer>('GET', `/customers/${encodeURIComponent(customerId)}`),
-  create: (body: CreateCustomerBody) => request<Customer>('POST', '/customers', body),
-  update: (customerId: string, body: UpdateCustomerBody) => request<Customer>('PATCH', `/customers/${encodeURIComponent(customerId)}`, body),
+  get: (customerId: string) => hub.request('GET /customers/:id', at(customerId)),
+  create: (body: CreateCustomerBody) => hub.request('POST /customers', { body }),
+  update: (customerId: string, body: UpdateCustomerBody) => hub.request('PATCH /customers/:id', { ...at(customerId), body }),
   /** 409 while it has installations; otherwise its entitlements, memberships, invites and tokens go with it. */
-  remove: (customerId: string) => request<undefined>('DELETE', `/customers/${encodeURIComponent(customerId)}`),
+  remove: (customerId: string) => hub.request('DELETE /customers/:id', at(customerId)),
 };

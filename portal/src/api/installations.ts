@@ -1,47 +1,25 @@
-import type { AgentCredentials, CreateInstallationBody, DeployBody, DeployResponse, Installation, UninstallResponse, UpdateInstallationBody, InstallationEventsPage, MetricsResponse, MetricsWindow, UptimeResponse, UptimeWindow } from '@flotilla/protocol';
-import { query, request } from './client';
+import type { CreateInstallationBody, DeployBody, MetricsWindow, UpdateInstallationBody, UptimeWindow } from '@flotilla/protocol';
+import { hub } from './hub';
 
-export interface PageOf<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-/** Upper bound on pages followed, so a hub bug (a cursor that never ends) cannot hang the page. */
-const MAX_PAGES = 1000;
-
-/** Follows `nextCursor` until it is null and returns every item. */
-export async function fetchAllPages<T>(fetchPage: (cursor: string | undefined) => Promise<PageOf<T>>): Promise<T[]> {
-  const all: T[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const res = await fetchPage(cursor);
-    all.push(...res.items);
-    if (res.nextCursor === null || res.nextCursor === cursor) return all;
-    cursor = res.nextCursor;
-  }
-  return all;
-}
-
+/** Items per page when the portal reads a whole list (the hub's largest page). */
 export const PAGE_LIMIT = 200;
 
-const id = (value: string) => encodeURIComponent(value);
+const at = (id: string) => ({ params: { id } });
 
 export const installationsApi = {
-  page: (cursor?: string) => request<PageOf<Installation>>('GET', `/installations${query({ limit: PAGE_LIMIT, cursor })}`),
-  all: () => fetchAllPages<Installation>((cursor) => installationsApi.page(cursor)),
-  get: (installationId: string) => request<Installation>('GET', `/installations/${id(installationId)}`),
-  create: (body: CreateInstallationBody) => request<Installation>('POST', '/installations', body),
-  update: (installationId: string, body: UpdateInstallationBody) => request<Installation>('PATCH', `/installations/${id(installationId)}`, body),
+  all: () => hub.all('GET /installations', { query: { limit: PAGE_LIMIT } }),
+  get: (installationId: string) => hub.request('GET /installations/:id', at(installationId)),
+  create: (body: CreateInstallationBody) => hub.request('POST /installations', { body }),
+  update: (installationId: string, body: UpdateInstallationBody) => hub.request('PATCH /installations/:id', { ...at(installationId), body }),
   /** `uninstall`: 202 with the uninstall command sent to the agent; otherwise removed at once (204). */
   remove: (installationId: string, uninstall: boolean) =>
-    request<UninstallResponse | undefined>('DELETE', `/installations/${id(installationId)}${uninstall ? query({ uninstall: 'true' }) : ''}`),
+    hub.request('DELETE /installations/:id', { ...at(installationId), query: uninstall ? { uninstall: 'true' } : {} }),
   /** New agent id and secret (rotation disconnects the old agent at once) and a single-use install link. */
-  agentCredentials: (installationId: string) => request<AgentCredentials>('POST', `/installations/${id(installationId)}/agent-credentials`),
+  agentCredentials: (installationId: string) => hub.request('POST /installations/:id/agent-credentials', at(installationId)),
   /** `{versionId}` (vendor users) or `{releaseId}`: a new desired revision, pushed to the agent. */
-  deploy: (installationId: string, body: DeployBody) => request<DeployResponse>('POST', `/installations/${id(installationId)}/deploy`, body),
-  uptime: (installationId: string, window: UptimeWindow) => request<UptimeResponse>('GET', `/installations/${id(installationId)}/uptime${query({ window })}`),
-  metrics: (installationId: string, window: MetricsWindow) => request<MetricsResponse>('GET', `/installations/${id(installationId)}/metrics${query({ window })}`),
+  deploy: (installationId: string, body: DeployBody) => hub.request('POST /installations/:id/deploy', { ...at(installationId), body }),
+  uptime: (installationId: string, window: UptimeWindow) => hub.request('GET /installations/:id/uptime', { ...at(installationId), query: { window } }),
+  metrics: (installationId: string, window: MetricsWindow) => hub.request('GET /installations/:id/metrics', { ...at(installationId), query: { window } }),
   /** Newest first; `before` = the previous page's `nextBefore`. */
-  events: (installationId: string, limit: number, before?: number) =>
-    request<InstallationEventsPage>('GET', `/installations/${id(installationId)}/events${query({ limit, before })}`),
+  events: (installationId: string, limit: number, before?: number) => hub.request('GET /installations/:id/events', { ...at(installationId), query: { limit, before } }),
 };

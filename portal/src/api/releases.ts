@@ -1,90 +1,77 @@
 import type {
-  Application,
-  ApplicationVersion,
+  CreateApplicationBody,
   CreateEntitlementBody,
   CreateReleaseBody,
-  CreateApplicationBody,
   CreateTrackBody,
   CreateVersionBody,
-  Customer,
-  DeployResponse,
-  Entitlement,
-  FleetSummary,
-  InstallationUpdates,
-  Release,
-  Track,
   UpdateApplicationBody,
   UpdateReleaseBody,
   UpdateTrackBody,
   UpdateVersionBody,
 } from '@flotilla/protocol';
-import { query, request } from './client';
-import { PAGE_LIMIT, fetchAllPages, type PageOf } from './installations';
+import { hub } from './hub';
+import { PAGE_LIMIT } from './installations';
 
-interface ItemsOf<T> {
-  items: T[];
-}
+export type { InstallationUpdates } from '@flotilla/protocol';
 
-const id = (value: string) => encodeURIComponent(value);
+const at = (id: string) => ({ params: { id } });
+const version = (id: string, vid: string) => ({ params: { id, vid } });
 
 export const applicationsApi = {
   /** Vendor users only. */
-  all: () => fetchAllPages<Application>((cursor) => request<PageOf<Application>>('GET', `/applications${query({ limit: PAGE_LIMIT, cursor })}`)),
-  versions: (applicationId: string) =>
-    fetchAllPages<ApplicationVersion>((cursor) => request<PageOf<ApplicationVersion>>('GET', `/applications/${id(applicationId)}/versions${query({ limit: PAGE_LIMIT, cursor })}`)),
-  get: (applicationId: string) => request<Application>('GET', `/applications/${id(applicationId)}`),
-  create: (body: CreateApplicationBody) => request<Application>('POST', '/applications', body),
-  update: (applicationId: string, body: UpdateApplicationBody) => request<Application>('PATCH', `/applications/${id(applicationId)}`, body),
+  all: () => hub.all('GET /applications', { query: { limit: PAGE_LIMIT } }),
+  versions: (applicationId: string) => hub.all('GET /applications/:id/versions', { ...at(applicationId), query: { limit: PAGE_LIMIT } }),
+  get: (applicationId: string) => hub.request('GET /applications/:id', at(applicationId)),
+  create: (body: CreateApplicationBody) => hub.request('POST /applications', { body }),
+  update: (applicationId: string, body: UpdateApplicationBody) => hub.request('PATCH /applications/:id', { ...at(applicationId), body }),
   /** 409 while it is deployed to installations (the message says so). */
-  remove: (applicationId: string) => request<undefined>('DELETE', `/applications/${id(applicationId)}`),
-  createVersion: (applicationId: string, body: CreateVersionBody) => request<ApplicationVersion>('POST', `/applications/${id(applicationId)}/versions`, body),
+  remove: (applicationId: string) => hub.request('DELETE /applications/:id', at(applicationId)),
+  createVersion: (applicationId: string, body: CreateVersionBody) => hub.request('POST /applications/:id/versions', { ...at(applicationId), body }),
   /** `{archived: true}` archives, `{archived: false}` restores; `{notes}` edits the notes. */
   updateVersion: (applicationId: string, versionId: string, body: UpdateVersionBody) =>
-    request<ApplicationVersion>('PATCH', `/applications/${id(applicationId)}/versions/${id(versionId)}`, body),
+    hub.request('PATCH /applications/:id/versions/:vid', { ...version(applicationId, versionId), body }),
   /** Only a version never deployed nor pinned (`inUse: false`); else 409. */
-  removeVersion: (applicationId: string, versionId: string) => request<undefined>('DELETE', `/applications/${id(applicationId)}/versions/${id(versionId)}`),
+  removeVersion: (applicationId: string, versionId: string) => hub.request('DELETE /applications/:id/versions/:vid', version(applicationId, versionId)),
 };
 
 export const tracksApi = {
   /** Vendor users: every track; customer users: the tracks they are entitled to. */
-  list: async () => (await request<ItemsOf<Track>>('GET', '/tracks')).items,
-  get: (trackId: string) => request<Track>('GET', `/tracks/${id(trackId)}`),
-  create: (body: CreateTrackBody) => request<Track>('POST', '/tracks', body),
-  update: (trackId: string, body: UpdateTrackBody) => request<Track>('PATCH', `/tracks/${id(trackId)}`, body),
+  list: async () => (await hub.request('GET /tracks')).items,
+  get: (trackId: string) => hub.request('GET /tracks/:id', at(trackId)),
+  create: (body: CreateTrackBody) => hub.request('POST /tracks', { body }),
+  update: (trackId: string, body: UpdateTrackBody) => hub.request('PATCH /tracks/:id', { ...at(trackId), body }),
   /** Newest first. Customer users see only ready releases in their entitlement's range. */
-  releases: async (trackId: string) => (await request<ItemsOf<Release>>('GET', `/tracks/${id(trackId)}/releases`)).items,
-  createRelease: (trackId: string, body: CreateReleaseBody) => request<Release>('POST', `/tracks/${id(trackId)}/releases`, body),
+  releases: async (trackId: string) => (await hub.request('GET /tracks/:id/releases', at(trackId))).items,
+  createRelease: (trackId: string, body: CreateReleaseBody) => hub.request('POST /tracks/:id/releases', { ...at(trackId), body }),
 };
 
 export type LifecycleAction = 'lock' | 'unlock' | 'hold' | 'resume' | 'rescind';
 
 export const releasesApi = {
-  get: (releaseId: string) => request<Release>('GET', `/releases/${id(releaseId)}`),
-  update: (releaseId: string, body: UpdateReleaseBody) => request<Release>('PATCH', `/releases/${id(releaseId)}`, body),
-  remove: (releaseId: string) => request<undefined>('DELETE', `/releases/${id(releaseId)}`),
+  get: (releaseId: string) => hub.request('GET /releases/:id', at(releaseId)),
+  update: (releaseId: string, body: UpdateReleaseBody) => hub.request('PATCH /releases/:id', { ...at(releaseId), body }),
+  remove: (releaseId: string) => hub.request('DELETE /releases/:id', at(releaseId)),
   /** An illegal transition answers 409 CONFLICT whose message says why. */
-  act: (releaseId: string, action: LifecycleAction) => request<Release>('POST', `/releases/${id(releaseId)}/${action}`),
+  act: (releaseId: string, action: LifecycleAction) => hub.request(`POST /releases/:id/${action}`, at(releaseId)),
   /** Required: installations behind it get it first; rollbacks never go below it. */
-  setRequired: (releaseId: string, required: boolean) => request<Release>('POST', `/releases/${id(releaseId)}/${required ? 'require' : 'unrequire'}`),
+  setRequired: (releaseId: string, required: boolean) => hub.request(`POST /releases/:id/${required ? 'require' : 'unrequire'}`, at(releaseId)),
 };
 
 export const entitlementsApi = {
-  list: async (customerId?: string) => (await request<ItemsOf<Entitlement>>('GET', `/entitlements${query({ customerId })}`)).items,
-  create: (body: CreateEntitlementBody) => request<Entitlement>('POST', '/entitlements', body),
-  remove: (entitlementId: string) => request<undefined>('DELETE', `/entitlements/${id(entitlementId)}`),
+  list: async (customerId?: string) => (await hub.request('GET /entitlements', { query: { customerId } })).items,
+  create: (body: CreateEntitlementBody) => hub.request('POST /entitlements', { body }),
+  remove: (entitlementId: string) => hub.request('DELETE /entitlements/:id', at(entitlementId)),
 };
 
-export type { InstallationUpdates };
-
 export const updatesApi = {
-  forInstallation: (installationId: string) => request<InstallationUpdates>('GET', `/installations/${id(installationId)}/updates`),
-  install: (installationId: string, releaseId: string) => request<DeployResponse>('POST', `/installations/${id(installationId)}/deploy`, { releaseId }),
+  forInstallation: (installationId: string) => hub.request('GET /installations/:id/updates', at(installationId)),
+  install: (installationId: string, releaseId: string) => hub.request('POST /installations/:id/deploy', { ...at(installationId), body: { releaseId } }),
 };
 
 export const fleetApi = {
-  summary: () => request<FleetSummary>('GET', '/fleet/summary'),
+  summary: () => hub.request('GET /fleet/summary'),
 };
 
 export const customerApi = {
-  get: (customerId: string) => request<Customer>('GET', `/customers/${id(customerId)}`),
+  get: (customerId: string) => hub.request('GET /customers/:id', at(customerId)),
 };

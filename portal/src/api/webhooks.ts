@@ -1,15 +1,15 @@
-import type { CreateWebhookBody, RotateWebhookSecretBody, UpdateWebhookBody, Webhook, WebhookDelivery, WebhookDeliveryPage, WebhookList, WebhookWithSecret } from '@flotilla/protocol';
-import { request } from './client';
+import type { CreateWebhookBody, RotateWebhookSecretBody, UpdateWebhookBody } from '@flotilla/protocol';
+import { hub } from './hub';
 
-const path = (id: string) => `/webhooks/${encodeURIComponent(id)}`;
+const at = (id: string) => ({ params: { id } });
 
 export const webhooksApi = {
-  list: () => request<WebhookList>('GET', '/webhooks'),
-  create: (body: CreateWebhookBody) => request<WebhookWithSecret>('POST', '/webhooks', body),
-  update: (id: string, body: UpdateWebhookBody) => request<Webhook>('PATCH', path(id), body),
-  remove: (id: string) => request<undefined>('DELETE', path(id)),
-  rotateSecret: (id: string, body: RotateWebhookSecretBody = {}) => request<WebhookWithSecret>('POST', `${path(id)}/rotate-secret`, body),
-  sendTest: (id: string) => request<WebhookDelivery>('POST', `${path(id)}/test`),
-  deliveries: (id: string) => request<WebhookDeliveryPage>('GET', `${path(id)}/deliveries?limit=50`),
-  redeliver: (id: string, deliveryId: string) => request<WebhookDelivery>('POST', `${path(id)}/deliveries/${encodeURIComponent(deliveryId)}/redeliver`),
+  list: () => hub.request('GET /webhooks'),
+  create: (body: CreateWebhookBody) => hub.request('POST /webhooks', { body }),
+  update: (id: string, body: UpdateWebhookBody) => hub.request('PATCH /webhooks/:id', { ...at(id), body }),
+  remove: (id: string) => hub.request('DELETE /webhooks/:id', at(id)),
+  rotateSecret: (id: string, body: RotateWebhookSecretBody = {}) => hub.request('POST /webhooks/:id/rotate-secret', { ...at(id), body }),
+  sendTest: (id: string) => hub.request('POST /webhooks/:id/test', at(id)),
+  deliveries: (id: string) => hub.request('GET /webhooks/:id/deliveries', { ...at(id), query: { limit: 50 } }),
+  redeliver: (id: string, deliveryId: string) => hub.request('POST /webhooks/:id/deliveries/:deliveryId/redeliver', { params: { id, deliveryId } }),
 };

@@ -32,8 +32,8 @@ describe('auditActionGroups', () => {
 
 describe('auditQuery', () => {
   it('sends the filter, the page size and the cursor when set', () => {
-    expect(auditQuery({ action: '' })).toBe('?limit=50');
-    expect(auditQuery({ action: 'invite' }, '42', 10)).toBe('?action=invite&limit=10&before=42');
+    expect(auditQuery({ action: '' })).toEqual({ limit: 50 });
+    expect(auditQuery({ action: 'invite' }, '42', 10)).toEqual({ action: 'invite', limit: 10, before: '42' });
   });
 });
 

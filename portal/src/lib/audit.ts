@@ -1,5 +1,3 @@
-import { query } from '../api/client';
-
 import type { AuditRecord } from '@flotilla/protocol';
 
 export type { AuditRecord, AuditPage } from '@flotilla/protocol';
@@ -96,8 +94,9 @@ export function auditActionGroups(actions: readonly string[] = AUDIT_ACTIONS): A
   }));
 }
 
-export function auditQuery(filter: AuditFilter, before?: string, limit = AUDIT_PAGE_SIZE): string {
-  return query({ action: filter.action || undefined, limit, before });
+/** The `GET /audit` query for a filter, from the newest (or from before an entry id). */
+export function auditQuery(filter: AuditFilter, before?: string, limit = AUDIT_PAGE_SIZE): { action?: string; limit: number; before?: string } {
+  return { action: filter.action || undefined, limit, before };
 }
 
 /** Appends an older page, skipping entries already shown (a page boundary seen twice). */

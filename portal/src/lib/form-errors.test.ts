@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../api/errors';
+import { FlotillaError } from '../api/errors';
 import { describeForm, fieldKey, formErrors, issuesOf, labelOf, noErrors, plainMessage } from './form-errors';
 
-function invalid(issues: unknown[], message = 'Invalid request body: …'): ApiError {
-  return new ApiError('VALIDATION_FAILED', message, 400, { issues });
+function invalid(issues: unknown[], message = 'Invalid request body: …'): FlotillaError {
+  return new FlotillaError('VALIDATION_FAILED', message, 400, { issues }, 'POST /applications');
 }
 
 const SIGNUP = { name: 'Your name', email: 'Email', password: 'Password', vendorName: 'Company name' };
@@ -83,7 +83,7 @@ describe('formErrors', () => {
   });
 
   it('uses the message of any other error as it is', () => {
-    expect(formErrors(new ApiError('CONFLICT', 'An application named "api" already exists', 409), { name: 'Name' })).toEqual({
+    expect(formErrors(new FlotillaError('CONFLICT', 'An application named "api" already exists', 409, undefined, 'POST /applications'), { name: 'Name' })).toEqual({
       summary: 'An application named "api" already exists',
       fields: {},
       lines: [],
@@ -93,7 +93,7 @@ describe('formErrors', () => {
   });
 
   it('ignores details that are not validation issues', () => {
-    expect(issuesOf(new ApiError('CONFLICT', 'x', 409, { issues: 'nope' }))).toEqual([]);
+    expect(issuesOf(new FlotillaError('CONFLICT', 'x', 409, { issues: 'nope' }, 'POST /applications'))).toEqual([]);
     expect(issuesOf(new Error('x'))).toEqual([]);
   });
 

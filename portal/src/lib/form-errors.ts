@@ -1,5 +1,5 @@
 import { ValidationIssue } from '@flotilla/protocol';
-import { ApiError, errorMessage } from '../api/errors';
+import { FlotillaError, errorMessage } from '../api/errors';
 
 /**
  * Form errors in plain words. The hub answers a bad body with `400 VALIDATION_FAILED` and
@@ -42,7 +42,7 @@ export function noErrors(): FormErrors {
 
 /** The validation issues an error carries (`details.issues` of a hub 400), else none. */
 export function issuesOf(err: unknown): ValidationIssue[] {
-  if (!(err instanceof ApiError)) return [];
+  if (!(err instanceof FlotillaError)) return [];
   const parsed = ValidationIssue.array().safeParse(err.details?.issues);
   return parsed.success ? parsed.data : [];
 }

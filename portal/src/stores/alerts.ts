@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { Alert } from '@flotilla/protocol';
-import { request } from '../api/client';
+import { hub } from '../api/hub';
 import { errorMessage } from '../api/errors';
 import { useLiveSyncStore } from './live-sync';
 
@@ -14,7 +14,7 @@ export const useAlertsStore = defineStore('alerts', () => {
 
   async function load(): Promise<void> {
     try {
-      firing.value = (await feed.fetch(() => request<{ items: Alert[] }>('GET', '/alerts?state=firing'))).items;
+      firing.value = (await feed.fetch(() => hub.request('GET /alerts', { query: { state: 'firing' } }))).items;
       loaded.value = true;
       error.value = null;
     } catch (err) {

@@ -102,7 +102,7 @@ export const useRolloutsStore = defineStore('rollouts', () => {
     );
   }
 
-  /** `POST /rollouts`; throws the hub's ApiError (its message says what is wrong). */
+  /** `POST /rollouts`; throws the hub's FlotillaError (its message says what is wrong). */
   async function create(body: CreateRolloutBody): Promise<Rollout> {
     return tracked(async () => {
       const created = await rolloutsApi.create(body);

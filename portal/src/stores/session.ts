@@ -3,7 +3,7 @@ import { computed, ref } from 'vue';
 import type { AcceptInviteBody, LoginBody, LoginResponse, MeResponse, Membership, SignupBody, SignupResponse } from '@flotilla/protocol';
 import { authApi } from '../api/auth';
 import { invitesApi } from '../api/identity';
-import { ApiError } from '../api/errors';
+import { FlotillaError } from '../api/errors';
 import { customerMembership, homePath, vendorMembership } from './session-logic';
 import { useFleetStore } from './fleet';
 import { useLiveStore } from './live';
@@ -35,7 +35,7 @@ export const useSessionStore = defineStore('session', () => {
     try {
       me.value = await authApi.me();
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) me.value = null;
+      if (err instanceof FlotillaError && err.status === 401) me.value = null;
       else throw err;
     } finally {
       checked.value = true;
