@@ -25,6 +25,7 @@ import * as m20261206500000 from './20261206500000_licenses.js';
 import * as m20261206500100 from './20261206500100_customer_limits.js';
 import * as m20261206600000 from './20261206600000_installation_metrics.js';
 import * as m20261207100000 from './20261207100000_required_releases.js';
+import * as m20261207200000 from './20261207200000_notifications.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -59,6 +60,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261206500100_customer_limits', m20261206500100],
   ['20261206600000_installation_metrics', m20261206600000],
   ['20261207100000_required_releases', m20261207100000],
+  ['20261207200000_notifications', m20261207200000],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

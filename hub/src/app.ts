@@ -46,13 +46,14 @@ import { HubNodeService } from './domain/hub-nodes/hub-node-service.js';
 import { eventLoopMonitor } from './infra/event-loop.js';
 import { hubMetrics, poolStats } from './infra/metrics.js';
 import { metricsRoutes } from './http/routes/metrics.js';
-import { CLOSE_POLL_SESSIONS, EVALUATE_ALERTS, METRICS_ROLLUP, PURGE_INSTALL_SECRETS, SEAL_PLAINTEXT_SECRETS, SWEEP_STALE_NODES, UPTIME_ROLLUP, registerMaintenance } from './maintenance.js';
+import { CLOSE_POLL_SESSIONS, EVALUATE_ALERTS, SEND_NOTIFICATION_DIGESTS, METRICS_ROLLUP, PURGE_INSTALL_SECRETS, SEAL_PLAINTEXT_SECRETS, SWEEP_STALE_NODES, UPTIME_ROLLUP, registerMaintenance } from './maintenance.js';
 import { alertRoutes } from './http/routes/alerts.js';
+import { notificationRoutes } from './http/routes/notifications.js';
 import { createServices, type Services } from './services.js';
 import { HUB_VERSION } from './version.js';
 import { AppError } from './errors.js';
 
-export type AppConfig = Pick<Config, 'publicUrl' | 'publicUrlConfigured' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'agentHelmImage' | 'installTokenTtlMs' | 'portalDir' | 'smtpUrl' | 'smtpFrom' | 'apiRateLimitPerMinute' | 'trustProxy' | 'uptimeRetentionDays' | 'licenseKeySecret' | 'secretsKey' | 'metricsToken' | 'webhooks' | 'alertEvaluationMs' | 'logFollow'>;
+export type AppConfig = Pick<Config, 'publicUrl' | 'publicUrlConfigured' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'agentHelmImage' | 'installTokenTtlMs' | 'portalDir' | 'smtpUrl' | 'smtpFrom' | 'apiRateLimitPerMinute' | 'trustProxy' | 'uptimeRetentionDays' | 'licenseKeySecret' | 'secretsKey' | 'metricsToken' | 'webhooks' | 'alertEvaluationMs' | 'notifyDigestSeconds' | 'logFollow'>;
 export type { AgentNamespace, LiveNamespace } from './realtime/namespaces.js';
 export type { LiveAuthenticator } from './realtime/live/live-auth.js';
 
@@ -141,6 +142,7 @@ export function createApp(deps: AppDeps): App {
   brandingRoutes(api, routeDeps, services.branding);
   webhookRoutes(api, routeDeps, services.webhooks);
   alertRoutes(api, routeDeps, services.alerts);
+  notificationRoutes(api, routeDeps, services.notifications);
   releaseRoutes(api, routeDeps, services.releases, services.entitlements, services.fleet);
   licenseRoutes(api, routeDeps, services.licenses);
   rolloutRoutes(api, routeDeps, services.rollouts);
@@ -207,6 +209,8 @@ export function createApp(deps: AppDeps): App {
             // Hourly, 5 minutes past the hour (an hour is rolled up 2 minutes after it ends), and at
             // start: a hub that was down catches up at once.
             { name: EVALUATE_ALERTS, everyMs: config.alertEvaluationMs, run: () => services.alerts.evaluateAll() },
+            // One digest per user per interval; at start too (what was due while the hub was down).
+            { name: SEND_NOTIFICATION_DIGESTS, everyMs: config.notifyDigestSeconds * 1000, runAtStart: true, run: () => services.notifications.sendDigests() },
             { name: UPTIME_ROLLUP, everyMs: 3600_000, offsetMs: 5 * 60_000, runAtStart: true, run: () => services.uptimeRollup.run() },
             // Every 5 minutes, 30 s past (a bucket's last samples have arrived), and at start to catch up.
             { name: METRICS_ROLLUP, everyMs: 5 * 60_000, offsetMs: 30_000, runAtStart: true, run: () => services.metricsRollup.run() },

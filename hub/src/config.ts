@@ -71,6 +71,8 @@ const EnvSchema = z.object({
   LICENSE_KEY_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'at least 16 characters').optional()),
   /** How often alert rules are evaluated. */
   ALERT_EVALUATION_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(5).max(3600).default(60)),
+  /** E-mail notifications are queued per user and sent as one digest per user this often. */
+  NOTIFY_DIGEST_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(86_400).default(300)),
   /** Live log tails: lines and bytes per second each follow may carry (beyond: dropped, counted), and its longest life. */
   LOG_FOLLOW_LINES_PER_SECOND: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000).default(DEFAULT_LOG_FOLLOW_SETTINGS.linesPerSecond)),
   LOG_FOLLOW_BYTES_PER_SECOND: z.preprocess(emptyToUndefined, z.coerce.number().int().min(256).max(10_000_000).default(DEFAULT_LOG_FOLLOW_SETTINGS.bytesPerSecond)),
@@ -123,6 +125,7 @@ export interface Config {
   metricsToken: string | undefined;
   webhooks: WebhookSettings;
   alertEvaluationMs: number;
+  notifyDigestSeconds: number;
   logFollow: LogFollowSettings;
 }
 
@@ -165,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretsKey: e.SECRETS_KEY,
     metricsToken: e.METRICS_TOKEN,
     alertEvaluationMs: e.ALERT_EVALUATION_SECONDS * 1000,
+    notifyDigestSeconds: e.NOTIFY_DIGEST_SECONDS,
     logFollow: {
       ...DEFAULT_LOG_FOLLOW_SETTINGS,
       linesPerSecond: e.LOG_FOLLOW_LINES_PER_SECOND,

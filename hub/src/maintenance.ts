@@ -43,3 +43,4 @@ export const SEAL_PLAINTEXT_SECRETS = 'seal-plaintext-secrets';
 export const CLOSE_POLL_SESSIONS = 'close-poll-sessions';
 export const UPTIME_ROLLUP = 'uptime-rollup';
 export const EVALUATE_ALERTS = 'evaluate-alerts';
+export const SEND_NOTIFICATION_DIGESTS = 'send-notification-digests';

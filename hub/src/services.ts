@@ -18,6 +18,8 @@ import { RolloutRepository } from './rollouts/rollout-repository.js';
 import { RolloutEngine } from './rollouts/engine.js';
 import { RolloutService } from './rollouts/rollout-service.js';
 import type { Mailer } from './infra/mailer.js';
+import { NotificationRepository } from './domain/notifications/notification-repository.js';
+import { NotificationService } from './domain/notifications/notification-service.js';
 import { ApplicationRepository } from './domain/applications/application-repository.js';
 import { ApplicationService } from './domain/applications/application-service.js';
 import { CustomerRepository, CustomerService } from './domain/customers/customer-service.js';
@@ -142,13 +144,19 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const webhookRepo = new WebhookRepository(infra.db, secretBox);
   const webhookDelivery = new WebhookDelivery(webhookRepo, infra.queues, config.webhooks, audit, mailer, log.child({ component: 'webhooks' }));
   const webhooks = new WebhookService(webhookRepo, webhookDelivery);
-  const alerts = new AlertService(infra.db, shippedAgents, mailer, (owner) => webhookRepo.adminEmails(owner), log.child({ component: 'alerts' }), notifier);
-  const eventOutbox = new EventOutbox(infra.db, (trx, events) => webhookDelivery.dispatch(trx, events));
+  const alerts = new AlertService(infra.db, shippedAgents, log.child({ component: 'alerts' }), notifier);
+  const notifications = new NotificationService(infra.db, new NotificationRepository(infra.db), mailer, (vendorId) => branding.mailIdentity(vendorId), config.notifyDigestSeconds, log.child({ component: 'notifications' }));
+  // Each event once, to both: webhook deliveries and e-mail notifications are written with the outbox's cursor.
+  const eventOutbox = new EventOutbox(infra.db, async (trx, events) => {
+    await notifications.enqueue(trx, events);
+    return webhookDelivery.dispatch(trx, events);
+  });
 
   return {
     desiredStates: desiredRepo,
     webhooks,
     alerts,
+    notifications,
     webhookDelivery,
     eventOutbox,
     auth,

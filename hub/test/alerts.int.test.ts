@@ -4,15 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertList, InstallationEventsPage, WebhookWithSecret } from '@flotilla/protocol';
 import { ApiClient } from './api-client.js';
-import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
-import { startSmtpInbox, type Mail, type SmtpInbox } from './smtp-inbox.js';
+import { createTestDatabase, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
+import { signupByMail, startSmtpInbox, type Mail, type SmtpInbox } from './smtp-inbox.js';
 import { connectAgent, host } from './sim-agent.js';
 
 /**
  * Alert rules end to end: installations whose agents went away fire an "offline" rule once the
  * threshold passed (evaluated with the clock moved on), each as a signed `alert.firing` webhook on a
- * real receiver and on the installation's timeline, in ONE mail to the vendor admin (a real SMTP
- * server on loopback); an agent that comes back resolves its alert; a run with nothing new sends nothing.
+ * real receiver and on the installation's timeline, in ONE digest mail to the vendor admin (a real
+ * SMTP server on loopback); an agent that comes back resolves its alert; a run with nothing new sends nothing.
  */
 let tdb: TestDatabase;
 let hub: TestHub;
@@ -50,27 +50,15 @@ function verifies(secret: string, r: { headers: IncomingHttpHeaders; body: strin
   return String(r.headers['webhook-signature']).split(' ').includes(`v1,${mac}`);
 }
 
-/** Signs a vendor up the way a hub with SMTP wants: from the link mailed to the address. */
-async function signupByMail(api: ApiClient): Promise<{ email: string; vendorId: string }> {
-  const suffix = randomSuffix();
-  const email = `admin-${suffix}@example.com`;
-  const res = await api.post('/auth/signup', { email, password: 'a long enough password for tests', name: 'Ada Admin', vendorName: `Vendor ${suffix}` });
-  expect(res.status).toBe(202);
-  const mail = await waitFor(() => mails.find((m) => m.to.includes(email) && /signup\/confirm/.test(m.body.replace(/=\r?\n/g, ''))), 10_000, 'the sign-up mail');
-  const token = /\/signup\/confirm\/([A-Za-z0-9_-]+)/.exec(mail.body.replace(/=\r?\n/g, ''))?.[1];
-  expect((await api.post('/auth/signup/confirm', { token })).status).toBe(201);
-  const me = await api.get<{ memberships: { vendorId: string; customerId: string | null }[] }>('/me');
-  const vendorId = me.body.memberships.find((m) => m.customerId === null)?.vendorId ?? '';
-  return { email, vendorId };
-}
 
 const ofType = (type: string) => received.filter((r) => (JSON.parse(r.body) as { type: string }).type === type);
 
 describe('alert rules', () => {
-  it('fire and resolve as webhooks, timeline events and one coalesced mail per run', async () => {
+  it('fire and resolve as webhooks, timeline events and one coalesced digest mail', async () => {
     const admin = new ApiClient(hub.url);
-    const { email, vendorId } = await signupByMail(admin);
-    const alertMails = () => mails.filter((m) => m.to.includes(email) && /Subject: Alerts:/.test(m.body));
+    const { email, vendorId } = await signupByMail(admin, mails);
+    const alertMails = () => mails.filter((m) => m.to.includes(email) && /Subject: .*alerts (firing|resolved)/.test(m.body));
+    const digest = () => hub.app.services.notifications.sendDigests();
     const hook = (await admin.post<WebhookWithSecret>('/webhooks', { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`, events: ['alert.firing', 'alert.resolved'] })).body;
     const rule = await admin.post<{ id: string; threshold: number }>('/alert-rules', { name: 'Offline', kind: 'offline', threshold: 5 });
     expect(rule.status).toBe(201);
@@ -97,8 +85,10 @@ describe('alert rules', () => {
     expect(firing[0]).toMatchObject({ ruleId: rule.body.id, kind: 'offline', state: 'firing', resolvedAt: null });
     await waitFor(() => (ofType('alert.firing').length >= 3 ? true : undefined), 15_000, 'three alert.firing webhooks');
     for (const r of ofType('alert.firing')) expect(verifies(hook.secret, r)).toBe(true);
+    // The webhooks went out: the outbox has queued the digest items in the same transaction.
+    expect(await digest()).toMatchObject({ mails: 1, items: 3 });
     const mail = await waitFor(() => alertMails()[0], 10_000, 'the alert mail');
-    expect(mail.body).toContain('3 firing');
+    expect(mail.body).toContain('Alerts firing (3)');
     expect(alertMails()).toHaveLength(1);
     const timeline = (await admin.get<InstallationEventsPage>(`/installations/${installations[0]?.id ?? ''}/events`)).body.items;
     expect(timeline[0]).toMatchObject({ type: 'alert' });
@@ -119,7 +109,9 @@ describe('alert rules', () => {
     expect(JSON.parse(resolved.body)).toMatchObject({ data: { installationId: back.id, alert: { state: 'resolved', kind: 'offline' } } });
     expect((await admin.get<AlertList>('/alerts')).body.items).toHaveLength(2);
     expect((await admin.get<AlertList>('/alerts?state=resolved')).body.items.map((a) => a.installationId)).toEqual([back.id]);
+    expect(await digest()).toMatchObject({ mails: 1, items: 1 });
     await waitFor(() => (alertMails().length === 2 ? true : undefined), 10_000, 'the second mail');
+    expect(alertMails()[1]?.body).toContain('Alerts resolved (1)');
 
     // Disabling the rule resolves what it raised.
     expect((await admin.call('PATCH', `/alert-rules/${rule.body.id}`, { enabled: false })).status).toBe(200);

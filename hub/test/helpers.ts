@@ -57,6 +57,8 @@ export interface TestHubOptions {
   portalDir?: string;
   apiRateLimitPerMinute?: number;
   smtpUrl?: string;
+  /** NOTIFY_DIGEST_SECONDS (default here: an hour, so only a test's own sendDigests() sends). */
+  notifyDigestSeconds?: number;
   trustProxy?: boolean;
   /** `POST /auth/signup` open to anyone (default true). */
   signupEnabled?: boolean;
@@ -116,6 +118,8 @@ export async function startTestHub(opts: TestHubOptions): Promise<TestHub> {
       secretsKey: opts.secretsKey === null ? undefined : (opts.secretsKey ?? TEST_SECRETS_KEY),
       metricsToken: opts.metricsToken,
       alertEvaluationMs: 60_000,
+      // Tests send digests themselves (sendDigests) unless they ask for the job's interval.
+      notifyDigestSeconds: opts.notifyDigestSeconds ?? 3600,
       logFollow: { ...DEFAULT_LOG_FOLLOW_SETTINGS, ...opts.logFollow },
       // Test receivers listen on loopback; retries are quick.
       webhooks: { ...DEFAULT_WEBHOOK_SETTINGS, allowPrivate: true, retryBaseMs: 200, pollMs: 250, ...opts.webhooks },

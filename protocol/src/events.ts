@@ -23,6 +23,8 @@ export const EVENT_TYPES = [
   'release.rescinded',
   'approval.requested',
   'approval.given',
+  /** A rollout's target waits for its installation's maintenance window (the update is scheduled into it). */
+  'maintenance.scheduled',
   'command.finished',
   'alert.firing',
   'alert.resolved',

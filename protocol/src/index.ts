@@ -19,3 +19,4 @@ export * from './events.js';
 export * from './rest/webhooks.js';
 export * from './rest/alerts.js';
 export * from './rest/metrics.js';
+export * from './rest/notifications.js';

@@ -22,6 +22,8 @@ export const ROUTES = {
   'POST /auth/login': { access: PUBLIC, audit: 'session.login' },
   'POST /auth/logout': { access: USER, audit: 'session.logout' },
   'GET /me': { access: USER },
+  'GET /me/notification-preferences': { access: USER },
+  'PUT /me/notification-preferences': { access: USER, audit: 'notification-preferences.update' },
   'GET /sessions': { access: USER },
   'DELETE /sessions/:id': { access: USER, audit: 'session.revoke' },
   'GET /tokens': { access: USER },

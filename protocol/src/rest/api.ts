@@ -6,6 +6,7 @@ import { InstallationStatus } from '../live.js';
 import { LoginBody, LoginResponse, MeResponse, SignupBody, SignupConfirmBody, SignupPending, SignupResponse } from './auth.js';
 import { Branding, HostBrandingResponse, UpdateBrandingBody } from './branding.js';
 import { IssueLicenseBody, License, LicenseList, LicensePublicKey, LicensesQuery, ReplaceLicenseBody } from './licenses.js';
+import { NotificationPreferences, UpdateNotificationPreferencesBody } from './notifications.js';
 import { AlertList, AlertRule, AlertRuleList, AlertsQuery, CreateAlertRuleBody, UpdateAlertRuleBody } from './alerts.js';
 import { CreateWebhookBody, RotateWebhookSecretBody, UpdateWebhookBody, Webhook, WebhookDeliveriesQuery, WebhookDelivery, WebhookDeliveryPage, WebhookList, WebhookWithSecret } from './webhooks.js';
 import { MetricsQuery, MetricsResponse } from './metrics.js';
@@ -132,6 +133,21 @@ export const API = {
   },
   'POST /auth/logout': { operationId: 'logout', tag: 'Auth', summary: 'End this session', responses: { 204: null } },
   'GET /me': { operationId: 'me', tag: 'Auth', summary: 'The signed-in user (or token owner) and their memberships', responses: { 200: MeResponse } },
+  'GET /me/notification-preferences': {
+    operationId: 'getNotificationPreferences',
+    tag: 'Auth',
+    summary: 'Your e-mail notification preferences (defaults until you change them)',
+    description: 'Events are queued per user and mailed as one digest every NOTIFY_DIGEST_SECONDS. Vendor users: rollout paused/failed, approval given, installation offline (for `offlineMinutes`), alert firing/resolved. Customer users: update available, approval requested, maintenance scheduled — of their own installations only.',
+    responses: { 200: NotificationPreferences },
+  },
+  'PUT /me/notification-preferences': {
+    operationId: 'updateNotificationPreferences',
+    tag: 'Auth',
+    summary: 'Change your e-mail notification preferences (fields left out keep their value)',
+    body: UpdateNotificationPreferencesBody,
+    responses: { 200: NotificationPreferences },
+    example: { email: true, events: ['rollout.failed', 'alert.firing'], offlineMinutes: 30 },
+  },
   'GET /sessions': { operationId: 'listSessions', tag: 'Auth', summary: "Your sessions (which one is this one's)", responses: { 200: SessionList } },
   'DELETE /sessions/:id': { operationId: 'revokeSession', tag: 'Auth', summary: 'Revoke a session; its live sockets close at once', responses: { 204: null } },
   'GET /tokens': { operationId: 'listTokens', tag: 'Tokens', summary: 'Your API tokens (never the token itself)', responses: { 200: ApiTokenList } },
@@ -249,7 +265,7 @@ export const API = {
     operationId: 'createAlertRule',
     tag: 'Alerts',
     summary: 'Create an alert rule: offline or health failing longer than `threshold` minutes, `threshold` releases behind, or an outdated agent',
-    description: 'Rules are evaluated every ALERT_EVALUATION_SECONDS; each alert that fires or resolves is an `alert.firing` / `alert.resolved` webhook and goes on the installation timeline, and the vendor admins get one mail per evaluation.',
+    description: 'Rules are evaluated every ALERT_EVALUATION_SECONDS; each alert that fires or resolves is an `alert.firing` / `alert.resolved` webhook and goes on the installation timeline, and users who subscribed (`/me/notification-preferences`) get it in their next e-mail digest.',
     body: CreateAlertRuleBody,
     responses: { 201: AlertRule },
     example: { name: 'Offline 15 min', kind: 'offline', threshold: 15 },

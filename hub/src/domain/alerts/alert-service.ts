@@ -1,7 +1,6 @@
 import { DEFAULT_ALERT_THRESHOLDS, type Alert, type AlertKind, type AlertList, type AlertRule, type AlertRuleList, type AlertsQuery, type CreateAlertRuleBody, type UpdateAlertRuleBody } from '@flotilla/protocol';
 import type { Knex } from 'knex';
 import type { Database } from '../../infra/index.js';
-import type { Mailer } from '../../infra/mailer.js';
 import type { Logger } from '../../logger.js';
 import { AppError } from '../../errors.js';
 import type { Scope } from '../access/roles.js';
@@ -14,21 +13,17 @@ interface RuleRow { id: string; vendor_id: string; name: string; kind: AlertKind
 
 const toRule = (r: RuleRow): AlertRule => ({ id: r.id, name: r.name, kind: r.kind, threshold: r.threshold, enabled: r.enabled, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() });
 
-/** Lines listed in one alert mail; the rest are counted. */
-const MAIL_LINES = 20;
-
 /**
  * Alert rules and their evaluation. A run (the `evaluate-alerts` maintenance job) compares every
  * rule of a vendor with its installations: new breaches fire, ended ones resolve. Each change is
  * written as an `alert` event on the installation's timeline, which the event outbox turns into
- * `alert.firing` / `alert.resolved` webhooks; the vendor's admins get one mail per run, however many changed.
+ * `alert.firing` / `alert.resolved` webhooks and, for users who subscribed, e-mail digest items
+ * (domain/notifications: a run's thousand alerts are one digest, not a thousand mails).
  */
 export class AlertService {
   constructor(
     private readonly db: Database,
     private readonly shipped: ShippedAgentImages,
-    private readonly mailer: Mailer | undefined,
-    private readonly adminEmails: (owner: { vendorId: string; customerId: string | null }) => Promise<string[]>,
     private readonly log: Logger,
     private readonly notifier: Notifier,
   ) {}
@@ -103,7 +98,6 @@ export class AlertService {
       const rules: RuleRow[] = await trx('alert_rules').where({ vendor_id: vendorId });
       const open: { id: string; rule_id: string; installation_id: string }[] = await trx('alerts').where({ vendor_id: vendorId }).whereNull('resolved_at').select('id', 'rule_id', 'installation_id');
       const facts = await this.facts(trx, vendorId);
-      const names = new Map(facts.map((f) => [f.installationId, f.name ?? f.installationId]));
       const releases: { track_id: string; version: string }[] = await trx('releases').where({ vendor_id: vendorId, status: 'ready' }).select('track_id', 'version');
       const byTrack = new Map<string, string[]>();
       for (const r of releases) byTrack.set(r.track_id, [...(byTrack.get(r.track_id) ?? []), r.version]);
@@ -120,14 +114,12 @@ export class AlertService {
       });
       const events = [...firedRows.map((a) => event(a, 'firing')), ...resolvedRows.map((a) => event(a, 'resolved'))];
       for (let i = 0; i < events.length; i += 2000) await trx('installation_events').insert(events.slice(i, i + 2000));
-      const line = (e: (typeof events)[number]) => `${names.get(e.installation_id) ?? e.installation_id}: ${e.message}`;
-      return { firing: events.slice(0, firedRows.length).map(line), resolved: events.slice(firedRows.length).map(line), ids: [...firedRows, ...resolvedRows].map((a) => String(a.id)) };
+      return { fired: firedRows.length, resolved: resolvedRows.length, ids: [...firedRows, ...resolvedRows].map((a) => String(a.id)) };
     });
     if (changes.ids.length > 0) {
       await this.announce(vendorId, changes.ids).catch((err: unknown) => this.log.error({ err, vendorId }, 'could not announce alerts'));
-      await this.mail(vendorId, changes);
     }
-    return { fired: changes.firing.length, resolved: changes.resolved.length };
+    return { fired: changes.fired, resolved: changes.resolved };
   }
 
   private async facts(trx: Knex.Transaction, vendorId: string): Promise<InstallationFacts[]> {
@@ -147,20 +139,6 @@ export class AlertService {
       trackId: r.track_id,
       agentOutdated: agentUpdateOffer(r.agent_kind, r.agent_version, this.shipped) !== null,
     }));
-  }
-
-  /** One mail per run to the vendor's admins, however many alerts changed (an outage is one mail, not thousands). */
-  private async mail(vendorId: string, changes: { firing: string[]; resolved: string[] }): Promise<void> {
-    if (!this.mailer) return;
-    const section = (title: string, lines: string[]) =>
-      lines.length === 0 ? '' : `${title} (${lines.length}):\n${lines.slice(0, MAIL_LINES).map((l) => `- ${l}`).join('\n')}${lines.length > MAIL_LINES ? `\n- … and ${lines.length - MAIL_LINES} more` : ''}\n\n`;
-    const subject = `Alerts: ${changes.firing.length} firing, ${changes.resolved.length} resolved`;
-    const text = `${section('Firing', changes.firing)}${section('Resolved', changes.resolved)}See the fleet page for every open alert.`;
-    try {
-      for (const to of await this.adminEmails({ vendorId, customerId: null })) await this.mailer.send({ to, subject, text });
-    } catch (err) {
-      this.log.error({ err, vendorId }, 'could not mail alerts');
-    }
   }
 }
 

@@ -27,7 +27,8 @@ describe('domain happenings → outbound events', () => {
     expect(roll('started')?.type).toBe('rollout.started');
     expect(roll('rolled_back')?.type).toBe('rollout.rolled_back');
     expect(roll('waiting', 'approval')?.type).toBe('approval.requested');
-    expect(roll('waiting', 'window')).toBeUndefined();
+    expect(roll('waiting', 'window')?.type).toBe('maintenance.scheduled');
+    expect(roll('waiting', 'agent')).toBeUndefined();
     expect(roll('approved')?.type).toBe('approval.given');
     expect(roll('stage-sent')).toBeUndefined();
   });

@@ -57,7 +57,7 @@ function installationEventType(row: Extract<SourceRow, { source: 'installation_e
 }
 
 function rolloutEventType(row: Extract<SourceRow, { source: 'rollout_events' }>): EventType | undefined {
-  if (row.type === 'waiting') return row.message === 'approval' ? 'approval.requested' : undefined;
+  if (row.type === 'waiting') return row.message === 'approval' ? 'approval.requested' : row.message === 'window' ? 'maintenance.scheduled' : undefined;
   return ROLLOUT[row.type];
 }
 
