@@ -95,6 +95,8 @@ const routes: RouteRecordRaw[] = [
         component: () => import('./pages/settings/AlertsPage.vue'),
         meta: { area: 'vendor', requires: 'alert-rules', title: 'Alerts' },
       },
+      // Every signed-in user: their own e-mail notifications.
+      { path: 'settings/notifications', name: 'settings-notifications', component: () => import('./pages/settings/NotificationsPage.vue'), meta: { title: 'Notifications' } },
       { path: 'settings/tokens', name: 'settings-tokens', component: () => import('./pages/settings/TokensPage.vue'), meta: { title: 'API tokens' } },
       {
         path: 'settings/audit',

@@ -93,26 +93,26 @@ describe('navLinks', () => {
   const ids = (m: Membership[]) => navLinks(m).map((l) => l.testId);
 
   it('gives vendor admins every page', () => {
-    expect(ids([vendor('admin')])).toEqual(['nav-fleet', 'nav-applications', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-users', 'nav-branding', 'nav-webhooks', 'nav-alerts', 'nav-tokens', 'nav-audit']);
+    expect(ids([vendor('admin')])).toEqual(['nav-fleet', 'nav-applications', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-users', 'nav-branding', 'nav-webhooks', 'nav-alerts', 'nav-notifications', 'nav-tokens', 'nav-audit']);
   });
 
   it('hides admin pages from other vendor roles', () => {
-    expect(ids([vendor('release-manager')])).toEqual(['nav-fleet', 'nav-applications', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-alerts', 'nav-tokens']);
-    expect(ids([vendor('viewer')])).toEqual(['nav-fleet', 'nav-applications', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-alerts', 'nav-tokens']);
+    expect(ids([vendor('release-manager')])).toEqual(['nav-fleet', 'nav-applications', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-alerts', 'nav-notifications', 'nav-tokens']);
+    expect(ids([vendor('viewer')])).toEqual(['nav-fleet', 'nav-applications', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-alerts', 'nav-notifications', 'nav-tokens']);
   });
 
   it('gives customer users their portal, and users to customer admins, never the fleet or audit', () => {
-    expect(ids([customer('admin')])).toEqual(['nav-customer', 'nav-customer-releases', 'nav-users', 'nav-webhooks', 'nav-tokens']);
-    expect(ids([customer('viewer')])).toEqual(['nav-customer', 'nav-customer-releases', 'nav-tokens']);
+    expect(ids([customer('admin')])).toEqual(['nav-customer', 'nav-customer-releases', 'nav-users', 'nav-webhooks', 'nav-notifications', 'nav-tokens']);
+    expect(ids([customer('viewer')])).toEqual(['nav-customer', 'nav-customer-releases', 'nav-notifications', 'nav-tokens']);
     expect(navLinks([customer('viewer')])[0]).toMatchObject({ to: '/customer', label: 'Installations' });
   });
 
   it('shows both areas to users of both', () => {
-    expect(navLinks([vendor('viewer'), customer('viewer')]).map((l) => l.label)).toEqual(['Fleet', 'Applications', 'Releases', 'Rollouts', 'Customers', 'Customer portal', 'Alerts', 'API tokens']);
+    expect(navLinks([vendor('viewer'), customer('viewer')]).map((l) => l.label)).toEqual(['Fleet', 'Applications', 'Releases', 'Rollouts', 'Customers', 'Customer portal', 'Alerts', 'Notifications', 'API tokens']);
   });
 
   it('sets the settings pages apart from the daily work', () => {
-    expect(navLinks([vendor('admin')]).filter((l) => l.settings).map((l) => l.testId)).toEqual(['nav-users', 'nav-branding', 'nav-webhooks', 'nav-alerts', 'nav-tokens', 'nav-audit']);
+    expect(navLinks([vendor('admin')]).filter((l) => l.settings).map((l) => l.testId)).toEqual(['nav-users', 'nav-branding', 'nav-webhooks', 'nav-alerts', 'nav-notifications', 'nav-tokens', 'nav-audit']);
   });
 
   it('has nothing for nobody', () => {

@@ -140,6 +140,7 @@ export function navLinks(memberships: readonly Membership[]): NavLink[] {
   if (canManageBranding(memberships)) links.push({ to: '/settings/branding', label: 'Branding', testId: 'nav-branding', settings: true });
   if (canManageWebhooks(memberships)) links.push({ to: '/settings/webhooks', label: 'Webhooks', testId: 'nav-webhooks', settings: true });
   if (canViewAlertRules(memberships)) links.push({ to: '/settings/alerts', label: 'Alerts', testId: 'nav-alerts', settings: true });
+  if (memberships.length > 0) links.push({ to: '/settings/notifications', label: 'Notifications', testId: 'nav-notifications', settings: true });
   if (memberships.length > 0) links.push({ to: '/settings/tokens', label: 'API tokens', testId: 'nav-tokens', settings: true });
   if (canViewAudit(memberships)) links.push({ to: '/settings/audit', label: 'Audit log', testId: 'nav-audit', settings: true });
   return links;
