@@ -46,7 +46,7 @@ import { HubNodeService } from './domain/hub-nodes/hub-node-service.js';
 import { eventLoopMonitor } from './infra/event-loop.js';
 import { hubMetrics, poolStats } from './infra/metrics.js';
 import { metricsRoutes } from './http/routes/metrics.js';
-import { CLOSE_POLL_SESSIONS, EVALUATE_ALERTS, SEND_NOTIFICATION_DIGESTS, METRICS_ROLLUP, PURGE_INSTALL_SECRETS, SEAL_PLAINTEXT_SECRETS, SWEEP_STALE_NODES, UPTIME_ROLLUP, registerMaintenance } from './maintenance.js';
+import { CLOSE_POLL_SESSIONS, EVALUATE_ALERTS, SEND_NOTIFICATION_DIGESTS, METRICS_ROLLUP, PURGE_INSTALL_SECRETS, SEAL_PLAINTEXT_SECRETS, SWEEP_STALE_NODES, WEBHOOK_HOUSEKEEPING, UPTIME_ROLLUP, registerMaintenance } from './maintenance.js';
 import { alertRoutes } from './http/routes/alerts.js';
 import { notificationRoutes } from './http/routes/notifications.js';
 import { createServices, type Services } from './services.js';
@@ -204,6 +204,8 @@ export function createApp(deps: AppDeps): App {
             { name: SWEEP_STALE_NODES, everyMs: 60_000, run: () => hubNodes.sweepStale() },
             { name: PURGE_INSTALL_SECRETS, everyMs: 3600_000, run: () => services.purgeExpiredInstallSecrets() },
             // At start (a key configured on an existing deployment seals what was stored plain), then daily.
+            // Lost delivery jobs queued again, the delivery log kept to its retention.
+            { name: WEBHOOK_HOUSEKEEPING, everyMs: 60_000, run: () => services.webhookDelivery.housekeeping() },
             { name: SEAL_PLAINTEXT_SECRETS, everyMs: 24 * 3600_000, runAtStart: true, run: () => services.sealPlaintextSecrets() },
             { name: CLOSE_POLL_SESSIONS, everyMs: 5_000, run: () => services.closeExpiredPollSessions() },
             // Hourly, 5 minutes past the hour (an hour is rolled up 2 minutes after it ends), and at

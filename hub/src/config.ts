@@ -85,6 +85,8 @@ const EnvSchema = z.object({
   WEBHOOK_RETRY_BASE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().min(0.01).max(86_400).default(60)),
   /** An endpoint still failing this long after its first failure, when a delivery gives up, is disabled. */
   WEBHOOK_DISABLE_AFTER_HOURS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(24 * 90).default(72)),
+  /** Days finished webhook deliveries stay in the delivery log. */
+  WEBHOOK_LOG_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3660).default(30)),
   /** Built portal served at /; defaults to the monorepo's portal/dist. */
   PORTAL_DIR: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
 });
@@ -181,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
       retryBaseMs: Math.round(e.WEBHOOK_RETRY_BASE_SECONDS * 1000),
       disableAfterMs: Math.round(e.WEBHOOK_DISABLE_AFTER_HOURS * 3600_000),
+      logRetentionMs: e.WEBHOOK_LOG_RETENTION_DAYS * 24 * 3600_000,
     },
   };
 }

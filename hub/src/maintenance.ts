@@ -40,6 +40,7 @@ export const SWEEP_STALE_NODES = 'sweep-stale-nodes';
 export const METRICS_ROLLUP = 'metrics-rollup';
 export const PURGE_INSTALL_SECRETS = 'purge-install-secrets';
 export const SEAL_PLAINTEXT_SECRETS = 'seal-plaintext-secrets';
+export const WEBHOOK_HOUSEKEEPING = 'webhook-housekeeping';
 export const CLOSE_POLL_SESSIONS = 'close-poll-sessions';
 export const UPTIME_ROLLUP = 'uptime-rollup';
 export const EVALUATE_ALERTS = 'evaluate-alerts';

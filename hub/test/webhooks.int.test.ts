@@ -322,6 +322,38 @@ describe('delivery', () => {
     expect(verifies(hook.secret, r)).toBe(true);
   });
 
+  it('queues again a delivery whose job was lost (sent once), and purges finished deliveries past retention', async () => {
+    const { admin } = await vendor();
+    const hook = await createHook(admin, `/stranded-${randomSuffix()}`);
+    const path = new URL(hook.url).pathname;
+    const db = hub.infra.db;
+    const insert = async (status: string, ageMs: number) => {
+      const [row] = (await db('webhook_deliveries')
+        .insert({ endpoint_id: hook.id, message_id: `msg_${randomSuffix()}`, event_type: 'webhook.test', payload: JSON.stringify({ type: 'webhook.test', data: {} }), status, created_at: new Date(Date.now() - ageMs) })
+        .returning('id')) as { id: string }[];
+      return String(row?.id);
+    };
+    // As a hub that stopped between the outbox's commit and queueing left it: written, never queued.
+    const stranded = await insert('pending', 10 * 60_000);
+    const fresh = await insert('pending', 0);
+    await hub.app.services.webhookDelivery.housekeeping();
+    const r = await waitFor(() => at(path)[0], 10_000, 'the stranded delivery');
+    expect(verifies(hook.secret, r)).toBe(true);
+    await waitFor(async () => (await db('webhook_deliveries').where({ id: stranded }).first<{ status: string }>()).status === 'succeeded' || undefined, 10_000, 'the delivery marked');
+    // Found again later: the attempt re-reads its status and sends nothing twice. A just-written one is left to its own job.
+    await hub.app.services.webhookDelivery.housekeeping();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(at(path)).toHaveLength(1);
+    expect((await db('webhook_deliveries').where({ id: fresh }).first<{ attempts: number }>()).attempts).toBe(0);
+
+    // Retention: finished deliveries older than 30 days go; one still retrying stays, whatever its age.
+    await db('webhook_deliveries').where({ id: stranded }).update({ created_at: new Date(Date.now() - 31 * 24 * 3600_000) });
+    const retrying = await insert('retrying', 31 * 24 * 3600_000);
+    expect((await hub.app.services.webhookDelivery.housekeeping()).purged).toBeGreaterThanOrEqual(1);
+    expect(await db('webhook_deliveries').where({ id: stranded }).first()).toBeUndefined();
+    expect(await db('webhook_deliveries').where({ id: retrying }).first()).toBeDefined();
+  });
+
   it('refuses bad input with clear errors', async () => {
     const { admin } = await vendor();
     expect((await admin.post('/webhooks', { url: 'ftp://example.com/x' })).status).toBe(400);

@@ -12,6 +12,10 @@ export interface WebhookSettings {
   timeoutMs: number;
   /** How often the event outbox looks for new happenings. */
   pollMs: number;
+  /** A delivery still unattempted this long after it was written lost its job (its process stopped between commit and queue): queued again. */
+  strandedAfterMs: number;
+  /** Finished deliveries (succeeded, failed, cancelled) are kept this long in the delivery log. */
+  logRetentionMs: number;
 }
 
 /** 8 attempts, 1 min doubling: retries over ~4 h; an endpoint failing for 3 days is turned off. */
@@ -22,4 +26,6 @@ export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
   disableAfterMs: 3 * 24 * 3600_000,
   timeoutMs: 10_000,
   pollMs: 1000,
+  strandedAfterMs: 5 * 60_000,
+  logRetentionMs: 30 * 24 * 3600_000,
 };

@@ -69,6 +69,21 @@ export class WebhookDelivery {
     for (let i = 0; i < deliveryIds.length; i += 1000) await queue.addBulk(deliveryIds.slice(i, i + 1000).map(job));
   }
 
+  /**
+   * Queues again deliveries whose job was lost (written in the outbox's transaction, but the process
+   * stopped before queueing them; the same job id keeps one that is merely waiting from running twice,
+   * and an attempt re-reads the delivery's status), and purges the log past its retention.
+   */
+  async housekeeping(now = Date.now()): Promise<{ requeued: number; purged: number }> {
+    // One batch per run: the ones still unattempted at the next run (a long queue) are simply found again.
+    const ids = await this.repo.strandedDeliveries(this.settings.strandedAfterMs, 5000);
+    if (ids.length > 0) await this.enqueue(ids);
+    const requeued = ids.length;
+    const purged = await this.repo.purgeFinishedDeliveries(new Date(now - this.settings.logRetentionMs));
+    if (requeued > 0 || purged > 0) this.log.info({ requeued, purged }, 'webhook housekeeping');
+    return { requeued, purged };
+  }
+
   /** One attempt. Throws when BullMQ should retry. */
   async deliver(job: JobInfo<DeliverJob>): Promise<void> {
     const d = await this.repo.delivery(job.data.deliveryId);

@@ -175,6 +175,29 @@ export class WebhookRepository {
     return ids;
   }
 
+  /** Deliveries never attempted and older than `olderThanMs` (their job was lost), oldest first. */
+  async strandedDeliveries(olderThanMs: number, limit: number): Promise<string[]> {
+    const rows = (await this.db('webhook_deliveries')
+      .where({ status: 'pending', attempts: 0 })
+      .where('created_at', '<', this.db.raw(`now() - make_interval(secs => ?)`, [olderThanMs / 1000]))
+      .orderBy('id')
+      .limit(limit)
+      .select('id')) as { id: string }[];
+    return rows.map((r) => String(r.id));
+  }
+
+  /** Deletes finished deliveries written before `cutoff`, in batches (a big log never holds one long lock). */
+  async purgeFinishedDeliveries(cutoff: Date, batch = 5000): Promise<number> {
+    let purged = 0;
+    for (;;) {
+      const n = await this.db('webhook_deliveries')
+        .whereIn('id', this.db('webhook_deliveries').where('created_at', '<', cutoff).whereIn('status', ['succeeded', 'failed', 'cancelled']).select('id').limit(batch))
+        .delete();
+      purged += n;
+      if (n < batch) return purged;
+    }
+  }
+
   async delivery(id: string): Promise<DeliveryRow | undefined> {
     return this.db('webhook_deliveries').where({ id }).first();
   }
