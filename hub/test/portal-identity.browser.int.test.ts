@@ -140,7 +140,7 @@ describe('invites and roles in a real browser', () => {
   it('a customer admin invited from the Users page accepts, sees only their customer, and signs in again', async () => {
     step('vendor admin signs in');
     const vendor = await signInAsAdmin();
-    expect(await navTestIds(vendor.page)).toEqual(['nav-fleet', 'nav-applications', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-users', 'nav-branding', 'nav-webhooks', 'nav-tokens', 'nav-audit']);
+    expect(await navTestIds(vendor.page)).toEqual(['nav-fleet', 'nav-applications', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-users', 'nav-branding', 'nav-webhooks', 'nav-alerts', 'nav-notifications', 'nav-tokens', 'nav-audit']);
     step('users page');
     await vendor.page.getByTestId('nav-users').click();
     await vendor.page.waitForURL((url) => url.pathname === '/settings/users');
@@ -162,7 +162,7 @@ describe('invites and roles in a real browser', () => {
     // Customer portal: no customer column, no fleet, no audit log; a customer admin manages their users.
     expect(await carol.page.getByTestId('installations-table').getByTestId('customer').count()).toBe(0);
     expect((await carol.page.getByTestId('customer-name').textContent())?.trim()).toBe('Customer X');
-    expect(await navTestIds(carol.page)).toEqual(['nav-customer', 'nav-customer-releases', 'nav-users', 'nav-webhooks', 'nav-tokens']);
+    expect(await navTestIds(carol.page)).toEqual(['nav-customer', 'nav-customer-releases', 'nav-users', 'nav-webhooks', 'nav-notifications', 'nav-tokens']);
 
     step('customer logs out and in');
     await logOut(carol.page);
@@ -247,7 +247,7 @@ describe('invites and roles in a real browser', () => {
       expect((await victor.page.getByTestId('fleet-summary').textContent())?.trim()).toMatch(/^2 installations/);
     };
     await expectFleet();
-    expect(await navTestIds(victor.page)).toEqual(['nav-fleet', 'nav-applications', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-tokens']);
+    expect(await navTestIds(victor.page)).toEqual(['nav-fleet', 'nav-applications', 'nav-tracks', 'nav-rollouts', 'nav-customers', 'nav-alerts', 'nav-notifications', 'nav-tokens']);
 
     step('viewer logs out and in');
     await logOut(victor.page);
