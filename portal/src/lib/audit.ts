@@ -25,6 +25,7 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'invite.accept',
   'member.role',
   'member.remove',
+  'notification-preferences.update',
   'branding.update',
   'webhook.create',
   'webhook.update',

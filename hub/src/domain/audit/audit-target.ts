@@ -24,6 +24,8 @@ const RULES: Readonly<Record<string, TargetRule>> = {
   'invite.accept': { type: 'user' },
   'member.role': { type: 'user' },
   'member.remove': { type: 'user' },
+  // One's own preferences: the user is the actor and the target.
+  'notification-preferences.update': { type: 'user' },
   'version.create': { type: 'version', id: 'created', details: { applicationId: 'id' } },
   'version.update': { type: 'version', id: 'param:vid', details: { applicationId: 'id' } },
   'version.delete': { type: 'version', id: 'param:vid', details: { applicationId: 'id' } },
