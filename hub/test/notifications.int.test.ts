@@ -93,7 +93,6 @@ describe('notification digests', () => {
     });
     expect(await offlineInstallations()).toBe(OUTAGE);
     expect((await byEvent())['update.available']).toBe(1);
-    const total = await queued();
 
     // A restart loses nothing: the queue is a table.
     await hub.close();
@@ -102,8 +101,8 @@ describe('notification digests', () => {
     const later = new Date(Date.now() + 2 * 60_000);
     const runs = await Promise.all([hub.app.services.notifications.sendDigests(later), hub.app.services.notifications.sendDigests(later)]);
     expect(await queued()).toBe(0);
-    // Every queued item went out (each row is deleted with its send: once).
-    expect(runs.reduce((n, r) => n + r.items, 0)).toBeGreaterThanOrEqual(total);
+    // Every item went out once, duplicates folded: 520 installations offline and one update.
+    expect(runs.reduce((n, r) => n + r.items, 0)).toBe(OUTAGE + 1);
 
     const adminMail = await waitFor(() => mailsTo(adminEmail)[0], 10_000, "the admin's digest");
     const adminText = unfolded(adminMail);
