@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentCredentials, InstallationStatus, LiveClientToServerEvents, LiveServerToClientEvents, Release, Rollout, RolloutTimeline } from '@flotilla/protocol';
+import type { AgentCredentials, DeployResponse, InstallationStatus, LiveClientToServerEvents, LiveServerToClientEvents, Release, Rollout, RolloutTimeline } from '@flotilla/protocol';
 import { assertDockerAvailable, containersOfProjects, ensureTestImages, removeProjects, testImage, webComposeFile, webEnv } from '../../agent-compose/test/images.js';
 import { ApiClient } from './api-client.js';
 import { startAgentProcess } from './agent-process.js';
@@ -16,7 +16,8 @@ import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatab
  * (required), 3.0.0, and 4.0.0 whose Docker health check fails. An installation on 1.0.0 rolled out
  * to 3.0.0 runs 2.0.0 first (healthy, as its agent reports it), then 3.0.0; going back from 3.0.0
  * stops at 2.0.0, never 1.0.0. A second installation on 1.0.0 rolled out to the failing 4.0.0 under
- * `failurePolicy: rollback` steps through 2.0.0 and walks back to it, not to 1.0.0.
+ * `failurePolicy: rollback` steps through 2.0.0 and walks back to it, not to 1.0.0. A third on
+ * 1.0.0 deployed 3.0.0 directly steps through 2.0.0 the same way (a one-installation rollout).
  */
 const run = promisify(execFile);
 type Err = { error: { code: string; message: string } };
@@ -127,7 +128,7 @@ describe('required releases on Docker', { timeout: 400_000 }, () => {
     const site = await installationWithAgent('site-a');
     const done = await rolloutEnds({ releaseId: ids.r3, targets: { installationIds: [site] }, strategy: { respectMaintenanceWindows: false, healthTimeoutSeconds: 120 } });
     expect(done.status).toBe('completed');
-    expect(done.targets[0]).toMatchObject({ status: 'succeeded', requiredSteps: [{ releaseId: ids.r2, version: '2.0.0' }], step: 1 });
+    expect(done.targets[0]).toMatchObject({ status: 'succeeded', requiredSteps: [{ releaseId: ids.r2, version: '2.0.0', stageCount: 1 }], step: 1 });
     const s = await runs(site, '3.0.0', 'site-a running 3.0.0');
     expect(s.versionDrift).toEqual([]);
     expect(await webImage(site)).toBe(testImage('v3'));
@@ -159,5 +160,26 @@ describe('required releases on Docker', { timeout: 400_000 }, () => {
     expect(back.desiredVersion).toBe('2.0.0');
     expect(await webImage(site)).toBe(testImage('v2'));
     expect(healthyVersions.get(site)).toEqual(['1.0.0', '2.0.0']);
+  });
+
+  it('a direct deploy from 1.0.0 to 3.0.0 runs the required 2.0.0 first, healthy on the agent, then 3.0.0', async () => {
+    const site = await installationWithAgent('site-c');
+    const deploy = await api.post<DeployResponse>(`/installations/${site}/deploy`, { releaseId: ids.r3 });
+    expect(deploy.status, JSON.stringify(deploy.body)).toBe(202);
+    expect(deploy.body.steps?.map((s) => s.version)).toEqual(['2.0.0', '3.0.0']);
+    const rolloutId = deploy.body.rolloutId ?? '';
+    const done = await waitFor(async () => {
+      const r = (await api.get<Rollout>(`/rollouts/${rolloutId}`)).body;
+      if (r.status === 'paused' || r.status === 'aborted') throw new Error(`rollout ${r.status}: ${r.message ?? ''} ${JSON.stringify(r.targets)}`);
+      return r.status === 'completed' ? r : undefined;
+    }, 240_000, 'the stepped deploy to end');
+    expect(done.targets[0]).toMatchObject({ installationId: site, status: 'succeeded', step: 1 });
+    const s = await runs(site, '3.0.0', 'site-c running 3.0.0');
+    expect(s.versionDrift).toEqual([]);
+    expect(await webImage(site)).toBe(testImage('v3'));
+    // The agent reported 2.0.0 healthy before 3.0.0 ran.
+    expect(healthyVersions.get(site)).toEqual(['1.0.0', '2.0.0', '3.0.0']);
+    const sent = (await api.get<RolloutTimeline>(`/rollouts/${rolloutId}/timeline`)).body.items.filter((e) => e.type === 'stage-sent');
+    expect(sent.map((e) => e.message)).toEqual(['release 2.0.0 (required), step 1 of 2', 'release 3.0.0, step 2 of 2']);
   });
 });

@@ -75,7 +75,7 @@ export const RolloutProgress = z.object({
       finishedAt: IsoDate.nullable(),
       blocker: TargetBlocker.nullable(),
       /** As in the REST target (absent from hubs before required releases). */
-      requiredSteps: z.array(z.object({ releaseId: z.string(), version: z.string() })).optional(),
+      requiredSteps: z.array(z.object({ releaseId: z.string(), version: z.string(), stageCount: z.number().int() })).optional(),
       step: z.number().int().optional(),
     }),
   ),
