@@ -15,7 +15,7 @@ import type { RolloutRepository } from './rollout-repository.js';
  * Stepped deploys: a direct deploy of a release past required releases the installation has not
  * run becomes a one-installation rollout, so each required release is deployed and healthy on the
  * agent before the next (the rollout engine's health gates), then the target. Direct deploys
- * ignore maintenance windows and approvals, so does this rollout.
+ * ignore maintenance windows and approvals and wait for an offline agent, so does this rollout.
  */
 
 /** What a stepped deploy answers: the rollout, and its releases in order (the target last). */
@@ -113,7 +113,8 @@ export class SteppedDeploy {
       .whereIn('r.status', UNFINISHED_ROLLOUT_STATUSES)
       .first('r.id');
     if (busy) throw new AppError('CONFLICT', `Installation "${installation.name}" is in rollout ${busy.id}, which has not finished: wait for it to end, or abort it first`, { rolloutId: busy.id });
-    const strategy = RolloutStrategy.parse({ waves: [{ count: 1 }], maxParallel: 1, respectMaintenanceWindows: false, requireCustomerApproval: false });
+    // Like a direct deploy, it waits for an offline agent (as long as a rollout can: 30 days), not the default hour.
+    const strategy = RolloutStrategy.parse({ waves: [{ count: 1 }], maxParallel: 1, respectMaintenanceWindows: false, requireCustomerApproval: false, offlineTimeoutSeconds: 30 * 86_400 });
     const required = steps.map((s) => ({ releaseId: s.id, version: s.version, stageCount: s.stages.length }));
     const id = await this.repo.create(
       { vendorId: scope.vendorId, releaseId: release.id, strategy, stageCount: release.stages.length, createdBy: userId },
