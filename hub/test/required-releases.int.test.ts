@@ -190,7 +190,13 @@ describe('required releases', { timeout: 90_000 }, () => {
     const other = await installation('covered', covered.body.id);
     expect((await api.post(`/installations/${other.id}/deploy`, { releaseId: ids.r1 })).status).toBe(202);
     await onRelease(other.id, '1.0.0');
-    const own = await (await customerUser(covered.body.id, 'admin')).post<Stepped>(`/installations/${other.id}/deploy`, { releaseId: ids.r3 });
+    const coveredAdmin = await customerUser(covered.body.id, 'admin');
+    // A required step on hold blocks the way until it is resumed.
+    expect((await api.post(`/releases/${ids.r2}/hold`)).status).toBe(200);
+    const held = await coveredAdmin.post<Err>(`/installations/${other.id}/deploy`, { releaseId: ids.r3 });
+    expect([held.status, held.body.error.message]).toEqual([409, 'Required release 2.0.0 comes before 3.0.0 and is on hold: resume it first']);
+    expect((await api.post(`/releases/${ids.r2}/resume`)).status).toBe(200);
+    const own = await coveredAdmin.post<Stepped>(`/installations/${other.id}/deploy`, { releaseId: ids.r3 });
     expect(own.status, JSON.stringify(own.body)).toBe(202);
     expect(own.body.steps.map((s) => s.version)).toEqual(['2.0.0', '3.0.0']);
     expect((await ended(own.body.rolloutId)).status).toBe('completed');
