@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import type { Browser, BrowserContext, Locator } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
 import type { AgentCredentials, CreatedInvite, InstallationStatus, Release, Rollout } from '@flotilla/protocol';
 import { ApiClient } from './api-client.js';
-import { createTestDatabase, randomSuffix, waitFor, type TestDatabase, type TestHub } from './helpers.js';
-import { UI_TIMEOUT, assertBrowserPrerequisites, launchChromium, openWatchedPage, startPortalHub, type WatchedPage, signInWithForm, shot } from './browser-helpers.js';
+import { randomSuffix, waitFor } from './helpers.js';
+import { UI_TIMEOUT, type WatchedPage, signInWithForm, shot, useBrowserSuite } from './browser-helpers.js';
 import { simAgent, type SimAgent } from './sim-fleet.js';
 
 /**
@@ -13,14 +13,10 @@ import { simAgent, type SimAgent } from './sim-fleet.js';
  * them, whose target shows the step it is on. A customer admin installs 3.0.0 from "Available
  * updates" on another installation on 1.0.0: the update says 2.0.0 comes first, and installing works.
  */
+const suite = useBrowserSuite();
 const PASSWORD = 'correct horse battery staple';
 
-let tdb: TestDatabase | undefined;
-let hub: TestHub | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
 const agents: SimAgent[] = [];
-const browserLog: string[] = [];
 let base: string;
 let api: ApiClient;
 let admin: { email: string; password: string };
@@ -43,11 +39,7 @@ async function installationOn1(name: string, delayMs: number): Promise<{ id: str
 }
 
 beforeAll(async () => {
-  assertBrowserPrerequisites();
-  tdb = await createTestDatabase();
-  hub = await startPortalHub(tdb.url);
-  base = hub.url;
-  browser = await launchChromium();
+  base = suite.base;
   api = new ApiClient(base);
   admin = await api.signup(randomSuffix());
   const svc = (await api.post<{ id: string }>('/applications', { name: 'svc', kind: 'compose' })).body.id;
@@ -67,28 +59,15 @@ beforeAll(async () => {
   expect((await new ApiClient(base).post(`/invites/${token}/accept`, { name: 'Carol Customer', password: PASSWORD })).status).toBe(200);
 }, 60_000);
 
-afterAll(async () => {
+afterAll(() => {
   for (const a of agents) a.socket.disconnect();
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close().catch(() => undefined);
-  await hub?.close().catch(() => undefined);
-  await tdb?.drop().catch(() => undefined);
 });
 
 async function signIn(name: string, email: string, password: string, landing: string): Promise<WatchedPage> {
-  if (!browser) throw new Error('no browser');
-  const watched = await openWatchedPage(browser, name, browserLog);
-  contexts.push(watched.context);
-  return signInWithForm(watched, base, email, password, landing);
+  return signInWithForm(await suite.open(name), base, email, password, landing);
 }
 
 describe('stepped deploys in a real browser', { timeout: 120_000 }, () => {
-  beforeEach(() => {
-    onTestFailed(() => {
-      process.stderr.write(`browser log:\n  ${browserLog.join('\n  ')}\n`);
-    });
-    browserLog.length = 0;
-  });
 
   it("a vendor's Deploy past a required release shows the steps and links to the rollout, whose target shows its step", async () => {
     // Its agent goes offline: the rollout waits for it on its first step, for the page to show.
