@@ -1,15 +1,12 @@
-import { execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { io as connect, type Socket } from 'socket.io-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentCredentials, DeployResponse, InstallationStatus, LiveClientToServerEvents, LiveServerToClientEvents, Release, Rollout, RolloutTimeline } from '@flotilla/protocol';
-import { assertDockerAvailable, containersOfProjects, ensureTestImages, removeProjects, testImage, webComposeFile, webEnv } from '../../agent-compose/test/images.js';
-import { ApiClient } from './api-client.js';
-import { startAgentProcess } from './agent-process.js';
-import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeployResponse, InstallationStatus, LiveClientToServerEvents, LiveServerToClientEvents, Release, Rollout, RolloutTimeline } from '@flotilla/protocol';
+import { containersOfProjects, testImage, webComposeFile, webEnv } from '../../agent-compose/test/images.js';
+import type { ApiClient } from './api-client.js';
+import { useDockerE2e } from './docker-e2e.js';
+import { waitFor } from './helpers.js';
 
 /**
  * Required releases on a real agent-compose and the real Docker engine. Releases 1.0.0, 2.0.0
@@ -22,15 +19,10 @@ import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatab
 const run = promisify(execFile);
 type Err = { error: { code: string; message: string } };
 
-let tdb: TestDatabase;
-let hub: TestHub;
+const e2e = useDockerE2e({ images: ['v1', 'v2', 'v3'] });
 let api: ApiClient;
 let live: Socket<LiveServerToClientEvents, LiveClientToServerEvents> | undefined;
-const agents: ChildProcess[] = [];
-const dirs: string[] = [];
-const prefixes: string[] = [];
 const ids: Record<string, string> = {};
-let agentLog = '';
 /** Per installation: each web version its agent reported healthy, in the order reported (live events). */
 const healthyVersions = new Map<string, string[]>();
 
@@ -57,12 +49,7 @@ const runs = (id: string, version: string, what: string) =>
 
 async function installationWithAgent(name: string): Promise<string> {
   const id = (await api.post<{ id: string }>('/installations', { customerId: ids.customer, name, environment: 'prod', agentKind: 'compose', trackId: ids.track })).body.id;
-  const creds = (await api.post<AgentCredentials>(`/installations/${id}/agent-credentials`)).body;
-  const dir = await mkdtemp(path.join(tmpdir(), 'flotilla-required-agent-'));
-  dirs.push(dir);
-  agents.push(startAgentProcess(hub.url, creds, dir, (text) => (agentLog += text)));
-  prefixes.push(`flt-${id.slice(0, 8)}-`);
-  await waitFor(async () => ((await status(id)).online ? true : undefined), 60_000, `${name} online`);
+  await e2e.startAgent(id);
   expect((await api.post(`/installations/${id}/deploy`, { releaseId: ids.r1 })).status).toBe(202);
   await runs(id, '1.0.0', `${name} running 1.0.0`);
   return id;
@@ -79,13 +66,8 @@ async function rolloutEnds(body: Record<string, unknown>): Promise<Rollout> {
 }
 
 beforeAll(async () => {
-  await assertDockerAvailable();
-  await ensureTestImages(['v1', 'v2', 'v3']);
-  tdb = await createTestDatabase();
-  hub = await startTestHub({ databaseUrl: tdb.url });
-  api = new ApiClient(hub.url);
-  await api.signup(randomSuffix());
-  live = connect(`${hub.url}/live`, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { cookie: api.sessionCookie ?? '' } });
+  api = e2e.api;
+  live = connect(`${e2e.hub.url}/live`, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { cookie: api.sessionCookie ?? '' } });
   live.on('installation:status', observe);
   live.on('installation:statuses', (all) => all.forEach(observe));
   await new Promise((resolve) => live?.once('connect', resolve));
@@ -112,15 +94,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   live?.disconnect();
-  for (const a of agents) a.kill('SIGKILL');
-  for (const p of prefixes) await removeProjects(p);
-  await hub?.close();
-  await tdb?.drop();
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
-
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail') process.stderr.write(`--- agent log (last 6 kB) ---\n${agentLog.slice(-6000)}\n`);
 });
 
 describe('required releases on Docker', { timeout: 400_000 }, () => {
