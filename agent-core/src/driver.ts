@@ -53,6 +53,12 @@ export interface Driver {
    */
   followLogs?(component: DesiredComponent, tail: number, ctx: DriverContext): Promise<LogSource>;
   /**
+   * Runtime facts for a support bundle (compose: `compose ps` and `docker inspect` of each
+   * component's containers; helm: `helm status` and the release's workloads). Files are redacted by
+   * the agent afterwards; a step that fails is reported in its file, not thrown.
+   */
+  supportFiles?(components: readonly DesiredComponent[], ctx: DriverContext): Promise<SupportFile[]>;
+  /**
    * Starts the agent's replacement running `image` (compose: a one-shot updater container; helm:
    * patch the agent's own Deployment). Resolves once the replacement was started; the agent then
    * reports the command and exits or waits to be terminated.
@@ -64,6 +70,9 @@ export interface Driver {
    */
   license?(license: string | null, ctx: DriverContext): Promise<void>;
 }
+
+/** A runtime fact file of a support bundle: `name` is its path under `runtime/`; `json` is written as JSON. */
+export type SupportFile = { name: string; description: string } & ({ text: string } | { json: unknown });
 
 export interface DriverContext {
   /** The installation the components belong to ('' before the hub has sent any desired state). */
