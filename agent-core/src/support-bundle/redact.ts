@@ -76,7 +76,13 @@ export class Redactor {
         return inner.value;
       }
       if (Array.isArray(value)) return value.map((v) => walk(v, undefined));
-      if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]));
+      if (value !== null && typeof value === 'object') {
+        const entries = Object.entries(value);
+        // Kubernetes env entries and the like: {name: "DB_PASSWORD", value: "…"}.
+        const named = (value as { name?: unknown }).name;
+        const hidesValue = typeof named === 'string' && this.keyMatches(named);
+        return Object.fromEntries(entries.map(([k, v]) => [k, hidesValue && k === 'value' ? walk(v, named) : walk(v, k)]));
+      }
       return value;
     };
     const text = JSON.stringify(walk(data, undefined), null, 2) ?? 'null';
