@@ -95,7 +95,7 @@ export class SupportBundleService {
   }
 
   async setPolicy(actor: Actor, customerId: string, body: UpdateSupportBundlePolicyBody): Promise<SupportBundlePolicy> {
-    if (!isUuid(customerId) || (actor.customerId !== null && actor.customerId !== customerId)) throw new AppError('NOT_FOUND', 'Customer not found');
+    await this.policy(actor, customerId); // another tenant's customer is NOT_FOUND before any FORBIDDEN
     if (actor.customerId === null) throw new AppError('FORBIDDEN', "Only the customer's admins decide whether support bundles need their approval");
     if (!(await this.repo.setPolicy(actor.vendorId, customerId, body.requireApproval))) throw new AppError('NOT_FOUND', 'Customer not found');
     return { customerId, requireApproval: body.requireApproval };
