@@ -197,8 +197,11 @@ export class ComposeDriver implements Driver {
     files.push(jsonOrText('docker-version.json', 'The Docker client and engine versions (`docker version`)', version));
     for (const c of components) {
       const project = projectName(ctx.installationId, c.name);
-      const ps = await this.composeCall(c, ctx, ['ps', '--all', '--format', 'json']).catch((err: unknown) => ({ code: 1, stdout: '', stderr: err instanceof Error ? err.message : String(err) }));
-      files.push(jsonOrText(`${c.name}/compose-ps.json`, `The containers of "${c.name}" (\`docker compose ps --all\`)`, ps));
+      // docker-compose v1 has no JSON output: its table is kept as text.
+      const v1 = (await this.compose()).variant === 'v1';
+      const ps = await this.composeCall(c, ctx, v1 ? ['ps', '--all'] : ['ps', '--all', '--format', 'json']).catch((err: unknown) => ({ code: 1, stdout: '', stderr: err instanceof Error ? err.message : String(err) }));
+      const description = `The containers of "${c.name}" (\`compose ps --all\`)`;
+      files.push(v1 && ps.code === 0 ? { name: `${c.name}/compose-ps.txt`, description, text: ps.stdout } : jsonOrText(`${c.name}/compose-ps.json`, description, ps));
       const ids = await this.projectContainers(project);
       if (ids.length === 0) {
         files.push({ name: `${c.name}/inspect.json`, description: `The containers of "${c.name}" (\`docker inspect\`)`, json: [] });
