@@ -9,6 +9,7 @@ import {
   InstallationStatus,
   LiveLogLines,
   RolloutProgress,
+  SupportBundle,
   type LiveClientToServerEvents,
   type LiveServerToClientEvents,
 } from '@flotilla/protocol';
@@ -26,6 +27,7 @@ const LIVE_SCHEMAS = {
   'installation:removed': InstallationRemoved,
   'alert:changed': Alert,
   'logs:lines': LiveLogLines,
+  'support-bundle:changed': SupportBundle,
 } as const satisfies Record<keyof LiveServerToClientEvents, z.ZodType>;
 
 export type LiveEventName = keyof LiveServerToClientEvents;
