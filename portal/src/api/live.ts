@@ -7,6 +7,7 @@ import {
   InstallationRemoved,
   InstallationStatus,
   RolloutProgress,
+  SupportBundle,
   LiveLogFollowAck,
   LiveLogLines,
   ErrorAck,
@@ -39,6 +40,8 @@ export interface LiveHandlers {
   onInstallationRemoved?(removed: InstallationRemoved): void;
   /** An alert fired or resolved (`alert:changed`). */
   onAlert?(alert: Alert): void;
+  /** A support bundle was asked for or changed status (`support-bundle:changed`). */
+  onSupportBundle?(bundle: SupportBundle): void;
   onState(state: LiveConnectionState): void;
   /** A connection after the first one: events may have been missed meanwhile. */
   onReconnected?(): void;
@@ -125,6 +128,11 @@ export function connectLive(handlers: LiveHandlers, url: string = LIVE_NAMESPACE
     const parsed = Alert.safeParse(payload);
     if (parsed.success) handlers.onAlert?.(parsed.data);
     else handlers.onInvalid?.('alert:changed', parsed.error.message);
+  });
+  socket.on('support-bundle:changed', (payload) => {
+    const parsed = SupportBundle.safeParse(payload);
+    if (parsed.success) handlers.onSupportBundle?.(parsed.data);
+    else handlers.onInvalid?.('support-bundle:changed', parsed.error.message);
   });
   socket.on('command:changed', (payload) => {
     const parsed = InstallationCommand.safeParse(payload);
