@@ -17,8 +17,9 @@ import type { ComponentMetrics } from './usage.js';
  * - `remove` is idempotent: removing something absent succeeds.
  * - `health` never rejects for one bad component: it returns `unknown` (or `failed`) with a message.
  *   It may reject when the runtime itself is unreachable; the agent then reports `unknown`.
- * - Calls for one installation are never concurrent with each other, except `health`, `metrics`
- *   and `license`, which may run while an `apply` is in flight.
+ * - Calls for one installation are never concurrent with each other, except `health`, `metrics`,
+ *   `license`, and the read-only `supportFiles` and `logs` of a support bundle, which may run while
+ *   an `apply` is in flight (a bundle is wanted most when an apply hangs).
  */
 export interface Driver {
   readonly kind: AgentKind;
