@@ -102,6 +102,8 @@ export interface LiveServerToClientEvents {
   'installation:removed': (payload: InstallationRemoved) => void;
   /** An alert fired or resolved (same shape as `GET /alerts`). */
   'alert:changed': (payload: Alert) => void;
+  /** Several `alert:changed` at once, newest per alert (an outage fires one alert per installation). */
+  'alert:changes': (payload: Alert[]) => void;
   /** Lines of a log follow this client asked for (`logs:follow`). */
   'logs:lines': (payload: LiveLogLines) => void;
   /** A support bundle was asked for or changed status (same shape as `GET /installations/:id/support-bundles` items). */

@@ -19,6 +19,7 @@ import { z } from 'zod';
 
 const InstallationStatusList = z.array(InstallationStatus);
 const AgentPresenceList = z.array(AgentPresence);
+const AlertList = z.array(Alert);
 
 export type LiveSocket = Socket<LiveServerToClientEvents, LiveClientToServerEvents>;
 
@@ -38,8 +39,8 @@ export interface LiveHandlers {
   onInstallation?(installation: Installation): void;
   /** An installation was deleted, at once or once its agent uninstalled it (`installation:removed`). */
   onInstallationRemoved?(removed: InstallationRemoved): void;
-  /** An alert fired or resolved (`alert:changed`). */
-  onAlert?(alert: Alert): void;
+  /** Alerts fired or resolved (`alert:changed`, or several at once in `alert:changes`). */
+  onAlerts?(alerts: Alert[]): void;
   /** A support bundle was asked for or changed status (`support-bundle:changed`). */
   onSupportBundle?(bundle: SupportBundle): void;
   onState(state: LiveConnectionState): void;
@@ -126,8 +127,13 @@ export function connectLive(handlers: LiveHandlers, url: string = LIVE_NAMESPACE
   });
   socket.on('alert:changed', (payload) => {
     const parsed = Alert.safeParse(payload);
-    if (parsed.success) handlers.onAlert?.(parsed.data);
+    if (parsed.success) handlers.onAlerts?.([parsed.data]);
     else handlers.onInvalid?.('alert:changed', parsed.error.message);
+  });
+  socket.on('alert:changes', (payload) => {
+    const parsed = AlertList.safeParse(payload);
+    if (parsed.success) handlers.onAlerts?.(parsed.data);
+    else handlers.onInvalid?.('alert:changes', parsed.error.message);
   });
   socket.on('support-bundle:changed', (payload) => {
     const parsed = SupportBundle.safeParse(payload);

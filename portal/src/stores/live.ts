@@ -28,7 +28,7 @@ export const useLiveStore = defineStore('live', () => {
       onPresence: (presence) => fleet.applyPresence(presence),
       onRolloutProgress: (progress) => rollouts.applyProgress(progress),
       onCommand: (command) => commands.apply(command),
-      onAlert: (alert) => alerts.apply(alert),
+      onAlerts: (batch) => alerts.apply(batch),
       onSupportBundle: (bundle) => bundles.apply(bundle),
       onInstallation: (installation) => fleet.applyInstallation(installation),
       onInstallationRemoved: (removed) => fleet.applyRemoved(removed),
