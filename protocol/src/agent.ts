@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AgentKind, ComponentName, Health, Int32, IsoDate, text } from './common.js';
 import { ErrorCode } from './errors.js';
 import { LicenseDelivery } from './rest/licenses.js';
+import { BundleChunk, BundleCollect, BundleEnd, BundleFailed } from './support-bundles.js';
 
 /** Bumped on any incompatible change to the `/agent` events. */
 export const PROTOCOL_VERSION = 1;
@@ -21,6 +22,10 @@ export const ComposeSpec = z.object({
   file: text(1_000_000).min(1),
   /** Env file content (KEY=value lines) written beside the compose file. */
   env: text(256_000).optional(),
+  /** Per-installation environment for the component's services (plaintext at delivery). */
+  environment: z.record(text(200), text(64_000)).optional(),
+  /** Which keys of `environment` are secrets: their values are redacted wherever they appear (support bundles). */
+  secretKeys: z.array(text(200)).max(500).optional(),
 });
 export type ComposeSpec = z.infer<typeof ComposeSpec>;
 
@@ -273,6 +278,10 @@ export interface AgentToHubEvents {
   'command:progress': (payload: CommandProgress, ack: Ack<OkAck>) => void;
   'logs:chunk': (payload: LogsChunk, ack: Ack<OkAck>) => void;
   'logs:stream': (payload: LogStreamChunk, ack: Ack<OkAck>) => void;
+  /** Support bundles: the archive's next chunk (the ack is the go-ahead for the next), its end, or why it failed. */
+  'bundle:chunk': (payload: BundleChunk, ack: Ack<OkAck>) => void;
+  'bundle:end': (payload: BundleEnd, ack: Ack<OkAck>) => void;
+  'bundle:failed': (payload: BundleFailed, ack: Ack<OkAck>) => void;
 }
 
 export interface HubToAgentEvents {
@@ -285,6 +294,8 @@ export interface HubToAgentEvents {
   /** Start a live log follow; `{accepted: false, reason}` when the component or the driver cannot. */
   'logs:follow': (payload: LogFollowStart, ack: (response: CommandAck) => void) => void;
   'logs:unfollow': (payload: LogFollowStop) => void;
+  /** Collect a support bundle and stream it back (`{accepted: false, reason}` when the agent cannot). */
+  'bundle:collect': (payload: BundleCollect, ack: (response: CommandAck) => void) => void;
 }
 
 /** Schemas of the agent → hub payloads, looked up by the hub's validation wrapper. */
@@ -294,6 +305,9 @@ export const agentToHubSchemas = {
   'command:progress': CommandProgress,
   'logs:chunk': LogsChunk,
   'logs:stream': LogStreamChunk,
+  'bundle:chunk': BundleChunk,
+  'bundle:end': BundleEnd,
+  'bundle:failed': BundleFailed,
 } as const satisfies Record<keyof AgentToHubEvents, z.ZodType>;
 
 /**
