@@ -1,12 +1,11 @@
 /// <reference lib="dom" />
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { AgentCredentials, BundleCollect, BundleManifest } from '@flotilla/protocol';
 import { COMPOSE_V1 } from './api-client.js';
-import { createTestDatabase, randomSuffix, waitFor, type TestDatabase, type TestHub } from './helpers.js';
-import { assertBrowserPrerequisites, launchChromium, openWatchedPage, shot, signInWithForm, startPortalHub } from './browser-helpers.js';
+import { randomSuffix, waitFor } from './helpers.js';
+import { shot, signInWithForm, useBrowserSuite } from './browser-helpers.js';
 import { join, PASSWORD, Session } from './identity-helpers.js';
 import { connectAgent, host, type AgentSocket } from './sim-agent.js';
 
@@ -17,24 +16,12 @@ import { connectAgent, host, type AgentSocket } from './sim-agent.js';
  * ready, opens "What was collected" and downloads the archive (the same bytes the agent sent).
  */
 
-let tdb: TestDatabase | undefined;
-let hub: TestHub | undefined;
-let browser: Browser | undefined;
+const suite = useBrowserSuite();
+
 let agent: AgentSocket | undefined;
-const browserLog: string[] = [];
 
 afterAll(async () => {
   agent?.disconnect();
-  await browser?.close().catch(() => undefined);
-  await hub?.close().catch(() => undefined);
-  await tdb?.drop().catch(() => undefined);
-});
-
-beforeAll(async () => {
-  assertBrowserPrerequisites();
-  tdb = await createTestDatabase();
-  hub = await startPortalHub(tdb.url);
-  browser = await launchChromium();
 });
 
 const ARCHIVE = Buffer.from('a gzip archive, as far as the hub and the browser care');
@@ -59,11 +46,7 @@ function manifestOf(request: BundleCollect, installationId: string): BundleManif
 
 describe('support bundles in the portal', () => {
   it('the customer requires approval, approves the vendor’s bundle live, and the vendor downloads it', { timeout: 120_000 }, async () => {
-    onTestFailed(() => {
-      process.stderr.write(`browser log:\n  ${browserLog.join('\n  ')}\n`);
-    });
-    if (!hub || !browser) throw new Error('no hub or browser');
-    const base = hub.url;
+    const base = suite.hub.url;
     const admin = new Session(base, []);
     const signedUp = await admin.signup(randomSuffix());
     const app = (await admin.post<{ id: string }>('/applications', { name: 'shop', kind: 'compose' })).body.id;
@@ -91,7 +74,7 @@ describe('support bundles in the portal', () => {
     await sim.emitWithAck('agent:hello', { host, appliedRevision: 1, components: [{ name: 'shop', version: '1.0.0', health: 'healthy', since: new Date().toISOString() }] });
 
     // The customer's admin requires approval.
-    const customer = await signInWithForm(await openWatchedPage(browser, 'customer', browserLog), base, customerAdmin.email, PASSWORD, '/customer');
+    const customer = await signInWithForm(await suite.open('customer'), base, customerAdmin.email, PASSWORD, '/customer');
     const requireApproval = customer.page.getByRole('checkbox', { name: 'Require approval for support bundles' });
     await requireApproval.check();
     await waitFor(async () => ((await admin.get<{ requireApproval: boolean }>(`/customers/${customerId}/support-bundle-policy`)).body.requireApproval ? true : undefined), 10_000, 'policy saved');
@@ -100,7 +83,7 @@ describe('support bundles in the portal', () => {
     await customer.page.getByRole('heading', { name: 'Support bundles' }).waitFor();
 
     // The vendor asks; the bundle waits for the customer.
-    const vendor = await signInWithForm(await openWatchedPage(browser, 'vendor', browserLog), base, signedUp.email, signedUp.password, '/');
+    const vendor = await signInWithForm(await suite.open('vendor'), base, signedUp.email, signedUp.password, '/');
     await vendor.page.goto(`${base}/installations/${installationId}`);
     await vendor.page.getByRole('button', { name: 'Collect support bundle' }).click();
     const vendorTable = vendor.page.getByTestId('support-bundles');
