@@ -126,7 +126,7 @@ export function createApp(deps: AppDeps): App {
     },
   );
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.smtpFrom) : undefined;
-  const services = createServices(config, infra, notifier, log, mailer);
+  const services = createServices(config, infra, notifier, log, mailer, { webhookAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds) });
   const commandDelivery = new CommandDelivery(agents, infra.queues, services.commands, log.child({ component: 'command-delivery' }));
   delivery.handle<CommandDeliveryJob>(DELIVER_COMMAND_JOB, (job) => commandDelivery.deliver(job));
   const secureCookies = config.publicUrl.startsWith('https:');

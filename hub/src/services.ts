@@ -1,4 +1,5 @@
 import type { AppConfig } from './app.js';
+import type { WebhookAttemptOutcome } from './infra/metrics.js';
 import type { Infra } from './infra/index.js';
 import type { Logger } from './logger.js';
 import type { Notifier } from './domain/shared/notifier.js';
@@ -58,7 +59,12 @@ export type Services = ReturnType<typeof createServices>;
 /** How long agent events gather before they advance a rollout (a step later by this much, at most). */
 const AGENT_EVENT_DEBOUNCE_MS = 200;
 
-export function createServices(config: AppConfig, infra: Infra, notifier: Notifier, log: Logger, mailer: Mailer | undefined) {
+/** What services report to the process's metrics (counters fed where things happen). */
+export interface ServiceObservers {
+  webhookAttempt?: (outcome: WebhookAttemptOutcome, seconds: number) => void;
+}
+
+export function createServices(config: AppConfig, infra: Infra, notifier: Notifier, log: Logger, mailer: Mailer | undefined, observers: ServiceObservers = {}) {
   const authRepo = new AuthRepository(infra.db);
   const applicationRepo = new ApplicationRepository(infra.db);
   const installationRepo = new InstallationRepository(infra.db);
@@ -146,7 +152,7 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   });
 
   const webhookRepo = new WebhookRepository(infra.db, secretBox);
-  const webhookDelivery = new WebhookDelivery(webhookRepo, infra.queues, config.webhooks, audit, mailer, log.child({ component: 'webhooks' }));
+  const webhookDelivery = new WebhookDelivery(webhookRepo, infra.queues, config.webhooks, audit, mailer, log.child({ component: 'webhooks' }), observers.webhookAttempt);
   const webhooks = new WebhookService(webhookRepo, webhookDelivery);
   const alerts = new AlertService(infra.db, shippedAgents, log.child({ component: 'alerts' }), notifier);
   const notifications = new NotificationService(infra.db, new NotificationRepository(infra.db), mailer, (vendorId) => branding.mailIdentity(vendorId), config.notifyDigestSeconds, log.child({ component: 'notifications' }));

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentCredentials } from '@flotilla/protocol';
 import { isLoopback } from '../src/http/routes/metrics.js';
 import { ApiClient, COMPOSE_V1 } from './api-client.js';
-import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
+import { createTestDatabase, metricSample as sample, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
 import { connectAgent, host, type AgentSocket } from './sim-agent.js';
 
 /**
@@ -44,16 +44,6 @@ afterAll(async () => {
 const DEPLOY = '/api/v1/installations/:id/deploy';
 const scrape = (base: string, headers: Record<string, string> = {}) => fetch(`${base}/metrics`, { headers });
 
-/** The value of the sample `name` whose labels include `labels` (any order), or undefined. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const m = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
-  }
-  return undefined;
-}
 
 describe('GET /metrics', () => {
   it('reports agents, pushes, requests by route template, queues, the database pool and the process', async () => {

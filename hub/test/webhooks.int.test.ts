@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Webhook, WebhookDelivery, WebhookDeliveryPage, WebhookWithSecret } from '@flotilla/protocol';
 import { ApiClient, COMPOSE_V1 } from './api-client.js';
-import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
+import { createTestDatabase, metricSample, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
 import { startSmtpInbox, type Mail, type SmtpInbox } from './smtp-inbox.js';
 import { connectAgent, host } from './sim-agent.js';
 
@@ -214,6 +214,8 @@ describe('delivery', () => {
     const { admin } = await vendor();
     const path = `/flaky-${randomSuffix()}`;
     failures.set(path, 2);
+    const attempts = async (outcome: string) => metricSample(await (await fetch(`${hub.url}/metrics`)).text(), 'flotilla_webhook_delivery_seconds_count', { outcome }) ?? 0;
+    const before = { retrying: await attempts('retrying'), succeeded: await attempts('succeeded') };
     const hook = await createHook(admin, path, ['release.locked']);
     await lockRelease(admin);
     const done = await waitFor(async () => (await deliveries(admin, hook.id)).find((d) => d.status === 'succeeded'), 20_000, 'the delivery to succeed');
@@ -229,6 +231,9 @@ describe('delivery', () => {
     expect(t2 - t1).toBeGreaterThanOrEqual(380);
     const gone = (await admin.get<Webhook>(`/webhooks/${hook.id}`)).body;
     expect(gone.enabled).toBe(true);
+    // The hub's own metrics count each attempt by outcome (other tests' deliveries may add to them).
+    expect(await attempts('retrying')).toBeGreaterThanOrEqual(before.retrying + 2);
+    expect(await attempts('succeeded')).toBeGreaterThanOrEqual(before.succeeded + 1);
   });
 
   it('disables an endpoint that keeps failing, tells its admins, and a disabled endpoint receives nothing', async () => {

@@ -17,7 +17,12 @@ export interface HubMetrics {
   pushed(outcome: PushOutcome, seconds: number): void;
   /** A job that threw (BullMQ retries it or gives up). */
   jobFailed(queue: string): void;
+  /** A webhook delivery attempt: how it ended and how long the receiver took. */
+  webhookAttempt(outcome: WebhookAttemptOutcome, seconds: number): void;
 }
+
+/** `retrying`: failed, BullMQ tries again later; `failed`: failed for good (last attempt, or a manual redelivery). */
+export type WebhookAttemptOutcome = 'succeeded' | 'retrying' | 'failed';
 
 export type PushOutcome = 'accepted' | 'offline' | 'unacknowledged';
 
@@ -57,6 +62,13 @@ export function hubMetrics(sources: MetricSources, log: Logger): HubMetrics {
     help: "From pushing a desired state to an agent's socket to its acknowledgement (or the ack timeout), by outcome",
     labelNames: ['outcome'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const webhookSeconds = new Histogram({
+    name: 'flotilla_webhook_delivery_seconds',
+    help: "A webhook delivery attempt, from sending to the receiver's answer (or the timeout), by outcome",
+    labelNames: ['outcome'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
   const jobFailures = new Counter({ name: 'flotilla_queue_job_failures_total', help: 'Queue jobs that threw, by queue', labelNames: ['queue'] as const, registers: [registry] });
@@ -134,6 +146,9 @@ export function hubMetrics(sources: MetricSources, log: Logger): HubMetrics {
     },
     jobFailed(queue) {
       jobFailures.inc({ queue });
+    },
+    webhookAttempt(outcome, seconds) {
+      webhookSeconds.observe({ outcome }, seconds);
     },
   };
 }

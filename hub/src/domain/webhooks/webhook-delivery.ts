@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { WebhookAttemptOutcome } from '../../infra/metrics.js';
 import type { JobInfo, Queues } from '../../infra/queues.js';
 import type { Logger } from '../../logger.js';
 import type { Mailer } from '../../infra/mailer.js';
@@ -49,6 +50,8 @@ export class WebhookDelivery {
     private readonly audit: AuditService,
     private readonly mailer: Mailer | undefined,
     private readonly log: Logger,
+    /** Told how each attempt ended and how long the receiver took (metrics). */
+    private readonly onAttempt: (outcome: WebhookAttemptOutcome, seconds: number) => void = () => undefined,
   ) {}
 
   /** The event outbox's dispatch: deliveries written with the cursor, their jobs queued after commit. */
@@ -100,6 +103,7 @@ export class WebhookDelivery {
     const manual = job.data.manual === true;
     const final = !ok && (manual || job.attemptsMade + 1 >= this.settings.maxAttempts);
     const retryInMs = this.settings.retryBaseMs * 2 ** job.attemptsMade;
+    this.onAttempt(ok ? 'succeeded' : final ? 'failed' : 'retrying', result.durationMs / 1000);
     await this.repo.updateDelivery(d.id, {
       status: ok ? 'succeeded' : final ? 'failed' : 'retrying',
       attempts: d.attempts + 1,
