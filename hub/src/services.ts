@@ -2,6 +2,7 @@ import type { AppConfig } from './app.js';
 import type { Infra } from './infra/index.js';
 import type { Logger } from './logger.js';
 import type { Notifier } from './domain/shared/notifier.js';
+import type { DesiredState } from '@flotilla/protocol';
 import { createSecretBox } from './infra/secret-box.js';
 import { AuthRepository } from './domain/auth/auth-repository.js';
 import { AuthService } from './domain/auth/auth-service.js';
@@ -31,6 +32,9 @@ import { UptimeRollup } from './domain/installations/uptime-rollup.js';
 import { MetricsRepository } from './domain/installations/metrics-repository.js';
 import { MetricsRollup, MetricsService } from './domain/installations/metrics-service.js';
 import { DesiredStateRepository } from './domain/installations/desired-state-repository.js';
+import { InstallationConfigRepository } from './domain/desired-state/config-repository.js';
+import { InstallationConfigService } from './domain/desired-state/config-service.js';
+import { agentCopy } from './domain/desired-state/agent-copy.js';
 import { DeployService } from './domain/installations/deploy-service.js';
 import { UninstallService } from './domain/installations/uninstall-service.js';
 import { AgentRepository } from './domain/agents/agent-repository.js';
@@ -58,10 +62,13 @@ const AGENT_EVENT_DEBOUNCE_MS = 200;
 export function createServices(config: AppConfig, infra: Infra, notifier: Notifier, log: Logger, mailer: Mailer | undefined) {
   const authRepo = new AuthRepository(infra.db);
   const applicationRepo = new ApplicationRepository(infra.db);
-  const installationRepo = new InstallationRepository(infra.db);
-  const desiredRepo = new DesiredStateRepository(infra.db);
   // One key seals every secret the hub must read again (SECRETS_KEY, or embedded mode's generated one).
   const secretBox = createSecretBox(config.secretsKey);
+  const configRepo = new InstallationConfigRepository(infra.db, secretBox);
+  const installationRepo = new InstallationRepository(infra.db, configRepo);
+  const desiredRepo = new DesiredStateRepository(infra.db);
+  /** The copy of a desired state an agent gets: its secrets opened (only ever on the way to the agent). */
+  const forAgent = (state: DesiredState): DesiredState => agentCopy(state, (sealed) => secretBox.open(sealed));
   const agentRepo = new AgentRepository(infra.db, secretBox);
   const shippedAgents: ShippedAgentImages = { compose: config.agentComposeImage, helm: config.agentHelmImage };
 
@@ -93,13 +100,13 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const licenses = new LicenseService(new LicenseRepository(infra.db), notifier, config.licenseKeySecret ?? config.secretsKey, log.child({ component: 'licenses' }));
   const releases = new ReleaseService(releaseRepo, entitlements);
   const fleet = new FleetService(infra.db);
-  const deploys = new DeployService(applicationRepo, releaseRepo, releases, desiredRepo, installations, notifier, licenses);
+  const deploys = new DeployService(applicationRepo, releaseRepo, releases, desiredRepo, installations, notifier, licenses, configRepo);
   const commandRepo = new CommandRepository(infra.db);
   const commands = new CommandService(commandRepo, installations, desiredRepo, notifier, shippedAgents, log.child({ component: 'commands' }));
   const metricsRepo = new MetricsRepository(infra.db);
   const metrics = new MetricsService(metricsRepo, installations);
   const metricsRollup = new MetricsRollup(metricsRepo);
-  const agentSessions = new AgentSessionService(agentRepo, installationRepo, desiredRepo, notifier, infra.rateLimiters, log.child({ component: 'agents' }), commands, shippedAgents, licenses, metricsRepo);
+  const agentSessions = new AgentSessionService(agentRepo, installationRepo, desiredRepo, notifier, infra.rateLimiters, log.child({ component: 'agents' }), commands, shippedAgents, licenses, metricsRepo, forAgent);
 
   /** Shows installations whose sessions were closed in bulk with their new status (one read for all). */
   async function notifyStatusOf(installationIds: string[]): Promise<void> {
@@ -121,7 +128,7 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   }
 
   const rolloutRepo = new RolloutRepository(infra.db);
-  const rolloutEngine = new RolloutEngine(infra.db, rolloutRepo, releaseRepo, applicationRepo, desiredRepo, infra.queues, notifier, log.child({ component: 'rollouts' }));
+  const rolloutEngine = new RolloutEngine(infra.db, rolloutRepo, releaseRepo, applicationRepo, desiredRepo, infra.queues, notifier, log.child({ component: 'rollouts' }), configRepo);
   const rollouts = new RolloutService(infra.db, rolloutRepo, releaseRepo, entitlements, rolloutEngine, notifier, licenses);
   const uninstalls = new UninstallService(
     infra.db,
@@ -152,8 +159,11 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
     return webhookDelivery.dispatch(trx, events);
   });
 
+  const installationConfig = new InstallationConfigService(configRepo, installations);
   return {
     desiredStates: desiredRepo,
+    forAgent,
+    installationConfig,
     webhooks,
     alerts,
     notifications,
