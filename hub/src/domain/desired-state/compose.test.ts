@@ -79,6 +79,16 @@ describe('withConfig', () => {
     expect(out.find((c) => c.name === 'db-migrator')).toEqual(r.components[0]);
   });
 
+  it('merges each helm component\'s override by name, leaving the others alone', () => {
+    const helm = (name: string, values?: string): DesiredComponent => ({ name, kind: 'helm', version: '1.0.0', stage: 1, spec: { chart: name, repo: 'https://c', chartVersion: '1.0.0', ...(values ? { values } : {}) } });
+    const compose: DesiredComponent = { name: 'web', kind: 'compose', version: '1', stage: 1, spec: { file: 'services: {}' } };
+    const override = (helmValues: string) => ({ env: {}, secrets: {}, helmValues });
+    const [api, worker, other] = withConfig([helm('api', 'replicas: 1\n'), helm('worker', 'replicas: 1\n'), compose], { api: override('replicas: 4\n'), web: override('ignored: true\n') });
+    expect(api?.kind === 'helm' && api.spec.values).toBe('replicas: 4\n');
+    expect(worker).toEqual(helm('worker', 'replicas: 1\n'));
+    expect(other).toEqual(compose);
+  });
+
   it('refuses an override that is not a mapping at deploy time with a conflict', () => {
     const r = composeRelease(release);
     expect(() => withConfig(r.components, { api: { env: {}, secrets: {}, helmValues: '- a list' } })).toThrow(/values override cannot be used/);

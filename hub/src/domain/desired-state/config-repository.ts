@@ -61,11 +61,11 @@ export class InstallationConfigRepository {
       const next: Record<string, ComponentConfig> = { ...current };
       for (const [component, change] of Object.entries(changes)) {
         const was = current[component] ?? { env: {}, secrets: {}, helmValues: null };
-        const secrets = { ...was.secrets };
-        for (const [name, value] of Object.entries(change.secrets ?? {})) {
-          if (value === null) delete secrets[name];
-          else secrets[name] = this.box.seal(value);
-        }
+        const changed = change.secrets ?? {};
+        // Secrets not named are kept (still sealed); null removes one; a string is sealed now.
+        const kept = Object.entries(was.secrets).filter(([name]) => !(name in changed));
+        const set = Object.entries(changed).flatMap(([name, value]) => (value === null ? [] : [[name, this.box.seal(value)] as const]));
+        const secrets = Object.fromEntries([...kept, ...set]);
         next[component] = { env: change.env ?? was.env, secrets, helmValues: change.helmValues === undefined ? was.helmValues : change.helmValues };
       }
       check(next);
