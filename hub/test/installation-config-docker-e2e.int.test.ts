@@ -55,9 +55,9 @@ async function containerEnv(name: string): Promise<string> {
   return stdout.trim();
 }
 
-/** Every file the agent keeps for its components (compose file, .env): none may hold a secret. */
-async function componentFiles(): Promise<string> {
-  const dir = path.join(stateDir, 'components');
+/** Every file the agent keeps (state file, components' compose files and .env): none may hold a secret. */
+async function agentFiles(): Promise<string> {
+  const dir = stateDir;
   const out: string[] = [];
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
     if (entry.isFile()) out.push(await readFile(path.join(entry.parentPath, entry.name), 'utf8'));
@@ -116,8 +116,11 @@ describe('installation configuration on a real compose agent', { timeout: 400_00
     await healthyAt(deployed.body.revision);
     expect(await containerEnv('GREETING')).toBe('hello-from-deploy');
     expect(await containerEnv('DB_PASSWORD')).toBe('deploy-s3cret');
-    // The agent gave compose the secret as process environment: its component folder never held it.
-    expect(await componentFiles()).not.toContain('deploy-s3cret');
+    // The agent gave compose the secret as process environment: nothing it wrote holds it, nor its log.
+    const files = await agentFiles();
+    expect(files).toContain('hello-from-deploy'); // the state file does keep plain values
+    expect(files).not.toContain('deploy-s3cret');
+    expect(agentLog).not.toContain('deploy-s3cret');
   });
 
   it('a rollout stage carries changed values to the container', async () => {
@@ -128,6 +131,7 @@ describe('installation configuration on a real compose agent', { timeout: 400_00
     await waitFor(async () => ((await api.get<Rollout>(`/rollouts/${created.body.id}`)).body.status === 'completed' ? true : undefined), 240_000, 'the rollout to complete');
     await waitFor(async () => ((await containerEnv('GREETING')) === 'hello-from-rollout' ? true : undefined), 60_000, 'the recreated container');
     expect(await containerEnv('DB_PASSWORD')).toBe('rollout-s3cret');
-    expect(await componentFiles()).not.toContain('rollout-s3cret');
+    expect(await agentFiles()).not.toContain('rollout-s3cret');
+    expect(agentLog).not.toContain('rollout-s3cret');
   });
 });
