@@ -70,9 +70,9 @@ describe('installation configuration', () => {
 
   it('refuses bad input with 400 and stores nothing', async () => {
     const cases: [Record<string, unknown>, RegExp][] = [
-      [{ api: { env: { '1BAD': 'x' } } }, /components\.api\.env\.1BAD: Invalid key/],
-      [{ api: { env: { 'A-B': 'x' } } }, /components\.api\.env\.A-B: Invalid key/],
-      [{ api: { secrets: { 'has space': 'x' } } }, /components\.api\.secrets\.has space: Invalid key/],
+      [{ api: { env: { '1BAD': 'x' } } }, /components\.api\.env\.1BAD: not an environment variable name/],
+      [{ api: { env: { 'A-B': 'x' } } }, /components\.api\.env\.A-B: not an environment variable name/],
+      [{ api: { secrets: { 'has space': 'x' } } }, /components\.api\.secrets\.has space: not an environment variable name/],
       [{ api: { env: { BIG: 'x'.repeat(32_001) } } }, /32000/],
       [{ api: { env: Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`K${i}`, 'v'])) } }, /at most 200/],
       [{ api: { env: {}, colour: 'red' } }, /colour|Unrecognized/i],

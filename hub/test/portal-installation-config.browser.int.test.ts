@@ -86,7 +86,7 @@ describe('the installation configuration form', () => {
     await page.getByLabel('api secret 1 name', { exact: true }).fill('DB_PASSWORD');
     await page.getByLabel('api secret 1 value', { exact: true }).fill(SECRET);
     await save(page);
-    await expect.poll(() => page.getByTestId('config-error').textContent()).toMatch(/components\.api\.env\.1BAD: Invalid key/);
+    await expect.poll(() => page.getByTestId('config-error').textContent()).toMatch(/components\.api\.env\.1BAD: not an environment variable name/);
     await shot(page, 'installation-config-error');
     expect((await config(ids.compose)).components[0]).toEqual({ component: 'api', env: {}, secrets: [], helmValues: null });
 

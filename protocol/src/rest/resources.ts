@@ -246,6 +246,14 @@ export type InstallationConfig = z.infer<typeof InstallationConfig>;
 
 const ConfigValue = text(CONFIG_LIMITS.valueChars);
 
+/** A record keyed by environment variable names, each bad name reported by name (zod's own says only "Invalid key in record"). */
+const envRecord = <V extends z.ZodType>(value: V) =>
+  z.record(z.string(), value).superRefine((record, ctx) => {
+    for (const key of Object.keys(record)) {
+      if (!EnvName.safeParse(key).success) ctx.addIssue({ code: 'custom', path: [key], message: 'not an environment variable name (letters, digits and "_", not starting with a digit)' });
+    }
+  });
+
 /**
  * `PUT /installations/:id/config`: per component named in the body, `env` replaces its environment
  * values; each secret given is set (a string) or removed (null), secrets not named are kept;
@@ -259,8 +267,8 @@ export const PutInstallationConfigBody = z
         ComponentName,
         z
           .object({
-            env: z.record(EnvName, ConfigValue).optional(),
-            secrets: z.record(EnvName, ConfigValue.nullable()).optional(),
+            env: envRecord(ConfigValue).optional(),
+            secrets: envRecord(ConfigValue.nullable()).optional(),
             helmValues: text(CONFIG_LIMITS.helmValuesChars).nullable().optional(),
           })
           .strict()
