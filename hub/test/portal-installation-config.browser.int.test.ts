@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Installation, InstallationConfig } from '@flotilla/protocol';
 import { ApiClient, COMPOSE_V1 } from './api-client.js';
 import { createTestDatabase, randomSuffix, type TestDatabase, type TestHub } from './helpers.js';
-import { assertBrowserPrerequisites, launchChromium, openWatchedPage, shot, signInWithForm, startPortalHub, type WatchedPage } from './browser-helpers.js';
+import { UI_TIMEOUT, assertBrowserPrerequisites, launchChromium, openWatchedPage, shot, signInWithForm, startPortalHub, type WatchedPage } from './browser-helpers.js';
 
 /**
  * The installation page's Configuration section in a real Chromium: environment values edited,
@@ -20,6 +20,7 @@ let api: ApiClient;
 let admin: { email: string; password: string };
 const ids: Record<string, string> = {};
 const SECRET = 's3cret-from-the-browser';
+const WAIT = { timeout: UI_TIMEOUT };
 
 async function created(res: Promise<{ status: number; body: { id: string } }>): Promise<string> {
   const { status, body } = await res;
@@ -76,8 +77,8 @@ describe('the installation configuration form', () => {
     const page = await vendor();
     await page.goto(`${hub?.url}/installations/${ids.compose}`);
     const section = page.getByTestId('installation-config');
-    await expect.poll(() => section.getByRole('heading', { name: 'Configuration' }).isVisible()).toBe(true);
-    await expect.poll(() => section.getByRole('group', { name: 'api' }).isVisible()).toBe(true);
+    await expect.poll(() => section.getByRole('heading', { name: 'Configuration' }).isVisible(), WAIT).toBe(true);
+    await expect.poll(() => section.getByRole('group', { name: 'api' }).isVisible(), WAIT).toBe(true);
 
     await page.getByRole('button', { name: 'Add value to api' }).click();
     await page.getByLabel('api variable 1 name', { exact: true }).fill('1BAD');
@@ -86,13 +87,13 @@ describe('the installation configuration form', () => {
     await page.getByLabel('api secret 1 name', { exact: true }).fill('DB_PASSWORD');
     await page.getByLabel('api secret 1 value', { exact: true }).fill(SECRET);
     await save(page);
-    await expect.poll(() => page.getByTestId('config-error').textContent()).toMatch(/components\.api\.env\.1BAD: not an environment variable name/);
+    await expect.poll(() => page.getByTestId('config-error').textContent(), WAIT).toMatch(/components\.api\.env\.1BAD: not an environment variable name/);
     await shot(page, 'installation-config-error');
     expect((await config(ids.compose)).components[0]).toEqual({ component: 'api', env: {}, secrets: [], helmValues: null });
 
     await page.getByLabel('api variable 1 name', { exact: true }).fill('LOG_LEVEL');
     await save(page);
-    await expect.poll(() => page.getByTestId('config-saved').isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId('config-saved').isVisible(), WAIT).toBe(true);
     expect((await config(ids.compose)).components[0]).toEqual({ component: 'api', env: { LOG_LEVEL: 'debug' }, secrets: [{ name: 'DB_PASSWORD', set: true }], helmValues: null });
     const secretRow = page.getByTestId('secret-api-DB_PASSWORD');
     expect(await secretRow.getByTestId('secret-state').textContent()).toBe('set');
@@ -100,8 +101,8 @@ describe('the installation configuration form', () => {
 
     // From a reload: the value is back, the secret is a name only; nothing on the page holds it.
     await page.reload();
-    await expect.poll(() => page.getByLabel('api variable 1 value', { exact: true }).inputValue()).toBe('debug');
-    await expect.poll(() => page.getByTestId('secret-api-DB_PASSWORD').isVisible()).toBe(true);
+    await expect.poll(() => page.getByLabel('api variable 1 value', { exact: true }).inputValue(), WAIT).toBe('debug');
+    await expect.poll(() => page.getByTestId('secret-api-DB_PASSWORD').isVisible(), WAIT).toBe(true);
     expect(await page.content()).not.toContain(SECRET);
     const inputs = await page.locator('input').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
     expect(inputs).not.toContain(SECRET);
@@ -110,13 +111,13 @@ describe('the installation configuration form', () => {
     await page.getByRole('button', { name: 'Replace secret DB_PASSWORD of api' }).click();
     await page.getByLabel('New value of DB_PASSWORD (api)', { exact: true }).fill('another-secret');
     await save(page);
-    await expect.poll(() => page.getByTestId('config-saved').isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId('config-saved').isVisible(), WAIT).toBe(true);
     expect(await page.getByTestId('secret-api-DB_PASSWORD').getByTestId('secret-state').textContent()).toBe('set');
     await page.getByRole('button', { name: 'Remove secret DB_PASSWORD of api' }).click();
     expect(await page.getByTestId('secret-api-DB_PASSWORD').getByTestId('secret-state').textContent()).toBe('will be removed');
     await save(page);
-    await expect.poll(async () => (await config(ids.compose)).components[0]?.secrets).toEqual([]);
-    await expect.poll(() => page.getByTestId('secret-api-DB_PASSWORD').count()).toBe(0);
+    await expect.poll(async () => (await config(ids.compose)).components[0]?.secrets, WAIT).toEqual([]);
+    await expect.poll(() => page.getByTestId('secret-api-DB_PASSWORD').count(), WAIT).toBe(0);
   });
 
   it('sets a helm values override, refused until it is a YAML mapping', async () => {
@@ -125,10 +126,10 @@ describe('the installation configuration form', () => {
     const field = page.getByLabel('Helm values override (chart)', { exact: true });
     await field.fill('replicaCount: [2');
     await save(page);
-    await expect.poll(() => page.getByTestId('config-error').textContent()).toMatch(/components\.chart\.helmValues: .*YAML/);
+    await expect.poll(() => page.getByTestId('config-error').textContent(), WAIT).toMatch(/components\.chart\.helmValues: .*YAML/);
     await field.fill('replicaCount: 2\n');
     await save(page);
-    await expect.poll(() => page.getByTestId('config-saved').isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId('config-saved').isVisible(), WAIT).toBe(true);
     await shot(page, 'installation-config-helm');
     expect((await api.get<Installation>(`/installations/${ids.helm}`)).body.helmValues).toEqual({ chart: 'replicaCount: 2\n' });
   });
