@@ -18,6 +18,7 @@ import { FleetService } from './domain/releases/fleet-summary.js';
 import { RolloutRepository } from './rollouts/rollout-repository.js';
 import { RolloutEngine } from './rollouts/engine.js';
 import { RolloutService } from './rollouts/rollout-service.js';
+import { SteppedDeploy } from './rollouts/stepped-deploy.js';
 import type { Mailer } from './infra/mailer.js';
 import { NotificationRepository } from './domain/notifications/notification-repository.js';
 import { NotificationService } from './domain/notifications/notification-service.js';
@@ -100,7 +101,10 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const licenses = new LicenseService(new LicenseRepository(infra.db), notifier, config.licenseKeySecret ?? config.secretsKey, log.child({ component: 'licenses' }));
   const releases = new ReleaseService(releaseRepo, entitlements);
   const fleet = new FleetService(infra.db);
-  const deploys = new DeployService(applicationRepo, releaseRepo, releases, desiredRepo, installations, notifier, licenses, configRepo);
+  const rolloutRepo = new RolloutRepository(infra.db);
+  const rolloutEngine = new RolloutEngine(infra.db, rolloutRepo, releaseRepo, applicationRepo, desiredRepo, infra.queues, notifier, log.child({ component: 'rollouts' }), configRepo);
+  const stepped = new SteppedDeploy(infra.db, releaseRepo, entitlements, rolloutRepo, rolloutEngine);
+  const deploys = new DeployService(applicationRepo, releaseRepo, releases, desiredRepo, installations, notifier, licenses, stepped, configRepo);
   const commandRepo = new CommandRepository(infra.db);
   const commands = new CommandService(commandRepo, installations, desiredRepo, notifier, shippedAgents, log.child({ component: 'commands' }));
   const metricsRepo = new MetricsRepository(infra.db);
@@ -127,8 +131,6 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
     return affected.length;
   }
 
-  const rolloutRepo = new RolloutRepository(infra.db);
-  const rolloutEngine = new RolloutEngine(infra.db, rolloutRepo, releaseRepo, applicationRepo, desiredRepo, infra.queues, notifier, log.child({ component: 'rollouts' }), configRepo);
   const rollouts = new RolloutService(infra.db, rolloutRepo, releaseRepo, entitlements, rolloutEngine, notifier, licenses);
   const uninstalls = new UninstallService(
     infra.db,

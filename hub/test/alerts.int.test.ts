@@ -2,9 +2,10 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlertList, InstallationEventsPage, WebhookWithSecret } from '@flotilla/protocol';
+import type { Alert, AlertList, InstallationEventsPage, WebhookWithSecret } from '@flotilla/protocol';
 import { ApiClient } from './api-client.js';
 import { createTestDatabase, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
+import { live as connectLive } from './identity-helpers.js';
 import { signupByMail, startSmtpInbox, type Mail, type SmtpInbox } from './smtp-inbox.js';
 import { connectAgent, host } from './sim-agent.js';
 
@@ -76,6 +77,12 @@ describe('alert rules', () => {
     }
     await waitFor(async () => ((await admin.get<{ items: { online: boolean }[] }>('/installations')).body.items.every((i) => !i.online) ? true : undefined), 10_000, 'all offline');
 
+    // The vendor's portal, live: an outage's alerts arrive as one message, not one per installation.
+    const liveSocket = await connectLive(hub.url, { cookie: admin.sessionCookie ?? '' });
+    const liveAlerts: { event: string; alerts: Alert[] }[] = [];
+    liveSocket.on('alert:changed', (a: Alert) => liveAlerts.push({ event: 'alert:changed', alerts: [a] }));
+    liveSocket.on('alert:changes', (batch: Alert[]) => liveAlerts.push({ event: 'alert:changes', alerts: batch }));
+
     // Not yet: offline for less than 5 minutes.
     expect(await hub.app.services.alerts.evaluateVendor(vendorId)).toEqual({ fired: 0, resolved: 0 });
     // Six minutes later: all three fire.
@@ -84,6 +91,8 @@ describe('alert rules', () => {
     expect(firing.map((a) => a.installationId).sort()).toEqual(installations.map((i) => i.id).sort());
     expect(firing[0]).toMatchObject({ ruleId: rule.body.id, kind: 'offline', state: 'firing', resolvedAt: null });
     await waitFor(() => (ofType('alert.firing').length >= 3 ? true : undefined), 15_000, 'three alert.firing webhooks');
+    await waitFor(() => (liveAlerts.length > 0 ? true : undefined), 10_000, 'the live alerts');
+    expect(liveAlerts.map((m) => [m.event, m.alerts.map((a) => a.installationId).sort()])).toEqual([['alert:changes', installations.map((i) => i.id).sort()]]);
     for (const r of ofType('alert.firing')) expect(verifies(hook.secret, r)).toBe(true);
     // The webhooks went out: the outbox has queued the digest items in the same transaction.
     expect(await digest()).toMatchObject({ mails: 1, items: 3 });
@@ -107,6 +116,10 @@ describe('alert rules', () => {
     agent.close();
     const resolved = await waitFor(() => ofType('alert.resolved')[0], 15_000, 'the alert.resolved webhook');
     expect(JSON.parse(resolved.body)).toMatchObject({ data: { installationId: back.id, alert: { state: 'resolved', kind: 'offline' } } });
+    // A single change is a single `alert:changed`.
+    await waitFor(() => (liveAlerts.length === 2 ? true : undefined), 10_000, 'the live resolve');
+    expect(liveAlerts[1]).toMatchObject({ event: 'alert:changed', alerts: [{ installationId: back.id, state: 'resolved' }] });
+    liveSocket.close();
     expect((await admin.get<AlertList>('/alerts')).body.items).toHaveLength(2);
     expect((await admin.get<AlertList>('/alerts?state=resolved')).body.items.map((a) => a.installationId)).toEqual([back.id]);
     expect(await digest()).toMatchObject({ mails: 1, items: 1 });

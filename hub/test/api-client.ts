@@ -57,3 +57,10 @@ export class ApiClient {
 }
 
 export const COMPOSE_V1 = 'services:\n  web:\n    image: flotilla-test/web:v1\n    network_mode: host\n';
+
+/** The id of what a POST created; anything but 201 fails the test with the hub's answer. */
+export async function created(res: Promise<{ status: number; body: { id: string } }>): Promise<string> {
+  const { status, body } = await res;
+  if (status !== 201) throw new Error(`expected 201, got ${status}: ${JSON.stringify(body)}`);
+  return body.id;
+}

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, beforeEach, onTestFailed } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { freePort, startTestHub, type TestHub } from './helpers.js';
+import { createTestDatabase, freePort, startTestHub, type TestDatabase, type TestHub } from './helpers.js';
 
 /** The built portal (portal/dist) and the system Chromium the browser tests drive. */
 export const PORTAL_DIR = fileURLToPath(new URL('../../portal/dist/', import.meta.url));
@@ -78,4 +79,96 @@ export async function signInWithForm(watched: WatchedPage, base: string, email: 
 /** Full-page screenshots into $BROWSER_SHOTS (a directory), to look at the pages by eye. */
 export async function shot(page: Page, name: string): Promise<void> {
   if (process.env.BROWSER_SHOTS) await page.screenshot({ path: `${process.env.BROWSER_SHOTS}/${name}.png`, fullPage: true });
+}
+
+/** What a browser test file gets from `useBrowserSuite`: usable from its own `beforeAll` on. */
+export interface BrowserSuite {
+  readonly hub: TestHub;
+  /** The origin the browser uses (the hub's publicUrl). */
+  readonly base: string;
+  readonly browser: Browser;
+  readonly databaseUrl: string;
+  /** What every page saw, and `step` markers: printed when a test fails (and with BROWSER_LOG=1). */
+  readonly log: string[];
+  /** A page in a browser context of its own (its own cookies: one user), closed after the file. */
+  open(name: string): Promise<WatchedPage>;
+  /** A marker in the log, timed from the start of the test. */
+  step(what: string): void;
+}
+
+export interface BrowserSuiteOptions {
+  /** Extra Chromium flags, e.g. `--host-resolver-rules=…` to reach the hub by another name. */
+  chromiumArgs?: string[];
+  /** More to print when a test fails (an agent's log…). */
+  failureDetails?: () => string;
+}
+
+/**
+ * The fixture every portal browser test shares: a test database, a hub serving the built portal,
+ * Chromium, pages that record what they saw, the log printed for a failing test, and all of it
+ * closed after the file. Call it at the top of the file; the file's own hooks run after its setup
+ * and before its teardown.
+ */
+export function useBrowserSuite(options: BrowserSuiteOptions = {}): BrowserSuite {
+  let tdb: TestDatabase | undefined;
+  let hub: TestHub | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  const log: string[] = [];
+  let t0 = Date.now();
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`the browser suite has no ${what} yet: use it from beforeAll or a test`);
+    return value;
+  };
+
+  beforeAll(async () => {
+    assertBrowserPrerequisites();
+    tdb = await createTestDatabase();
+    hub = await startPortalHub(tdb.url);
+    browser = await launchChromium(options.chromiumArgs);
+  });
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await hub?.close().catch(() => undefined);
+    await tdb?.drop().catch(() => undefined);
+  });
+
+  beforeEach(() => {
+    onTestFailed(() => {
+      const details = options.failureDetails?.() ?? '';
+      process.stderr.write(`browser log:\n  ${log.join('\n  ')}\n${details ? `${details}\n` : ''}`);
+    });
+    log.length = 0;
+    t0 = Date.now();
+  });
+
+  afterEach(() => {
+    if (process.env.BROWSER_LOG) process.stderr.write(`browser log:\n  ${log.filter((l) => l.startsWith('===') || l.includes('/api/')).join('\n  ')}\n`);
+  });
+
+  return {
+    get hub() {
+      return started(hub, 'hub');
+    },
+    get base() {
+      return started(hub, 'hub').url;
+    },
+    get browser() {
+      return started(browser, 'browser');
+    },
+    get databaseUrl() {
+      return started(tdb, 'database').url;
+    },
+    log,
+    async open(name) {
+      const watched = await openWatchedPage(started(browser, 'browser'), name, log);
+      contexts.push(watched.context);
+      return watched;
+    },
+    step(what) {
+      log.push(`=== +${Date.now() - t0}ms ${what}`);
+    },
+  };
 }

@@ -1,11 +1,11 @@
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { ApiClient } from './api-client.js';
-import { createTestDatabase, randomSuffix, type TestDatabase, type TestHub } from './helpers.js';
-import { UI_TIMEOUT, assertBrowserPrerequisites, launchChromium, openWatchedPage, signInWithForm, startPortalHub, type WatchedPage } from './browser-helpers.js';
+import { randomSuffix } from './helpers.js';
+import { UI_TIMEOUT, signInWithForm, useBrowserSuite } from './browser-helpers.js';
 import { ACME_LOGO_SVG } from './brand-fixtures.js';
 
 /**
@@ -19,39 +19,22 @@ const PRIMARY = '#7a143c';
 const PRIMARY_RGB = 'rgb(122, 20, 60)';
 const ACCENT = '#b45309';
 
-let tdb: TestDatabase | undefined;
-let hub: TestHub | undefined;
-let browser: Browser | undefined;
+const suite = useBrowserSuite({ chromiumArgs: [`--host-resolver-rules=MAP ${DOMAIN} 127.0.0.1`] });
+const { open } = suite;
+
 let files: string | undefined;
-const log: string[] = [];
-const pages: WatchedPage[] = [];
 let vendorBase: string;
 let customerBase: string;
 
 beforeAll(async () => {
-  assertBrowserPrerequisites();
-  tdb = await createTestDatabase();
-  hub = await startPortalHub(tdb.url);
-  vendorBase = hub.url;
-  customerBase = `http://${DOMAIN}:${new URL(hub.url).port}`;
-  browser = await launchChromium([`--host-resolver-rules=MAP ${DOMAIN} 127.0.0.1`]);
+  vendorBase = suite.hub.url;
+  customerBase = `http://${DOMAIN}:${new URL(suite.hub.url).port}`;
   files = await mkdtemp(path.join(tmpdir(), 'brand-'));
 });
 
 afterAll(async () => {
-  for (const p of pages) await p.context.close().catch(() => undefined);
-  await browser?.close().catch(() => undefined);
-  await hub?.close().catch(() => undefined);
-  await tdb?.drop().catch(() => undefined);
   if (files) await rm(files, { recursive: true, force: true });
 });
-
-async function open(name: string): Promise<WatchedPage> {
-  if (!browser) throw new Error('no browser');
-  const watched = await openWatchedPage(browser, name, log);
-  pages.push(watched);
-  return watched;
-}
 
 /**
  * Everything of the page a customer could see or hear of the hub's name: the visible text, the
@@ -84,8 +67,7 @@ async function expectVendorLook(page: Page, title: string): Promise<void> {
 
 describe('a vendor’s custom domain', () => {
   it('shows its customers the vendor’s name, logo and colours, never Flotilla', async () => {
-    onTestFailed(() => void process.stderr.write(`browser log:\n  ${log.join('\n  ')}\n`));
-    if (!hub || !files) throw new Error('no hub');
+    if (!files) throw new Error('no brand files directory');
     const api = new ApiClient(vendorBase);
     const vendor = await api.signup(randomSuffix());
 

@@ -1,10 +1,9 @@
 /// <reference lib="dom" />
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { AgentCredentials, Command } from '@flotilla/protocol';
 import { ApiClient, COMPOSE_V1 } from './api-client.js';
-import { createTestDatabase, randomSuffix, type TestDatabase, type TestHub } from './helpers.js';
-import { assertBrowserPrerequisites, launchChromium, openWatchedPage, shot, signInWithForm, startPortalHub } from './browser-helpers.js';
+import { randomSuffix } from './helpers.js';
+import { shot, signInWithForm, useBrowserSuite } from './browser-helpers.js';
 import { connectAgent, host, type AgentSocket } from './sim-agent.js';
 
 /**
@@ -13,33 +12,17 @@ import { connectAgent, host, type AgentSocket } from './sim-agent.js';
  * clear, live (the agent answers the command like agent-core does: ack, running, succeeded).
  */
 
-let tdb: TestDatabase | undefined;
-let hub: TestHub | undefined;
-let browser: Browser | undefined;
+const suite = useBrowserSuite();
+
 let agent: AgentSocket | undefined;
-const browserLog: string[] = [];
 
 afterAll(async () => {
   agent?.disconnect();
-  await browser?.close().catch(() => undefined);
-  await hub?.close().catch(() => undefined);
-  await tdb?.drop().catch(() => undefined);
-});
-
-beforeAll(async () => {
-  assertBrowserPrerequisites();
-  tdb = await createTestDatabase();
-  hub = await startPortalHub(tdb.url);
-  browser = await launchChromium();
 });
 
 describe('installation page', () => {
   it('shows drift and a Redeploy that runs live to succeeded and clears it', async () => {
-    onTestFailed(() => {
-      process.stderr.write(`browser log:\n  ${browserLog.join('\n  ')}\n`);
-    });
-    if (!hub || !browser) throw new Error('no hub or browser');
-    const base = hub.url;
+    const base = suite.hub.url;
     const api = new ApiClient(base);
     const admin = await api.signup(randomSuffix());
     const app = (await api.post<{ id: string }>('/applications', { name: 'shop', kind: 'compose' })).body.id;
@@ -71,7 +54,7 @@ describe('installation page', () => {
     });
     await sim.emitWithAck('agent:hello', { host, appliedRevision: 1, components: [drifted] });
 
-    const { page } = await signInWithForm(await openWatchedPage(browser, 'vendor', browserLog), base, admin.email, admin.password, '/');
+    const { page } = await signInWithForm(await suite.open('vendor'), base, admin.email, admin.password, '/');
     await page.getByTestId('installations-table').getByRole('link', { name: 'edge-1' }).click();
     await page.waitForURL((url) => url.pathname === `/installations/${installationId}`);
     expect(await page.getByTestId('drift-shop').textContent()).toBe('drifted: cluster at revision 7, agent applied 5');

@@ -3,15 +3,15 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { Browser, Locator } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import type { Release } from '@flotilla/protocol';
 import { assertDockerAvailable, ensureTestImages, fetchServed, freePort, removeProjects, testImage, webComposeFile, webEnv } from '../../agent-compose/test/images.js';
 import { ApiClient } from './api-client.js';
 import { startAgentProcess } from './agent-process.js';
-import { createTestDatabase, randomSuffix, waitFor, type TestDatabase, type TestHub } from './helpers.js';
-import { assertBrowserPrerequisites, launchChromium, openWatchedPage, shot, signInWithForm, startPortalHub, UI_TIMEOUT, type WatchedPage } from './browser-helpers.js';
+import { randomSuffix, waitFor } from './helpers.js';
+import { shot, signInWithForm, UI_TIMEOUT, useBrowserSuite } from './browser-helpers.js';
 
 /**
  * Customer self-service in the portal: the vendor sets Globex's limits in the customer page's form;
@@ -20,24 +20,17 @@ import { assertBrowserPrerequisites, launchChromium, openWatchedPage, shot, sign
  * release from the page, sees uptime and events, and is stopped at the vendor's limit.
  */
 
-let tdb: TestDatabase | undefined;
-let hub: TestHub | undefined;
-let browser: Browser | undefined;
-const pages: WatchedPage[] = [];
+const suite = useBrowserSuite({ failureDetails: () => `--- agent log (last 6 kB) ---\n${agentLog.slice(-6000)}` });
+
 let agent: ChildProcess | undefined;
 let agentLog = '';
 let stateDir: string | undefined;
 let projectPrefix: string | undefined;
-const browserLog: string[] = [];
 const CONVERGE_TIMEOUT = 120_000;
 
 beforeAll(async () => {
-  assertBrowserPrerequisites();
   await assertDockerAvailable();
   await ensureTestImages(['v1']);
-  tdb = await createTestDatabase();
-  hub = await startPortalHub(tdb.url);
-  browser = await launchChromium();
   stateDir = await mkdtemp(path.join(tmpdir(), 'flotilla-self-service-agent-'));
 });
 
@@ -48,10 +41,6 @@ afterAll(async () => {
     await exited;
   }
   if (projectPrefix) await removeProjects(projectPrefix).catch(() => undefined);
-  for (const p of pages) await p.context.close().catch(() => undefined);
-  await browser?.close().catch(() => undefined);
-  await hub?.close().catch(() => undefined);
-  await tdb?.drop().catch(() => undefined);
   if (stateDir) await rm(stateDir, { recursive: true, force: true });
 });
 
@@ -70,11 +59,7 @@ async function agentSettingsFromInstallCommand(command: string): Promise<Record<
 
 describe('customer self-service in the portal', { timeout: 420_000 }, () => {
   it('a customer admin creates an installation within its limits and connects a real agent from the page', async () => {
-    onTestFailed(() => {
-      process.stderr.write(`browser log:\n  ${browserLog.join('\n  ')}\n--- agent log (last 6 kB) ---\n${agentLog.slice(-6000)}\n`);
-    });
-    if (!browser || !hub) throw new Error('not started');
-    const base = hub.url;
+    const base = suite.hub.url;
     const webPort = await freePort();
 
     // The vendor's catalogue, over REST (the vendor's own first day is portal-first-day's).
@@ -92,8 +77,7 @@ describe('customer self-service in the portal', { timeout: 420_000 }, () => {
     expect((await new ApiClient(base).post(`/invites/${invite.body.inviteUrl.split('/').pop() ?? ''}/accept`, { name: 'Olga Ops', password: 'a long enough password' })).status).toBe(200);
 
     // The vendor sets the limits in the customer page's form.
-    const vendor = await signInWithForm(await openWatchedPage(browser, 'vendor', browserLog), base, vendorAccount.email, vendorAccount.password, '/');
-    pages.push(vendor);
+    const vendor = await signInWithForm(await suite.open('vendor'), base, vendorAccount.email, vendorAccount.password, '/');
     await vendor.page.goto(`${base}/customers/${customerId}`);
     const limits = vendor.page.getByTestId('customer-limits');
     await limits.getByLabel('Maximum installations').fill('1');
@@ -103,8 +87,7 @@ describe('customer self-service in the portal', { timeout: 420_000 }, () => {
     expect((await api.get<{ maxInstallations: number; allowedEnvironments: string[] }>(`/customers/${customerId}`)).body).toMatchObject({ maxInstallations: 1, allowedEnvironments: ['production', 'staging'] });
 
     // Globex's admin creates the installation in the customer portal.
-    const customer = await signInWithForm(await openWatchedPage(browser, 'customer', browserLog), base, email, 'a long enough password', '/customer');
-    pages.push(customer);
+    const customer = await signInWithForm(await suite.open('customer'), base, email, 'a long enough password', '/customer');
     const { page } = customer;
     await poll(() => text(page.getByTestId('customer-limits-summary'))).toBe('0 of 1 installations · production, staging');
     await page.getByRole('link', { name: 'New installation' }).click();

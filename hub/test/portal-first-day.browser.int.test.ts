@@ -3,13 +3,13 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { assertDockerAvailable, ensureTestImages, fetchServed, freePort, removeProjects, testImage, webComposeFile, webEnv } from '../../agent-compose/test/images.js';
 import { startAgentProcess } from './agent-process.js';
-import { createTestDatabase, randomSuffix, waitFor, type TestDatabase, type TestHub } from './helpers.js';
-import { assertBrowserPrerequisites, launchChromium, openWatchedPage, shot, startPortalHub, UI_TIMEOUT, type WatchedPage } from './browser-helpers.js';
+import { randomSuffix, waitFor } from './helpers.js';
+import { shot, UI_TIMEOUT, type WatchedPage, useBrowserSuite } from './browser-helpers.js';
 
 /**
  * The vendor's first day, as the README tells it: from an empty hub to a real `flotilla-agent-compose`
@@ -22,23 +22,18 @@ import { assertBrowserPrerequisites, launchChromium, openWatchedPage, shot, star
  * BROWSER_SHOTS=<dir> keeps the screenshots the README shows (first-day-*.png).
  */
 
-let tdb: TestDatabase | undefined;
-let hub: TestHub | undefined;
-let browser: Browser | undefined;
+const suite = useBrowserSuite({ failureDetails: () => `--- agent log (last 6 kB) ---\n${agentLog.slice(-6000)}` });
+const { step } = suite;
+
 let vendor: WatchedPage | undefined;
 let agent: ChildProcess | undefined;
 let agentLog = '';
 let stateDir: string | undefined;
 let projectPrefix: string | undefined;
-const browserLog: string[] = [];
 
 beforeAll(async () => {
-  assertBrowserPrerequisites();
   await assertDockerAvailable();
   await ensureTestImages(['v1', 'v2']);
-  tdb = await createTestDatabase();
-  hub = await startPortalHub(tdb.url);
-  browser = await launchChromium();
   stateDir = await mkdtemp(path.join(tmpdir(), 'flotilla-first-day-agent-'));
 });
 
@@ -49,17 +44,8 @@ afterAll(async () => {
     await exited;
   }
   if (projectPrefix) await removeProjects(projectPrefix).catch(() => undefined);
-  await vendor?.context.close().catch(() => undefined);
-  await browser?.close().catch(() => undefined);
-  await hub?.close().catch(() => undefined);
-  await tdb?.drop().catch(() => undefined);
   if (stateDir) await rm(stateDir, { recursive: true, force: true });
 });
-
-const t0 = Date.now();
-function step(what: string): void {
-  browserLog.push(`=== +${Date.now() - t0}ms ${what}`);
-}
 
 const text = async (locator: Locator) => (await locator.textContent())?.trim();
 /** What the page shows, polled as long as a busy machine may need (a pass does not wait for it). */
@@ -106,12 +92,8 @@ async function convergedOn(page: Page, version: string, webPort: number, served:
 
 describe('the first day in the portal', { timeout: 420_000 }, () => {
   it('goes from an empty hub to a real agent-compose running v1, then v2, through the page only', async () => {
-    onTestFailed(() => {
-      process.stderr.write(`browser log:\n  ${browserLog.join('\n  ')}\n--- agent log (last 6 kB) ---\n${agentLog.slice(-6000)}\n`);
-    });
-    if (!browser || !hub) throw new Error('not started');
-    const base = hub.url;
-    vendor = await openWatchedPage(browser, 'vendor', browserLog);
+    const base = suite.hub.url;
+    vendor = await suite.open('vendor');
     const { page } = vendor;
     await page.setViewportSize({ width: 1280, height: 900 });
     const webPort = await freePort();

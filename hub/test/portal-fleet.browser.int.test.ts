@@ -1,10 +1,10 @@
 /// <reference lib="dom" />
 import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { ApiClient, COMPOSE_V1 } from './api-client.js';
-import { createTestDatabase, randomSuffix, type TestDatabase, type TestHub } from './helpers.js';
-import { assertBrowserPrerequisites, launchChromium, openWatchedPage, shot, signInWithForm, startPortalHub, UI_TIMEOUT, type WatchedPage } from './browser-helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { ApiClient, COMPOSE_V1, created } from './api-client.js';
+import { randomSuffix } from './helpers.js';
+import { shot, signInWithForm, UI_TIMEOUT, useBrowserSuite } from './browser-helpers.js';
 import { connectAgent, host, type AgentSocket } from './sim-agent.js';
 import { seedCustomers, seedInstallations, type SeededAgent } from '../src/dev/fleet-seed.js';
 
@@ -14,30 +14,18 @@ import { seedCustomers, seedInstallations, type SeededAgent } from '../src/dev/f
  * search, filters and sort in the URL (surviving a reload), and a live patch moving a row into
  * and out of a filtered view.
  */
+const suite = useBrowserSuite();
+const { open } = suite;
+
 const COUNT = 2000;
-let tdb: TestDatabase | undefined;
-let hub: TestHub | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-const browserLog: string[] = [];
 let base: string;
 let admin: { email: string; password: string };
 let agents: SeededAgent[] = [];
 let agent: AgentSocket | undefined;
 let trackId = '';
 
-async function created(res: Promise<{ status: number; body: { id: string } }>): Promise<string> {
-  const { status, body } = await res;
-  expect(status, JSON.stringify(body)).toBe(201);
-  return body.id;
-}
-
 beforeAll(async () => {
-  assertBrowserPrerequisites();
-  tdb = await createTestDatabase();
-  hub = await startPortalHub(tdb.url);
-  base = hub.url;
-  browser = await launchChromium();
+  base = suite.base;
   const api = new ApiClient(base);
   const signed = await api.signup(randomSuffix());
   admin = signed;
@@ -51,7 +39,7 @@ beforeAll(async () => {
     expect((await api.post(`/releases/${r}/lock`)).status).toBe(200);
     releases.push({ id: r, version });
   }
-  const db = new pg.Client({ connectionString: tdb.url });
+  const db = new pg.Client({ connectionString: suite.databaseUrl });
   await db.connect();
   try {
     const query = (sql: string, params: unknown[]) => db.query(sql, params);
@@ -77,30 +65,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   agent?.close();
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close().catch(() => undefined);
-  await hub?.close().catch(() => undefined);
-  await tdb?.drop().catch(() => undefined);
 });
-
-async function open(name: string): Promise<WatchedPage> {
-  if (!browser) throw new Error('no browser');
-  const watched = await openWatchedPage(browser, name, browserLog);
-  contexts.push(watched.context);
-  return watched;
-}
 
 const text = async (locator: Locator) => (await locator.textContent())?.trim();
 const rows = (page: Page) => page.locator('[data-testid="installations-table"] tbody tr[data-installation-id]');
 const matching = (page: Page) => page.getByTestId('fleet-results').getAttribute('data-count');
 
 describe('the fleet page with 2 000 installations', () => {
-  beforeEach(() => {
-    onTestFailed(() => {
-      process.stderr.write(`browser log:\n  ${browserLog.join('\n  ')}\n`);
-    });
-  });
-
   it('virtualises the list, scrolls to the last installation, sorts, filters through the URL and patches live', async () => {
     const vendor = await signInWithForm(await open('vendor'), base, admin.email, admin.password, '/');
     const { page } = vendor;

@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import type { Browser, BrowserContext, Locator } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
 import type { AgentCredentials } from '@flotilla/protocol';
 import { ApiClient, COMPOSE_V1 } from './api-client.js';
 import { connectAgent, host, nextCommand, type AgentSocket } from './sim-agent.js';
-import { createTestDatabase, randomSuffix, type TestDatabase, type TestHub } from './helpers.js';
-import { assertBrowserPrerequisites, launchChromium, openWatchedPage, shot, signInWithForm, startPortalHub, UI_TIMEOUT, type WatchedPage } from './browser-helpers.js';
+import { randomSuffix } from './helpers.js';
+import { shot, signInWithForm, UI_TIMEOUT, type WatchedPage, useBrowserSuite } from './browser-helpers.js';
 
 /**
  * The portal's create, edit and delete forms in a real Chromium on a real hub: a vendor signs up in
@@ -13,59 +13,25 @@ import { assertBrowserPrerequisites, launchChromium, openWatchedPage, shot, sign
  * plain words (field by field, and a compose error on its line).
  */
 
-let tdb: TestDatabase | undefined;
-let hub: TestHub | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-const browserLog: string[] = [];
+const suite = useBrowserSuite();
+const { open, step } = suite;
+
 let base: string;
 
 beforeAll(async () => {
-  assertBrowserPrerequisites();
-  tdb = await createTestDatabase();
-  hub = await startPortalHub(tdb.url);
-  base = hub.url;
-  browser = await launchChromium();
+  base = suite.base;
 });
 
 const sockets: AgentSocket[] = [];
 
 afterAll(async () => {
   for (const socket of sockets) socket.close();
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close().catch(() => undefined);
-  await hub?.close().catch(() => undefined);
-  await tdb?.drop().catch(() => undefined);
 });
-
-async function open(name: string): Promise<WatchedPage> {
-  if (!browser) throw new Error('no browser');
-  const watched = await openWatchedPage(browser, name, browserLog);
-  contexts.push(watched.context);
-  return watched;
-}
-
-let t0 = Date.now();
-function step(what: string): void {
-  browserLog.push(`=== +${Date.now() - t0}ms ${what}`);
-}
 
 const text = async (locator: Locator) => (await locator.textContent())?.trim();
 const poll = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: UI_TIMEOUT });
 
 describe('the portal forms in a real browser', () => {
-  beforeEach(() => {
-    onTestFailed(() => {
-      process.stderr.write(`browser log:\n  ${browserLog.join('\n  ')}\n`);
-    });
-    browserLog.length = 0;
-    t0 = Date.now();
-  });
-
-  afterEach(() => {
-    if (process.env.BROWSER_LOG) process.stderr.write(`browser log:\n  ${browserLog.filter((l) => l.startsWith('===') || l.includes('/api/')).join('\n  ')}\n`);
-  });
-
   let vendor: WatchedPage;
 
   it('signs up in the page, after the hub refused a short password in plain words', async () => {

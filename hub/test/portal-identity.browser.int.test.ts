@@ -1,22 +1,20 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import type { Invite, Member } from '@flotilla/protocol';
 import { ApiClient } from './api-client.js';
-import { createTestDatabase, randomSuffix, type TestDatabase, type TestHub } from './helpers.js';
-import { UI_TIMEOUT, assertBrowserPrerequisites, launchChromium, openWatchedPage, startPortalHub, type WatchedPage } from './browser-helpers.js';
+import { randomSuffix } from './helpers.js';
+import { UI_TIMEOUT, type WatchedPage, useBrowserSuite } from './browser-helpers.js';
 
 /**
  * Identity in the real portal (portal/dist) on a real hub, driven by a real Chromium: a vendor admin
  * invites people from the Users & invites page, and the invitees accept in their own browser
  * contexts, land in the right area, see only what their role and customer allow, and sign in again.
  */
+const suite = useBrowserSuite();
+const { open, step } = suite;
+
 const PASSWORD = 'correct horse battery staple';
 
-let tdb: TestDatabase | undefined;
-let hub: TestHub | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-const browserLog: string[] = [];
 let base: string;
 let api: ApiClient;
 let admin: { email: string; password: string; userId: string };
@@ -32,11 +30,7 @@ async function customerWithInstallation(name: string): Promise<{ id: string; ins
 }
 
 beforeAll(async () => {
-  assertBrowserPrerequisites();
-  tdb = await createTestDatabase();
-  hub = await startPortalHub(tdb.url);
-  base = hub.url;
-  browser = await launchChromium();
+  base = suite.base;
 
   api = new ApiClient(base);
   admin = await api.signup(randomSuffix());
@@ -44,28 +38,7 @@ beforeAll(async () => {
   customerY = await customerWithInstallation('Customer Y');
 });
 
-afterAll(async () => {
-  // Each step on its own: a failure in one must not leave the browser or the hub running.
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close().catch(() => undefined);
-  await hub?.close().catch(() => undefined);
-  await tdb?.drop().catch(() => undefined);
-});
-
-async function open(name: string): Promise<WatchedPage> {
-  if (!browser) throw new Error('no browser');
-  const watched = await openWatchedPage(browser, name, browserLog);
-  contexts.push(watched.context);
-  return watched;
-}
-
 const path = (page: Page) => new URL(page.url()).pathname;
-
-let t0 = Date.now();
-/** Marks a step in the log printed on failure (or after every test with BROWSER_LOG=1). */
-function step(what: string): void {
-  browserLog.push(`=== +${Date.now() - t0}ms ${what}`);
-}
 
 /** Fills and submits the login form the page is on, and waits for the landing page. */
 async function submitLogin(page: Page, email: string, password: string, landing: string): Promise<void> {
@@ -122,18 +95,6 @@ async function logOut(page: Page): Promise<void> {
 }
 
 describe('invites and roles in a real browser', () => {
-  beforeEach(() => {
-    onTestFailed(() => {
-      process.stderr.write(`browser log:\n  ${browserLog.join('\n  ')}\n`);
-    });
-    browserLog.length = 0;
-    t0 = Date.now();
-  });
-
-  afterEach(() => {
-    if (process.env.BROWSER_LOG) process.stderr.write(`browser log:\n  ${browserLog.filter((l) => l.startsWith('===') || l.includes('/api/')).join('\n  ')}\n`);
-  });
-
   // Slow steps (scrypt at sign-up, login and accept; page loads) add up on a busy machine.
   const TEST_TIMEOUT = 120_000;
 

@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
 import { parse } from 'yaml';
 import type { AgentCredentials, Rollout } from '@flotilla/protocol';
-import { ApiClient, COMPOSE_V1 } from './api-client.js';
-import { createTestDatabase, randomSuffix, type TestDatabase, type TestHub } from './helpers.js';
-import { UI_TIMEOUT, assertBrowserPrerequisites, launchChromium, openWatchedPage, shot, signInWithForm, startPortalHub, type WatchedPage } from './browser-helpers.js';
+import { ApiClient, COMPOSE_V1, created } from './api-client.js';
+import { randomSuffix } from './helpers.js';
+import { UI_TIMEOUT, shot, signInWithForm, type WatchedPage, useBrowserSuite } from './browser-helpers.js';
 import { connectAgent, type AgentSocket } from './sim-agent.js';
 import { simAgent, type SimAgent } from './sim-fleet.js';
 
@@ -17,29 +17,17 @@ import { simAgent, type SimAgent } from './sim-fleet.js';
  * timeline follow a disconnection without a reload.
  */
 
-let tdb: TestDatabase | undefined;
-let hub: TestHub | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-const browserLog: string[] = [];
+const suite = useBrowserSuite();
+const { open, step } = suite;
+
 let base: string;
 let api: ApiClient;
 let admin: { email: string; password: string };
 const ids = { app: '', v1: '', track: '', release: '', customer: '', installation: '', rollout: '', connect: '', web: '', api: '', track2: '', release11: '', twoComp: '' };
 const sockets: AgentSocket[] = [];
 
-async function created(res: Promise<{ status: number; body: { id: string } }>): Promise<string> {
-  const { status, body } = await res;
-  expect(status, JSON.stringify(body)).toBe(201);
-  return body.id;
-}
-
 beforeAll(async () => {
-  assertBrowserPrerequisites();
-  tdb = await createTestDatabase();
-  hub = await startPortalHub(tdb.url);
-  base = hub.url;
-  browser = await launchChromium();
+  base = suite.base;
 
   api = new ApiClient(base);
   admin = await api.signup(randomSuffix());
@@ -77,23 +65,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const socket of sockets) socket.disconnect();
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close().catch(() => undefined);
-  await hub?.close().catch(() => undefined);
-  await tdb?.drop().catch(() => undefined);
 });
-
-async function open(name: string): Promise<WatchedPage> {
-  if (!browser) throw new Error('no browser');
-  const watched = await openWatchedPage(browser, name, browserLog);
-  contexts.push(watched.context);
-  return watched;
-}
-
-let t0 = Date.now();
-function step(what: string): void {
-  browserLog.push(`=== +${Date.now() - t0}ms ${what}`);
-}
 
 const text = async (locator: Locator) => (await locator.textContent())?.trim();
 const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
@@ -125,18 +97,6 @@ async function vendor(): Promise<WatchedPage> {
 }
 
 describe('the installation page in a real browser', () => {
-  beforeEach(() => {
-    onTestFailed(() => {
-      process.stderr.write(`browser log:\n  ${browserLog.join('\n  ')}\n`);
-    });
-    browserLog.length = 0;
-    t0 = Date.now();
-  });
-
-  afterEach(() => {
-    if (process.env.BROWSER_LOG) process.stderr.write(`browser log:\n  ${browserLog.filter((l) => l.startsWith('===') || l.includes('/api/')).join('\n  ')}\n`);
-  });
-
   it('renders from a deep link and a reload, like every vendor page with an id in its path', async () => {
     step('sign in, then open the installation by its URL (a bookmark)');
     const signedIn = await vendor();

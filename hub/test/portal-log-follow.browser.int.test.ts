@@ -1,10 +1,9 @@
 /// <reference lib="dom" />
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { AgentCredentials, LogFollowStart } from '@flotilla/protocol';
 import { ApiClient, COMPOSE_V1 } from './api-client.js';
-import { createTestDatabase, randomSuffix, waitFor, type TestDatabase, type TestHub } from './helpers.js';
-import { assertBrowserPrerequisites, launchChromium, openWatchedPage, shot, signInWithForm, startPortalHub } from './browser-helpers.js';
+import { randomSuffix, waitFor } from './helpers.js';
+import { shot, signInWithForm, useBrowserSuite } from './browser-helpers.js';
 import { connectAgent, host, type AgentSocket } from './sim-agent.js';
 
 /**
@@ -15,24 +14,12 @@ import { connectAgent, host, type AgentSocket } from './sim-agent.js';
  * collected logs are searched.
  */
 
-let tdb: TestDatabase | undefined;
-let hub: TestHub | undefined;
-let browser: Browser | undefined;
+const suite = useBrowserSuite();
+
 let agent: AgentSocket | undefined;
-const browserLog: string[] = [];
 
 afterAll(async () => {
   agent?.disconnect();
-  await browser?.close().catch(() => undefined);
-  await hub?.close().catch(() => undefined);
-  await tdb?.drop().catch(() => undefined);
-});
-
-beforeAll(async () => {
-  assertBrowserPrerequisites();
-  tdb = await createTestDatabase();
-  hub = await startPortalHub(tdb.url);
-  browser = await launchChromium();
 });
 
 /** Streams `tick N` lines to the hub every 100 ms, each chunk after the previous one's ack, until unfollowed. */
@@ -48,11 +35,7 @@ function streamTicks(sim: AgentSocket, start: LogFollowStart, stopped: Set<strin
 
 describe('installation page logs', () => {
   it('follows a component live, stops when the page is left, and searches collected logs', async () => {
-    onTestFailed(() => {
-      process.stderr.write(`browser log:\n  ${browserLog.join('\n  ')}\n`);
-    });
-    if (!hub || !browser) throw new Error('no hub or browser');
-    const base = hub.url;
+    const base = suite.hub.url;
     const api = new ApiClient(base);
     const admin = await api.signup(randomSuffix());
     const app = (await api.post<{ id: string }>('/applications', { name: 'shop', kind: 'compose' })).body.id;
@@ -83,7 +66,7 @@ describe('installation page logs', () => {
     });
     await sim.emitWithAck('agent:hello', { host, appliedRevision: 1, components: [{ name: 'shop', version: '1.0.0', health: 'healthy', since: new Date().toISOString() }] });
 
-    const { page } = await signInWithForm(await openWatchedPage(browser, 'vendor', browserLog), base, admin.email, admin.password, '/');
+    const { page } = await signInWithForm(await suite.open('vendor'), base, admin.email, admin.password, '/');
     await page.getByTestId('installations-table').getByRole('link', { name: 'edge-1' }).click();
     await page.waitForURL((url) => url.pathname === `/installations/${installationId}`);
     await page.getByRole('button', { name: 'Follow logs of shop' }).click();

@@ -1,10 +1,9 @@
 /// <reference lib="dom" />
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentCredentials, UsageSample } from '@flotilla/protocol';
 import { ApiClient } from './api-client.js';
-import { createTestDatabase, randomSuffix, type TestDatabase, type TestHub } from './helpers.js';
-import { UI_TIMEOUT, assertBrowserPrerequisites, launchChromium, openWatchedPage, shot, signInWithForm, startPortalHub } from './browser-helpers.js';
+import { randomSuffix } from './helpers.js';
+import { UI_TIMEOUT, shot, signInWithForm, useBrowserSuite } from './browser-helpers.js';
 import { connectAgent, host, type AgentSocket } from './sim-agent.js';
 
 /**
@@ -12,17 +11,12 @@ import { connectAgent, host, type AgentSocket } from './sim-agent.js';
  * component CPU and memory, and follows new samples without a reload.
  */
 
-let tdb: TestDatabase | undefined;
-let hub: TestHub | undefined;
-let browser: Browser | undefined;
+const suite = useBrowserSuite();
+
 let agent: AgentSocket | undefined;
-const browserLog: string[] = [];
 
 afterAll(async () => {
   agent?.disconnect();
-  await browser?.close();
-  await hub?.close();
-  await tdb?.drop();
 });
 
 const since = new Date().toISOString();
@@ -41,24 +35,17 @@ describe('installation metrics charts', () => {
   let installationId: string;
 
   beforeAll(async () => {
-    assertBrowserPrerequisites();
-    tdb = await createTestDatabase();
-    hub = await startPortalHub(tdb.url);
-    browser = await launchChromium();
-    api = new ApiClient(hub.url);
+    api = new ApiClient(suite.hub.url);
     admin = await api.signup(randomSuffix());
     const customer = await api.post<{ id: string }>('/customers', { name: 'Globex' });
     installationId = (await api.post<{ id: string }>('/installations', { customerId: customer.body.id, name: 'globex-prod', environment: 'production', agentKind: 'compose' })).body.id;
     const creds = (await api.post<AgentCredentials>(`/installations/${installationId}/agent-credentials`)).body;
-    agent = await connectAgent(hub.url, creds.agentId, creds.secret);
+    agent = await connectAgent(suite.hub.url, creds.agentId, creds.secret);
     await agent.emitWithAck('agent:hello', { host, appliedRevision: 0, components: [] });
   });
 
   it('draws host and component charts and adds new samples live', async () => {
-    if (browser === undefined || hub === undefined || agent === undefined) throw new Error('setup failed');
-    onTestFailed(() => {
-      process.stderr.write(`browser log:\n  ${browserLog.join('\n  ')}\n`);
-    });
+    if (agent === undefined) throw new Error('setup failed');
     const components = (health: 'healthy' | 'degraded') => [
       { name: 'db', version: '1', health, since },
       { name: 'web', version: '1', health: 'healthy' as const, since },
@@ -67,9 +54,9 @@ describe('installation metrics charts', () => {
       expect(await agent.emitWithAck('status:report', { revision: 0, components: components('healthy'), usage: sample(cpu) })).toEqual({ ok: true });
       await new Promise((r) => setTimeout(r, 20));
     }
-    const watched = await signInWithForm(await openWatchedPage(browser, 'vendor', browserLog), hub.url, admin.email, admin.password, '/');
+    const watched = await signInWithForm(await suite.open('vendor'), suite.hub.url, admin.email, admin.password, '/');
     const { page } = watched;
-    await page.goto(`${hub.url}/installations/${installationId}`);
+    await page.goto(`${suite.hub.url}/installations/${installationId}`);
     const hostChart = page.getByTestId('chart-host');
     await expect.poll(() => hostChart.getAttribute('data-points'), { timeout: UI_TIMEOUT }).toBe('3');
     expect(await hostChart.getAttribute('data-series')).toBe('CPU %,Memory %,Disk %');

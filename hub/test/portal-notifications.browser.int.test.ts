@@ -1,39 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { NotificationPreferences } from '@flotilla/protocol';
 import { ApiClient } from './api-client.js';
-import { createTestDatabase, randomSuffix, type TestDatabase, type TestHub } from './helpers.js';
-import { UI_TIMEOUT, assertBrowserPrerequisites, launchChromium, openWatchedPage, shot, signInWithForm, startPortalHub, type WatchedPage } from './browser-helpers.js';
+import { randomSuffix } from './helpers.js';
+import { UI_TIMEOUT, shot, signInWithForm, useBrowserSuite } from './browser-helpers.js';
 
 /** Settings → Notifications: a user sees their kind's events, a bad delay is refused on the form, a good choice is saved. */
-let tdb: TestDatabase | undefined;
-let hub: TestHub | undefined;
-let browser: Browser | undefined;
-const log: string[] = [];
-const pages: WatchedPage[] = [];
-
-beforeAll(async () => {
-  assertBrowserPrerequisites();
-  tdb = await createTestDatabase();
-  hub = await startPortalHub(tdb.url);
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  for (const p of pages) await p.context.close().catch(() => undefined);
-  await browser?.close().catch(() => undefined);
-  await hub?.close().catch(() => undefined);
-  await tdb?.drop().catch(() => undefined);
-});
+const suite = useBrowserSuite();
 
 describe('notification settings in the portal', () => {
   it('show the vendor events, refuse a zero delay and save the choice', async () => {
-    onTestFailed(() => void process.stderr.write(`browser log:\n  ${log.join('\n  ')}\n`));
-    if (!hub || !browser) throw new Error('no hub');
-    const api = new ApiClient(hub.url);
+    const api = new ApiClient(suite.hub.url);
     const vendor = await api.signup(randomSuffix());
-    const watched = await signInWithForm(await openWatchedPage(browser, 'notifications', log), hub.url, vendor.email, vendor.password, '/');
-    pages.push(watched);
+    const watched = await signInWithForm(await suite.open('notifications'), suite.hub.url, vendor.email, vendor.password, '/');
     const { page } = watched;
     await page.getByTestId('nav-notifications').click();
     const offline = page.getByLabel('An installation is offline for longer than the delay below');

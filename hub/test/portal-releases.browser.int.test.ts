@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
 import type { CreatedInvite, Release } from '@flotilla/protocol';
-import { ApiClient, COMPOSE_V1 } from './api-client.js';
-import { createTestDatabase, randomSuffix, type TestDatabase, type TestHub } from './helpers.js';
-import { UI_TIMEOUT, assertBrowserPrerequisites, launchChromium, openWatchedPage, startPortalHub, type WatchedPage, signInWithForm, shot } from './browser-helpers.js';
+import { ApiClient, COMPOSE_V1, created } from './api-client.js';
+import { randomSuffix } from './helpers.js';
+import { UI_TIMEOUT, type WatchedPage, signInWithForm, shot, useBrowserSuite } from './browser-helpers.js';
 
 /**
  * Release management in the real portal (portal/dist) on a real hub, driven by a real Chromium:
@@ -11,32 +11,20 @@ import { UI_TIMEOUT, assertBrowserPrerequisites, launchChromium, openWatchedPage
  * instructions, checklist, Markdown notes), saves and locks it; a customer admin, in a browser
  * context of their own, then finds it under "Available updates" of their installation, with its notes.
  */
+const suite = useBrowserSuite();
+const { open, step } = suite;
+
 const PASSWORD = 'correct horse battery staple';
 const NOTES = ['## Highlights', '', '- **Faster** sync of large fleets', '- Fixed `retry` backoff', '', '<script>window.__pwned = 1</script>'].join('\n');
 
-let tdb: TestDatabase | undefined;
-let hub: TestHub | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-const browserLog: string[] = [];
 let base: string;
 let api: ApiClient;
 let admin: { email: string; password: string };
 let customerUser: { email: string };
 const ids = { migrator: '', api: '', migrator110: '', api210: '', track: '', customer: '', installation: '' };
 
-async function created(res: Promise<{ status: number; body: { id: string } }>): Promise<string> {
-  const { status, body } = await res;
-  expect(status, JSON.stringify(body)).toBe(201);
-  return body.id;
-}
-
 beforeAll(async () => {
-  assertBrowserPrerequisites();
-  tdb = await createTestDatabase();
-  hub = await startPortalHub(tdb.url);
-  base = hub.url;
-  browser = await launchChromium();
+  base = suite.base;
 
   api = new ApiClient(base);
   admin = await api.signup(randomSuffix());
@@ -62,30 +50,9 @@ beforeAll(async () => {
   expect(accepted.status).toBe(200);
 });
 
-afterAll(async () => {
-  // Each step on its own: a failure in one must not leave the browser or the hub running.
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close().catch(() => undefined);
-  await hub?.close().catch(() => undefined);
-  await tdb?.drop().catch(() => undefined);
-});
-
-async function open(name: string): Promise<WatchedPage> {
-  if (!browser) throw new Error('no browser');
-  const watched = await openWatchedPage(browser, name, browserLog);
-  contexts.push(watched.context);
-  return watched;
-}
-
-let t0 = Date.now();
-function step(what: string): void {
-  browserLog.push(`=== +${Date.now() - t0}ms ${what}`);
-}
-
 async function signIn(name: string, email: string, password: string, landing: string): Promise<WatchedPage> {
   return signInWithForm(await open(name), base, email, password, landing);
 }
-
 
 const text = async (locator: Locator) => (await locator.textContent())?.trim();
 const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
@@ -96,18 +63,6 @@ const stageContents = (page: Page) =>
   );
 
 describe('release management in a real browser', () => {
-  beforeEach(() => {
-    onTestFailed(() => {
-      process.stderr.write(`browser log:\n  ${browserLog.join('\n  ')}\n`);
-    });
-    browserLog.length = 0;
-    t0 = Date.now();
-  });
-
-  afterEach(() => {
-    if (process.env.BROWSER_LOG) process.stderr.write(`browser log:\n  ${browserLog.filter((l) => l.startsWith('===') || l.includes('/api/')).join('\n  ')}\n`);
-  });
-
   it('a vendor admin builds, saves and locks a release in the editor; the customer admin is offered it with its notes', async () => {
     step('vendor admin signs in');
     const vendor = await signIn('vendor-admin', admin.email, admin.password, '/');

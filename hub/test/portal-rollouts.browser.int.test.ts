@@ -1,10 +1,10 @@
 /// <reference lib="dom" />
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
 import type { AgentCredentials, CreatedInvite, Release, Rollout } from '@flotilla/protocol';
-import { ApiClient } from './api-client.js';
-import { createTestDatabase, randomSuffix, type TestDatabase, type TestHub } from './helpers.js';
-import { UI_TIMEOUT, assertBrowserPrerequisites, launchChromium, openWatchedPage, startPortalHub, type WatchedPage, signInWithForm, shot } from './browser-helpers.js';
+import { ApiClient, created } from './api-client.js';
+import { randomSuffix } from './helpers.js';
+import { UI_TIMEOUT, type WatchedPage, signInWithForm, shot, useBrowserSuite } from './browser-helpers.js';
 import { simAgent, type SimAgent } from './sim-fleet.js';
 
 /**
@@ -13,16 +13,14 @@ import { simAgent, type SimAgent } from './sim-fleet.js';
  * watches the waves × targets grid advance live (no reload, no polling); then pauses and resumes one;
  * then a rollout that needs customer approval, approved by the customer admin in the customer portal.
  */
+const suite = useBrowserSuite();
+const { open, step } = suite;
+
 const AGENT_DELAY_MS = 400;
 const INSTALLATIONS = 6;
 const ROLLOUT_TIMEOUT = 30_000;
 
-let tdb: TestDatabase | undefined;
-let hub: TestHub | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
 const agents: SimAgent[] = [];
-const browserLog: string[] = [];
 let base: string;
 let api: ApiClient;
 let admin: { email: string; password: string };
@@ -36,18 +34,8 @@ const installations: { id: string; name: string }[] = [];
 
 const compose = (name: string, version: string) => `services:\n  ${name}:\n    image: sim/${name}:${version}\n`;
 
-async function created(res: Promise<{ status: number; body: { id: string } }>): Promise<string> {
-  const { status, body } = await res;
-  expect(status, JSON.stringify(body)).toBe(201);
-  return body.id;
-}
-
 beforeAll(async () => {
-  assertBrowserPrerequisites();
-  tdb = await createTestDatabase();
-  hub = await startPortalHub(tdb.url);
-  base = hub.url;
-  browser = await launchChromium();
+  base = suite.base;
 
   api = new ApiClient(base);
   admin = await api.signup(randomSuffix());
@@ -85,30 +73,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  // Each step on its own: a failure in one must not leave the browser, an agent or the hub running.
   for (const agent of agents) agent.socket.disconnect();
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close().catch(() => undefined);
-  await hub?.close().catch(() => undefined);
-  await tdb?.drop().catch(() => undefined);
 });
-
-async function open(name: string): Promise<WatchedPage> {
-  if (!browser) throw new Error('no browser');
-  const watched = await openWatchedPage(browser, name, browserLog);
-  contexts.push(watched.context);
-  return watched;
-}
-
-let t0 = Date.now();
-function step(what: string): void {
-  browserLog.push(`=== +${Date.now() - t0}ms ${what}`);
-}
 
 async function signIn(name: string, email: string, password: string, landing: string): Promise<WatchedPage> {
   return signInWithForm(await open(name), base, email, password, landing);
 }
-
 
 let vendorSession: WatchedPage | undefined;
 /** The vendor admin's page, signed in once and shared by the tests (a sign-in costs seconds of scrypt). */
@@ -160,21 +130,9 @@ const marker = (page: Page) => page.evaluate(() => (window as unknown as { __noR
 const cellStatuses = (page: Page) =>
   page.locator('li[data-testid^="target-"][data-status]').evaluateAll((cells) => cells.map((c) => `${c.getAttribute('data-testid')}=${c.getAttribute('data-status')}@${c.getAttribute('data-stage')}`));
 /** GET /api/v1/rollouts/:id responses the page received (the view must not poll). */
-const rolloutGets = (name: string, rolloutId: string) => browserLog.filter((l) => l.startsWith(`[${name}]`) && l.includes(`GET ${base}/api/v1/rollouts/${rolloutId} `)).length;
+const rolloutGets = (name: string, rolloutId: string) => suite.log.filter((l) => l.startsWith(`[${name}]`) && l.includes(`GET ${base}/api/v1/rollouts/${rolloutId} `)).length;
 
 describe('rollouts in a real browser', () => {
-  beforeEach(() => {
-    onTestFailed(() => {
-      process.stderr.write(`browser log:\n  ${browserLog.join('\n  ')}\n`);
-    });
-    browserLog.length = 0;
-    t0 = Date.now();
-  });
-
-  afterEach(() => {
-    if (process.env.BROWSER_LOG) process.stderr.write(`browser log:\n  ${browserLog.filter((l) => l.startsWith('===') || l.includes('/api/')).join('\n  ')}\n`);
-  });
-
   it('a vendor admin starts a rollout in the wizard and watches the waves × targets grid advance live to completed', async () => {
     step('vendor admin signs in, opens Rollouts');
     const vendor = await vendorAdmin();

@@ -1,30 +1,25 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Webhook } from '@flotilla/protocol';
 import { ApiClient } from './api-client.js';
-import { createTestDatabase, randomSuffix, waitFor, type TestDatabase, type TestHub } from './helpers.js';
-import { UI_TIMEOUT, assertBrowserPrerequisites, launchChromium, openWatchedPage, signInWithForm, startPortalHub, type WatchedPage } from './browser-helpers.js';
+import { randomSuffix, waitFor } from './helpers.js';
+import { UI_TIMEOUT, signInWithForm, useBrowserSuite } from './browser-helpers.js';
 
 /**
  * Settings → Webhooks in a real Chromium: a vendor admin creates an endpoint (the secret shown once
  * signs what a real receiver on loopback gets), sends a test, redelivers a failed message from the
  * delivery log, edits the event filter, and disables the endpoint.
  */
-let tdb: TestDatabase | undefined;
-let hub: TestHub | undefined;
-let browser: Browser | undefined;
+const suite = useBrowserSuite();
+
 let receiver: Server | undefined;
 let receiverUrl: string;
-const log: string[] = [];
-const pages: WatchedPage[] = [];
 const received: { headers: IncomingHttpHeaders; body: string }[] = [];
 let failNext = 0;
 
 beforeAll(async () => {
-  assertBrowserPrerequisites();
   receiver = createServer((req, res) => {
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
@@ -38,16 +33,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver?.listen(0, '127.0.0.1', () => resolve()));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
-  tdb = await createTestDatabase();
-  hub = await startPortalHub(tdb.url);
-  browser = await launchChromium();
 });
 
 afterAll(async () => {
-  for (const p of pages) await p.context.close().catch(() => undefined);
-  await browser?.close().catch(() => undefined);
-  await hub?.close().catch(() => undefined);
-  await tdb?.drop().catch(() => undefined);
   await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
 });
 
@@ -60,13 +48,10 @@ function signedWith(secret: string, r: { headers: IncomingHttpHeaders; body: str
 
 describe('Settings → Webhooks', () => {
   it('creates an endpoint, shows its secret once, sends a test, redelivers, edits filters and disables', async () => {
-    onTestFailed(() => void process.stderr.write(`browser log:\n  ${log.join('\n  ')}\n`));
-    if (!hub || !browser) throw new Error('no hub');
-    const api = new ApiClient(hub.url);
+    const api = new ApiClient(suite.hub.url);
     const vendor = await api.signup(randomSuffix());
-    const watched = await openWatchedPage(browser, 'admin', log);
-    pages.push(watched);
-    const { page } = await signInWithForm(watched, hub.url, vendor.email, vendor.password, '/');
+    const watched = await suite.open('admin');
+    const { page } = await signInWithForm(watched, suite.hub.url, vendor.email, vendor.password, '/');
 
     await page.getByTestId('nav-webhooks').click();
     await page.getByTestId('webhooks-empty').waitFor();

@@ -1,10 +1,10 @@
 /// <reference lib="dom" />
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
 import type { Release, Rollout } from '@flotilla/protocol';
-import { ApiClient } from './api-client.js';
-import { createTestDatabase, randomSuffix, type TestDatabase, type TestHub } from './helpers.js';
-import { UI_TIMEOUT, assertBrowserPrerequisites, launchChromium, openWatchedPage, shot, signInWithForm, startPortalHub, type WatchedPage } from './browser-helpers.js';
+import { ApiClient, created } from './api-client.js';
+import { randomSuffix } from './helpers.js';
+import { UI_TIMEOUT, shot, signInWithForm, type WatchedPage, useBrowserSuite } from './browser-helpers.js';
 
 /**
  * The rollout wizard's eligibility in the real portal: installations without the release's track are
@@ -13,28 +13,16 @@ import { UI_TIMEOUT, assertBrowserPrerequisites, launchChromium, openWatchedPage
  * step names each wave's members and the canary, as the hub then forms them. The audit log names the
  * track change's target and links to it.
  */
-let tdb: TestDatabase | undefined;
-let hub: TestHub | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-const browserLog: string[] = [];
+const suite = useBrowserSuite();
+const { step } = suite;
+
 let base: string;
 let api: ApiClient;
 let admin: { email: string; password: string };
 const ids = { shop: '', legacy: '', release: '', globex: '', main: '', backup: '', old: '' };
 
-async function created(res: Promise<{ status: number; body: { id: string } }>): Promise<string> {
-  const { status, body } = await res;
-  expect(status, JSON.stringify(body)).toBe(201);
-  return body.id;
-}
-
 beforeAll(async () => {
-  assertBrowserPrerequisites();
-  tdb = await createTestDatabase();
-  hub = await startPortalHub(tdb.url);
-  base = hub.url;
-  browser = await launchChromium();
+  base = suite.base;
 
   api = new ApiClient(base);
   admin = await api.signup(randomSuffix());
@@ -53,22 +41,8 @@ beforeAll(async () => {
   ids.old = await install('old', ids.legacy);
 });
 
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close().catch(() => undefined);
-  await hub?.close().catch(() => undefined);
-  await tdb?.drop().catch(() => undefined);
-});
-
-let t0 = Date.now();
-function step(what: string): void {
-  browserLog.push(`=== +${Date.now() - t0}ms ${what}`);
-}
-
 async function signIn(): Promise<WatchedPage> {
-  if (!browser) throw new Error('no browser');
-  const watched = await openWatchedPage(browser, 'vendor-admin', browserLog);
-  contexts.push(watched.context);
+  const watched = await suite.open('vendor-admin');
   return signInWithForm(watched, base, admin.email, admin.password, '/');
 }
 
@@ -86,14 +60,6 @@ async function targetsStep(page: Page): Promise<void> {
 }
 
 describe('rollout wizard eligibility in a real browser', () => {
-  beforeEach(() => {
-    onTestFailed(() => {
-      process.stderr.write(`browser log:\n  ${browserLog.join('\n  ')}\n`);
-    });
-    browserLog.length = 0;
-    t0 = Date.now();
-  });
-
   it("lists installations without the track as left out and why; after a track change the review names the waves and the canary; the audit log links the change's target", async () => {
     const vendor = await signIn();
     const page = vendor.page;

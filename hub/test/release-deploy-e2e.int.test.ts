@@ -1,14 +1,11 @@
-import { execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentCredentials, InstallationStatus, Release } from '@flotilla/protocol';
-import { assertDockerAvailable, containersOfProjects, ensureTestImages, fetchServed, freePort, MISSING_IMAGE, removeProjects, testImage, webComposeFile, webEnv } from '../../agent-compose/test/images.js';
-import { ApiClient } from './api-client.js';
-import { startAgentProcess } from './agent-process.js';
-import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { InstallationStatus, Release } from '@flotilla/protocol';
+import { containersOfProjects, fetchServed, freePort, MISSING_IMAGE, testImage, webComposeFile, webEnv } from '../../agent-compose/test/images.js';
+import type { ApiClient } from './api-client.js';
+import { useDockerE2e } from './docker-e2e.js';
+import { waitFor } from './helpers.js';
 
 /**
  * A three-stage release (migrator → api → web) deployed directly to an installation with the real
@@ -17,13 +14,8 @@ import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatab
  */
 const run = promisify(execFile);
 
-let tdb: TestDatabase;
-let hub: TestHub;
+const e2e = useDockerE2e({ images: ['v1', 'v2'] });
 let api: ApiClient;
-const agents: ChildProcess[] = [];
-const stateDirs: string[] = [];
-const prefixes: string[] = [];
-let agentLog = '';
 const ports: Record<string, number> = {};
 const ids: Record<string, string> = {};
 
@@ -47,13 +39,7 @@ async function dockerEvents(sinceSeconds: number, prefix: string): Promise<Docke
 
 async function installation(name: string): Promise<{ id: string; prefix: string }> {
   const id = (await api.post<{ id: string }>('/installations', { customerId: ids.customer, name, environment: 'production', agentKind: 'compose', trackId: ids.track })).body.id;
-  const creds = (await api.post<AgentCredentials>(`/installations/${id}/agent-credentials`)).body;
-  const stateDir = await mkdtemp(path.join(tmpdir(), 'flotilla-release-agent-'));
-  stateDirs.push(stateDir);
-  agents.push(startAgentProcess(hub.url, creds, stateDir, (text) => (agentLog += text), { FLOTILLA_HEALTH_TIMEOUT: '60' }));
-  const prefix = `flt-${id.slice(0, 8)}-`;
-  prefixes.push(prefix);
-  await waitFor(async () => ((await api.get<InstallationStatus>(`/installations/${id}/status`)).body.online ? true : undefined), 60_000, 'agent online');
+  const { prefix } = await e2e.startAgent(id, { FLOTILLA_HEALTH_TIMEOUT: '60' });
   return { id, prefix };
 }
 
@@ -69,12 +55,7 @@ async function lockedRelease(version: string, apiVersionId: string): Promise<Rel
 }
 
 beforeAll(async () => {
-  await assertDockerAvailable();
-  await ensureTestImages(['v1', 'v2']);
-  tdb = await createTestDatabase();
-  hub = await startTestHub({ databaseUrl: tdb.url });
-  api = new ApiClient(hub.url);
-  await api.signup(randomSuffix());
+  api = e2e.api;
   ids.customer = (await api.post<{ id: string }>('/customers', { name: 'Initech' })).body.id;
   for (const name of ['migrator', 'api', 'web']) {
     ports[name] = await freePort();
@@ -83,18 +64,6 @@ beforeAll(async () => {
   }
   ids['api@broken'] = (await api.post<{ id: string }>(`/applications/${ids.api}/versions`, { version: '1.1.0-broken', compose: { file: webComposeFile({ image: MISSING_IMAGE }), env: webEnv(ports.api ?? 0) } })).body.id;
   ids.track = (await api.post<{ id: string }>('/tracks', { name: 'Initech Suite', applicationIds: [ids.migrator, ids.api, ids.web] })).body.id;
-});
-
-afterAll(async () => {
-  for (const a of agents) a.kill('SIGKILL');
-  for (const p of prefixes) await removeProjects(p);
-  await hub?.close();
-  await tdb?.drop();
-  for (const d of stateDirs) await rm(d, { recursive: true, force: true });
-});
-
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail') process.stderr.write(`--- agent log (last 6 kB) ---\n${agentLog.slice(-6000)}\n`);
 });
 
 describe('direct deploy of a three-stage release', { timeout: 400_000 }, () => {
@@ -126,8 +95,7 @@ describe('direct deploy of a three-stage release', { timeout: 400_000 }, () => {
 
   it('a failing stage 2 keeps stage 3 from starting', async () => {
     // The versions bind fixed ports: retire the first installation's agent and containers.
-    for (const a of agents) a.kill('SIGKILL');
-    for (const p of prefixes) await removeProjects(p);
+    await e2e.retireAgents();
     const release = await lockedRelease('1.1.0', ids['api@broken'] ?? '');
     const inst = await installation('suite-broken');
     await api.post(`/installations/${inst.id}/deploy`, { releaseId: release.id });

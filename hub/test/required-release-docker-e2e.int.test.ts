@@ -1,35 +1,28 @@
-import { execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { io as connect, type Socket } from 'socket.io-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentCredentials, InstallationStatus, LiveClientToServerEvents, LiveServerToClientEvents, Release, Rollout, RolloutTimeline } from '@flotilla/protocol';
-import { assertDockerAvailable, containersOfProjects, ensureTestImages, removeProjects, testImage, webComposeFile, webEnv } from '../../agent-compose/test/images.js';
-import { ApiClient } from './api-client.js';
-import { startAgentProcess } from './agent-process.js';
-import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeployResponse, InstallationStatus, LiveClientToServerEvents, LiveServerToClientEvents, Release, Rollout, RolloutTimeline } from '@flotilla/protocol';
+import { containersOfProjects, testImage, webComposeFile, webEnv } from '../../agent-compose/test/images.js';
+import type { ApiClient } from './api-client.js';
+import { useDockerE2e } from './docker-e2e.js';
+import { waitFor } from './helpers.js';
 
 /**
  * Required releases on a real agent-compose and the real Docker engine. Releases 1.0.0, 2.0.0
  * (required), 3.0.0, and 4.0.0 whose Docker health check fails. An installation on 1.0.0 rolled out
  * to 3.0.0 runs 2.0.0 first (healthy, as its agent reports it), then 3.0.0; going back from 3.0.0
  * stops at 2.0.0, never 1.0.0. A second installation on 1.0.0 rolled out to the failing 4.0.0 under
- * `failurePolicy: rollback` steps through 2.0.0 and walks back to it, not to 1.0.0.
+ * `failurePolicy: rollback` steps through 2.0.0 and walks back to it, not to 1.0.0. A third on
+ * 1.0.0 deployed 3.0.0 directly steps through 2.0.0 the same way (a one-installation rollout).
  */
 const run = promisify(execFile);
 type Err = { error: { code: string; message: string } };
 
-let tdb: TestDatabase;
-let hub: TestHub;
+const e2e = useDockerE2e({ images: ['v1', 'v2', 'v3'] });
 let api: ApiClient;
 let live: Socket<LiveServerToClientEvents, LiveClientToServerEvents> | undefined;
-const agents: ChildProcess[] = [];
-const dirs: string[] = [];
-const prefixes: string[] = [];
 const ids: Record<string, string> = {};
-let agentLog = '';
 /** Per installation: each web version its agent reported healthy, in the order reported (live events). */
 const healthyVersions = new Map<string, string[]>();
 
@@ -56,12 +49,7 @@ const runs = (id: string, version: string, what: string) =>
 
 async function installationWithAgent(name: string): Promise<string> {
   const id = (await api.post<{ id: string }>('/installations', { customerId: ids.customer, name, environment: 'prod', agentKind: 'compose', trackId: ids.track })).body.id;
-  const creds = (await api.post<AgentCredentials>(`/installations/${id}/agent-credentials`)).body;
-  const dir = await mkdtemp(path.join(tmpdir(), 'flotilla-required-agent-'));
-  dirs.push(dir);
-  agents.push(startAgentProcess(hub.url, creds, dir, (text) => (agentLog += text)));
-  prefixes.push(`flt-${id.slice(0, 8)}-`);
-  await waitFor(async () => ((await status(id)).online ? true : undefined), 60_000, `${name} online`);
+  await e2e.startAgent(id);
   expect((await api.post(`/installations/${id}/deploy`, { releaseId: ids.r1 })).status).toBe(202);
   await runs(id, '1.0.0', `${name} running 1.0.0`);
   return id;
@@ -78,13 +66,8 @@ async function rolloutEnds(body: Record<string, unknown>): Promise<Rollout> {
 }
 
 beforeAll(async () => {
-  await assertDockerAvailable();
-  await ensureTestImages(['v1', 'v2', 'v3']);
-  tdb = await createTestDatabase();
-  hub = await startTestHub({ databaseUrl: tdb.url });
-  api = new ApiClient(hub.url);
-  await api.signup(randomSuffix());
-  live = connect(`${hub.url}/live`, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { cookie: api.sessionCookie ?? '' } });
+  api = e2e.api;
+  live = connect(`${e2e.hub.url}/live`, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { cookie: api.sessionCookie ?? '' } });
   live.on('installation:status', observe);
   live.on('installation:statuses', (all) => all.forEach(observe));
   await new Promise((resolve) => live?.once('connect', resolve));
@@ -111,15 +94,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   live?.disconnect();
-  for (const a of agents) a.kill('SIGKILL');
-  for (const p of prefixes) await removeProjects(p);
-  await hub?.close();
-  await tdb?.drop();
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
-
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail') process.stderr.write(`--- agent log (last 6 kB) ---\n${agentLog.slice(-6000)}\n`);
 });
 
 describe('required releases on Docker', { timeout: 400_000 }, () => {
@@ -127,7 +101,7 @@ describe('required releases on Docker', { timeout: 400_000 }, () => {
     const site = await installationWithAgent('site-a');
     const done = await rolloutEnds({ releaseId: ids.r3, targets: { installationIds: [site] }, strategy: { respectMaintenanceWindows: false, healthTimeoutSeconds: 120 } });
     expect(done.status).toBe('completed');
-    expect(done.targets[0]).toMatchObject({ status: 'succeeded', requiredSteps: [{ releaseId: ids.r2, version: '2.0.0' }], step: 1 });
+    expect(done.targets[0]).toMatchObject({ status: 'succeeded', requiredSteps: [{ releaseId: ids.r2, version: '2.0.0', stageCount: 1 }], step: 1 });
     const s = await runs(site, '3.0.0', 'site-a running 3.0.0');
     expect(s.versionDrift).toEqual([]);
     expect(await webImage(site)).toBe(testImage('v3'));
@@ -159,5 +133,26 @@ describe('required releases on Docker', { timeout: 400_000 }, () => {
     expect(back.desiredVersion).toBe('2.0.0');
     expect(await webImage(site)).toBe(testImage('v2'));
     expect(healthyVersions.get(site)).toEqual(['1.0.0', '2.0.0']);
+  });
+
+  it('a direct deploy from 1.0.0 to 3.0.0 runs the required 2.0.0 first, healthy on the agent, then 3.0.0', async () => {
+    const site = await installationWithAgent('site-c');
+    const deploy = await api.post<DeployResponse>(`/installations/${site}/deploy`, { releaseId: ids.r3 });
+    expect(deploy.status, JSON.stringify(deploy.body)).toBe(202);
+    expect(deploy.body.steps?.map((s) => s.version)).toEqual(['2.0.0', '3.0.0']);
+    const rolloutId = deploy.body.rolloutId ?? '';
+    const done = await waitFor(async () => {
+      const r = (await api.get<Rollout>(`/rollouts/${rolloutId}`)).body;
+      if (r.status === 'paused' || r.status === 'aborted') throw new Error(`rollout ${r.status}: ${r.message ?? ''} ${JSON.stringify(r.targets)}`);
+      return r.status === 'completed' ? r : undefined;
+    }, 240_000, 'the stepped deploy to end');
+    expect(done.targets[0]).toMatchObject({ installationId: site, status: 'succeeded', step: 1 });
+    const s = await runs(site, '3.0.0', 'site-c running 3.0.0');
+    expect(s.versionDrift).toEqual([]);
+    expect(await webImage(site)).toBe(testImage('v3'));
+    // The agent reported 2.0.0 healthy before 3.0.0 ran.
+    expect(healthyVersions.get(site)).toEqual(['1.0.0', '2.0.0', '3.0.0']);
+    const sent = (await api.get<RolloutTimeline>(`/rollouts/${rolloutId}/timeline`)).body.items.filter((e) => e.type === 'stage-sent');
+    expect(sent.map((e) => e.message)).toEqual(['release 2.0.0 (required), step 1 of 2', 'release 3.0.0, step 2 of 2']);
   });
 });

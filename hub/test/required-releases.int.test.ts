@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentCredentials, InstallationStatus, InstallationUpdates, Release, Rollout, RolloutPreview, RolloutTimeline } from '@flotilla/protocol';
+import type { AgentCredentials, DeployResponse, InstallationStatus, InstallationUpdates, Release, Rollout, RolloutPreview, RolloutTimeline } from '@flotilla/protocol';
 import { ApiClient } from './api-client.js';
 import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
 import { simAgent, type SimAgent } from './sim-fleet.js';
@@ -15,11 +15,20 @@ let api: ApiClient;
 const ids: Record<string, string> = {};
 const agents: SimAgent[] = [];
 type Err = { error: { code: string; message: string; details?: Record<string, unknown> } };
+type Stepped = DeployResponse & { rolloutId: string; steps: NonNullable<DeployResponse['steps']> };
 
-async function installation(name: string): Promise<{ id: string; agent: SimAgent }> {
-  const id = (await api.post<{ id: string }>('/installations', { customerId: ids.customer, name, environment: 'prod', agentKind: 'compose', trackId: ids.track })).body.id;
+/** A customer user of `customerId` with `role` (invited by the vendor, invite accepted). */
+async function customerUser(customerId: string, role: string): Promise<ApiClient> {
+  const invite = await api.post<{ inviteUrl: string }>('/invites', { email: `c-${randomSuffix()}@example.com`, role, customerId });
+  const user = new ApiClient(hub.url);
+  expect((await user.post(`/invites/${invite.body.inviteUrl.split('/').pop() ?? ''}/accept`, { name: 'Cleo', password: 'a long enough password' })).status).toBe(200);
+  return user;
+}
+
+async function installation(name: string, customerId = ids.customer, delayMs?: number): Promise<{ id: string; agent: SimAgent }> {
+  const id = (await api.post<{ id: string }>('/installations', { customerId, name, environment: 'prod', agentKind: 'compose', trackId: ids.track })).body.id;
   const creds = (await api.post<AgentCredentials>(`/installations/${id}/agent-credentials`)).body;
-  const agent = await simAgent(hub.url, id, creds.agentId, creds.secret);
+  const agent = await simAgent(hub.url, id, creds.agentId, creds.secret, delayMs);
   agents.push(agent);
   return { id, agent };
 }
@@ -81,24 +90,18 @@ describe('required releases', { timeout: 90_000 }, () => {
     expect(list.map((r) => [r.version, r.required])).toEqual([['4.0.0', false], ['3.0.0', false], ['2.0.0', true], ['1.0.0', false]]);
   });
 
-  it('a deploy that would skip a required release is refused, naming it; the preview shows the steps; the rollout steps through it', async () => {
+  it('the rollout preview shows the steps; the rollout steps through the required release', async () => {
     const { id, agent } = await installation('behind');
     expect((await api.post(`/installations/${id}/deploy`, { releaseId: ids.r1 })).status).toBe(202);
     await onRelease(id, '1.0.0');
 
-    const skip = await api.post<Err>(`/installations/${id}/deploy`, { releaseId: ids.r3 });
-    expect(skip.status).toBe(409);
-    expect(skip.body.error.code).toBe('REQUIRED_RELEASE_FIRST');
-    expect(skip.body.error.message).toBe('Release 2.0.0 is required before 3.0.0: deploy it first, or roll out 3.0.0 (a rollout steps through required releases)');
-    expect(skip.body.error.details).toEqual({ required: [{ releaseId: ids.r2, version: '2.0.0' }] });
-
     const body = { releaseId: ids.r3, targets: { installationIds: [id] }, strategy: { respectMaintenanceWindows: false } };
     const preview = await api.post<RolloutPreview>('/rollouts/preview', body);
-    expect(preview.body.steps).toEqual([{ installationId: id, requiredSteps: [{ releaseId: ids.r2, version: '2.0.0' }] }]);
+    expect(preview.body.steps).toEqual([{ installationId: id, requiredSteps: [{ releaseId: ids.r2, version: '2.0.0', stageCount: 1 }] }]);
 
     const created = await api.post<Rollout>('/rollouts', body);
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    expect(created.body.targets[0]).toMatchObject({ requiredSteps: [{ releaseId: ids.r2, version: '2.0.0' }], step: 0 });
+    expect(created.body.targets[0]).toMatchObject({ requiredSteps: [{ releaseId: ids.r2, version: '2.0.0', stageCount: 1 }], step: 0 });
     const done = await ended(created.body.id);
     expect(done.status, JSON.stringify(done)).toBe('completed');
     expect(done.targets[0]).toMatchObject({ status: 'succeeded', step: 1, stage: 1 });
@@ -109,6 +112,95 @@ describe('required releases', { timeout: 90_000 }, () => {
     await onRelease(id, '3.0.0');
     expect((await api.get<Release>(`/releases/${ids.r2}`)).body.deployment).not.toBe('none');
     ids.behind = id;
+  });
+
+  it('a direct deploy past a required release steps through it: a one-installation rollout, 2.0.0 healthy before 3.0.0', async () => {
+    const { id, agent } = await installation('direct');
+    const first = await api.post<DeployResponse>(`/installations/${id}/deploy`, { releaseId: ids.r1 });
+    expect(first.status).toBe(202);
+    expect(Object.keys(first.body)).toEqual(['revision']);
+    await onRelease(id, '1.0.0');
+
+    const stepped = await api.post<Stepped>(`/installations/${id}/deploy`, { releaseId: ids.r3 });
+    expect(stepped.status, JSON.stringify(stepped.body)).toBe(202);
+    expect(stepped.body.steps).toEqual([
+      { releaseId: ids.r2, version: '2.0.0', stageCount: 1 },
+      { releaseId: ids.r3, version: '3.0.0', stageCount: 1 },
+    ]);
+    // Its first step went out with the answer (the agent is online): the revision is 2.0.0's.
+    expect(stepped.body.revision).toBe(first.body.revision + 1);
+    const done = await ended(stepped.body.rolloutId);
+    expect(done.status, JSON.stringify(done)).toBe('completed');
+    expect(done).toMatchObject({ releaseId: ids.r3, strategy: { respectMaintenanceWindows: false, requireCustomerApproval: false } });
+    expect(done.targets).toHaveLength(1);
+    expect(done.targets[0]).toMatchObject({ installationId: id, status: 'succeeded', step: 1 });
+    expect(versionsSent(agent)).toEqual(['svc@1.0.0', 'svc@2.0.0', 'svc@3.0.0']);
+    const sent = (await api.get<RolloutTimeline>(`/rollouts/${done.id}/timeline`)).body.items.filter((e) => e.type === 'stage-sent');
+    expect(sent.map((e) => e.message)).toEqual(['release 2.0.0 (required), step 1 of 2', 'release 3.0.0, step 2 of 2']);
+    await onRelease(id, '3.0.0');
+    // The audit names the rollout the deploy became.
+    const audit = (await api.get<{ items: { action: string; target: { id: string }; details: Record<string, unknown> }[] }>('/audit')).body.items;
+    expect(audit.find((e) => e.action === 'installation.deploy' && e.target.id === id)?.details).toMatchObject({ releaseId: ids.r3, rolloutId: done.id });
+  });
+
+  it('steps are counted from the release the agent applied; a second deploy while one steps is refused, naming its rollout', async () => {
+    const { id, agent } = await installation('slow', ids.customer, 1500);
+    expect((await api.post(`/installations/${id}/deploy`, { releaseId: ids.r1 })).status).toBe(202);
+    await onRelease(id, '1.0.0');
+    // 2.0.0 is desired, not yet applied (the agent takes 1.5 s): going to 3.0.0 still runs 2.0.0 first.
+    const direct = await api.post<DeployResponse>(`/installations/${id}/deploy`, { releaseId: ids.r2 });
+    expect(Object.keys(direct.body)).toEqual(['revision']);
+    const stepped = await api.post<Stepped>(`/installations/${id}/deploy`, { releaseId: ids.r3 });
+    expect(stepped.status, JSON.stringify(stepped.body)).toBe(202);
+    expect(stepped.body.steps.map((s) => s.version)).toEqual(['2.0.0', '3.0.0']);
+
+    const second = await api.post<Err>(`/installations/${id}/deploy`, { releaseId: ids.r4 });
+    expect(second.status).toBe(409);
+    expect(second.body.error.code).toBe('CONFLICT');
+    expect(second.body.error.message).toBe(`Installation "slow" is stepping through required releases to 3.0.0 in rollout ${stepped.body.rolloutId}: wait for it to end, or abort it first`);
+    expect(second.body.error.details).toEqual({ rolloutId: stepped.body.rolloutId });
+    const done = await ended(stepped.body.rolloutId);
+    expect(done.status, JSON.stringify(done)).toBe('completed');
+    await onRelease(id, '3.0.0');
+    expect(versionsSent(agent)).toEqual(['svc@1.0.0', 'svc@2.0.0', 'svc@2.0.0', 'svc@3.0.0']);
+    // Once it ended, deploys are taken again.
+    expect((await api.post(`/installations/${id}/deploy`, { releaseId: ids.r3 })).status).toBe(202);
+  });
+
+  it("a customer's deploy steps only through required releases its entitlement covers; the preview says so", async () => {
+    const partial = (await api.post<{ id: string }>('/customers', { name: 'Partial' })).body.id;
+    await api.post('/entitlements', { customerId: partial, trackId: ids.track, versionRange: '1.0.0 || >=3.0.0' });
+    const { id } = await installation('uncovered', partial);
+    expect((await api.post(`/installations/${id}/deploy`, { releaseId: ids.r1 })).status).toBe(202);
+    await onRelease(id, '1.0.0');
+    const admin = await customerUser(partial, 'admin');
+    const refused = await admin.post<Err>(`/installations/${id}/deploy`, { releaseId: ids.r3 });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toBe('Required release 2.0.0 comes before 3.0.0, and your entitlement does not cover it: ask your vendor');
+    expect(refused.body.error.details).toEqual({ requiredReleaseId: ids.r2, requiredVersion: '2.0.0' });
+    const preview = await api.post<RolloutPreview>('/rollouts/preview', { releaseId: ids.r3, targets: { customerIds: [partial] } });
+    expect(preview.body.eligibleCount).toBe(0);
+    expect(preview.body.ineligible).toEqual([{ installationId: id, name: 'uncovered', customerName: 'Partial', reason: 'required-release-not-entitled', message: 'required release 2.0.0 comes first, and Partial is not entitled to it' }]);
+    const rollout = await api.post<Err>('/rollouts', { releaseId: ids.r3, targets: { installationIds: [id] } });
+    expect(rollout.status).toBe(409);
+    expect(rollout.body.error.message).toBe('targets: uncovered: required release 2.0.0 comes before 3.0.0, and Partial is not entitled to it');
+    // Covered: the customer's own deploy steps through it.
+    const covered = await api.post<{ id: string }>('/customers', { name: 'Covered' });
+    await api.post('/entitlements', { customerId: covered.body.id, trackId: ids.track });
+    const other = await installation('covered', covered.body.id);
+    expect((await api.post(`/installations/${other.id}/deploy`, { releaseId: ids.r1 })).status).toBe(202);
+    await onRelease(other.id, '1.0.0');
+    const coveredAdmin = await customerUser(covered.body.id, 'admin');
+    // A required step on hold blocks the way until it is resumed.
+    expect((await api.post(`/releases/${ids.r2}/hold`)).status).toBe(200);
+    const held = await coveredAdmin.post<Err>(`/installations/${other.id}/deploy`, { releaseId: ids.r3 });
+    expect([held.status, held.body.error.message]).toEqual([409, 'Required release 2.0.0 comes before 3.0.0 and is on hold: resume it first']);
+    expect((await api.post(`/releases/${ids.r2}/resume`)).status).toBe(200);
+    const own = await coveredAdmin.post<Stepped>(`/installations/${other.id}/deploy`, { releaseId: ids.r3 });
+    expect(own.status, JSON.stringify(own.body)).toBe(202);
+    expect(own.body.steps.map((s) => s.version)).toEqual(['2.0.0', '3.0.0']);
+    expect((await ended(own.body.rolloutId)).status).toBe('completed');
+    await onRelease(other.id, '3.0.0');
   });
 
   it('never goes back below a required release it runs: deploy and rollout answer 409; down to the required one is fine', async () => {

@@ -1,25 +1,17 @@
-import { execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentCredentials, InstallationStatus, Release, Rollout } from '@flotilla/protocol';
-import { assertDockerAvailable, containersOfProjects, ensureTestImages, removeProjects, testImage, webComposeFile, webEnv } from '../../agent-compose/test/images.js';
-import { ApiClient } from './api-client.js';
-import { startAgentProcess } from './agent-process.js';
-import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { InstallationStatus, Release, Rollout } from '@flotilla/protocol';
+import { containersOfProjects, testImage, webComposeFile, webEnv } from '../../agent-compose/test/images.js';
+import type { ApiClient } from './api-client.js';
+import { useDockerE2e } from './docker-e2e.js';
+import { waitFor } from './helpers.js';
 
 /** One real rollout: a two-stage release to two agent-compose installations on the real Docker engine. */
 const run = promisify(execFile);
 
-let tdb: TestDatabase;
-let hub: TestHub;
+const e2e = useDockerE2e({ images: ['v1', 'v2'] });
 let api: ApiClient;
-const agents: ChildProcess[] = [];
-const dirs: string[] = [];
-const prefixes: string[] = [];
-let agentLog = '';
 
 async function startedAt(prefix: string, component: string): Promise<{ at: number; image: string }> {
   const [id] = await containersOfProjects(`${prefix}${component}`);
@@ -30,25 +22,8 @@ async function startedAt(prefix: string, component: string): Promise<{ at: numbe
   return { at: Date.parse(at ?? ''), image: image ?? '' };
 }
 
-beforeAll(async () => {
-  await assertDockerAvailable();
-  await ensureTestImages(['v1', 'v2']);
-  tdb = await createTestDatabase();
-  hub = await startTestHub({ databaseUrl: tdb.url });
-  api = new ApiClient(hub.url);
-  await api.signup(randomSuffix());
-}, 120_000);
-
-afterAll(async () => {
-  for (const a of agents) a.kill('SIGKILL');
-  for (const p of prefixes) await removeProjects(p);
-  await hub?.close();
-  await tdb?.drop();
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
-
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail') process.stderr.write(`--- agent log (last 6 kB) ---\n${agentLog.slice(-6000)}\n`);
+beforeAll(() => {
+  api = e2e.api;
 });
 
 describe('a real rollout', { timeout: 240_000 }, () => {
@@ -71,14 +46,8 @@ describe('a real rollout', { timeout: 240_000 }, () => {
     const installs: { id: string; prefix: string }[] = [];
     for (const name of ['site-a', 'site-b']) {
       const id = (await api.post<{ id: string }>('/installations', { customerId: customer, name, environment: 'prod', agentKind: 'compose', trackId: track })).body.id;
-      const creds = (await api.post<AgentCredentials>(`/installations/${id}/agent-credentials`)).body;
-      const dir = await mkdtemp(path.join(tmpdir(), 'flotilla-rollout-agent-'));
-      dirs.push(dir);
-      agents.push(startAgentProcess(hub.url, creds, dir, (text) => (agentLog += text)));
-      const prefix = `flt-${id.slice(0, 8)}-`;
-      prefixes.push(prefix);
+      const { prefix } = await e2e.startAgent(id);
       installs.push({ id, prefix });
-      await waitFor(async () => ((await api.get<InstallationStatus>(`/installations/${id}/status`)).body.online ? true : undefined), 60_000, 'agent online');
     }
 
     const r = (await api.post<Rollout>('/rollouts', { releaseId: release, targets: { all: true }, strategy: { waves: [{ count: 1 }, { percent: 100 }], maxParallel: 1, respectMaintenanceWindows: false, healthTimeoutSeconds: 120 } })).body;

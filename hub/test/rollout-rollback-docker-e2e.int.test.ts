@@ -1,14 +1,11 @@
-import { execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentCredentials, InstallationStatus, InstallationUpdates, Release, Rollout, RolloutTimeline } from '@flotilla/protocol';
-import { assertDockerAvailable, containersOfProjects, ensureTestImages, removeProjects, testImage, webComposeFile, webEnv } from '../../agent-compose/test/images.js';
-import { ApiClient } from './api-client.js';
-import { startAgentProcess } from './agent-process.js';
-import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { InstallationStatus, InstallationUpdates, Release, Rollout, RolloutTimeline } from '@flotilla/protocol';
+import { containersOfProjects, testImage, webComposeFile, webEnv } from '../../agent-compose/test/images.js';
+import type { ApiClient } from './api-client.js';
+import { useDockerE2e } from './docker-e2e.js';
+import { waitFor } from './helpers.js';
 
 /**
  * A rollback that finishes by itself, on a real agent-compose and the real Docker engine: release
@@ -20,13 +17,8 @@ import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatab
 const run = promisify(execFile);
 const CHECK_OUTPUT = 'payments database unreachable';
 
-let tdb: TestDatabase;
-let hub: TestHub;
+const e2e = useDockerE2e({ images: ['v1', 'v2'] });
 let api: ApiClient;
-const agents: ChildProcess[] = [];
-const dirs: string[] = [];
-const prefixes: string[] = [];
-let agentLog = '';
 
 async function imageOf(prefix: string, component: string): Promise<string> {
   const [id] = await containersOfProjects(`${prefix}${component}`);
@@ -40,25 +32,8 @@ function failingWebFile(image: string): string {
 }
 
 beforeAll(async () => {
-  await assertDockerAvailable();
-  await ensureTestImages(['v1', 'v2']);
-  tdb = await createTestDatabase();
-  hub = await startTestHub({ databaseUrl: tdb.url });
-  api = new ApiClient(hub.url);
-  await api.signup(randomSuffix());
+  api = e2e.api;
 }, 120_000);
-
-afterAll(async () => {
-  for (const a of agents) a.kill('SIGKILL');
-  for (const p of prefixes) await removeProjects(p);
-  await hub?.close();
-  await tdb?.drop();
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
-
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail') process.stderr.write(`--- agent log (last 6 kB) ---\n${agentLog.slice(-6000)}\n`);
-});
 
 describe('a rollback that finishes', { timeout: 300_000 }, () => {
   it('a failing health check walks the installation back to its previous release, and the rollout ends rolled_back', async () => {
@@ -91,14 +66,8 @@ describe('a rollback that finishes', { timeout: 300_000 }, () => {
     const installation = async (name: string) => (await api.post<{ id: string }>('/installations', { customerId: customer, name, environment: 'prod', agentKind: 'compose', trackId: track })).body.id;
     const site = await installation('site-a');
     const later = await installation('site-b');
-    const creds = (await api.post<AgentCredentials>(`/installations/${site}/agent-credentials`)).body;
-    const dir = await mkdtemp(path.join(tmpdir(), 'flotilla-rollback-agent-'));
-    dirs.push(dir);
-    agents.push(startAgentProcess(hub.url, creds, dir, (text) => (agentLog += text)));
-    const prefix = `flt-${site.slice(0, 8)}-`;
-    prefixes.push(prefix);
+    const { prefix } = await e2e.startAgent(site);
     const status = async () => (await api.get<InstallationStatus>(`/installations/${site}/status`)).body;
-    await waitFor(async () => ((await status()).online ? true : undefined), 60_000, 'agent online');
     expect((await api.post(`/installations/${site}/deploy`, { releaseId: v1 })).status).toBe(202);
     await waitFor(async () => {
       const s = await status();

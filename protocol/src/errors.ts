@@ -13,7 +13,7 @@ export const ERROR_STATUS = {
   /** The path exists, not with this method (the Allow header lists those it has). */
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
-  /** A deploy would skip a required release the installation is behind: it must run that release first (a rollout steps through it). */
+  /** Kept for clients; no longer sent: a deploy past a required release now steps through it (a one-installation rollout). */
   REQUIRED_RELEASE_FIRST: 409,
   /** A deploy or rollout would take an installation back past a required release it already runs. */
   BELOW_REQUIRED_RELEASE: 409,

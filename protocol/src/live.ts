@@ -75,7 +75,7 @@ export const RolloutProgress = z.object({
       finishedAt: IsoDate.nullable(),
       blocker: TargetBlocker.nullable(),
       /** As in the REST target (absent from hubs before required releases). */
-      requiredSteps: z.array(z.object({ releaseId: z.string(), version: z.string() })).optional(),
+      requiredSteps: z.array(z.object({ releaseId: z.string(), version: z.string(), stageCount: z.number().int() })).optional(),
       step: z.number().int().optional(),
     }),
   ),
@@ -101,6 +101,8 @@ export interface LiveServerToClientEvents {
   'installation:removed': (payload: InstallationRemoved) => void;
   /** An alert fired or resolved (same shape as `GET /alerts`). */
   'alert:changed': (payload: Alert) => void;
+  /** Several `alert:changed` at once, newest per alert (an outage fires one alert per installation). */
+  'alert:changes': (payload: Alert[]) => void;
   /** Lines of a log follow this client asked for (`logs:follow`). */
   'logs:lines': (payload: LiveLogLines) => void;
 }

@@ -25,6 +25,7 @@ const LIVE_SCHEMAS = {
   'installation:changed': Installation,
   'installation:removed': InstallationRemoved,
   'alert:changed': Alert,
+  'alert:changes': z.array(Alert),
   'logs:lines': LiveLogLines,
 } as const satisfies Record<keyof LiveServerToClientEvents, z.ZodType>;
 

@@ -20,7 +20,7 @@ const status = (installationId: string, health: InstallationStatus['health']): I
 describe('LiveCoalescer', () => {
   it('hands over one batch per customer after the burst, newest status per installation', async () => {
     const flushed: { customer: string; ids: string[]; healths: string[] }[] = [];
-    const c = new LiveCoalescer<InstallationStatus>((scope, batch) => flushed.push({ customer: scope.customerId, ids: batch.map((s) => s.installationId), healths: batch.map((s) => s.health) }));
+    const c = new LiveCoalescer<InstallationStatus>((s) => s.installationId, (scope, batch) => flushed.push({ customer: scope.customerId, ids: batch.map((s) => s.installationId), healths: batch.map((s) => s.health) }));
     const a = { vendorId: 'v', customerId: 'a' };
     const b = { vendorId: 'v', customerId: 'b' };
     c.add(a, status('i1', 'progressing'));

@@ -1,4 +1,4 @@
-import { liveRooms, type AgentPresence, type DesiredState, type InstallationStatus } from '@flotilla/protocol';
+import { liveRooms, type Alert, type AgentPresence, type DesiredState, type InstallationStatus } from '@flotilla/protocol';
 import type { TenantScope } from '../domain/shared/notifier.js';
 import type { Notifier } from '../domain/shared/notifier.js';
 import type { AgentNamespace, LiveNamespace } from './namespaces.js';
@@ -14,13 +14,19 @@ export function socketNotifier(
   deliverCommand: (agentId: string, installationId: string, commandId: string) => void,
 ): Notifier {
   const rooms = (scope: TenantScope) => [liveRooms.vendor(scope.vendorId), liveRooms.customer(scope.customerId)];
-  const statuses = new LiveCoalescer<InstallationStatus>((scope, batch) => {
+  const byInstallation = (item: { installationId: string }) => item.installationId;
+  const statuses = new LiveCoalescer<InstallationStatus>(byInstallation, (scope, batch) => {
     if (batch.length === 1 && batch[0]) live.to(rooms(scope)).emit('installation:status', batch[0]);
     else live.to(rooms(scope)).emit('installation:statuses', batch);
   });
-  const presences = new LiveCoalescer<AgentPresence>((scope, batch) => {
+  const presences = new LiveCoalescer<AgentPresence>(byInstallation, (scope, batch) => {
     if (batch.length === 1 && batch[0]) live.to(rooms(scope)).emit('agent:presence', batch[0]);
     else live.to(rooms(scope)).emit('agent:presences', batch);
+  });
+  // An outage fires one alert per installation in one evaluation: one message per customer, not thousands.
+  const alerts = new LiveCoalescer<Alert>((alert) => alert.id, (scope, batch) => {
+    if (batch.length === 1 && batch[0]) live.to(rooms(scope)).emit('alert:changed', batch[0]);
+    else live.to(rooms(scope)).emit('alert:changes', batch);
   });
   return {
     desiredState(agentId, state) {
@@ -40,7 +46,7 @@ export function socketNotifier(
       live.to(rooms(scope)).emit('installation:removed', removed);
     },
     alertChanged(scope, alert) {
-      live.to(rooms(scope)).emit('alert:changed', alert);
+      alerts.add(scope, alert);
     },
     commandChanged(scope, command) {
       live.to(rooms(scope)).emit('command:changed', command);
@@ -71,25 +77,28 @@ export function socketNotifier(
 }
 
 /**
- * Collects live updates (installation statuses, agent presences) until the current burst of work
- * is done (`setImmediate`: no timer, no added latency) and hands them over per customer, newest per
- * installation. A status batch written for 500 agents becomes a few live messages, not 500 (each
- * one a Redis XADD with several hub processes).
+ * Collects live updates (installation statuses, agent presences, alerts) until the current burst of
+ * work is done (`setImmediate`: no timer, no added latency) and hands them over per customer, the
+ * newest per key (`keyOf`: an installation, an alert). A status batch written for 500 agents becomes
+ * a few live messages, not 500 (each one a Redis XADD with several hub processes).
  */
-export class LiveCoalescer<T extends { installationId: string }> {
-  private pending = new Map<string, { scope: TenantScope; byInstallation: Map<string, T> }>();
+export class LiveCoalescer<T> {
+  private pending = new Map<string, { scope: TenantScope; byKey: Map<string, T> }>();
   private scheduled = false;
 
-  constructor(private readonly flush: (scope: TenantScope, batch: T[]) => void) {}
+  constructor(
+    private readonly keyOf: (item: T) => string,
+    private readonly flush: (scope: TenantScope, batch: T[]) => void,
+  ) {}
 
   add(scope: TenantScope, item: T): void {
     const key = `${scope.vendorId}|${scope.customerId}`;
     let entry = this.pending.get(key);
     if (!entry) {
-      entry = { scope, byInstallation: new Map() };
+      entry = { scope, byKey: new Map() };
       this.pending.set(key, entry);
     }
-    entry.byInstallation.set(item.installationId, item);
+    entry.byKey.set(this.keyOf(item), item);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.drain());
@@ -100,6 +109,6 @@ export class LiveCoalescer<T extends { installationId: string }> {
     const batches = this.pending;
     this.pending = new Map();
     this.scheduled = false;
-    for (const { scope, byInstallation } of batches.values()) this.flush(scope, [...byInstallation.values()]);
+    for (const { scope, byKey } of batches.values()) this.flush(scope, [...byKey.values()]);
   }
 }

@@ -55,13 +55,15 @@ function reasonLeftOut(c: Candidate, input: EligibilityInput): IneligibleReason 
 
 /**
  * Pure: the required releases each eligible candidate runs before `target` (required-steps.ts), and
- * those it cannot take: going back below a required release it runs, or past one on hold.
+ * those it cannot take: going back below a required release it runs, past one on hold, or through
+ * one its customer is not entitled to (`entitled`; every step counts when absent).
  * `blocking`: that required release, for the message.
  */
 export function sortByRequiredPath<C extends Candidate, R extends TrackRelease>(
   eligible: readonly C[],
   trackReleases: readonly R[],
   target: { version: string },
+  entitled: (candidate: C, step: R) => boolean = () => true,
 ): { eligible: { candidate: C; steps: R[] }[]; ineligible: { candidate: C; reason: IneligibleReason; blocking: R }[] } {
   const versionOf = new Map(trackReleases.map((r) => [r.id, r.version]));
   const out: { candidate: C; steps: R[] }[] = [];
@@ -70,7 +72,11 @@ export function sortByRequiredPath<C extends Candidate, R extends TrackRelease>(
     const path = requiredPath(trackReleases, c.release_id ? (versionOf.get(c.release_id) ?? null) : null, target.version);
     if (path.kind === 'below') ineligible.push({ candidate: c, reason: 'below-required-release', blocking: path.floor });
     else if (path.kind === 'on-hold') ineligible.push({ candidate: c, reason: 'required-release-on-hold', blocking: path.onHold });
-    else out.push({ candidate: c, steps: path.steps });
+    else {
+      const uncovered = path.steps.find((s) => !entitled(c, s));
+      if (uncovered) ineligible.push({ candidate: c, reason: 'required-release-not-entitled', blocking: uncovered });
+      else out.push({ candidate: c, steps: path.steps });
+    }
   }
   return { eligible: out, ineligible };
 }
@@ -94,5 +100,7 @@ export function reasonMessage(reason: IneligibleReason, c: Pick<Candidate, 'agen
       return `it runs required release ${blocking?.version ?? '?'} or newer: it cannot go back to ${release.version}`;
     case 'required-release-on-hold':
       return `required release ${blocking?.version ?? '?'} comes first and is on hold`;
+    case 'required-release-not-entitled':
+      return `required release ${blocking?.version ?? '?'} comes first, and ${c.customer_name} is not entitled to it`;
   }
 }

@@ -337,7 +337,7 @@ export function toTarget(t: TargetRow, rollout: Pick<RolloutRow, 'status' | 'mes
     message: t.message,
     finishedAt: t.finished_at?.toISOString() ?? null,
     blocker: shownBlocker(rollout.status, rollout.message, isFinished(t), t.blocker),
-    requiredSteps: t.steps.map((s) => ({ releaseId: s.releaseId, version: s.version })),
+    requiredSteps: t.steps.map((s) => ({ releaseId: s.releaseId, version: s.version, stageCount: s.stageCount })),
     step: t.step,
   };
 }

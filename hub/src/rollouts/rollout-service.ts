@@ -7,6 +7,7 @@ import type { Notifier } from '../domain/shared/notifier.js';
 import { isUuid } from '../domain/shared/db-errors.js';
 import type { ReleaseRepository } from '../domain/releases/release-repository.js';
 import { entitles, type EntitlementService } from '../domain/releases/entitlements.js';
+import type { Entitlement } from '@flotilla/protocol';
 import { transition } from '../domain/releases/lifecycle.js';
 import { belowRequiredConflict, uninstallingConflict } from '../domain/installations/deploy-service.js';
 import { assignWaves } from './planner.js';
@@ -63,6 +64,10 @@ export class RolloutService {
     if (below?.blocking) throw belowRequiredConflict(below.candidate.name, currentOf(below.candidate.release_id), below.blocking, release.version);
     const held = ineligible.find((i) => i.reason === 'required-release-on-hold' && explicit.has(i.candidate.id));
     if (held?.blocking) throw new AppError('CONFLICT', `targets: ${held.candidate.name}: required release ${held.blocking.version} comes before ${release.version} and is on hold; resume it first`);
+    const uncovered = ineligible.find((i) => i.reason === 'required-release-not-entitled' && explicit.has(i.candidate.id));
+    if (uncovered?.blocking) {
+      throw new AppError('CONFLICT', `targets: ${uncovered.candidate.name}: required release ${uncovered.blocking.version} comes before ${release.version}, and ${uncovered.candidate.customer_name} is not entitled to it`);
+    }
     const refused = ineligible.filter((i) => i.reason === 'not-entitled').map((i) => i.candidate.name);
     if (refused.length > 0 && !body.targets.all) throw new AppError('VALIDATION_FAILED', `targets: the customers of ${refused.join(', ')} are not entitled to release ${release.version}`);
     if (eligible.length === 0) throw new AppError('VALIDATION_FAILED', 'targets: no installation on this track is entitled to this release');
@@ -102,7 +107,7 @@ export class RolloutService {
       eligibleCount: eligible.length,
       steps: eligible.flatMap((c) => {
         const required = steps.get(c.id) ?? [];
-        return required.length > 0 ? [{ installationId: c.id, requiredSteps: required.map((s) => ({ releaseId: s.releaseId, version: s.version })) }] : [];
+        return required.length > 0 ? [{ installationId: c.id, requiredSteps: required }] : [];
       }),
       ineligible: ineligible.map(({ candidate: c, reason, blocking }) => ({ installationId: c.id, name: c.name, customerName: c.customer_name, reason, message: reasonMessage(reason, c, release, blocking) })),
     };
@@ -139,9 +144,11 @@ export class RolloutService {
     const now = new Date();
     const customers = [...new Set(found.filter((c) => c.track_id === release.track_id).map((c) => c.customer_id))];
     const entitledCustomers = new Set<string>();
+    const entitlementOf = new Map<string, Entitlement>();
     await Promise.all(
       customers.map(async (customerId) => {
         const e = await this.entitlements.forTrack(vendorId, customerId, release.track_id);
+        if (e) entitlementOf.set(customerId, e);
         if (e && entitles(e, release.version, now)) entitledCustomers.add(customerId);
       }),
     );
@@ -149,7 +156,10 @@ export class RolloutService {
     const sorted = sortEligible(found, { trackId: release.track_id, kinds, entitledCustomers, blockedCustomers });
     // Required releases: each eligible one's steps before this release, or why it cannot go there.
     const trackReleases = await this.releases.listReleases(vendorId, release.track_id);
-    const byRequired = sortByRequiredPath(sorted.eligible, trackReleases, release);
+    const byRequired = sortByRequiredPath(sorted.eligible, trackReleases, release, (c, step) => {
+      const e = entitlementOf.get(c.customer_id);
+      return e !== undefined && entitles(e, step.version, now);
+    });
     const steps = new Map(byRequired.eligible.map(({ candidate, steps: s }) => [candidate.id, s.map((r) => ({ releaseId: r.id, version: r.version, stageCount: r.stages.length }))]));
     const versionOf = new Map(trackReleases.map((r) => [r.id, r.version]));
     return {

@@ -18,6 +18,7 @@ import { z } from 'zod';
 
 const InstallationStatusList = z.array(InstallationStatus);
 const AgentPresenceList = z.array(AgentPresence);
+const AlertList = z.array(Alert);
 
 export type LiveSocket = Socket<LiveServerToClientEvents, LiveClientToServerEvents>;
 
@@ -37,8 +38,8 @@ export interface LiveHandlers {
   onInstallation?(installation: Installation): void;
   /** An installation was deleted, at once or once its agent uninstalled it (`installation:removed`). */
   onInstallationRemoved?(removed: InstallationRemoved): void;
-  /** An alert fired or resolved (`alert:changed`). */
-  onAlert?(alert: Alert): void;
+  /** Alerts fired or resolved (`alert:changed`, or several at once in `alert:changes`). */
+  onAlerts?(alerts: Alert[]): void;
   onState(state: LiveConnectionState): void;
   /** A connection after the first one: events may have been missed meanwhile. */
   onReconnected?(): void;
@@ -123,8 +124,13 @@ export function connectLive(handlers: LiveHandlers, url: string = LIVE_NAMESPACE
   });
   socket.on('alert:changed', (payload) => {
     const parsed = Alert.safeParse(payload);
-    if (parsed.success) handlers.onAlert?.(parsed.data);
+    if (parsed.success) handlers.onAlerts?.([parsed.data]);
     else handlers.onInvalid?.('alert:changed', parsed.error.message);
+  });
+  socket.on('alert:changes', (payload) => {
+    const parsed = AlertList.safeParse(payload);
+    if (parsed.success) handlers.onAlerts?.(parsed.data);
+    else handlers.onInvalid?.('alert:changes', parsed.error.message);
   });
   socket.on('command:changed', (payload) => {
     const parsed = InstallationCommand.safeParse(payload);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Application, ApplicationVersion, Release } from '@flotilla/protocol';
-import { choiceLabel, deployBody, releaseChoices, versionChoices } from './deploy';
+import { choiceLabel, deployBody, releaseChoices, steppedDeploy, stepsText, versionChoices } from './deploy';
 import { T0, T1, T2 } from '../testing/fixtures';
 
 const app = (id: string, name: string, kind: 'compose' | 'helm'): Application => ({ id, vendorId: 'v', name, kind, description: null, createdAt: T0, updatedAt: T0 });
@@ -42,5 +42,19 @@ describe('deployBody and choiceLabel', () => {
     const versions = versionChoices([app('a', 'web', 'compose')], { a: [version('1.2', 'a', T0)] }, 'compose');
     expect(choiceLabel({ kind: 'version', versionId: '1.2' }, versions, [])).toBe('web 1.2');
     expect(choiceLabel({ kind: 'release', releaseId: '2' }, [], [release('2', 'ready', 'Spring')])).toBe('release 2 — Spring');
+  });
+});
+
+describe('steppedDeploy / stepsText', () => {
+  const steps = [
+    { releaseId: 'r2', version: '2.0.0', stageCount: 1 },
+    { releaseId: 'r3', version: '3.0.0', stageCount: 2 },
+  ];
+  it('tells a stepped deploy from a plain one', () => {
+    expect(steppedDeploy({ revision: 3 })).toBeNull();
+    expect(steppedDeploy({ revision: 3, rolloutId: 'ro', steps })).toEqual({ rolloutId: 'ro', steps });
+  });
+  it('lists the required releases, then the target', () => {
+    expect(stepsText(steps)).toBe('required 2.0.0 (1 stage), then 3.0.0 (2 stages)');
   });
 });

@@ -1,4 +1,4 @@
-import type { AgentKind, Application, ApplicationVersion, DeployBody, Release } from '@flotilla/protocol';
+import type { AgentKind, Application, ApplicationVersion, DeployBody, DeployResponse, Release } from '@flotilla/protocol';
 
 /** What the installation page's Deploy offers: pure choices from the catalogue and the track's releases. */
 
@@ -42,4 +42,21 @@ export function choiceLabel(choice: DeployChoice, versions: readonly VersionChoi
     if (v) return `${app.applicationName} ${v.version}`;
   }
   return 'version';
+}
+
+/** A deploy that steps through required releases: the rollout running it and its releases in order (the target last). */
+export interface SteppedDeploy {
+  rolloutId: string;
+  steps: NonNullable<DeployResponse['steps']>;
+}
+
+/** The stepped part of a deploy's answer, or null for a plain deploy (one desired state). */
+export function steppedDeploy(answer: DeployResponse): SteppedDeploy | null {
+  return answer.rolloutId && answer.steps && answer.steps.length > 0 ? { rolloutId: answer.rolloutId, steps: answer.steps } : null;
+}
+
+/** "required 2.0.0 (1 stage), then 3.0.0 (2 stages)": each step but the last is a required release. */
+export function stepsText(steps: SteppedDeploy['steps']): string {
+  const stages = (n: number) => `${n} stage${n === 1 ? '' : 's'}`;
+  return steps.map((s, i) => `${i < steps.length - 1 ? 'required ' : ''}${s.version} (${stages(s.stageCount)})`).join(', then ');
 }

@@ -28,7 +28,7 @@ describe('reviewWaves', () => {
   });
 
   it('names the required releases a member runs first', () => {
-    const waves = reviewWaves({ waves: [{ index: 0, installationIds: ['i1', 'i2'] }], eligibleCount: 2, steps: [{ installationId: 'i2', requiredSteps: [{ releaseId: 'r2', version: '2.0.0' }] }], ineligible: [] }, known);
+    const waves = reviewWaves({ waves: [{ index: 0, installationIds: ['i1', 'i2'] }], eligibleCount: 2, steps: [{ installationId: 'i2', requiredSteps: [{ releaseId: 'r2', version: '2.0.0', stageCount: 1 }] }], ineligible: [] }, known);
     expect(waves[0]?.members.map((m) => m.requiredFirst)).toEqual([[], ['2.0.0']]);
   });
 

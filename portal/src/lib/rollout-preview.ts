@@ -62,6 +62,7 @@ export const REASON_TITLES: Readonly<Record<IneligibleReason, string>> = {
   uninstalling: 'Being uninstalled',
   'below-required-release': 'Would go back below a required release',
   'required-release-on-hold': 'A required release on the way is on hold',
+  'required-release-not-entitled': 'Not entitled to a required release on the way',
 };
 
 export interface IneligibleGroup {

@@ -14,6 +14,8 @@ import {
   scheduledApprovals,
   sortRollouts,
   stageText,
+  stepText,
+  targetStageCount,
   waitingText,
   wavesOf,
 } from './rollouts';
@@ -214,5 +216,18 @@ describe('what a target waits for', () => {
     expect(blockerText({ ...none, reason: 'soak', message: 'm', until: '2026-12-06T08:05:00.000Z' }, 'UTC')).toBe('Previous wave soaks until Sun 6 Dec, 08:05 UTC');
     expect(blockerText({ ...none, reason: 'slot', message: 'waits for a free slot' })).toBe('Waits for a free slot');
     expect(blockerText(null)).toBeNull();
+  });
+});
+
+describe('stepText / targetStageCount', () => {
+  const steps = [{ releaseId: 'r2', version: '2.0.0', stageCount: 3 }];
+  it('names the release a stepping target is on; nothing for one going straight there', () => {
+    expect(stepText({ requiredSteps: [], step: 0 }, '3.0.0')).toBeNull();
+    expect(stepText({ requiredSteps: steps, step: 0 }, '3.0.0')).toBe('step 1 of 2: required 2.0.0');
+    expect(stepText({ requiredSteps: steps, step: 1 }, '3.0.0')).toBe('step 2 of 2: 3.0.0');
+  });
+  it("counts the stages of the step's release", () => {
+    expect(targetStageCount({ requiredSteps: steps, step: 0 }, 1)).toBe(3);
+    expect(targetStageCount({ requiredSteps: steps, step: 1 }, 1)).toBe(1);
   });
 });

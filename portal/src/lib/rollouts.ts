@@ -204,6 +204,22 @@ export function blockerText(blocker: RolloutTarget['blocker'], viewerZone?: stri
 }
 
 /** `stage 1/2` while deploying or rolling back (and after), `not started` before the first stage. */
+/**
+ * A target stepping through required releases: which release it is on, e.g. "step 1 of 2: required
+ * 2.0.0" (the rollout's release is the last step); null when it goes straight to the release.
+ */
+export function stepText(target: Pick<RolloutTarget, 'requiredSteps' | 'step'>, releaseVersion: string): string | null {
+  const steps = target.requiredSteps;
+  if (steps.length === 0) return null;
+  const on = steps[target.step];
+  return `step ${target.step + 1} of ${steps.length + 1}: ${on ? `required ${on.version}` : releaseVersion}`;
+}
+
+/** The stage count of the release the target is on: its required step's, or the rollout's. */
+export function targetStageCount(target: Pick<RolloutTarget, 'requiredSteps' | 'step'>, rolloutStageCount: number): number {
+  return target.requiredSteps[target.step]?.stageCount ?? rolloutStageCount;
+}
+
 export function stageText(target: Pick<RolloutTarget, 'stage' | 'status'>, stageCount: number): string {
   if (target.stage <= 0) return target.status === 'skipped' ? 'not deployed' : 'not started';
   return `stage ${target.stage}/${stageCount}`;

@@ -5,7 +5,7 @@ import { hub } from '../api/hub';
 import { errorMessage } from '../api/errors';
 import { useLiveSyncStore } from './live-sync';
 
-/** Firing alerts the user may see: fetched once, then patched by `alert:changed` live events. */
+/** Firing alerts the user may see: fetched once, then patched by `alert:changed` / `alert:changes` live events. */
 export const useAlertsStore = defineStore('alerts', () => {
   const firing = ref<Alert[]>([]);
   const loaded = ref(false);
@@ -22,10 +22,13 @@ export const useAlertsStore = defineStore('alerts', () => {
     }
   }
 
-  function apply(alert: Alert): void {
+  /** A batch in one pass (an outage changes thousands at once): newly firing first, resolved ones gone. */
+  function apply(batch: Alert[]): void {
     feed.offer(() => {
-      const rest = firing.value.filter((a) => a.id !== alert.id);
-      firing.value = alert.state === 'firing' ? [alert, ...rest] : rest;
+      const changed = new Map(batch.map((a) => [a.id, a]));
+      const rest = firing.value.filter((a) => !changed.has(a.id));
+      const nowFiring = [...changed.values()].filter((a) => a.state === 'firing').reverse();
+      firing.value = [...nowFiring, ...rest];
     });
   }
 

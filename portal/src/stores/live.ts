@@ -26,7 +26,7 @@ export const useLiveStore = defineStore('live', () => {
       onPresence: (presence) => fleet.applyPresence(presence),
       onRolloutProgress: (progress) => rollouts.applyProgress(progress),
       onCommand: (command) => commands.apply(command),
-      onAlert: (alert) => alerts.apply(alert),
+      onAlerts: (batch) => alerts.apply(batch),
       onInstallation: (installation) => fleet.applyInstallation(installation),
       onInstallationRemoved: (removed) => fleet.applyRemoved(removed),
       // What the stores show catches up through their live feeds (lib/live-sync.ts).

@@ -373,10 +373,11 @@ export const API = {
     operationId: 'deploy',
     tag: 'Installations',
     summary: 'Deploy an application version or a release to one installation',
-    description: 'A release past a required one the installation has not run answers 409 REQUIRED_RELEASE_FIRST (roll it out instead: a rollout steps through required releases); one below a required release it runs answers 409 BELOW_REQUIRED_RELEASE.',
+    description:
+      'A release past required releases the installation has not run (counted from the release it runs, as applied) steps through them: the deploy becomes a one-installation rollout that runs each required release, healthy, then this one, and answers 202 with `rolloutId` and `steps` (each required release, then the target). Each step must be deployable (not on hold: 409 CONFLICT) and, for a customer user, entitled (409 CONFLICT naming it). While such a stepping rollout of the installation is unfinished, another deploy answers 409 CONFLICT naming it. A release below a required release it runs answers 409 BELOW_REQUIRED_RELEASE.',
     body: DeployBody,
     responses: { 202: DeployResponse },
-    errors: ['CONFLICT', 'REQUIRED_RELEASE_FIRST', 'BELOW_REQUIRED_RELEASE'],
+    errors: ['CONFLICT', 'BELOW_REQUIRED_RELEASE'],
     example: { releaseId: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0' },
   },
   'GET /installations/:id/status': { operationId: 'getInstallationStatus', tag: 'Installations', summary: 'Online, revisions, health and versions per component', responses: { 200: InstallationStatus } },

@@ -186,8 +186,8 @@ export type CreateRolloutBody = z.input<typeof CreateRolloutBody>;
 export const ApproveTargetBody = z.object({ at: IsoDate.optional() }).strict();
 export type ApproveTargetBody = z.input<typeof ApproveTargetBody>;
 
-/** A required release a rollout target runs before the rollout's release. */
-export const RequiredStep = z.object({ releaseId: z.string(), version: z.string() });
+/** A required release a rollout target runs before the rollout's release; `stageCount`: its stages (for progress). */
+export const RequiredStep = z.object({ releaseId: z.string(), version: z.string(), stageCount: z.number().int() });
 export type RequiredStep = z.infer<typeof RequiredStep>;
 
 export const RolloutTarget = z.object({
@@ -244,7 +244,7 @@ export const RolloutPreview = z.object({
       installationId: z.string(),
       name: z.string(),
       customerName: z.string(),
-      reason: z.enum(['no-track', 'other-track', 'not-entitled', 'wrong-agent-kind', 'uninstalling', 'license-expired', 'below-required-release', 'required-release-on-hold']),
+      reason: z.enum(['no-track', 'other-track', 'not-entitled', 'wrong-agent-kind', 'uninstalling', 'license-expired', 'below-required-release', 'required-release-on-hold', 'required-release-not-entitled']),
       /** The reason in plain words, e.g. "not on a release track". */
       message: z.string(),
     }),

@@ -174,7 +174,17 @@ export const DeployBody = z.union([
   z.object({ releaseId: text(100).min(1) }).strict(),
 ]);
 export type DeployBody = z.input<typeof DeployBody>;
-export const DeployResponse = z.object({ revision: z.number().int() });
+/**
+ * `202` to a deploy. A release past required releases the installation has not run becomes a
+ * one-installation rollout (`rolloutId`) that runs each required release, then the target (`steps`:
+ * the releases in order, the target last); `revision` is then the installation's desired revision
+ * once that rollout made its first move (its first step's when the agent took it at once).
+ */
+export const DeployResponse = z.object({
+  revision: z.number().int(),
+  rolloutId: z.string().optional(),
+  steps: z.array(z.object({ releaseId: z.string(), version: z.string(), stageCount: z.number().int() })).optional(),
+});
 export type DeployResponse = z.infer<typeof DeployResponse>;
 
 export const UptimeWindow = z.enum(['24h', '7d', '30d']);

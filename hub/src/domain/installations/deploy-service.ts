@@ -7,7 +7,9 @@ import type { ApplicationRepository } from '../applications/application-reposito
 import type { ReleaseRepository } from '../releases/release-repository.js';
 import type { ReleaseService } from '../releases/release-service.js';
 import { transition } from '../releases/lifecycle.js';
-import { requiredPath, versionList, type TrackRelease } from '../releases/required-steps.js';
+import type { ReleaseRow } from '../releases/release-repository.js';
+import type { TrackRelease } from '../releases/required-steps.js';
+import type { SteppedDeploy, SteppedDeployResult } from '../../rollouts/stepped-deploy.js';
 import type { DesiredStateRepository } from './desired-state-repository.js';
 import { composeRelease, composeVersion, desiredForRelease, forAgentKind, withConfig, componentKey, type InstallationConfig } from '../desired-state/compose.js';
 import { loadRelease } from '../desired-state/release-loader.js';
@@ -42,6 +44,8 @@ interface Plan {
   releaseId: string | null;
   /** The application versions deployed. */
   versionIds: string[];
+  /** A release past required ones: the release and those to run first (stepped-deploy.ts). */
+  stepped?: { release: ReleaseRow; steps: ReleaseRow[] };
 }
 
 /**
@@ -58,17 +62,21 @@ export class DeployService {
     private readonly installations: InstallationService,
     private readonly notifier: Notifier,
     private readonly licenses: UpdateGate,
+    private readonly stepped: SteppedDeploy,
     /** The installation's configuration (environment, sealed secrets, helm values), by component. */
     private readonly config: { get(installationId: string): Promise<InstallationConfig> },
   ) {}
 
-  async deploy(scope: Scope, userId: string | null, installationId: string, body: DeployBody): Promise<{ revision: number }> {
+  async deploy(scope: Scope, userId: string | null, installationId: string, body: DeployBody): Promise<{ revision: number } | SteppedDeployResult> {
     const installation = await this.installations.row(scope, installationId);
     if (installation.lifecycle === 'uninstalling') throw uninstallingConflict(installation.name);
+    await this.stepped.assertNotStepping(installation);
     if ('versionId' in body && scope.customerId !== null) throw new AppError('FORBIDDEN', 'Customers install releases: deploy a {releaseId}');
     await this.licenses.assertUpdatesAllowed(scope.vendorId, installation.customer_id, installation.customer_name);
     const config = await this.config.get(installationId);
     const plan = 'versionId' in body ? await this.versionPlan(scope.vendorId, installation, body.versionId, config) : await this.releasePlan(scope, installation, body.releaseId, config);
+    // Past required releases: a one-installation rollout runs them, then the release (composed by the engine, configured the same way).
+    if (plan.stepped) return this.stepped.start(scope, userId, installation, plan.stepped.release, plan.stepped.steps);
     const next = await this.desired.append(scope.vendorId, installationId, { ...plan, createdBy: userId });
     // Gone (404 from row()) or, since the check above, being uninstalled.
     if (!next) throw uninstallingConflict((await this.installations.row(scope, installationId)).name);
@@ -108,30 +116,18 @@ export class DeployService {
     }
     const allowed = transition({ status: release.status, deployment: release.deployment, allPinned: true, checklistDone: true }, 'deploy');
     if (!allowed.ok) throw new AppError('CONFLICT', `Cannot deploy release ${release.version}: ${allowed.reason}`);
-    await this.assertNoRequiredCrossed(installation, release);
+    const steps = await this.stepped.requiredSteps(scope, installation, release);
     // The same composer as the rollout engine: an unpinned component is a 409, not dropped.
     const composed = composeRelease(await loadRelease(this.applications, vendorId, release));
     const components = desiredForRelease(composed, release.version, installation.agent_kind, config);
     const versionIds = forAgentKind(composed.components, installation.agent_kind).flatMap((c) => composed.versionIds.get(componentKey(c)) ?? []);
-    return { components, source: { releaseId: release.id }, desiredVersion: release.version, releaseId: release.id, versionIds };
-  }
-
-  /**
-   * A direct deploy is one desired state: it cannot step through required releases (a rollout
-   * does), so skipping one is refused, and so is going back below one the installation runs.
-   */
-  private async assertNoRequiredCrossed(installation: InstallationRow, release: { version: string; track_id: string }): Promise<void> {
-    if (!installation.release_id) return;
-    const current = (await this.releases.getRelease(installation.vendor_id, installation.release_id))?.version ?? null;
-    const path = requiredPath(await this.releases.listReleases(installation.vendor_id, release.track_id), current, release.version);
-    if (path.kind === 'below') throw belowRequiredConflict(installation.name, current ?? '', path.floor, release.version);
-    if (path.steps.length === 0) return;
-    const one = path.steps.length === 1;
-    const held = path.kind === 'on-hold' ? ` (${path.onHold.version} is on hold: resume it first)` : '';
-    throw new AppError(
-      'REQUIRED_RELEASE_FIRST',
-      `Release ${versionList(path.steps)} ${one ? 'is' : 'are'} required before ${release.version}${held}: deploy ${one ? 'it' : 'them'} first, or roll out ${release.version} (a rollout steps through required releases)`,
-      { required: path.steps.map((s) => ({ releaseId: s.id, version: s.version })) },
-    );
+    return {
+      components,
+      source: { releaseId: release.id },
+      desiredVersion: release.version,
+      releaseId: release.id,
+      versionIds,
+      ...(steps.length > 0 ? { stepped: { release, steps } } : {}),
+    };
   }
 }

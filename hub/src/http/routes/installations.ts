@@ -56,9 +56,11 @@ export function installationRoutes(
   });
   r.org('POST /installations/:id/deploy', async (ctx, a) => {
     const body = parseOrThrow(DeployBody, ctx.request.body, 'body');
-    ctx.body = await deploys.deploy(a, a.userId, param(ctx, 'id'), body);
+    const result = await deploys.deploy(a, a.userId, param(ctx, 'id'), body);
+    ctx.body = result;
     ctx.status = 202;
-    ctx.state.auditDetails = { ...body };
+    // A stepped deploy (past required releases) names the rollout that runs its steps.
+    ctx.state.auditDetails = { ...body, ...('rolloutId' in result ? { rolloutId: result.rolloutId } : {}) };
   });
   r.org('GET /installations/:id/status', async (ctx, a) => {
     ctx.body = await installations.status(a, param(ctx, 'id'));

@@ -4,7 +4,18 @@ import { formatFields } from '../format.js';
 import { parseNameAtVersion } from '../parse.js';
 import { resolveAppVersion, resolveInstallation, resolveRelease } from '../resolve.js';
 
-/** `flotilla deploy --installation … --release …` (or `--app-version APP@VERSION`): one installation, at once. */
+/** What a deploy printed: past required releases, the steps and the rollout that runs them. */
+export function deployFields(deployed: string | undefined, installation: string, res: { revision: number; rolloutId?: string; steps?: { version: string; stageCount: number }[] }): Record<string, string | number> {
+  const fields: Record<string, string | number> = { deployed: deployed ?? '', installation, revision: res.revision };
+  if (!res.rolloutId || !res.steps?.length) return fields;
+  const steps = res.steps.map((s, i) => `${s.version}${i < (res.steps?.length ?? 0) - 1 ? ' (required)' : ''}`).join(' -> ');
+  return { ...fields, steps, rollout: res.rolloutId, follow: `flotilla rollouts watch ${res.rolloutId}` };
+}
+
+/**
+ * `flotilla deploy --installation … --release …` (or `--app-version APP@VERSION`): one installation,
+ * at once; past required releases the hub steps through them (a rollout, printed with its steps).
+ */
 export function deployCommand(state: RunState) {
   return cmd(
     state,
@@ -24,7 +35,7 @@ export function deployCommand(state: RunState) {
       const body = appVersion ? { versionId: (await resolveAppVersion(client, appVersion)).version.id } : { releaseId: (await resolveRelease(client, args.release ?? '')).id };
       const res = await client.request('POST /installations/:id/deploy', { params: { id: installation.id }, body });
       ctx.result({ installationId: installation.id, ...res }, () =>
-        formatFields({ deployed: args.release ?? args.appVersion, installation: `${installation.customerName}/${installation.name}`, revision: res.revision }),
+        formatFields(deployFields(args.release ?? args.appVersion, `${installation.customerName}/${installation.name}`, res)),
       );
     },
   );
