@@ -10,6 +10,7 @@ import {
   type HealthSample,
   type Logger,
   type LogSource,
+  type SupportFile,
   spawnLogSource,
 } from '@flotilla/agent-core';
 import type { DesiredComponent } from '@flotilla/protocol';
@@ -191,6 +192,32 @@ export class ComposeDriver implements Driver {
   }
 
   /**
+   * Support bundle runtime facts per component: `compose ps` (JSON) and `docker inspect` of its
+   * containers; plus the Docker engine's `docker version`. A failing call is written into its file.
+   */
+  async supportFiles(components: readonly DesiredComponent[], ctx: DriverContext): Promise<SupportFile[]> {
+    const files: SupportFile[] = [];
+    const version = await this.run(this.docker, ['version', '--format', '{{json .}}']);
+    files.push(jsonOrText('docker-version.json', 'The Docker client and engine versions (`docker version`)', version));
+    for (const c of components) {
+      const project = projectName(ctx.installationId, c.name);
+      // docker-compose v1 has no JSON output: its table is kept as text.
+      const v1 = (await this.compose()).variant === 'v1';
+      const ps = await this.composeCall(c, ctx, v1 ? ['ps', '--all'] : ['ps', '--all', '--format', 'json']).catch((err: unknown) => ({ code: 1, stdout: '', stderr: err instanceof Error ? err.message : String(err) }));
+      const description = `The containers of "${c.name}" (\`compose ps --all\`)`;
+      files.push(v1 && ps.code === 0 ? { name: `${c.name}/compose-ps.txt`, description, text: ps.stdout } : jsonOrText(`${c.name}/compose-ps.json`, description, ps));
+      const ids = await this.projectContainers(project);
+      if (ids.length === 0) {
+        files.push({ name: `${c.name}/inspect.json`, description: `The containers of "${c.name}" (\`docker inspect\`)`, json: [] });
+        continue;
+      }
+      const inspect = await this.run(this.docker, ['inspect', ...ids]);
+      files.push(jsonOrText(`${c.name}/inspect.json`, `The containers of "${c.name}" (\`docker inspect\`): configuration, state, health`, inspect));
+    }
+    return files;
+  }
+
+  /**
    * Starts the one-shot updater container from `image`; it rewrites the agent's own compose file and
    * runs `up -d`, so compose replaces this agent's container with one running the new image.
    */
@@ -321,6 +348,15 @@ async function writeAtomic(file: string, content: string, mode: number): Promise
     await rm(tmp, { force: true });
     throw err;
   }
+}
+
+/** A CLI's JSON answer as JSON; `compose ps` prints one object per line on some versions; else its text and exit code. */
+function jsonOrText(name: string, description: string, result: Pick<ExecResult, 'code' | 'stdout' | 'stderr'>): SupportFile {
+  const json = safeJson(result.stdout);
+  if (result.code === 0 && json !== undefined) return { name, description, json };
+  const lines = result.stdout.split('\n').filter((l) => l.trim() !== '').map(safeJson);
+  if (result.code === 0 && lines.length > 0 && lines.every((l) => l !== undefined)) return { name, description, json: lines };
+  return { name: name.replace(/\.json$/, '.txt'), description, text: `exit code ${result.code}\n${result.stdout}\n${result.stderr}` };
 }
 
 function safeJson(text: string): unknown {

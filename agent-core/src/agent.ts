@@ -33,6 +33,7 @@ import type { Logger } from './logger.js';
 import { StateStore, type LocalState } from './state-store.js';
 import { LicenseKeeper } from './license-keeper.js';
 import { LogFollows } from './log-follows.js';
+import { SupportBundles } from './support-bundle/support-bundles.js';
 import { nextStatuses, type Observation } from './status.js';
 import { collectUsage, HostSampler } from './usage.js';
 import { agentCoreVersion } from './version.js';
@@ -93,6 +94,8 @@ class AgentRuntime implements Agent {
   private readonly licenses: LicenseKeeper;
   /** Live log tails the hub asked for (ended with their socket). */
   private readonly follows: LogFollows;
+  /** Support bundles the hub asked for (streamed on the socket that asked). */
+  private readonly bundles: SupportBundles;
   /** Serializes driver calls of applies and commands (Driver contract: no concurrent calls). */
   private readonly serial = new Serial();
   private requestExit: (reason: string) => void = () => undefined;
@@ -139,6 +142,23 @@ class AgentRuntime implements Agent {
       components: () => this.converger?.state.components ?? [],
       context: () => this.driverContext(this.converger?.state.installationId ?? ''),
       ackTimeoutMs: options.ackTimeoutMs ?? 15_000,
+    });
+    this.bundles = new SupportBundles({
+      logger,
+      ackTimeoutMs: options.ackTimeoutMs ?? 15_000,
+      sources: () => {
+        const converger = this.converger;
+        if (converger === undefined) return null;
+        return {
+          driver,
+          state: converger.state,
+          statuses: this.current,
+          host: this.host,
+          agentVersion: options.agentVersion ?? agentCoreVersion(),
+          stateDir: config.stateDir,
+          context: this.driverContext(converger.state.installationId),
+        };
+      },
     });
     this.licenses = new LicenseKeeper(driver, () => this.driverContext(this.converger?.state.installationId ?? ''), logger);
     this.connection = new HubConnection({
@@ -279,6 +299,7 @@ class AgentRuntime implements Agent {
 
   private setupSocket(socket: AgentSocket): void {
     this.follows.attach(socket);
+    this.bundles.attach(socket);
     socket.on('license:current', (payload: unknown, ack: unknown) => {
       const parsed = LicenseDelivery.safeParse(payload);
       if (!parsed.success) this.logger.warn({ event: 'license:current', issues: summarizeIssues(parsed.error.issues) }, 'ignoring invalid payload from hub');

@@ -17,8 +17,9 @@ import type { ComponentMetrics } from './usage.js';
  * - `remove` is idempotent: removing something absent succeeds.
  * - `health` never rejects for one bad component: it returns `unknown` (or `failed`) with a message.
  *   It may reject when the runtime itself is unreachable; the agent then reports `unknown`.
- * - Calls for one installation are never concurrent with each other, except `health`, `metrics`
- *   and `license`, which may run while an `apply` is in flight.
+ * - Calls for one installation are never concurrent with each other, except `health`, `metrics`,
+ *   `license`, and the read-only `supportFiles` and `logs` of a support bundle, which may run while
+ *   an `apply` is in flight (a bundle is wanted most when an apply hangs).
  */
 export interface Driver {
   readonly kind: AgentKind;
@@ -53,6 +54,12 @@ export interface Driver {
    */
   followLogs?(component: DesiredComponent, tail: number, ctx: DriverContext): Promise<LogSource>;
   /**
+   * Runtime facts for a support bundle (compose: `compose ps` and `docker inspect` of each
+   * component's containers; helm: `helm status` and the release's workloads). Files are redacted by
+   * the agent afterwards; a step that fails is reported in its file, not thrown.
+   */
+  supportFiles?(components: readonly DesiredComponent[], ctx: DriverContext): Promise<SupportFile[]>;
+  /**
    * Starts the agent's replacement running `image` (compose: a one-shot updater container; helm:
    * patch the agent's own Deployment). Resolves once the replacement was started; the agent then
    * reports the command and exits or waits to be terminated.
@@ -64,6 +71,9 @@ export interface Driver {
    */
   license?(license: string | null, ctx: DriverContext): Promise<void>;
 }
+
+/** A runtime fact file of a support bundle: `name` is its path under `runtime/`; `json` is written as JSON. */
+export type SupportFile = { name: string; description: string } & ({ text: string } | { json: unknown });
 
 export interface DriverContext {
   /** The installation the components belong to ('' before the hub has sent any desired state). */

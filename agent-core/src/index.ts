@@ -6,7 +6,7 @@ export { runHealthcheck, type HealthcheckIo } from './healthcheck-cli.js';
 export { createLogger, type Logger } from './logger.js';
 export { Backoff, backoffDelay, backoffCeiling, restartDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { StateStore, LocalState, FailureRecord, emptyState, STATE_FILE } from './state-store.js';
-export { DriverError, type Driver, type DriverContext, type ApplyContext, type HealthSample } from './driver.js';
+export { DriverError, type Driver, type SupportFile, type DriverContext, type ApplyContext, type HealthSample } from './driver.js';
 export { planConvergence, fingerprint, sameComponents, groupByStage, uninstallOrder, canonicalJson, type Plan } from './convergence.js';
 export { nextStatuses, truncateMessage, MAX_MESSAGE, type Observation } from './status.js';
 export { socketTarget, RESTART_WINDOW_MS, type AgentSocket } from './connection.js';
@@ -23,3 +23,7 @@ export { spawnLogSource, type LogSource, type SpawnLogSourceOptions } from './lo
 export { LogStreamGate, type GateLimits } from './log-stream-gate.js';
 export { LogFollower, type LogFollowerOptions } from './log-follower.js';
 export { LogFollows } from './log-follows.js';
+export { SupportBundles, type SupportBundlesOptions } from './support-bundle/support-bundles.js';
+export { Redactor, secretValuesOf, envFileEntries, MIN_SECRET_LENGTH } from './support-bundle/redact.js';
+export { buildBundleFiles, MANIFEST_PATH, type BundleFile, type RawBundleFile } from './support-bundle/bundle-files.js';
+export { packBundle } from './support-bundle/pack.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { canonicalJson, DriverError, type ApplyContext, type ComponentMetrics, type Driver, type DriverContext, type HealthSample, type Logger } from '@flotilla/agent-core';
+import { canonicalJson, DriverError, type ApplyContext, type ComponentMetrics, type Driver, type DriverContext, type HealthSample, type Logger, type SupportFile } from '@flotilla/agent-core';
 import type { DesiredComponent, HelmSpec } from '@flotilla/protocol';
 import { AppliedRevisions } from './applied-revisions.js';
 import { cliEnvironment } from './cli-env.js';
@@ -167,6 +167,33 @@ export class HelmDriver implements Driver {
         ? await this.kubectl(deleteLicenseArgs(ns), { signal: ctx.signal, timeoutMs: READ_TIMEOUT_MS })
         : await this.kubectl(applyStdinArgs(ns), { stdin: licenseSecretManifest(ns, license), signal: ctx.signal, timeoutMs: READ_TIMEOUT_MS });
     if (result.code !== 0) throw new DriverError(`kubectl could not ${license === null ? 'delete' : 'apply'} the license Secret: ${failureText(result, 1000)}`);
+  }
+
+  /**
+   * Support bundle runtime facts per component: `helm status` (without the rendered manifest, which
+   * may hold Secrets) and the release's pods (`kubectl get pods -o json`).
+   */
+  async supportFiles(components: readonly DesiredComponent[], ctx: DriverContext): Promise<SupportFile[]> {
+    const files: SupportFile[] = [];
+    for (const c of components) {
+      const release = releaseName(ctx.installationId, c.name);
+      const status = await this.helm(statusArgs(release, this.opts.namespace), { timeoutMs: READ_TIMEOUT_MS });
+      const parsed = safeJson(status.stdout);
+      if (status.code === 0 && parsed !== null && typeof parsed === 'object') {
+        const { manifest: _manifest, ...rest } = parsed as Record<string, unknown>;
+        files.push({ name: `${c.name}/helm-status.json`, description: `Release "${release}" (\`helm status\`, without its manifest)`, json: rest });
+      } else {
+        files.push({ name: `${c.name}/helm-status.txt`, description: `Release "${release}" (\`helm status\`)`, text: failureText(status, 4000) });
+      }
+      const pods = await this.kubectl(getPodsArgs([release], this.opts.namespace), { timeoutMs: READ_TIMEOUT_MS });
+      const podJson = safeJson(pods.stdout);
+      files.push(
+        pods.code === 0 && podJson !== undefined
+          ? { name: `${c.name}/pods.json`, description: `The pods of "${release}" (\`kubectl get pods -o json\`)`, json: podJson }
+          : { name: `${c.name}/pods.txt`, description: `The pods of "${release}" (\`kubectl get pods\`)`, text: failureText(pods, 4000) },
+      );
+    }
+    return files;
   }
 
   /** `kubectl rollout restart` of the release's Deployments, StatefulSets and DaemonSets. */

@@ -29,6 +29,7 @@ import { agentPollingRoutes } from './http/routes/agent-polling.js';
 import { brandingRoutes } from './http/routes/branding.js';
 import { licenseRoutes } from './http/routes/licenses.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
+import { supportBundleRoutes } from './http/routes/support-bundles.js';
 import { registerWebhookWorkers } from './domain/webhooks/webhook-workers.js';
 import { createIoServer } from './realtime/io-server.js';
 import { socketNotifier } from './realtime/notifier.js';
@@ -47,14 +48,14 @@ import { HubNodeService } from './domain/hub-nodes/hub-node-service.js';
 import { eventLoopMonitor } from './infra/event-loop.js';
 import { hubMetrics, poolStats } from './infra/metrics.js';
 import { metricsRoutes } from './http/routes/metrics.js';
-import { CLOSE_POLL_SESSIONS, EVALUATE_ALERTS, SEND_NOTIFICATION_DIGESTS, METRICS_ROLLUP, PURGE_INSTALL_SECRETS, SEAL_PLAINTEXT_SECRETS, SWEEP_STALE_NODES, WEBHOOK_HOUSEKEEPING, UPTIME_ROLLUP, registerMaintenance } from './maintenance.js';
+import { CLOSE_POLL_SESSIONS, EVALUATE_ALERTS, SEND_NOTIFICATION_DIGESTS, METRICS_ROLLUP, PURGE_INSTALL_SECRETS, SEAL_PLAINTEXT_SECRETS, SWEEP_STALE_NODES, WEBHOOK_HOUSEKEEPING, SUPPORT_BUNDLE_HOUSEKEEPING, UPTIME_ROLLUP, registerMaintenance } from './maintenance.js';
 import { alertRoutes } from './http/routes/alerts.js';
 import { notificationRoutes } from './http/routes/notifications.js';
 import { createServices, type Services } from './services.js';
 import { HUB_VERSION } from './version.js';
 import { AppError } from './errors.js';
 
-export type AppConfig = Pick<Config, 'publicUrl' | 'publicUrlConfigured' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'agentHelmImage' | 'installTokenTtlMs' | 'portalDir' | 'smtpUrl' | 'smtpFrom' | 'apiRateLimitPerMinute' | 'trustProxy' | 'uptimeRetentionDays' | 'licenseKeySecret' | 'secretsKey' | 'metricsToken' | 'webhooks' | 'alertEvaluationMs' | 'notifyDigestSeconds' | 'logFollow'>;
+export type AppConfig = Pick<Config, 'publicUrl' | 'publicUrlConfigured' | 'workers' | 'signupEnabled' | 'agentComposeImage' | 'agentHelmImage' | 'installTokenTtlMs' | 'portalDir' | 'smtpUrl' | 'smtpFrom' | 'apiRateLimitPerMinute' | 'trustProxy' | 'uptimeRetentionDays' | 'licenseKeySecret' | 'secretsKey' | 'metricsToken' | 'webhooks' | 'alertEvaluationMs' | 'notifyDigestSeconds' | 'logFollow' | 'supportBundles'>;
 export type { AgentNamespace, LiveNamespace } from './realtime/namespaces.js';
 export type { LiveAuthenticator } from './realtime/live/live-auth.js';
 
@@ -161,6 +162,7 @@ export function createApp(deps: AppDeps): App {
   installationRoutes(api, routeDeps, services.installations, services.deploys, services.credentials, services.releases, services.uninstalls, services.metrics);
   installationConfigRoutes(api, routeDeps, services.installationConfig);
   commandRoutes(api, routeDeps, services.commands);
+  supportBundleRoutes(api, routeDeps, services.supportBundles);
   agentInstallRoutes(api, routeDeps, services.credentials);
   agentPollingRoutes(api, routeDeps, services.agentSessions);
   openApiRoutes(api, routeDeps, config.publicUrl);
@@ -197,7 +199,7 @@ export function createApp(deps: AppDeps): App {
   });
   const logFollows = new LogFollowRelay(live, agents, new LogFollowService(services.installations, LIVE_ACTIONS['logs:follow'].access), config.logFollow, log.child({ component: 'log-follows' }));
   logFollows.register();
-  registerAgentGateway(agents, services.agentSessions, nodeId, log.child({ component: 'agent-gateway' }), infra.adapter !== undefined, config.trustProxy, (identity, chunk) => logFollows.relay(identity, chunk));
+  registerAgentGateway(agents, services.agentSessions, nodeId, log.child({ component: 'agent-gateway' }), infra.adapter !== undefined, config.trustProxy, (identity, chunk) => logFollows.relay(identity, chunk), services.supportBundles);
 
   return {
     nodeId,
@@ -219,6 +221,8 @@ export function createApp(deps: AppDeps): App {
             // At start (a key configured on an existing deployment seals what was stored plain), then daily.
             // Lost delivery jobs queued again, the delivery log kept to its retention.
             { name: WEBHOOK_HOUSEKEEPING, everyMs: 60_000, run: () => services.webhookDelivery.housekeeping() },
+            // Bundles whose agent went silent fail; those past retention are deleted with their archives.
+            { name: SUPPORT_BUNDLE_HOUSEKEEPING, everyMs: 60_000, run: () => services.supportBundles.housekeeping() },
             { name: SEAL_PLAINTEXT_SECRETS, everyMs: 24 * 3600_000, runAtStart: true, run: () => services.sealPlaintextSecrets() },
             { name: CLOSE_POLL_SESSIONS, everyMs: 5_000, run: () => services.closeExpiredPollSessions() },
             // Hourly, 5 minutes past the hour (an hour is rolled up 2 minutes after it ends), and at

@@ -5,6 +5,8 @@ import { summarizeIssues } from '@flotilla/protocol';
 import { HUB_VERSION } from './version.js';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from './domain/webhooks/settings.js';
 import { DEFAULT_LOG_FOLLOW_SETTINGS, type LogFollowSettings } from './domain/logs/log-follow-settings.js';
+import { DEFAULT_SUPPORT_BUNDLE_SETTINGS, type SupportBundleSettings } from './domain/support-bundles/settings.js';
+import { RedactPattern } from '@flotilla/protocol';
 
 // hub/dist/src/config.js → <repo>/portal/dist
 const DEFAULT_PORTAL_DIR = fileURLToPath(new URL('../../../portal/dist', import.meta.url));
@@ -87,6 +89,19 @@ const EnvSchema = z.object({
   WEBHOOK_DISABLE_AFTER_HOURS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(24 * 90).default(72)),
   /** Days finished webhook deliveries stay in the delivery log. */
   WEBHOOK_LOG_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3660).default(30)),
+  /** Support bundles: the largest archive stored (bytes), days kept, minutes an agent may stay silent while collecting. */
+  SUPPORT_BUNDLE_MAX_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1024).max(10 * 1024 ** 3).default(DEFAULT_SUPPORT_BUNDLE_SETTINGS.maxBytes)),
+  SUPPORT_BUNDLE_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().min(0.0001).max(3660).default(DEFAULT_SUPPORT_BUNDLE_SETTINGS.retentionMs / 86_400_000)),
+  SUPPORT_BUNDLE_TIMEOUT_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().min(0.05).max(1440).default(DEFAULT_SUPPORT_BUNDLE_SETTINGS.timeoutMs / 60_000)),
+  /** Comma-separated regular expressions (case-insensitive): environment keys whose values bundles redact. */
+  SUPPORT_BUNDLE_REDACT_PATTERNS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .transform((v) => v.split(',').map((p) => p.trim()).filter((p) => p !== ''))
+      .pipe(z.array(RedactPattern).min(1).max(50))
+      .optional(),
+  ),
   /** Built portal served at /; defaults to the monorepo's portal/dist. */
   PORTAL_DIR: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
 });
@@ -129,6 +144,7 @@ export interface Config {
   alertEvaluationMs: number;
   notifyDigestSeconds: number;
   logFollow: LogFollowSettings;
+  supportBundles: SupportBundleSettings;
 }
 
 export class ConfigError extends Error {
@@ -176,6 +192,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       linesPerSecond: e.LOG_FOLLOW_LINES_PER_SECOND,
       bytesPerSecond: e.LOG_FOLLOW_BYTES_PER_SECOND,
       maxDurationSeconds: e.LOG_FOLLOW_MAX_MINUTES * 60,
+    },
+    supportBundles: {
+      maxBytes: e.SUPPORT_BUNDLE_MAX_BYTES,
+      retentionMs: Math.round(e.SUPPORT_BUNDLE_RETENTION_DAYS * 86_400_000),
+      timeoutMs: Math.round(e.SUPPORT_BUNDLE_TIMEOUT_MINUTES * 60_000),
+      redactPatterns: e.SUPPORT_BUNDLE_REDACT_PATTERNS ?? DEFAULT_SUPPORT_BUNDLE_SETTINGS.redactPatterns,
     },
     webhooks: {
       ...DEFAULT_WEBHOOK_SETTINGS,

@@ -45,3 +45,5 @@ export const CLOSE_POLL_SESSIONS = 'close-poll-sessions';
 export const UPTIME_ROLLUP = 'uptime-rollup';
 export const EVALUATE_ALERTS = 'evaluate-alerts';
 export const SEND_NOTIFICATION_DIGESTS = 'send-notification-digests';
+/** Fails support bundles whose agent went silent; deletes those past SUPPORT_BUNDLE_RETENTION_DAYS. */
+export const SUPPORT_BUNDLE_HOUSEKEEPING = 'support-bundle-housekeeping';

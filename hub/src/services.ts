@@ -53,6 +53,8 @@ import { WebhookDelivery } from './domain/webhooks/webhook-delivery.js';
 import { WebhookService } from './domain/webhooks/webhook-service.js';
 import { EventOutbox } from './domain/webhooks/event-outbox.js';
 import { AlertService } from './domain/alerts/alert-service.js';
+import { SupportBundleRepository } from './domain/support-bundles/support-bundle-repository.js';
+import { SupportBundleService } from './domain/support-bundles/support-bundle-service.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -161,11 +163,14 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
     return webhookDelivery.dispatch(trx, events);
   });
 
+  const supportBundles = new SupportBundleService(new SupportBundleRepository(infra.db), installations, notifier, config.supportBundles, log.child({ component: 'support-bundles' }));
   const installationConfig = new InstallationConfigService(configRepo, installations);
+
   return {
     desiredStates: desiredRepo,
     forAgent,
     installationConfig,
+    supportBundles,
     webhooks,
     alerts,
     notifications,

@@ -8,6 +8,7 @@ import { migrateLatest } from '../src/migrate.js';
 import { createApp, type App, type AppDeps } from '../src/app.js';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../src/domain/webhooks/settings.js';
 import { DEFAULT_LOG_FOLLOW_SETTINGS, type LogFollowSettings } from '../src/domain/logs/log-follow-settings.js';
+import { DEFAULT_SUPPORT_BUNDLE_SETTINGS, type SupportBundleSettings } from '../src/domain/support-bundles/settings.js';
 
 /** Admin connection of the machine's PostgreSQL, where each test file creates its own database. */
 export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -74,6 +75,8 @@ export interface TestHubOptions {
   secretsKey?: string | null;
   /** Live log tail limits (rate cap, window, duration). */
   logFollow?: Partial<LogFollowSettings>;
+  /** Support bundle limits (size, retention, timeout, redaction patterns). */
+  supportBundles?: Partial<SupportBundleSettings>;
 }
 
 export interface TestHub {
@@ -121,6 +124,7 @@ export async function startTestHub(opts: TestHubOptions): Promise<TestHub> {
       // Tests send digests themselves (sendDigests) unless they ask for the job's interval.
       notifyDigestSeconds: opts.notifyDigestSeconds ?? 3600,
       logFollow: { ...DEFAULT_LOG_FOLLOW_SETTINGS, ...opts.logFollow },
+      supportBundles: { ...DEFAULT_SUPPORT_BUNDLE_SETTINGS, ...opts.supportBundles },
       // Test receivers listen on loopback; retries are quick.
       webhooks: { ...DEFAULT_WEBHOOK_SETTINGS, allowPrivate: true, retryBaseMs: 200, pollMs: 250, ...opts.webhooks },
     },

@@ -50,6 +50,9 @@ beforeAll(async () => {
   ids.installationY = (await aAdmin.post<{ id: string }>('/installations', { customerId: ids.customerY, name: 'y1', environment: 'prod', agentKind: 'compose' })).body.id;
   expect((await aAdmin.post(`/installations/${ids.installationX}/deploy`, { versionId: ids.version })).status).toBe(202);
   ids.command = (await aAdmin.post<{ id: string }>(`/installations/${ids.installationX}/commands`, { type: 'restart' })).body.id;
+  // A support bundle of X's (its agent is offline, so it fails at once, but it exists).
+  expect((await aAdmin.post(`/installations/${ids.installationX}/agent-credentials`)).status).toBe(201);
+  ids.bundle = (await aAdmin.post<{ id: string }>(`/installations/${ids.installationX}/support-bundles`, {})).body.id;
 
   ids.track = (await aAdmin.post<{ id: string }>('/tracks', { name: 'Platform', applicationIds: [ids.app] })).body.id;
   ids.release = (await aAdmin.post<{ id: string }>(`/tracks/${ids.track}/releases`, { version: '1.0.0', stages: [[{ applicationId: ids.app, versionId: ids.version }]] })).body.id;
@@ -163,6 +166,14 @@ const CASES: Record<RouteKey, Case> = {
   'POST /installations/:id/commands': { ...installation('/commands'), body: () => ({ type: 'restart' }) },
   'GET /installations/:id/commands': installation('/commands'),
   'GET /installations/:id/commands/:commandId': { path: () => `/installations/${ids.installationX}/commands/${ids.command}`, owner: 'customerX' },
+  'POST /installations/:id/support-bundles': { ...installation('/support-bundles'), body: () => ({}) },
+  'GET /installations/:id/support-bundles': installation('/support-bundles'),
+  'GET /support-bundles/:id': { path: () => `/support-bundles/${ids.bundle}`, owner: 'customerX' },
+  'GET /support-bundles/:id/download': { path: () => `/support-bundles/${ids.bundle}/download`, owner: 'customerX' },
+  'POST /support-bundles/:id/approve': { path: () => `/support-bundles/${ids.bundle}/approve`, owner: 'customerX' },
+  'POST /support-bundles/:id/reject': { path: () => `/support-bundles/${ids.bundle}/reject`, body: () => ({}), owner: 'customerX' },
+  'GET /customers/:id/support-bundle-policy': { path: () => `/customers/${ids.customerX}/support-bundle-policy`, owner: 'customerX' },
+  'PUT /customers/:id/support-bundle-policy': { path: () => `/customers/${ids.customerX}/support-bundle-policy`, body: () => ({ requireApproval: true }), owner: 'customerX' },
   'GET /tracks': { path: () => '/tracks', owner: 'none' },
   'POST /tracks': { path: () => '/tracks', body: () => ({ name: `t${randomSuffix()}` }), owner: 'vendor' },
   'GET /tracks/:id': { path: () => `/tracks/${ids.track}`, owner: 'vendor' },

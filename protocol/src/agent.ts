@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AgentKind, ComponentName, EnvName, Health, Int32, IsoDate, text } from './common.js';
 import { ErrorCode } from './errors.js';
 import { LicenseDelivery } from './rest/licenses.js';
+import { BundleChunk, BundleCollect, BundleEnd, BundleFailed } from './support-bundles.js';
 
 /** Bumped on any incompatible change to the `/agent` events. */
 export const PROTOCOL_VERSION = 1;
@@ -28,7 +29,7 @@ export const ComposeSpec = z.object({
    */
   environment: z.record(EnvName, text(64_000)).optional(),
   /** The keys of `environment` that are secrets: never logged, redacted in support bundles. */
-  secretKeys: z.array(EnvName).max(200).optional(),
+  secretKeys: z.array(EnvName).max(500).optional(),
 });
 export type ComposeSpec = z.infer<typeof ComposeSpec>;
 
@@ -281,6 +282,10 @@ export interface AgentToHubEvents {
   'command:progress': (payload: CommandProgress, ack: Ack<OkAck>) => void;
   'logs:chunk': (payload: LogsChunk, ack: Ack<OkAck>) => void;
   'logs:stream': (payload: LogStreamChunk, ack: Ack<OkAck>) => void;
+  /** Support bundles: the archive's next chunk (the ack is the go-ahead for the next), its end, or why it failed. */
+  'bundle:chunk': (payload: BundleChunk, ack: Ack<OkAck>) => void;
+  'bundle:end': (payload: BundleEnd, ack: Ack<OkAck>) => void;
+  'bundle:failed': (payload: BundleFailed, ack: Ack<OkAck>) => void;
 }
 
 export interface HubToAgentEvents {
@@ -293,6 +298,8 @@ export interface HubToAgentEvents {
   /** Start a live log follow; `{accepted: false, reason}` when the component or the driver cannot. */
   'logs:follow': (payload: LogFollowStart, ack: (response: CommandAck) => void) => void;
   'logs:unfollow': (payload: LogFollowStop) => void;
+  /** Collect a support bundle and stream it back (`{accepted: false, reason}` when the agent cannot). */
+  'bundle:collect': (payload: BundleCollect, ack: (response: CommandAck) => void) => void;
 }
 
 /** Schemas of the agent → hub payloads, looked up by the hub's validation wrapper. */
@@ -302,6 +309,9 @@ export const agentToHubSchemas = {
   'command:progress': CommandProgress,
   'logs:chunk': LogsChunk,
   'logs:stream': LogStreamChunk,
+  'bundle:chunk': BundleChunk,
+  'bundle:end': BundleEnd,
+  'bundle:failed': BundleFailed,
 } as const satisfies Record<keyof AgentToHubEvents, z.ZodType>;
 
 /**

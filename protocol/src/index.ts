@@ -20,3 +20,4 @@ export * from './rest/webhooks.js';
 export * from './rest/alerts.js';
 export * from './rest/metrics.js';
 export * from './rest/notifications.js';
+export * from './support-bundles.js';

@@ -5,6 +5,7 @@ import { Drift, ErrorAck, HostFacts, LogFollowEnd, OkAck } from './agent.js';
 import { AgentUpdateOffer, InstallationCommand } from './rest/commands.js';
 import { TargetBlocker } from './rest/rollout-blockers.js';
 import type { Installation } from './rest/resources.js';
+import type { SupportBundle } from './support-bundles.js';
 
 export const ComponentState = z.object({
   name: z.string(),
@@ -105,6 +106,8 @@ export interface LiveServerToClientEvents {
   'alert:changes': (payload: Alert[]) => void;
   /** Lines of a log follow this client asked for (`logs:follow`). */
   'logs:lines': (payload: LiveLogLines) => void;
+  /** A support bundle was asked for or changed status (same shape as `GET /installations/:id/support-bundles` items). */
+  'support-bundle:changed': (payload: SupportBundle) => void;
 }
 
 export const InstallationRemoved = z.object({ installationId: z.string() });

@@ -44,6 +44,6 @@ describe('agent payloads', () => {
   });
 
   it('has a schema for every agent → hub event', () => {
-    expect(Object.keys(agentToHubSchemas).sort()).toEqual(['agent:hello', 'command:progress', 'logs:chunk', 'logs:stream', 'status:report']);
+    expect(Object.keys(agentToHubSchemas).sort()).toEqual(['agent:hello', 'bundle:chunk', 'bundle:end', 'bundle:failed', 'command:progress', 'logs:chunk', 'logs:stream', 'status:report']);
   });
 });

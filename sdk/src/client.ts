@@ -53,10 +53,34 @@ export class FlotillaClient {
 
   /** Calls one route; resolves with its answer's body, throws FlotillaError on an error answer. */
   async request<K extends ApiRouteKey>(key: K, ...[options]: RequestArgs<K>): Promise<ResponseOf<K>> {
+    const res = await this.send(key, options as RequestOptions<K> | undefined, 'application/json');
+    const payload = await readBody(res);
+    if (!res.ok) throw this.failed(errorFromResponse(key, res.status, payload, res.statusText));
+    return payload as ResponseOf<K>;
+  }
+
+  /**
+   * Calls a route whose answer is a file, not JSON (a support bundle's archive): resolves with the
+   * Response to read or stream; throws FlotillaError on an error answer.
+   */
+  async fetchFile<K extends ApiRouteKey>(key: K, ...[options]: RequestArgs<K>): Promise<Response> {
+    const res = await this.send(key, options as RequestOptions<K> | undefined, '*/*');
+    if (!res.ok) throw this.failed(errorFromResponse(key, res.status, await readBody(res), res.statusText));
+    return res;
+  }
+
+  /** A support bundle's archive: its bytes and the file name the hub gives it. */
+  async downloadSupportBundle(id: string): Promise<{ filename: string; data: Uint8Array }> {
+    const res = await this.fetchFile('GET /support-bundles/:id/download', { params: { id } } as RequestArgs<'GET /support-bundles/:id/download'>[0]);
+    const filename = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `support-bundle-${id}.tar.gz`;
+    return { filename, data: new Uint8Array(await res.arrayBuffer()) };
+  }
+
+  private async send<K extends ApiRouteKey>(key: K, options: RequestOptions<K> | undefined, accept: string): Promise<Response> {
     const o = (options ?? {}) as RequestOptions<K> & { params?: Record<string, string>; query?: Record<string, unknown>; body?: unknown };
     const [method, template] = key.split(' ') as [string, string];
     const url = `${this.url}/api/v1${fillPath(template, o.params ?? {})}${queryString(o.query)}`;
-    const headers: Record<string, string> = { ...this.opts.headers?.(), accept: 'application/json' };
+    const headers: Record<string, string> = { ...this.opts.headers?.(), accept };
     if (o.body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     else if (this.cookie) headers.cookie = this.cookie;
@@ -77,9 +101,7 @@ export class FlotillaClient {
       throw this.failed(new FlotillaError('UNAVAILABLE', `Cannot reach the hub${where}: ${(err as Error).message}`, 0, undefined, key));
     }
     this.keepSession(res);
-    const payload = await readBody(res);
-    if (!res.ok) throw this.failed(errorFromResponse(key, res.status, payload, res.statusText));
-    return payload as ResponseOf<K>;
+    return res;
   }
 
   /**
@@ -126,6 +148,14 @@ export class FlotillaClient {
     // Logging out answers an empty, expired cookie.
     this.cookie = pair === `${SESSION_COOKIE}=` ? undefined : pair;
   }
+}
+
+/**
+ * The link to a support bundle's archive, for a page's download link (`url` '' in a page the hub
+ * serves: the browser sends its session cookie and saves the file under the hub's name).
+ */
+export function supportBundleDownloadHref(url: string, id: string): string {
+  return `${url.replace(/\/+$/, '')}/api/v1${fillPath('/support-bundles/:id/download', { id })}`;
 }
 
 /** `/applications/:id` + {id} → `/applications/<id, encoded>`. */

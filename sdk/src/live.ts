@@ -9,6 +9,7 @@ import {
   InstallationStatus,
   LiveLogLines,
   RolloutProgress,
+  SupportBundle,
   type LiveClientToServerEvents,
   type LiveServerToClientEvents,
 } from '@flotilla/protocol';
@@ -27,6 +28,7 @@ const LIVE_SCHEMAS = {
   'alert:changed': Alert,
   'alert:changes': z.array(Alert),
   'logs:lines': LiveLogLines,
+  'support-bundle:changed': SupportBundle,
 } as const satisfies Record<keyof LiveServerToClientEvents, z.ZodType>;
 
 export type LiveEventName = keyof LiveServerToClientEvents;

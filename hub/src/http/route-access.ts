@@ -104,6 +104,18 @@ export const ROUTES = {
   'GET /installations/:id/commands': { access: tenant('viewer', 'viewer') },
   'GET /installations/:id/commands/:commandId': { access: tenant('viewer', 'viewer') },
 
+  // Support bundles: asked by those who may command the agent (vendor release managers, customer
+  // admins), seen by every member, downloaded by those who may ask. Approving, rejecting and the
+  // approval policy are the customer's own decisions: the service refuses vendor members (FORBIDDEN).
+  'POST /installations/:id/support-bundles': { access: tenant('release-manager', 'admin'), audit: 'support-bundle.request' },
+  'GET /installations/:id/support-bundles': { access: tenant('viewer', 'viewer') },
+  'GET /support-bundles/:id': { access: tenant('viewer', 'viewer') },
+  'GET /support-bundles/:id/download': { access: tenant('release-manager', 'admin'), audit: 'support-bundle.download' },
+  'POST /support-bundles/:id/approve': { access: tenant('admin', 'admin'), audit: 'support-bundle.approve' },
+  'POST /support-bundles/:id/reject': { access: tenant('admin', 'admin'), audit: 'support-bundle.reject' },
+  'GET /customers/:id/support-bundle-policy': { access: tenant('viewer', 'viewer') },
+  'PUT /customers/:id/support-bundle-policy': { access: tenant('admin', 'admin'), audit: 'support-bundle-policy.update' },
+
   'GET /tracks': { access: tenant('viewer', 'viewer') },
   'POST /tracks': { access: vendor('release-manager'), audit: 'track.create' },
   'GET /tracks/:id': { access: tenant('viewer', 'viewer') },

@@ -1,10 +1,11 @@
-import { liveRooms, type Alert, type AgentPresence, type DesiredState, type InstallationStatus } from '@flotilla/protocol';
+import { CommandAck, liveRooms, type Alert, type AgentPresence, type DesiredState, type InstallationStatus } from '@flotilla/protocol';
 import type { TenantScope } from '../domain/shared/notifier.js';
 import type { Notifier } from '../domain/shared/notifier.js';
 import type { AgentNamespace, LiveNamespace } from './namespaces.js';
 
 export const agentRoom = (agentId: string) => `agent:${agentId}`;
 const LICENSE_ACK_TIMEOUT_MS = 10_000;
+const BUNDLE_ACK_TIMEOUT_MS = 10_000;
 
 /** Notifier over Socket.IO rooms; through the adapter it reaches sockets on every hub process. */
 export function socketNotifier(
@@ -66,6 +67,23 @@ export function socketNotifier(
         .timeout(LICENSE_ACK_TIMEOUT_MS)
         .emitWithAck('license:current', delivery)
         .catch(() => undefined);
+    },
+    supportBundleChanged(scope, bundle) {
+      live.to(rooms(scope)).emit('support-bundle:changed', bundle);
+    },
+    async collectSupportBundle(agentId, request) {
+      let responses: unknown[];
+      try {
+        responses = await agents.to(agentRoom(agentId)).timeout(BUNDLE_ACK_TIMEOUT_MS).emitWithAck('bundle:collect', request);
+      } catch {
+        return null;
+      }
+      const acks = responses.flatMap((r) => {
+        const parsed = CommandAck.safeParse(r);
+        return parsed.success ? [parsed.data] : [];
+      });
+      if (acks.length === 0) return null;
+      return acks.find((a) => a.accepted) ?? acks[0] ?? null;
     },
     disconnectAgent(agentId) {
       agents.in(agentRoom(agentId)).disconnectSockets(true);

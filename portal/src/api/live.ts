@@ -7,6 +7,7 @@ import {
   InstallationRemoved,
   InstallationStatus,
   RolloutProgress,
+  SupportBundle,
   LiveLogFollowAck,
   LiveLogLines,
   ErrorAck,
@@ -40,6 +41,8 @@ export interface LiveHandlers {
   onInstallationRemoved?(removed: InstallationRemoved): void;
   /** Alerts fired or resolved (`alert:changed`, or several at once in `alert:changes`). */
   onAlerts?(alerts: Alert[]): void;
+  /** A support bundle was asked for or changed status (`support-bundle:changed`). */
+  onSupportBundle?(bundle: SupportBundle): void;
   onState(state: LiveConnectionState): void;
   /** A connection after the first one: events may have been missed meanwhile. */
   onReconnected?(): void;
@@ -131,6 +134,11 @@ export function connectLive(handlers: LiveHandlers, url: string = LIVE_NAMESPACE
     const parsed = AlertList.safeParse(payload);
     if (parsed.success) handlers.onAlerts?.(parsed.data);
     else handlers.onInvalid?.('alert:changes', parsed.error.message);
+  });
+  socket.on('support-bundle:changed', (payload) => {
+    const parsed = SupportBundle.safeParse(payload);
+    if (parsed.success) handlers.onSupportBundle?.(parsed.data);
+    else handlers.onInvalid?.('support-bundle:changed', parsed.error.message);
   });
   socket.on('command:changed', (payload) => {
     const parsed = InstallationCommand.safeParse(payload);

@@ -53,6 +53,14 @@ export const PERMISSIONS = {
   approveTargets: { route: 'POST /rollouts/:id/targets/:installationId/approve', access: tenant('release-manager', 'admin') },
   /** Commands to an installation's agent (which ones: lib/commands.ts). */
   sendCommands: { route: 'POST /installations/:id/commands', access: tenant('release-manager', 'admin') },
+  /** Asking an installation's agent for a support bundle. */
+  requestSupportBundles: { route: 'POST /installations/:id/support-bundles', access: tenant('release-manager', 'admin') },
+  /** Downloading a ready support bundle (viewers see the list and the manifest only). */
+  downloadSupportBundles: { route: 'GET /support-bundles/:id/download', access: tenant('release-manager', 'admin') },
+  /** Approving or rejecting a bundle the vendor asked for (the hub allows customer admins only). */
+  decideSupportBundles: { route: 'POST /support-bundles/:id/approve', access: tenant('admin', 'admin') },
+  /** Whether support bundles need the customer's approval (the hub allows customer admins only). */
+  setSupportBundlePolicy: { route: 'PUT /customers/:id/support-bundle-policy', access: tenant('admin', 'admin') },
 } as const satisfies Record<string, Permission>;
 
 export type PermissionName = keyof typeof PERMISSIONS;
@@ -95,6 +103,11 @@ export const canManageAlertRules = (memberships: readonly Membership[]) => may(m
 export const canManageEntitlements = (memberships: readonly Membership[]) => may(memberships, 'manageEntitlements');
 export const canInstallReleases = (memberships: readonly Membership[]) => may(memberships, 'installReleases');
 export const canConnectAgents = (memberships: readonly Membership[]) => may(memberships, 'connectAgents');
+export const canRequestSupportBundles = (memberships: readonly Membership[]) => may(memberships, 'requestSupportBundles');
+export const canDownloadSupportBundles = (memberships: readonly Membership[]) => may(memberships, 'downloadSupportBundles');
+/** Approving, rejecting and the approval rule are the customer's: its admins, never vendor members. */
+export const canDecideSupportBundles = (memberships: readonly Membership[]) => may(memberships, 'decideSupportBundles') && !isVendorActor(memberships);
+export const canSetSupportBundlePolicy = (memberships: readonly Membership[]) => may(memberships, 'setSupportBundlePolicy') && !isVendorActor(memberships);
 
 /** Whether the acting membership is a vendor one (may pick a customer when inviting). */
 export function isVendorActor(memberships: readonly Membership[]): boolean {

@@ -7,6 +7,7 @@ import { useRolloutsStore } from './rollouts';
 import { useCommandsStore } from './commands';
 import { useAlertsStore } from './alerts';
 import { useLiveSyncStore } from './live-sync';
+import { useSupportBundlesStore } from './support-bundles';
 
 /** The one `/live` connection of the app, feeding the stores that patch themselves from its events. */
 export const useLiveStore = defineStore('live', () => {
@@ -21,12 +22,14 @@ export const useLiveStore = defineStore('live', () => {
     const commands = useCommandsStore();
     const alerts = useAlertsStore();
     const sync = useLiveSyncStore();
+    const bundles = useSupportBundlesStore();
     client = connectLive({
       onStatus: (status) => fleet.applyStatus(status),
       onPresence: (presence) => fleet.applyPresence(presence),
       onRolloutProgress: (progress) => rollouts.applyProgress(progress),
       onCommand: (command) => commands.apply(command),
       onAlerts: (batch) => alerts.apply(batch),
+      onSupportBundle: (bundle) => bundles.apply(bundle),
       onInstallation: (installation) => fleet.applyInstallation(installation),
       onInstallationRemoved: (removed) => fleet.applyRemoved(removed),
       // What the stores show catches up through their live feeds (lib/live-sync.ts).

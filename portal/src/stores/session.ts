@@ -14,6 +14,7 @@ import { useCatalogStore } from './catalog';
 import { useFleetSummaryStore } from './fleet-summary';
 import { useRolloutsStore } from './rollouts';
 import { useCommandsStore } from './commands';
+import { useSupportBundlesStore } from './support-bundles';
 import { useBrandStore } from './brand';
 
 /** Who is signed in. The session itself is the hub's httpOnly cookie; this mirrors `GET /me`. */
@@ -110,6 +111,7 @@ export const useSessionStore = defineStore('session', () => {
     useFleetSummaryStore().reset();
     useRolloutsStore().reset();
     useCommandsStore().reset();
+    useSupportBundlesStore().reset();
     useBrandStore().reset();
     me.value = null;
     checked.value = true;

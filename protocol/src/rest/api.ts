@@ -11,6 +11,7 @@ import { AlertList, AlertRule, AlertRuleList, AlertsQuery, CreateAlertRuleBody, 
 import { CreateWebhookBody, RotateWebhookSecretBody, UpdateWebhookBody, Webhook, WebhookDeliveriesQuery, WebhookDelivery, WebhookDeliveryPage, WebhookList, WebhookWithSecret } from './webhooks.js';
 import { MetricsQuery, MetricsResponse } from './metrics.js';
 import { CommandPage, CreateCommandBody, InstallationCommand, InstallationCommandDetail } from './commands.js';
+import { CreateSupportBundleBody, RejectSupportBundleBody, SupportBundle, SupportBundleDetail, SupportBundleList, SupportBundlePolicy, UpdateSupportBundlePolicyBody } from '../support-bundles.js';
 import { AcceptInviteBody, AuditPage, CreateInviteBody, CreateTokenBody, CreatedInvite, CreatedToken, Member, UpdateMemberBody } from './identity.js';
 import {
   ApiTokenList,
@@ -401,6 +402,53 @@ export const API = {
   },
   'GET /installations/:id/commands': { operationId: 'listCommands', tag: 'Commands', summary: 'Commands sent to the agent, newest first', query: PageQuery, responses: { 200: CommandPage } },
   'GET /installations/:id/commands/:commandId': { operationId: 'getCommand', tag: 'Commands', summary: 'A command, with collected logs', responses: { 200: InstallationCommandDetail } },
+
+  'POST /installations/:id/support-bundles': {
+    operationId: 'requestSupportBundle',
+    tag: 'Support bundles',
+    summary: "Ask the installation's agent for a support bundle (state, runtime facts, last log lines, host facts; redacted)",
+    description:
+      'Answers 202 with the bundle: `collecting`, or `awaiting-approval` when the customer requires its admins to approve bundles asked by the vendor. Follow it with `GET /support-bundles/:id` or the `support-bundle:changed` live event.',
+    body: CreateSupportBundleBody,
+    responses: { 202: SupportBundle },
+    errors: ['CONFLICT'],
+    example: { logLines: 500 },
+  },
+  'GET /installations/:id/support-bundles': { operationId: 'listSupportBundles', tag: 'Support bundles', summary: "The installation's support bundles, newest first", responses: { 200: SupportBundleList } },
+  'GET /support-bundles/:id': { operationId: 'getSupportBundle', tag: 'Support bundles', summary: 'A support bundle, with its manifest: exactly what was collected', responses: { 200: SupportBundleDetail } },
+  'GET /support-bundles/:id/download': {
+    operationId: 'downloadSupportBundle',
+    tag: 'Support bundles',
+    summary: 'The bundle archive (.tar.gz) once it is ready',
+    responses: { 200: z.string() },
+    errors: ['CONFLICT'],
+    contentType: 'application/gzip',
+  },
+  'POST /support-bundles/:id/approve': {
+    operationId: 'approveSupportBundle',
+    tag: 'Support bundles',
+    summary: "Approve a bundle awaiting the customer's approval (customer admins); the agent starts collecting",
+    responses: { 200: SupportBundle },
+    errors: ['CONFLICT'],
+  },
+  'POST /support-bundles/:id/reject': {
+    operationId: 'rejectSupportBundle',
+    tag: 'Support bundles',
+    summary: "Refuse a bundle awaiting the customer's approval (customer admins); nothing is collected",
+    body: RejectSupportBundleBody,
+    responses: { 200: SupportBundle },
+    errors: ['CONFLICT'],
+    example: { reason: 'Not during the audit' },
+  },
+  'GET /customers/:id/support-bundle-policy': { operationId: 'getSupportBundlePolicy', tag: 'Support bundles', summary: "Whether the customer's admins approve each support bundle first", responses: { 200: SupportBundlePolicy } },
+  'PUT /customers/:id/support-bundle-policy': {
+    operationId: 'setSupportBundlePolicy',
+    tag: 'Support bundles',
+    summary: "Require (or stop requiring) the customer's approval before a support bundle is collected (customer admins)",
+    body: UpdateSupportBundlePolicyBody,
+    responses: { 200: SupportBundlePolicy },
+    example: { requireApproval: true },
+  },
 
   'GET /tracks': { operationId: 'listTracks', tag: 'Releases', summary: 'Release tracks (customers: those they are entitled to)', responses: { 200: TrackPage } },
   'POST /tracks': {

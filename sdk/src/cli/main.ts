@@ -11,6 +11,7 @@ import { releasesCommand } from './commands/releases.js';
 import { rolloutsCommand } from './commands/rollouts.js';
 import { tracksCommand } from './commands/tracks.js';
 import { versionsCommand } from './commands/versions.js';
+import { supportBundleCommand } from './commands/support-bundles.js';
 
 function sdkVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -46,6 +47,7 @@ export async function runCli(argv: readonly string[], io: CliIo & { stdin: NodeJ
     .command(deployCommand(state))
     .command(rolloutsCommand(state))
     .command(installationsCommand(state))
+    .command(supportBundleCommand(state))
     .completion('completion', 'Print a bash/zsh completion script')
     .demandCommand(1, 'Give a command (see flotilla --help)')
     .recommendCommands()

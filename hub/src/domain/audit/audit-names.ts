@@ -38,6 +38,8 @@ const LOOKUPS: Readonly<Partial<Record<AuditTargetType, Lookup>>> = {
     ),
   license: (db, vendorId, id) => first(db('licenses as l').join('customers as c', 'c.id', 'l.customer_id').where({ 'l.id': id, 'l.vendor_id': vendorId }).select(db.raw(`'license of ' || c.name as name`))),
   'alert-rule': (db, vendorId, id) => first(db('alert_rules').where({ id, vendor_id: vendorId }).select('name')),
+  'support-bundle': (db, vendorId, id) =>
+    first(db('support_bundles as b').join('installations as i', 'i.id', 'b.installation_id').where({ 'b.id': id, 'b.vendor_id': vendorId }).select(db.raw(`'support bundle of ' || i.name as name`))),
   webhook: (db, vendorId, id) => first(db('webhook_endpoints').where({ id, vendor_id: vendorId }).select(db.raw(`COALESCE(NULLIF(description, ''), url) as name`))),
   rollout: (db, vendorId, id) =>
     first(

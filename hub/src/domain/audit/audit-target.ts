@@ -7,7 +7,7 @@
  * type of object (`member`, a login), and nested routes whose `:id` is the parent (a version of an
  * application, a release of a track, an approval of a rollout's target).
  */
-export const AUDIT_TARGET_TYPES = ['vendor', 'user', 'session', 'token', 'invite', 'customer', 'installation', 'application', 'version', 'track', 'release', 'entitlement', 'rollout', 'license', 'webhook', 'alert-rule'] as const;
+export const AUDIT_TARGET_TYPES = ['vendor', 'user', 'session', 'token', 'invite', 'customer', 'installation', 'application', 'version', 'track', 'release', 'entitlement', 'rollout', 'license', 'webhook', 'alert-rule', 'support-bundle'] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 
 interface TargetRule {
@@ -32,6 +32,9 @@ const RULES: Readonly<Record<string, TargetRule>> = {
   'release.create': { type: 'release', id: 'created', details: { trackId: 'id' } },
   'license.replace': { type: 'license', id: 'created', details: { replaces: 'id' } },
   'rollout.approve': { type: 'installation', id: 'param:installationId', details: { rolloutId: 'id' } },
+  // Asked on the installation's route: the bundle is the answer's id.
+  'support-bundle.request': { type: 'support-bundle', id: 'created', details: { installationId: 'id' } },
+  'support-bundle-policy.update': { type: 'customer' },
 };
 
 export interface AuditTargetInput {

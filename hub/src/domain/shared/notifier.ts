@@ -1,4 +1,4 @@
-import type { Alert, AgentPresence, DesiredState, Installation, InstallationCommand, InstallationRemoved, InstallationStatus, LicenseDelivery, RolloutProgress } from '@flotilla/protocol';
+import type { Alert, AgentPresence, BundleCollect, CommandAck, DesiredState, Installation, InstallationCommand, InstallationRemoved, InstallationStatus, LicenseDelivery, RolloutProgress, SupportBundle } from '@flotilla/protocol';
 
 /**
  * How domain services tell the outside world that something changed, without knowing Socket.IO.
@@ -22,6 +22,10 @@ export interface Notifier {
   license(agentIds: string[], delivery: LicenseDelivery): void;
   /** An alert fired or resolved: to the vendor and the installation's customer. */
   alertChanged(scope: TenantScope, alert: Alert): void;
+  /** A support bundle was asked for or changed status: to the vendor and the installation's customer. */
+  supportBundleChanged(scope: TenantScope, bundle: SupportBundle): void;
+  /** Asks the agent (wherever it is connected) to collect a support bundle; null when no agent answered. */
+  collectSupportBundle(agentId: string, request: BundleCollect): Promise<CommandAck | null>;
   /** Drops the agent's live connection(s) on every hub process (credentials rotated or revoked). */
   disconnectAgent(agentId: string): void;
   /** Drops every `/live` socket in a room on every hub process (e.g. `session:<id>` when it is revoked). */

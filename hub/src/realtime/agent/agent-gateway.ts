@@ -1,4 +1,4 @@
-import { AgentAuth, AgentHello, CommandProgress, LogsChunk, LogStreamChunk, StatusReport, summarizeIssues, type OkAck } from '@flotilla/protocol';
+import { AgentAuth, AgentHello, BundleChunk, BundleEnd, BundleFailed, CommandProgress, LogsChunk, LogStreamChunk, StatusReport, summarizeIssues, type OkAck } from '@flotilla/protocol';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { AgentSessionService } from '../../domain/agents/agent-session-service.js';
@@ -9,6 +9,15 @@ import { onValidated } from '../validated.js';
 import { agentRoom } from '../notifier.js';
 import type { AgentNamespace, AgentSocket } from '../namespaces.js';
 import { AgentSockets, type AgentSocketTicket } from './agent-sockets.js';
+
+/** Where the support bundle events of agents go (SupportBundleService). */
+export interface AgentBundleEvents {
+  chunk(identity: AgentIdentity, chunk: BundleChunk): Promise<OkAck>;
+  end(identity: AgentIdentity, end: BundleEnd): Promise<OkAck>;
+  failed(identity: AgentIdentity, failure: BundleFailed): Promise<OkAck>;
+  /** The agent's connection dropped: bundles it was collecting cannot arrive. */
+  agentDisconnected(installationId: string): Promise<void>;
+}
 
 interface Handshake {
   ticket: AgentSocketTicket<AgentSocket>;
@@ -30,6 +39,7 @@ export function registerAgentGateway(
   trustProxy: boolean,
   /** Passes a live log follow's chunk on to its clients; the answer is the agent's ack. */
   relayLogStream: (identity: AgentIdentity, chunk: LogStreamChunk) => OkAck,
+  bundles?: AgentBundleEvents,
 ): void {
   // One connection per agent: a reconnect replaces a socket the hub has not noticed is dead yet.
   // The session is opened during the handshake, so an agent that connects again (it heard the
@@ -108,6 +118,11 @@ export function registerAgentGateway(
     onValidated(socket, 'command:progress', CommandProgress, (p) => sessions.progress(identity, p), agentLog);
     onValidated(socket, 'logs:chunk', LogsChunk, (chunk) => sessions.logs(identity, chunk), agentLog);
     onValidated(socket, 'logs:stream', LogStreamChunk, (chunk) => relayLogStream(identity, chunk), agentLog);
+    if (bundles) {
+      onValidated(socket, 'bundle:chunk', BundleChunk, (chunk) => bundles.chunk(identity, chunk), agentLog);
+      onValidated(socket, 'bundle:end', BundleEnd, (end) => bundles.end(identity, end), agentLog);
+      onValidated(socket, 'bundle:failed', BundleFailed, (failure) => bundles.failed(identity, failure), agentLog);
+    }
 
     socket.on('disconnect', (reason) => {
       handshake?.ticket.release();
@@ -115,6 +130,7 @@ export function registerAgentGateway(
       // must not cost 10 000 writes and live messages on the way out.
       if (reason === 'server shutting down') return;
       sessions.disconnected(identity, sessionId, hubNode, reason).catch((err: unknown) => agentLog().error({ err }, 'could not close agent session'));
+      bundles?.agentDisconnected(identity.installationId).catch((err: unknown) => agentLog().error({ err }, 'could not fail the support bundles of a disconnected agent'));
     });
     // A newer session of the agent opened while this socket was connecting: it is not kept.
     if (!handshake?.ticket.attach(socket)) socket.disconnect(true);
