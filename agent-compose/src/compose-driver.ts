@@ -123,7 +123,11 @@ export class ComposeDriver implements Driver {
     // A redeploy (force) recreates the containers even where compose sees no change.
     const args = composeArgs(cli, project, paths.file, paths.envFile, ['up', '-d', '--remove-orphans', ...(ctx.force ? ['--force-recreate'] : [])]);
     ctx.logger.info({ component: component.name, version: component.version, project }, 'compose up');
-    const result = await this.run(cli.command, args, { cwd: paths.dir, timeoutMs: this.opts.upTimeoutMs ?? 30 * 60_000 });
+    // The installation's environment (values and secrets) reaches compose as process environment
+    // only: `${VAR}` in the file and `environment: [VAR]` resolve to it, and no secret is written
+    // into the component's folder (.env holds the version's own template only).
+    const env = { ...this.env, ...(component.spec.environment ?? {}) };
+    const result = await this.run(cli.command, args, { cwd: paths.dir, env, timeoutMs: this.opts.upTimeoutMs ?? 30 * 60_000 });
     if (result.code === 0) return;
 
     // Keep the files describing what still runs (compose fails on pull/create before touching it).

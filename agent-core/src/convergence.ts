@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DesiredComponent, DesiredState } from '@flotilla/protocol';
 import type { LocalState } from './state-store.js';
+import { withSecretDigests } from './secret-digest.js';
 
 /** What to do with one desired state; decided without I/O. */
 export type Plan =
@@ -25,9 +26,9 @@ function byName(a: DesiredComponent, b: DesiredComponent): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-/** The components in a stable order, with only the fields that define them. */
+/** The components in a stable order, with only the fields that define them (secrets as the state file keeps them: digests). */
 function normalize(components: readonly DesiredComponent[]): unknown[] {
-  return [...components]
+  return withSecretDigests(components)
     .sort(byName)
     .map((c) => ({ name: c.name, kind: c.kind, version: c.version, stage: c.stage, spec: c.spec }));
 }

@@ -1,5 +1,6 @@
 import type { DesiredComponent, DesiredState } from '@flotilla/protocol';
 import { fingerprint, groupByStage, planConvergence, uninstallOrder, type Plan } from './convergence.js';
+import { hasSecrets } from './secret-digest.js';
 import type { Driver, DriverContext, HealthSample } from './driver.js';
 import type { Logger } from './logger.js';
 import type { FailureRecord, LocalState, StateStore } from './state-store.js';
@@ -151,6 +152,8 @@ export class Converger {
       const desired = this.lastDesired ?? { installationId: this.current.installationId, revision: this.current.appliedRevision, components: this.current.components };
       this.failed.delete(fingerprint(desired));
       const wanted = desired.components.filter((c) => targets === undefined || targets.includes(c.name));
+      // The state file keeps secrets as digests: only the hub's own copy can be applied again.
+      if (this.lastDesired === undefined && wanted.some(hasSecrets)) return { kind: 'failed', message: 'the desired state has not arrived from the hub since this agent started (its secrets are not kept on disk); try again once connected' } as const;
       const plan = planConvergence(this.current, desired, this.failed);
       // Up to date: re-apply the targets as they are. Behind: converge fully, which applies everything.
       const forced: Plan = plan.kind === 'noop' ? { kind: 'apply', remove: [], stages: groupByStage(wanted) } : plan;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DesiredComponent, IsoDate, summarizeIssues } from '@flotilla/protocol';
 import type { Logger } from './logger.js';
+import { withSecretDigests } from './secret-digest.js';
 
 export const FailureRecord = z.object({
   revision: z.number().int().min(0),
@@ -92,7 +93,9 @@ export class StateStore {
   }
 
   private async write(state: LocalState): Promise<void> {
-    await writeFileDurably(this.dir, this.file, `${JSON.stringify(state, null, 2)}\n`);
+    // Secrets never reach the disk: the file keeps their digests (enough to tell a change).
+    const stored = { ...state, components: withSecretDigests(state.components) };
+    await writeFileDurably(this.dir, this.file, `${JSON.stringify(stored, null, 2)}\n`);
   }
 }
 

@@ -22,6 +22,7 @@ import { smtpMailer } from './infra/mailer.js';
 import { applicationRoutes } from './http/routes/applications.js';
 import { customerRoutes } from './http/routes/customers.js';
 import { installationRoutes } from './http/routes/installations.js';
+import { installationConfigRoutes } from './http/routes/installation-config.js';
 import { commandRoutes } from './http/routes/commands.js';
 import { agentInstallRoutes } from './http/routes/agent-install.js';
 import { agentPollingRoutes } from './http/routes/agent-polling.js';
@@ -113,14 +114,25 @@ export function createApp(deps: AppDeps): App {
   const delivery = new AgentDelivery(
     agents,
     infra.queues,
-    (installationId) => services.desiredStates.currentOf(installationId),
+    // Queued retries read the stored state: its secrets are opened for the agent here, as on the push path below.
+    async (installationId) => {
+      const state = await services.desiredStates.currentOf(installationId);
+      return state && services.forAgent(state);
+    },
     log.child({ component: 'delivery' }),
     (outcome, seconds) => metrics.pushed(outcome, seconds),
   );
   const notifier = socketNotifier(
     agents,
     live,
-    (agentId, state) => delivery.push(agentId, state),
+    (agentId, state) => {
+      try {
+        delivery.push(agentId, services.forAgent(state));
+      } catch (err) {
+        // A secret sealed under another SECRETS_KEY: stored, but not deliverable until the key is right.
+        log.error({ err, agentId, installationId: state.installationId }, 'cannot open the secrets of a desired state');
+      }
+    },
     (agentId, installationId, commandId) => {
       commandDelivery.enqueue(agentId, installationId, commandId).catch((err: unknown) => log.error({ err, agentId, commandId }, 'could not queue a command delivery'));
     },
@@ -148,6 +160,7 @@ export function createApp(deps: AppDeps): App {
   licenseRoutes(api, routeDeps, services.licenses);
   rolloutRoutes(api, routeDeps, services.rollouts);
   installationRoutes(api, routeDeps, services.installations, services.deploys, services.credentials, services.releases, services.uninstalls, services.metrics);
+  installationConfigRoutes(api, routeDeps, services.installationConfig);
   commandRoutes(api, routeDeps, services.commands);
   supportBundleRoutes(api, routeDeps, services.supportBundles);
   agentInstallRoutes(api, routeDeps, services.credentials);

@@ -3,6 +3,7 @@ import type { WebhookAttemptOutcome } from './infra/metrics.js';
 import type { Infra } from './infra/index.js';
 import type { Logger } from './logger.js';
 import type { Notifier } from './domain/shared/notifier.js';
+import type { DesiredState } from '@flotilla/protocol';
 import { createSecretBox } from './infra/secret-box.js';
 import { AuthRepository } from './domain/auth/auth-repository.js';
 import { AuthService } from './domain/auth/auth-service.js';
@@ -33,6 +34,9 @@ import { UptimeRollup } from './domain/installations/uptime-rollup.js';
 import { MetricsRepository } from './domain/installations/metrics-repository.js';
 import { MetricsRollup, MetricsService } from './domain/installations/metrics-service.js';
 import { DesiredStateRepository } from './domain/installations/desired-state-repository.js';
+import { InstallationConfigRepository } from './domain/desired-state/config-repository.js';
+import { InstallationConfigService } from './domain/desired-state/config-service.js';
+import { agentCopy } from './domain/desired-state/agent-copy.js';
 import { DeployService } from './domain/installations/deploy-service.js';
 import { UninstallService } from './domain/installations/uninstall-service.js';
 import { AgentRepository } from './domain/agents/agent-repository.js';
@@ -67,10 +71,13 @@ export interface ServiceObservers {
 export function createServices(config: AppConfig, infra: Infra, notifier: Notifier, log: Logger, mailer: Mailer | undefined, observers: ServiceObservers = {}) {
   const authRepo = new AuthRepository(infra.db);
   const applicationRepo = new ApplicationRepository(infra.db);
-  const installationRepo = new InstallationRepository(infra.db);
-  const desiredRepo = new DesiredStateRepository(infra.db);
   // One key seals every secret the hub must read again (SECRETS_KEY, or embedded mode's generated one).
   const secretBox = createSecretBox(config.secretsKey);
+  const configRepo = new InstallationConfigRepository(infra.db, secretBox);
+  const installationRepo = new InstallationRepository(infra.db, configRepo);
+  const desiredRepo = new DesiredStateRepository(infra.db);
+  /** The copy of a desired state an agent gets: its secrets opened (only ever on the way to the agent). */
+  const forAgent = (state: DesiredState): DesiredState => agentCopy(state, (sealed) => secretBox.open(sealed));
   const agentRepo = new AgentRepository(infra.db, secretBox);
   const shippedAgents: ShippedAgentImages = { compose: config.agentComposeImage, helm: config.agentHelmImage };
 
@@ -103,15 +110,15 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   const releases = new ReleaseService(releaseRepo, entitlements);
   const fleet = new FleetService(infra.db);
   const rolloutRepo = new RolloutRepository(infra.db);
-  const rolloutEngine = new RolloutEngine(infra.db, rolloutRepo, releaseRepo, applicationRepo, desiredRepo, infra.queues, notifier, log.child({ component: 'rollouts' }));
+  const rolloutEngine = new RolloutEngine(infra.db, rolloutRepo, releaseRepo, applicationRepo, desiredRepo, infra.queues, notifier, log.child({ component: 'rollouts' }), configRepo);
   const stepped = new SteppedDeploy(infra.db, releaseRepo, entitlements, rolloutRepo, rolloutEngine);
-  const deploys = new DeployService(applicationRepo, releaseRepo, releases, desiredRepo, installations, notifier, licenses, stepped);
+  const deploys = new DeployService(applicationRepo, releaseRepo, releases, desiredRepo, installations, notifier, licenses, stepped, configRepo);
   const commandRepo = new CommandRepository(infra.db);
   const commands = new CommandService(commandRepo, installations, desiredRepo, notifier, shippedAgents, log.child({ component: 'commands' }));
   const metricsRepo = new MetricsRepository(infra.db);
   const metrics = new MetricsService(metricsRepo, installations);
   const metricsRollup = new MetricsRollup(metricsRepo);
-  const agentSessions = new AgentSessionService(agentRepo, installationRepo, desiredRepo, notifier, infra.rateLimiters, log.child({ component: 'agents' }), commands, shippedAgents, licenses, metricsRepo);
+  const agentSessions = new AgentSessionService(agentRepo, installationRepo, desiredRepo, notifier, infra.rateLimiters, log.child({ component: 'agents' }), commands, shippedAgents, licenses, metricsRepo, forAgent);
 
   /** Shows installations whose sessions were closed in bulk with their new status (one read for all). */
   async function notifyStatusOf(installationIds: string[]): Promise<void> {
@@ -163,9 +170,12 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   });
 
   const supportBundles = new SupportBundleService(new SupportBundleRepository(infra.db), installations, notifier, config.supportBundles, log.child({ component: 'support-bundles' }));
+  const installationConfig = new InstallationConfigService(configRepo, installations);
 
   return {
     desiredStates: desiredRepo,
+    forAgent,
+    installationConfig,
     supportBundles,
     webhooks,
     alerts,

@@ -157,6 +157,8 @@ const CASES: Record<RouteKey, Case> = {
   'DELETE /installations/:id': installation(),
   'POST /installations/:id/agent-credentials': installation('/agent-credentials'),
   'POST /installations/:id/deploy': { ...installation('/deploy'), body: () => ({ versionId: ids.version }) },
+  'GET /installations/:id/config': installation('/config'),
+  'PUT /installations/:id/config': { ...installation('/config'), body: () => ({ components: { web: { env: { PWNED: '1' } } } }) },
   'GET /installations/:id/status': installation('/status'),
   'GET /installations/:id/uptime': installation('/uptime'),
   'GET /installations/:id/metrics': installation('/metrics'),

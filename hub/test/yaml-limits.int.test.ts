@@ -65,7 +65,7 @@ describe('YAML limits at the edge', () => {
     const db = new pg.Client({ connectionString: tdb.url });
     await db.connect();
     try {
-      await db.query('UPDATE installations SET helm_values = $1 WHERE id = $2', [JSON.stringify({ shop: aliasBomb(6, 'lol') }), installation]);
+      await db.query("UPDATE installation_config SET helm_values = $1 WHERE installation_id = $2 AND component = 'shop'", [aliasBomb(6, 'lol'), installation]);
     } finally {
       await db.end();
     }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentKind, ComponentName, Health, Int32, IsoDate, text } from './common.js';
+import { AgentKind, ComponentName, EnvName, Health, Int32, IsoDate, text } from './common.js';
 import { ErrorCode } from './errors.js';
 import { LicenseDelivery } from './rest/licenses.js';
 import { BundleChunk, BundleCollect, BundleEnd, BundleFailed } from './support-bundles.js';
@@ -22,10 +22,14 @@ export const ComposeSpec = z.object({
   file: text(1_000_000).min(1),
   /** Env file content (KEY=value lines) written beside the compose file. */
   env: text(256_000).optional(),
-  /** Per-installation environment for the component's services (plaintext at delivery). */
-  environment: z.record(text(200), text(64_000)).optional(),
-  /** Which keys of `environment` are secrets: their values are redacted wherever they appear (support bundles). */
-  secretKeys: z.array(text(200)).max(500).optional(),
+  /**
+   * The installation's own environment for this component (configured values and secrets), given to
+   * `docker compose` as process environment: `${VAR}` in the file resolves to it. Secrets travel in
+   * plain text only on the wire to the agent; the hub stores them sealed.
+   */
+  environment: z.record(EnvName, text(64_000)).optional(),
+  /** The keys of `environment` that are secrets: never logged, redacted in support bundles. */
+  secretKeys: z.array(EnvName).max(500).optional(),
 });
 export type ComposeSpec = z.infer<typeof ComposeSpec>;
 

@@ -34,6 +34,9 @@ export const Int32 = z.int32();
 export const Uuid = z.uuid();
 
 /** A component's name within an installation (the application's name, slugged): also the compose project / helm release suffix. */
+/** An environment variable name, as POSIX shells and `docker compose` interpolation accept it. */
+export const EnvName = z.string().max(200).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name: letters, digits and "_", not starting with a digit');
+
 export const ComponentName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a component name: lowercase letters, digits, "-" and "_", at most 63');
 
 /** Instants PostgreSQL stores and JavaScript prints back in the same form (years 1 to 9999, UTC). */

@@ -89,6 +89,11 @@ export const ROUTES = {
   'DELETE /installations/:id': { access: tenant('admin', 'admin'), audit: 'installation.delete' },
   'POST /installations/:id/agent-credentials': { access: tenant('admin', 'admin'), audit: 'installation.agent-credentials' },
   'POST /installations/:id/deploy': { access: tenant('release-manager', 'admin'), audit: 'installation.deploy' },
+  // Per-component configuration: whoever sees the installation sees its environment values and the
+  // names of its secrets (never a secret's value: they are write-only); whoever may change the
+  // installation (vendor and customer admins, as PATCH) may change them.
+  'GET /installations/:id/config': { access: tenant('viewer', 'viewer') },
+  'PUT /installations/:id/config': { access: tenant('admin', 'admin'), audit: 'installation.config' },
   'GET /installations/:id/status': { access: tenant('viewer', 'viewer') },
   'GET /installations/:id/uptime': { access: tenant('viewer', 'viewer') },
   'GET /installations/:id/metrics': { access: tenant('viewer', 'viewer') },

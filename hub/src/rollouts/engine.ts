@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { AgentKind, DesiredComponent, RolloutProgress } from '@flotilla/protocol';
+import type { AgentKind, RolloutProgress } from '@flotilla/protocol';
 import type { Knex } from 'knex';
 import type { Database, Queues } from '../infra/index.js';
 import type { Logger } from '../logger.js';
@@ -7,10 +7,10 @@ import type { Notifier } from '../domain/shared/notifier.js';
 import type { DesiredStateRepository } from '../domain/installations/desired-state-repository.js';
 import type { ReleaseRepository } from '../domain/releases/release-repository.js';
 import type { ApplicationRepository } from '../domain/applications/application-repository.js';
-import { componentName } from '../domain/installations/deploy-service.js';
-import { withHelmValueOverrides } from '../domain/installations/helm-values.js';
+import { componentKey, composeRelease, desiredForStage, forAgentKind, type ComposedRelease } from '../domain/desired-state/compose.js';
+import type { InstallationConfigRepository } from '../domain/desired-state/config-repository.js';
+import { loadRelease } from '../domain/desired-state/release-loader.js';
 import { applyActions, plan, type Action, type Target } from './planner.js';
-import { componentsBelow, componentsUpTo, forAgentKind } from './stage-components.js';
 import { windowState } from './windows.js';
 import { explainTargets, type BlockerFacts } from './blockers.js';
 import { toTarget, type RolloutRepository, type RolloutRow, type TargetPatch, type TargetRow } from './rollout-repository.js';
@@ -25,17 +25,10 @@ interface StageSend {
   failure?: string;
 }
 
-/** A release's components, and the application version each one is (by `kind/name`). */
-interface ReleaseComponents {
-  components: DesiredComponent[];
-  versionIds: ReadonlyMap<string, string>;
-}
-
-/** A release a target deploys: the rollout's own, or a required release it runs first. */
-interface StepRelease extends ReleaseComponents {
+/** A release a target deploys: the rollout's own, or a required release it runs first (composed once per advance). */
+interface StepRelease extends ComposedRelease {
   releaseId: string;
   version: string;
-  stageCount: number;
 }
 
 /** The releases of the rollout's targets' paths, by release id. */
@@ -54,7 +47,6 @@ function stepLabel(row: TargetRow, step: number, release: StepRelease | undefine
   if (row.steps.length === 0 || !release) return undefined;
   return `release ${release.version}${step < row.steps.length ? ' (required)' : ''}, step ${step + 1} of ${row.steps.length + 1}`;
 }
-const componentKey = (c: Pick<DesiredComponent, 'kind' | 'name'>) => `${c.kind}/${c.name}`;
 
 export const ADVANCE_JOB = 'advance';
 /** The longest agent events wait before they advance a rollout (see trigger). */
@@ -77,6 +69,7 @@ export class RolloutEngine {
     private readonly queues: Queues,
     private readonly notifier: Notifier,
     private readonly log: Logger,
+    private readonly config: Pick<InstallationConfigRepository, 'getMany'>,
   ) {}
 
   /**
@@ -257,11 +250,12 @@ export class RolloutEngine {
   ): Promise<(() => void)[]> {
     if (sends.length === 0) return [];
     // The revision each installation had before the rollout touched it (recorded at its first
-    // stage), and its helm value overrides (merged by the hub, so the agent applies what we show).
-    const installations: { id: string; desired_revision: number; desired_version: string | null; release_id: string | null; helm_values: Record<string, string> | null; agent_kind: AgentKind }[] = await trx('installations')
+    // stage), and its configuration (merged by the hub, so the agent applies what we show).
+    const installations: { id: string; desired_revision: number; desired_version: string | null; release_id: string | null; agent_kind: AgentKind }[] = await trx('installations')
       .whereIn('id', sends.map((s) => s.row.installation_id))
-      .select('id', 'desired_revision', 'desired_version', 'release_id', 'helm_values', 'agent_kind');
+      .select('id', 'desired_revision', 'desired_version', 'release_id', 'agent_kind');
     const installation = new Map(installations.map((i) => [i.id, i]));
+    const configs = await this.config.getMany(installations.map((i) => i.id), trx);
     // The base is what ran before the release in flight: before the rollout's first stage, or, as a
     // target enters its next step, the required release it just completed (a rollback never undoes it).
     const fresh = (s: StageSend) => s.row.base_revision === null || stepOfAction(s.action, s.row) > s.row.step;
@@ -282,9 +276,9 @@ export class RolloutEngine {
       const rollback = s.action.type === 'rollback-stage';
       const base = bases.get(s.row.installation_id) ?? [];
       // A mixed track ships compose and helm flavours: each installation gets its agent's.
-      const own = forAgentKind(release.components, installation.get(s.row.installation_id)?.agent_kind ?? 'compose');
-      const staged = rollback ? componentsBelow(own, base, s.action.stage) : componentsUpTo(own, base, s.action.stage, release.stageCount);
-      const components = withHelmValueOverrides(staged, installation.get(s.row.installation_id)?.helm_values ?? {});
+      const kind = installation.get(s.row.installation_id)?.agent_kind ?? 'compose';
+      const own = forAgentKind(release.components, kind);
+      const components = desiredForStage({ release, kind, base, stage: s.action.stage, rollback, config: configs.get(s.row.installation_id) ?? {} });
       const last = !rollback && s.action.stage >= release.stageCount;
       // Rolling back stage 1 returns to exactly what ran before: its label and release with it.
       const restored = rollback && s.action.stage <= 1;
@@ -344,32 +338,15 @@ export class RolloutEngine {
     for (const id of ids) {
       const release = await this.releases.getRelease(r.vendor_id, id);
       if (!release) continue;
-      out.set(id, { releaseId: id, version: release.version, stageCount: release.stages.length, ...(await this.releaseComponents(r.vendor_id, release.stages)) });
+      // The composer deploys use: a release cannot reach here unpinned (it is locked), and if it did, it is refused, not trimmed.
+      out.set(id, { releaseId: id, version: release.version, ...(await this.compose(r.vendor_id, release)) });
     }
     return out;
   }
 
-  /** The release's components with their stages (releases are frozen once locked). */
-  private async releaseComponents(vendorId: string, stages: { applicationId: string; versionId: string | null }[][]): Promise<ReleaseComponents> {
-    const ids = stages.flat().flatMap((c) => (c.versionId ? [c.versionId] : []));
-    const versions = await this.applications.versionsWithApplications(vendorId, ids);
-    const versionIds = new Map<string, string>();
-    const components = stages.flatMap((stage, k) =>
-      stage.flatMap((c): DesiredComponent[] => {
-        const found = c.versionId ? versions.get(c.versionId) : undefined;
-        if (!found) return [];
-        const base = { name: componentName(found.application.name), version: found.version.version, stage: k + 1 };
-        const component: DesiredComponent | undefined = found.version.compose
-          ? { ...base, kind: 'compose', spec: found.version.compose }
-          : found.version.helm
-            ? { ...base, kind: 'helm', spec: found.version.helm }
-            : undefined;
-        if (!component) return [];
-        versionIds.set(componentKey(component), found.version.id);
-        return [component];
-      }),
-    );
-    return { components, versionIds };
+  /** A release's components through the composer deploys use (an unpinned component: 409 CONFLICT). */
+  async compose(vendorId: string, release: { version: string; stages: { applicationId: string; versionId: string | null }[][] }): Promise<ComposedRelease> {
+    return composeRelease(await loadRelease(this.applications, vendorId, release));
   }
 
   /** Runs the worker on this process and re-arms every moving rollout (after a crash, nothing waits forever). */

@@ -120,6 +120,8 @@ export class RolloutService {
     const ok = transition({ status: release.status, deployment: release.deployment, allPinned: true, checklistDone: true }, 'deploy');
     if (!ok.ok) throw new AppError('CONFLICT', `Cannot roll out release ${release.version}: ${ok.reason}`);
     if (release.stages.length === 0) throw new AppError('CONFLICT', `Release ${release.version} has no components`);
+    // Composed as the engine will compose it: a component without a version is refused now, by name.
+    await this.engine.compose(vendorId, release);
 
     const q = this.db('installations as i')
       .join('customers as c', 'c.id', 'i.customer_id')

@@ -1,4 +1,4 @@
-import type { CreateInstallationBody, DeployBody, MetricsWindow, UpdateInstallationBody, UptimeWindow } from '@flotilla/protocol';
+import type { CreateInstallationBody, DeployBody, MetricsWindow, PutInstallationConfigBody, UpdateInstallationBody, UptimeWindow } from '@flotilla/protocol';
 import { hub } from './hub';
 
 /** Items per page when the portal reads a whole list (the hub's largest page). */
@@ -18,6 +18,10 @@ export const installationsApi = {
   agentCredentials: (installationId: string) => hub.request('POST /installations/:id/agent-credentials', at(installationId)),
   /** `{versionId}` (vendor users) or `{releaseId}`: a new desired revision, pushed to the agent. */
   deploy: (installationId: string, body: DeployBody) => hub.request('POST /installations/:id/deploy', { ...at(installationId), body }),
+  /** Per component: environment values, secret names (never values), helm values override. */
+  config: (installationId: string) => hub.request('GET /installations/:id/config', at(installationId)),
+  /** Secrets are write-only: a string sets one, null removes it, one not named is kept. */
+  putConfig: (installationId: string, body: PutInstallationConfigBody) => hub.request('PUT /installations/:id/config', { ...at(installationId), body }),
   uptime: (installationId: string, window: UptimeWindow) => hub.request('GET /installations/:id/uptime', { ...at(installationId), query: { window } }),
   metrics: (installationId: string, window: MetricsWindow) => hub.request('GET /installations/:id/metrics', { ...at(installationId), query: { window } }),
   /** Newest first; `before` = the previous page's `nextBefore`. */

@@ -41,6 +41,7 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'customer.delete',
   'installation.create',
   'installation.update',
+  'installation.config',
   'installation.delete',
   'installation.agent-credentials',
   'installation.deploy',

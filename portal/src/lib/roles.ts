@@ -43,6 +43,8 @@ export const PERMISSIONS = {
   manageEntitlements: { route: 'POST /entitlements', access: vendor('admin') },
   /** Installing a release on an installation. */
   installReleases: { route: 'POST /installations/:id/deploy', access: tenant('release-manager', 'admin') },
+  /** An installation's configuration (environment values, write-only secrets, helm values): as settings. */
+  configureInstallations: { route: 'PUT /installations/:id/config', access: tenant('admin', 'admin') },
   /** Agent credentials. */
   connectAgents: { route: 'POST /installations/:id/agent-credentials', access: tenant('admin', 'admin') },
   /** Pause, resume, abort a rollout. */
@@ -93,6 +95,7 @@ export const canEditReleases = (memberships: readonly Membership[]) => may(membe
 export const canEditApplications = (memberships: readonly Membership[]) => may(memberships, 'editApplications');
 export const canManageCustomers = (memberships: readonly Membership[]) => may(memberships, 'manageCustomers');
 export const canManageInstallations = (memberships: readonly Membership[]) => may(memberships, 'manageInstallations');
+export const canConfigureInstallations = (memberships: readonly Membership[]) => may(memberships, 'configureInstallations');
 export const canManageBranding = (memberships: readonly Membership[]) => may(memberships, 'manageBranding');
 export const canManageWebhooks = (memberships: readonly Membership[]) => may(memberships, 'manageWebhooks');
 export const canViewAlertRules = (memberships: readonly Membership[]) => may(memberships, 'viewAlertRules');

@@ -1,10 +1,14 @@
 import { z } from 'zod';
-import { AgentKind, ComponentName, Health, IsoDate, text } from '../common.js';
+import { AgentKind, ComponentName, EnvName, Health, IsoDate, text } from '../common.js';
 import { ComposeSpec, HelmSpec } from '../agent.js';
 import { InstallationStatus } from '../live.js';
 import { MaintenanceWindow } from './releases.js';
 
 const Name = text(200).trim().min(1);
+
+/** A compose version as vendors write it: the installation's own environment is configured per installation. */
+export const ComposeVersionSpec = ComposeSpec.omit({ environment: true, secretKeys: true });
+export type ComposeVersionSpec = z.infer<typeof ComposeVersionSpec>;
 
 export const ApplicationKind = AgentKind;
 export type ApplicationKind = z.infer<typeof ApplicationKind>;
@@ -39,7 +43,7 @@ export const ApplicationVersion = z.object({
   id: z.string(),
   applicationId: z.string(),
   version: z.string(),
-  compose: ComposeSpec.nullable(),
+  compose: ComposeVersionSpec.nullable(),
   helm: HelmSpecView.nullable(),
   notes: z.string().nullable(),
   createdAt: IsoDate,
@@ -51,7 +55,7 @@ export const ApplicationVersion = z.object({
 export type ApplicationVersion = z.infer<typeof ApplicationVersion>;
 
 export const CreateVersionBody = z.union([
-  z.object({ version: VersionString, compose: ComposeSpec, notes: text(20_000).optional() }).strict(),
+  z.object({ version: VersionString, compose: ComposeVersionSpec, notes: text(20_000).optional() }).strict(),
   z.object({ version: VersionString, helm: HelmSpec, notes: text(20_000).optional() }).strict(),
 ]);
 export type CreateVersionBody = z.input<typeof CreateVersionBody>;
@@ -228,3 +232,61 @@ export type InstallationEvent = z.infer<typeof InstallationEvent>;
 /** `GET /installations/:id/events?limit&before`: newest first; `nextBefore` pages on (null = no older events). */
 export const InstallationEventsPage = z.object({ items: z.array(InstallationEvent), nextBefore: z.number().int().nullable() });
 export type InstallationEventsPage = z.infer<typeof InstallationEventsPage>;
+
+/** Bounds of an installation's configuration (per component). */
+export const CONFIG_LIMITS = { components: 50, entries: 200, valueChars: 32_000, helmValuesChars: 256_000 } as const;
+
+/** One component's configuration as the API shows it: secret values are never returned, only that each is set. */
+export const ComponentConfig = z.object({
+  component: ComponentName,
+  env: z.record(z.string(), z.string()),
+  secrets: z.array(z.object({ name: z.string(), set: z.literal(true) })),
+  /** Helm: the values override (YAML mapping) deep-merged over the version defaults; null: none. */
+  helmValues: z.string().nullable(),
+});
+export type ComponentConfig = z.infer<typeof ComponentConfig>;
+
+export const InstallationConfig = z.object({
+  installationId: z.string(),
+  agentKind: AgentKind,
+  /** Every component the installation runs or its track ships for its agent kind, configured or not. */
+  components: z.array(ComponentConfig),
+});
+export type InstallationConfig = z.infer<typeof InstallationConfig>;
+
+const ConfigValue = text(CONFIG_LIMITS.valueChars);
+
+/** A record keyed by environment variable names, each bad name reported by name (zod's own says only "Invalid key in record"). */
+const envRecord = <V extends z.ZodType>(value: V) =>
+  z.record(z.string(), value).superRefine((record, ctx) => {
+    for (const key of Object.keys(record)) {
+      if (!EnvName.safeParse(key).success) ctx.addIssue({ code: 'custom', path: [key], message: 'not an environment variable name (letters, digits and "_", not starting with a digit)' });
+    }
+  });
+
+/**
+ * `PUT /installations/:id/config`: per component named in the body, `env` replaces its environment
+ * values; each secret given is set (a string) or removed (null), secrets not named are kept;
+ * `helmValues` sets (text) or removes (null) the override, absent keeps it. Components not named are
+ * unchanged. Takes effect on the next deploy or rollout stage.
+ */
+export const PutInstallationConfigBody = z
+  .object({
+    components: z
+      .record(
+        ComponentName,
+        z
+          .object({
+            env: envRecord(ConfigValue).optional(),
+            secrets: envRecord(ConfigValue.nullable()).optional(),
+            helmValues: text(CONFIG_LIMITS.helmValuesChars).nullable().optional(),
+          })
+          .strict()
+          .refine((c) => Object.keys(c.env ?? {}).length <= CONFIG_LIMITS.entries && Object.keys(c.secrets ?? {}).length <= CONFIG_LIMITS.entries, {
+            message: `at most ${CONFIG_LIMITS.entries} environment values and ${CONFIG_LIMITS.entries} secrets per component`,
+          }),
+      )
+      .refine((c) => Object.keys(c).length <= CONFIG_LIMITS.components, { message: `at most ${CONFIG_LIMITS.components} components` }),
+  })
+  .strict();
+export type PutInstallationConfigBody = z.input<typeof PutInstallationConfigBody>;

@@ -1,4 +1,4 @@
-import type { AgentAuth, AgentHello, AgentKind, Command, CommandProgress, HelloAck, LogsChunk, OkAck, StatusReport } from '@flotilla/protocol';
+import type { AgentAuth, AgentHello, AgentKind, Command, DesiredState, CommandProgress, HelloAck, LogsChunk, OkAck, StatusReport } from '@flotilla/protocol';
 import { AppError } from '../../errors.js';
 import type { RateLimiterFactory } from '../../infra/index.js';
 import { spend } from '../shared/limits.js';
@@ -45,6 +45,8 @@ export class AgentSessionService {
     private readonly shipped: ShippedAgentImages,
     private readonly licenses: AgentLicenses,
     private readonly metrics: MetricsRepository,
+    /** The agent's copy of a desired state (secrets opened): only agents get it, here and on push. */
+    private readonly forAgent: (state: DesiredState) => DesiredState,
   ) {
     // Every handshake is counted before its secret is checked and refunded when it was right, so
     // only failures accumulate: healthy fleets reconnect freely, guessing is throttled. Keyed by agent
@@ -88,7 +90,17 @@ export class AgentSessionService {
   }, STORM_BATCHING);
   private readonly desiredOf = new Batcher(async (keys: { vendorId: string; installationId: string }[]) => {
     const states = await this.desired.currentMany(keys);
-    return keys.map((k) => states.get(k.installationId) ?? null);
+    return keys.map((k) => {
+      const state = states.get(k.installationId);
+      if (!state) return null;
+      try {
+        return this.forAgent(state);
+      } catch (err) {
+        // A secret sealed under another SECRETS_KEY: this agent keeps what it runs; the others are served.
+        this.log.error({ err, installationId: k.installationId }, 'cannot open the secrets of a desired state');
+        return null;
+      }
+    });
   }, STORM_BATCHING);
   /** The customer's license, for many hellos in one query (a reconnect storm is mostly a few customers). */
   private readonly licenseOf = new Batcher(async (customerIds: string[]) => {

@@ -1,4 +1,4 @@
-import type { ComposeSpec, DeployBody, DesiredComponent, HelmSpec } from '@flotilla/protocol';
+import type { DeployBody, DesiredComponent } from '@flotilla/protocol';
 import { AppError } from '../../errors.js';
 import { isUuid } from '../shared/db-errors.js';
 import type { Notifier } from '../shared/notifier.js';
@@ -11,7 +11,8 @@ import type { ReleaseRow } from '../releases/release-repository.js';
 import type { TrackRelease } from '../releases/required-steps.js';
 import type { SteppedDeploy, SteppedDeployResult } from '../../rollouts/stepped-deploy.js';
 import type { DesiredStateRepository } from './desired-state-repository.js';
-import { withHelmValueOverrides } from './helm-values.js';
+import { composeRelease, composeVersion, desiredForRelease, forAgentKind, withConfig, componentKey, type InstallationConfig } from '../desired-state/compose.js';
+import { loadRelease } from '../desired-state/release-loader.js';
 import type { InstallationService } from './installation-service.js';
 import type { InstallationRow } from './installation-repository.js';
 
@@ -34,11 +35,7 @@ export function belowRequiredConflict(name: string, current: string, floor: Pick
   });
 }
 
-/** Component names double as compose project / helm release suffixes: lowercase, [a-z0-9_-]. */
-export function componentName(applicationName: string): string {
-  const slug = applicationName.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[-_]+|[-_]+$/g, '').slice(0, 63);
-  return slug || 'app';
-}
+export { componentName } from '../desired-state/compose.js';
 
 interface Plan {
   components: DesiredComponent[];
@@ -66,6 +63,8 @@ export class DeployService {
     private readonly notifier: Notifier,
     private readonly licenses: UpdateGate,
     private readonly stepped: SteppedDeploy,
+    /** The installation's configuration (environment, sealed secrets, helm values), by component. */
+    private readonly config: { get(installationId: string): Promise<InstallationConfig> },
   ) {}
 
   async deploy(scope: Scope, userId: string | null, installationId: string, body: DeployBody): Promise<{ revision: number } | SteppedDeployResult> {
@@ -74,11 +73,10 @@ export class DeployService {
     await this.stepped.assertNotStepping(installation);
     if ('versionId' in body && scope.customerId !== null) throw new AppError('FORBIDDEN', 'Customers install releases: deploy a {releaseId}');
     await this.licenses.assertUpdatesAllowed(scope.vendorId, installation.customer_id, installation.customer_name);
-    const unmerged = 'versionId' in body ? await this.versionPlan(scope.vendorId, installation, body.versionId) : await this.releasePlan(scope, installation, body.releaseId);
-    // Past required releases: a one-installation rollout runs them, then the release.
-    if (unmerged.stepped) return this.stepped.start(scope, userId, installation, unmerged.stepped.release, unmerged.stepped.steps);
-    // The agent applies exactly these values: version defaults with the installation's overrides on top.
-    const plan = { ...unmerged, components: withHelmValueOverrides(unmerged.components, installation.helm_values) };
+    const config = await this.config.get(installationId);
+    const plan = 'versionId' in body ? await this.versionPlan(scope.vendorId, installation, body.versionId, config) : await this.releasePlan(scope, installation, body.releaseId, config);
+    // Past required releases: a one-installation rollout runs them, then the release (composed by the engine, configured the same way).
+    if (plan.stepped) return this.stepped.start(scope, userId, installation, plan.stepped.release, plan.stepped.steps);
     const next = await this.desired.append(scope.vendorId, installationId, { ...plan, createdBy: userId });
     // Gone (404 from row()) or, since the check above, being uninstalled.
     if (!next) throw uninstallingConflict((await this.installations.row(scope, installationId)).name);
@@ -89,15 +87,15 @@ export class DeployService {
   }
 
   /** A single application version is a one-component release. */
-  private async versionPlan(vendorId: string, installation: InstallationRow, versionId: string): Promise<Plan> {
+  private async versionPlan(vendorId: string, installation: InstallationRow, versionId: string, config: InstallationConfig): Promise<Plan> {
     const found = isUuid(versionId) ? await this.applications.findVersion(vendorId, versionId) : undefined;
     if (!found) throw new AppError('VALIDATION_FAILED', `versionId: no application version ${versionId}`);
     if (found.version.archivedAt !== null) {
       throw new AppError('CONFLICT', `Version ${found.version.version} of "${found.application.name}" is archived; restore it to deploy it, or deploy another version`);
     }
-    const component = this.component(installation, found.application, found.version, 1);
+    const component = composeVersion(found.application, found.version, installation.agent_kind, installation.name);
     return {
-      components: [component],
+      components: withConfig([component], config),
       source: { versionId: found.version.id, applicationId: found.application.id },
       desiredVersion: found.version.version,
       releaseId: null,
@@ -105,7 +103,7 @@ export class DeployService {
     };
   }
 
-  private async releasePlan(scope: Scope, installation: InstallationRow, releaseId: string): Promise<Plan> {
+  private async releasePlan(scope: Scope, installation: InstallationRow, releaseId: string, config: InstallationConfig): Promise<Plan> {
     const vendorId = scope.vendorId;
     const release = isUuid(releaseId) ? await this.releases.getRelease(vendorId, releaseId) : undefined;
     if (!release) throw new AppError('VALIDATION_FAILED', `releaseId: no release ${releaseId}`);
@@ -119,36 +117,17 @@ export class DeployService {
     const allowed = transition({ status: release.status, deployment: release.deployment, allPinned: true, checklistDone: true }, 'deploy');
     if (!allowed.ok) throw new AppError('CONFLICT', `Cannot deploy release ${release.version}: ${allowed.reason}`);
     const steps = await this.stepped.requiredSteps(scope, installation, release);
-    const versionIds = release.stages.flat().flatMap((c) => (c.versionId ? [c.versionId] : []));
-    const versions = await this.applications.versionsWithApplications(vendorId, versionIds);
-    // A mixed track ships compose and helm flavours of its components: the installation gets its agent's.
-    const deployed = release.stages.flatMap((stage, k) =>
-      stage.flatMap((c) => {
-        const found = c.versionId ? versions.get(c.versionId) : undefined;
-        if (!found) throw new AppError('CONFLICT', `Release ${release.version} has a component without a version`);
-        return found.application.kind === installation.agent_kind ? [{ id: found.version.id, component: this.component(installation, found.application, found.version, k + 1) }] : [];
-      }),
-    );
-    if (deployed.length === 0) throw new AppError('VALIDATION_FAILED', `Release ${release.version} has no component for a ${installation.agent_kind} agent`);
+    // The same composer as the rollout engine: an unpinned component is a 409, not dropped.
+    const composed = composeRelease(await loadRelease(this.applications, vendorId, release));
+    const components = desiredForRelease(composed, release.version, installation.agent_kind, config);
+    const versionIds = forAgentKind(composed.components, installation.agent_kind).flatMap((c) => composed.versionIds.get(componentKey(c)) ?? []);
     return {
-      components: deployed.map((d) => d.component),
+      components,
       source: { releaseId: release.id },
       desiredVersion: release.version,
       releaseId: release.id,
-      versionIds: deployed.map((d) => d.id),
+      versionIds,
       ...(steps.length > 0 ? { stepped: { release, steps } } : {}),
     };
-  }
-
-  private component(
-    installation: InstallationRow,
-    application: { name: string; kind: string },
-    version: { version: string; compose: ComposeSpec | null; helm: HelmSpec | null },
-    stage: number,
-  ): DesiredComponent {
-    const base = { name: componentName(application.name), version: version.version, stage };
-    if (application.kind === installation.agent_kind && application.kind === 'compose' && version.compose) return { ...base, kind: 'compose', spec: version.compose };
-    if (application.kind === installation.agent_kind && application.kind === 'helm' && version.helm) return { ...base, kind: 'helm', spec: version.helm };
-    throw new AppError('VALIDATION_FAILED', `"${application.name}" is a ${application.kind} application; installation "${installation.name}" runs a ${installation.agent_kind} agent`);
   }
 }

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aliasBomb } from '../../../test/hostile-inputs.js';
 import { parse } from 'yaml';
-import type { DesiredComponent } from '@flotilla/protocol';
-import { deepMerge, mergeHelmValues, valuesProblems, withHelmValueOverrides } from './helm-values.js';
+import { deepMerge, mergeHelmValues, valuesProblems } from './helm-values.js';
 
 describe('deepMerge', () => {
   it('merges mappings recursively; arrays, scalars and null replace', () => {
@@ -62,18 +61,5 @@ describe('valuesProblems', () => {
     expect(valuesProblems(aliasBomb(6, 'lol'))).toEqual([expect.stringMatching(/alias bomb/)]);
     expect(valuesProblems('image:\n  tag: *tag\n')).toEqual(['alias *tag refers to no anchor defined before it (line 2)']);
     expect(valuesProblems('a: &a [*a]\n')[0]).toMatch(/nested deeper/);
-  });
-
-});
-
-describe('withHelmValueOverrides', () => {
-  const helm = (name: string, values?: string): DesiredComponent => ({ name, kind: 'helm', version: '1.0.0', stage: 1, spec: { chart: name, repo: 'https://c', chartVersion: '1.0.0', ...(values ? { values } : {}) } });
-  const compose: DesiredComponent = { name: 'web', kind: 'compose', version: '1', stage: 1, spec: { file: 'services: {}' } };
-
-  it('merges the override of each helm component by name, leaving the others alone', () => {
-    const [api, worker, web] = withHelmValueOverrides([helm('api', 'replicas: 1\n'), helm('worker', 'replicas: 1\n'), compose], { api: 'replicas: 4\n', web: 'ignored: true\n' });
-    expect(api?.kind === 'helm' && parse(api.spec.values ?? '')).toEqual({ replicas: 4 });
-    expect(worker).toEqual(helm('worker', 'replicas: 1\n'));
-    expect(web).toEqual(compose);
   });
 });

@@ -1,5 +1,4 @@
 import { stringify } from 'yaml';
-import type { DesiredComponent } from '@flotilla/protocol';
 import { AppError } from '../../errors.js';
 import { loadYaml } from '../shared/yaml-loader.js';
 
@@ -44,14 +43,4 @@ function mappingOf(text: string | undefined, what: string): Mapping {
 export function mergeHelmValues(defaults: string | undefined, override: string | undefined): string | undefined {
   if (override === undefined || override.trim() === '') return defaults;
   return stringify(deepMerge(mappingOf(defaults, 'version values'), mappingOf(override, 'values override')));
-}
-
-/** Applies an installation's per-component overrides to the helm components of a desired state. */
-export function withHelmValueOverrides(components: readonly DesiredComponent[], overrides: Readonly<Record<string, string>>): DesiredComponent[] {
-  return components.map((c) => {
-    const override = overrides[c.name];
-    if (c.kind !== 'helm' || override === undefined) return c;
-    const values = mergeHelmValues(c.spec.values, override);
-    return { ...c, spec: { ...c.spec, ...(values === undefined ? {} : { values }) } };
-  });
 }

@@ -6,6 +6,7 @@ import type { Scope } from '../access/roles.js';
 import { agentUpdateOffer, type ShippedAgentImages } from '../commands/agent-update.js';
 import { foldObservations } from './observations.js';
 import { versionTruth, withDesiredVersions } from './version-truth.js';
+import type { InstallationConfigRepository } from '../desired-state/config-repository.js';
 
 export interface InstallationRow {
   id: string;
@@ -118,14 +119,23 @@ export interface NewInstallation {
 }
 
 export class InstallationRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    /** Helm values overrides live with the rest of the installation's configuration (installation_config). */
+    private readonly config: Pick<InstallationConfigRepository, 'replaceHelmValues'>,
+  ) {}
 
   /** Installation rows with what the API shows beside them (customer name, agent), any vendor. */
   private rows(): Knex.QueryBuilder {
     return this.db('installations')
       .join('customers', 'customers.id', 'installations.customer_id')
       .leftJoin('agents', 'agents.installation_id', 'installations.id')
-      .select('installations.*', 'customers.name as customer_name', 'agents.id as agent_id', 'agents.agent_version', 'agents.host as agent_host');
+      .select('installations.*', 'customers.name as customer_name', 'agents.id as agent_id', 'agents.agent_version', 'agents.host as agent_host')
+      .select(
+        this.db.raw(
+          `COALESCE((SELECT jsonb_object_agg(c.component, c.helm_values) FROM installation_config c WHERE c.installation_id = installations.id AND c.helm_values IS NOT NULL), '{}'::jsonb) AS helm_values`,
+        ),
+      );
   }
 
   /** Installations visible in a scope: the vendor's, and only the customer's own for customer users. */
@@ -175,13 +185,13 @@ export class InstallationRepository {
 
   async update(scope: Scope, id: string, patch: InstallationPatch): Promise<void> {
     const { maintenanceWindows, clusterScoped, helmValues, trackId, ...rest } = patch;
+    if (helmValues) await this.config.replaceHelmValues(scope.vendorId, id, helmValues);
     await this.db('installations')
       .where(this.scopedWhere(scope, id))
       .update({
         ...rest,
         ...(maintenanceWindows ? { maintenance_windows: JSON.stringify(maintenanceWindows) } : {}),
         ...(clusterScoped === undefined ? {} : { cluster_scoped: clusterScoped }),
-        ...(helmValues ? { helm_values: JSON.stringify(helmValues) } : {}),
         ...(trackId === undefined ? {} : { track_id: trackId }),
         updated_at: this.db.fn.now(),
       });

@@ -1,4 +1,4 @@
-import type { AgentKind, DesiredComponent } from '@flotilla/protocol';
+import type { DesiredComponent } from '@flotilla/protocol';
 
 /**
  * Pure: the desired components while a rollout moves an installation from `base` (what it ran
@@ -24,12 +24,4 @@ function merge(fromRelease: readonly DesiredComponent[], release: readonly Desir
   const stageOf = new Map(release.map((c) => [c.name, c.stage]));
   const kept = base.filter((c) => !taken.has(c.name)).map((c) => ({ ...c, stage: stageOf.get(c.name) ?? c.stage }));
   return [...fromRelease, ...kept].sort((a, b) => a.stage - b.stage || a.name.localeCompare(b.name));
-}
-
-/**
- * The release components an agent of `kind` runs. A track may ship a component in both flavours
- * (a compose application and a helm chart): each installation gets the one its agent applies.
- */
-export function forAgentKind(release: readonly DesiredComponent[], kind: AgentKind): DesiredComponent[] {
-  return release.filter((c) => c.kind === kind);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DesiredComponent } from '@flotilla/protocol';
-import { componentsBelow, componentsUpTo, forAgentKind } from './stage-components.js';
+import { componentsBelow, componentsUpTo } from './stages.js';
+import { forAgentKind } from './compose.js';
 
 const c = (name: string, version: string, stage: number): DesiredComponent => ({ name, kind: 'compose', version, stage, spec: { file: `services: {${name}: ${version}}` } });
 const base = [c('db', '1', 1), c('api', '1', 1), c('legacy', '1', 1)];
