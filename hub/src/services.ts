@@ -170,7 +170,7 @@ export function createServices(config: AppConfig, infra: Infra, notifier: Notifi
   });
 
   const supportBundles = new SupportBundleService(new SupportBundleRepository(infra.db), installations, notifier, config.supportBundles, log.child({ component: 'support-bundles' }));
-  const installationConfig = new InstallationConfigService(configRepo, installations);
+  const installationConfig = new InstallationConfigService(configRepo, installations, secretBox.encrypting);
 
   return {
     desiredStates: desiredRepo,

@@ -95,6 +95,25 @@ describe('installation configuration', () => {
     expect(Number((await db('installation_config').count<{ count: string }[]>('* as count'))[0]?.count)).toBe(0);
   });
 
+  it('a hub without SECRETS_KEY refuses secrets (never stored plain) and still takes environment values', async () => {
+    const plain = await startTestHub({ databaseUrl: tdb.url, secretsKey: null });
+    try {
+      const session = new Session(plain.url, []);
+      await session.signup(randomSuffix());
+      const customer = (await session.post<{ id: string }>('/customers', { name: 'Keyless' })).body.id;
+      const id = (await session.post<{ id: string }>('/installations', { customerId: customer, name: 'keyless', environment: 'production', agentKind: 'compose' })).body.id;
+      const refused = await put(session, id, { api: { env: { LOG_LEVEL: 'info' }, secrets: { DB_PASSWORD: SECRET } } });
+      expect(refused.status).toBe(409);
+      expect(JSON.stringify(refused.body)).toContain('SECRETS_KEY');
+      expect(await db('installation_config').where({ installation_id: id })).toEqual([]);
+      const envOnly = await put(session, id, { api: { env: { LOG_LEVEL: 'info' }, secrets: { DB_PASSWORD: null } } });
+      expect(envOnly.status).toBe(200);
+      expect(envOnly.body.components.find((c) => c.component === 'api')).toMatchObject({ env: { LOG_LEVEL: 'info' }, secrets: [] });
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('keeps secrets write-only and sealed at rest; omitted keeps, null removes, a string replaces', async () => {
     const set = await put(admin, ids.compose, { api: { env: { LOG_LEVEL: 'debug' }, secrets: { DB_PASSWORD: SECRET, OLD_TOKEN: 'old-token-value' } } });
     expect(set.status).toBe(200);

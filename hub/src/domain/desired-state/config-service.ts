@@ -29,6 +29,8 @@ export class InstallationConfigService {
   constructor(
     private readonly repo: InstallationConfigRepository,
     private readonly installations: InstallationService,
+    /** False on a hub without SECRETS_KEY (external database, none configured): secrets are then refused, never stored plain. */
+    private readonly secretsEncrypted: boolean,
   ) {}
 
   async get(scope: Scope, installationId: string): Promise<ConfigView> {
@@ -38,6 +40,10 @@ export class InstallationConfigService {
 
   async put(scope: Scope, installationId: string, body: PutInstallationConfigBody): Promise<ConfigView> {
     const row = await this.installations.row(scope, installationId);
+    const setsSecret = Object.values(body.components).some((c) => Object.values(c.secrets ?? {}).some((v) => v !== null));
+    if (setsSecret && !this.secretsEncrypted) {
+      throw new AppError('CONFLICT', 'This hub has no SECRETS_KEY, and secrets are only stored encrypted: set the same SECRETS_KEY on every hub process, then set the secret again (environment values need no key)');
+    }
     const saved = await this.repo.change(row.vendor_id, row.id, body.components, (next) => {
       const problems = configProblems(row.agent_kind, next);
       if (problems.length > 0) throw new AppError('VALIDATION_FAILED', problems.join('; '), { problems });
