@@ -15,10 +15,10 @@ export interface DockerE2e {
   /** A signed-up vendor admin. */
   readonly api: ApiClient;
   /**
-   * Starts a real agent-compose for the installation (new credentials, a state directory of its
-   * own) and waits until the hub sees it online. Its compose projects are named `prefix` + component.
+   * Starts a real agent-compose for the installation (new credentials, `stateDir` of its own) and
+   * waits until the hub sees it online. Its compose projects are named `prefix` + component.
    */
-  startAgent(installationId: string, env?: Record<string, string>): Promise<{ prefix: string; process: ChildProcess }>;
+  startAgent(installationId: string, env?: Record<string, string>): Promise<{ prefix: string; process: ChildProcess; stateDir: string }>;
   /** Kills every agent started so far and removes their compose projects (e.g. to free fixed ports). */
   retireAgents(): Promise<void>;
   /** Everything the agents printed (the last 6 kB are printed when a test fails). */
@@ -101,7 +101,7 @@ export function useDockerE2e(options: DockerE2eOptions): DockerE2e {
       const prefix = `flt-${installationId.slice(0, 8)}-`;
       prefixes.push(prefix);
       await waitFor(async () => ((await client.get<InstallationStatus>(`/installations/${installationId}/status`)).body.online ? true : undefined), 60_000, 'agent online');
-      return { prefix, process: child };
+      return { prefix, process: child, stateDir: dir };
     },
     retireAgents,
     agentLog: () => log,

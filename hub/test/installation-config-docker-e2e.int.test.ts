@@ -1,14 +1,13 @@
-import { execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentCredentials, InstallationStatus, Release, Rollout } from '@flotilla/protocol';
-import { assertDockerAvailable, containersOfProjects, ensureTestImages, freePort, removeProjects, testImage, webEnv } from '../../agent-compose/test/images.js';
-import { ApiClient } from './api-client.js';
-import { startAgentProcess } from './agent-process.js';
-import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { InstallationStatus, Release, Rollout } from '@flotilla/protocol';
+import { containersOfProjects, freePort, testImage, webEnv } from '../../agent-compose/test/images.js';
+import type { ApiClient } from './api-client.js';
+import { useDockerE2e } from './docker-e2e.js';
+import { waitFor } from './helpers.js';
 
 /**
  * The installation's configuration reaches the container with the real agent and Docker: an env
@@ -17,13 +16,10 @@ import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatab
  */
 const run = promisify(execFile);
 
-let tdb: TestDatabase;
-let hub: TestHub;
+const e2e = useDockerE2e({ images: ['v1'] });
 let api: ApiClient;
-let agent: ChildProcess | undefined;
 let stateDir = '';
 let prefix = '';
-let agentLog = '';
 const ids: Record<string, string> = {};
 
 /** The web test image with two more variables, each interpolated from the environment compose runs in. */
@@ -66,12 +62,7 @@ async function agentFiles(): Promise<string> {
 }
 
 beforeAll(async () => {
-  await assertDockerAvailable();
-  await ensureTestImages(['v1']);
-  tdb = await createTestDatabase();
-  hub = await startTestHub({ databaseUrl: tdb.url });
-  api = new ApiClient(hub.url);
-  await api.signup(randomSuffix());
+  api = e2e.api;
   const port = await freePort();
   ids.customer = (await api.post<{ id: string }>('/customers', { name: 'Initech' })).body.id;
   ids.app = (await api.post<{ id: string }>('/applications', { name: 'web', kind: 'compose' })).body.id;
@@ -82,24 +73,8 @@ beforeAll(async () => {
   expect((await api.post<Release>(`/releases/${ids.release}/lock`)).body.status).toBe('ready');
   expect((await api.post('/entitlements', { customerId: ids.customer, trackId: ids.track })).status).toBe(201);
   ids.installation = (await api.post<{ id: string }>('/installations', { customerId: ids.customer, name: 'main', environment: 'production', agentKind: 'compose', trackId: ids.track })).body.id;
-  prefix = `flt-${ids.installation.slice(0, 8)}-`;
-  const creds = (await api.post<AgentCredentials>(`/installations/${ids.installation}/agent-credentials`)).body;
-  stateDir = await mkdtemp(path.join(tmpdir(), 'flotilla-config-agent-'));
-  agent = startAgentProcess(hub.url, creds, stateDir, (text) => (agentLog += text), { FLOTILLA_HEALTH_TIMEOUT: '60' });
-  await waitFor(async () => ((await api.get<InstallationStatus>(`/installations/${ids.installation}/status`)).body.online ? true : undefined), 60_000, 'agent online');
+  ({ prefix, stateDir } = await e2e.startAgent(ids.installation, { FLOTILLA_HEALTH_TIMEOUT: '60' }));
 }, 180_000);
-
-afterAll(async () => {
-  agent?.kill('SIGKILL');
-  if (prefix) await removeProjects(prefix);
-  await hub?.close();
-  await tdb?.drop();
-  if (stateDir) await rm(stateDir, { recursive: true, force: true });
-});
-
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail') process.stderr.write(`--- agent log (last 6 kB) ---\n${agentLog.slice(-6000)}\n`);
-});
 
 const healthyAt = (revision: number) =>
   waitFor(async () => {
@@ -120,7 +95,7 @@ describe('installation configuration on a real compose agent', { timeout: 400_00
     const files = await agentFiles();
     expect(files).toContain('hello-from-deploy'); // the state file does keep plain values
     expect(files).not.toContain('deploy-s3cret');
-    expect(agentLog).not.toContain('deploy-s3cret');
+    expect(e2e.agentLog()).not.toContain('deploy-s3cret');
   });
 
   it('a rollout stage carries changed values to the container', async () => {
@@ -132,6 +107,6 @@ describe('installation configuration on a real compose agent', { timeout: 400_00
     await waitFor(async () => ((await containerEnv('GREETING')) === 'hello-from-rollout' ? true : undefined), 60_000, 'the recreated container');
     expect(await containerEnv('DB_PASSWORD')).toBe('rollout-s3cret');
     expect(await agentFiles()).not.toContain('rollout-s3cret');
-    expect(agentLog).not.toContain('rollout-s3cret');
+    expect(e2e.agentLog()).not.toContain('rollout-s3cret');
   });
 });

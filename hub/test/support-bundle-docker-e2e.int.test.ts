@@ -1,20 +1,19 @@
-import type { ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BundleManifest, REDACTED, type AgentCredentials, type InstallationStatus, type SupportBundle, type SupportBundleDetail } from '@flotilla/protocol';
-import { assertDockerAvailable, ensureTestImages, removeProjects, testImage } from '../../agent-compose/test/images.js';
-import { ApiClient } from './api-client.js';
-import { startAgentProcess } from './agent-process.js';
-import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BundleManifest, REDACTED, type InstallationStatus, type SupportBundle, type SupportBundleDetail } from '@flotilla/protocol';
+import { testImage } from '../../agent-compose/test/images.js';
+import type { ApiClient } from './api-client.js';
+import { useDockerE2e } from './docker-e2e.js';
+import { waitFor } from './helpers.js';
 
 /**
  * Support bundle end to end: the real flotilla-agent-compose runs a container whose environment holds
- * a password-like variable (redacted by its key) and a per-installation secret (listed in
- * `secretKeys`, whose key matches no pattern); the container prints both. The bundle is asked for
+ * a password-like variable (redacted by its key) and a per-installation secret (set with
+ * `PUT /installations/:id/config`, sent only to the agent; its key matches no pattern); the container prints both. The bundle is asked for
  * over REST, collected and streamed by the agent, downloaded, unpacked with tar, and neither value
  * appears in any file, while redaction markers and ordinary values do.
  */
@@ -33,40 +32,17 @@ const COMPOSE = `services:
     command: ["/bin/sh", "-c", "trap 'exit 0' TERM; echo booting with license $$LICENSE_CODE and db $$DB_PASSWORD; echo greeting $$GREETING; while true; do sleep 1; done"]
 `;
 
-let tdb: TestDatabase;
-let hub: TestHub;
+const e2e = useDockerE2e({ images: ['v1'] });
 let api: ApiClient;
-let stateDir: string;
 let workDir: string;
-let agent: ChildProcess | undefined;
-let agentLog = '';
-let projectPrefix: string | undefined;
 
 beforeAll(async () => {
-  await assertDockerAvailable();
-  await ensureTestImages(['v1']);
-  tdb = await createTestDatabase();
-  hub = await startTestHub({ databaseUrl: tdb.url });
-  api = new ApiClient(hub.url);
-  await api.signup(randomSuffix());
-  stateDir = await mkdtemp(path.join(tmpdir(), 'flotilla-bundle-agent-'));
+  api = e2e.api;
   workDir = await mkdtemp(path.join(tmpdir(), 'flotilla-bundle-out-'));
-}, 120_000);
-
-afterAll(async () => {
-  if (agent && agent.exitCode === null) {
-    const exited = new Promise((r) => agent?.once('exit', r));
-    agent.kill('SIGKILL');
-    await exited;
-  }
-  if (projectPrefix) await removeProjects(projectPrefix);
-  await hub?.close();
-  await tdb?.drop();
-  for (const dir of [stateDir, workDir]) if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail') process.stderr.write(`--- agent log (last 6 kB) ---\n${agentLog.slice(-6000)}\n`);
+afterAll(async () => {
+  if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
 async function filesUnder(dir: string, prefix = ''): Promise<string[]> {
@@ -84,15 +60,14 @@ describe('support bundle end to end', { timeout: 240_000 }, () => {
     const app = await api.post<{ id: string }>('/applications', { name: 'app', kind: 'compose' });
     const version = await api.post<{ id: string }>(`/applications/${app.body.id}/versions`, {
       version: '1.0.0',
-      compose: { file: COMPOSE, env: `DB_PASSWORD=${DB_PASSWORD}\nLICENSE_CODE=${LICENSE_CODE}\n`, environment: { LICENSE_CODE }, secretKeys: ['LICENSE_CODE'] },
+      compose: { file: COMPOSE, env: `DB_PASSWORD=${DB_PASSWORD}\n` },
     });
     expect(version.status).toBe(201);
     const customer = await api.post<{ id: string }>('/customers', { name: 'Globex' });
     const installationId = (await api.post<{ id: string }>('/installations', { customerId: customer.body.id, name: 'Globex Plant', environment: 'production', agentKind: 'compose' })).body.id;
-    projectPrefix = `flt-${installationId.slice(0, 8)}-`;
-    const creds = (await api.post<AgentCredentials>(`/installations/${installationId}/agent-credentials`)).body;
-    agent = startAgentProcess(hub.url, creds, stateDir, (text) => (agentLog += text));
-    await waitFor(async () => ((await api.get<InstallationStatus>(`/installations/${installationId}/status`)).body.online ? true : undefined), 60_000, 'agent online');
+    // The per-installation secret, set as a customer's vendor would: write-only, sent only to the agent.
+    expect((await api.call('PUT', `/installations/${installationId}/config`, { components: { app: { secrets: { LICENSE_CODE } } } })).status).toBe(200);
+    const { prefix: projectPrefix } = await e2e.startAgent(installationId);
     expect((await api.post(`/installations/${installationId}/deploy`, { versionId: version.body.id })).status).toBe(202);
     await waitFor(async () => ((await api.get<InstallationStatus>(`/installations/${installationId}/status`)).body.health === 'healthy' ? true : undefined), 90_000, 'app healthy');
 
@@ -106,7 +81,7 @@ describe('support bundle end to end', { timeout: 240_000 }, () => {
     expect(ready.bytes).toBeGreaterThan(500);
 
     // Download as a person would, and unpack with tar.
-    const res = await fetch(`${hub.url}/api/v1/support-bundles/${asked.body.id}/download`, { headers: { cookie: api.sessionCookie ?? '' } });
+    const res = await fetch(`${e2e.hub.url}/api/v1/support-bundles/${asked.body.id}/download`, { headers: { cookie: api.sessionCookie ?? '' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/gzip');
     const archive = path.join(workDir, 'bundle.tar.gz');
