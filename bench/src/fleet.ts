@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Child } from './rpc.js';
 import type { AgentIdentity } from './seed.js';
-import type { Applies, Counts, Receipts } from './worker.js';
+import type { Applies, Counts, MetricsCounts, Receipts } from './worker.js';
 import { sleep } from './hub.js';
 
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
@@ -115,6 +115,30 @@ export class SimFleet {
 
   async endFlood(): Promise<void> {
     await this.all('end-flood', () => ({}));
+  }
+
+  /** Every agent's connection drops and stays down (an outage); they keep what they applied. */
+  async dropOut(): Promise<void> {
+    await this.all('drop-out', () => ({}));
+  }
+
+  /** The agents that dropped out reconnect (at once, like sites coming back after an outage). */
+  async comeBack(): Promise<void> {
+    await this.all('come-back', () => ({}));
+  }
+
+  /** Every agent sends a usage sample every `intervalMs`, spread over the interval. */
+  async startMetrics(intervalMs: number): Promise<void> {
+    await this.all('start-metrics', () => ({ intervalMs }));
+  }
+
+  async stopMetrics(): Promise<void> {
+    await this.all('stop-metrics', () => ({}));
+  }
+
+  async metricsCounts(): Promise<MetricsCounts> {
+    const parts = await this.all<MetricsCounts>('metrics-counts', () => ({}));
+    return { sent: sum(parts, (p) => p.sent), acked: sum(parts, (p) => p.acked), failed: sum(parts, (p) => p.failed) };
   }
 
   async startPollers(hubUrls: string[], intervalMs: number): Promise<void> {

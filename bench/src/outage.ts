@@ -1,0 +1,181 @@
+import { Api } from './api.js';
+import { sleep } from './hub.js';
+import { UsageMeter } from './proc.js';
+import { BENCH_PASSWORD } from './seed.js';
+import { mailsPerUser } from './event-figures.js';
+import type { EventSinks, ReceivedMail } from './event-sinks.js';
+import { ensureConnected, ensureFloor, latencyRows, measureFanout, row, usageRows, type BenchContext, type Scenario } from './scenario-kit.js';
+
+/** What the outage scenario needs of the hub's configuration (set when it starts; see run.ts). */
+export const OUTAGE_HUB_ENV: Readonly<Record<string, string>> = {
+  // The receiver is on loopback, which the hub refuses unless told (SSRF protection).
+  WEBHOOK_ALLOW_PRIVATE: 'true',
+  // Shorter than production (300 s, 60 s, 60 s) so the scenario takes minutes, not an hour.
+  NOTIFY_DIGEST_SECONDS: '10',
+  ALERT_EVALUATION_SECONDS: '10',
+  WEBHOOK_RETRY_BASE_SECONDS: '5',
+};
+
+const SCENARIO = 'outage';
+/** The events the vendor's endpoint subscribes to: four per installation for an outage and its end. */
+const EVENTS = ['installation.offline', 'installation.online', 'alert.firing', 'alert.resolved'] as const;
+/** Vendor users subscribed by e-mail (the admin who signed up and two invited colleagues). */
+const INVITED_USERS = 2;
+/** Both the alert rule and the users' "offline for" delay: the smallest the hub allows. */
+const OFFLINE_MINUTES = 1;
+/** "Not slowed": the fan-out's p99 while deliveries flow at most this many times the quiet one. */
+export const FANOUT_SLOWDOWN_LIMIT = 1.5;
+/** "A handful of mails, not 10 000": at most this many digests per user for the whole outage. */
+const MAILS_PER_USER_LIMIT = 10;
+
+const unfold = (m: ReceivedMail) => m.body.replace(/=\r?\n/g, '');
+/** A notification digest (not an invite or a sign-up): it links to the user's notification settings. */
+const isDigest = (m: ReceivedMail) => unfold(m).includes('/settings/notifications');
+
+/** Waits until `done()` or the deadline; logs progress every 15 s. Returns whether it was done. */
+async function waitUntil(ctx: BenchContext, what: string, timeoutMs: number, done: () => Promise<boolean>, progress: () => string): Promise<boolean> {
+  const t0 = Date.now();
+  let logged = t0;
+  for (;;) {
+    if (await done()) return true;
+    if (Date.now() - t0 > timeoutMs) {
+      ctx.log(`  ${what}: not reached within ${timeoutMs / 1000} s (${progress()})`);
+      return false;
+    }
+    if (Date.now() - logged > 15_000) {
+      logged = Date.now();
+      ctx.log(`  ${what}… ${progress()}`);
+    }
+    await sleep(500);
+  }
+}
+
+/** The vendor users who get digests: the admin, and colleagues invited and signed in. */
+async function subscribeUsers(ctx: BenchContext): Promise<string[]> {
+  const admin = ctx.seeded.api;
+  const prefs = { email: true, events: ['installation.offline', 'alert.firing', 'alert.resolved'], offlineMinutes: OFFLINE_MINUTES };
+  const users = [{ email: ctx.seeded.adminEmail, api: admin }];
+  for (let i = 0; i < INVITED_USERS; i++) {
+    const email = `ops-${i}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+    const invite = await admin.post<{ inviteUrl: string }>('/invites', { email, role: 'viewer' });
+    const api = new Api(admin.baseUrl);
+    await api.post(`/invites/${invite.inviteUrl.split('/').at(-1) ?? ''}/accept`, { name: `Ops ${i}`, password: BENCH_PASSWORD });
+    users.push({ email, api });
+  }
+  for (const u of users) await u.api.call('PUT', '/me/notification-preferences', prefs);
+  return users.map((u) => u.email);
+}
+
+async function deliveryStatus(ctx: BenchContext, endpointId: string): Promise<{ queued: number; pending: number; succeeded: number; failed: number; attempts: number }> {
+  const rows = await ctx.cluster.query<{ status: string; n: string; attempts: string }>('SELECT status, count(*) AS n, sum(attempts) AS attempts FROM webhook_deliveries WHERE endpoint_id = $1 GROUP BY status', [endpointId]);
+  const of = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
+  return {
+    queued: rows.reduce((n, r) => n + Number(r.n), 0),
+    pending: of('pending') + of('retrying'),
+    succeeded: of('succeeded'),
+    failed: of('failed') + of('cancelled'),
+    attempts: rows.reduce((n, r) => n + Number(r.attempts ?? 0), 0),
+  };
+}
+
+async function queuedNotifications(ctx: BenchContext): Promise<number> {
+  const [r] = await ctx.cluster.query<{ n: string }>('SELECT count(*) AS n FROM notification_queue');
+  return Number(r?.n ?? 0);
+}
+
+/**
+ * 7. Outage: with a vendor webhook endpoint (offline/online, alert firing/resolved), an alert rule
+ * "offline longer than 1 minute" and three users mailed digests, every agent drops out at once and
+ * comes back once the alerts fired. Reported: the deliveries queued, received (signature checked)
+ * and failed, the digest mails per user, and the fan-out of a rollout started while the deliveries
+ * of the recovery are flowing against one started before the outage and against the floor.
+ */
+export const outage: Scenario = async (ctx) => {
+  const sinks: EventSinks | undefined = ctx.sinks;
+  if (!sinks) throw new Error('the outage scenario needs the event sinks (run.ts starts them when it is chosen)');
+  const n = ctx.seeded.agents.length;
+  await ensureFloor(ctx);
+  await ensureConnected(ctx, [ctx.hub.url]);
+  const api = ctx.seeded.api;
+
+  const hook = await api.post<{ id: string; secret: string }>('/webhooks', { url: sinks.webhookUrl, description: 'bench: outage', events: [...EVENTS] });
+  sinks.secret = hook.secret;
+  await api.post('/alert-rules', { name: `Offline ${OFFLINE_MINUTES} minute`, kind: 'offline', threshold: OFFLINE_MINUTES });
+  const users = await subscribeUsers(ctx);
+  await sleep(3000);
+
+  const quiet = await measureFanout(ctx);
+  ctx.log(`  quiet fan-out p99 ${quiet.latency.p99} ms; dropping ${n} agents`);
+  await sleep(3000);
+  const before = { deliveries: sinks.deliveries.received, mails: sinks.mails.length };
+
+  // The outage: all at once; it lasts until the alerts fired and the "offline" digests went out.
+  const meter = new UsageMeter(() => [ctx.hub.pid]);
+  const t0 = Date.now();
+  await ctx.fleet.dropOut();
+  const d = sinks.deliveries;
+  const progress = () => `received offline ${d.of('installation.offline')}, firing ${d.of('alert.firing')}, online ${d.of('installation.online')}, resolved ${d.of('alert.resolved')} of ${n} each; ${sinks.mails.filter(isDigest).length} digests`;
+  await waitUntil(
+    ctx,
+    'the outage noticed',
+    300_000,
+    async () => Date.now() - t0 >= (OFFLINE_MINUTES * 60 + 15) * 1000 && d.of('installation.offline') >= n && d.of('alert.firing') >= n && (await queuedNotifications(ctx)) === 0,
+    progress,
+  );
+  const downMs = Date.now() - t0;
+
+  // The recovery: every site back at once; the rollout starts as soon as all said hello, while the
+  // online and resolved deliveries are still on their way.
+  const t1 = Date.now();
+  await ctx.fleet.comeBack();
+  const back = await ctx.fleet.waitAllHelloedSince(t1, 240_000, [1]);
+  const atStart = await deliveryStatus(ctx, hook.id);
+  ctx.log(`  all back after ${back.get(1)} ms; ${atStart.queued - atStart.succeeded - atStart.failed} deliveries unfinished; fan-out`);
+  const busy = await measureFanout(ctx);
+  const during = d.receivedBetween(busy.since, busy.lastReceivedAt);
+
+  // Everything delivered and mailed (bounded: what is missing then is reported as such).
+  await waitUntil(
+    ctx,
+    'the recovery delivered',
+    300_000,
+    async () => {
+      if (d.of('alert.resolved') < n || d.of('installation.online') < n) return false;
+      const s = await deliveryStatus(ctx, hook.id);
+      return s.pending === 0 && d.received - before.deliveries >= s.succeeded;
+    },
+    progress,
+  );
+  await waitUntil(ctx, 'the digests mailed', 120_000, async () => (await queuedNotifications(ctx)) === 0, progress);
+  await sleep(Number(OUTAGE_HUB_ENV.NOTIFY_DIGEST_SECONDS) * 1000 + 2000); // a digest run in progress lands
+  const usage = meter.stop();
+  const status = await deliveryStatus(ctx, hook.id);
+  const received = d.received - before.deliveries;
+  const digests = sinks.mails.slice(before.mails).filter(isDigest);
+  const perUser = mailsPerUser(digests, users);
+  const notQueued = await queuedNotifications(ctx);
+
+  row(ctx, { scenario: SCENARIO, metric: `all ${n} agents dropped at once: outage until the alerts fired and were mailed`, value: downMs, unit: 'ms' });
+  row(ctx, { scenario: SCENARIO, metric: 'webhook deliveries queued (one endpoint: offline, online, alert firing, resolved)', value: status.queued, unit: '', reference: { label: '4 events per installation', value: 4 * n } });
+  for (const type of EVENTS) row(ctx, { scenario: SCENARIO, metric: `${type} deliveries received`, value: d.of(type), unit: '', reference: { label: 'installations', value: n } });
+  const allReceived = received >= status.queued && status.failed === 0 && status.pending === 0 && d.badSignatures === 0;
+  row(ctx, { scenario: SCENARIO, metric: 'webhook deliveries received (distinct, signature verified)', value: received, unit: '', reference: { label: 'queued', value: status.queued }, target: { text: 'all queued received, none failed', met: allReceived } });
+  row(ctx, { scenario: SCENARIO, metric: 'webhook deliveries failed or still pending at the end', value: status.failed + status.pending, unit: '', target: { text: '0', met: status.failed + status.pending === 0 } });
+  row(ctx, { scenario: SCENARIO, metric: 'delivery attempts (retries included)', value: status.attempts, unit: '', reference: { label: 'queued', value: status.queued } });
+  row(ctx, { scenario: SCENARIO, metric: 'deliveries received twice (at least once) / with a bad signature', value: d.repeats, unit: `/ ${d.badSignatures}` });
+  row(ctx, { scenario: SCENARIO, metric: 'outage start → last delivery received', value: d.lastAt - t0, unit: 'ms' });
+  const mostMails = Math.max(...perUser.values());
+  const fewestMails = Math.min(...perUser.values());
+  row(ctx, { scenario: SCENARIO, metric: `digest mails received by ${users.length} subscribed users (digest every ${OUTAGE_HUB_ENV.NOTIFY_DIGEST_SECONDS} s)`, value: digests.length, unit: 'mails', reference: { label: 'installations that went offline', value: n }, target: { text: `each user 1–${MAILS_PER_USER_LIMIT}`, met: fewestMails >= 1 && mostMails <= MAILS_PER_USER_LIMIT } });
+  [...perUser.values()].forEach((count, i) => row(ctx, { scenario: SCENARIO, metric: `digest mails to user ${i + 1}`, value: count, unit: 'mails' }));
+  row(ctx, { scenario: SCENARIO, metric: 'notification items still queued at the end', value: notQueued, unit: '' });
+  row(ctx, { scenario: SCENARIO, metric: `all ${n} agents back and said hello after the outage`, value: back.get(1) ?? Number.NaN, unit: 'ms' });
+  row(ctx, { scenario: SCENARIO, metric: 'webhook deliveries unfinished when the rollout started', value: atStart.queued - atStart.succeeded - atStart.failed, unit: '' });
+  row(ctx, { scenario: SCENARIO, metric: 'webhook deliveries received during that fan-out (API call → last agent)', value: during, unit: '' });
+  latencyRows(ctx, SCENARIO, 'fan-out while deliveries flow', busy.latency, quiet.latency, 'quiet fan-out');
+  row(ctx, { scenario: SCENARIO, metric: 'fan-out p99 while deliveries flow vs quiet fan-out p99', value: busy.latency.p99, unit: 'ms', reference: { label: 'quiet p99 (before the outage)', value: quiet.latency.p99 }, target: { text: `≤ ${FANOUT_SLOWDOWN_LIMIT}× quiet`, met: busy.latency.p99 <= FANOUT_SLOWDOWN_LIMIT * quiet.latency.p99 } });
+  row(ctx, { scenario: SCENARIO, metric: 'fan-out p99 while deliveries flow vs floor', value: busy.latency.p99, unit: 'ms', reference: { label: 'bare Socket.IO p99', value: ctx.shared.floor?.p99 ?? Number.NaN } });
+  row(ctx, { scenario: SCENARIO, metric: 'quiet fan-out p99 (before the outage) vs floor', value: quiet.latency.p99, unit: 'ms', reference: { label: 'bare Socket.IO p99', value: ctx.shared.floor?.p99 ?? Number.NaN } });
+  row(ctx, { scenario: SCENARIO, metric: `rollout during the deliveries ${busy.status}`, value: busy.doneMs, unit: 'ms' });
+  usageRows(ctx, SCENARIO, usage);
+};
