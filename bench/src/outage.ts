@@ -66,16 +66,56 @@ async function subscribeUsers(ctx: BenchContext): Promise<string[]> {
   return users.map((u) => u.email);
 }
 
-async function deliveryStatus(ctx: BenchContext, endpointId: string): Promise<{ queued: number; pending: number; succeeded: number; failed: number; attempts: number }> {
-  const rows = await ctx.cluster.query<{ status: string; n: string; attempts: string }>('SELECT status, count(*) AS n, sum(attempts) AS attempts FROM webhook_deliveries WHERE endpoint_id = $1 GROUP BY status', [endpointId]);
-  const of = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
+interface DeliveryStatus {
+  /** Delivery rows written for the endpoint (one per message, unless a message was written twice). */
+  queued: number;
+  /** Distinct messages (webhook-id) among them. */
+  messages: number;
+  /** Rows not finished yet (pending, retrying). */
+  pending: number;
+  succeeded: number;
+  failed: number;
+  attempts: number;
+  /** Per event type: rows and distinct messages. */
+  byType: Map<string, { rows: number; messages: number }>;
+}
+
+/** The endpoint's delivery log from PostgreSQL, rows after `afterId` (those of this outage). */
+async function deliveryStatus(ctx: BenchContext, endpointId: string, afterId: string): Promise<DeliveryStatus> {
+  const rows = await ctx.cluster.query<{ status: string; event_type: string; n: string; messages: string; attempts: string }>(
+    'SELECT status, event_type, count(*) AS n, count(DISTINCT message_id) AS messages, sum(attempts) AS attempts FROM webhook_deliveries WHERE endpoint_id = $1 AND id > $2 GROUP BY status, event_type',
+    [endpointId, afterId],
+  );
+  const [distinct] = await ctx.cluster.query<{ n: string }>('SELECT count(DISTINCT message_id) AS n FROM webhook_deliveries WHERE endpoint_id = $1 AND id > $2', [endpointId, afterId]);
+  const of = (...statuses: string[]) => rows.filter((r) => statuses.includes(r.status)).reduce((n, r) => n + Number(r.n), 0);
+  const byType = new Map<string, { rows: number; messages: number }>();
+  const perType = await ctx.cluster.query<{ event_type: string; n: string; messages: string }>('SELECT event_type, count(*) AS n, count(DISTINCT message_id) AS messages FROM webhook_deliveries WHERE endpoint_id = $1 AND id > $2 GROUP BY event_type', [endpointId, afterId]);
+  for (const r of perType) byType.set(r.event_type, { rows: Number(r.n), messages: Number(r.messages) });
   return {
     queued: rows.reduce((n, r) => n + Number(r.n), 0),
-    pending: of('pending') + of('retrying'),
+    messages: Number(distinct?.n ?? 0),
+    pending: of('pending', 'retrying'),
     succeeded: of('succeeded'),
-    failed: of('failed') + of('cancelled'),
+    failed: of('failed', 'cancelled'),
     attempts: rows.reduce((n, r) => n + Number(r.attempts ?? 0), 0),
+    byType,
   };
+}
+
+/** The newest delivery row of the endpoint so far ('0' when none): what came before the outage. */
+async function lastDeliveryId(ctx: BenchContext, endpointId: string): Promise<string> {
+  const [r] = await ctx.cluster.query<{ id: string | null }>('SELECT max(id)::text AS id FROM webhook_deliveries WHERE endpoint_id = $1', [endpointId]);
+  return r?.id ?? '0';
+}
+
+/** Messages written more than once for the endpoint (at most 5, for the log): what and when. */
+async function repeatedMessages(ctx: BenchContext, endpointId: string, afterId: string): Promise<string> {
+  const rows = await ctx.cluster.query<{ message_id: string; event_type: string; ids: string; created: string }>(
+    `SELECT message_id, event_type, string_agg(id::text, ',') AS ids, string_agg(to_char(created_at, 'HH24:MI:SS.MS'), ',') AS created
+     FROM webhook_deliveries WHERE endpoint_id = $1 AND id > $2 GROUP BY message_id, event_type HAVING count(*) > 1 LIMIT 5`,
+    [endpointId, afterId],
+  );
+  return rows.map((r) => `${r.message_id} (${r.event_type}) rows ${r.ids} at ${r.created}`).join('; ');
 }
 
 async function queuedNotifications(ctx: BenchContext): Promise<number> {
@@ -107,7 +147,9 @@ export const outage: Scenario = async (ctx) => {
   const quiet = await measureFanout(ctx);
   ctx.log(`  quiet fan-out p99 ${quiet.latency.p99} ms; dropping ${n} agents`);
   await sleep(3000);
-  const before = { deliveries: sinks.deliveries.received, mails: sinks.mails.length };
+  // Deliveries of the connects before the endpoint existed may still come: what follows counts from here.
+  const afterId = await lastDeliveryId(ctx, hook.id);
+  const before = { deliveries: sinks.deliveries.received, mails: sinks.mails.length, byType: new Map(sinks.deliveries.byType) };
 
   // The outage: all at once; it lasts until the alerts fired and the "offline" digests went out.
   const meter = new UsageMeter(() => [ctx.hub.pid]);
@@ -129,7 +171,7 @@ export const outage: Scenario = async (ctx) => {
   const t1 = Date.now();
   await ctx.fleet.comeBack();
   const back = await ctx.fleet.waitAllHelloedSince(t1, 240_000, [1]);
-  const atStart = await deliveryStatus(ctx, hook.id);
+  const atStart = await deliveryStatus(ctx, hook.id, afterId);
   ctx.log(`  all back after ${back.get(1)} ms; ${atStart.queued - atStart.succeeded - atStart.failed} deliveries unfinished; fan-out`);
   const busy = await measureFanout(ctx);
   const during = d.receivedBetween(busy.since, busy.lastReceivedAt);
@@ -141,25 +183,31 @@ export const outage: Scenario = async (ctx) => {
     300_000,
     async () => {
       if (d.of('alert.resolved') < n || d.of('installation.online') < n) return false;
-      const s = await deliveryStatus(ctx, hook.id);
-      return s.pending === 0 && d.received - before.deliveries >= s.succeeded;
+      const s = await deliveryStatus(ctx, hook.id, afterId);
+      return s.pending === 0 && d.received - before.deliveries >= s.messages;
     },
     progress,
   );
   await waitUntil(ctx, 'the digests mailed', 120_000, async () => (await queuedNotifications(ctx)) === 0, progress);
   await sleep(Number(OUTAGE_HUB_ENV.NOTIFY_DIGEST_SECONDS) * 1000 + 2000); // a digest run in progress lands
   const usage = meter.stop();
-  const status = await deliveryStatus(ctx, hook.id);
+  const status = await deliveryStatus(ctx, hook.id, afterId);
   const received = d.received - before.deliveries;
+  const receivedOf = (type: string) => d.of(type) - (before.byType.get(type) ?? 0);
+  if (status.queued > status.messages) ctx.log(`  messages written more than once: ${await repeatedMessages(ctx, hook.id, afterId)}`);
   const digests = sinks.mails.slice(before.mails).filter(isDigest);
   const perUser = mailsPerUser(digests, users);
   const notQueued = await queuedNotifications(ctx);
 
   row(ctx, { scenario: SCENARIO, metric: `all ${n} agents dropped at once: outage until the alerts fired and were mailed`, value: downMs, unit: 'ms' });
   row(ctx, { scenario: SCENARIO, metric: 'webhook deliveries queued (one endpoint: offline, online, alert firing, resolved)', value: status.queued, unit: '', reference: { label: '4 events per installation', value: 4 * n } });
-  for (const type of EVENTS) row(ctx, { scenario: SCENARIO, metric: `${type} deliveries received`, value: d.of(type), unit: '', reference: { label: 'installations', value: n } });
-  const allReceived = received >= status.queued && status.failed === 0 && status.pending === 0 && d.badSignatures === 0;
-  row(ctx, { scenario: SCENARIO, metric: 'webhook deliveries received (distinct, signature verified)', value: received, unit: '', reference: { label: 'queued', value: status.queued }, target: { text: 'all queued received, none failed', met: allReceived } });
+  row(ctx, { scenario: SCENARIO, metric: 'distinct messages among them (webhook-id)', value: status.messages, unit: '', reference: { label: 'rows queued', value: status.queued } });
+  for (const type of EVENTS) {
+    const t = status.byType.get(type) ?? { rows: 0, messages: 0 };
+    row(ctx, { scenario: SCENARIO, metric: `${type}: received (queued rows ${t.rows}, distinct messages ${t.messages})`, value: receivedOf(type), unit: '', reference: { label: 'installations', value: n } });
+  }
+  const allReceived = received >= status.messages && status.failed === 0 && status.pending === 0 && d.badSignatures === 0;
+  row(ctx, { scenario: SCENARIO, metric: 'webhook messages received (distinct, signature verified)', value: received, unit: '', reference: { label: 'distinct messages queued', value: status.messages }, target: { text: 'all queued received, none failed', met: allReceived } });
   row(ctx, { scenario: SCENARIO, metric: 'webhook deliveries failed or still pending at the end', value: status.failed + status.pending, unit: '', target: { text: '0', met: status.failed + status.pending === 0 } });
   row(ctx, { scenario: SCENARIO, metric: 'delivery attempts (retries included)', value: status.attempts, unit: '', reference: { label: 'queued', value: status.queued } });
   row(ctx, { scenario: SCENARIO, metric: 'deliveries received twice (at least once) / with a bad signature', value: d.repeats, unit: `/ ${d.badSignatures}` });
