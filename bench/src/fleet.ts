@@ -64,7 +64,8 @@ export class SimFleet {
       if (c.helloedSince === n) return reached;
       if (ms > timeoutMs) {
         const curve = [...reached].map(([f, t]) => `${f * 100}% after ${t} ms`).join(', ');
-        throw new Error(`only ${c.helloedSince}/${n} agents reconnected and said hello within ${timeoutMs} ms${curve ? ` (${curve})` : ''}`);
+        const stragglers = (await this.all<string[]>('stragglers', () => ({ since }))).flat().slice(0, 5);
+        throw new Error(`only ${c.helloedSince}/${n} agents reconnected and said hello within ${timeoutMs} ms${curve ? ` (${curve})` : ''}; for example ${stragglers.join('; ')}`);
       }
       await sleep(250);
     }

@@ -64,6 +64,8 @@ export class SocketAgent {
   private startedAt = 0;
   private seq = 0;
   private flooding = false;
+  /** The last connect error, disconnect reason or failed hello (for a harness that waits in vain). */
+  private lastProblem = '';
   /** Dropped out (see dropOut): no reconnect until comeBack(). */
   private away = false;
   private metricsTimer: NodeJS.Timeout | undefined;
@@ -104,8 +106,14 @@ export class SocketAgent {
       this.connectedAt = Date.now();
       this.hello(socket);
     });
-    socket.on('connect_error', () => this.retry(socket));
-    socket.on('disconnect', () => this.retry(socket));
+    socket.on('connect_error', (err) => {
+      this.lastProblem = `connect_error: ${err.message}`;
+      this.retry(socket);
+    });
+    socket.on('disconnect', (reason) => {
+      this.lastProblem = `disconnect: ${reason}`;
+      this.retry(socket);
+    });
     socket.on('state:desired', (d, ack) => {
       ack({ accepted: true });
       if (this.seen.receive(d)) this.sendReport();
@@ -135,7 +143,10 @@ export class SocketAgent {
         this.firstHelloMs ??= Date.now() - this.startedAt;
         if (ack.desired && this.seen.receive(ack.desired)) this.sendReport();
       })
-      .catch(() => socket.disconnect());
+      .catch((err: unknown) => {
+        this.lastProblem = `hello: ${err instanceof Error ? err.message : String(err)}`;
+        socket.disconnect();
+      });
   }
 
   private retry(socket: AgentSocket): void {
@@ -252,6 +263,12 @@ export class SocketAgent {
     this.away = false;
     this.backoff.reset();
     this.open();
+  }
+
+  /** What this agent is doing, for the harness's message when it waits in vain. */
+  describe(): string {
+    const socket = this.socket;
+    return `${this.identity.agentId}: ${socket === undefined ? 'no socket (waiting to retry)' : socket.connected ? 'connected' : 'connecting'}, helloed ${this.helloed}, hellos ${this.hellos}, away ${this.away}, last problem "${this.lastProblem}"`;
   }
 
   get installationId(): string {

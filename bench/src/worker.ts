@@ -105,6 +105,12 @@ serve({
     for (const s of sockets) s.endFlood();
     return true;
   },
+  /** Up to 5 agents not helloed since `since`, described (why a wait did not end). */
+  stragglers: (a: { since: number }) =>
+    sockets
+      .filter((s) => !(s.helloed && s.lastHelloAt >= a.since))
+      .slice(0, 5)
+      .map((s) => s.describe()),
   'drop-out': () => {
     for (const s of sockets) s.dropOut();
     return sockets.length;
