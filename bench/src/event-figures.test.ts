@@ -43,6 +43,19 @@ describe('DeliveryTally', () => {
     expect(t.lastAt).toBe(400);
     expect(new DeliveryTally().lastAt).toBeNaN();
   });
+
+  it('finds the peak rate over a sliding window', () => {
+    const t = new DeliveryTally();
+    // 5 in the first second, then 20 within 1 s (t = 10 000 … 10 950), then 1 more much later.
+    for (let i = 0; i < 5; i++) t.record({ id: `a${i}`, type: 'x', signed: true, at: i * 200 });
+    for (let i = 0; i < 20; i++) t.record({ id: `b${i}`, type: 'x', signed: true, at: 10_000 + i * 50 });
+    t.record({ id: 'c', type: 'x', signed: true, at: 60_000 });
+    expect(t.peakRate(1000)).toBe(20);
+    // Over 10 s the 20 still win: the first 5 and the 20 span 10 950 ms, more than one window.
+    expect(t.peakRate(10_000)).toBe(2);
+    expect(t.peakRate(11_000)).toBe(25 / 11);
+    expect(new DeliveryTally().peakRate(1000)).toBe(0);
+  });
 });
 
 describe('mailsPerUser', () => {

@@ -59,6 +59,18 @@ export class DeliveryTally {
     return n;
   }
 
+  /** The most messages first received within any `windowMs`, per second (the receiver's peak rate). */
+  peakRate(windowMs: number): number {
+    const times = [...this.firstAt.values()].sort((a, b) => a - b);
+    let best = 0;
+    let from = 0;
+    for (let to = 0; to < times.length; to++) {
+      while ((times[to] ?? 0) - (times[from] ?? 0) >= windowMs) from += 1;
+      best = Math.max(best, to - from + 1);
+    }
+    return best / (windowMs / 1000);
+  }
+
   /** Epoch ms of the last first receipt (NaN when none). */
   get lastAt(): number {
     let last = Number.NaN;

@@ -84,12 +84,13 @@ export async function waitRolloutDone(ctx: BenchContext, id: string, timeoutMs: 
 
 /**
  * A one-wave rollout to everyone: from the API call until each agent has its desired state (it
- * fails when an agent never gets it), then until the rollout is done.
+ * fails when an agent never gets it, `disconnected` known absentees apart), then until the rollout
+ * is done (or 5 minutes).
  */
-export async function measureFanout(ctx: BenchContext): Promise<{ latency: Distribution; samples: number[]; since: number; lastReceivedAt: number; status: string; doneMs: number }> {
+export async function measureFanout(ctx: BenchContext, disconnected = 0): Promise<{ latency: Distribution; samples: number[]; since: number; lastReceivedAt: number; status: string; doneMs: number }> {
   const { id, since } = await rolloutToAll(ctx);
-  const r = await ctx.fleet.waitAllReceived(since, 120_000);
-  if (r.missing > 0) throw new Error(`${r.missing} agents never received the rollout's desired state`);
+  const r = await ctx.fleet.waitAllReceived(since, 120_000, disconnected);
+  if (r.missing > disconnected) throw new Error(`${r.missing} agents never received the rollout's desired state`);
   const samples = r.times.map((t) => t - since);
   const lastReceivedAt = Math.max(...r.times);
   const done = await waitRolloutDone(ctx, id, 300_000);
@@ -101,13 +102,13 @@ export async function measureFanout(ctx: BenchContext): Promise<{ latency: Distr
  * done): their samples pooled into one distribution, and each run's p99. One rollout is one draw
  * on a shared machine; comparisons between conditions use the pooled figure.
  */
-export async function measureFanouts(ctx: BenchContext, runs: number): Promise<{ latency: Distribution; p99s: number[]; first: { since: number }; last: { lastReceivedAt: number; status: string; doneMs: number } }> {
+export async function measureFanouts(ctx: BenchContext, runs: number, disconnected = 0): Promise<{ latency: Distribution; p99s: number[]; first: { since: number }; last: { lastReceivedAt: number; status: string; doneMs: number } }> {
   const samples: number[] = [];
   const p99s: number[] = [];
   let first: { since: number } | undefined;
   let last: { lastReceivedAt: number; status: string; doneMs: number } | undefined;
   for (let i = 0; i < runs; i++) {
-    const f = await measureFanout(ctx);
+    const f = await measureFanout(ctx, disconnected);
     first ??= f;
     last = f;
     p99s.push(f.latency.p99);
