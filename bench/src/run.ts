@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import type { BenchOptions } from './options.js';
 import { HubCluster } from './hub.js';
@@ -30,6 +31,7 @@ function freePort(): Promise<number> {
  */
 export async function runBench(opts: BenchOptions, log: (message: string) => void): Promise<BenchResults> {
   const started = Date.now();
+  const loadAtStart = os.loadavg();
   // The outage needs the hub configured at start: its mail to a loopback SMTP sink, webhooks to loopback.
   const sinks = opts.scenarios.includes('outage') ? await EventSinks.start() : undefined;
   const cluster = new HubCluster(path.join(opts.outDir, 'hub-logs'), opts.cpuProfDir, sinks ? { ...OUTAGE_HUB_ENV, SMTP_URL: sinks.smtpUrl } : {});
@@ -73,6 +75,7 @@ export async function runBench(opts: BenchOptions, log: (message: string) => voi
     scenarios: outcomes,
     rows: ctx?.rows ?? [],
     notes,
+    load: { atStart: loadAtStart, atEnd: os.loadavg() },
   };
   await mkdir(opts.outDir, { recursive: true });
   const files = resultFiles(opts);
