@@ -38,6 +38,8 @@ export class HubCluster {
     /** Where each hub process's output goes (`hub-<port>-<n>.log`). */
     readonly logDir: string,
     private readonly cpuProfDir?: string,
+    /** Configuration some scenarios need (the outage's SMTP sink, loopback webhooks, short intervals). */
+    private readonly extraEnv: Record<string, string> = {},
   ) {
     mkdirSync(logDir, { recursive: true });
   }
@@ -70,6 +72,7 @@ export class HubCluster {
       LOG_LEVEL: process.env.BENCH_HUB_LOG_LEVEL ?? 'warn',
       API_RATE_LIMIT_PER_MINUTE: '1000000',
       NODE_ENV: 'production',
+      ...this.extraEnv,
     });
     const probeFile = path.join(this.logDir, `memory-${port}-${this.started + 1}.json`);
     env.BENCH_MEMORY_PROBE = probeFile;

@@ -5,7 +5,16 @@ describe('parseOptions', () => {
   it('defaults to the full run with every scenario', () => {
     const o = parseOptions([], '/out');
     expect(o).toMatchObject({ quick: false, agents: 10_000, idleSeconds: 60, outDir: '/out', pollIntervalMs: 5000 });
-    expect(o.scenarios).toEqual(['connect', 'fanout', 'ingest', 'idle', 'reconnect', 'multinode']);
+    expect(o.scenarios).toEqual(['connect', 'fanout', 'ingest', 'idle', 'reconnect', 'multinode', 'outage', 'metrics']);
+    expect(o.metricsSeconds).toBe(60);
+  });
+
+  it('--quick leaves out the minute-long outage and metrics scenarios unless asked for', () => {
+    expect(parseOptions(['--quick'], '/out').scenarios).toEqual(['connect', 'fanout', 'ingest', 'idle', 'reconnect', 'multinode']);
+    const o = parseOptions(['--quick', '--scenarios', 'metrics,outage', '--metrics-seconds', '45'], '/out');
+    expect(o.scenarios).toEqual(['outage', 'metrics']);
+    expect(o.metricsSeconds).toBe(45);
+    expect(parseOptions(['--quick'], '/out').metricsSeconds).toBe(30);
   });
 
   it('--quick shrinks the run; explicit flags still win; scenarios keep their canonical order', () => {

@@ -13,6 +13,7 @@ const results: BenchResults = {
   ],
   rows: [{ scenario: 'fanout', metric: 'p99 latency', value: 120, unit: 'ms', reference: { label: 'bare Socket.IO p99', value: 80 }, target: { text: '≤ 2× floor', met: true } }],
   notes: ['a note'],
+  load: { atStart: [0.5, 1, 1.25], atEnd: [12.04, 8, 3] },
 };
 
 describe('report', () => {
@@ -23,5 +24,7 @@ describe('report', () => {
     expect(md).toContain('| ingest | **no**: boom | 1.00 |');
     expect(md).toContain('2 cores');
     expect(md).toContain('- a note');
+    expect(md).toContain('Load average (1, 5, 15 min) at the start: 0.5, 1.0, 1.3; at the end: 12.0, 8.0, 3.0 (2 cores');
+    expect(toMarkdown({ ...results, load: undefined })).not.toContain('Load average');
   });
 });

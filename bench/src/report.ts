@@ -35,6 +35,8 @@ export interface BenchResults {
   scenarios: ScenarioOutcome[];
   rows: ResultRow[];
   notes: string[];
+  /** The machine's 1, 5 and 15-minute load averages when the run started and ended (others sharing it show here). */
+  load?: { atStart: number[]; atEnd: number[] };
 }
 
 export function machineFacts(): MachineFacts {
@@ -57,6 +59,7 @@ export function toMarkdown(r: BenchResults): string {
     `${r.agents.toLocaleString('en-US')} simulated agents · ${r.startedAt} · ${Math.round(r.durationSeconds)} s · ${m.cores} cores (${m.cpuModel}), ${(m.memoryBytes / 2 ** 30).toFixed(0)} GiB, Node ${m.node}, ${m.platform}`,
     '',
     'The hub, PostgreSQL, Redis and the simulated agents share this machine, so absolute figures include their contention; the ratios compare figures taken in the same run.',
+    ...(r.load ? ['', `Load average (1, 5, 15 min) at the start: ${r.load.atStart.map((v) => v.toFixed(1)).join(', ')}; at the end: ${r.load.atEnd.map((v) => v.toFixed(1)).join(', ')} (${m.cores} cores: above ${m.cores}, other work shared the machine).`] : []),
     '',
     '| scenario | metric | value | reference | ratio | target | met |',
     '|---|---|---:|---|---:|---|:-:|',

@@ -1,117 +1,17 @@
-import { fileURLToPath } from 'node:url';
-import type { BenchOptions, ScenarioName } from './options.js';
-import type { HubCluster, HubNode } from './hub.js';
+import type { ScenarioName } from './options.js';
 import { sleep } from './hub.js';
-import { UsageMeter, type Usage } from './proc.js';
-import { Child } from './rpc.js';
-import type { Fleet } from './seed.js';
-import type { SimFleet } from './fleet.js';
-import type { ResultRow } from './report.js';
-import { distribution, pollingLatency, type Distribution } from './stats.js';
+import { UsageMeter } from './proc.js';
+import { distribution, pollingLatency } from './stats.js';
+import { cpuPerMinute, ensureConnected, KB, latencyRows, measureFloor, perClient, rolloutToAll, row, usageRows, waitRolloutDone, type Scenario } from './scenario-kit.js';
+import { outage } from './outage.js';
+import { metrics } from './metrics-cost.js';
 
-const FLOOR_SERVER = fileURLToPath(new URL('./floor-server.js', import.meta.url));
-const KB = 1024;
-
-export interface BenchContext {
-  opts: BenchOptions;
-  cluster: HubCluster;
-  /** The first hub node (restarted in place by the reconnect storm). */
-  hub: HubNode;
-  ports: number[];
-  seeded: Fleet;
-  fleet: SimFleet;
-  rows: ResultRow[];
-  notes: string[];
-  log(message: string): void;
-  /** Figures one scenario leaves for another (floor latency, polling latency…). */
-  shared: { floor?: Distribution; floorMemoryPerClient?: MemoryPerClient; floorConnectMs?: number; socketFanout?: Distribution; pollFanout?: Distribution };
-}
-
-type Scenario = (ctx: BenchContext) => Promise<void>;
-
-const row = (ctx: BenchContext, r: ResultRow) => ctx.rows.push(r);
-
-interface MemoryPerClient {
-  /** Resident set growth per client. */
-  rss: number;
-  /** Live JS heap plus buffers outside it (socket buffers) per client. */
-  heap: number;
-}
-const perClient = (before: NodeJS.MemoryUsage, after: NodeJS.MemoryUsage, n: number): MemoryPerClient => ({
-  rss: (after.rss - before.rss) / n,
-  heap: (after.heapUsed + after.external - before.heapUsed - before.external) / n,
-});
-const latencyRows = (ctx: BenchContext, scenario: string, what: string, d: Distribution, reference?: Distribution, refLabel = 'bare Socket.IO') => {
-  for (const p of ['p50', 'p99', 'max'] as const) {
-    row(ctx, { scenario, metric: `${what} ${p}`, value: d[p], unit: 'ms', ...(reference ? { reference: { label: `${refLabel} ${p}`, value: reference[p] } } : {}) });
-  }
-};
-const cpuPerMinute = (u: Usage) => (u.cpuSeconds / u.wallSeconds) * 60;
-const usageRows = (ctx: BenchContext, scenario: string, u: Usage) => {
-  row(ctx, { scenario, metric: 'hub CPU', value: u.cpuSeconds, unit: 's' });
-  row(ctx, { scenario, metric: 'hub peak RSS', value: u.peakRssBytes / 2 ** 20, unit: 'MiB' });
-};
-
-/** Starts a rollout of a new release to every installation in one unlimited wave; returns its id and the start time. */
-async function rolloutToAll(ctx: BenchContext): Promise<{ id: string; since: number }> {
-  const releaseId = await ctx.seeded.newRelease();
-  const since = Date.now();
-  const rollout = await ctx.seeded.api.post<{ id: string }>('/rollouts', {
-    releaseId,
-    targets: { all: true },
-    strategy: { waves: [{ percent: 100 }], maxParallel: 100_000, respectMaintenanceWindows: false, healthTimeoutSeconds: 600 },
-  });
-  return { id: rollout.id, since };
-}
-
-async function waitRolloutDone(ctx: BenchContext, id: string, timeoutMs: number): Promise<{ status: string; ms: number }> {
-  const t0 = Date.now();
-  for (;;) {
-    const r = await ctx.seeded.api.get<{ status: string }>(`/rollouts/${id}`);
-    if (!['pending', 'running'].includes(r.status)) return { status: r.status, ms: Date.now() - t0 };
-    if (Date.now() - t0 > timeoutMs) return { status: `${r.status} (timed out)`, ms: Date.now() - t0 };
-    await sleep(500);
-  }
-}
-
-async function ensureConnected(ctx: BenchContext, hubUrls: string[]): Promise<void> {
-  const c = await ctx.fleet.counts();
-  if (c.total === ctx.seeded.agents.length && c.helloed === c.total) return;
-  if (c.total > 0) await ctx.fleet.stopSockets();
-  await ctx.fleet.startSockets(hubUrls);
-  await ctx.fleet.waitAllHelloed(180_000);
-}
+export type { BenchContext } from './scenario-kit.js';
 
 /** 1. Connect storm (and the floor's memory and broadcast latency, measured first on an idle machine). */
 const connect: Scenario = async (ctx) => {
   const n = ctx.seeded.agents.length;
-  const floor = new Child(FLOOR_SERVER);
-  try {
-    const port = await floor.call<number>('listen');
-    const before = await floor.call<NodeJS.MemoryUsage>('memory');
-    const c0 = Date.now();
-    await ctx.fleet.floorConnect(`http://127.0.0.1:${port}`, n);
-    ctx.shared.floorConnectMs = Date.now() - c0;
-    await sleep(1000);
-    ctx.shared.floorMemoryPerClient = perClient(before, await floor.call<NodeJS.MemoryUsage>('memory'), n);
-    const samples: number[] = [];
-    for (let seq = 0; seq < 4; seq++) {
-      const t0 = await floor.call<number>('broadcast', { seq });
-      const deadline = Date.now() + 30_000;
-      let r = await ctx.fleet.floorReceipts(seq);
-      while (r.missing > 0 && Date.now() < deadline) {
-        await sleep(50);
-        r = await ctx.fleet.floorReceipts(seq);
-      }
-      if (seq > 0) samples.push(...r.times.map((t) => t - t0)); // seq 0 warms up
-      await sleep(300);
-    }
-    ctx.shared.floor = distribution(samples);
-    await ctx.fleet.floorClose();
-    await floor.call('close');
-  } finally {
-    await floor.kill();
-  }
+  await measureFloor(ctx);
 
   const before = await ctx.hub.memory();
   const meter = new UsageMeter(() => [ctx.hub.pid]);
@@ -307,4 +207,4 @@ const multinode: Scenario = async (ctx) => {
   }
 };
 
-export const SCENARIO_RUNNERS: Record<ScenarioName, Scenario> = { connect, fanout, ingest, idle, reconnect, multinode };
+export const SCENARIO_RUNNERS: Record<ScenarioName, Scenario> = { connect, fanout, ingest, idle, reconnect, multinode, outage, metrics };

@@ -8,6 +8,8 @@ export interface AgentIdentity {
 
 export interface Fleet {
   api: Api;
+  /** The vendor admin who signed up (the API above is signed in as them). */
+  adminEmail: string;
   applicationId: string;
   trackId: string;
   agents: AgentIdentity[];
@@ -18,14 +20,22 @@ export interface Fleet {
 const CUSTOMERS = 20;
 const compose = (version: string) => `services:\n  web:\n    image: busybox:latest\n    command: ["httpd", "-f", "-p", "8080"]\n    network_mode: host\n    labels:\n      version: "${version}"\n`;
 
+export const BENCH_PASSWORD = 'bench-password-123';
+
 /**
  * Seeds a vendor through the real REST API: one compose application on one track, 20 customers
- * entitled to it, `count` installations spread over them, and agent credentials for each.
+ * entitled to it, `count` installations spread over them, and agent credentials for each. A hub
+ * with SMTP confirms sign-ups by mail: `confirmationToken` then finds the token mailed to the address.
  */
-export async function seedFleet(hubUrl: string, count: number, onProgress: (done: number) => void): Promise<Fleet> {
+export async function seedFleet(hubUrl: string, count: number, onProgress: (done: number) => void, confirmationToken?: (email: string) => Promise<string>): Promise<Fleet> {
   const api = new Api(hubUrl);
   const suffix = Math.random().toString(36).slice(2, 8);
-  await api.post('/auth/signup', { email: `bench-${suffix}@example.com`, password: 'bench-password-123', name: 'Bench', vendorName: `Bench ${suffix}` });
+  const adminEmail = `bench-${suffix}@example.com`;
+  const signup = await api.post<{ confirmBy?: string }>('/auth/signup', { email: adminEmail, password: BENCH_PASSWORD, name: 'Bench', vendorName: `Bench ${suffix}` });
+  if (signup.confirmBy === 'email') {
+    if (!confirmationToken) throw new Error('the hub confirms sign-ups by mail and the bench has no SMTP sink');
+    await api.post('/auth/signup/confirm', { token: await confirmationToken(adminEmail) });
+  }
   const app = await api.post<{ id: string }>('/applications', { name: 'Shop', kind: 'compose' });
   const track = await api.post<{ id: string }>('/tracks', { name: 'Stable', applicationIds: [app.id] });
   const customers = await pool(Array.from({ length: Math.min(CUSTOMERS, count) }, (_, i) => i), 8, async (i) => {
@@ -44,6 +54,7 @@ export async function seedFleet(hubUrl: string, count: number, onProgress: (done
   let releases = 0;
   return {
     api,
+    adminEmail,
     applicationId: app.id,
     trackId: track.id,
     agents,

@@ -3,6 +3,7 @@ import { io, type Socket } from 'socket.io-client';
 import { Backoff, RESTART_WINDOW_MS, restartDelay } from '@flotilla/agent-core';
 import { AGENT_HTTP, PROTOCOL_VERSION, type AgentToHubEvents, type DesiredState, type HubToAgentEvents, type StatusReport } from '@flotilla/protocol';
 import type { AgentIdentity } from './seed.js';
+import { simUsage } from './sim-usage.js';
 
 type AgentSocket = Socket<HubToAgentEvents, AgentToHubEvents>;
 
@@ -63,6 +64,13 @@ export class SocketAgent {
   private startedAt = 0;
   private seq = 0;
   private flooding = false;
+  /** The last connect error, disconnect reason or failed hello (for a harness that waits in vain). */
+  private lastProblem = '';
+  /** Dropped out (see dropOut): no reconnect until comeBack(). */
+  private away = false;
+  private metricsTimer: NodeJS.Timeout | undefined;
+  /** Usage reports (agent-core's metrics every 30 s) sent, acknowledged, refused or unanswered. */
+  readonly metrics = { sent: 0, acked: 0, failed: 0 };
   /** agent-core's answer to the hub's restart notice: retry within its window for two minutes. */
   private restart: { withinMs: number; until: number } | undefined;
 
@@ -98,8 +106,14 @@ export class SocketAgent {
       this.connectedAt = Date.now();
       this.hello(socket);
     });
-    socket.on('connect_error', () => this.retry(socket));
-    socket.on('disconnect', () => this.retry(socket));
+    socket.on('connect_error', (err) => {
+      this.lastProblem = `connect_error: ${err.message}`;
+      this.retry(socket);
+    });
+    socket.on('disconnect', (reason) => {
+      this.lastProblem = `disconnect: ${reason}`;
+      this.retry(socket);
+    });
     socket.on('state:desired', (d, ack) => {
       ack({ accepted: true });
       if (this.seen.receive(d)) this.sendReport();
@@ -129,7 +143,10 @@ export class SocketAgent {
         this.firstHelloMs ??= Date.now() - this.startedAt;
         if (ack.desired && this.seen.receive(ack.desired)) this.sendReport();
       })
-      .catch(() => socket.disconnect());
+      .catch((err: unknown) => {
+        this.lastProblem = `hello: ${err instanceof Error ? err.message : String(err)}`;
+        socket.disconnect();
+      });
   }
 
   private retry(socket: AgentSocket): void {
@@ -142,10 +159,47 @@ export class SocketAgent {
     if (this.restart && Date.now() >= this.restart.until) this.restart = undefined;
     setTimeout(
       () => {
-        if (!this.closed) this.open();
+        if (!this.closed && !this.away && this.socket === undefined) this.open();
       },
       this.restart ? restartDelay(this.restart.withinMs) : this.backoff.next(),
     );
+  }
+
+  /**
+   * Sends a usage sample every `intervalMs` as agent-core does (its metrics timer, apart from the
+   * periodic status report: a report carrying `usage`), the first at a random moment of the interval
+   * so a fleet's samples are spread over it.
+   */
+  startMetrics(intervalMs: number): void {
+    clearTimeout(this.metricsTimer);
+    const tick = () => {
+      if (this.closed) return;
+      this.sendUsage();
+      this.metricsTimer = setTimeout(tick, intervalMs);
+    };
+    this.metricsTimer = setTimeout(tick, Math.random() * intervalMs);
+  }
+
+  stopMetrics(): void {
+    clearTimeout(this.metricsTimer);
+    this.metricsTimer = undefined;
+  }
+
+  private sendUsage(): void {
+    const socket = this.socket;
+    // Not connected: the sample is lost, as agent-core's is when its report fails.
+    if (!socket?.connected || !this.helloed) return;
+    this.metrics.sent += 1;
+    socket
+      .timeout(ACK_TIMEOUT_MS)
+      .emitWithAck('status:report', { ...this.seen.report(), usage: simUsage(new Date()) })
+      .then(
+        (ack) => {
+          if ('ok' in ack) this.metrics.acked += 1;
+          else this.metrics.failed += 1;
+        },
+        () => (this.metrics.failed += 1),
+      );
   }
 
   sendReport(): void {
@@ -191,6 +245,32 @@ export class SocketAgent {
     this.sendReport();
   }
 
+  /**
+   * An outage at the site: the connection drops and the agent stays away (no retries) until
+   * `comeBack()`; what it applied is kept, as a real agent's state directory keeps it.
+   */
+  dropOut(): void {
+    this.away = true;
+    const socket = this.socket;
+    this.socket = undefined;
+    this.helloed = false;
+    socket?.removeAllListeners();
+    socket?.close();
+  }
+
+  comeBack(): void {
+    if (!this.away || this.closed) return;
+    this.away = false;
+    this.backoff.reset();
+    this.open();
+  }
+
+  /** What this agent is doing, for the harness's message when it waits in vain. */
+  describe(): string {
+    const socket = this.socket;
+    return `${this.identity.agentId}: ${socket === undefined ? 'no socket (waiting to retry)' : socket.connected ? 'connected' : 'connecting'}, helloed ${this.helloed}, hellos ${this.hellos}, away ${this.away}, last problem "${this.lastProblem}"`;
+  }
+
   get installationId(): string {
     return this.identity.installationId;
   }
@@ -198,6 +278,7 @@ export class SocketAgent {
   close(): void {
     this.closed = true;
     clearTimeout(this.timer);
+    clearTimeout(this.metricsTimer);
     this.socket?.removeAllListeners();
     this.socket?.close();
   }

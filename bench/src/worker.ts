@@ -39,6 +39,13 @@ export interface Receipts {
   missing: number;
 }
 
+/** Usage reports of the agents in one worker (see SocketAgent.startMetrics). */
+export interface MetricsCounts {
+  sent: number;
+  acked: number;
+  failed: number;
+}
+
 export interface Applies {
   agents: number;
   appliedOnce: number;
@@ -98,6 +105,33 @@ serve({
     for (const s of sockets) s.endFlood();
     return true;
   },
+  /** Up to 5 agents not helloed since `since`, described (why a wait did not end). */
+  stragglers: (a: { since: number }) =>
+    sockets
+      .filter((s) => !(s.helloed && s.lastHelloAt >= a.since))
+      .slice(0, 5)
+      .map((s) => s.describe()),
+  'drop-out': () => {
+    for (const s of sockets) s.dropOut();
+    return sockets.length;
+  },
+  'come-back': () => {
+    for (const s of sockets) s.comeBack();
+    return sockets.length;
+  },
+  'start-metrics': (a: { intervalMs: number }) => {
+    for (const s of sockets) s.startMetrics(a.intervalMs);
+    return sockets.length;
+  },
+  'stop-metrics': () => {
+    for (const s of sockets) s.stopMetrics();
+    return true;
+  },
+  'metrics-counts': (): MetricsCounts => ({
+    sent: sockets.reduce((n, s) => n + s.metrics.sent, 0),
+    acked: sockets.reduce((n, s) => n + s.metrics.acked, 0),
+    failed: sockets.reduce((n, s) => n + s.metrics.failed, 0),
+  }),
   'stop-sockets': () => {
     for (const s of sockets) s.close();
     sockets = [];
