@@ -29,6 +29,7 @@ import * as m20261207200000 from './20261207200000_notifications.js';
 import * as m20261207400000 from './20261207400000_webhook_delivery_housekeeping.js';
 import * as m20261207500000 from './20261207500000_support_bundles.js';
 import * as m20261208100000 from './20261208100000_installation_config.js';
+import * as m20261208200000 from './20261208200000_webhook_delivery_once.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -67,6 +68,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261207400000_webhook_delivery_housekeeping', m20261207400000],
   ['20261207500000_support_bundles', m20261207500000],
   ['20261208100000_installation_config', m20261208100000],
+  ['20261208200000_webhook_delivery_once', m20261208200000],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -327,6 +327,24 @@ describe('delivery', () => {
     expect(verifies(hook.secret, r)).toBe(true);
   });
 
+  it('an event the outbox hands over again is not delivered twice: one delivery per message and endpoint', async () => {
+    const { admin } = await vendor();
+    const path = `/once-${randomSuffix()}`;
+    const hook = await createHook(admin, path, ['release.locked']);
+    await lockRelease(admin);
+    await waitFor(() => at(path)[0], 10_000, 'the delivery');
+    const db = hub.infra.db;
+    const delivery: { message_id: string } = await db('webhook_deliveries').where({ endpoint_id: hook.id }).first();
+    expect(delivery.message_id).toMatch(/^msg_al\d+$/);
+    // As an outbox reading the same rows again (it is at least once): its audit_log cursor rewound to just before the event.
+    const source: { xid: string; id: string } = await db('audit_log').where({ id: delivery.message_id.slice('msg_al'.length) }).first(db.raw('xid::text AS xid'), db.raw('id::text AS id'));
+    await db('event_outbox_cursors').where({ source: 'audit_log' }).update({ xid: db.raw('?::xid8', [source.xid]), id: String(BigInt(source.id) - 1n) });
+    await hub.app.services.eventOutbox.run();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(at(path)).toHaveLength(1);
+    expect(await db('webhook_deliveries').where({ endpoint_id: hook.id }).count({ n: '*' })).toEqual([{ n: 1 }]);
+  });
+
   it('queues again a delivery whose job was lost (sent once), and purges finished deliveries past retention', async () => {
     const { admin } = await vendor();
     const hook = await createHook(admin, `/stranded-${randomSuffix()}`);

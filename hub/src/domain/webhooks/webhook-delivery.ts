@@ -57,7 +57,10 @@ export class WebhookDelivery {
   /** The event outbox's dispatch: deliveries written with the cursor, their jobs queued after commit. */
   async dispatch(trx: Knex.Transaction, events: MappedEvent[]): Promise<() => Promise<void>> {
     const endpoints = await this.repo.enabledOf(events.map((e) => e.vendorId), trx);
-    const ids = await this.repo.insertDeliveries(fanOut(events, endpoints), trx);
+    const planned = fanOut(events, endpoints);
+    const ids = await this.repo.insertDeliveries(planned, trx);
+    // The outbox is at least once: an event it hands over again must not reach a receiver twice.
+    if (ids.length < planned.length) this.log.warn({ skipped: planned.length - ids.length }, 'webhook deliveries already written for these events: not sent again');
     return () => this.enqueue(ids);
   }
 

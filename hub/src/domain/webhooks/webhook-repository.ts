@@ -164,11 +164,14 @@ export class WebhookRepository {
     return this.opened((await this.db('webhook_endpoints').where({ id }).first()) as EndpointRow | undefined);
   }
 
+  /** The ids of the deliveries written; one whose (endpoint, message) exists already is skipped (an event read twice). */
   async insertDeliveries(deliveries: readonly NewDelivery[], trx?: Knex.Transaction): Promise<string[]> {
     const ids: string[] = [];
     for (let i = 0; i < deliveries.length; i += 2000) {
       const rows = (await (trx ?? this.db)('webhook_deliveries')
         .insert(deliveries.slice(i, i + 2000).map((d) => ({ endpoint_id: d.endpointId, message_id: d.messageId, event_type: d.eventType, payload: JSON.stringify(d.payload) })))
+        .onConflict(['endpoint_id', 'message_id'])
+        .ignore()
         .returning('id')) as { id: string }[];
       ids.push(...rows.map((r) => String(r.id)));
     }
