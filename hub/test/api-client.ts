@@ -1,3 +1,4 @@
+import type { AgentCredentials } from '@flotilla/protocol';
 import { validatorFor } from './openapi-validator.js';
 
 /**
@@ -63,4 +64,19 @@ export async function created(res: Promise<{ status: number; body: { id: string 
   const { status, body } = await res;
   if (status !== 201) throw new Error(`expected 201, got ${status}: ${JSON.stringify(body)}`);
   return body.id;
+}
+
+/**
+ * The smallest fleet a test with one agent needs: application "shop" 1.0.0 deployed to the compose
+ * installation "edge-1" of customer "Acme", and that installation's agent credentials.
+ */
+export async function deployedInstallation(api: ApiClient): Promise<{ versionId: string; customerId: string; installationId: string; creds: AgentCredentials }> {
+  const app = await created(api.post<{ id: string }>('/applications', { name: 'shop', kind: 'compose' }));
+  const versionId = await created(api.post<{ id: string }>(`/applications/${app}/versions`, { version: '1.0.0', compose: { file: COMPOSE_V1 } }));
+  const customerId = await created(api.post<{ id: string }>('/customers', { name: 'Acme' }));
+  const installationId = await created(api.post<{ id: string }>('/installations', { customerId, name: 'edge-1', environment: 'production', agentKind: 'compose' }));
+  const deployed = await api.post(`/installations/${installationId}/deploy`, { versionId });
+  if (deployed.status !== 202) throw new Error(`deploy answered ${deployed.status}: ${JSON.stringify(deployed.body)}`);
+  const creds = (await api.post<AgentCredentials>(`/installations/${installationId}/agent-credentials`)).body;
+  return { versionId, customerId, installationId, creds };
 }

@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentCredentials, BundleManifest, SupportBundle } from '@flotilla/protocol';
-import { ApiClient, COMPOSE_V1 } from './api-client.js';
+import type { BundleManifest, SupportBundle } from '@flotilla/protocol';
+import { ApiClient, deployedInstallation } from './api-client.js';
 import { jsonOf, runFlotilla } from './cli-process.js';
 import { createTestDatabase, randomSuffix, startTestHub, type TestDatabase, type TestHub } from './helpers.js';
 import { connectAgent, host, type AgentSocket } from './sim-agent.js';
@@ -32,12 +32,7 @@ describe('flotilla support-bundle', { timeout: 120_000 }, () => {
   it('creates a bundle and waits for it, lists it, and downloads the archive the agent sent', async () => {
     const api = new ApiClient(hub.url);
     await api.signup(randomSuffix());
-    const app = (await api.post<{ id: string }>('/applications', { name: 'shop', kind: 'compose' })).body.id;
-    const versionId = (await api.post<{ id: string }>(`/applications/${app}/versions`, { version: '1.0.0', compose: { file: COMPOSE_V1 } })).body.id;
-    const customerId = (await api.post<{ id: string }>('/customers', { name: 'Acme' })).body.id;
-    const installationId = (await api.post<{ id: string }>('/installations', { customerId, name: 'edge-1', environment: 'production', agentKind: 'compose' })).body.id;
-    expect((await api.post(`/installations/${installationId}/deploy`, { versionId })).status).toBe(202);
-    const creds = (await api.post<AgentCredentials>(`/installations/${installationId}/agent-credentials`)).body;
+    const { installationId, creds } = await deployedInstallation(api);
     const ci = { FLOTILLA_URL: hub.url, FLOTILLA_TOKEN: (await api.post<{ token: string }>('/tokens', { name: 'ci', role: 'release-manager' })).body.token, HOME: dir, FLOTILLA_CONFIG: path.join(dir, 'none.json') };
 
     const archive = randomBytes(300_000);

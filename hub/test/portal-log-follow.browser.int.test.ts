@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AgentCredentials, LogFollowStart } from '@flotilla/protocol';
-import { ApiClient, COMPOSE_V1 } from './api-client.js';
+import type { LogFollowStart } from '@flotilla/protocol';
+import { ApiClient, deployedInstallation } from './api-client.js';
 import { randomSuffix, waitFor } from './helpers.js';
 import { shot, signInWithForm, useBrowserSuite } from './browser-helpers.js';
 import { connectAgent, host, type AgentSocket } from './sim-agent.js';
@@ -38,12 +38,7 @@ describe('installation page logs', () => {
     const base = suite.hub.url;
     const api = new ApiClient(base);
     const admin = await api.signup(randomSuffix());
-    const app = (await api.post<{ id: string }>('/applications', { name: 'shop', kind: 'compose' })).body.id;
-    const versionId = (await api.post<{ id: string }>(`/applications/${app}/versions`, { version: '1.0.0', compose: { file: COMPOSE_V1 } })).body.id;
-    const customerId = (await api.post<{ id: string }>('/customers', { name: 'Acme' })).body.id;
-    const installationId = (await api.post<{ id: string }>('/installations', { customerId, name: 'edge-1', environment: 'production', agentKind: 'compose' })).body.id;
-    expect((await api.post(`/installations/${installationId}/deploy`, { versionId })).status).toBe(202);
-    const creds = (await api.post<AgentCredentials>(`/installations/${installationId}/agent-credentials`)).body;
+    const { installationId, creds } = await deployedInstallation(api);
 
     const follows: LogFollowStart[] = [];
     const unfollowed = new Set<string>();

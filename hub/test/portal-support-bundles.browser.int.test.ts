@@ -2,8 +2,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AgentCredentials, BundleCollect, BundleManifest } from '@flotilla/protocol';
-import { COMPOSE_V1 } from './api-client.js';
+import type { BundleCollect, BundleManifest } from '@flotilla/protocol';
+import { deployedInstallation } from './api-client.js';
 import { randomSuffix, waitFor } from './helpers.js';
 import { shot, signInWithForm, useBrowserSuite } from './browser-helpers.js';
 import { join, PASSWORD, Session } from './identity-helpers.js';
@@ -49,12 +49,7 @@ describe('support bundles in the portal', () => {
     const base = suite.hub.url;
     const admin = new Session(base, []);
     const signedUp = await admin.signup(randomSuffix());
-    const app = (await admin.post<{ id: string }>('/applications', { name: 'shop', kind: 'compose' })).body.id;
-    const versionId = (await admin.post<{ id: string }>(`/applications/${app}/versions`, { version: '1.0.0', compose: { file: COMPOSE_V1 } })).body.id;
-    const customerId = (await admin.post<{ id: string }>('/customers', { name: 'Acme' })).body.id;
-    const installationId = (await admin.post<{ id: string }>('/installations', { customerId, name: 'edge-1', environment: 'production', agentKind: 'compose' })).body.id;
-    expect((await admin.post(`/installations/${installationId}/deploy`, { versionId })).status).toBe(202);
-    const creds = (await admin.post<AgentCredentials>(`/installations/${installationId}/agent-credentials`)).body;
+    const { customerId, installationId, creds } = await deployedInstallation(admin);
     const customerAdmin = await join(admin, 'admin', customerId);
 
     const requests: BundleCollect[] = [];
