@@ -48,7 +48,9 @@ afterEach(async () => {
   await rm(stateDir, { recursive: true, force: true });
 });
 
-const web = (version: string, image = testImage(version)): DesiredComponent => ({
+/** A compose component (spreading it keeps it one: `kind` stays 'compose'). */
+type ComposeComponent = Extract<DesiredComponent, { kind: 'compose' }>;
+const web = (version: string, image = testImage(version)): ComposeComponent => ({
   name: 'web',
   kind: 'compose',
   version,
@@ -121,7 +123,7 @@ describe('ComposeDriver against the Docker engine', () => {
 
   it('restart restarts the containers, and collect-logs returns their last lines', async () => {
     // A service that says hello on every start, so a restart shows in its log.
-    const talker: DesiredComponent = {
+    const talker: ComposeComponent = {
       ...web('v1'),
       spec: {
         file: `services:\n  web:\n    image: ${testImage('v1')}\n    network_mode: host\n    command: ["/bin/sh", "-c", "echo hello from web; trap 'exit 0' TERM; while true; do sleep 1; done"]\n`,
@@ -136,7 +138,7 @@ describe('ComposeDriver against the Docker engine', () => {
   });
 
   it('reports CPU, memory and restarts of a busy container from the Docker engine', async () => {
-    const busy: DesiredComponent = {
+    const busy: ComposeComponent = {
       ...web('v1'),
       spec: {
         // Spins one core; memory is the shell's. `restart: always` with an exit after 1 s counts restarts.

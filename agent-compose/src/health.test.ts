@@ -6,6 +6,7 @@ function container(service: string, state: Partial<ContainerInspect['State']> & 
     Id: `${service}-id`,
     Name: `/p_${service}_1`,
     State: { ExitCode: 0, ...state },
+    RestartCount: 0,
     Config: { Labels: { 'com.docker.compose.service': service, 'com.docker.compose.oneoff': extra.oneoff === true ? 'True' : 'False' } },
     HostConfig: { RestartPolicy: { Name: extra.restart ?? 'no' } },
   };

@@ -72,12 +72,13 @@ export class FakeHub {
   /** Pushes `state:desired` to every connected agent (and answers later hellos with it). */
   push(desired: DesiredState): void {
     this.desired = desired;
-    this.nsp?.emit('state:desired', desired);
+    // Acked by the agent; what it answers is not this fake's business (the tests read the agent's state).
+    this.nsp?.timeout(10_000).emit('state:desired', desired, () => undefined);
   }
 
   /** Sends any payload as `state:desired`, bypassing the types (to test validation). */
   pushRaw(payload: unknown): void {
-    this.nsp?.emit('state:desired', payload as DesiredState);
+    this.nsp?.timeout(10_000).emit('state:desired', payload as DesiredState, () => undefined);
   }
 
   /** Sends a command to the first connected agent and resolves its ack. */

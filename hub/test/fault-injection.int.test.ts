@@ -91,29 +91,34 @@ async function embeddedMode(): Promise<Mode> {
 /** Watches a hub from outside: /healthz must answer promptly at all times; records /readyz lags. */
 function watch(hub: () => HubProcess): { paused: boolean; stop(): Promise<{ unanswered: number; maxLagMs: number }> } {
   let running = true;
+  let paused = false;
   let unanswered = 0;
   let maxLagMs = 0;
   const loop = (async () => {
     while (running) {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      if (watcher.paused) continue;
+      if (paused) continue;
       const h = hub();
       const ok = await fetch(`${h.url}/healthz`, { signal: AbortSignal.timeout(MAX_LAG_MS) }).then((r) => r.ok, () => false);
-      if (!ok && !watcher.paused) unanswered += 1;
+      if (!ok && !paused) unanswered += 1;
       const ready = await fetch(`${h.url}/readyz`, { signal: AbortSignal.timeout(5000) }).then((r) => r.json() as Promise<ReadyzResponse>, () => undefined);
       if (ready?.checks.eventLoop) maxLagMs = Math.max(maxLagMs, ready.checks.eventLoop.latencyMs);
     }
   })();
-  const watcher = {
+  return {
     /** Set while the test kills and restarts the hub. */
-    paused: false,
+    get paused() {
+      return paused;
+    },
+    set paused(value: boolean) {
+      paused = value;
+    },
     async stop() {
       running = false;
       await loop;
       return { unanswered, maxLagMs };
     },
   };
-  return watcher;
 }
 
 const readyAgain = (hub: HubProcess, what: string) =>

@@ -25,7 +25,7 @@ const ErrorShape = P.ErrorBody.strict();
 const report = (line: string) => process.stdout.write(`${line}\n`);
 
 /** The schemas each route parses: the protocol's route contract (routes without one get hostile bodies and queries). */
-const INPUTS: Partial<Record<RouteKey, { body?: z.ZodType; query?: z.ZodType }>> = P.API;
+const INPUTS: Partial<Record<RouteKey, { operationId: string; body?: z.ZodType; query?: z.ZodType }>> = P.API;
 
 /** Routes whose real targets the fuzz must not destroy (the session it runs in, its fixtures): random ids only. */
 const NO_FIXTURE_IDS = (key: RouteKey) => key.startsWith('DELETE') || /\/(users|sessions|tokens|invites)\//.test(key) || key.endsWith('/agent-credentials');
@@ -63,8 +63,11 @@ beforeAll(async () => {
   const entitlement = await id('/entitlements', { customerId: customer, trackId: track });
   const rollout = await id('/rollouts', { releaseId: release, targets: { installationIds: [installation] } });
   // The agents the fuzz speaks for live on installations it never targets by id (a credential rotation would cut them off).
-  const agentInstallations = await Promise.all(['poll', 'socket'].map((name) => id('/installations', { customerId: customer, name, environment: 'production', agentKind: 'compose' })));
-  [pollCreds, socketCreds] = await Promise.all(agentInstallations.map(async (i) => (await admin.post<P.AgentCredentials>(`/installations/${i}/agent-credentials`)).body));
+  const agentOn = async (name: string) => {
+    const installationId = await id('/installations', { customerId: customer, name, environment: 'production', agentKind: 'compose' });
+    return (await admin.post<P.AgentCredentials>(`/installations/${installationId}/agent-credentials`)).body;
+  };
+  [pollCreds, socketCreds] = await Promise.all([agentOn('poll'), agentOn('socket')]);
   // `.invalid` never resolves: whatever the fuzz makes of it, no request leaves the machine.
   const webhook = await id('/webhooks', { url: 'https://hooks.example.invalid/fuzz' });
   fixtures = {
@@ -129,7 +132,7 @@ const requestArbitrary: () => fc.Arbitrary<FuzzRequest> = () =>
   fc.constantFrom(...(Object.keys(ROUTES) as RouteKey[])).chain((key) => {
     const [method, pattern] = key.split(' ') as [string, string];
     const names = [...pattern.matchAll(/:(\w+)/g)].map((m) => m[1] as string);
-    const inputs = INPUTS[key] ?? {};
+    const inputs: { body?: z.ZodType; query?: z.ZodType } = INPUTS[key] ?? {};
     const params = fc.tuple(...names.map((n) => paramArbitrary(key, pattern, n)));
     const query = inputs.query ? arbitraryOf(inputs.query, options) : fc.option(hostileValue, { freq: 4, nil: undefined });
     const sendsBody = method !== 'GET' && method !== 'DELETE';

@@ -10,7 +10,8 @@ let tdb: TestDatabase;
 let hub: TestHub;
 let db: Database;
 let admin: Session;
-const ids: Record<string, string> = {};
+/** Filled in beforeAll. */
+const ids = {} as Record<'version' | 'track' | 'release' | 'customer' | 'other' | 'compose' | 'helm', string>;
 const SECRET = 'hunter2-very-secret-value';
 const sockets: AgentSocket[] = [];
 

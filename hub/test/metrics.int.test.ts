@@ -70,7 +70,7 @@ describe('GET /metrics', () => {
   });
 
   it('wants the token when one is configured, and answers without it in the error shape', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: TOKEN }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: TOKEN }] as Record<string, string>[]) {
       const res = await scrape(hub.url, headers);
       expect(res.status).toBe(401);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UNAUTHORIZED');

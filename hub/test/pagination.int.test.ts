@@ -33,7 +33,7 @@ async function pageThrough(path: string, limit: number): Promise<string[]> {
   const seen: string[] = [];
   let cursor: string | null = null;
   for (let pages = 0; pages < 1000; pages++) {
-    const res = await api.get<{ items: { id: string }[]; nextCursor: string | null }>(`${path}?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+    const res: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } = await api.get<{ items: { id: string }[]; nextCursor: string | null }>(`${path}?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
     expect(res.status).toBe(200);
     seen.push(...res.body.items.map((i) => i.id));
     cursor = res.body.nextCursor;

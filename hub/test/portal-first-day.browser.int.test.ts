@@ -145,9 +145,9 @@ describe('the first day in the portal', { timeout: 420_000 }, () => {
     await shot(page, 'first-day-3-connect-agent');
     const settings = await agentSettingsFromInstallCommand(command);
     expect(settings.FLOTILLA_HUB_URL).toBe(base);
-    const { FLOTILLA_AGENT_ID: agentId, FLOTILLA_AGENT_SECRET: secret } = settings;
-    if (!agentId || !secret) throw new Error(`the install link gave no agent id or secret: ${Object.keys(settings).join(', ')}`);
-    agent = startAgentProcess(settings.FLOTILLA_HUB_URL, { agentId, secret }, stateDir ?? '', (out) => (agentLog += out));
+    const { FLOTILLA_AGENT_ID: agentId, FLOTILLA_AGENT_SECRET: secret, FLOTILLA_HUB_URL: hubUrl } = settings;
+    if (!agentId || !secret || !hubUrl) throw new Error(`the install link gave no hub URL, agent id or secret: ${Object.keys(settings).join(', ')}`);
+    agent = startAgentProcess(hubUrl, { agentId, secret }, stateDir ?? '', (out) => (agentLog += out));
     await expect.poll(() => text(page.getByTestId('agent-connection')), { timeout: CONVERGE_TIMEOUT }).toMatch(/^Connected: .+, agent .+$/);
     // Uptime counts from the agent's first connection: the minutes spent setting it up are not downtime.
     const currentHour = page.getByTestId('uptime-bar').getByTestId('uptime-segment').last();
@@ -176,7 +176,7 @@ describe('the first day in the portal', { timeout: 420_000 }, () => {
     await poll(() => text(row.getByTestId('running-version'))).toBe('2.0.0');
     expect(await page.getByTestId('first-run').count()).toBe(0);
     // Healthy for a while now: its 24 h uptime is above zero (re-read after each health change).
-    await poll(async () => Number.parseFloat(await text(row.getByTestId('uptime')))).toBeGreaterThan(0);
+    await poll(async () => Number.parseFloat((await text(row.getByTestId('uptime'))) ?? '')).toBeGreaterThan(0);
     await shot(page, 'first-day-6-fleet');
     expect(vendor.errors).toEqual([]);
   });

@@ -2,6 +2,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
+import type { Health } from '@flotilla/protocol';
 import { ApiClient, COMPOSE_V1, created } from './api-client.js';
 import { randomSuffix } from './helpers.js';
 import { shot, signInWithForm, UI_TIMEOUT, useBrowserSuite } from './browser-helpers.js';
@@ -150,7 +151,7 @@ describe('the fleet page with 2 000 installations', () => {
     await expect.poll(() => page.getByTestId('live-status').getAttribute('data-state'), { timeout: UI_TIMEOUT }).toBe('live');
     agent = await connectAgent(base, seeded.agentId, seeded.secret);
     await agent.emitWithAck('agent:hello', { host, appliedRevision: 0, components: [] });
-    const report = (health: string) => agent?.emitWithAck('status:report', { revision: 0, components: [{ name: 'web', version: '1.1.0', health, since: new Date().toISOString() }] });
+    const report = (health: Health) => agent?.emitWithAck('status:report', { revision: 0, components: [{ name: 'web', version: '1.1.0', health, since: new Date().toISOString() }] });
     expect(await report('degraded')).toEqual({ ok: true });
     await expect.poll(() => matching(page), { timeout: UI_TIMEOUT }).toBe('1');
     expect(await rows(page).first().getAttribute('data-installation-id')).toBe(seeded.installationId);

@@ -18,7 +18,8 @@ const contexts: BrowserContext[] = [];
 const browserLog: string[] = [];
 let api: ApiClient;
 let admin: { email: string; password: string };
-const ids: Record<string, string> = {};
+/** Filled in beforeAll. */
+const ids = {} as Record<'compose' | 'helm', string>;
 const SECRET = 's3cret-from-the-browser';
 const WAIT = { timeout: UI_TIMEOUT };
 

@@ -70,7 +70,7 @@ beforeAll(async () => {
   live = connect(`${e2e.hub.url}/live`, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { cookie: api.sessionCookie ?? '' } });
   live.on('installation:status', observe);
   live.on('installation:statuses', (all) => all.forEach(observe));
-  await new Promise((resolve) => live?.once('connect', resolve));
+  await new Promise<void>((resolve) => live?.once('connect', () => resolve()));
 
   const web = (await api.post<{ id: string }>('/applications', { name: 'web', kind: 'compose' })).body.id;
   ids.track = (await api.post<{ id: string }>('/tracks', { name: 'Shop', applicationIds: [web] })).body.id;

@@ -21,7 +21,7 @@ afterAll(async () => {
   await tdb.drop();
 });
 
-type Err = { error: { code: string; message: string } };
+type Err = { error: { code: string; message: string; details?: unknown } };
 
 describe('auth', () => {
   it('signs up, reads /me, logs out, and logs in again', async () => {

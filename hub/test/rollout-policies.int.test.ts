@@ -56,7 +56,7 @@ describe('rollout policies', { timeout: 120_000 }, () => {
     const live: Socket<LiveServerToClientEvents, LiveClientToServerEvents> = connect(`${hub.url}/live`, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { cookie: vendor.sessionCookie ?? '' } });
     const events: RolloutProgress[] = [];
     live.on('rollout:progress', (e) => events.push(e));
-    await new Promise((r) => live.once('connect', r));
+    await new Promise<void>((r) => live.once('connect', () => r()));
     try {
       const r = (await vendor.post<Rollout>('/rollouts', { releaseId: ids.release, targets: { installationIds: [id] }, strategy: { requireCustomerApproval: true, respectMaintenanceWindows: false } })).body;
       const waiting = await until(r.id, 'waiting for approval', (x) => x.targets[0]?.status === 'waiting' && x.targets[0].waitingFor === 'approval');

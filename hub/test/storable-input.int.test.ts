@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT_HTTP, type AgentCredentials, type InstallationStatus } from '@flotilla/protocol';
+import { AGENT_HTTP, type AgentCredentials, type InstallationStatus, type StatusReport } from '@flotilla/protocol';
 import { ROUTES } from '../src/http/route-access.js';
 import { ApiClient, COMPOSE_V1 } from './api-client.js';
 import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
@@ -149,7 +149,8 @@ describe('agent payloads', () => {
   const poll = (c: AgentCredentials, path: string, body: unknown) =>
     fetch(`${hub.url}${path}`, { method: 'POST', headers: { authorization: basic(c), 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const since = () => new Date().toISOString();
-  const report = (over: Record<string, unknown> = {}, component: Record<string, unknown> = {}) => ({
+  // Typed as a report, though `over`/`component` put values outside the schema: the hub must refuse those.
+  const report = (over: Record<string, unknown> = {}, component: Record<string, unknown> = {}): StatusReport => ({
     revision: 0,
     components: [{ name: 'shop-web', version: '1.0.0', health: 'healthy', since: since(), ...component }],
     ...over,

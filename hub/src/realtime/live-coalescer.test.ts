@@ -15,6 +15,8 @@ const status = (installationId: string, health: InstallationStatus['health']): I
   updatedAt: '2026-11-23T20:00:00.000Z',
   agentVersion: null,
   agentUpdate: null,
+  versionDrift: [],
+  host: null,
 });
 
 describe('LiveCoalescer', () => {

@@ -153,7 +153,7 @@ function runCase(strategy: Strategy, stageCount: number, agents: { behaviour: Be
     ]),
   );
   let rollout: Rollout = { status: 'pending', stageCount, strategy };
-  let targets = ids.map((id, i) => ({ installationId: id, requiredStages: agents[i]?.requiredStages ?? [], step: 0, wave: waves.get(id) ?? 0, status: 'pending' as Target['status'], waitingFor: null, stage: 0, stageSentAt: null, stageHealth: 'pending' as const, online: true, offlineSince: null, approved: false, inWindow: true, nextWindowAt: null, finishedAt: null, stageRevision: null as number | null, waitingSince: null as number | null }));
+  let targets: (Target & { stageRevision: number | null; waitingSince: number | null })[] = ids.map((id, i) => ({ installationId: id, requiredStages: agents[i]?.requiredStages ?? [], step: 0, wave: waves.get(id) ?? 0, status: 'pending' as Target['status'], waitingFor: null, stage: 0, stageSentAt: null, stageHealth: 'pending' as const, online: true, offlineSince: null, approved: false, inWindow: true, nextWindowAt: null, finishedAt: null, stageRevision: null as number | null, waitingSince: null as number | null }));
   const sent = new Set<string>();
   /** Since when each target has waited for its agent, the agent offline all along (harness view). */
   const offlineWait = new Map<string, number>();

@@ -15,6 +15,8 @@ const target = (installationId: string, status: Target['status'], wave: number, 
   message: null,
   finishedAt: null,
   blocker: null,
+  requiredSteps: [],
+  step: 0,
   ...extra,
 });
 const rollout = (status: Rollout['status'], targets: Target[], message: string | null = null): Rollout => ({

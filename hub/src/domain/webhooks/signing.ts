@@ -17,7 +17,7 @@ export function signature(secret: string, messageId: string, timestampSeconds: n
  * The three Standard Webhooks headers. Several secrets (after a rotation, during the overlap) give
  * several signatures, space-separated: a receiver that knows either secret accepts the message.
  */
-export function signedHeaders(secrets: readonly string[], messageId: string, timestampSeconds: number, body: string): Record<string, string> {
+export function signedHeaders(secrets: readonly string[], messageId: string, timestampSeconds: number, body: string): Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string> {
   return {
     'webhook-id': messageId,
     'webhook-timestamp': String(timestampSeconds),
