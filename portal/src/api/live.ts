@@ -17,9 +17,6 @@ import {
 } from '@flotilla/protocol';
 import { z } from 'zod';
 
-const InstallationStatusList = z.array(InstallationStatus);
-const AgentPresenceList = z.array(AgentPresence);
-const AlertList = z.array(Alert);
 
 export type LiveSocket = Socket<LiveServerToClientEvents, LiveClientToServerEvents>;
 
@@ -54,6 +51,43 @@ export interface LiveClient {
   readonly socket: LiveSocket;
   close(): void;
 }
+
+interface LiveRoute<T> {
+  /** What the payload must be (checked against the event's declared type below). */
+  schema: z.ZodType<T>;
+  /** Validates a payload and hands it to its handler; returns why it was dropped, if it was. */
+  receive(handlers: LiveHandlers, payload: unknown): string | undefined;
+}
+const route = <T>(schema: z.ZodType<T>, deliver: (handlers: LiveHandlers, payload: T) => void): LiveRoute<T> => ({
+  schema,
+  receive(handlers, payload) {
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) return parsed.error.message;
+    deliver(handlers, parsed.data);
+    return undefined;
+  },
+});
+
+/**
+ * What the portal does with each live event: the schema its payload must pass, and the handler it
+ * goes to. A batch (`…:statuses`, `…:presences`) reaches the same handler item by item. Every event
+ * the protocol declares is here (a new one does not compile until routed), but a follow's log lines:
+ * those belong to the follow that asked for them (`followLogs`).
+ */
+type LogFollowEvent = 'logs:lines';
+const LIVE_EVENTS = {
+  'installation:status': route(InstallationStatus, (h, status) => h.onStatus(status)),
+  'installation:statuses': route(z.array(InstallationStatus), (h, all) => all.forEach((status) => h.onStatus(status))),
+  'agent:presence': route(AgentPresence, (h, presence) => h.onPresence(presence)),
+  'agent:presences': route(z.array(AgentPresence), (h, all) => all.forEach((presence) => h.onPresence(presence))),
+  'alert:changed': route(Alert, (h, alert) => h.onAlerts?.([alert])),
+  'alert:changes': route(z.array(Alert), (h, alerts) => h.onAlerts?.(alerts)),
+  'support-bundle:changed': route(SupportBundle, (h, bundle) => h.onSupportBundle?.(bundle)),
+  'command:changed': route(InstallationCommand, (h, command) => h.onCommand?.(command)),
+  'installation:changed': route(Installation, (h, installation) => h.onInstallation?.(installation)),
+  'installation:removed': route(InstallationRemoved, (h, removed) => h.onInstallationRemoved?.(removed)),
+  'rollout:progress': route(RolloutProgress, (h, progress) => h.onRolloutProgress?.(progress)),
+} satisfies { [E in Exclude<keyof LiveServerToClientEvents, LogFollowEvent>]: LiveRoute<Parameters<LiveServerToClientEvents[E]>[0]> };
 
 /** Retry delays when socket.io gives up by itself (server-side disconnect or a refused handshake). */
 const MANUAL_RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000];
@@ -105,61 +139,14 @@ export function connectLive(handlers: LiveHandlers, url: string = LIVE_NAMESPACE
     retryLater();
   });
 
-  socket.on('installation:status', (payload) => {
-    const parsed = InstallationStatus.safeParse(payload);
-    if (parsed.success) handlers.onStatus(parsed.data);
-    else handlers.onInvalid?.('installation:status', parsed.error.message);
-  });
-  socket.on('installation:statuses', (payload) => {
-    const parsed = InstallationStatusList.safeParse(payload);
-    if (parsed.success) for (const status of parsed.data) handlers.onStatus(status);
-    else handlers.onInvalid?.('installation:statuses', parsed.error.message);
-  });
-  socket.on('agent:presence', (payload) => {
-    const parsed = AgentPresence.safeParse(payload);
-    if (parsed.success) handlers.onPresence(parsed.data);
-    else handlers.onInvalid?.('agent:presence', parsed.error.message);
-  });
-  socket.on('agent:presences', (payload) => {
-    const parsed = AgentPresenceList.safeParse(payload);
-    if (parsed.success) for (const presence of parsed.data) handlers.onPresence(presence);
-    else handlers.onInvalid?.('agent:presences', parsed.error.message);
-  });
-  socket.on('alert:changed', (payload) => {
-    const parsed = Alert.safeParse(payload);
-    if (parsed.success) handlers.onAlerts?.([parsed.data]);
-    else handlers.onInvalid?.('alert:changed', parsed.error.message);
-  });
-  socket.on('alert:changes', (payload) => {
-    const parsed = AlertList.safeParse(payload);
-    if (parsed.success) handlers.onAlerts?.(parsed.data);
-    else handlers.onInvalid?.('alert:changes', parsed.error.message);
-  });
-  socket.on('support-bundle:changed', (payload) => {
-    const parsed = SupportBundle.safeParse(payload);
-    if (parsed.success) handlers.onSupportBundle?.(parsed.data);
-    else handlers.onInvalid?.('support-bundle:changed', parsed.error.message);
-  });
-  socket.on('command:changed', (payload) => {
-    const parsed = InstallationCommand.safeParse(payload);
-    if (parsed.success) handlers.onCommand?.(parsed.data);
-    else handlers.onInvalid?.('command:changed', parsed.error.message);
-  });
-  socket.on('installation:changed', (payload) => {
-    const parsed = Installation.safeParse(payload);
-    if (parsed.success) handlers.onInstallation?.(parsed.data);
-    else handlers.onInvalid?.('installation:changed', parsed.error.message);
-  });
-  socket.on('installation:removed', (payload) => {
-    const parsed = InstallationRemoved.safeParse(payload);
-    if (parsed.success) handlers.onInstallationRemoved?.(parsed.data);
-    else handlers.onInvalid?.('installation:removed', parsed.error.message);
-  });
-  socket.on('rollout:progress', (payload) => {
-    const parsed = RolloutProgress.safeParse(payload);
-    if (parsed.success) handlers.onRolloutProgress?.(parsed.data);
-    else handlers.onInvalid?.('rollout:progress', parsed.error.message);
-  });
+  // Every event through its schema to its handler (the table below); a malformed payload is dropped.
+  const untyped = socket as unknown as Socket;
+  for (const [event, route] of Object.entries(LIVE_EVENTS)) {
+    untyped.on(event, (payload: unknown) => {
+      const dropped = route.receive(handlers, payload);
+      if (dropped !== undefined) handlers.onInvalid?.(event, dropped);
+    });
+  }
 
   return {
     socket,
