@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { LoginBody, LoginResponse, MeResponse, SignupBody, SignupConfirmBody, SignupPending, SignupResponse } from './auth.js';
+import { Branding, HostBrandingResponse, UpdateBrandingBody } from './branding.js';
+import { NotificationPreferences, UpdateNotificationPreferencesBody } from './notifications.js';
+import {
+  AcceptInviteBody,
+  AuditPage,
+  CreateInviteBody,
+  CreateTokenBody,
+  CreatedInvite,
+  CreatedToken,
+  Member,
+  UpdateMemberBody,
+} from './identity.js';
+import { ApiTokenList, AuditQuery, InviteList, MemberList, RemoveMemberQuery, SessionList } from './lists.js';
+import type { RouteContract } from './route-contract.js';
+
+/** Sign-up and sign-in, the signed-in user, sessions, API tokens, invites, members, branding and the audit log. */
+export const IDENTITY_ROUTES = {
+  'POST /auth/signup': {
+    operationId: 'signup',
+    tag: 'Auth',
+    summary: 'Create a vendor and its first admin; signs in (session cookie). With SMTP: 202, finished from the link mailed to the address',
+    body: SignupBody,
+    responses: { 201: SignupResponse, 202: SignupPending },
+    errors: ['CONFLICT', 'RATE_LIMITED', 'UNAVAILABLE'],
+    example: { email: 'you@vendor.com', password: 'a long password', name: 'You', vendorName: 'Acme Software' },
+  },
+  'POST /auth/signup/confirm': {
+    operationId: 'confirmSignup',
+    tag: 'Auth',
+    summary: 'Finish a sign-up from the token of its mailed link; creates the vendor and signs in',
+    body: SignupConfirmBody,
+    responses: { 201: SignupResponse },
+    errors: ['NOT_FOUND', 'CONFLICT'],
+    example: { token: 'q3W9xZ…' },
+  },
+  'POST /auth/login': {
+    operationId: 'login',
+    tag: 'Auth',
+    summary: 'Sign in (sets the httpOnly session cookie)',
+    body: LoginBody,
+    responses: { 200: LoginResponse },
+    errors: ['UNAUTHORIZED', 'RATE_LIMITED'],
+    example: { email: 'you@vendor.com', password: 'a long password' },
+  },
+  'POST /auth/logout': { operationId: 'logout', tag: 'Auth', summary: 'End this session', responses: { 204: null } },
+  'GET /me': { operationId: 'me', tag: 'Auth', summary: 'The signed-in user (or token owner) and their memberships', responses: { 200: MeResponse } },
+  'GET /me/notification-preferences': {
+    operationId: 'getNotificationPreferences',
+    tag: 'Auth',
+    summary: 'Your e-mail notification preferences (defaults until you change them)',
+    description: 'Events are queued per user and mailed as one digest every NOTIFY_DIGEST_SECONDS. Vendor users: rollout paused/failed, approval given, installation offline (for `offlineMinutes`), alert firing/resolved. Customer users: update available, approval requested, maintenance scheduled — of their own installations only.',
+    responses: { 200: NotificationPreferences },
+  },
+  'PUT /me/notification-preferences': {
+    operationId: 'updateNotificationPreferences',
+    tag: 'Auth',
+    summary: 'Change your e-mail notification preferences (fields left out keep their value)',
+    body: UpdateNotificationPreferencesBody,
+    responses: { 200: NotificationPreferences },
+    example: { email: true, events: ['rollout.failed', 'alert.firing'], offlineMinutes: 30 },
+  },
+  'GET /sessions': { operationId: 'listSessions', tag: 'Auth', summary: "Your sessions (which one is this one's)", responses: { 200: SessionList } },
+  'DELETE /sessions/:id': { operationId: 'revokeSession', tag: 'Auth', summary: 'Revoke a session; its live sockets close at once', responses: { 204: null } },
+  'GET /tokens': { operationId: 'listTokens', tag: 'Tokens', summary: 'Your API tokens (never the token itself)', responses: { 200: ApiTokenList } },
+  'POST /tokens': {
+    operationId: 'createToken',
+    tag: 'Tokens',
+    summary: 'Create an API token; the `flt_…` token is in this answer only',
+    description: 'Its `role` is its scope (`viewer` reads, `release-manager` ships, `admin` administers), never above your own role.',
+    body: CreateTokenBody,
+    responses: { 201: CreatedToken },
+    example: { name: 'ci', role: 'release-manager', expiresInDays: 90 },
+  },
+  'DELETE /tokens/:id': { operationId: 'revokeToken', tag: 'Tokens', summary: 'Revoke a token; its live sockets close at once', responses: { 204: null } },
+
+  'GET /invites': { operationId: 'listInvites', tag: 'Members', summary: 'Open and past invites', responses: { 200: InviteList } },
+  'POST /invites': {
+    operationId: 'createInvite',
+    tag: 'Members',
+    summary: 'Invite someone (mailed when SMTP is set; the URL is returned either way)',
+    body: CreateInviteBody,
+    responses: { 201: CreatedInvite },
+    errors: ['CONFLICT'],
+    example: { email: 'ops@globex.com', role: 'admin', customerId: '7d9f0c8e-2b1a-4c3d-9e8f-0a1b2c3d4e5f' },
+  },
+  'DELETE /invites/:id': { operationId: 'revokeInvite', tag: 'Members', summary: 'Revoke an invite', responses: { 204: null } },
+  'POST /invites/:token/accept': {
+    operationId: 'acceptInvite',
+    tag: 'Members',
+    summary: 'Accept an invite (signs in)',
+    body: AcceptInviteBody,
+    responses: { 200: LoginResponse },
+    errors: ['UNAUTHORIZED', 'CONFLICT', 'RATE_LIMITED'],
+    example: { name: 'Olga Ops', password: 'another long password' },
+  },
+  'GET /users': { operationId: 'listMembers', tag: 'Members', summary: 'Members of your organisation', responses: { 200: MemberList } },
+  'PATCH /users/:id': {
+    operationId: 'updateMember',
+    tag: 'Members',
+    summary: "Change a member's role",
+    body: UpdateMemberBody,
+    responses: { 200: Member },
+    errors: ['CONFLICT'],
+    example: { role: 'viewer' },
+  },
+  'DELETE /users/:id': { operationId: 'removeMember', tag: 'Members', summary: 'Remove a member', query: RemoveMemberQuery, responses: { 204: null }, errors: ['CONFLICT'] },
+  'GET /branding': { operationId: 'getBranding', tag: 'Branding', summary: "The vendor's branding and custom domains (customers read their vendor's)", responses: { 200: Branding } },
+  'PATCH /branding': {
+    operationId: 'updateBranding',
+    tag: 'Branding',
+    summary: 'Change the branding: name, colours, logo, favicon, mail identity, custom domains',
+    description:
+      'Colours must be readable on the portal (primary 4.5:1, accent 3:1, WCAG AA); images are PNG or SVG (SVG sanitised), base64. `null` clears a field; `domains` replaces the list. A domain of another vendor answers 409.',
+    body: UpdateBrandingBody,
+    responses: { 200: Branding },
+    errors: ['CONFLICT'],
+    example: { productName: 'Acme Cloud', primaryColor: '#7a143c', accentColor: '#b45309', emailSenderName: 'Acme Support', domains: ['portal.acme.com'] },
+  },
+  'GET /branding/host': { operationId: 'hostBranding', tag: 'Branding', summary: "The brand of the request's host (a vendor's custom domain), or null; no sign-in", responses: { 200: HostBrandingResponse } },
+  'GET /branding/:vendorId/:image': {
+    operationId: 'brandImage',
+    tag: 'Branding',
+    summary: "A vendor's logo or favicon (`:image` = logo | favicon), PNG or sanitised SVG; no sign-in",
+    responses: { 200: z.string() },
+    contentType: 'image/*',
+  },
+  'GET /audit': { operationId: 'listAudit', tag: 'Members', summary: 'The audit log, newest first', query: AuditQuery, responses: { 200: AuditPage } },
+} as const satisfies Record<string, RouteContract>;
