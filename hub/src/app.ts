@@ -35,8 +35,9 @@ import { createIoServer } from './realtime/io-server.js';
 import { socketNotifier } from './realtime/notifier.js';
 import { registerAgentGateway } from './realtime/agent/agent-gateway.js';
 import { reconnectWindowMs } from './realtime/agent/reconnect-window.js';
-import { AgentDelivery } from './realtime/agent/delivery.js';
-import { CommandDelivery, DELIVER_COMMAND_JOB, type CommandDeliveryJob } from './realtime/agent/command-delivery.js';
+import { AgentOutbox } from './realtime/agent/agent-outbox.js';
+import { createSecretBox } from './infra/secret-box.js';
+import { agentCopyWith } from './domain/desired-state/agent-copy.js';
 import { sessionLiveAuthenticator, type LiveAuthenticator } from './realtime/live/live-auth.js';
 import { LogFollowRelay } from './realtime/live/log-follow-relay.js';
 import { LogFollowService } from './domain/logs/log-follow-service.js';
@@ -65,6 +66,8 @@ export interface AppDeps {
   infra: Infra;
   /** Overrides the /live authenticator (tests of the transport itself). */
   liveAuthenticator?: LiveAuthenticator;
+  /** Overrides how long agents have to acknowledge a desired state or a command (tests of retries). */
+  agentAckTimeoutMs?: number;
 }
 
 export interface App {
@@ -98,7 +101,6 @@ export function createApp(deps: AppDeps): App {
   const io = createIoServer(http, infra.adapter);
   const agents: AgentNamespace = io.of('/agent');
   const live: LiveNamespace = io.of('/live');
-  // Desired states are pushed at once; unacknowledged ones go through the agent-commands queue (retried).
   const eventLoop = eventLoopMonitor(log.child({ component: 'event-loop' }));
   const metrics = hubMetrics(
     {
@@ -111,36 +113,21 @@ export function createApp(deps: AppDeps): App {
     log.child({ component: 'metrics' }),
   );
   infra.queues.onJobFailed((queue) => metrics.jobFailed(queue));
-  const delivery = new AgentDelivery(
-    agents,
-    infra.queues,
-    // Queued retries read the stored state: its secrets are opened for the agent here, as on the push path below.
-    async (installationId) => {
-      const state = await services.desiredStates.currentOf(installationId);
-      return state && services.forAgent(state);
-    },
-    log.child({ component: 'delivery' }),
-    (outcome, seconds) => metrics.pushed(outcome, seconds),
-  );
-  const notifier = socketNotifier(
-    agents,
-    live,
-    (agentId, state) => {
-      try {
-        delivery.push(agentId, services.forAgent(state));
-      } catch (err) {
-        // A secret sealed under another SECRETS_KEY: stored, but not deliverable until the key is right.
-        log.error({ err, agentId, installationId: state.installationId }, 'cannot open the secrets of a desired state');
-      }
-    },
-    (agentId, installationId, commandId) => {
-      commandDelivery.enqueue(agentId, installationId, commandId).catch((err: unknown) => log.error({ err, agentId, commandId }, 'could not queue a command delivery'));
-    },
-  );
+  // Construction order: the agent outbox first, then the services. Services notify through the
+  // outbox (the Notifier's desiredState and deliverCommand), and the outbox's queued retries read
+  // what services store: those readers are given at `listen` (outbox.start), when the worker starts.
+  // Pushing and queueing read nothing, so nothing here refers to a value declared later.
+  // One key seals every secret the hub must read again (SECRETS_KEY, or embedded mode's generated
+  // one): the services seal and store with it, the outbox opens desired states for their agent.
+  const secretBox = createSecretBox(config.secretsKey);
+  const outbox = new AgentOutbox(agents, infra.queues, log.child({ component: 'agent-outbox' }), {
+    forAgent: agentCopyWith(secretBox),
+    ...(deps.agentAckTimeoutMs === undefined ? {} : { ackTimeoutMs: deps.agentAckTimeoutMs }),
+    onPushed: (outcome, seconds) => metrics.pushed(outcome, seconds),
+  });
+  const notifier = socketNotifier(agents, live, outbox);
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.smtpFrom) : undefined;
-  const services = createServices(config, infra, notifier, log, mailer, { webhookAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds) });
-  const commandDelivery = new CommandDelivery(agents, infra.queues, services.commands, log.child({ component: 'command-delivery' }));
-  delivery.handle<CommandDeliveryJob>(DELIVER_COMMAND_JOB, (job) => commandDelivery.deliver(job));
+  const services = createServices(config, infra, secretBox, notifier, log, mailer, { webhookAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds) });
   const secureCookies = config.publicUrl.startsWith('https:');
   const routeDeps: RouteDeps = {
     audit: services.audit,
@@ -168,7 +155,7 @@ export function createApp(deps: AppDeps): App {
   openApiRoutes(api, routeDeps, config.publicUrl);
 
   const hubNodes = new HubNodeService(nodeId, new HubNodeRepository(infra.db), HUB_VERSION, (err) => log.warn({ err }, 'hub node heartbeat failed'));
-  hubNodes.whenNodesSwept((ids) => services.closeSessionsOfDeadNodes(ids));
+  hubNodes.whenNodesSwept((ids) => services.agentSessions.closeSessionsOfDeadNodes(ids));
 
   const koa = createKoaApp({
     logger: log,
@@ -224,7 +211,7 @@ export function createApp(deps: AppDeps): App {
             // Bundles whose agent went silent fail; those past retention are deleted with their archives.
             { name: SUPPORT_BUNDLE_HOUSEKEEPING, everyMs: 60_000, run: () => services.supportBundles.housekeeping() },
             { name: SEAL_PLAINTEXT_SECRETS, everyMs: 24 * 3600_000, runAtStart: true, run: () => services.sealPlaintextSecrets() },
-            { name: CLOSE_POLL_SESSIONS, everyMs: 5_000, run: () => services.closeExpiredPollSessions() },
+            { name: CLOSE_POLL_SESSIONS, everyMs: 5_000, run: () => services.agentSessions.closeExpiredPollSessions() },
             // Hourly, 5 minutes past the hour (an hour is rolled up 2 minutes after it ends), and at
             // start: a hub that was down catches up at once.
             { name: EVALUATE_ALERTS, everyMs: config.alertEvaluationMs, run: () => services.alerts.evaluateAll() },
@@ -238,7 +225,7 @@ export function createApp(deps: AppDeps): App {
         );
         services.rolloutEngine.start();
         registerWebhookWorkers(infra.queues, services.webhookDelivery, services.eventOutbox, config.webhooks.pollMs, log.child({ component: 'webhooks' }));
-        delivery.start();
+        outbox.start({ desiredStates: services.desiredStates, commands: services.commands });
       }
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
@@ -263,7 +250,7 @@ export function createApp(deps: AppDeps): App {
       };
       // Desired states pushed from here on would meet closing sockets: each agent's hello on
       // reconnect returns its current state anyway.
-      delivery.stop();
+      outbox.stop();
       // Agents come back spread over a window sized to how many this process holds, instead of
       // all at once or after an escalated backoff (see HubRestarting).
       const agentCount = agents.sockets.size;
@@ -281,7 +268,7 @@ export function createApp(deps: AppDeps): App {
       ]);
       // Every session this process held ends now, in one statement: the per-socket disconnect
       // writes may still be queued when the caller closes the database.
-      await services.closeSessionsOfDeadNodes([nodeId], 'hub process shut down').catch((err: unknown) => log.warn({ err }, 'could not close this node\'s agent sessions'));
+      await services.agentSessions.closeSessionsOfDeadNodes([nodeId], 'hub process shut down').catch((err: unknown) => log.warn({ err }, 'could not close this node\'s agent sessions'));
       phase('sessions closed');
       await hubNodes.stop().catch((err: unknown) => log.warn({ err }, 'could not deregister hub node'));
       phase('deregistered');

@@ -131,11 +131,11 @@ describe('closing a hub process’s sessions in bulk', () => {
 
   it('closes the sessions of a hub found dead, with their own reason', async () => {
     const [, , , i3] = installations as [string, string, string, string];
-    await hubB.app.services.closeSessionsOfDeadNodes([hubB.app.nodeId]);
+    await hubB.app.services.agentSessions.closeSessionsOfDeadNodes([hubB.app.nodeId]);
     expect((await status(i3)).online).toBe(false);
     expect((await events(i3)).filter((e) => e.type === 'disconnected')).toEqual([expect.objectContaining({ message: 'hub process stopped responding' })]);
     // Nothing left to close: a second sweep changes nothing and writes no event.
-    await hubB.app.services.closeSessionsOfDeadNodes([hubB.app.nodeId]);
+    await hubB.app.services.agentSessions.closeSessionsOfDeadNodes([hubB.app.nodeId]);
     expect((await events(i3)).filter((e) => e.type === 'disconnected')).toHaveLength(1);
   });
 });

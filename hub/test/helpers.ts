@@ -77,6 +77,8 @@ export interface TestHubOptions {
   logFollow?: Partial<LogFollowSettings>;
   /** Support bundle limits (size, retention, timeout, redaction patterns). */
   supportBundles?: Partial<SupportBundleSettings>;
+  /** How long agents have to acknowledge a desired state or a command (default 10 s). */
+  agentAckTimeoutMs?: number;
 }
 
 export interface TestHub {
@@ -131,6 +133,7 @@ export async function startTestHub(opts: TestHubOptions): Promise<TestHub> {
     logger: testLogger,
     infra,
     ...(opts.liveAuthenticator ? { liveAuthenticator: opts.liveAuthenticator } : {}),
+    ...(opts.agentAckTimeoutMs === undefined ? {} : { agentAckTimeoutMs: opts.agentAckTimeoutMs }),
   });
   const address = await app.listen(opts.port ?? 0, '127.0.0.1');
   return {

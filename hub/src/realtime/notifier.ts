@@ -1,19 +1,18 @@
-import { CommandAck, liveRooms, type Alert, type AgentPresence, type DesiredState, type InstallationStatus } from '@flotilla/protocol';
+import { CommandAck, liveRooms, type Alert, type AgentPresence, type InstallationStatus } from '@flotilla/protocol';
 import type { TenantScope } from '../domain/shared/notifier.js';
 import type { Notifier } from '../domain/shared/notifier.js';
 import type { AgentNamespace, LiveNamespace } from './namespaces.js';
+import type { AgentOutbox } from './agent/agent-outbox.js';
 
 export const agentRoom = (agentId: string) => `agent:${agentId}`;
 const LICENSE_ACK_TIMEOUT_MS = 10_000;
 const BUNDLE_ACK_TIMEOUT_MS = 10_000;
 
-/** Notifier over Socket.IO rooms; through the adapter it reaches sockets on every hub process. */
-export function socketNotifier(
-  agents: AgentNamespace,
-  live: LiveNamespace,
-  deliver: (agentId: string, state: DesiredState) => void,
-  deliverCommand: (agentId: string, installationId: string, commandId: string) => void,
-): Notifier {
+/**
+ * Notifier over Socket.IO rooms; through the adapter it reaches sockets on every hub process.
+ * Desired states and commands go to the agent outbox (acked, retried); the rest is sent as is.
+ */
+export function socketNotifier(agents: AgentNamespace, live: LiveNamespace, outbox: Pick<AgentOutbox, 'push' | 'command'>): Notifier {
   const rooms = (scope: TenantScope) => [liveRooms.vendor(scope.vendorId), liveRooms.customer(scope.customerId)];
   const byInstallation = (item: { installationId: string }) => item.installationId;
   const statuses = new LiveCoalescer<InstallationStatus>(byInstallation, (scope, batch) => {
@@ -31,9 +30,11 @@ export function socketNotifier(
   });
   return {
     desiredState(agentId, state) {
-      deliver(agentId, state);
+      outbox.push(agentId, state);
     },
-    deliverCommand,
+    deliverCommand(agentId, installationId, commandId) {
+      outbox.command(agentId, installationId, commandId);
+    },
     installationStatus(scope, status) {
       statuses.add(scope, status);
     },

@@ -207,11 +207,28 @@ export class AgentSessionService {
     return { desired, commands, license };
   }
 
-  /** Closes the sessions of agents that stopped polling; returns their installations. */
-  async closeExpiredPollSessions(): Promise<string[]> {
+  // An agent goes offline in one of three ways: its socket disconnects (`disconnected`, one at a
+  // time), the hub process holding it stops, or it stops polling. The last two close many sessions
+  // in one statement and show the installations' new statuses in one read.
+
+  /** Sessions held by hub processes that stopped (crashed, or this one shutting down) are closed, and their installations shown offline. */
+  async closeSessionsOfDeadNodes(nodeIds: string[], reason = 'hub process stopped responding'): Promise<void> {
+    await this.showStatusOf(await this.agents.closeSessionsOfNodes(nodeIds, reason));
+  }
+
+  /** Agents that stopped polling go offline (the websocket equivalent is the disconnect event); returns how many. */
+  async closeExpiredPollSessions(): Promise<number> {
     const ids = await this.agents.closeExpiredPollSessions();
     for (const id of ids) this.changed(id);
-    return ids;
+    await this.showStatusOf(ids);
+    return ids.length;
+  }
+
+  /** Shows installations whose sessions were closed in bulk with their new status (one read for all). */
+  private async showStatusOf(installationIds: string[]): Promise<void> {
+    for (const row of await this.installations.getManyAnyVendor(installationIds)) {
+      this.notifier.installationStatus({ vendorId: row.vendor_id, customerId: row.customer_id }, toStatus(row, this.shipped));
+    }
   }
 
   /** A status report. `connected` = it came over this process's socket (see observe's cache). */

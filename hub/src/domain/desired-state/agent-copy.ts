@@ -1,4 +1,5 @@
 import type { DesiredComponent, DesiredState } from '@flotilla/protocol';
+import type { SecretBox } from '../../infra/secret-box.js';
 
 /**
  * The copy of a desired state an agent receives: stored revisions keep each secret sealed in its
@@ -9,6 +10,11 @@ import type { DesiredComponent, DesiredState } from '@flotilla/protocol';
 export function agentCopy(state: DesiredState, open: (sealed: string) => string): DesiredState {
   if (!state.components.some(hasSecrets)) return state;
   return { ...state, components: state.components.map((c) => (hasSecrets(c) ? opened(c, open) : c)) };
+}
+
+/** `agentCopy` with the hub's secret box: what the agent outbox, hello and HTTP polls hand to agents. */
+export function agentCopyWith(box: Pick<SecretBox, 'open'>): (state: DesiredState) => DesiredState {
+  return (state) => agentCopy(state, (sealed) => box.open(sealed));
 }
 
 function hasSecrets(c: DesiredComponent): c is Extract<DesiredComponent, { kind: 'compose' }> {

@@ -5,6 +5,7 @@ import type { Notifier } from '../shared/notifier.js';
 import type { Scope } from '../access/roles.js';
 import type { PageRequest, Page } from '../shared/pagination.js';
 import type { CustomerService } from '../customers/customer-service.js';
+import type { ReleaseService } from '../releases/release-service.js';
 import type { UptimeService } from './uptime-service.js';
 import { checkWindow } from '../../rollouts/windows.js';
 import { valuesProblems } from './helm-values.js';
@@ -22,7 +23,7 @@ export class InstallationService {
     private readonly customers: CustomerService,
     private readonly notifier: Notifier,
     /** Vendors may use any of their tracks; customers only those they are entitled to. */
-    private readonly trackVisible: (scope: Scope, trackId: string) => Promise<boolean>,
+    private readonly tracks: Pick<ReleaseService, 'trackVisible'>,
     private readonly shipped: ShippedAgentImages,
     private readonly uptimes: UptimeService,
   ) {}
@@ -105,7 +106,7 @@ export class InstallationService {
 
   /** A track of another vendor, one the customer is not entitled to, or none at all, is refused in the same words (no existence leak). */
   private async checkTrack(scope: Scope, trackId: string): Promise<void> {
-    if (!(isUuid(trackId) && (await this.trackVisible(scope, trackId)))) throw new AppError('VALIDATION_FAILED', `trackId: no track ${trackId}`);
+    if (!(isUuid(trackId) && (await this.tracks.trackVisible(scope, trackId)))) throw new AppError('VALIDATION_FAILED', `trackId: no track ${trackId}`);
   }
 
   /**

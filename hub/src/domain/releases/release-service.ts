@@ -24,6 +24,12 @@ export class ReleaseService {
     return tracks.filter((t) => entitled.has(t.id));
   }
 
+  /** Whether a track may be used in this scope: any of the vendor's for vendor users, an entitled one for customer users. */
+  async trackVisible(scope: Scope, trackId: string): Promise<boolean> {
+    if (scope.customerId === null) return (await this.repo.getTrack(scope.vendorId, trackId)) !== undefined;
+    return (await this.entitlements.entitledTrackIds(scope.vendorId, scope.customerId)).has(trackId);
+  }
+
   async getTrack(scope: Scope | string, id: string): Promise<Track> {
     const s = typeof scope === 'string' ? { vendorId: scope, customerId: null } : scope;
     const t = isUuid(id) ? await this.repo.getTrack(s.vendorId, id) : undefined;

@@ -5,6 +5,23 @@ import { mapSourceRow, SOURCE_FILTERS, type MappedEvent, type SourceRow } from '
 type Source = keyof typeof SOURCE_FILTERS;
 const SOURCES = Object.keys(SOURCE_FILTERS) as Source[];
 
+/** Records what events cause inside the outbox's transaction; returns what to do once it committed (queue jobs). */
+export type EventDispatch = (trx: Knex.Transaction, events: MappedEvent[]) => Promise<() => Promise<void>>;
+
+/**
+ * The outbox's consumers, each event once to both: e-mail notifications and webhook deliveries are
+ * written in the transaction that moves the cursor; webhook jobs are queued after it commits.
+ */
+export function toNotificationsAndWebhooks(
+  notifications: { enqueue(trx: Knex.Transaction, events: readonly MappedEvent[]): Promise<unknown> },
+  webhooks: { dispatch: EventDispatch },
+): EventDispatch {
+  return async (trx, events) => {
+    await notifications.enqueue(trx, events);
+    return webhooks.dispatch(trx, events);
+  };
+}
+
 /**
  * Reads the domain's happenings in commit order from the tables that record them, and hands the
  * events they mean to `dispatch` in the same transaction as the cursor moves (an event is
@@ -19,8 +36,7 @@ const SOURCES = Object.keys(SOURCE_FILTERS) as Source[];
 export class EventOutbox {
   constructor(
     private readonly db: Database,
-    /** Records what the events cause inside the transaction; returns what to do once it committed (queue jobs). */
-    private readonly dispatch: (trx: Knex.Transaction, events: MappedEvent[]) => Promise<() => Promise<void>>,
+    private readonly dispatch: EventDispatch,
     private readonly batch = 2000,
   ) {}
 
