@@ -61,7 +61,8 @@ export const usageRows = (ctx: BenchContext, scenario: string, u: Usage) => {
 };
 
 /** Starts a rollout of a new release to every installation in one unlimited wave; returns its id and the start time. */
-export async function rolloutToAll(ctx: BenchContext): Promise<{ id: string; since: number }> {
+/** `answeredMs`: how long the API call took (the rollout and its targets checked and written). */
+export async function rolloutToAll(ctx: BenchContext): Promise<{ id: string; since: number; answeredMs: number }> {
   const releaseId = await ctx.seeded.newRelease();
   const since = Date.now();
   const rollout = await ctx.seeded.api.post<{ id: string }>('/rollouts', {
@@ -69,7 +70,7 @@ export async function rolloutToAll(ctx: BenchContext): Promise<{ id: string; sin
     targets: { all: true },
     strategy: { waves: [{ percent: 100 }], maxParallel: 100_000, respectMaintenanceWindows: false, healthTimeoutSeconds: 600 },
   });
-  return { id: rollout.id, since };
+  return { id: rollout.id, since, answeredMs: Date.now() - since };
 }
 
 export async function waitRolloutDone(ctx: BenchContext, id: string, timeoutMs: number): Promise<{ status: string; ms: number }> {

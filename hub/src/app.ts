@@ -127,7 +127,10 @@ export function createApp(deps: AppDeps): App {
   });
   const notifier = socketNotifier(agents, live, outbox);
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.smtpFrom) : undefined;
-  const services = createServices(config, infra, secretBox, notifier, log, mailer, { webhookAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds) });
+  const services = createServices(config, infra, secretBox, notifier, log, mailer, {
+    webhookAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds),
+    rolloutStep: (phase, seconds) => metrics.rolloutStep(phase, seconds),
+  });
   const secureCookies = config.publicUrl.startsWith('https:');
   const routeDeps: RouteDeps = {
     audit: services.audit,

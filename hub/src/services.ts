@@ -1,5 +1,5 @@
 import type { AppConfig } from './app.js';
-import type { WebhookAttemptOutcome } from './infra/metrics.js';
+import type { RolloutStepPhase, WebhookAttemptOutcome } from './infra/metrics.js';
 import type { Infra } from './infra/index.js';
 import type { Logger } from './logger.js';
 import type { Notifier } from './domain/shared/notifier.js';
@@ -62,6 +62,7 @@ export type Services = ReturnType<typeof createServices>;
 /** What services report to the process's metrics (counters fed where things happen). */
 export interface ServiceObservers {
   webhookAttempt?: (outcome: WebhookAttemptOutcome, seconds: number) => void;
+  rolloutStep?: (phase: RolloutStepPhase, seconds: number) => void;
 }
 
 /**
@@ -107,7 +108,7 @@ export function createServices(config: AppConfig, infra: Infra, secretBox: Secre
   const licenses = new LicenseService(new LicenseRepository(infra.db), notifier, config.licenseKeySecret ?? config.secretsKey, log.child({ component: 'licenses' }));
   const fleet = new FleetService(infra.db);
   const rolloutRepo = new RolloutRepository(infra.db);
-  const rolloutEngine = new RolloutEngine(infra.db, rolloutRepo, releaseRepo, applicationRepo, desiredRepo, infra.queues, notifier, log.child({ component: 'rollouts' }), configRepo);
+  const rolloutEngine = new RolloutEngine(infra.db, rolloutRepo, releaseRepo, applicationRepo, desiredRepo, infra.queues, notifier, log.child({ component: 'rollouts' }), configRepo, observers.rolloutStep);
   const stepped = new SteppedDeploy(infra.db, releaseRepo, entitlements, rolloutRepo, rolloutEngine);
   const deploys = new DeployService(applicationRepo, releaseRepo, releases, desiredRepo, installations, notifier, licenses, stepped, configRepo);
   const commandRepo = new CommandRepository(infra.db);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentCredentials, Release, Rollout } from '@flotilla/protocol';
 import { ApiClient } from './api-client.js';
-import { createTestDatabase, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
+import { createTestDatabase, metricSample, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
 import { simAgent, type SimAgent } from './sim-fleet.js';
 
 let tdb: TestDatabase;
@@ -195,5 +195,16 @@ describe('rollout engine with simulated agents', { timeout: 180_000 }, () => {
     expect(res.status).toBe(409);
     expect(res.body.error.message).toBe('Release 2.0.0 was rolled out; its rollouts keep it in their history, so it cannot be deleted (it stays rescinded)');
     expect((await api.get<Release>(`/releases/${ids.release}`)).body.status).toBe('rescinded');
+  });
+
+  it('reports where its steps spent their time: every phase of every step that changed something, in the metrics', async () => {
+    const text = await (await fetch(`${hub.url}/metrics`)).text();
+    const count = (phase: string) => metricSample(text, 'flotilla_rollout_step_seconds_count', { phase }) ?? 0;
+    const seconds = (phase: string) => metricSample(text, 'flotilla_rollout_step_seconds_sum', { phase }) ?? 0;
+    // The rollouts above took dozens of steps that sent stages or finished targets.
+    expect(count('read')).toBeGreaterThan(10);
+    for (const phase of ['plan', 'persist', 'commit', 'deliver']) expect(count(phase), phase).toBe(count('read'));
+    expect(seconds('persist')).toBeGreaterThan(0);
+    expect(seconds('read') + seconds('plan') + seconds('persist') + seconds('commit') + seconds('deliver')).toBeLessThan(count('read') * 5);
   });
 });

@@ -19,7 +19,16 @@ export interface HubMetrics {
   jobFailed(queue: string): void;
   /** A webhook delivery attempt: how it ended and how long the receiver took. */
   webhookAttempt(outcome: WebhookAttemptOutcome, seconds: number): void;
+  /** One phase of a rollout step that changed something (where a fan-out's time goes). */
+  rolloutStep(phase: RolloutStepPhase, seconds: number): void;
 }
+
+/**
+ * A rollout step's phases: `read` (lock, targets, releases), `plan` (the planner and the blockers),
+ * `persist` (revisions, targets, timeline), `commit`, `deliver` (desired states handed to the agent
+ * outbox and the live progress, after commit).
+ */
+export type RolloutStepPhase = 'read' | 'plan' | 'persist' | 'commit' | 'deliver';
 
 /** `retrying`: failed, BullMQ tries again later; `failed`: failed for good (last attempt, or a manual redelivery). */
 export type WebhookAttemptOutcome = 'succeeded' | 'retrying' | 'failed';
@@ -69,6 +78,13 @@ export function hubMetrics(sources: MetricSources, log: Logger): HubMetrics {
     help: "A webhook delivery attempt, from sending to the receiver's answer (or the timeout), by outcome",
     labelNames: ['outcome'] as const,
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const rolloutStepSeconds = new Histogram({
+    name: 'flotilla_rollout_step_seconds',
+    help: 'Time a rollout step that changed something spent in each phase (read, plan, persist, commit, deliver)',
+    labelNames: ['phase'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
   const jobFailures = new Counter({ name: 'flotilla_queue_job_failures_total', help: 'Queue jobs that threw, by queue', labelNames: ['queue'] as const, registers: [registry] });
@@ -149,6 +165,9 @@ export function hubMetrics(sources: MetricSources, log: Logger): HubMetrics {
     },
     webhookAttempt(outcome, seconds) {
       webhookSeconds.observe({ outcome }, seconds);
+    },
+    rolloutStep(phase, seconds) {
+      rolloutStepSeconds.observe({ phase }, seconds);
     },
   };
 }

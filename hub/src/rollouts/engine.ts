@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { AgentKind, RolloutProgress } from '@flotilla/protocol';
 import type { Knex } from 'knex';
 import type { Database, Queues } from '../infra/index.js';
+import type { RolloutStepPhase } from '../infra/metrics.js';
 import type { Logger } from '../logger.js';
 import type { Notifier } from '../domain/shared/notifier.js';
 import type { DesiredStateRepository } from '../domain/installations/desired-state-repository.js';
@@ -70,6 +71,8 @@ export class RolloutEngine {
     private readonly notifier: Notifier,
     private readonly log: Logger,
     private readonly config: Pick<InstallationConfigRepository, 'getMany'>,
+    /** Told how long each phase of a step that changed something took (metrics). */
+    private readonly observeStep: (phase: RolloutStepPhase, seconds: number) => void = () => undefined,
   ) {}
 
   /**
@@ -107,6 +110,7 @@ export class RolloutEngine {
     let scope: { vendorId: string; customerIds: string[] } | undefined;
     const deployedReleases = new Set<string>();
     let where = { vendorId: '', trackId: '' };
+    const phases = phaseClock();
 
     await this.db.transaction(async (trx) => {
       const r = await this.repo.lock(trx, rolloutId);
@@ -119,6 +123,7 @@ export class RolloutEngine {
       where = { vendorId: r.vendor_id, trackId: release.track_id };
       const rows = await this.repo.targets(rolloutId, trx);
       const releases = await this.stepReleases(r, rows);
+      phases.lap('read');
       const targets = rows.map((row) => plannerTarget(row, now));
       let actions = plan({ status: r.status, stageCount: r.stage_count, strategy: toStrategy(r) }, targets, now);
       // A release on hold (or rescinded) starts no new installation; those in flight finish (their next required steps too).
@@ -132,6 +137,7 @@ export class RolloutEngine {
       // A paused rollout's targets show "paused" (shownBlocker): what they waited for is kept for the resume.
       const explained = paused ? [] : rows.filter((row) => !isDeepStrictEqual(row.blocker ?? null, blockers.get(row.installation_id) ?? null));
       if (actions.length === 0 && explained.length === 0) return;
+      phases.lap('plan');
 
       afterCommit.push(...(await this.persist(trx, r, actions, byId, releases, now)));
       await this.repo.updateTargets(trx, r.id, explained.map((row) => ({ installationId: row.installation_id, patch: { blocker: blockers.get(row.installation_id) ?? null } })));
@@ -151,11 +157,18 @@ export class RolloutEngine {
       const message = said?.reason ?? r.message;
       progress = { rolloutId, status, message, waves: await this.repo.waveSummary(rolloutId, trx), targets: fresh.map((t) => toTarget(t, { status, message })) };
       scope = { vendorId: r.vendor_id, customerIds: [...new Set(fresh.map((t) => t.customer_id))] };
+      phases.lap('persist');
     });
+    phases.lap('commit');
 
     // Emit before any further await, so live events leave in commit order.
     for (const fn of afterCommit) fn();
-    if (progress && scope) this.notifier.rolloutProgress(scope, progress);
+    if (progress && scope) {
+      this.notifier.rolloutProgress(scope, progress);
+      // Only steps that changed something: idle advances would hide where a fan-out's time goes.
+      phases.lap('deliver');
+      for (const [phase, ms] of phases.laps) this.observeStep(phase, ms / 1000);
+    }
     for (const releaseId of deployedReleases) await this.releases.markDeployed(where.vendorId, releaseId, where.trackId);
     if (wake !== undefined) await this.wakeAt(rolloutId, wake);
     return unfinished;
@@ -367,6 +380,20 @@ export class RolloutEngine {
       .then((ids) => Promise.all(ids.map((id) => this.trigger(id))))
       .catch((err: unknown) => this.log.error({ err }, 'could not re-arm running rollouts'));
   }
+}
+
+/** Laps of one step's phases, in milliseconds, each from the end of the previous one. */
+function phaseClock() {
+  let last = performance.now();
+  const laps = new Map<RolloutStepPhase, number>();
+  return {
+    laps,
+    lap(phase: RolloutStepPhase) {
+      const now = performance.now();
+      laps.set(phase, now - last);
+      last = now;
+    },
+  };
 }
 
 /**
