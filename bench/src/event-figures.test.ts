@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addedCorePercent, corePercent, DeliveryTally, mailsPerUser, verifyWebhookSignature } from './event-figures.js';
+import { addedCorePercent, closestMailGap, corePercent, DeliveryTally, mailsPerUser, verifyWebhookSignature } from './event-figures.js';
 
 describe('verifyWebhookSignature', () => {
   // The Standard Webhooks reference vector (svix's libraries test against it).
@@ -62,6 +62,22 @@ describe('mailsPerUser', () => {
   it('counts mails per listed address, zero for those that got none, ignoring others', () => {
     const m = mailsPerUser([{ to: ['a@x'] }, { to: ['a@x', 'b@x'] }, { to: ['z@x'] }], ['a@x', 'b@x', 'c@x']);
     expect([...m]).toEqual([['a@x', 2], ['b@x', 1], ['c@x', 0]]);
+  });
+});
+
+describe('closestMailGap', () => {
+  it('is the shortest time between two mails to one address, across addresses; others ignored', () => {
+    const mails = [
+      { to: ['a@x'], at: 0 },
+      { to: ['b@x'], at: 4000 },
+      { to: ['a@x', 'b@x'], at: 10_000 },
+      { to: ['a@x'], at: 30_000 },
+      { to: ['z@x'], at: 30_500 },
+      { to: ['z@x'], at: 30_600 },
+    ];
+    expect(closestMailGap(mails, ['a@x', 'b@x'])).toBe(6000);
+    expect(closestMailGap(mails, ['a@x'])).toBe(10_000);
+    expect(closestMailGap(mails.slice(0, 2), ['a@x', 'b@x'])).toBe(Number.POSITIVE_INFINITY);
   });
 });
 

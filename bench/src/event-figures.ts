@@ -86,6 +86,19 @@ export function mailsPerUser(mails: readonly { to: readonly string[] }[], users:
   return counts;
 }
 
+/**
+ * The shortest time between two mails to the same address (Infinity when nobody got two): a digest
+ * coalesces, so one address gets at most one per digest interval however many events there were.
+ */
+export function closestMailGap(mails: readonly { to: readonly string[]; at: number }[], users: readonly string[]): number {
+  let closest = Number.POSITIVE_INFINITY;
+  for (const u of users) {
+    const times = mails.filter((m) => m.to.includes(u)).map((m) => m.at).sort((a, b) => a - b);
+    for (let i = 1; i < times.length; i++) closest = Math.min(closest, (times[i] ?? 0) - (times[i - 1] ?? 0));
+  }
+  return closest;
+}
+
 /** CPU time over a wall-clock stretch as a percentage of one core (100 = one core busy throughout). */
 export function corePercent(cpuSeconds: number, wallSeconds: number): number {
   return wallSeconds > 0 ? (cpuSeconds / wallSeconds) * 100 : Number.NaN;

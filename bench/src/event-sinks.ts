@@ -13,8 +13,9 @@ export interface ReceivedMail {
 
 /**
  * The outage scenario's receivers, on loopback: an HTTP endpoint that checks each webhook's
- * Standard Webhooks signature and answers 204, and an SMTP server keeping every mail (the hub's
- * SMTP_URL). Both live in the harness process; they do little per message.
+ * Standard Webhooks signature and answers 204 after `latencyMs` (as a real receiver would take), and
+ * an SMTP server keeping every mail (the hub's SMTP_URL). Both live in the harness process; they do
+ * little per message.
  */
 export class EventSinks {
   readonly deliveries = new DeliveryTally();
@@ -27,7 +28,7 @@ export class EventSinks {
     private readonly smtp: SMTPServer,
   ) {}
 
-  static async start(): Promise<EventSinks> {
+  static async start(latencyMs: number): Promise<EventSinks> {
     const smtp = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], logger: false, size: 10 * 2 ** 20 });
     const http = createServer();
     const sinks = new EventSinks(http, smtp);
@@ -56,7 +57,8 @@ export class EventSinks {
         const signed = id !== undefined && verifyWebhookSignature(sinks.secret, id, header('webhook-timestamp') ?? '', body, header('webhook-signature') ?? '');
         sinks.deliveries.record({ id, type, signed, at: Date.now() });
         res.statusCode = 204;
-        res.end();
+        if (latencyMs > 0) setTimeout(() => res.end(), latencyMs);
+        else res.end();
       });
     });
     // Listen backlogs as the hub's: a burst of deliveries must not be dropped by the kernel here.

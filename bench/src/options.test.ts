@@ -7,6 +7,7 @@ describe('parseOptions', () => {
     expect(o).toMatchObject({ quick: false, agents: 10_000, idleSeconds: 60, outDir: '/out', pollIntervalMs: 5000 });
     expect(o.scenarios).toEqual(['connect', 'fanout', 'ingest', 'idle', 'reconnect', 'multinode', 'outage', 'metrics']);
     expect(o.metricsSeconds).toBe(60);
+    expect(o.receiverLatencyMs).toBe(100);
   });
 
   it('--quick leaves out the minute-long outage and metrics scenarios unless asked for', () => {
@@ -28,5 +29,7 @@ describe('parseOptions', () => {
     expect(() => parseOptions(['--agents', '0'], '/o')).toThrow(UsageError);
     expect(() => parseOptions(['--scenarios', 'fanout,warp'], '/o')).toThrow(/unknown scenario\(s\) warp/);
     expect(() => parseOptions(['--frobnicate'], '/o')).toThrow(UsageError);
+    expect(() => parseOptions(['--receiver-latency-ms=-1'], '/o')).toThrow(/--receiver-latency-ms must be an integer from 0 to 10000/);
+    expect(parseOptions(['--receiver-latency-ms', '0'], '/o').receiverLatencyMs).toBe(0);
   });
 });

@@ -9,6 +9,9 @@ export type ScenarioName = (typeof SCENARIOS)[number];
  */
 export const QUICK_SCENARIOS: readonly ScenarioName[] = ['connect', 'fanout', 'ingest', 'idle', 'reconnect', 'multinode'];
 
+/** A typical receiver (a chat or paging service's webhook) takes about this long to answer. */
+export const DEFAULT_RECEIVER_LATENCY_MS = 100;
+
 export interface BenchOptions {
   quick: boolean;
   agents: number;
@@ -23,6 +26,8 @@ export interface BenchOptions {
   metricsSeconds: number;
   /** Poll period of the polling peer (ms). */
   pollIntervalMs: number;
+  /** How long the outage scenario's webhook receiver takes to answer (ms): real receivers are not instant. */
+  receiverLatencyMs: number;
   /** Where the results go (file names: result-files.ts). */
   outDir: string;
   /** A label stored with the results (e.g. "before batching"). */
@@ -36,15 +41,15 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage: npm run bench -- [--quick] [--agents N] [--workers N] [--scenarios a,b] [--idle-seconds S]
-                          [--ingest-seconds S] [--metrics-seconds S] [--poll-interval-ms MS] [--out DIR] [--label TEXT]
-                          [--cpu-prof DIR]
+                          [--ingest-seconds S] [--metrics-seconds S] [--poll-interval-ms MS] [--receiver-latency-ms MS]
+                          [--out DIR] [--label TEXT] [--cpu-prof DIR]
 Scenarios: ${SCENARIOS.join(', ')} (default: all).
 --quick = 1 000 agents, short phases (< 2 min), scenarios ${QUICK_SCENARIOS.join(', ')} unless --scenarios is given.`;
 
-function positiveInt(name: string, raw: string | undefined, def: number, max: number): number {
+function positiveInt(name: string, raw: string | undefined, def: number, max: number, min = 1): number {
   if (raw === undefined) return def;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--${name} must be an integer from 1 to ${max}, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   return n;
 }
 
@@ -63,6 +68,7 @@ export function parseOptions(argv: string[], defaultOutDir: string): BenchOption
         'ingest-seconds': { type: 'string' },
         'metrics-seconds': { type: 'string' },
         'poll-interval-ms': { type: 'string' },
+        'receiver-latency-ms': { type: 'string' },
         out: { type: 'string' },
         label: { type: 'string' },
         'cpu-prof': { type: 'string' },
@@ -88,6 +94,7 @@ export function parseOptions(argv: string[], defaultOutDir: string): BenchOption
     ingestSeconds: positiveInt('ingest-seconds', v['ingest-seconds'], quick ? 4 : 10, 600),
     metricsSeconds: positiveInt('metrics-seconds', v['metrics-seconds'], quick ? 30 : 60, 3600),
     pollIntervalMs: positiveInt('poll-interval-ms', v['poll-interval-ms'], 5000, 600_000),
+    receiverLatencyMs: positiveInt('receiver-latency-ms', v['receiver-latency-ms'], DEFAULT_RECEIVER_LATENCY_MS, 10_000, 0),
     outDir: v.out ?? defaultOutDir,
     label: v.label ?? (quick ? 'quick' : 'full'),
     cpuProfDir: v['cpu-prof'],

@@ -33,7 +33,7 @@ export async function runBench(opts: BenchOptions, log: (message: string) => voi
   const started = Date.now();
   const loadAtStart = os.loadavg();
   // The outage needs the hub configured at start: its mail to a loopback SMTP sink, webhooks to loopback.
-  const sinks = opts.scenarios.includes('outage') ? await EventSinks.start() : undefined;
+  const sinks = opts.scenarios.includes('outage') ? await EventSinks.start(opts.receiverLatencyMs) : undefined;
   const cluster = new HubCluster(path.join(opts.outDir, 'hub-logs'), opts.cpuProfDir, sinks ? { ...OUTAGE_HUB_ENV, SMTP_URL: sinks.smtpUrl } : {});
   const outcomes: ScenarioOutcome[] = [];
   const notes: string[] = [];

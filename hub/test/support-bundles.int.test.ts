@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentCredentials, BundleCollect, BundleManifest, SupportBundle, SupportBundleDetail, SupportBundleList, SupportBundlePolicy } from '@flotilla/protocol';
 import { COMPOSE_V1 } from './api-client.js';
@@ -270,6 +270,22 @@ describe('support bundles', { timeout: 60_000 }, () => {
     expect((await hub.app.services.supportBundles.housekeeping(new Date(Date.now() + TIMEOUT_MS + 1000))).timedOut).toBe(1);
     expect((await bundle(quiet.body.id)).message).toBe('The agent sent nothing for 1 minutes (SUPPORT_BUNDLE_TIMEOUT_MINUTES)');
     silent.socket.disconnect();
+  });
+
+  it('a storm of disconnects is checked in a statement or two, not one per agent (a restart drops them all)', async () => {
+    let reads = 0;
+    const count = (q: { sql: string }) => {
+      if (/from "support_bundles"/.test(q.sql)) reads++;
+    };
+    hub.infra.db.on('query', count);
+    try {
+      const dropped = Array.from({ length: 300 }, () => randomUUID());
+      await Promise.all(dropped.map((id) => hub.app.services.supportBundles.agentDisconnected(id)));
+    } finally {
+      hub.infra.db.off('query', count);
+    }
+    expect(reads).toBeGreaterThanOrEqual(1);
+    expect(reads).toBeLessThanOrEqual(2);
   });
 
   it('bundles are deleted with their archives after SUPPORT_BUNDLE_RETENTION_DAYS', async () => {

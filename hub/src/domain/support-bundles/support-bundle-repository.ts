@@ -127,8 +127,9 @@ export class SupportBundleRepository {
   }
 
   /** The bundles an installation's agent is collecting now. */
-  collectingOf(installationId: string): Promise<SupportBundleRow[]> {
-    return this.db<SupportBundleRow>('support_bundles').where({ installation_id: installationId, status: 'collecting' });
+  /** Bundles being collected on any of these installations (one statement for a batch of disconnects). */
+  collectingOf(installationIds: readonly string[]): Promise<SupportBundleRow[]> {
+    return this.db<SupportBundleRow>('support_bundles').whereIn('installation_id', installationIds).where({ status: 'collecting' });
   }
 
   /** Collecting bundles whose agent sent nothing since `before`. */
