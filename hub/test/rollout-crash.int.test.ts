@@ -82,6 +82,8 @@ async function crashMidway(mode: 'redis' | 'embedded'): Promise<void> {
   } else {
     env = { EMBEDDED_PG_PORT: String(await freePort()) };
   }
+  // Info-level logs: a rollout that does not complete prints what the new hub did.
+  env.LOG_LEVEL = 'info';
   let hub: HubProcess = await spawnHub({ port, cwd, env });
   cleanups.push(() => hub.stop());
   const api = new ApiClient(hub.url);
@@ -97,7 +99,15 @@ async function crashMidway(mode: 'redis' | 'embedded'): Promise<void> {
   }, 60_000, 'the rollout to be under way');
   await hub.kill();
   hub = await spawnHub({ port, cwd, env });
-  await waitFor(async () => ((await statusOf(api, rolloutId))?.status === 'completed' ? true : undefined), 90_000, `the rollout to complete after the crash\n${hub.output()}`);
+  try {
+    await waitFor(async () => ((await statusOf(api, rolloutId))?.status === 'completed' ? true : undefined), 90_000, 'the rollout to complete after the crash');
+  } catch (err) {
+    // Where it stopped (rare, under load): each target's state, what each agent got, and the new hub's log.
+    const r = await statusOf(api, rolloutId);
+    const targets = r?.targets.map((t) => `${t.installationId.slice(0, 8)} ${t.status} stage ${t.stage} ${t.waitingFor ?? ''} ${t.message ?? ''}`).join('\n');
+    const got = agents.map((a) => `${a.installationId.slice(0, 8)} connected=${a.socket.connected} received=${a.received.map((d) => d.revision).join(',')} applied=${a.applies.join(',')}`).join('\n');
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\nrollout ${r?.status ?? '?'} ${r?.message ?? ''}\n${targets ?? ''}\nagents:\n${got}\nhub log:\n${hub.output()}`, { cause: err });
+  }
   await assertExactlyOnce(api, rolloutId, agents);
 }
 

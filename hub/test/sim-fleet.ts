@@ -87,9 +87,26 @@ export function resilientAgent(hubUrls: string[], installationId: string, agentI
       converge(state);
     });
     socket.on('connect', () => {
-      socket.timeout(10_000).emitWithAck('agent:hello', { host, appliedRevision: agent.applied, components: [] }).then((ack) => converge((ack as { desired: DesiredState | null }).desired), () => undefined);
+      // Like agent-core: a hello that is refused or not answered in time (a hub just restarted, on a
+      // loaded machine) drops the connection and tries again; kept, the agent would never get the
+      // state it missed while the hub was down.
+      socket
+        .timeout(10_000)
+        .emitWithAck('agent:hello', { host, appliedRevision: agent.applied, components: [] })
+        .then(
+          (ack) => {
+            const answer = ack as { desired?: DesiredState | null; error?: unknown };
+            if (answer.error !== undefined) retry();
+            else converge(answer.desired ?? null);
+          },
+          () => retry(),
+        );
     });
+    let retried = false;
     const retry = () => {
+      // Once per socket: a hello that times out after the socket already dropped must not open a second one.
+      if (retried) return;
+      retried = true;
       socket.removeAllListeners();
       socket.close();
       if (!closed) setTimeout(open, 200 + Math.random() * 300);
