@@ -126,8 +126,7 @@ export class SupportBundleRepository {
     });
   }
 
-  /** The bundles an installation's agent is collecting now. */
-  /** Bundles being collected on any of these installations (one statement for a batch of disconnects). */
+  /** The bundles the agents of these installations are collecting now (one statement for a batch of disconnects). */
   collectingOf(installationIds: readonly string[]): Promise<SupportBundleRow[]> {
     return this.db<SupportBundleRow>('support_bundles').whereIn('installation_id', installationIds).where({ status: 'collecting' });
   }
