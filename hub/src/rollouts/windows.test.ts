@@ -71,6 +71,31 @@ describe('maintenance windows', () => {
     expect(intervals([a, b], at('2026-11-29T00:00:00Z'), at('2026-12-01T00:00:00Z'))).toEqual([['2026-11-30T01:00:00.000Z', '2026-11-30T04:00:00.000Z']]);
   });
 
+  it('a run of touching windows closes where it ends, however long it is (up to the horizon), wherever it is asked from', () => {
+    // The CI counterexample: asked on Monday 00:00, 120 touching hourly starts answered "never
+    // closes", while Sunday noon's state (remembered) said Saturday 00:00.
+    const weekdaysHourly = { cron: '0 * * * 1-5', durationMinutes: 60, timeZone: 'UTC' };
+    const sundayHourly = { cron: '0 * * * 0', durationMinutes: 1260, timeZone: 'UTC' };
+    const monday = weekly(['mon'], '00:00', '00:00', 'UTC');
+    const windows = [weekdaysHourly, sundayHourly, monday];
+    for (const t of ['2027-10-03T12:14:46Z', '2027-10-04T00:00:00Z', '2027-10-06T13:00:00Z', '2027-10-08T23:59:59Z']) {
+      expect(iso(computeWindowState(windows, at(t)).closesAt)).toBe('2027-10-09T00:00:00.000Z');
+      expect(windowState(windows, at(t))).toEqual(computeWindowState(windows, at(t)));
+    }
+    expect(iso(computeWindowState([weekdaysHourly], at('2027-10-04T00:00:00Z')).closesAt)).toBe('2027-10-09T00:00:00.000Z');
+  });
+
+  it('windows that never close answer null from any instant, remembered or not', () => {
+    const everyDay = weekly(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], '00:00', '00:00', 'UTC');
+    const overlapping = { cron: '0 * * * *', durationMinutes: 90, timeZone: 'Europe/Berlin' };
+    for (const w of [everyDay, overlapping]) {
+      for (let t = at('2026-11-01T00:00:00Z'); t < at('2026-11-30T00:00:00Z'); t += 37 * 3_600_000 + 1) {
+        expect(windowState([w], t)).toEqual({ inWindow: true, nextWindowAt: null, closesAt: null });
+        expect(computeWindowState([w], t).closesAt).toBeNull();
+      }
+    }
+  });
+
   it('rejects unknown time zones and bad cron expressions with a readable message', () => {
     expect(() => checkWindow({ ...sat, timeZone: 'Mars/Olympus' } as MaintenanceWindow)).toThrow('unknown time zone "Mars/Olympus"');
     expect(() => checkWindow({ cron: 'every night', durationMinutes: 10, timeZone: 'UTC' })).toThrow(/cron "every night"/);

@@ -30,7 +30,10 @@ export interface WindowState {
   inWindow: boolean;
   /** When the next window opens, if not in one now (null: no window at all, or none ever again). */
   nextWindowAt: number | null;
-  /** When the current window closes (null outside a window, with no windows, or when it never closes). */
+  /**
+   * When the current window closes: null outside a window, with no windows, or when the windows
+   * stay open for longer than CLOSE_HORIZON from now (`0 * * * *` for 90 minutes never closes).
+   */
   closesAt: number | null;
 }
 
@@ -39,8 +42,26 @@ interface Interval {
   closesAt: number;
 }
 
-const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 const MINUTE = 60_000;
+/**
+ * How far ahead a close is followed. A bound in time, not in steps, so the answer depends only on
+ * the windows and the instant: counting starts made Monday 00:00 of an hourly Mon–Fri window answer
+ * "never closes" while Monday 20:00 found its Saturday close, and a remembered state disagreed with
+ * a fresh one. Longer than the longest single window (a cron lasts at most 7 days).
+ */
+export const CLOSE_HORIZON = 8 * 24 * 60 * MINUTE;
+
+/**
+ * The state with its close followed at most to `at + CLOSE_HORIZON`: `reach` is the exact close
+ * when ≤ that bound, otherwise a point past it to which the windows are known to stay open.
+ */
+interface Reach {
+  inWindow: boolean;
+  nextWindowAt: number | null;
+  reach: number | null;
+}
+
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 const DAY_MINUTES = 24 * 60;
 
 const toMinutes = (hhmm: string) => {
@@ -64,8 +85,9 @@ function weeklyInterval(w: Extract<MaintenanceWindow, { days: string[] }>, y: nu
 function weeklyIntervals(w: Extract<MaintenanceWindow, { days: string[] }>, at: number): Interval[] {
   const { y, m, d } = localDate(w.timeZone, at);
   const out: Interval[] = [];
-  // A window opened at most a day (plus a DST hour) before `at`; every listed day recurs within 7.
-  for (let k = -2; k <= 8; k++) {
+  // A window opened at most a day (plus a DST hour) before `at`; every listed day recurs within 7;
+  // and every interval opening before `at + CLOSE_HORIZON` (8 days, plus a DST hour) is needed.
+  for (let k = -2; k <= 10; k++) {
     const i = weeklyInterval(w, y, m, d + k);
     if (i) out.push(i);
   }
@@ -85,35 +107,32 @@ function cronOf(w: Extract<MaintenanceWindow, { cron: string }>): Cron {
   return c;
 }
 
-/** How many later starts are followed to find where overlapping cron intervals stop. */
-const MAX_CHAIN = 100;
-
-function cronState(w: Extract<MaintenanceWindow, { cron: string }>, at: number): WindowState {
+/** A cron window's state at `at`, its close followed up to `bound`. */
+function cronState(w: Extract<MaintenanceWindow, { cron: string }>, at: number, bound: number): Reach {
   const c = cronOf(w);
   const length = w.durationMinutes * MINUTE;
   // croner's references are exclusive: the last start ≤ at, and the first after it.
   const [last] = c.previousRuns(1, new Date(at + 1));
-  if (!last || at >= last.getTime() + length) return { inWindow: false, nextWindowAt: c.nextRuns(1, new Date(at))[0]?.getTime() ?? null, closesAt: null };
-  // Later starts before the close extend the window (`0 * * * *` for 90 minutes never closes).
-  let closesAt = last.getTime() + length;
-  let from = at;
-  for (let i = 0; i < MAX_CHAIN; i++) {
-    const s = c.nextRuns(1, new Date(from))[0]?.getTime();
-    if (s === undefined || s > closesAt) return { inWindow: true, nextWindowAt: null, closesAt };
-    closesAt = s + length;
-    from = s;
+  if (!last || at >= last.getTime() + length) return { inWindow: false, nextWindowAt: c.nextRuns(1, new Date(at)).at(0)?.getTime() ?? null, reach: null };
+  // Starts before (or at) the close extend the window: the close moves to the last start up to it
+  // plus the length, until no start does (every start lasts the same, so the last one reaches furthest).
+  let reach = last.getTime() + length;
+  while (reach <= bound) {
+    const extended = (c.previousRuns(1, new Date(reach + 1)).at(0)?.getTime() ?? 0) + length;
+    if (extended <= reach) break;
+    reach = extended;
   }
-  return { inWindow: true, nextWindowAt: null, closesAt: null };
+  return { inWindow: true, nextWindowAt: null, reach };
 }
 
-function weeklyState(w: Extract<MaintenanceWindow, { days: string[] }>, at: number): WindowState {
+function weeklyState(w: Extract<MaintenanceWindow, { days: string[] }>, at: number): Reach {
   const intervals = weeklyIntervals(w, at);
   const current = intervals.filter((i) => i.opensAt <= at && at < i.closesAt);
   if (current.length === 0) {
     const next = Math.min(...intervals.filter((i) => i.opensAt > at).map((i) => i.opensAt));
-    return { inWindow: false, nextWindowAt: Number.isFinite(next) ? next : null, closesAt: null };
+    return { inWindow: false, nextWindowAt: Number.isFinite(next) ? next : null, reach: null };
   }
-  return { inWindow: true, nextWindowAt: null, closesAt: unionEnd(intervals, Math.max(...current.map((i) => i.closesAt))) };
+  return { inWindow: true, nextWindowAt: null, reach: unionEnd(intervals, Math.max(...current.map((i) => i.closesAt))) };
 }
 
 /** Where a run of overlapping or touching intervals that reaches `end` stops. */
@@ -150,33 +169,53 @@ export function windowState(windows: readonly MaintenanceWindow[], at: number): 
   const key = JSON.stringify(windows);
   const known = memo.get(key);
   if (known && known.from <= at && at < known.until) return known.state;
-  const state = computeWindowState(windows, at);
+  const r = reachOf(windows, at);
+  const state = stateOf(r, at);
   if (memo.size >= 10_000) memo.clear();
-  memo.set(key, { from: at, until: (state.inWindow ? state.closesAt : state.nextWindowAt) ?? at + 1, state });
+  memo.set(key, { from: at, until: rememberedUntil(r, at), state });
   return state;
 }
 
 const memo = new Map<string, { from: number; until: number; state: WindowState }>();
 
-/** `windowState` without remembering (for tests that must not be served what they check). */
-export function computeWindowState(windows: readonly MaintenanceWindow[], at: number): WindowState {
-  const states = windows.map((w) => ('cron' in w ? cronState(w, at) : weeklyState(w, at)));
-  if (states.some((s) => s.inWindow)) return { inWindow: true, nextWindowAt: null, closesAt: unionClose(windows, states, at) };
-  const next = states.flatMap((s) => (s.nextWindowAt === null ? [] : [s.nextWindowAt]));
-  return { inWindow: false, nextWindowAt: next.length > 0 ? Math.min(...next) : null, closesAt: null };
+/**
+ * Until when a state computed at `at` stays the answer. Open past the horizon: until the horizon
+ * from the later instant passes the known reach (before that, it is "open, closes past the horizon" too).
+ */
+function rememberedUntil(r: Reach, at: number): number {
+  if (!r.inWindow) return r.nextWindowAt ?? at + 1;
+  if (r.reach === null) return at + 1;
+  return r.reach > at + CLOSE_HORIZON ? r.reach - CLOSE_HORIZON : r.reach;
 }
 
-/** Where the union of windows open at `at` closes (null: it never does, or not within MAX_CHAIN starts). */
-function unionClose(windows: readonly MaintenanceWindow[], states: readonly WindowState[], at: number): number | null {
+function stateOf(r: Reach, at: number): WindowState {
+  if (!r.inWindow) return { inWindow: false, nextWindowAt: r.nextWindowAt, closesAt: null };
+  return { inWindow: true, nextWindowAt: null, closesAt: r.reach !== null && r.reach <= at + CLOSE_HORIZON ? r.reach : null };
+}
+
+/** `windowState` without remembering (for tests that must not be served what they check). */
+export function computeWindowState(windows: readonly MaintenanceWindow[], at: number): WindowState {
+  if (windows.length === 0) return { inWindow: true, nextWindowAt: null, closesAt: null };
+  return stateOf(reachOf(windows, at), at);
+}
+
+const stateAt = (w: MaintenanceWindow, at: number, bound: number): Reach => ('cron' in w ? cronState(w, at, bound) : weeklyState(w, at));
+
+function reachOf(windows: readonly MaintenanceWindow[], at: number): Reach {
+  const bound = at + CLOSE_HORIZON;
+  const states = windows.map((w) => stateAt(w, at, bound));
   const open = states.filter((s) => s.inWindow);
-  if (open.some((s) => s.closesAt === null)) return null;
-  let closesAt = Math.max(...open.map((s) => s.closesAt ?? at));
-  // A window open at the close extends it (windows that overlap or touch).
-  for (let round = 0; round < windows.length * 8; round++) {
-    const later = windows.map((w) => ('cron' in w ? cronState(w, closesAt) : weeklyState(w, closesAt))).filter((s) => s.inWindow);
-    if (later.length === 0) return closesAt;
-    if (later.some((s) => s.closesAt === null)) return null;
-    closesAt = Math.max(...later.map((s) => s.closesAt ?? closesAt));
+  if (open.length === 0) {
+    const next = states.flatMap((s) => (s.nextWindowAt === null ? [] : [s.nextWindowAt]));
+    return { inWindow: false, nextWindowAt: next.length > 0 ? Math.min(...next) : null, reach: null };
   }
-  return null;
+  // Where the union closes: a window open at the current close extends it (windows that overlap
+  // or touch). Each round moves the close forward, to the end of some window's run.
+  let reach = Math.max(...open.map((s) => s.reach ?? at));
+  while (reach <= bound) {
+    const later = windows.map((w) => stateAt(w, reach, bound)).filter((s) => s.inWindow);
+    if (later.length === 0) break;
+    reach = Math.max(...later.map((s) => s.reach ?? reach));
+  }
+  return { inWindow: true, nextWindowAt: null, reach };
 }
