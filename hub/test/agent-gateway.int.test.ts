@@ -138,6 +138,26 @@ describe('agent connection', () => {
     expect(ack).toMatchObject({ desired: { revision: 1 } });
   });
 
+  it('a late copy of an older report does not move the installation back; a hello does (an agent that lost its state)', async () => {
+    const web = { name: 'shop-web', version: '1.0.0', since: since() };
+    const healthy = [{ ...web, health: 'healthy' as const }];
+    const pushed = nextDesired(agent);
+    expect((await api.post(`/installations/${installationId}/deploy`, { versionId })).status).toBe(202);
+    const revision = (await pushed).revision;
+    expect(revision).toBeGreaterThan(1);
+    const status = async () => (await api.get<InstallationStatus>(`/installations/${installationId}/status`)).body;
+    expect(await agent.emitWithAck('status:report', { revision, components: healthy })).toEqual({ ok: true });
+    // A retry of the previous revision's report, overtaken by the one above (as after a hub restart):
+    // acknowledged, not stored (a rollout waiting for `revision` would otherwise wait for a next report).
+    expect(await agent.emitWithAck('status:report', { revision: revision - 1, components: [{ ...web, health: 'failed', message: 'late' }] })).toEqual({ ok: true });
+    expect(await status()).toMatchObject({ appliedRevision: revision, health: 'healthy' });
+    // A hello is what runs now: an agent whose state was wiped starts over at 0.
+    await agent.emitWithAck('agent:hello', { host, appliedRevision: 0, components: [] });
+    expect(await status()).toMatchObject({ appliedRevision: 0 });
+    await agent.emitWithAck('agent:hello', { host, appliedRevision: revision, components: healthy });
+    expect(await status()).toMatchObject({ appliedRevision: revision, health: 'healthy' });
+  });
+
   it('reports uptime over 24 h from sessions and health', async () => {
     const up = await api.get<{ window: string; uptimePercent: number; connectedPercent: number }>(`/installations/${installationId}/uptime?window=24h`);
     expect(up.status).toBe(200);

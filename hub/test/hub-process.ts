@@ -21,8 +21,8 @@ export async function spawnHub(opts: { port: number; cwd: string; env: Record<st
   Object.assign(env, { PORT: String(opts.port), HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${opts.port}`, LOG_LEVEL: 'warn', ...opts.env });
   const child = spawn(process.execPath, [MAIN], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  child.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
+  child.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-1_000_000)));
+  child.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-1_000_000)));
   const url = `http://127.0.0.1:${opts.port}`;
   await waitFor(
     async () => {

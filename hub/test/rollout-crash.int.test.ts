@@ -105,8 +105,11 @@ async function crashMidway(mode: 'redis' | 'embedded'): Promise<void> {
     // Where it stopped (rare, under load): each target's state, what each agent got, and the new hub's log.
     const r = await statusOf(api, rolloutId);
     const targets = r?.targets.map((t) => `${t.installationId.slice(0, 8)} ${t.status} stage ${t.stage} ${t.waitingFor ?? ''} ${t.message ?? ''}`).join('\n');
+    const stuck = await Promise.all(
+      (r?.targets ?? []).filter((t) => t.status !== 'succeeded').map(async (t) => `${JSON.stringify(t)}\n  status: ${JSON.stringify((await api.get(`/installations/${t.installationId}/status`)).body)}`),
+    );
     const got = agents.map((a) => `${a.installationId.slice(0, 8)} connected=${a.socket.connected} received=${a.received.map((d) => d.revision).join(',')} applied=${a.applies.join(',')}`).join('\n');
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\nrollout ${r?.status ?? '?'} ${r?.message ?? ''}\n${targets ?? ''}\nagents:\n${got}\nhub log:\n${hub.output()}`, { cause: err });
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\nrollout ${r?.status ?? '?'} ${r?.message ?? ''}\n${targets ?? ''}\nnot succeeded:\n${stuck.join('\n')}\nagents:\n${got}\nhub log:\n${hub.output()}`, { cause: err });
   }
   await assertExactlyOnce(api, rolloutId, agents);
 }

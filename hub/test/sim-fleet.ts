@@ -49,6 +49,39 @@ export function resilientAgent(hubUrls: string[], installationId: string, agentI
   let attempt = 0;
   let closed = false;
   const agent = { installationId, applied: 0, failing: new Set<string>(), received: [] as DesiredState[], applies: [] as number[], socket: undefined as unknown as AgentSocket, close: (): void => undefined };
+  // What runs now; reports and hellos always say this, never an earlier snapshot (as agent-core).
+  let running: { name: string; version: string | null; health: 'healthy'; since: string }[] = [];
+  let reporting = false;
+  let dirty = false;
+  // Like agent-core, which reports again until the hub stores it (every change, every 30 s): a
+  // report lost with a dying hub process, or refused, is sent again on the current socket, with
+  // the current state (a retried snapshot could arrive after a newer report). One report at a
+  // time; a change meanwhile is sent when it is answered.
+  const send = (tries: number): void => {
+    dirty = false;
+    agent.socket
+      .timeout(5000)
+      .emitWithAck('status:report', { revision: agent.applied, components: running })
+      .then((ack) => ('ok' in ack ? undefined : Promise.reject(new Error('refused'))))
+      .then(
+        () => {
+          reporting = false;
+          if (dirty) report();
+        },
+        () => {
+          if (!closed && tries < 20) setTimeout(() => send(tries + 1), 500);
+          else reporting = false;
+        },
+      );
+  };
+  const report = (): void => {
+    if (reporting) {
+      dirty = true;
+      return;
+    }
+    reporting = true;
+    send(0);
+  };
   const open = () => {
     const url = hubUrls[attempt % hubUrls.length] ?? '';
     attempt += 1;
@@ -67,19 +100,8 @@ export function resilientAgent(hubUrls: string[], installationId: string, agentI
         agent.applied = d.revision;
         agent.applies.push(d.revision);
         const since = new Date().toISOString();
-        const report = { revision: agent.applied, components: d.components.map((c) => ({ name: c.name, version: c.version, health: 'healthy' as const, since })) };
-        // Like agent-core, which reports again until the hub stores it (every change, every 30 s):
-        // a report lost with a dying hub process, or refused, is sent again on the current socket.
-        const send = (tries: number): void => {
-          agent.socket
-            .timeout(5000)
-            .emitWithAck('status:report', report)
-            .then((ack) => ('ok' in ack ? undefined : Promise.reject(new Error('refused'))))
-            .catch(() => {
-              if (!closed && tries < 20) setTimeout(() => send(tries + 1), 500);
-            });
-        };
-        send(0);
+        running = d.components.map((c) => ({ name: c.name, version: c.version, health: 'healthy' as const, since }));
+        report();
       }, delayMs);
     };
     socket.on('state:desired', (state, ack) => {
@@ -92,7 +114,7 @@ export function resilientAgent(hubUrls: string[], installationId: string, agentI
       // state it missed while the hub was down.
       socket
         .timeout(10_000)
-        .emitWithAck('agent:hello', { host, appliedRevision: agent.applied, components: [] })
+        .emitWithAck('agent:hello', { host, appliedRevision: agent.applied, components: running })
         .then(
           (ack) => {
             const answer = ack as { desired?: DesiredState | null; error?: unknown };

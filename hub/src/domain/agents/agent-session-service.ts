@@ -262,9 +262,11 @@ export class AgentSessionService {
     appliedRevision: number,
     components: StatusReport['components'],
     cacheable = true,
-    known: Partial<Pick<InstallationRow, 'agent_version' | 'agent_host'>> = {},
+    /** From a hello: the agent's version and host it stated (written beside), and its revision is what runs now. */
+    hello?: Pick<InstallationRow, 'agent_version' | 'agent_host'>,
   ): Promise<void> {
     const observed: ObservedState = {
+      ...(hello ? { hello: true } : {}),
       appliedRevision,
       components: components.map(({ name, version, health, message, drift }) => ({ name, version, health, ...(message === undefined ? {} : { message }), ...(drift === undefined ? {} : { drift }) })),
       health: overallHealth(components),
@@ -276,9 +278,10 @@ export class AgentSessionService {
     const fingerprint = cacheable ? JSON.stringify(observed) : undefined;
     if (fingerprint !== undefined && this.lastStored.get(identity.installationId) === fingerprint) return;
     const saved = await this.statusWriter.submit({ vendorId: identity.vendorId, id: identity.installationId, observed });
-    if (saved && fingerprint !== undefined) this.lastStored.set(identity.installationId, fingerprint);
+    // A late copy of an older report is not stored (foldObservations): then neither is its fingerprint.
+    if (saved && fingerprint !== undefined && saved.row.applied_revision === appliedRevision) this.lastStored.set(identity.installationId, fingerprint);
     if (saved) {
-      this.notifier.installationStatus(identity, toStatus({ ...saved.row, ...known }, this.shipped));
+      this.notifier.installationStatus(identity, toStatus({ ...saved.row, ...hello }, this.shipped));
       if (saved.progressed) this.changed(identity.installationId);
     } else this.log.warn({ agentId: identity.agentId }, 'report for a deleted installation');
   }

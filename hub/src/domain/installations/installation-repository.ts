@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { paginate, type Page, type PageRequest } from '../shared/pagination.js';
 import type { Scope } from '../access/roles.js';
 import { agentUpdateOffer, type ShippedAgentImages } from '../commands/agent-update.js';
-import { foldObservations } from './observations.js';
+import { foldObservations, type Observed } from './observations.js';
 import { versionTruth, withDesiredVersions } from './version-truth.js';
 import type { InstallationConfigRepository } from '../desired-state/config-repository.js';
 
@@ -101,13 +101,8 @@ export interface InstallationPatch {
   trackId?: string | null | undefined;
 }
 
-/** The observed side of an installation, as written from agent reports. */
-export interface ObservedState {
-  appliedRevision: number;
-  components: ComponentState[];
-  health: Health;
-  runningVersion: string | null;
-}
+/** The observed side of an installation, as written from agent reports and hellos. */
+export type ObservedState = Observed;
 
 export interface NewInstallation {
   customerId: string;

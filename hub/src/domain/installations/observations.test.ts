@@ -39,3 +39,22 @@ describe('foldObservations', () => {
     ]);
   });
 });
+
+describe('foldObservations and late copies', () => {
+  it('a report of an older revision than the stored one is a late copy: not stored, no events, no progress', () => {
+    const f = foldObservations(obs('healthy', { appliedRevision: 2 }), [obs('failed', { appliedRevision: 1 }, { message: 'stale' })]);
+    expect(f.final.appliedRevision).toBe(2);
+    expect(f.final.health).toBe('healthy');
+    expect(f.events).toEqual([]);
+    expect(f.progressed).toBe(false);
+    // later reports in the same batch still count
+    expect(foldObservations(obs('healthy', { appliedRevision: 2 }), [obs('healthy', { appliedRevision: 1 }), obs('failed', { appliedRevision: 2 })]).final.health).toBe('failed');
+  });
+
+  it('a hello states what runs now, even an older revision (an agent that lost its state starts over)', () => {
+    const f = foldObservations(obs('healthy', { appliedRevision: 5 }), [{ ...obs('unknown', { appliedRevision: 0 }), components: [], hello: true }]);
+    expect(f.final.appliedRevision).toBe(0);
+    expect(f.final).not.toHaveProperty('hello');
+    expect(f.progressed).toBe(true);
+  });
+});
