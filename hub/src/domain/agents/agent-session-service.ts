@@ -266,7 +266,6 @@ export class AgentSessionService {
     hello?: Pick<InstallationRow, 'agent_version' | 'agent_host'>,
   ): Promise<void> {
     const observed: ObservedState = {
-      ...(hello ? { hello: true } : {}),
       appliedRevision,
       components: components.map(({ name, version, health, message, drift }) => ({ name, version, health, ...(message === undefined ? {} : { message }), ...(drift === undefined ? {} : { drift }) })),
       health: overallHealth(components),
@@ -277,7 +276,8 @@ export class AgentSessionService {
     // Polled reports may reach any process behind a load balancer, so they are always written.
     const fingerprint = cacheable ? JSON.stringify(observed) : undefined;
     if (fingerprint !== undefined && this.lastStored.get(identity.installationId) === fingerprint) return;
-    const saved = await this.statusWriter.submit({ vendorId: identity.vendorId, id: identity.installationId, observed });
+    // Marked after the fingerprint: a hello and the identical report after it are one stored state.
+    const saved = await this.statusWriter.submit({ vendorId: identity.vendorId, id: identity.installationId, observed: hello ? { ...observed, hello: true } : observed });
     // A late copy of an older report is not stored (foldObservations): then neither is its fingerprint.
     if (saved && fingerprint !== undefined && saved.row.applied_revision === appliedRevision) this.lastStored.set(identity.installationId, fingerprint);
     if (saved) {
