@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { histogramTotals, totalsSince } from './hub-metrics.js';
+import { handshakeBreakdown, histogramTotals, totalsSince } from './hub-metrics.js';
 
 const exposition = (read: number, readCount: number) => `# HELP flotilla_rollout_step_seconds Time a rollout step…
 # TYPE flotilla_rollout_step_seconds histogram
@@ -26,5 +26,25 @@ describe('histogramTotals', () => {
     const after = histogramTotals(exposition(4.75, 5), 'flotilla_rollout_step_seconds', 'phase');
     expect(totalsSince(before, after).get('read')).toEqual({ seconds: 3.5, count: 2 });
     expect(totalsSince(before, after).get('deliver')).toEqual({ seconds: 0, count: 0 });
+  });
+});
+
+describe('handshakeBreakdown', () => {
+  const scrape = (n: number) => `flotilla_agent_handshake_seconds_sum{app="flotilla-hub",stage="session"} ${0.5 * n}
+flotilla_agent_handshake_seconds_count{app="flotilla-hub",stage="session"} ${10 * n}
+flotilla_batch_flush_seconds_sum{app="flotilla-hub",batcher="hellos"} ${0.2 * n}
+flotilla_batch_flush_seconds_count{app="flotilla-hub",batcher="hellos"} ${2 * n}
+flotilla_batch_wait_seconds_sum{app="flotilla-hub",batcher="hellos"} ${0.04 * n}
+flotilla_batch_wait_seconds_count{app="flotilla-hub",batcher="hellos"} ${2 * n}
+flotilla_batch_items_total{app="flotilla-hub",batcher="hellos"} ${10 * n}
+flotilla_batch_flush_seconds_sum{app="flotilla-hub",batcher="licenses"} 1
+flotilla_batch_flush_seconds_count{app="flotilla-hub",batcher="licenses"} 3
+`;
+
+  it('tells each stage and each batch that ran between two scrapes, with its items, waits and flush time', () => {
+    const b = handshakeBreakdown(scrape(1), scrape(3));
+    expect(b.stages.get('session')).toEqual({ seconds: 1, count: 20 });
+    // licenses did not flush between the scrapes: left out.
+    expect(b.batches).toEqual([{ batcher: 'hellos', flushes: 4, items: 20, waitSeconds: expect.closeTo(0.08, 6), flushSeconds: expect.closeTo(0.4, 6) }]);
   });
 });

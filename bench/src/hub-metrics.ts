@@ -6,17 +6,23 @@ export type HistogramTotals = Map<string, { seconds: number; count: number }>;
  * (`name_sum{app="…",phase="read"} 1.25`). Series without the label are left out.
  */
 export function histogramTotals(text: string, name: string, label: string): HistogramTotals {
+  const sums = samplesByLabel(text, `${name}_sum`, label);
+  const counts = samplesByLabel(text, `${name}_count`, label);
   const out: HistogramTotals = new Map();
-  const line = new RegExp(`^${name}_(sum|count)\\{([^}]*)\\}\\s+(\\S+)$`);
+  for (const key of new Set([...sums.keys(), ...counts.keys()])) out.set(key, { seconds: sums.get(key) ?? 0, count: counts.get(key) ?? 0 });
+  return out;
+}
+
+/** The value of series `name` (a counter, a gauge, a histogram's `_sum`) per value of `label`. */
+export function samplesByLabel(text: string, name: string, label: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const line = new RegExp(`^${name}\\{([^}]*)\\}\\s+(\\S+)$`);
   const labelOf = new RegExp(`(?:^|,)${label}="([^"]*)"`);
   for (const l of text.split('\n')) {
     const m = line.exec(l.trim());
-    const value = m?.[2] ? labelOf.exec(m[2])?.[1] : undefined;
+    const value = m?.[1] ? labelOf.exec(m[1])?.[1] : undefined;
     if (!m || value === undefined) continue;
-    const t = out.get(value) ?? { seconds: 0, count: 0 };
-    if (m[1] === 'sum') t.seconds = Number(m[3]);
-    else t.count = Number(m[3]);
-    out.set(value, t);
+    out.set(value, Number(m[2]));
   }
   return out;
 }
@@ -31,9 +37,32 @@ export function totalsSince(before: HistogramTotals, after: HistogramTotals): Hi
   return out;
 }
 
-/** The hub's rollout step phases so far (metrics are answered to loopback clients without a token). */
-export async function rolloutStepTotals(hubUrl: string): Promise<HistogramTotals> {
+/** The hub's metrics now (answered to loopback clients without a token). */
+export async function scrapeHub(hubUrl: string): Promise<string> {
   const res = await fetch(`${hubUrl}/metrics`);
   if (!res.ok) throw new Error(`GET /metrics: HTTP ${res.status}`);
-  return histogramTotals(await res.text(), 'flotilla_rollout_step_seconds', 'phase');
+  return res.text();
+}
+
+/** The hub's rollout step phases so far. */
+export async function rolloutStepTotals(hubUrl: string): Promise<HistogramTotals> {
+  return histogramTotals(await scrapeHub(hubUrl), 'flotilla_rollout_step_seconds', 'phase');
+}
+
+/** Where a connect storm's time went between two scrapes: per handshake stage, and per batch of its path. */
+export interface HandshakeBreakdown {
+  stages: HistogramTotals;
+  batches: { batcher: string; flushes: number; items: number; waitSeconds: number; flushSeconds: number }[];
+}
+
+export function handshakeBreakdown(before: string, after: string): HandshakeBreakdown {
+  const since = (name: string, label: string) => totalsSince(histogramTotals(before, name, label), histogramTotals(after, name, label));
+  const flushes = since('flotilla_batch_flush_seconds', 'batcher');
+  const waits = since('flotilla_batch_wait_seconds', 'batcher');
+  const itemsBefore = samplesByLabel(before, 'flotilla_batch_items_total', 'batcher');
+  const itemsAfter = samplesByLabel(after, 'flotilla_batch_items_total', 'batcher');
+  const batches = [...flushes]
+    .filter(([, f]) => f.count > 0)
+    .map(([batcher, f]) => ({ batcher, flushes: f.count, items: (itemsAfter.get(batcher) ?? 0) - (itemsBefore.get(batcher) ?? 0), waitSeconds: waits.get(batcher)?.seconds ?? 0, flushSeconds: f.seconds }));
+  return { stages: since('flotilla_agent_handshake_seconds', 'stage'), batches };
 }

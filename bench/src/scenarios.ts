@@ -5,7 +5,7 @@ import { distribution, pollingLatency } from './stats.js';
 import { cpuPerMinute, ensureConnected, KB, latencyRows, measureFloor, perClient, rolloutToAll, row, usageRows, waitRolloutDone, type Scenario } from './scenario-kit.js';
 import { outage } from './outage.js';
 import { metrics } from './metrics-cost.js';
-import { rolloutStepTotals, totalsSince } from './hub-metrics.js';
+import { handshakeBreakdown, rolloutStepTotals, scrapeHub, totalsSince } from './hub-metrics.js';
 
 export type { BenchContext } from './scenario-kit.js';
 
@@ -16,9 +16,11 @@ const connect: Scenario = async (ctx) => {
 
   const before = await ctx.hub.memory();
   const meter = new UsageMeter(() => [ctx.hub.pid]);
+  const metricsBefore = await scrapeHub(ctx.hub.url);
   await ctx.fleet.startSockets([ctx.hub.url]);
   const ms = await ctx.fleet.waitAllHelloed(180_000);
   const usage = meter.stop();
+  const breakdown = handshakeBreakdown(metricsBefore, await scrapeHub(ctx.hub.url));
   await sleep(2000);
   const perAgent = perClient(before, await ctx.hub.memory(), n);
   const counts = await ctx.fleet.counts();
@@ -46,6 +48,17 @@ const connect: Scenario = async (ctx) => {
     unit: 'KB',
     reference: { label: 'bare Socket.IO per client', value: (floorMemory?.heap ?? Number.NaN) / KB },
   });
+  // Where the storm's time goes: each handshake stage on the hub, and each batch the stages wait on.
+  for (const [stage, t] of breakdown.stages) row(ctx, { scenario: 'connect storm', metric: `handshake stage ${stage}: mean per agent (${t.count})`, value: (t.seconds / Math.max(1, t.count)) * 1000, unit: 'ms' });
+  for (const b of breakdown.batches) {
+    row(ctx, {
+      scenario: 'connect storm',
+      metric: `batch ${b.batcher} (${b.flushes} flushes, ${Math.round(b.items / b.flushes)} items each): mean wait of a flush's oldest item`,
+      value: (b.waitSeconds / b.flushes) * 1000,
+      unit: 'ms',
+      reference: { label: 'mean flush', value: (b.flushSeconds / b.flushes) * 1000 },
+    });
+  }
   usageRows(ctx, 'connect storm', usage);
 };
 

@@ -130,6 +130,7 @@ export function createApp(deps: AppDeps): App {
   const services = createServices(config, infra, secretBox, notifier, log, mailer, {
     webhookAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds),
     rolloutStep: (phase, seconds) => metrics.rolloutStep(phase, seconds),
+    batchFlush: (batcher, flush) => metrics.batchFlush(batcher, flush),
   });
   const secureCookies = config.publicUrl.startsWith('https:');
   const routeDeps: RouteDeps = {
@@ -189,7 +190,7 @@ export function createApp(deps: AppDeps): App {
   });
   const logFollows = new LogFollowRelay(live, agents, new LogFollowService(services.installations, LIVE_ACTIONS['logs:follow'].access), config.logFollow, log.child({ component: 'log-follows' }));
   logFollows.register();
-  registerAgentGateway(agents, services.agentSessions, nodeId, log.child({ component: 'agent-gateway' }), infra.adapter !== undefined, config.trustProxy, (identity, chunk) => logFollows.relay(identity, chunk), services.supportBundles);
+  registerAgentGateway(agents, services.agentSessions, nodeId, log.child({ component: 'agent-gateway' }), infra.adapter !== undefined, config.trustProxy, (identity, chunk) => logFollows.relay(identity, chunk), services.supportBundles, (stage, seconds) => metrics.handshakeStage(stage, seconds));
 
   return {
     nodeId,

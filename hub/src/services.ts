@@ -1,5 +1,6 @@
 import type { AppConfig } from './app.js';
 import type { RolloutStepPhase, WebhookAttemptOutcome } from './infra/metrics.js';
+import type { BatchFlushObserver } from './domain/shared/batcher.js';
 import type { Infra } from './infra/index.js';
 import type { Logger } from './logger.js';
 import type { Notifier } from './domain/shared/notifier.js';
@@ -63,6 +64,8 @@ export type Services = ReturnType<typeof createServices>;
 export interface ServiceObservers {
   webhookAttempt?: (outcome: WebhookAttemptOutcome, seconds: number) => void;
   rolloutStep?: (phase: RolloutStepPhase, seconds: number) => void;
+  /** Each flush of the agents' connect-path batches (which one queues in a storm). */
+  batchFlush?: BatchFlushObserver;
 }
 
 /**
@@ -112,11 +115,11 @@ export function createServices(config: AppConfig, infra: Infra, secretBox: Secre
   const stepped = new SteppedDeploy(infra.db, releaseRepo, entitlements, rolloutRepo, rolloutEngine);
   const deploys = new DeployService(applicationRepo, releaseRepo, releases, desiredRepo, installations, notifier, licenses, stepped, configRepo);
   const commandRepo = new CommandRepository(infra.db);
-  const commands = new CommandService(commandRepo, installations, desiredRepo, notifier, shippedAgents, log.child({ component: 'commands' }));
+  const commands = new CommandService(commandRepo, installations, desiredRepo, notifier, shippedAgents, log.child({ component: 'commands' }), observers.batchFlush);
   const metricsRepo = new MetricsRepository(infra.db);
   const metrics = new MetricsService(metricsRepo, installations);
   const metricsRollup = new MetricsRollup(metricsRepo);
-  const agentSessions = new AgentSessionService(agentRepo, installationRepo, desiredRepo, notifier, infra.rateLimiters, log.child({ component: 'agents' }), commands, shippedAgents, licenses, metricsRepo, agentCopyWith(secretBox));
+  const agentSessions = new AgentSessionService(agentRepo, installationRepo, desiredRepo, notifier, infra.rateLimiters, log.child({ component: 'agents' }), commands, shippedAgents, licenses, metricsRepo, agentCopyWith(secretBox), observers.batchFlush);
 
   const rollouts = new RolloutService(infra.db, rolloutRepo, releaseRepo, entitlements, rolloutEngine, notifier, licenses);
   const uninstalls = new UninstallService(

@@ -65,6 +65,13 @@ describe('GET /metrics', () => {
     expect(sample(text, 'flotilla_db_pool_connections', { state: 'used' })).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'flotilla_event_loop_lag_seconds')).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+    // Where a connect storm's time goes: the one handshake's stages, and the batches it went through.
+    for (const stage of ['authenticate', 'session', 'hello']) expect(sample(text, 'flotilla_agent_handshake_seconds_count', { stage })).toBe(1);
+    for (const batcher of ['agent-credentials', 'sessions-opened', 'hellos', 'status-reports', 'desired-states', 'licenses', 'unfinished-commands']) {
+      expect(sample(text, 'flotilla_batch_items_total', { batcher }), batcher).toBeGreaterThanOrEqual(1);
+      expect(sample(text, 'flotilla_batch_flush_seconds_count', { batcher }), batcher).toBeGreaterThanOrEqual(1);
+      expect(sample(text, 'flotilla_batch_wait_seconds_count', { batcher }), batcher).toBeGreaterThanOrEqual(1);
+    }
     // Labels are templates: no installation id (unbounded cardinality) anywhere.
     expect(text).not.toContain(installationId);
   });

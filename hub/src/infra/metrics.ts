@@ -21,7 +21,18 @@ export interface HubMetrics {
   webhookAttempt(outcome: WebhookAttemptOutcome, seconds: number): void;
   /** One phase of a rollout step that changed something (where a fan-out's time goes). */
   rolloutStep(phase: RolloutStepPhase, seconds: number): void;
+  /** One stage of an agent's handshake, on this process (where a connect storm's time goes). */
+  handshakeStage(stage: HandshakeStage, seconds: number): void;
+  /** One flush of a named batch of the agents' connect path (which one queues in a storm). */
+  batchFlush(batcher: string, flush: { items: number; waitedSeconds: number; seconds: number }): void;
 }
+
+/**
+ * An agent handshake's stages: `authenticate` (rate limits, credentials), `session` (opened in the
+ * session table under the agent's lock), `hello` (its report stored, desired state, commands and
+ * license read).
+ */
+export type HandshakeStage = 'authenticate' | 'session' | 'hello';
 
 /**
  * A rollout step's phases: `read` (lock, targets, releases), `plan` (the planner and the blockers),
@@ -87,6 +98,28 @@ export function hubMetrics(sources: MetricSources, log: Logger): HubMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  const handshakeSeconds = new Histogram({
+    name: 'flotilla_agent_handshake_seconds',
+    help: "Time an agent's handshake spent in each stage on this process (authenticate, session, hello)",
+    labelNames: ['stage'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const batchFlushSeconds = new Histogram({
+    name: 'flotilla_batch_flush_seconds',
+    help: 'Time one flush of a batch of the agents\' connect path took, by batch',
+    labelNames: ['batcher'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const batchWaitSeconds = new Histogram({
+    name: 'flotilla_batch_wait_seconds',
+    help: 'How long the oldest item of a flush waited for it to start, by batch',
+    labelNames: ['batcher'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const batchItems = new Counter({ name: 'flotilla_batch_items_total', help: 'Items written or read by the batches of the agents\' connect path, by batch', labelNames: ['batcher'] as const, registers: [registry] });
   const jobFailures = new Counter({ name: 'flotilla_queue_job_failures_total', help: 'Queue jobs that threw, by queue', labelNames: ['queue'] as const, registers: [registry] });
 
   new Gauge({
@@ -168,6 +201,14 @@ export function hubMetrics(sources: MetricSources, log: Logger): HubMetrics {
     },
     rolloutStep(phase, seconds) {
       rolloutStepSeconds.observe({ phase }, seconds);
+    },
+    handshakeStage(stage, seconds) {
+      handshakeSeconds.observe({ stage }, seconds);
+    },
+    batchFlush(batcher, flush) {
+      batchFlushSeconds.observe({ batcher }, flush.seconds);
+      batchWaitSeconds.observe({ batcher }, flush.waitedSeconds);
+      batchItems.inc({ batcher }, flush.items);
     },
   };
 }

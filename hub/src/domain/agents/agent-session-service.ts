@@ -7,7 +7,7 @@ import type { Notifier } from '../shared/notifier.js';
 import { matchesHash } from '../shared/tokens.js';
 import { overallHealth, runningVersionOf } from '../installations/health.js';
 import { toStatus, type InstallationRepository, type InstallationRow, type ObservedState } from '../installations/installation-repository.js';
-import { Batcher, STORM_BATCHING } from '../shared/batcher.js';
+import { Batcher, stormBatching, type BatchFlushObserver } from '../shared/batcher.js';
 import type { DesiredStateRepository } from '../installations/desired-state-repository.js';
 import type { MetricsRepository, ReceivedUsage } from '../installations/metrics-repository.js';
 import type { ShippedAgentImages } from '../commands/agent-update.js';
@@ -47,6 +47,8 @@ export class AgentSessionService {
     private readonly metrics: MetricsRepository,
     /** The agent's copy of a desired state (secrets opened): only agents get it, here and on push. */
     private readonly forAgent: (state: DesiredState) => DesiredState,
+    /** Told of each flush of the connect path's batches (metrics: which one queues in a storm). */
+    private readonly onFlush?: BatchFlushObserver,
   ) {
     // Every handshake is counted before its secret is checked and refunded when it was right, so
     // only failures accumulate: healthy fleets reconnect freely, guessing is throttled. Keyed by agent
@@ -65,7 +67,7 @@ export class AgentSessionService {
       const saved = await this.installations.saveObservedMany(items);
       return items.map((i) => saved.get(i.id));
     },
-    { ...STORM_BATCHING, maxBatch: 500, maxInFlight: 2 },
+    stormBatching('status-reports', () => this.onFlush, { maxBatch: 500, maxInFlight: 2 }),
   );
 
   /** Usage samples of all agents, one statement per batch (10 000 agents every 30 s: ~330 rows a second). */
@@ -74,20 +76,20 @@ export class AgentSessionService {
       await this.metrics.insertRaw(items);
       return items.map(() => undefined);
     },
-    { ...STORM_BATCHING, maxBatch: 1000 },
+    stormBatching('usage-samples', () => this.onFlush, { maxBatch: 1000 }),
   );
 
   // Connects, disconnects and hellos of many agents share statements too (storms are the norm at
   // restarts); under load each starts at most every STORM_LINGER_MS, so batches grow with the storm.
-  private readonly sessionsOpened = new Batcher((items: Parameters<AgentRepository['openSessions']>[0][number][]) => this.agents.openSessions(items), STORM_BATCHING);
+  private readonly sessionsOpened = new Batcher((items: Parameters<AgentRepository['openSessions']>[0][number][]) => this.agents.openSessions(items), stormBatching('sessions-opened', () => this.onFlush));
   private readonly sessionsClosed = new Batcher(async (items: Parameters<AgentRepository['closeSessions']>[0][number][]) => {
     await this.agents.closeSessions(items);
     return items.map(() => undefined);
-  }, STORM_BATCHING);
+  }, stormBatching('sessions-closed', () => this.onFlush));
   private readonly authRows = new Batcher(async (agentIds: string[]) => {
     const rows = await this.agents.findForAuthMany(agentIds);
     return agentIds.map((id) => rows.get(id));
-  }, STORM_BATCHING);
+  }, stormBatching('agent-credentials', () => this.onFlush));
   private readonly desiredOf = new Batcher(async (keys: { vendorId: string; installationId: string }[]) => {
     const states = await this.desired.currentMany(keys);
     return keys.map((k) => {
@@ -101,16 +103,16 @@ export class AgentSessionService {
         return null;
       }
     });
-  }, STORM_BATCHING);
+  }, stormBatching('desired-states', () => this.onFlush));
   /** The customer's license, for many hellos in one query (a reconnect storm is mostly a few customers). */
   private readonly licenseOf = new Batcher(async (customerIds: string[]) => {
     const current = await this.licenses.currentFor(customerIds);
     return customerIds.map((id) => current.get(id) ?? null);
-  }, STORM_BATCHING);
+  }, stormBatching('licenses', () => this.onFlush));
   private readonly hellos = new Batcher(async (items: Parameters<AgentRepository['recordHellos']>[0][number][]) => {
     await this.agents.recordHellos(items);
     return items.map(() => undefined);
-  }, STORM_BATCHING);
+  }, stormBatching('hellos', () => this.onFlush));
 
   /** What was last stored per installation for agents connected here (see observe). */
   private readonly lastStored = new Map<string, string>();

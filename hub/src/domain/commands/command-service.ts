@@ -1,5 +1,5 @@
 import { CommandType, type Command, type CommandAck, type CommandPage, type CommandProgress, type CreateCommandBody, type InstallationCommand, type InstallationCommandDetail, type LogsChunk } from '@flotilla/protocol';
-import { Batcher, STORM_BATCHING } from '../shared/batcher.js';
+import { Batcher, stormBatching, type BatchFlushObserver } from '../shared/batcher.js';
 import type { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -29,6 +29,8 @@ export class CommandService {
     private readonly notifier: Notifier,
     private readonly shipped: ShippedAgentImages,
     private readonly log: Logger,
+    /** Told of each flush of the hello path's batch (metrics). */
+    private readonly onFlush?: BatchFlushObserver,
   ) {}
 
   private readonly finishedListeners: ((row: CommandRow) => Promise<void>)[] = [];
@@ -121,7 +123,7 @@ export class CommandService {
   private readonly unfinishedOf = new Batcher(async (installationIds: string[]) => {
     const byInstallation = await this.repo.unfinishedMany(installationIds);
     return installationIds.map((id) => byInstallation.get(id) ?? []);
-  }, STORM_BATCHING);
+  }, stormBatching('unfinished-commands', () => this.onFlush));
 
   /**
    * `recorded` runs once the command is known to be the agent's, before the move (a finished

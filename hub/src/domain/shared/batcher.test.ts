@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Batcher } from './batcher.js';
+import { Batcher, stormBatching, type BatchFlush } from './batcher.js';
 
 const deferred = () => {
   let resolve!: () => void;
@@ -126,5 +126,36 @@ describe('Batcher', () => {
   it('fails the batch when the flush returns the wrong number of results', async () => {
     const b = new Batcher<number, number>(async () => []);
     await expect(b.submit(1)).rejects.toThrow(/0 results for 1 items/);
+  });
+
+  it('tells each flush that succeeded: its items, how long its oldest item waited, how long it ran', async () => {
+    const flushes: { batcher: string; flush: BatchFlush }[] = [];
+    const gate = deferred();
+    let observer: ((batcher: string, flush: BatchFlush) => void) | undefined;
+    const b = new Batcher<number, number>(
+      async (items) => {
+        if (items[0] === 0) await gate.promise; // the first flush runs while the next items queue
+        if (items.includes(13)) throw new Error('no such installation');
+        return items;
+      },
+      // The observer is looked up at each flush, so a service may set it after building its batchers.
+      stormBatching('sessions', () => observer, { lingerMs: 0, maxBatch: 10 }),
+    );
+    observer = (batcher, flush) => flushes.push({ batcher, flush });
+    const first = b.submit(0);
+    await new Promise((r) => setImmediate(r));
+    const queued = [1, 2].map((i) => b.submit(i));
+    await new Promise((r) => setTimeout(r, 30));
+    gate.resolve();
+    await Promise.all([first, ...queued]);
+    expect(flushes.map((f) => [f.batcher, f.flush.items])).toEqual([['sessions', 1], ['sessions', 2]]);
+    // The first flush ran about 30 ms (the gate); the second's items waited for it.
+    expect(flushes[0]?.flush.seconds).toBeGreaterThanOrEqual(0.025);
+    expect(flushes[1]?.flush.waitedSeconds).toBeGreaterThanOrEqual(0.025);
+    expect(flushes[1]?.flush.seconds).toBeLessThan(flushes[0]?.flush.seconds ?? 0);
+    // A failed batch is not a flush: its items are retried one by one, and those that succeed are.
+    flushes.length = 0;
+    await Promise.all([3, 13].map((i) => b.submit(i).catch(() => undefined)));
+    expect(flushes.map((f) => f.flush.items)).toEqual([1]);
   });
 });

@@ -8,12 +8,32 @@ export interface BatcherOptions {
   maxInFlight: number;
   /** Under load, flushes start at most this often (ms); 0 = as soon as the turn ends. */
   lingerMs: number;
+  /** Told of each flush that succeeded (metrics: which batch of a storm's path queues). */
+  observe?: (flush: BatchFlush) => void;
 }
+
+/** One flush: its items, how long the oldest of them waited for it to start, how long it took. */
+export interface BatchFlush {
+  items: number;
+  waitedSeconds: number;
+  seconds: number;
+}
+
+/** Told of each flush of the batcher named `batcher` (see BatcherOptions.observe). */
+export type BatchFlushObserver = (batcher: string, flush: BatchFlush) => void;
 
 const DEFAULT_OPTIONS: BatcherOptions = { maxBatch: 500, maxInFlight: 1, lingerMs: 0 };
 
 /** The agents' connect path: at most one statement of a kind per 20 ms while agents pour in. */
 export const STORM_BATCHING: Partial<BatcherOptions> = { lingerMs: 20 };
+
+/**
+ * STORM_BATCHING (and `overrides`) with each flush told to the observer under `name`. The observer
+ * is looked up at each flush: services build their batchers before their constructor has run.
+ */
+export function stormBatching(name: string, observer: () => BatchFlushObserver | undefined, overrides: Partial<BatcherOptions> = {}): Partial<BatcherOptions> {
+  return { ...STORM_BATCHING, ...overrides, observe: (flush) => observer()?.(name, flush) };
+}
 
 /**
  * Group commit: callers submit one item each and get its own result, while the items are written
@@ -27,7 +47,7 @@ export const STORM_BATCHING: Partial<BatcherOptions> = { lingerMs: 20 };
  * is retried on its own, so one bad item (say, of a just-deleted installation) fails alone.
  */
 export class Batcher<T, R> {
-  private queue: { item: T; resolve(r: R): void; reject(e: unknown): void }[] = [];
+  private queue: { item: T; at: number; resolve(r: R): void; reject(e: unknown): void }[] = [];
   private inFlight = 0;
   private scheduled = false;
 
@@ -45,7 +65,7 @@ export class Batcher<T, R> {
 
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      this.queue.push({ item, at: performance.now(), resolve, reject });
       this.schedule();
     });
   }
@@ -69,9 +89,11 @@ export class Batcher<T, R> {
     return this.queue.length;
   }
 
-  private async run(batch: { item: T; resolve(r: R): void }[]): Promise<void> {
+  private async run(batch: { item: T; at: number; resolve(r: R): void }[]): Promise<void> {
+    const started = performance.now();
     const results = await this.flush(batch.map((b) => b.item));
     if (results.length !== batch.length) throw new Error(`batch flush returned ${results.length} results for ${batch.length} items`);
+    this.options.observe?.({ items: batch.length, waitedSeconds: (started - (batch[0]?.at ?? started)) / 1000, seconds: (performance.now() - started) / 1000 });
     batch.forEach((b, i) => b.resolve(results[i] as R));
   }
 

@@ -9,6 +9,7 @@ import { onValidated } from '../validated.js';
 import { agentRoom } from '../notifier.js';
 import type { AgentNamespace, AgentSocket } from '../namespaces.js';
 import { AgentSockets, type AgentSocketTicket } from './agent-sockets.js';
+import type { HandshakeStage } from '../../infra/metrics.js';
 
 /** Where the support bundle events of agents go (SupportBundleService). */
 export interface AgentBundleEvents {
@@ -40,7 +41,10 @@ export function registerAgentGateway(
   /** Passes a live log follow's chunk on to its clients; the answer is the agent's ack. */
   relayLogStream: (identity: AgentIdentity, chunk: LogStreamChunk) => OkAck,
   bundles?: AgentBundleEvents,
+  /** Told how long each stage of a handshake that succeeded took (metrics). */
+  onStage: (stage: HandshakeStage, seconds: number) => void = () => undefined,
 ): void {
+  const since = (start: number) => (performance.now() - start) / 1000;
   // One connection per agent: a reconnect replaces a socket the hub has not noticed is dead yet.
   // The session is opened during the handshake, so an agent that connects again (it heard the
   // first connect) always opens a later session; the process holding an older socket drops it as
@@ -90,10 +94,14 @@ export function registerAgentGateway(
       next(socketError(new AppError('UNAUTHORIZED', `Invalid agent handshake: ${summarizeIssues(parsed.error.issues)}`)));
       return;
     }
+    const started = performance.now();
     sessions
       .authenticate(parsed.data, handshakeAddress(socket.handshake, trustProxy))
       .then(async (identity) => {
+        onStage('authenticate', since(started));
+        const authenticated = performance.now();
         const sessionId = await openSession(socket, identity, parsed.data.agentVersion);
+        onStage('session', since(authenticated));
         socket.data = { identity, agentVersion: parsed.data.agentVersion, sessionId };
         next();
       })
@@ -113,7 +121,18 @@ export function registerAgentGateway(
     if (handshake) socket.conn.off('close', handshake.onEarlyClose);
     void socket.join(agentRoom(identity.agentId));
 
-    onValidated(socket, 'agent:hello', AgentHello, (hello) => sessions.hello(identity, agentVersion, hello), agentLog);
+    onValidated(
+      socket,
+      'agent:hello',
+      AgentHello,
+      async (hello) => {
+        const started = performance.now();
+        const ack = await sessions.hello(identity, agentVersion, hello);
+        onStage('hello', since(started));
+        return ack;
+      },
+      agentLog,
+    );
     onValidated(socket, 'status:report', StatusReport, (report) => sessions.report(identity, report), agentLog);
     onValidated(socket, 'command:progress', CommandProgress, (p) => sessions.progress(identity, p), agentLog);
     onValidated(socket, 'logs:chunk', LogsChunk, (chunk) => sessions.logs(identity, chunk), agentLog);
