@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { AGENT_HTTP, type AgentCredentials, type InstallationStatus, type LiveClientToServerEvents, type LiveServerToClientEvents } from '@flotilla/protocol';
 import { ApiClient } from './api-client.js';
-import { createTestDatabase, dropRedisPrefix, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
+import { Redis } from 'ioredis';
+import { REDIS_URL, createTestDatabase, dropRedisPrefix, randomSuffix, startTestHub, waitFor, type TestDatabase, type TestHub } from './helpers.js';
 import { connectAgent, host, type AgentSocket } from './sim-agent.js';
 
 // One connection per agent across hub processes; and the sessions a hub process held are closed in
@@ -49,6 +50,34 @@ afterAll(async () => {
   await tdb.drop();
   await dropRedisPrefix(prefix);
 });
+
+/** What the hub processes published to each other (the Socket.IO adapter's stream), newest first: for a failure's message. */
+async function adapterStream(): Promise<string> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    const uids = new Map([[(hubA.app.live.adapter as unknown as { uid: string }).uid, 'A'], [(hubB.app.live.adapter as unknown as { uid: string }).uid, 'B']]);
+    const entries = await redis.xrevrange(`${prefix}:socket.io`, '+', '-', 'COUNT', 30);
+    const lines = entries.map(([id, fields]) => {
+      const f = new Map<string, string>();
+      for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i] as string, fields[i + 1] as string);
+      let what = f.get('data')?.slice(0, 300) ?? '';
+      try {
+        const data = JSON.parse(f.get('data') ?? 'null') as { packet?: { data?: [string, unknown] }; opts?: { rooms?: string[] } } | null;
+        const [event, payload] = data?.packet?.data ?? [];
+        const items = (Array.isArray(payload) ? payload : [payload]) as { installationId?: string; online?: boolean }[];
+        if (event) what = `${event} → ${(data?.opts?.rooms ?? []).length} rooms: ${items.map((s) => `${s?.installationId?.slice(0, 8)}:${String(s?.online)}`).join(' ')}`;
+      } catch {
+        // binary (msgpack) payloads are shown as they are
+      }
+      return `${id} from ${uids.get(f.get('uid') ?? '') ?? f.get('uid')} ${f.get('nsp')} type ${f.get('type')} ${what}`;
+    });
+    return `adapter stream, newest first:\n${lines.join('\n')}`;
+  } catch (err) {
+    return `adapter stream unreadable: ${(err as Error).message}`;
+  } finally {
+    redis.disconnect();
+  }
+}
 
 const status = async (id: string) => (await api.get<InstallationStatus>(`/installations/${id}/status`)).body;
 const events = async (id: string) => (await api.get<{ items: { type: string; message: string | null }[] }>(`/installations/${id}/events?limit=50`)).body.items;
@@ -125,10 +154,10 @@ describe('closing a hub process’s sessions in bulk', () => {
     const closed = (await events(i1)).filter((e) => e.type === 'disconnected');
     expect(closed).toEqual([expect.objectContaining({ message: 'hub process shut down' })]);
     // Portal users connected to another hub process see it at once.
-    await waitFor(() => (seen.get(i0)?.online === false && seen.get(i1)?.online === false ? true : undefined), 20_000, 'offline statuses live').catch((err: unknown) => {
+    await waitFor(() => (seen.get(i0)?.online === false && seen.get(i1)?.online === false ? true : undefined), 20_000, 'offline statuses live').catch(async (err: unknown) => {
       // Seen once in CI under load (not reproduced in 40 runs alone): say what the portal had instead.
       const shown = [i0, i1].map((id) => `${id.slice(0, 8)}: ${JSON.stringify(seen.get(id) ?? null)}`).join('\n');
-      throw new Error(`${(err as Error).message}; live statuses seen:\n${shown}\nlive connected: ${live.connected}`, { cause: err });
+      throw new Error(`${(err as Error).message}; live statuses seen:\n${shown}\nlive connected: ${live.connected}\n${await adapterStream()}`, { cause: err });
     });
     expect(seen.get(i3)?.online ?? true).toBe(true);
   });
