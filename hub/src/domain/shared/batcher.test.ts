@@ -131,7 +131,7 @@ describe('Batcher', () => {
   it('tells each flush that succeeded: its items, how long its oldest item waited, how long it ran', async () => {
     const flushes: { batcher: string; flush: BatchFlush }[] = [];
     const gate = deferred();
-    let observer: ((batcher: string, flush: BatchFlush) => void) | undefined;
+    let observer: ((batcher: string, flush: BatchFlush) => void) | undefined = undefined;
     const b = new Batcher<number, number>(
       async (items) => {
         if (items[0] === 0) await gate.promise; // the first flush runs while the next items queue
