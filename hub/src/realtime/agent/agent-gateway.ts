@@ -5,7 +5,7 @@ import type { AgentSessionService } from '../../domain/agents/agent-session-serv
 import type { AgentIdentity } from '../../domain/agents/agent-repository.js';
 import { socketError } from '../socket-error.js';
 import { handshakeAddress } from '../client-address.js';
-import { onValidated } from '../validated.js';
+import { onValidatedEvents, validatedEvent, type ValidatedEvent } from '../validated.js';
 import { agentRoom } from '../notifier.js';
 import type { AgentNamespace, AgentSocket } from '../namespaces.js';
 import { AgentSockets, type AgentSocketTicket } from './agent-sockets.js';
@@ -51,6 +51,27 @@ export function registerAgentGateway(
   // soon as it hears of the newer session: from its own handshake, or from the process that opened
   // it, which tells the others only when the session table showed it a session elsewhere (a
   // broadcast per connect would be thousands of Redis messages in a reconnect storm).
+  // Agent → hub events, behind their schemas; each gets the connection's socket.data.
+  const events = new Map<string, ValidatedEvent<AgentSocket['data']>>([
+    [
+      'agent:hello',
+      validatedEvent(AgentHello, async ({ identity, agentVersion }, hello) => {
+        const started = performance.now();
+        const ack = await sessions.hello(identity, agentVersion, hello);
+        onStage('hello', since(started));
+        return ack;
+      }),
+    ],
+    ['status:report', validatedEvent(StatusReport, ({ identity }, report) => sessions.report(identity, report))],
+    ['command:progress', validatedEvent(CommandProgress, ({ identity }, progress) => sessions.progress(identity, progress))],
+    ['logs:chunk', validatedEvent(LogsChunk, ({ identity }, chunk) => sessions.logs(identity, chunk))],
+    ['logs:stream', validatedEvent(LogStreamChunk, ({ identity }, chunk) => relayLogStream(identity, chunk))],
+  ]);
+  if (bundles) {
+    events.set('bundle:chunk', validatedEvent(BundleChunk, ({ identity }, chunk) => bundles.chunk(identity, chunk)));
+    events.set('bundle:end', validatedEvent(BundleEnd, ({ identity }, end) => bundles.end(identity, end)));
+    events.set('bundle:failed', validatedEvent(BundleFailed, ({ identity }, failure) => bundles.failed(identity, failure)));
+  }
   const live = new AgentSockets<AgentSocket>();
   ns.on('agent:replaced', (agentId, sessionId) => live.replaced(agentId, sessionId));
   const handshakes = new WeakMap<AgentSocket, Handshake>();
@@ -112,7 +133,7 @@ export function registerAgentGateway(
   });
 
   ns.on('connection', (socket) => {
-    const { identity, agentVersion, sessionId } = socket.data;
+    const { identity, sessionId } = socket.data;
     // Made on first use: a child logger per connection costs memory 10 000 idle agents do not need.
     let child: Logger | undefined;
     const agentLog = () => (child ??= log.child({ agentId: identity.agentId, installationId: identity.installationId }));
@@ -121,27 +142,8 @@ export function registerAgentGateway(
     if (handshake) socket.conn.off('close', handshake.onEarlyClose);
     void socket.join(agentRoom(identity.agentId));
 
-    onValidated(
-      socket,
-      'agent:hello',
-      AgentHello,
-      async (hello) => {
-        const started = performance.now();
-        const ack = await sessions.hello(identity, agentVersion, hello);
-        onStage('hello', since(started));
-        return ack;
-      },
-      agentLog,
-    );
-    onValidated(socket, 'status:report', StatusReport, (report) => sessions.report(identity, report), agentLog);
-    onValidated(socket, 'command:progress', CommandProgress, (p) => sessions.progress(identity, p), agentLog);
-    onValidated(socket, 'logs:chunk', LogsChunk, (chunk) => sessions.logs(identity, chunk), agentLog);
-    onValidated(socket, 'logs:stream', LogStreamChunk, (chunk) => relayLogStream(identity, chunk), agentLog);
-    if (bundles) {
-      onValidated(socket, 'bundle:chunk', BundleChunk, (chunk) => bundles.chunk(identity, chunk), agentLog);
-      onValidated(socket, 'bundle:end', BundleEnd, (end) => bundles.end(identity, end), agentLog);
-      onValidated(socket, 'bundle:failed', BundleFailed, (failure) => bundles.failed(identity, failure), agentLog);
-    }
+    // One listener for all of them: per-event listeners and closures would be kept for every socket.
+    onValidatedEvents(socket, events, socket.data, agentLog);
 
     socket.on('disconnect', (reason) => {
       handshake?.ticket.release();
@@ -153,6 +155,7 @@ export function registerAgentGateway(
     });
     // A newer session of the agent opened while this socket was connecting: it is not kept.
     if (!handshake?.ticket.attach(socket)) socket.disconnect(true);
-    else agentLog().debug('agent connected');
+    // Only when debug is on: building the child logger for an idle agent is what agentLog avoids.
+    else if (log.isLevelEnabled('debug')) agentLog().debug('agent connected');
   });
 }
