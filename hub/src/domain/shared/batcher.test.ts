@@ -74,6 +74,23 @@ describe('Batcher', () => {
     for (let i = 1; i < batches.length; i++) expect((batches[i]?.at ?? 0) - (batches[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(38);
   });
 
+  it('does not linger when a full batch is waiting: lingering caps nothing but the throughput', async () => {
+    const batches: number[][] = [];
+    const b = new Batcher<number, number>(
+      async (items) => {
+        batches.push(items);
+        return items;
+      },
+      { lingerMs: 10_000, maxBatch: 3 },
+    );
+    const t0 = performance.now();
+    const first = b.submit(0);
+    await first; // a flush started just now: the next one would linger 10 s
+    expect(await Promise.all([1, 2, 3, 4, 5, 6].map((i) => b.submit(i)))).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(batches).toEqual([[0], [1, 2, 3], [4, 5, 6]]);
+    expect(performance.now() - t0).toBeLessThan(5_000);
+  });
+
   it('runs up to maxInFlight flushes at once', async () => {
     let running = 0;
     let peak = 0;
