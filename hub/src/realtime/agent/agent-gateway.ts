@@ -45,12 +45,6 @@ export function registerAgentGateway(
   onStage: (stage: HandshakeStage, seconds: number) => void = () => undefined,
 ): void {
   const since = (start: number) => (performance.now() - start) / 1000;
-  // One connection per agent: a reconnect replaces a socket the hub has not noticed is dead yet.
-  // The session is opened during the handshake, so an agent that connects again (it heard the
-  // first connect) always opens a later session; the process holding an older socket drops it as
-  // soon as it hears of the newer session: from its own handshake, or from the process that opened
-  // it, which tells the others only when the session table showed it a session elsewhere (a
-  // broadcast per connect would be thousands of Redis messages in a reconnect storm).
   // Agent → hub events, behind their schemas; each gets the connection's socket.data.
   const events = new Map<string, ValidatedEvent<AgentSocket['data']>>([
     [
@@ -72,6 +66,12 @@ export function registerAgentGateway(
     events.set('bundle:end', validatedEvent(BundleEnd, ({ identity }, end) => bundles.end(identity, end)));
     events.set('bundle:failed', validatedEvent(BundleFailed, ({ identity }, failure) => bundles.failed(identity, failure)));
   }
+  // One connection per agent: a reconnect replaces a socket the hub has not noticed is dead yet.
+  // The session is opened during the handshake, so an agent that connects again (it heard the
+  // first connect) always opens a later session; the process holding an older socket drops it as
+  // soon as it hears of the newer session: from its own handshake, or from the process that opened
+  // it, which tells the others only when the session table showed it a session elsewhere (a
+  // broadcast per connect would be thousands of Redis messages in a reconnect storm).
   const live = new AgentSockets<AgentSocket>();
   ns.on('agent:replaced', (agentId, sessionId) => live.replaced(agentId, sessionId));
   const handshakes = new WeakMap<AgentSocket, Handshake>();
