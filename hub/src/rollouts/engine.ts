@@ -139,8 +139,9 @@ export class RolloutEngine {
       if (actions.length === 0 && explained.length === 0) return;
       phases.lap('plan');
 
-      afterCommit.push(...(await this.persist(trx, r, actions, byId, releases, now)));
-      await this.repo.updateTargets(trx, r.id, explained.map((row) => ({ installationId: row.installation_id, patch: { blocker: blockers.get(row.installation_id) ?? null } })));
+      // New blockers ride on the step's own target patches: one write per target, not two.
+      const blockerPatches = explained.map((row) => ({ installationId: row.installation_id, patch: { blocker: blockers.get(row.installation_id) ?? null } }));
+      afterCommit.push(...(await this.persist(trx, r, actions, byId, releases, now, blockerPatches)));
       for (const a of actions) {
         if (a.type === 'wake-at') wake = a.at;
         if (a.type === 'succeeded') deployedReleases.add(r.release_id);
@@ -176,8 +177,8 @@ export class RolloutEngine {
 
   /**
    * Persists one step's actions in a few statements whatever their number: rollout status changes
-   * as they come, target patches and timeline events collected (events keep the actions' order)
-   * and written in bulk, and every stage sent in this step appended as desired-state revisions in
+   * as they come, target patches (with `morePatches`) and timeline events collected (events keep
+   * the actions' order) and written in bulk, and every stage sent in this step appended as desired-state revisions in
    * one go. Returns the deliveries to make after commit.
    */
   private async persist(
@@ -187,6 +188,7 @@ export class RolloutEngine {
     rows: Map<string, TargetRow>,
     releases: StepReleases,
     now: number,
+    morePatches: readonly { installationId: string; patch: TargetPatch }[],
   ): Promise<(() => void)[]> {
     const at = new Date(now);
     const patches: { installationId: string; patch: TargetPatch }[] = [];
@@ -247,7 +249,7 @@ export class RolloutEngine {
     }
     const deliveries = await this.sendStages(trx, r, sends, releases, at, patches);
     const sent = new Set(sends.filter((s) => s.event.revision !== undefined).map((s) => s.event));
-    await this.repo.updateTargets(trx, r.id, patches);
+    await this.repo.updateTargets(trx, r.id, [...patches, ...morePatches]);
     await this.repo.events(trx, events.filter((e) => !(e.type === 'stage-sent' || e.type === 'rollback-stage') || sent.has(e)));
     return deliveries;
   }

@@ -75,7 +75,7 @@ const TARGET_COLUMNS = ['rollout_id', 'installation_id', 'vendor_id', 'customer_
 
 export type TargetPatch = Partial<Pick<TargetRow, 'status' | 'waiting_for' | 'waiting_since' | 'stage' | 'stage_revision' | 'stage_sent_at' | 'base_revision' | 'base_version' | 'base_release_id' | 'step' | 'approved' | 'finished_at' | 'message' | 'blocker'>>;
 
-/** PostgreSQL types of the patchable target columns (for `jsonb_to_recordset`). */
+/** PostgreSQL types of the patchable target columns (of the arrays `updateTargets` sends). */
 const TARGET_COLUMN_TYPES: Record<keyof TargetPatch, string> = {
   status: 'text',
   waiting_for: 'text',
@@ -93,6 +93,13 @@ const TARGET_COLUMN_TYPES: Record<keyof TargetPatch, string> = {
   blocker: 'jsonb',
 };
 
+/** A patch value as PostgreSQL reads it in an array of its column's type (json for jsonb). */
+function asArrayElement(value: TargetPatch[keyof TargetPatch]): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
 export class RolloutRepository {
   constructor(private readonly db: Database) {}
 
@@ -105,11 +112,13 @@ export class RolloutRepository {
         .insert({ vendor_id: r.vendorId, release_id: r.releaseId, strategy: JSON.stringify(r.strategy), stage_count: r.stageCount, created_by: r.createdBy })
         .returning('id')) as { id: string }[];
       const id = row?.id ?? '';
-      for (let i = 0; i < targets.length; i += 1000) {
-        await trx('rollout_targets').insert(
-          targets.slice(i, i + 1000).map((t, j) => ({ rollout_id: id, installation_id: t.installationId, vendor_id: r.vendorId, customer_id: t.customerId, position: i + j, wave: t.wave, steps: JSON.stringify(t.steps) })),
-        );
-      }
+      // One statement for any number of targets, a typed array per column; position = array order.
+      await trx.raw(
+        `INSERT INTO rollout_targets (rollout_id, installation_id, vendor_id, customer_id, position, wave, steps)
+         SELECT ?, t.installation_id, ?, t.customer_id, t.ord - 1, t.wave, t.steps
+           FROM unnest(?::uuid[], ?::uuid[], ?::integer[], ?::jsonb[]) WITH ORDINALITY AS t(installation_id, customer_id, wave, steps, ord)`,
+        [id, r.vendorId, targets.map((t) => t.installationId), targets.map((t) => t.customerId), targets.map((t) => t.wave), targets.map((t) => JSON.stringify(t.steps))],
+      );
       await trx('rollout_events').insert({ rollout_id: id, type: 'created', message: `${targets.length} targets` });
       return id;
     });
@@ -188,33 +197,48 @@ export class RolloutRepository {
 
   /**
    * Applies many target patches in a few statements: patches with the same columns share one
-   * `UPDATE … FROM jsonb_to_recordset`, so a wave of 10 000 targets is not 10 000 round trips.
+   * `UPDATE … FROM unnest(…)`, so a wave of 10 000 targets is not 10 000 round trips.
    */
   async updateTargets(trx: Knex.Transaction, rolloutId: string, patches: readonly { installationId: string; patch: TargetPatch }[]): Promise<void> {
+    // Patches of one target merge (a later one's columns win): each target is written once.
+    const merged = new Map<string, TargetPatch>();
+    for (const p of patches) merged.set(p.installationId, { ...merged.get(p.installationId), ...p.patch });
     const groups = new Map<string, { installationId: string; patch: TargetPatch }[]>();
-    for (const p of patches) {
+    for (const [installationId, patch] of merged) {
+      const p = { installationId, patch };
       const key = Object.keys(p.patch).sort().join(',');
-      groups.set(key, [...(groups.get(key) ?? []), p]);
+      const group = groups.get(key);
+      if (group) group.push(p);
+      else groups.set(key, [p]);
     }
     for (const [key, group] of groups) {
       const columns = key.split(',').filter((c): c is keyof TargetPatch => c in TARGET_COLUMN_TYPES);
       if (columns.length === 0) continue;
-      const records = group.map((p) => ({ installation_id: p.installationId, ...p.patch }));
+      // One typed array per column: unnest tells the planner how many patches come
+      // (jsonb_to_recordset claims 100, and with the stale statistics of a rollout created a second
+      // ago a wrong guess is a nested loop that rescans every patch for every target).
+      // (knex's types leave null elements out of arrays; pg sends them as NULL)
+      const values = (c: keyof TargetPatch) => group.map(({ patch }) => asArrayElement(patch[c])) as Knex.Value;
       await trx.raw(
         `UPDATE rollout_targets AS t SET ${columns.map((c) => `${c} = v.${c}`).join(', ')}, updated_at = now()
-           FROM jsonb_to_recordset(?::jsonb) AS v(installation_id uuid, ${columns.map((c) => `${c} ${TARGET_COLUMN_TYPES[c]}`).join(', ')})
+           FROM unnest(?::uuid[], ${columns.map((c) => `?::${TARGET_COLUMN_TYPES[c]}[]`).join(', ')}) AS v(installation_id, ${columns.join(', ')})
           WHERE t.rollout_id = ? AND t.installation_id = v.installation_id`,
-        [JSON.stringify(records), rolloutId],
+        [group.map((p) => p.installationId), ...columns.map(values), rolloutId],
       );
     }
   }
 
   async events(trx: Knex.Transaction, events: readonly { rolloutId: string; installationId?: string; type: string; stage?: number; revision?: number; message?: string }[]): Promise<void> {
-    for (let i = 0; i < events.length; i += 2000) {
-      await trx('rollout_events').insert(
-        events.slice(i, i + 2000).map((e) => ({ rollout_id: e.rolloutId, installation_id: e.installationId ?? null, type: e.type, stage: e.stage ?? null, revision: e.revision ?? null, message: e.message ?? null })),
-      );
-    }
+    if (events.length === 0) return;
+    // One statement however many (a wave's 10 000), in the given order: ids follow it (the timeline's order).
+    await trx.raw(
+      `INSERT INTO rollout_events (rollout_id, installation_id, type, stage, revision, message)
+       SELECT e.rollout_id, e.installation_id, e.type, e.stage, e.revision, e.message
+         FROM ROWS FROM (jsonb_to_recordset(?::jsonb) AS (rollout_id uuid, installation_id uuid, type text, stage integer, revision integer, message text))
+              WITH ORDINALITY AS e(rollout_id, installation_id, type, stage, revision, message, ord)
+        ORDER BY e.ord`,
+      [JSON.stringify(events.map((e) => ({ rollout_id: e.rolloutId, installation_id: e.installationId ?? null, type: e.type, stage: e.stage ?? null, revision: e.revision ?? null, message: e.message ?? null })))],
+    );
   }
 
   /** Components of desired states at given revisions, keyed by installation id. */

@@ -1,4 +1,4 @@
-import type { DesiredComponent, DesiredState, InstallationLifecycle } from '@flotilla/protocol';
+import type { DesiredComponent, DesiredState } from '@flotilla/protocol';
 import type { Knex } from 'knex';
 import type { Database } from '../../infra/index.js';
 
@@ -19,14 +19,15 @@ export interface NewDesiredState {
   versionIds?: readonly string[];
 }
 
-/**
- * Records the first deploy of application versions (they can then be archived, never deleted).
- * Rows are locked in id order, and only those not marked yet: once deployed, a version costs nothing.
- */
 /** The desired component versions an installation row keeps beside `desired_version` (name → version). */
 export function desiredVersions(components: readonly DesiredComponent[]): Record<string, string> {
   return Object.fromEntries(components.map((c) => [c.name, c.version]));
 }
+
+/**
+ * Records the first deploy of application versions (they can then be archived, never deleted).
+ * Rows are locked in id order, and only those not marked yet: once deployed, a version costs nothing.
+ */
 
 async function markVersionsDeployed(trx: Knex.Transaction, vendorId: string, versionIds: readonly string[]): Promise<void> {
   const ids = [...new Set(versionIds)];
@@ -72,100 +73,70 @@ export class DesiredStateRepository {
 
   /**
    * Appends the next revision under a row lock on the installation, so concurrent deploys get
-   * distinct, gap-free revisions.
+   * distinct, gap-free revisions. Undefined when the installation is gone or being uninstalled.
    */
-  async append(
-    vendorId: string,
-    installationId: string,
-    input: NewDesiredState,
-    outer?: Knex.Transaction,
-  ): Promise<NewRevision | undefined> {
+  async append(vendorId: string, installationId: string, input: NewDesiredState, outer?: Knex.Transaction): Promise<NewRevision | undefined> {
     // Inside a caller's transaction (the rollout engine) this is a savepoint of it.
-    return (outer ?? this.db).transaction(async (trx) => {
-      const inst: { desired_revision: number; customer_id: string; lifecycle: InstallationLifecycle } | undefined = await trx('installations')
-        .where({ vendor_id: vendorId, id: installationId })
-        .forNoKeyUpdate()
-        .first('desired_revision', 'customer_id', 'lifecycle');
-      // Checked under the row lock: an uninstall that started meanwhile wins.
-      if (!inst || inst.lifecycle !== 'active') return undefined;
-      const revision = inst.desired_revision + 1;
-      await trx('desired_states').insert({
-        installation_id: installationId,
-        revision,
-        vendor_id: vendorId,
-        components: JSON.stringify(input.components),
-        source: JSON.stringify(input.source),
-        created_by: input.createdBy,
-      });
-      await trx('installations')
-        .where({ id: installationId })
-        .update({
-          desired_revision: revision,
-          desired_version: input.desiredVersion,
-          desired_components: JSON.stringify(desiredVersions(input.components)),
-          release_id: input.releaseId ?? null,
-          status_updated_at: trx.fn.now(),
-          updated_at: trx.fn.now(),
-        });
-      await trx('installation_events').insert({
-        vendor_id: vendorId,
-        installation_id: installationId,
-        type: 'deployed',
-        message: `revision ${revision}: ${input.desiredVersion ?? 'no components'}`,
-        data: JSON.stringify(input.source),
-      });
-      await markVersionsDeployed(trx, vendorId, input.versionIds ?? []);
-      const agent: { id: string } | undefined = await trx('agents').where({ installation_id: installationId }).first('id');
-      return { revision, customerId: inst.customer_id, agentId: agent?.id ?? null };
-    });
+    return (outer ?? this.db).transaction(async (trx) => (await this.appendMany(vendorId, [{ ...input, installationId }], trx)).get(installationId));
   }
 
   /**
-   * `append` for many installations of one vendor in a handful of statements (a rollout wave):
-   * the installations are locked in id order, each gets its next revision. Installations that no
-   * longer exist, or are being uninstalled, are absent from the result.
+   * `append` for many installations of one vendor in three statements, whatever their number (a
+   * rollout wave of 10 000): the installations are locked in id order, then each gets its next
+   * revision, its installation event and its row moved to it in one statement. What the inputs share (a wave sends
+   * the same stage to thousands) travels once as a document; each installation only names its
+   * document. Installations that no longer exist, or are being uninstalled, are absent from the result.
    */
-  async appendMany(
-    vendorId: string,
-    inputs: readonly (NewDesiredState & { installationId: string })[],
-    trx: Knex.Transaction,
-  ): Promise<Map<string, NewRevision>> {
+  async appendMany(vendorId: string, inputs: readonly (NewDesiredState & { installationId: string })[], trx: Knex.Transaction): Promise<Map<string, NewRevision>> {
     if (inputs.length === 0) return new Map();
+    // Every plan below holds whatever the statistics say (a fleet seeded minutes ago has stale ones,
+    // and a nested loop that rescans 10 000 inputs per row takes seconds): the lock filters on an
+    // array (hashed), and the writes join only inputs whose count the planner knows (unnest).
     const locked: { id: string; desired_revision: number; customer_id: string }[] = await trx('installations')
       .where({ vendor_id: vendorId, lifecycle: 'active' })
-      .whereIn('id', inputs.map((i) => i.installationId))
+      .whereRaw('id = ANY(?::uuid[])', [inputs.map((i) => i.installationId)])
       .orderBy('id')
       .forNoKeyUpdate()
       .select('id', 'desired_revision', 'customer_id');
     const current = new Map(locked.map((l) => [l.id, l]));
-    const rows = inputs.flatMap((input) => {
-      const inst = current.get(input.installationId);
-      return inst ? [{ input, inst, revision: inst.desired_revision + 1 }] : [];
-    });
-    if (rows.length === 0) return new Map();
-    for (let i = 0; i < rows.length; i += 1000) {
-      const chunk = rows.slice(i, i + 1000);
-      await trx('desired_states').insert(
-        chunk.map(({ input, revision }) => ({ installation_id: input.installationId, revision, vendor_id: vendorId, components: JSON.stringify(input.components), source: JSON.stringify(input.source), created_by: input.createdBy })),
-      );
-      await trx('installation_events').insert(
-        chunk.map(({ input, revision }) => ({ vendor_id: vendorId, installation_id: input.installationId, type: 'deployed', message: `revision ${revision}: ${input.desiredVersion ?? 'no components'}`, data: JSON.stringify(input.source) })),
-      );
-    }
-    await trx.raw(
-      `UPDATE installations AS i SET desired_revision = v.revision, desired_version = v.desired_version, desired_components = v.desired_components,
-              release_id = v.release_id, status_updated_at = now(), updated_at = now()
-         FROM jsonb_to_recordset(?::jsonb) AS v(id uuid, revision integer, desired_version text, desired_components jsonb, release_id uuid)
-        WHERE i.id = v.id`,
-      [
-        JSON.stringify(
-          rows.map(({ input, revision }) => ({ id: input.installationId, revision, desired_version: input.desiredVersion, desired_components: desiredVersions(input.components), release_id: input.releaseId ?? null })),
-        ),
-      ],
+    const moving = inputs.filter((i) => current.has(i.installationId));
+    if (moving.length === 0) return new Map();
+    const { documents, docOf } = shareDocuments(moving);
+    const revisionOf = (id: string) => (current.get(id)?.desired_revision ?? 0) + 1;
+    const { rows }: { rows: { id: string; agent_id: string | null }[] } = await trx.raw(
+      `WITH v AS (SELECT * FROM unnest(?::uuid[], ?::integer[], ?::integer[]) AS v(id, revision, doc)),
+            d AS (SELECT (x.ord - 1)::integer AS doc, x.e->'components' AS components, x.e->'desired_components' AS desired_components, x.e->'source' AS source,
+                         x.e->>'desired_version' AS desired_version, (x.e->>'release_id')::uuid AS release_id, (x.e->>'created_by')::uuid AS created_by
+                    FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS x(e, ord)),
+            states AS (INSERT INTO desired_states (installation_id, revision, vendor_id, components, source, created_by)
+                       SELECT v.id, v.revision, ?, d.components, d.source, d.created_by FROM v JOIN d USING (doc)),
+            events AS (INSERT INTO installation_events (vendor_id, installation_id, type, message, data)
+                       SELECT ?, v.id, 'deployed', 'revision ' || v.revision || ': ' || coalesce(d.desired_version, 'no components'), d.source FROM v JOIN d USING (doc)),
+            moved AS (UPDATE installations AS i
+                         SET desired_revision = v.revision, desired_version = d.desired_version, desired_components = d.desired_components,
+                             release_id = d.release_id, status_updated_at = now(), updated_at = now()
+                        FROM v JOIN d USING (doc) WHERE i.id = v.id)
+       SELECT v.id, a.id AS agent_id FROM v LEFT JOIN agents a ON a.installation_id = v.id`,
+      [moving.map((i) => i.installationId), moving.map((i) => revisionOf(i.installationId)), docOf, JSON.stringify(documents), vendorId, vendorId],
     );
-    await markVersionsDeployed(trx, vendorId, rows.flatMap((r) => r.input.versionIds ?? []));
-    const agents: { id: string; installation_id: string }[] = await trx('agents').whereIn('installation_id', rows.map((r) => r.input.installationId)).select('id', 'installation_id');
-    const agentOf = new Map(agents.map((a) => [a.installation_id, a.id]));
-    return new Map(rows.map(({ input, inst, revision }) => [input.installationId, { revision, customerId: inst.customer_id, agentId: agentOf.get(input.installationId) ?? null }]));
+    await markVersionsDeployed(trx, vendorId, moving.flatMap((i) => i.versionIds ?? []));
+    return new Map(rows.map((r) => [r.id, { revision: revisionOf(r.id), customerId: current.get(r.id)?.customer_id ?? '', agentId: r.agent_id }]));
   }
+}
+
+/** The documents a batch of new revisions shares (equal content written once), and which one each input takes (by position). */
+function shareDocuments(inputs: readonly NewDesiredState[]) {
+  const documents: { components: DesiredComponent[]; desired_components: Record<string, string>; source: Record<string, unknown>; desired_version: string | null; release_id: string | null; created_by: string | null }[] = [];
+  const indexOf = new Map<string, number>();
+  const docOf = inputs.map((input) => {
+    const document = { components: input.components, desired_components: desiredVersions(input.components), source: input.source, desired_version: input.desiredVersion, release_id: input.releaseId ?? null, created_by: input.createdBy };
+    const key = JSON.stringify(document);
+    let doc = indexOf.get(key);
+    if (doc === undefined) {
+      doc = documents.push(document) - 1;
+      indexOf.set(key, doc);
+    }
+    return doc;
+  });
+  return { documents, docOf };
 }
