@@ -70,6 +70,9 @@ describe('rollout policies', { timeout: 120_000 }, () => {
       await until(r.id, 'completed', (x) => x.status === 'completed');
       await waitFor(() => events.find((e) => e.rolloutId === r.id && e.targets.some((t) => t.installationId === id && t.status === 'deploying')), 5000, 'a live deploying event');
       expect(events.some((e) => e.rolloutId === r.id && e.status === 'completed')).toBe(true);
+      // Live targets are built from what each step wrote, not read back: the last one equals the stored one.
+      const last = events.filter((e) => e.rolloutId === r.id).at(-1);
+      expect(last?.targets.find((t) => t.installationId === id)).toEqual((await get(r.id)).targets[0]);
     } finally {
       live.disconnect();
     }

@@ -141,7 +141,8 @@ export class RolloutEngine {
 
       // New blockers ride on the step's own target patches: one write per target, not two.
       const blockerPatches = explained.map((row) => ({ installationId: row.installation_id, patch: { blocker: blockers.get(row.installation_id) ?? null } }));
-      afterCommit.push(...(await this.persist(trx, r, actions, byId, releases, now, blockerPatches)));
+      const { deliveries, written } = await this.persist(trx, r, actions, byId, releases, now, blockerPatches);
+      afterCommit.push(...deliveries);
       for (const a of actions) {
         if (a.type === 'wake-at') wake = a.at;
         if (a.type === 'succeeded') deployedReleases.add(r.release_id);
@@ -150,8 +151,9 @@ export class RolloutEngine {
         if (done) deployedReleases.add(done.releaseId);
       }
       const changed = new Set([...actions.flatMap((a) => ('installationId' in a ? [a.installationId] : [])), ...explained.map((row) => row.installation_id)]);
-      // Only the changed targets are read back (a step changes a few of 10 000, or all of them once).
-      const fresh = await this.repo.targetsOf(rolloutId, [...changed], trx);
+      // The changed targets as written: the live view shows only a target's own columns, so each
+      // row with its patch is exact and nothing is read back (a step changes all 10 000 at times).
+      const fresh = rows.filter((row) => changed.has(row.installation_id)).map((row) => ({ ...row, ...written.get(row.installation_id) }));
       const status = after.rollout.status;
       unfinished = status === 'pending' || status === 'running';
       const said = actions.find((a): a is Extract<Action, { type: 'pause' | 'end-rolled-back' }> => a.type === 'pause' || a.type === 'end-rolled-back');
@@ -179,7 +181,7 @@ export class RolloutEngine {
    * Persists one step's actions in a few statements whatever their number: rollout status changes
    * as they come, target patches (with `morePatches`) and timeline events collected (events keep
    * the actions' order) and written in bulk, and every stage sent in this step appended as desired-state revisions in
-   * one go. Returns the deliveries to make after commit.
+   * one go. Returns the deliveries to make after commit, and each target's patch as written.
    */
   private async persist(
     trx: Knex.Transaction,
@@ -189,7 +191,7 @@ export class RolloutEngine {
     releases: StepReleases,
     now: number,
     morePatches: readonly { installationId: string; patch: TargetPatch }[],
-  ): Promise<(() => void)[]> {
+  ): Promise<{ deliveries: (() => void)[]; written: Map<string, TargetPatch> }> {
     const at = new Date(now);
     const patches: { installationId: string; patch: TargetPatch }[] = [];
     const events: RolloutEvent[] = [];
@@ -249,9 +251,9 @@ export class RolloutEngine {
     }
     const deliveries = await this.sendStages(trx, r, sends, releases, at, patches);
     const sent = new Set(sends.filter((s) => s.event.revision !== undefined).map((s) => s.event));
-    await this.repo.updateTargets(trx, r.id, [...patches, ...morePatches]);
+    const written = await this.repo.updateTargets(trx, r.id, [...patches, ...morePatches]);
     await this.repo.events(trx, events.filter((e) => !(e.type === 'stage-sent' || e.type === 'rollback-stage') || sent.has(e)));
-    return deliveries;
+    return { deliveries, written };
   }
 
   /** Appends a desired-state revision per stage sent (base + release components up to the stage). */

@@ -175,12 +175,6 @@ export class RolloutRepository {
       );
   }
 
-  /** Some targets of a rollout (those an engine step changed), as `targets` returns them. */
-  targetsOf(id: string, installationIds: readonly string[], trx: Knex | Knex.Transaction = this.db): Promise<TargetRow[]> {
-    if (installationIds.length === 0) return Promise.resolve([]);
-    return this.targetQuery(id, trx).whereRaw('t.installation_id = ANY(?::uuid[])', [[...installationIds]]);
-  }
-
   /** Targets and finished targets per wave, counted in PostgreSQL (no target rows read). */
   async waveSummary(id: string, trx: Knex | Knex.Transaction = this.db): Promise<RolloutResource['waves']> {
     const rows: { wave: number; total: string; finished: string }[] = await trx('rollout_targets')
@@ -197,9 +191,10 @@ export class RolloutRepository {
 
   /**
    * Applies many target patches in a few statements: patches with the same columns share one
-   * `UPDATE … FROM unnest(…)`, so a wave of 10 000 targets is not 10 000 round trips.
+   * `UPDATE … FROM unnest(…)`, so a wave of 10 000 targets is not 10 000 round trips. Returns
+   * each target's patch as written (merged).
    */
-  async updateTargets(trx: Knex.Transaction, rolloutId: string, patches: readonly { installationId: string; patch: TargetPatch }[]): Promise<void> {
+  async updateTargets(trx: Knex.Transaction, rolloutId: string, patches: readonly { installationId: string; patch: TargetPatch }[]): Promise<Map<string, TargetPatch>> {
     // Patches of one target merge (a later one's columns win): each target is written once.
     const merged = new Map<string, TargetPatch>();
     for (const p of patches) merged.set(p.installationId, { ...merged.get(p.installationId), ...p.patch });
@@ -226,6 +221,7 @@ export class RolloutRepository {
         [group.map((p) => p.installationId), ...columns.map(values), rolloutId],
       );
     }
+    return merged;
   }
 
   async events(trx: Knex.Transaction, events: readonly { rolloutId: string; installationId?: string; type: string; stage?: number; revision?: number; message?: string }[]): Promise<void> {
@@ -245,9 +241,10 @@ export class RolloutRepository {
   async desiredAtMany(trx: Knex.Transaction, wanted: readonly { installationId: string; revision: number }[]): Promise<Map<string, DesiredComponent[]>> {
     if (wanted.length === 0) return new Map();
     const rows: { installation_id: string; components: DesiredComponent[] }[] = await trx.raw(
+      // unnest: the planner knows how many are wanted (see updateTargets).
       `SELECT d.installation_id, d.components FROM desired_states d
-         JOIN jsonb_to_recordset(?::jsonb) AS w(installation_id uuid, revision integer) ON d.installation_id = w.installation_id AND d.revision = w.revision`,
-      [JSON.stringify(wanted.map((w) => ({ installation_id: w.installationId, revision: w.revision })))],
+         JOIN unnest(?::uuid[], ?::integer[]) AS w(installation_id, revision) ON d.installation_id = w.installation_id AND d.revision = w.revision`,
+      [wanted.map((w) => w.installationId), wanted.map((w) => w.revision)],
     ).then((r: { rows: { installation_id: string; components: DesiredComponent[] }[] }) => r.rows);
     return new Map(rows.map((r) => [r.installation_id, r.components]));
   }
