@@ -180,8 +180,9 @@ export class RolloutEngine {
   /**
    * Persists one step's actions in a few statements whatever their number: rollout status changes
    * as they come, target patches (with `morePatches`) and timeline events collected (events keep
-   * the actions' order) and written in bulk, and every stage sent in this step appended as desired-state revisions in
-   * one go. Returns the deliveries to make after commit, and each target's patch as written.
+   * the actions' order) and written in bulk, and every stage sent in this step appended as
+   * desired-state revisions in one go. Returns the deliveries to make after commit, and each
+   * target's patch as written.
    */
   private async persist(
     trx: Knex.Transaction,

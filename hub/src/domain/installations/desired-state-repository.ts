@@ -28,7 +28,6 @@ export function desiredVersions(components: readonly DesiredComponent[]): Record
  * Records the first deploy of application versions (they can then be archived, never deleted).
  * Rows are locked in id order, and only those not marked yet: once deployed, a version costs nothing.
  */
-
 async function markVersionsDeployed(trx: Knex.Transaction, vendorId: string, versionIds: readonly string[]): Promise<void> {
   const ids = [...new Set(versionIds)];
   if (ids.length === 0) return;
@@ -83,9 +82,10 @@ export class DesiredStateRepository {
   /**
    * `append` for many installations of one vendor in three statements, whatever their number (a
    * rollout wave of 10 000): the installations are locked in id order, then each gets its next
-   * revision, its installation event and its row moved to it in one statement. What the inputs share (a wave sends
-   * the same stage to thousands) travels once as a document; each installation only names its
-   * document. Installations that no longer exist, or are being uninstalled, are absent from the result.
+   * revision, its installation event and its row moved to it in one statement. What the inputs
+   * share (a wave sends one stage to thousands) travels once as a document; each installation only
+   * names its document. Installations that no longer exist, or are being uninstalled, are absent
+   * from the result.
    */
   async appendMany(vendorId: string, inputs: readonly (NewDesiredState & { installationId: string })[], trx: Knex.Transaction): Promise<Map<string, NewRevision>> {
     if (inputs.length === 0) return new Map();
