@@ -39,7 +39,9 @@ const connect: Scenario = async (ctx) => {
     value: perAgent.rss / KB,
     unit: 'KB',
     reference: { label: 'bare Socket.IO per client', value: (floorMemory?.rss ?? Number.NaN) / KB },
-    target: { text: '≤ 32 KB', met: perAgent.rss <= 32 * KB },
+    // RSS that fell while the agents connected is the allocator handing back memory that seeding
+    // held, not a measurement: never counted as met.
+    target: { text: '≤ 32 KB', met: perAgent.rss > 0 && perAgent.rss <= 32 * KB },
   });
   row(ctx, {
     scenario: 'connect storm',
