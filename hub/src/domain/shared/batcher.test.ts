@@ -74,6 +74,29 @@ describe('Batcher', () => {
     for (let i = 1; i < batches.length; i++) expect((batches[i]?.at ?? 0) - (batches[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(38);
   });
 
+  it('lingers the full lingerMs even when the timer is armed late in a long turn', async () => {
+    // Node's timers count from the loop's clock, cached when the turn began: a timer armed after
+    // 15 ms of work in that turn fires 15 ms early by performance.now().
+    const starts: number[] = [];
+    let second: Promise<number> | undefined;
+    const b = new Batcher<number, number>(
+      async (items) => {
+        starts.push(performance.now());
+        if (items[0] === 0) {
+          const spinUntil = performance.now() + 15;
+          while (performance.now() < spinUntil); // a busy turn
+          second = b.submit(1);
+        }
+        return items;
+      },
+      { lingerMs: 40 },
+    );
+    await b.submit(0);
+    await second;
+    expect(starts).toHaveLength(2);
+    expect((starts[1] ?? 0) - (starts[0] ?? 0)).toBeGreaterThanOrEqual(40);
+  });
+
   it('does not linger when a full batch is waiting: lingering caps nothing but the throughput', async () => {
     const batches: number[][] = [];
     const b = new Batcher<number, number>(
