@@ -273,6 +273,9 @@ export function createApp(deps: AppDeps): App {
       // Every session this process held ends now, in one statement: the per-socket disconnect
       // writes may still be queued when the caller closes the database.
       await services.agentSessions.closeSessionsOfDeadNodes([nodeId], 'hub process shut down').catch((err: unknown) => log.warn({ err }, 'could not close this node\'s agent sessions'));
+      // Their offline statuses are coalesced until the end of the turn: published now, before the
+      // caller closes Redis (portal users on other hub processes would never see them go offline).
+      notifier.flushLive();
       phase('sessions closed');
       await hubNodes.stop().catch((err: unknown) => log.warn({ err }, 'could not deregister hub node'));
       phase('deregistered');

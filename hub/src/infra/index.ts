@@ -8,6 +8,7 @@ import { bullQueues, type Queues } from './queues.js';
 import { guardedPostgresBackend } from './bullmq-postgres.js';
 import { redisStreamsAdapter, type AdapterConstructor } from './io-adapter.js';
 import { memoryRateLimiters, redisRateLimiters, type RateLimiterFactory } from './rate-limit.js';
+import { quitRedis } from './redis-quit.js';
 
 export type { Database } from './database.js';
 export type { Queues, QueueName, JobQueue, JobInfo } from './queues.js';
@@ -28,12 +29,6 @@ export interface Infra {
 
 export type InfraConfig = Pick<Config, 'databaseUrl' | 'redisUrl' | 'redisPrefix' | 'dataDir' | 'embeddedPgPort'>;
 
-/** Closes a Redis connection politely, or at once when it is already going (no error on the way out). */
-async function quit(client: Redis): Promise<void> {
-  if (client.status === 'end') return;
-  await client.quit().catch(() => client.disconnect());
-}
-
 export async function openInfra(config: InfraConfig, logger: Logger): Promise<Infra> {
   const closers: (() => Promise<unknown>)[] = [];
   const closeAll = async () => {
@@ -53,13 +48,13 @@ export async function openInfra(config: InfraConfig, logger: Logger): Promise<In
     if (config.redisUrl) {
       const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
       redis.on('error', (err) => logger.warn({ err }, 'redis error'));
-      closers.push(() => quit(redis));
+      closers.push(() => quitRedis(redis));
       // Socket.IO's adapter and the rate limiters send one small command per connect or message: with
       // auto-pipelining, all commands of one event-loop tick share one write (a reconnect storm is
       // thousands per second). BullMQ keeps plain connections (blocking commands).
       const pipelined = redis.duplicate({ enableAutoPipelining: true });
       pipelined.on('error', (err) => logger.warn({ err }, 'redis error'));
-      closers.push(() => quit(pipelined));
+      closers.push(() => quitRedis(pipelined));
       // BullMQ needs its own connections (blocking commands); it duplicates from these options.
       const queues = bullQueues(withBackend(createRedisBackend), redis, `${config.redisPrefix}:bull`, log);
       closers.push(() => queues.close());

@@ -39,4 +39,17 @@ describe('LiveCoalescer', () => {
     await new Promise((r) => setImmediate(r));
     expect(flushed.at(-1)).toEqual({ customer: 'b', ids: ['i2'], healths: ['failed'] });
   });
+
+  it('hands over what is pending at once when flushed, and nothing twice', async () => {
+    const flushed: string[][] = [];
+    const c = new LiveCoalescer<InstallationStatus>((s) => s.installationId, (_scope, batch) => flushed.push(batch.map((s) => s.installationId)));
+    c.add({ vendorId: 'v', customerId: 'a' }, status('i1', 'healthy'));
+    c.flush();
+    expect(flushed).toEqual([['i1']]);
+    await new Promise((r) => setImmediate(r));
+    expect(flushed).toEqual([['i1']]);
+    c.add({ vendorId: 'v', customerId: 'a' }, status('i2', 'healthy'));
+    await new Promise((r) => setImmediate(r));
+    expect(flushed).toEqual([['i1'], ['i2']]);
+  });
 });

@@ -8,11 +8,17 @@ export const agentRoom = (agentId: string) => `agent:${agentId}`;
 const LICENSE_ACK_TIMEOUT_MS = 10_000;
 const BUNDLE_ACK_TIMEOUT_MS = 10_000;
 
+/** The Socket.IO notifier, and what a hub shutting down needs of it. */
+export interface SocketNotifier extends Notifier {
+  /** Emits the live updates still being coalesced now (a hub shutting down: after it, Redis closes). */
+  flushLive(): void;
+}
+
 /**
  * Notifier over Socket.IO rooms; through the adapter it reaches sockets on every hub process.
  * Desired states and commands go to the agent outbox (acked, retried); the rest is sent as is.
  */
-export function socketNotifier(agents: AgentNamespace, live: LiveNamespace, outbox: Pick<AgentOutbox, 'push' | 'command'>): Notifier {
+export function socketNotifier(agents: AgentNamespace, live: LiveNamespace, outbox: Pick<AgentOutbox, 'push' | 'command'>): SocketNotifier {
   const rooms = (scope: TenantScope) => [liveRooms.vendor(scope.vendorId), liveRooms.customer(scope.customerId)];
   const byInstallation = (item: { installationId: string }) => item.installationId;
   const statuses = new LiveCoalescer<InstallationStatus>(byInstallation, (scope, batch) => {
@@ -29,6 +35,9 @@ export function socketNotifier(agents: AgentNamespace, live: LiveNamespace, outb
     else live.to(rooms(scope)).emit('alert:changes', batch);
   });
   return {
+    flushLive() {
+      for (const coalescer of [statuses, presences, alerts]) coalescer.flush();
+    },
     desiredState(agentId, state) {
       outbox.push(agentId, state);
     },
@@ -107,7 +116,7 @@ export class LiveCoalescer<T> {
 
   constructor(
     private readonly keyOf: (item: T) => string,
-    private readonly flush: (scope: TenantScope, batch: T[]) => void,
+    private readonly handOver: (scope: TenantScope, batch: T[]) => void,
   ) {}
 
   add(scope: TenantScope, item: T): void {
@@ -120,14 +129,15 @@ export class LiveCoalescer<T> {
     entry.byKey.set(this.keyOf(item), item);
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.drain());
+      setImmediate(() => this.flush());
     }
   }
 
-  private drain(): void {
+  /** Hands over what is pending now, without waiting for the burst to end. */
+  flush(): void {
     const batches = this.pending;
     this.pending = new Map();
     this.scheduled = false;
-    for (const { scope, byKey } of batches.values()) this.flush(scope, [...byKey.values()]);
+    for (const { scope, byKey } of batches.values()) this.handOver(scope, [...byKey.values()]);
   }
 }
