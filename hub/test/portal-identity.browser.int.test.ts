@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import type { Invite, Member } from '@flotilla/protocol';
 import { ApiClient } from './api-client.js';
 import { randomSuffix } from './helpers.js';
-import { UI_TIMEOUT, type WatchedPage, useBrowserSuite } from './browser-helpers.js';
+import { UI_TIMEOUT, type WatchedPage, shot, useBrowserSuite } from './browser-helpers.js';
 
 /**
  * Identity in the real portal (portal/dist) on a real hub, driven by a real Chromium: a vendor admin
@@ -264,4 +264,66 @@ describe('invites and roles in a real browser', () => {
     step('done');
     expect(vendor.errors).toEqual([]);
   }, TEST_TIMEOUT);
+});
+
+describe('a page whose code does not download at once', () => {
+  /** Fails the first `times` downloads of the assets matching `pattern`, as a network blip does. */
+  async function failDownloads(page: Page, pattern: RegExp, times: number): Promise<string[]> {
+    const failed: string[] = [];
+    await page.route(pattern, async (route) => {
+      if (failed.length < times) {
+        failed.push(new URL(route.request().url()).pathname);
+        await route.abort('internetdisconnected');
+      } else await route.continue();
+    });
+    return failed;
+  }
+
+  it('signs in and lands on the fleet when its code and styles failed to download once (seen: ERR_NETWORK_CHANGED)', async () => {
+    const { page, errors } = await open('blip');
+    const failed = await failDownloads(page, /\/assets\/(FleetPage-[^/]*\.js|[^/]*\.css)$/, 2);
+    await page.goto(`${base}/login`);
+    // The login page's own styles load first: fail only what the fleet page needs.
+    failed.length = 0;
+    await submitLogin(page, admin.email, admin.password, '/');
+    expect(failed.length).toBeGreaterThan(0);
+    await page.getByTestId('installations-table').waitFor();
+    expect(await page.getByTestId('login-form').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('reloads at the target when retries in the page do not help, and lands there', async () => {
+    const { page } = await open('outage');
+    await page.goto(`${base}/login`);
+    let documents = 0;
+    page.on('framenavigated', (f) => {
+      if (f === page.mainFrame()) documents += 1;
+    });
+    const failed = await failDownloads(page, /\/assets\/FleetPage-[^/]*\.js$/, 3);
+    await submitLogin(page, admin.email, admin.password, '/');
+    await page.getByTestId('installations-table').waitFor();
+    expect(failed).toHaveLength(3);
+    // The sign-in's navigation, then the reload at "/" (a failed module stays failed for its document).
+    expect(documents).toBeGreaterThanOrEqual(2);
+  });
+
+  it('says so, with a link to try again, when the page still does not download after the reload', async () => {
+    const { page } = await open('offline');
+    await page.goto(`${base}/login`);
+    const failed = await failDownloads(page, /\/assets\/FleetPage-[^/]*\.js$/, 1000);
+    await page.getByLabel('Email', { exact: true }).fill(admin.email);
+    await page.getByLabel('Password', { exact: true }).fill(admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const notice = page.getByRole('alert').filter({ hasText: 'The page could not be downloaded' });
+    await notice.waitFor();
+    await shot(page, 'page-download-failure');
+    expect(await notice.getByRole('link', { name: 'try again' }).getAttribute('href')).toBe('/');
+    // Two retries, the reload, and its two retries (a download may be asked for twice: preload and
+    // import); then it stops, no reload loop.
+    const settled = failed.length;
+    expect(settled).toBeGreaterThanOrEqual(6);
+    expect(settled).toBeLessThanOrEqual(12);
+    await page.waitForTimeout(1500);
+    expect(failed.length).toBe(settled);
+  });
 });

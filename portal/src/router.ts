@@ -2,6 +2,8 @@ import { createRouter, createWebHistory, type RouteRecordRaw, type Router } from
 import { useSessionStore } from './stores/session';
 import { useBrandStore } from './stores/brand';
 import { decideNavigation, type Area, type Capability } from './stores/session-logic';
+import { isPageDownloadError, pageDownloadRecovery } from './lib/page-download';
+import { pageDownloadFailure } from './composables/page-download-failure';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -126,5 +128,29 @@ export function createAppRouter(): Router {
     return decideNavigation(to.meta, session.isSignedIn ? session.memberships : null, to.fullPath);
   });
 
+  recoverFailedPageDownloads(router);
   return router;
+}
+
+/** Retries a navigation whose page could not be downloaded, then reloads at its target (lib/page-download). */
+function recoverFailedPageDownloads(router: Router): void {
+  const failures = new Map<string, number>();
+  router.afterEach((to, _from, failure) => {
+    if (failure) return;
+    failures.delete(to.fullPath);
+    pageDownloadFailure.value = null;
+  });
+  router.onError((err, to) => {
+    if (!isPageDownloadError(err)) return;
+    const n = (failures.get(to.fullPath) ?? 0) + 1;
+    failures.set(to.fullPath, n);
+    const key = `flotilla:page-reload:${to.fullPath}`;
+    const last = Number(sessionStorage.getItem(key) ?? Number.NaN);
+    const next = pageDownloadRecovery(n, Number.isFinite(last) ? last : null, Date.now());
+    if (next.action === 'retry') setTimeout(() => void router.push(to.fullPath), next.afterMs);
+    else if (next.action === 'reload') {
+      sessionStorage.setItem(key, String(Date.now()));
+      window.location.assign(to.fullPath);
+    } else pageDownloadFailure.value = to.fullPath;
+  });
 }
