@@ -1,5 +1,6 @@
 import type { ApiRouteKey, LoginResponse } from '@flotilla/protocol';
 import { FlotillaError, errorFromResponse } from './errors.js';
+import { retryingReads } from './retry-reads.js';
 import type { ItemOf, PagedRouteKey, RequestArgs, RequestOptions, ResponseOf } from './types.js';
 
 export interface ClientOptions {
@@ -9,7 +10,7 @@ export interface ClientOptions {
   token?: string;
   /** Acts in this vendor when the user belongs to several (`X-Flotilla-Vendor`). */
   vendorId?: string;
-  /** Defaults to the global fetch (Node 20+, browsers). */
+  /** Defaults to the global fetch (Node 20+, browsers). A read that fails at the network is asked again once (retry-reads). */
   fetch?: typeof fetch;
   /**
    * Whether a browser sends its cookies: `same-origin` (the default: a page the hub serves) or
@@ -42,7 +43,7 @@ export class FlotillaClient {
   constructor(private readonly opts: ClientOptions) {
     this.url = opts.url.replace(/\/+$/, '');
     this.token = opts.token;
-    this.fetchFn = opts.fetch ?? ((...args) => globalThis.fetch(...args));
+    this.fetchFn = retryingReads(opts.fetch ?? ((...args) => globalThis.fetch(...args)));
   }
 
   /** Signs in with a password; later calls use the session (Node keeps its cookie). */
