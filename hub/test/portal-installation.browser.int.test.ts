@@ -240,8 +240,23 @@ describe('the installation page in a real browser', () => {
       socket.disconnect();
       await gone;
     }
-    await expect.poll(async () => (await api.get<{ items: unknown[] }>(`/installations/${ids.installation}/events?limit=100`)).body.items.length, { timeout: UI_TIMEOUT }).toBeGreaterThanOrEqual(24);
-    const total = (await api.get<{ items: unknown[] }>(`/installations/${ids.installation}/events?limit=100`)).body.items.length;
+    // Every session's `disconnected` event is written, and nothing more arrives (a disconnect is
+    // written after the socket closed, and the rollout's events may come after the 24th).
+    const timeline = async () => (await api.get<{ items: { type: string }[] }>(`/installations/${ids.installation}/events?limit=100`)).body.items;
+    await expect.poll(async () => (await timeline()).filter((e) => e.type === 'disconnected').length, { timeout: UI_TIMEOUT }).toBeGreaterThanOrEqual(12);
+    let total = -1;
+    await expect
+      .poll(
+        async () => {
+          const before = total;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          total = (await timeline()).length;
+          return total === before;
+        },
+        { timeout: UI_TIMEOUT },
+      )
+      .toBe(true);
+    expect(total).toBeGreaterThanOrEqual(24);
     const { page, errors } = await vendor();
     await page.goto(`${base}/installations/${ids.installation}`);
     const rows = page.getByTestId('events').locator('li');
