@@ -6,7 +6,7 @@ import type { Logger } from '../../logger.js';
 import type { Notifier } from '../shared/notifier.js';
 import { matchesHash } from '../shared/tokens.js';
 import { overallHealth, runningVersionOf } from '../installations/health.js';
-import { toStatus, type InstallationRepository, type InstallationRow, type ObservedState } from '../installations/installation-repository.js';
+import { toStatus, type InstallationRepository, type InstallationRow, type ObservedState, type StatusRow } from '../installations/installation-repository.js';
 import { Batcher, stormBatching, type BatchFlushObserver } from '../shared/batcher.js';
 import type { DesiredStateRepository } from '../installations/desired-state-repository.js';
 import type { MetricsRepository, ReceivedUsage } from '../installations/metrics-repository.js';
@@ -62,7 +62,7 @@ export class AgentSessionService {
   private readonly listeners: ((installationIds: string[]) => Promise<void>)[] = [];
 
   /** Status reports of all agents are written in batches (one transaction for many agents under load). */
-  private readonly statusWriter = new Batcher<{ vendorId: string; id: string; observed: ObservedState }, { row: InstallationRow; progressed: boolean } | undefined>(
+  private readonly statusWriter = new Batcher<{ vendorId: string; id: string; observed: ObservedState }, { row: StatusRow; progressed: boolean } | undefined>(
     async (items) => {
       const saved = await this.installations.saveObservedMany(items);
       return items.map((i) => saved.get(i.id));

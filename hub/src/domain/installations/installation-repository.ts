@@ -48,8 +48,14 @@ export interface InstallationRow {
   updated_at: Date;
 }
 
+/** The columns an installation's live status is made of (what a status write returns). */
+export type StatusRow = Pick<
+  InstallationRow,
+  'id' | 'online' | 'desired_revision' | 'applied_revision' | 'health' | 'components' | 'desired_components' | 'desired_version' | 'last_seen_at' | 'status_updated_at' | 'agent_version' | 'agent_kind' | 'agent_host'
+>;
+
 /** The installation's status; `shipped` (the hub's agent images) decides whether an agent update is offered. */
-export function toStatus(r: InstallationRow, shipped: ShippedAgentImages): InstallationStatus {
+export function toStatus(r: StatusRow, shipped: ShippedAgentImages): InstallationStatus {
   const truth = versionTruth({ desiredVersion: r.desired_version, desiredRevision: r.desired_revision, appliedRevision: r.applied_revision, desired: r.desired_components, reported: r.components });
   return {
     installationId: r.id,
@@ -219,51 +225,86 @@ export class InstallationRepository {
   }
 
   /**
-   * Writes what agents report, many installations in one transaction (see StatusWriter): rows are
-   * locked in id order (so concurrent batches cannot deadlock), each installation's reports are
-   * folded in arrival order (every health and drift transition becomes an event), and the stored
-   * rows come back for the live notifications. Deleted installations are absent from the result.
+   * Writes what agents report, many installations at once. Each installation's reports are folded
+   * onto its stored state in arrival order (every health and drift transition becomes an event); one
+   * statement locks the rows in id order (concurrent batches cannot deadlock), writes each state
+   * only if the one it was folded onto is still stored, adds the events, and returns the columns of
+   * the live status. So a batch costs two round trips, not a transaction's six (a reconnect storm is
+   * bound by PostgreSQL's round trips); installations another writer changed in between are folded
+   * again under their row locks. Deleted installations are absent from the result.
    */
-  async saveObservedMany(reports: readonly { vendorId: string; id: string; observed: ObservedState }[]): Promise<Map<string, { row: InstallationRow; progressed: boolean }>> {
+  async saveObservedMany(reports: readonly { vendorId: string; id: string; observed: ObservedState }[]): Promise<Map<string, { row: StatusRow; progressed: boolean }>> {
     const byId = new Map<string, { vendorId: string; reports: ObservedState[] }>();
     for (const r of reports) {
       const entry = byId.get(r.id);
       if (entry && entry.vendorId === r.vendorId) entry.reports.push(r.observed);
       else if (!entry) byId.set(r.id, { vendorId: r.vendorId, reports: [r.observed] });
     }
-    const ids = [...byId.keys()].sort();
-    return this.db.transaction(async (trx) => {
-      const before: { id: string; vendor_id: string; health: Health; applied_revision: number; components: ComponentState[]; running_version: string | null }[] = await trx('installations')
-        .whereIn('id', ids)
-        .orderBy('id')
-        .forNoKeyUpdate()
-        .select('id', 'vendor_id', 'health', 'applied_revision', 'components', 'running_version');
-      const updates: { id: string; applied_revision: number; components: ComponentState[]; health: Health; running_version: string | null; health_changed: boolean }[] = [];
-      const events: Record<string, unknown>[] = [];
-      const progressed = new Map<string, boolean>();
-      for (const b of before) {
-        const entry = byId.get(b.id);
-        if (!entry || entry.vendorId !== b.vendor_id) continue;
-        const folded = foldObservations({ appliedRevision: b.applied_revision, components: b.components, health: b.health, runningVersion: b.running_version }, entry.reports);
-        const f = folded.final;
-        updates.push({ id: b.id, applied_revision: f.appliedRevision, components: f.components, health: f.health, running_version: f.runningVersion, health_changed: folded.healthChanged });
-        for (const e of folded.events) events.push({ vendor_id: b.vendor_id, installation_id: b.id, type: e.type, health: e.health, message: e.message, data: e.data === null ? null : JSON.stringify(e.data) });
-        progressed.set(b.id, folded.progressed);
-      }
-      if (updates.length === 0) return new Map();
-      await trx.raw(
-        `UPDATE installations AS i SET
-           applied_revision = v.applied_revision, components = v.components, health = v.health, running_version = v.running_version,
-           last_seen_at = now(), status_updated_at = now(),
-           health_since = CASE WHEN v.health_changed THEN now() ELSE i.health_since END
-         FROM jsonb_to_recordset(?::jsonb) AS v(id uuid, applied_revision integer, components jsonb, health text, running_version text, health_changed boolean)
-         WHERE i.id = v.id`,
-        [JSON.stringify(updates)],
-      );
-      if (events.length > 0) await trx('installation_events').insert(events);
-      const rows: InstallationRow[] = await this.rows().transacting(trx).whereIn('installations.id', updates.map((u) => u.id));
-      return new Map(rows.map((row) => [row.id, { row, progressed: progressed.get(row.id) ?? false }]));
-    });
+    const saved = new Map<string, { row: StatusRow; progressed: boolean }>();
+    const changedMeanwhile = await this.foldAndWrite(this.db, byId, [...byId.keys()], saved);
+    if (changedMeanwhile.length > 0) await this.db.transaction((trx) => this.foldAndWrite(trx, byId, changedMeanwhile, saved, true));
+    return saved;
+  }
+
+  /** One round of saveObservedMany for `ids`; adds what it wrote to `saved`, returns the ids it could not write. */
+  private async foldAndWrite(
+    db: Knex | Knex.Transaction,
+    byId: Map<string, { vendorId: string; reports: ObservedState[] }>,
+    ids: string[],
+    saved: Map<string, { row: StatusRow; progressed: boolean }>,
+    /** Read under row locks (in a transaction): nobody can change them before the write. */
+    locked = false,
+  ): Promise<string[]> {
+    const read = db('installations').whereRaw('id = ANY(?::uuid[])', [ids]).select('id', 'vendor_id', 'health', 'applied_revision', 'components', 'running_version');
+    const before: { id: string; vendor_id: string; health: Health; applied_revision: number; components: ComponentState[]; running_version: string | null }[] = locked ? await read.orderBy('id').forNoKeyUpdate() : await read;
+    const updates: { id: string; [column: string]: unknown }[] = [];
+    const events: Record<string, unknown>[] = [];
+    const progressed = new Map<string, boolean>();
+    for (const b of before) {
+      const entry = byId.get(b.id);
+      if (!entry || entry.vendorId !== b.vendor_id) continue;
+      const folded = foldObservations({ appliedRevision: b.applied_revision, components: b.components, health: b.health, runningVersion: b.running_version }, entry.reports);
+      const f = folded.final;
+      updates.push({
+        id: b.id,
+        applied_revision: f.appliedRevision,
+        components: f.components,
+        health: f.health,
+        running_version: f.runningVersion,
+        health_changed: folded.healthChanged,
+        // The state folded onto: written only if it is still the one stored.
+        was_applied_revision: b.applied_revision,
+        was_components: b.components,
+        was_health: b.health,
+        was_running_version: b.running_version,
+      });
+      for (const e of folded.events) events.push({ ord: events.length, vendor_id: b.vendor_id, installation_id: b.id, type: e.type, health: e.health, message: e.message, data: e.data });
+      progressed.set(b.id, folded.progressed);
+    }
+    if (updates.length === 0) return [];
+    const result: { rows: StatusRow[] } = await db.raw(
+      `WITH v AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS v(id uuid, applied_revision integer, components jsonb, health text, running_version text, health_changed boolean,
+                                                               was_applied_revision integer, was_components jsonb, was_health text, was_running_version text)),
+            l AS MATERIALIZED (SELECT id FROM installations WHERE id IN (SELECT id FROM v) ORDER BY id FOR NO KEY UPDATE),
+            u AS (UPDATE installations AS i SET
+                    applied_revision = v.applied_revision, components = v.components, health = v.health, running_version = v.running_version,
+                    last_seen_at = now(), status_updated_at = now(),
+                    health_since = CASE WHEN v.health_changed THEN now() ELSE i.health_since END
+                    FROM l, v
+                   WHERE i.id = l.id AND v.id = l.id
+                     AND i.applied_revision = v.was_applied_revision AND i.components = v.was_components
+                     AND i.health = v.was_health AND i.running_version IS NOT DISTINCT FROM v.was_running_version
+                  RETURNING i.id, i.online, i.desired_revision, i.applied_revision, i.health, i.components, i.desired_components, i.desired_version,
+                            i.last_seen_at, i.status_updated_at, i.agent_kind),
+            e AS (INSERT INTO installation_events (vendor_id, installation_id, type, health, message, data)
+                  SELECT ev.vendor_id, ev.installation_id, ev.type, ev.health, ev.message, ev.data
+                    FROM jsonb_to_recordset(?::jsonb) AS ev(ord integer, vendor_id uuid, installation_id uuid, type text, health text, message text, data jsonb)
+                   WHERE ev.installation_id IN (SELECT id FROM u) ORDER BY ev.ord)
+       SELECT u.*, a.agent_version, a.host AS agent_host FROM u LEFT JOIN agents a ON a.installation_id = u.id`,
+      [JSON.stringify(updates), JSON.stringify(events)],
+    );
+    for (const row of result.rows) saved.set(row.id, { row, progressed: progressed.get(row.id) ?? false });
+    return updates.map((u) => u.id).filter((id) => !saved.has(id));
   }
 
   async addEvent(vendorId: string, installationId: string, e: { type: string; health?: Health | null; message?: string | null; data?: unknown }): Promise<void> {
