@@ -262,21 +262,21 @@ export function createApp(deps: AppDeps): App {
       await new Promise((resolve) => setImmediate(resolve));
       // io.close() disconnects every socket and closes the HTTP server (no new connections); at the
       // same time the workers take no new job and a running rollout step finishes (it holds its
-      // installations' row locks until it commits).
-      await Promise.all([
-        new Promise<void>((resolve) => {
-          void io.close(() => resolve());
-          http.closeAllConnections();
-        }).then(() => phase('sockets closed')),
-        infra.queues.closeWorkers().then(() => phase('workers drained')),
-      ]);
-      // Every session this process held ends now, in one statement: the per-socket disconnect
-      // writes may still be queued when the caller closes the database.
-      await services.agentSessions.closeSessionsOfDeadNodes([nodeId], 'hub process shut down').catch((err: unknown) => log.warn({ err }, 'could not close this node\'s agent sessions'));
-      // Their offline statuses are coalesced until the end of the turn: published now, before the
-      // caller closes Redis (portal users on other hub processes would never see them go offline).
-      notifier.flushLive();
-      phase('sessions closed');
+      // installations' row locks until it commits). Once the sockets are closed, every session this
+      // process held ends in one statement, beside the workers draining (the per-socket disconnect
+      // writes may still be queued when the caller closes the database).
+      const sessionsClosed = new Promise<void>((resolve) => {
+        void io.close(() => resolve());
+        http.closeAllConnections();
+      }).then(async () => {
+        phase('sockets closed');
+        await services.agentSessions.closeSessionsOfDeadNodes([nodeId], 'hub process shut down').catch((err: unknown) => log.warn({ err }, 'could not close this node\'s agent sessions'));
+        // Their offline statuses are coalesced until the end of the turn: published now, before the
+        // caller closes Redis (portal users on other hub processes would never see them go offline).
+        notifier.flushLive();
+        phase('sessions closed');
+      });
+      await Promise.all([sessionsClosed, infra.queues.closeWorkers().then(() => phase('workers drained'))]);
       await hubNodes.stop().catch((err: unknown) => log.warn({ err }, 'could not deregister hub node'));
       phase('deregistered');
       eventLoop.stop();

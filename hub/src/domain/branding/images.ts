@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import createDOMPurify, { type DOMPurify } from 'dompurify';
-import { JSDOM } from 'jsdom';
+import { createRequire } from 'node:module';
+import type { DOMPurify } from 'dompurify';
+import type { JSDOM } from 'jsdom';
 import { BRAND_IMAGE_MAX_BYTES, type BrandImageKind, type BrandImageUpload, type ValidationIssue } from '@flotilla/protocol';
 
 export interface BrandImage {
@@ -16,10 +17,17 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 let purifier: { purify: DOMPurify; window: JSDOM['window'] } | undefined;
-/** One DOM for every sanitisation, built on first use (jsdom is slow to start, uploads are rare). */
+/**
+ * One DOM for every sanitisation, loaded and built on first use: loading jsdom takes about a second,
+ * half of a hub process's start (every restart, every agent reconnect storm waits on it), and
+ * uploads are rare.
+ */
 function svgPurifier() {
   if (!purifier) {
-    const { window } = new JSDOM('');
+    const require = createRequire(import.meta.url);
+    const { JSDOM: Dom } = require('jsdom') as typeof import('jsdom');
+    const createDOMPurify = require('dompurify') as typeof import('dompurify').default;
+    const { window } = new Dom('');
     purifier = { purify: createDOMPurify(window), window };
   }
   return purifier;
