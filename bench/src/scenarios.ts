@@ -5,9 +5,23 @@ import { distribution, pollingLatency } from './stats.js';
 import { cpuPerMinute, ensureConnected, KB, latencyRows, measureFloor, perClient, rolloutToAll, row, usageRows, waitRolloutDone, type Scenario } from './scenario-kit.js';
 import { outage } from './outage.js';
 import { metrics } from './metrics-cost.js';
-import { handshakeBreakdown, rolloutStepTotals, scrapeHub, totalsSince } from './hub-metrics.js';
+import { handshakeBreakdown, histogramTotals, rolloutStepTotals, scrapeHub, totalsSince, type HandshakeBreakdown } from './hub-metrics.js';
 
 export type { BenchContext } from './scenario-kit.js';
+
+/** Where a storm's time goes: each handshake stage on the hub, and each batch the stages wait on. */
+function breakdownRows(ctx: Parameters<Scenario>[0], scenario: string, breakdown: HandshakeBreakdown): void {
+  for (const [stage, t] of breakdown.stages) row(ctx, { scenario, metric: `handshake stage ${stage}: mean per agent (${t.count})`, value: (t.seconds / Math.max(1, t.count)) * 1000, unit: 'ms' });
+  for (const b of breakdown.batches) {
+    row(ctx, {
+      scenario,
+      metric: `batch ${b.batcher} (${b.flushes} flushes, ${Math.round(b.items / b.flushes)} items each): mean wait of a flush's oldest item`,
+      value: (b.waitSeconds / b.flushes) * 1000,
+      unit: 'ms',
+      reference: { label: 'mean flush', value: (b.flushSeconds / b.flushes) * 1000 },
+    });
+  }
+}
 
 /** 1. Connect storm (and the floor's memory and broadcast latency, measured first on an idle machine). */
 const connect: Scenario = async (ctx) => {
@@ -51,17 +65,7 @@ const connect: Scenario = async (ctx) => {
     unit: 'KB',
     reference: { label: 'bare Socket.IO per client', value: (floorMemory?.heap ?? Number.NaN) / KB },
   });
-  // Where the storm's time goes: each handshake stage on the hub, and each batch the stages wait on.
-  for (const [stage, t] of breakdown.stages) row(ctx, { scenario: 'connect storm', metric: `handshake stage ${stage}: mean per agent (${t.count})`, value: (t.seconds / Math.max(1, t.count)) * 1000, unit: 'ms' });
-  for (const b of breakdown.batches) {
-    row(ctx, {
-      scenario: 'connect storm',
-      metric: `batch ${b.batcher} (${b.flushes} flushes, ${Math.round(b.items / b.flushes)} items each): mean wait of a flush's oldest item`,
-      value: (b.waitSeconds / b.flushes) * 1000,
-      unit: 'ms',
-      reference: { label: 'mean flush', value: (b.flushSeconds / b.flushes) * 1000 },
-    });
-  }
+  breakdownRows(ctx, 'connect storm', breakdown);
   usageRows(ctx, 'connect storm', usage);
 };
 
@@ -188,8 +192,14 @@ const reconnect: Scenario = async (ctx) => {
   const stopMs = Date.now() - t0;
   ctx.hub = await ctx.cluster.start(ctx.hub.port);
   const readyMs = Date.now() - t0;
+  const meter = new UsageMeter(() => [ctx.hub.pid]);
   const curve = await ctx.fleet.waitAllHelloedSince(t0, RECONNECT_LIMIT_MS, RECONNECT_FRACTIONS);
   const allBackMs = curve.get(1) ?? Number.NaN;
+  const usage = meter.stop();
+  // The new process's counters start at zero: everything in them is the storm's (and the rollout's).
+  const hubMetrics = await scrapeHub(ctx.hub.url);
+  const phases = [...histogramTotals(hubMetrics, 'flotilla_rollout_step_seconds', 'phase').values()];
+  const steps = { count: Math.max(0, ...phases.map((p) => p.count)), seconds: phases.reduce((sum, p) => sum + p.seconds, 0) };
   await ctx.fleet.waitAllReceived(since, 120_000);
   const done = await waitRolloutDone(ctx, id, 300_000);
   const applies = await ctx.fleet.applies(since);
@@ -204,6 +214,9 @@ const reconnect: Scenario = async (ctx) => {
   row(ctx, { scenario: 'reconnect storm', metric: 'applied twice', value: applies.appliedTwice, unit: 'agents', target: { text: '0', met: applies.appliedTwice === 0 } });
   row(ctx, { scenario: 'reconnect storm', metric: 'duplicate deliveries (ignored by revision)', value: applies.duplicateDeliveries, unit: '' });
   row(ctx, { scenario: 'reconnect storm', metric: `rollout ${done.status} after the restart`, value: Date.now() - t0, unit: 'ms' });
+  row(ctx, { scenario: 'reconnect storm', metric: 'rollout steps that changed something while agents came back (their total time)', value: steps.count, unit: `(${steps.seconds.toFixed(1)} s)` });
+  breakdownRows(ctx, 'reconnect storm', handshakeBreakdown('', hubMetrics));
+  usageRows(ctx, 'reconnect storm (new process, ready → all back)', usage);
 };
 
 /** 6. Multi-node: two hub processes + Redis, agents split between them, fan-out again. */

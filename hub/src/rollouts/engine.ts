@@ -13,6 +13,7 @@ import type { InstallationConfigRepository } from '../domain/desired-state/confi
 import { loadRelease } from '../domain/desired-state/release-loader.js';
 import { applyActions, plan, type Action, type Target } from './planner.js';
 import { windowState } from './windows.js';
+import { agentEventDelay, type AdvanceTiming } from './advance-pacing.js';
 import { explainTargets, type BlockerFacts } from './blockers.js';
 import { toTarget, type RolloutRepository, type RolloutRow, type TargetPatch, type TargetRow } from './rollout-repository.js';
 
@@ -50,8 +51,6 @@ function stepLabel(row: TargetRow, step: number, release: StepRelease | undefine
 }
 
 export const ADVANCE_JOB = 'advance';
-/** The longest agent events wait before they advance a rollout (see trigger). */
-const MAX_DEBOUNCE_MS = 5000;
 
 /**
  * The rollout engine: one "advance" step locks the rollout row (so any hub process may run it, one
@@ -85,16 +84,16 @@ export class RolloutEngine {
    * larger ones: each advance reads every target of the rollout.
    */
   async trigger(rolloutId: string, debounceMs = 0): Promise<void> {
-    // Agent events wait at least twice as long as the last advance of this rollout took (here):
-    // however large the rollout, advancing it takes at most about a third of this process's time.
-    const delay = debounceMs > 0 ? Math.min(MAX_DEBOUNCE_MS, Math.max(debounceMs, 2 * (this.advanceMs.get(rolloutId) ?? 0))) : 0;
+    // Agent events let the rollout rest after its last advance here (advance-pacing): however large
+    // the rollout, advancing it takes at most about a third of this process's time.
+    const delay = debounceMs > 0 ? agentEventDelay(debounceMs, this.advances.get(rolloutId), Date.now()) : 0;
     await this.queues
       .queue<{ rolloutId: string }>('rollouts')
       .add(ADVANCE_JOB, { rolloutId }, { deduplication: { id: `adv-${rolloutId}` }, ...(delay > 0 ? { delay } : {}), attempts: 5, backoff: { type: 'exponential', delay: 500 } });
   }
 
-  /** How long the last advance of each unfinished rollout took on this process (see trigger). */
-  private readonly advanceMs = new Map<string, number>();
+  /** The last advance of each unfinished rollout on this process (see trigger). */
+  private readonly advances = new Map<string, AdvanceTiming>();
 
   async wakeAt(rolloutId: string, at: number): Promise<void> {
     const delay = Math.max(0, at - Date.now());
@@ -373,10 +372,17 @@ export class RolloutEngine {
       'rollouts',
       async (job) => {
         await job.releaseDeduplication();
-        const t0 = Date.now();
-        const unfinished = await this.advance(job.data.rolloutId);
-        if (unfinished) this.advanceMs.set(job.data.rolloutId, Date.now() - t0);
-        else this.advanceMs.delete(job.data.rolloutId);
+        const id = job.data.rolloutId;
+        const startedAt = Date.now();
+        const previous = this.advances.get(id);
+        this.advances.set(id, { startedAt, endedAt: null, durationMs: previous?.durationMs ?? 0 });
+        let unfinished = true;
+        try {
+          unfinished = await this.advance(id);
+        } finally {
+          if (unfinished) this.advances.set(id, { startedAt, endedAt: Date.now(), durationMs: Date.now() - startedAt });
+          else this.advances.delete(id);
+        }
       },
       { concurrency: 4 },
     );
