@@ -231,7 +231,9 @@ export class InstallationRepository {
    * only if the one it was folded onto is still stored, adds the events, and returns the columns of
    * the live status. So a batch costs two round trips, not a transaction's six (a reconnect storm is
    * bound by PostgreSQL's round trips); installations another writer changed in between are folded
-   * again under their row locks. Deleted installations are absent from the result.
+   * again under their row locks. Deleted installations are absent from the result. The rows are
+   * locked through an array of ids, whose size PostgreSQL knows (see appendMany); a batch holds at
+   * most a few hundred reports, so the recordsets' fixed guess of 100 rows cannot go far wrong.
    */
   async saveObservedMany(reports: readonly { vendorId: string; id: string; observed: ObservedState }[]): Promise<Map<string, { row: StatusRow; progressed: boolean }>> {
     const byId = new Map<string, { vendorId: string; reports: ObservedState[] }>();
@@ -285,7 +287,7 @@ export class InstallationRepository {
     const result: { rows: StatusRow[] } = await db.raw(
       `WITH v AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS v(id uuid, applied_revision integer, components jsonb, health text, running_version text, health_changed boolean,
                                                                was_applied_revision integer, was_components jsonb, was_health text, was_running_version text)),
-            l AS MATERIALIZED (SELECT id FROM installations WHERE id IN (SELECT id FROM v) ORDER BY id FOR NO KEY UPDATE),
+            l AS MATERIALIZED (SELECT id FROM installations WHERE id = ANY(?::uuid[]) ORDER BY id FOR NO KEY UPDATE),
             u AS (UPDATE installations AS i SET
                     applied_revision = v.applied_revision, components = v.components, health = v.health, running_version = v.running_version,
                     last_seen_at = now(), status_updated_at = now(),
@@ -301,7 +303,7 @@ export class InstallationRepository {
                     FROM jsonb_to_recordset(?::jsonb) AS ev(ord integer, vendor_id uuid, installation_id uuid, type text, health text, message text, data jsonb)
                    WHERE ev.installation_id IN (SELECT id FROM u) ORDER BY ev.ord)
        SELECT u.*, a.agent_version, a.host AS agent_host FROM u LEFT JOIN agents a ON a.installation_id = u.id`,
-      [JSON.stringify(updates), JSON.stringify(events)],
+      [JSON.stringify(updates), updates.map((u) => u.id), JSON.stringify(events)],
     );
     for (const row of result.rows) saved.set(row.id, { row, progressed: progressed.get(row.id) ?? false });
     return updates.map((u) => u.id).filter((id) => !saved.has(id));
