@@ -55,9 +55,11 @@ export const latencyRows = (ctx: BenchContext, scenario: string, what: string, d
 
 export const cpuPerMinute = (u: Usage) => (u.cpuSeconds / u.wallSeconds) * 60;
 
-export const usageRows = (ctx: BenchContext, scenario: string, u: Usage) => {
-  row(ctx, { scenario, metric: 'hub CPU', value: u.cpuSeconds, unit: 's' });
-  row(ctx, { scenario, metric: 'hub peak RSS', value: u.peakRssBytes / 2 ** 20, unit: 'MiB' });
+/** `of`: which process or span the usage is of, when not the scenario's whole hub. */
+export const usageRows = (ctx: BenchContext, scenario: string, u: Usage, of?: string) => {
+  const suffix = of === undefined ? '' : ` (${of})`;
+  row(ctx, { scenario, metric: `hub CPU${suffix}`, value: u.cpuSeconds, unit: 's' });
+  row(ctx, { scenario, metric: `hub peak RSS${suffix}`, value: u.peakRssBytes / 2 ** 20, unit: 'MiB' });
 };
 
 /** Starts a rollout of a new release to every installation in one unlimited wave; returns its id and the start time. */

@@ -216,7 +216,7 @@ const reconnect: Scenario = async (ctx) => {
   row(ctx, { scenario: 'reconnect storm', metric: `rollout ${done.status} after the restart`, value: Date.now() - t0, unit: 'ms' });
   row(ctx, { scenario: 'reconnect storm', metric: 'rollout steps that changed something while agents came back (their total time)', value: steps.count, unit: `(${steps.seconds.toFixed(1)} s)` });
   breakdownRows(ctx, 'reconnect storm', handshakeBreakdown('', hubMetrics));
-  usageRows(ctx, 'reconnect storm (new process, ready → all back)', usage);
+  usageRows(ctx, 'reconnect storm', usage, 'new process, ready → all back');
 };
 
 /** 6. Multi-node: two hub processes + Redis, agents split between them, fan-out again. */

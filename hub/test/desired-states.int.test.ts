@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import type { DesiredComponent } from '@flotilla/protocol';
 import { createDatabase, type Database } from '../src/infra/database.js';
 import { migrateLatest } from '../src/migrate.js';
 import { DesiredStateRepository } from '../src/domain/installations/desired-state-repository.js';
 import { seedCustomers, seedInstallations, type SeededAgent } from '../src/dev/fleet-seed.js';
-import { createTestDatabase, type TestDatabase } from './helpers.js';
+import { createTestDatabase, withSeedQuery, type TestDatabase } from './helpers.js';
 
 // The repository every deploy and rollout stage writes through, on real PostgreSQL: revisions are
 // gap-free and distinct under concurrency, a wave is one statement, installations being
@@ -26,15 +25,10 @@ beforeAll(async () => {
   await migrateLatest(db);
   repo = new DesiredStateRepository(db);
   [{ id: vendorId }] = await db('vendors').insert({ name: 'Vendor' }).returning('id');
-  const client = new pg.Client({ connectionString: tdb.url });
-  await client.connect();
-  try {
-    const query = (sql: string, params: unknown[]) => client.query(sql, params);
+  await withSeedQuery(tdb.url, async (query) => {
     const customers = await seedCustomers(query, vendorId, 2, 'Customer');
     installations = await seedInstallations(query, { vendorId, customerIds: customers, count: 6, namePrefix: 'site', agents: { count: 5, secretPrefix: 's' } });
-  } finally {
-    await client.end();
-  }
+  });
   const all: { id: string }[] = await db('installations').where({ vendor_id: vendorId }).select('id');
   withoutAgent = all.map((r) => r.id).find((id) => !installations.some((i) => i.installationId === id)) ?? '';
 });

@@ -9,6 +9,7 @@ import { createApp, type App, type AppDeps } from '../src/app.js';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../src/domain/webhooks/settings.js';
 import { DEFAULT_LOG_FOLLOW_SETTINGS, type LogFollowSettings } from '../src/domain/logs/log-follow-settings.js';
 import { DEFAULT_SUPPORT_BUNDLE_SETTINGS, type SupportBundleSettings } from '../src/domain/support-bundles/settings.js';
+import type { SeedQuery } from '../src/dev/fleet-seed.js';
 
 /** Admin connection of the machine's PostgreSQL, where each test file creates its own database. */
 export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -36,6 +37,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url: url.toString(),
     drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
+}
+
+/** Runs `fn` with fleet-seed's query function on a connection of its own to `databaseUrl`. */
+export async function withSeedQuery<T>(databaseUrl: string, fn: (query: SeedQuery) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return await fn((sql, params) => client.query(sql, params));
+  } finally {
+    await client.end();
+  }
 }
 
 export async function adminQuery(sql: string): Promise<void> {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import type { Health } from '@flotilla/protocol';
 import { createDatabase, type Database } from '../src/infra/database.js';
 import { migrateLatest } from '../src/migrate.js';
@@ -7,7 +6,7 @@ import { InstallationRepository, type ObservedState } from '../src/domain/instal
 import { InstallationConfigRepository } from '../src/domain/desired-state/config-repository.js';
 import { createSecretBox } from '../src/infra/secret-box.js';
 import { seedCustomers, seedInstallations, type SeededAgent } from '../src/dev/fleet-seed.js';
-import { createTestDatabase, type TestDatabase } from './helpers.js';
+import { createTestDatabase, withSeedQuery, type TestDatabase } from './helpers.js';
 
 // The status write every agent report goes through, on real PostgreSQL: reports folded in order
 // with their events, the live status's columns returned, and writers of the same installations at
@@ -25,15 +24,10 @@ beforeAll(async () => {
   await migrateLatest(db);
   repo = new InstallationRepository(db, new InstallationConfigRepository(db, createSecretBox(undefined)));
   [{ id: vendorId }] = await db('vendors').insert({ name: 'Vendor' }).returning('id');
-  const client = new pg.Client({ connectionString: tdb.url });
-  await client.connect();
-  try {
-    const query = (sql: string, params: unknown[]) => client.query(sql, params);
+  await withSeedQuery(tdb.url, async (query) => {
     const customers = await seedCustomers(query, vendorId, 1, 'Customer');
     installations = await seedInstallations(query, { vendorId, customerIds: customers, count: 6, namePrefix: 'site', agents: { count: 6, secretPrefix: 's' } });
-  } finally {
-    await client.end();
-  }
+  });
 });
 
 afterAll(async () => {

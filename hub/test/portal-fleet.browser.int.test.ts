@@ -1,10 +1,9 @@
 /// <reference lib="dom" />
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import type { Health } from '@flotilla/protocol';
 import { ApiClient, COMPOSE_V1, created } from './api-client.js';
-import { randomSuffix } from './helpers.js';
+import { randomSuffix, withSeedQuery } from './helpers.js';
 import { shot, signInWithForm, UI_TIMEOUT, useBrowserSuite } from './browser-helpers.js';
 import { connectAgent, host, type AgentSocket } from './sim-agent.js';
 import { seedCustomers, seedInstallations, type SeededAgent } from '../src/dev/fleet-seed.js';
@@ -40,10 +39,7 @@ beforeAll(async () => {
     expect((await api.post(`/releases/${r}/lock`)).status).toBe(200);
     releases.push({ id: r, version });
   }
-  const db = new pg.Client({ connectionString: suite.databaseUrl });
-  await db.connect();
-  try {
-    const query = (sql: string, params: unknown[]) => db.query(sql, params);
+  await withSeedQuery(suite.databaseUrl, async (query) => {
     const customerIds = await seedCustomers(query, signed.vendorId, 20, 'Fleet');
     const [r100, r110] = releases as [{ id: string; version: string }, { id: string; version: string }];
     agents = await seedInstallations(query, {
@@ -59,9 +55,7 @@ beforeAll(async () => {
       ],
       agents: { count: 2, secretPrefix: `fas_seed_${randomSuffix()}_` },
     });
-  } finally {
-    await db.end();
-  }
+  });
 });
 
 afterAll(async () => {
