@@ -2,7 +2,7 @@ import { createRouter, createWebHistory, type RouteRecordRaw, type Router } from
 import { useSessionStore } from './stores/session';
 import { useBrandStore } from './stores/brand';
 import { decideNavigation, type Area, type Capability } from './stores/session-logic';
-import { isPageDownloadError, pageDownloadRecovery } from './lib/page-download';
+import { handledLoad, isPageDownloadError, pageDownloadRecovery } from './lib/page-download';
 import { pageDownloadFailure } from './composables/page-download-failure';
 
 declare module 'vue-router' {
@@ -111,8 +111,17 @@ const routes: RouteRecordRaw[] = [
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ];
 
+/** Every lazy page's loader made safe to leave unawaited (lib/page-download's handledLoad). */
+function withHandledLoads(records: RouteRecordRaw[]): RouteRecordRaw[] {
+  return records.map((r) => {
+    const component = 'component' in r && typeof r.component === 'function' ? { component: handledLoad(r.component as () => Promise<never>) } : {};
+    const children = r.children ? { children: withHandledLoads(r.children) } : {};
+    return { ...r, ...component, ...children } as RouteRecordRaw;
+  });
+}
+
 export function createAppRouter(): Router {
-  const router = createRouter({ history: createWebHistory('/'), routes });
+  const router = createRouter({ history: createWebHistory('/'), routes: withHandledLoads(routes) });
 
   router.beforeEach(async (to) => {
     const session = useSessionStore();

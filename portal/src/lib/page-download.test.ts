@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPageDownloadError, pageDownloadRecovery, PAGE_DOWNLOAD_RETRIES, RELOAD_GUARD_MS } from './page-download';
+import { handledLoad, isPageDownloadError, pageDownloadRecovery, PAGE_DOWNLOAD_RETRIES, RELOAD_GUARD_MS } from './page-download';
 
 describe('isPageDownloadError', () => {
   it('recognises failed page downloads in the words of Chromium, Firefox, Safari and Vite', () => {
@@ -27,5 +27,27 @@ describe('pageDownloadRecovery', () => {
     const now = 1_000_000;
     expect(pageDownloadRecovery(PAGE_DOWNLOAD_RETRIES + 1, now - 1_000, now)).toEqual({ action: 'give-up' });
     expect(pageDownloadRecovery(PAGE_DOWNLOAD_RETRIES + 1, now - RELOAD_GUARD_MS, now)).toEqual({ action: 'reload' });
+  });
+});
+
+describe('handledLoad', () => {
+  it('leaves no unhandled rejection when nobody waits on a failed load, and still rejects for whoever does', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const failing = () => Promise.reject(new Error('Unable to preload CSS for /assets/Table.css'));
+      // The router stopped at another page's failure and never waits on this one.
+      void handledLoad(failing)();
+      await expect(handledLoad(failing)()).rejects.toThrow(/Unable to preload CSS/);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+      // Without it, the same load is reported as unhandled (what Chromium showed as a page error).
+      void failing();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toHaveLength(1);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });

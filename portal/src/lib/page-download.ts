@@ -31,3 +31,18 @@ export function pageDownloadRecovery(failures: number, lastReloadAt: number | nu
   if (lastReloadAt !== null && now - lastReloadAt < RELOAD_GUARD_MS) return { action: 'give-up' };
   return { action: 'reload' };
 }
+
+/**
+ * A lazy page's loader whose failure is never left unhandled. The router waits on a navigation's
+ * loaders one after another and stops at the first that fails (that one reaches router.onError and
+ * the recovery above); a nested page loading beside it (the shell and the fleet page of `/`) then
+ * rejects with nobody waiting, which the browser reports as an uncaught error. Whoever awaits the
+ * returned promise still gets the rejection.
+ */
+export function handledLoad<T>(load: () => Promise<T>): () => Promise<T> {
+  return () => {
+    const loading = load();
+    loading.catch(() => undefined);
+    return loading;
+  };
+}
