@@ -198,7 +198,8 @@ const reconnect: Scenario = async (ctx) => {
   const usage = meter.stop();
   // The new process's counters start at zero: everything in them is the storm's (and the rollout's).
   const hubMetrics = await scrapeHub(ctx.hub.url);
-  const phases = [...histogramTotals(hubMetrics, 'flotilla_rollout_step_seconds', 'phase').values()];
+  const stepPhases = histogramTotals(hubMetrics, 'flotilla_rollout_step_seconds', 'phase');
+  const phases = [...stepPhases.values()];
   const steps = { count: Math.max(0, ...phases.map((p) => p.count)), seconds: phases.reduce((sum, p) => sum + p.seconds, 0) };
   await ctx.fleet.waitAllReceived(since, 120_000);
   const done = await waitRolloutDone(ctx, id, 300_000);
@@ -215,6 +216,7 @@ const reconnect: Scenario = async (ctx) => {
   row(ctx, { scenario: 'reconnect storm', metric: 'duplicate deliveries (ignored by revision)', value: applies.duplicateDeliveries, unit: '' });
   row(ctx, { scenario: 'reconnect storm', metric: `rollout ${done.status} after the restart`, value: Date.now() - t0, unit: 'ms' });
   row(ctx, { scenario: 'reconnect storm', metric: 'rollout steps that changed something while agents came back (their total time)', value: steps.count, unit: `(${steps.seconds.toFixed(1)} s)` });
+  for (const [phase, t] of stepPhases) row(ctx, { scenario: 'reconnect storm', metric: `of which, in all steps: ${phase}`, value: t.seconds * 1000, unit: 'ms' });
   breakdownRows(ctx, 'reconnect storm', handshakeBreakdown('', hubMetrics));
   usageRows(ctx, 'reconnect storm', usage, 'new process, ready → all back');
 };

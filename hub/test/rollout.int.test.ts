@@ -203,8 +203,8 @@ describe('rollout engine with simulated agents', { timeout: 180_000 }, () => {
     const seconds = (phase: string) => metricSample(text, 'flotilla_rollout_step_seconds_sum', { phase }) ?? 0;
     // The rollouts above took dozens of steps that sent stages or finished targets.
     expect(count('read')).toBeGreaterThan(10);
-    for (const phase of ['plan', 'persist', 'commit', 'deliver']) expect(count(phase), phase).toBe(count('read'));
+    for (const phase of ['lock', 'plan', 'persist', 'commit', 'deliver']) expect(count(phase), phase).toBe(count('read'));
     expect(seconds('persist')).toBeGreaterThan(0);
-    expect(seconds('read') + seconds('plan') + seconds('persist') + seconds('commit') + seconds('deliver')).toBeLessThan(count('read') * 5);
+    expect(seconds('lock') + seconds('read') + seconds('plan') + seconds('persist') + seconds('commit') + seconds('deliver')).toBeLessThan(count('read') * 5);
   });
 });

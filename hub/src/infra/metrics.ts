@@ -39,7 +39,7 @@ export type HandshakeStage = 'authenticate' | 'session' | 'hello';
  * `persist` (revisions, targets, timeline), `commit`, `deliver` (desired states handed to the agent
  * outbox and the live progress, after commit).
  */
-export type RolloutStepPhase = 'read' | 'plan' | 'persist' | 'commit' | 'deliver';
+export type RolloutStepPhase = 'lock' | 'read' | 'plan' | 'persist' | 'commit' | 'deliver';
 
 /** `retrying`: failed, BullMQ tries again later; `failed`: failed for good (last attempt, or a manual redelivery). */
 export type WebhookAttemptOutcome = 'succeeded' | 'retrying' | 'failed';
@@ -93,7 +93,7 @@ export function hubMetrics(sources: MetricSources, log: Logger): HubMetrics {
   });
   const rolloutStepSeconds = new Histogram({
     name: 'flotilla_rollout_step_seconds',
-    help: 'Time a rollout step that changed something spent in each phase (read, plan, persist, commit, deliver)',
+    help: 'Time a rollout step that changed something spent in each phase (lock: waiting for the rollout row, read, plan, persist, commit, deliver)',
     labelNames: ['phase'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],

@@ -16,6 +16,7 @@ import { windowState } from './windows.js';
 import { agentEventDelay, type AdvanceTiming } from './advance-pacing.js';
 import { explainTargets, type BlockerFacts } from './blockers.js';
 import { toTarget, type RolloutRepository, type RolloutRow, type TargetPatch, type TargetRow } from './rollout-repository.js';
+import { TargetSnapshots } from './target-snapshots.js';
 
 type RolloutEvent = Parameters<RolloutRepository['events']>[1][number];
 
@@ -72,7 +73,12 @@ export class RolloutEngine {
     private readonly config: Pick<InstallationConfigRepository, 'getMany'>,
     /** Told how long each phase of a step that changed something took (metrics). */
     private readonly observeStep: (phase: RolloutStepPhase, seconds: number) => void = () => undefined,
-  ) {}
+  ) {
+    this.snapshots = new TargetSnapshots(repo);
+  }
+
+  /** The targets of the rollouts this process advances, read in full once and then by what changed. */
+  private readonly snapshots: TargetSnapshots;
 
   /**
    * Asks any hub process's worker to advance the rollout now. Events are coalesced per rollout:
@@ -113,6 +119,7 @@ export class RolloutEngine {
 
     await this.db.transaction(async (trx) => {
       const r = await this.repo.lock(trx, rolloutId);
+      phases.lap('lock');
       // A paused rollout still carries its rollbacks on (the planner does nothing else for it).
       if (!r || (r.status !== 'pending' && r.status !== 'running' && r.status !== 'paused')) return;
       const paused = r.status === 'paused';
@@ -120,7 +127,7 @@ export class RolloutEngine {
       const release = await this.releases.getRelease(r.vendor_id, r.release_id);
       if (!release) return;
       where = { vendorId: r.vendor_id, trackId: release.track_id };
-      const rows = await this.repo.targets(rolloutId, trx);
+      const rows = await this.snapshots.read(trx, rolloutId);
       const releases = await this.stepReleases(r, rows);
       phases.lap('read');
       const targets = rows.map((row) => plannerTarget(row, now));
@@ -160,8 +167,13 @@ export class RolloutEngine {
       progress = { rolloutId, status, message, waves: await this.repo.waveSummary(rolloutId, trx), targets: fresh.map((t) => toTarget(t, { status, message })) };
       scope = { vendorId: r.vendor_id, customerIds: [...new Set(fresh.map((t) => t.customer_id))] };
       phases.lap('persist');
+    }).catch((err: unknown) => {
+      // The copy may hold rows read in a transaction that did not commit: read in full next time.
+      this.snapshots.forget(rolloutId);
+      throw err;
     });
     phases.lap('commit');
+    if (!unfinished) this.snapshots.forget(rolloutId);
 
     // Emit before any further await, so live events leave in commit order.
     for (const fn of afterCommit) fn();

@@ -67,7 +67,17 @@ export interface TargetRow {
   stage_version_failed: boolean;
   status_updated_at: Date;
   maintenance_windows: MaintenanceWindow[];
-  agent_id: string | null;
+}
+
+/**
+ * A read of a rollout's targets as of one statement's snapshot: the rows (all, or those that may
+ * have changed since a watermark), how many targets the rollout has, and the watermark to read the
+ * next changes from (the oldest transaction still running then: every later change is newer).
+ */
+export interface TargetRead {
+  rows: TargetRow[];
+  total: number;
+  watermark: string;
 }
 
 /** The target columns read (not its bookkeeping timestamps: parsing 10 000 dates is not free). */
@@ -149,7 +159,6 @@ export class RolloutRepository {
     return trx('rollout_targets as t')
       .join('installations as i', 'i.id', 't.installation_id')
       .join('customers as c', 'c.id', 't.customer_id')
-      .leftJoin('agents as a', 'a.installation_id', 'i.id')
       .leftJoin('desired_states as d', (j) => j.on('d.installation_id', 't.installation_id').andOn('d.revision', 't.stage_revision'))
       .where('t.rollout_id', id)
       .orderBy('t.position')
@@ -171,8 +180,33 @@ export class RolloutRepository {
         trx.raw(
           `CASE WHEN t.status IN ('deploying', 'rolling_back') THEN (SELECT coalesce(jsonb_agg(x), '[]') FROM jsonb_array_elements(i.components) x WHERE x->>'health' <> 'healthy') END AS unhealthy`,
         ),
-        'a.id as agent_id',
       );
+  }
+
+  /**
+   * The rollout's targets, or with `since` (a watermark of an earlier read) only those whose row,
+   * installation or customer a transaction not finished at that read may have written: a row's
+   * `xmin` is the transaction that wrote it, and `age` compares it with the watermark without
+   * wrapping (both within 2^31 transactions of now: callers read in full after minutes). One
+   * statement: the rows, the count and the next watermark share its snapshot. Deleted targets show
+   * only in the count (the caller compares).
+   */
+  async readTargets(id: string, trx: Knex | Knex.Transaction, since: string | null): Promise<TargetRead> {
+    const q = this.targetQuery(id, trx).clearOrder();
+    if (since !== null) {
+      q.whereRaw('(age(t.xmin) <= age(xid(?::xid8)) OR age(i.xmin) <= age(xid(?::xid8)) OR age(c.xmin) <= age(xid(?::xid8)))', [since, since, since]);
+    }
+    const { rows } = (await trx.raw(
+      `WITH s AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS watermark, (SELECT count(*)::int FROM rollout_targets WHERE rollout_id = ?) AS total)
+       SELECT s.watermark AS read_watermark, s.total AS read_total, x.* FROM s LEFT JOIN ? AS x ON true ORDER BY x.position`,
+      [id, q],
+    )) as { rows: (TargetRow & { read_watermark: string; read_total: number })[] };
+    const first = rows[0];
+    return {
+      rows: rows.flatMap(({ read_watermark: _w, read_total: _t, ...row }) => (row.installation_id === null ? [] : [row])),
+      total: first?.read_total ?? 0,
+      watermark: first?.read_watermark ?? '0',
+    };
   }
 
   /** Targets and finished targets per wave, counted in PostgreSQL (no target rows read). */
