@@ -1,6 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { AgentKind, RolloutProgress } from '@flotilla/protocol';
-import type { Knex } from 'knex';
+import type { RolloutProgress } from '@flotilla/protocol';
 import type { Database, Queues } from '../infra/index.js';
 import type { RolloutStepPhase } from '../infra/metrics.js';
 import type { Logger } from '../logger.js';
@@ -8,50 +7,16 @@ import type { Notifier } from '../domain/shared/notifier.js';
 import type { DesiredStateRepository } from '../domain/installations/desired-state-repository.js';
 import type { ReleaseRepository } from '../domain/releases/release-repository.js';
 import type { ApplicationRepository } from '../domain/applications/application-repository.js';
-import { componentKey, composeRelease, desiredForStage, forAgentKind, type ComposedRelease } from '../domain/desired-state/compose.js';
+import { composeRelease, type ComposedRelease } from '../domain/desired-state/compose.js';
 import type { InstallationConfigRepository } from '../domain/desired-state/config-repository.js';
 import { loadRelease } from '../domain/desired-state/release-loader.js';
 import { applyActions, plan, type Action, type Target } from './planner.js';
 import { windowState } from './windows.js';
-import { agentEventDelay, type AdvanceTiming } from './advance-pacing.js';
+import { AdvanceRunner } from './advance-runner.js';
 import { explainTargets, type BlockerFacts } from './blockers.js';
-import { toTarget, type RolloutRepository, type RolloutRow, type TargetPatch, type TargetRow } from './rollout-repository.js';
+import { toTarget, type RolloutRepository, type RolloutRow, type TargetRow } from './rollout-repository.js';
 import { TargetSnapshots } from './target-snapshots.js';
-
-type RolloutEvent = Parameters<RolloutRepository['events']>[1][number];
-
-/** A stage to send (or roll back) to one target; `failure`: why it failed, on its first rollback step. */
-interface StageSend {
-  action: Extract<Action, { type: 'send-stage' | 'rollback-stage' }>;
-  row: TargetRow;
-  event: RolloutEvent;
-  failure?: string;
-}
-
-/** A release a target deploys: the rollout's own, or a required release it runs first (composed once per advance). */
-interface StepRelease extends ComposedRelease {
-  releaseId: string;
-  version: string;
-}
-
-/** The releases of the rollout's targets' paths, by release id. */
-type StepReleases = ReadonlyMap<string, StepRelease>;
-
-/** The release a target deploys at `step` (its required steps, then the rollout's release). */
-function releaseAt(r: RolloutRow, row: TargetRow, step: number, releases: StepReleases): StepRelease | undefined {
-  return releases.get(row.steps[step]?.releaseId ?? r.release_id);
-}
-
-/** The step a stage action is for: a send-stage says (entering the next step), a rollback stays in the target's. */
-const stepOfAction = (a: Extract<Action, { type: 'send-stage' | 'rollback-stage' }>, row: TargetRow) => (a.type === 'send-stage' ? (a.step ?? row.step) : row.step);
-
-/** For the timeline of a target with required steps: which release a stage belongs to. */
-function stepLabel(row: TargetRow, step: number, release: StepRelease | undefined): string | undefined {
-  if (row.steps.length === 0 || !release) return undefined;
-  return `release ${release.version}${step < row.steps.length ? ' (required)' : ''}, step ${step + 1} of ${row.steps.length + 1}`;
-}
-
-export const ADVANCE_JOB = 'advance';
+import { StepWriter, type StepRelease, type StepReleases } from './step-writer.js';
 
 /**
  * The rollout engine: one "advance" step locks the rollout row (so any hub process may run it, one
@@ -66,44 +31,36 @@ export class RolloutEngine {
     private readonly repo: RolloutRepository,
     private readonly releases: ReleaseRepository,
     private readonly applications: ApplicationRepository,
-    private readonly desired: DesiredStateRepository,
-    private readonly queues: Queues,
+    desired: DesiredStateRepository,
+    queues: Queues,
     private readonly notifier: Notifier,
-    private readonly log: Logger,
-    private readonly config: Pick<InstallationConfigRepository, 'getMany'>,
+    log: Logger,
+    config: Pick<InstallationConfigRepository, 'getMany'>,
     /** Told how long each phase of a step that changed something took (metrics). */
     private readonly observeStep: (phase: RolloutStepPhase, seconds: number) => void = () => undefined,
   ) {
     this.snapshots = new TargetSnapshots(repo);
+    this.writer = new StepWriter(repo, desired, notifier, config);
+    this.runner = new AdvanceRunner(queues, (id) => this.advance(id), log);
   }
+
+  /** When advances run: queued, coalesced, paced, one at a time per rollout here. */
+  private readonly runner: AdvanceRunner;
+
+  /** Writes each step's actions (statuses, events, the stages' desired-state revisions). */
+  private readonly writer: StepWriter;
 
   /** The targets of the rollouts this process advances, read in full once and then by what changed. */
   private readonly snapshots: TargetSnapshots;
 
-  /**
-   * Asks any hub process's worker to advance the rollout now. Events are coalesced per rollout:
-   * while an advance waits in the queue, later events ride on it (it has not read the database
-   * yet). The worker releases the deduplication id as it starts (see `start`), so an event during a
-   * running advance queues the next one, and a job stranded on a crashed process blocks nothing.
-   * 10 000 agent reports cost a handful of advances, and no event is lost. `debounceMs` holds the
-   * advance back a little so that a stream of agent events (a reconnect storm) gathers into fewer,
-   * larger ones: each advance reads every target of the rollout.
-   */
-  async trigger(rolloutId: string, debounceMs = 0): Promise<void> {
-    // Agent events let the rollout rest after its last advance here (advance-pacing): however large
-    // the rollout, advancing it takes at most about a third of this process's time.
-    const delay = debounceMs > 0 ? agentEventDelay(debounceMs, this.advances.get(rolloutId), Date.now()) : 0;
-    await this.queues
-      .queue<{ rolloutId: string }>('rollouts')
-      .add(ADVANCE_JOB, { rolloutId }, { deduplication: { id: `adv-${rolloutId}` }, ...(delay > 0 ? { delay } : {}), attempts: 5, backoff: { type: 'exponential', delay: 500 } });
+  /** Asks for an advance now (`debounceMs`: for agent events, paced; see AdvanceRunner.trigger). */
+  trigger(rolloutId: string, debounceMs = 0): Promise<void> {
+    return this.runner.trigger(rolloutId, debounceMs);
   }
 
-  /** The last advance of each unfinished rollout on this process (see trigger). */
-  private readonly advances = new Map<string, AdvanceTiming>();
-
-  async wakeAt(rolloutId: string, at: number): Promise<void> {
-    const delay = Math.max(0, at - Date.now());
-    await this.queues.queue<{ rolloutId: string }>('rollouts').add(ADVANCE_JOB, { rolloutId }, { jobId: `wake-${rolloutId}-${at}`, delay, attempts: 5, backoff: { type: 'exponential', delay: 500 } });
+  /** Asks for an advance at `at`. */
+  wakeAt(rolloutId: string, at: number): Promise<void> {
+    return this.runner.wakeAt(rolloutId, at);
   }
 
   /** Moves the rollout as far as it can go now; returns whether it is still pending or running. */
@@ -147,7 +104,7 @@ export class RolloutEngine {
 
       // New blockers ride on the step's own target patches: one write per target, not two.
       const blockerPatches = explained.map((row) => ({ installationId: row.installation_id, patch: { blocker: blockers.get(row.installation_id) ?? null } }));
-      const { deliveries, written } = await this.persist(trx, r, actions, byId, releases, now, blockerPatches);
+      const { deliveries, written } = await this.writer.write(trx, r, actions, byId, releases, now, blockerPatches);
       afterCommit.push(...deliveries);
       for (const a of actions) {
         if (a.type === 'wake-at') wake = a.at;
@@ -188,177 +145,6 @@ export class RolloutEngine {
     return unfinished;
   }
 
-  /**
-   * Persists one step's actions in a few statements whatever their number: rollout status changes
-   * as they come, target patches (with `morePatches`) and timeline events collected (events keep
-   * the actions' order) and written in bulk, and every stage sent in this step appended as
-   * desired-state revisions in one go. Returns the deliveries to make after commit, and each
-   * target's patch as written.
-   */
-  private async persist(
-    trx: Knex.Transaction,
-    r: RolloutRow,
-    actions: readonly Action[],
-    rows: Map<string, TargetRow>,
-    releases: StepReleases,
-    now: number,
-    morePatches: readonly { installationId: string; patch: TargetPatch }[],
-  ): Promise<{ deliveries: (() => void)[]; written: Map<string, TargetPatch> }> {
-    const at = new Date(now);
-    const patches: { installationId: string; patch: TargetPatch }[] = [];
-    const events: RolloutEvent[] = [];
-    const sends: StageSend[] = [];
-    for (const a of actions) {
-      switch (a.type) {
-        case 'start':
-          await this.repo.setStatus(trx, r.id, 'running', null);
-          events.push({ rolloutId: r.id, type: 'started' });
-          break;
-        case 'pause':
-          await this.repo.setStatus(trx, r.id, 'paused', a.reason);
-          events.push({ rolloutId: r.id, type: 'paused', message: a.reason });
-          break;
-        case 'complete':
-          await this.repo.setStatus(trx, r.id, 'completed', null);
-          events.push({ rolloutId: r.id, type: 'completed' });
-          break;
-        case 'end-rolled-back':
-          await this.repo.setStatus(trx, r.id, 'rolled_back', a.reason);
-          events.push({ rolloutId: r.id, type: 'rolled_back', message: a.reason });
-          break;
-        case 'wake-at':
-          break;
-        case 'wait':
-          patches.push({ installationId: a.installationId, patch: { status: 'waiting', waiting_for: a.waitingFor, waiting_since: at } });
-          events.push({ rolloutId: r.id, installationId: a.installationId, type: 'waiting', message: a.waitingFor });
-          break;
-        case 'rolled-back':
-          // Its message keeps why it failed (written when the rollback began).
-          patches.push({ installationId: a.installationId, patch: { status: 'rolled_back', finished_at: at, waiting_for: null } });
-          events.push({ rolloutId: r.id, installationId: a.installationId, type: 'rolled_back', ...(rows.get(a.installationId)?.message ? { message: rows.get(a.installationId)?.message ?? '' } : {}) });
-          break;
-        case 'succeeded':
-        case 'failed':
-        case 'skipped': {
-          const message = 'reason' in a ? withFailingChecks(a.reason, a.type === 'failed' ? rows.get(a.installationId) : undefined) : null;
-          patches.push({ installationId: a.installationId, patch: { status: a.type, finished_at: at, message, waiting_for: null } });
-          events.push({ rolloutId: r.id, installationId: a.installationId, type: a.type, ...(message ? { message } : {}) });
-          break;
-        }
-        case 'send-stage':
-        case 'rollback-stage': {
-          const row = rows.get(a.installationId);
-          if (!row) break;
-          // The revision is known once appended below; the event keeps its place in the timeline.
-          // The first rollback step says why the installation failed (its target's message from now on).
-          const failure = a.type === 'rollback-stage' && a.reason ? withFailingChecks(a.reason, row) : undefined;
-          const label = stepLabel(row, stepOfAction(a, row), releaseAt(r, row, stepOfAction(a, row), releases));
-          const message = failure ?? label;
-          const event: RolloutEvent = { rolloutId: r.id, installationId: a.installationId, type: a.type === 'rollback-stage' ? 'rollback-stage' : 'stage-sent', stage: a.stage, ...(message ? { message } : {}) };
-          events.push(event);
-          sends.push({ action: a, row, event, ...(failure ? { failure } : {}) });
-          break;
-        }
-      }
-    }
-    const deliveries = await this.sendStages(trx, r, sends, releases, at, patches);
-    const sent = new Set(sends.filter((s) => s.event.revision !== undefined).map((s) => s.event));
-    const written = await this.repo.updateTargets(trx, r.id, [...patches, ...morePatches]);
-    await this.repo.events(trx, events.filter((e) => !(e.type === 'stage-sent' || e.type === 'rollback-stage') || sent.has(e)));
-    return { deliveries, written };
-  }
-
-  /** Appends a desired-state revision per stage sent (base + release components up to the stage). */
-  private async sendStages(
-    trx: Knex.Transaction,
-    r: RolloutRow,
-    sends: StageSend[],
-    releases: StepReleases,
-    at: Date,
-    patches: { installationId: string; patch: TargetPatch }[],
-  ): Promise<(() => void)[]> {
-    if (sends.length === 0) return [];
-    // The revision each installation had before the rollout touched it (recorded at its first
-    // stage), and its configuration (merged by the hub, so the agent applies what we show).
-    const installations: { id: string; desired_revision: number; desired_version: string | null; release_id: string | null; agent_kind: AgentKind }[] = await trx('installations')
-      .whereIn('id', sends.map((s) => s.row.installation_id))
-      .select('id', 'desired_revision', 'desired_version', 'release_id', 'agent_kind');
-    const installation = new Map(installations.map((i) => [i.id, i]));
-    const configs = await this.config.getMany(installations.map((i) => i.id), trx);
-    // The base is what ran before the release in flight: before the rollout's first stage, or, as a
-    // target enters its next step, the required release it just completed (a rollback never undoes it).
-    const fresh = (s: StageSend) => s.row.base_revision === null || stepOfAction(s.action, s.row) > s.row.step;
-    const baseRevision = (s: StageSend) => (fresh(s) ? (installation.get(s.row.installation_id)?.desired_revision ?? 0) : (s.row.base_revision ?? 0));
-    // What it showed before the release in flight: recorded with base_revision, restored by a full rollback.
-    const base = (s: StageSend) =>
-      fresh(s)
-        ? { version: installation.get(s.row.installation_id)?.desired_version ?? null, releaseId: installation.get(s.row.installation_id)?.release_id ?? null }
-        : { version: s.row.base_version, releaseId: s.row.base_release_id };
-    const bases = await this.repo.desiredAtMany(
-      trx,
-      sends.filter((s) => baseRevision(s) > 0).map((s) => ({ installationId: s.row.installation_id, revision: baseRevision(s) })),
-    );
-    const planned = sends.flatMap((s) => {
-      const step = stepOfAction(s.action, s.row);
-      const release = releaseAt(r, s.row, step, releases);
-      if (!release) return [];
-      const rollback = s.action.type === 'rollback-stage';
-      const base = bases.get(s.row.installation_id) ?? [];
-      // A mixed track ships compose and helm flavours: each installation gets its agent's.
-      const kind = installation.get(s.row.installation_id)?.agent_kind ?? 'compose';
-      const own = forAgentKind(release.components, kind);
-      const components = desiredForStage({ release, kind, base, stage: s.action.stage, rollback, config: configs.get(s.row.installation_id) ?? {} });
-      const last = !rollback && s.action.stage >= release.stageCount;
-      // Rolling back stage 1 returns to exactly what ran before: its label and release with it.
-      const restored = rollback && s.action.stage <= 1;
-      // The release versions this stage deploys (a rollback returns to versions deployed before).
-      const versionIds = rollback ? [] : own.filter((c) => c.stage <= s.action.stage).flatMap((c) => release.versionIds.get(componentKey(c)) ?? []);
-      return [{ ...s, step, release, rollback, components, last, restored, versionIds }];
-    });
-    const appended = await this.desired.appendMany(
-      r.vendor_id,
-      planned.map((p) => ({
-        installationId: p.row.installation_id,
-        components: p.components,
-        source: { rolloutId: r.id, releaseId: p.release.releaseId, stage: p.action.stage, ...(p.row.steps.length > 0 ? { step: p.step } : {}), ...(p.rollback ? { rollback: true } : {}) },
-        desiredVersion: p.restored
-          ? base(p).version
-          : p.rollback
-            ? `${p.release.version} (rolling back stage ${p.action.stage})`
-            : p.last
-              ? p.release.version
-              : `${p.release.version} (stage ${p.action.stage}/${p.release.stageCount})`,
-        createdBy: null,
-        releaseId: p.restored ? base(p).releaseId : p.last ? p.release.releaseId : null,
-        versionIds: p.versionIds,
-      })),
-      trx,
-    );
-    const deliveries: (() => void)[] = [];
-    for (const p of planned) {
-      const next = appended.get(p.row.installation_id);
-      if (!next) continue;
-      p.event.revision = next.revision;
-      patches.push({
-        installationId: p.row.installation_id,
-        patch: {
-          status: p.rollback ? 'rolling_back' : 'deploying',
-          waiting_for: null,
-          step: p.step,
-          stage: p.action.stage,
-          stage_revision: next.revision,
-          stage_sent_at: at,
-          base_revision: baseRevision(p),
-          base_version: base(p).version,
-          base_release_id: base(p).releaseId,
-          ...(p.failure ? { message: p.failure } : {}),
-        },
-      });
-      const agentId = next.agentId;
-      if (agentId) deliveries.push(() => this.notifier.desiredState(agentId, { installationId: p.row.installation_id, revision: next.revision, components: p.components }));
-    }
-    return deliveries;
-  }
 
   /** The rollout's release and the required releases its targets step through, with their components. */
   private async stepReleases(r: RolloutRow, rows: readonly TargetRow[]): Promise<StepReleases> {
@@ -378,30 +164,9 @@ export class RolloutEngine {
     return composeRelease(await loadRelease(this.applications, vendorId, release));
   }
 
-  /** Runs the worker on this process and re-arms every moving rollout (after a crash, nothing waits forever). */
+  /** Runs the advance worker on this process and re-arms every moving rollout (after a crash, nothing waits forever). */
   start(): void {
-    this.queues.work<{ rolloutId: string }>(
-      'rollouts',
-      async (job) => {
-        await job.releaseDeduplication();
-        const id = job.data.rolloutId;
-        const startedAt = Date.now();
-        const previous = this.advances.get(id);
-        this.advances.set(id, { startedAt, endedAt: null, durationMs: previous?.durationMs ?? 0 });
-        let unfinished = true;
-        try {
-          unfinished = await this.advance(id);
-        } finally {
-          if (unfinished) this.advances.set(id, { startedAt, endedAt: Date.now(), durationMs: Date.now() - startedAt });
-          else this.advances.delete(id);
-        }
-      },
-      { concurrency: 4 },
-    );
-    this.repo
-      .running()
-      .then((ids) => Promise.all(ids.map((id) => this.trigger(id))))
-      .catch((err: unknown) => this.log.error({ err }, 'could not re-arm running rollouts'));
+    this.runner.start(() => this.repo.running());
   }
 }
 
@@ -419,14 +184,6 @@ function phaseClock() {
   };
 }
 
-/**
- * A failure's reason with the checks that failed, as the agent reported them (component, health,
- * message): "stage 1 failed: web failed (0/1 up; web: unhealthy: …)".
- */
-export function withFailingChecks(reason: string, row: Pick<TargetRow, 'unhealthy'> | undefined): string {
-  const failing = (row?.unhealthy ?? []).map((c) => `${c.name} ${c.health}${c.message ? ` (${c.message})` : ''}`);
-  return failing.length > 0 ? `${reason}: ${failing.join('; ')}` : reason;
-}
 
 /** The facts of a target's row an explanation needs beyond the planner's view. */
 function blockerFacts(row: TargetRow | undefined, waitsNow: boolean, releaseReady: boolean, now: number): BlockerFacts {
