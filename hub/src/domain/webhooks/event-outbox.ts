@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Database } from '../../infra/index.js';
 import { mapSourceRow, SOURCE_FILTERS, type MappedEvent, type SourceRow } from './event-mapping.js';
 
-type Source = keyof typeof SOURCE_FILTERS;
+export type Source = keyof typeof SOURCE_FILTERS;
 const SOURCES = Object.keys(SOURCE_FILTERS) as Source[];
 
 /** Records what events cause inside the outbox's transaction; returns what to do once it committed (queue jobs). */
@@ -65,7 +65,7 @@ export class EventOutbox {
       const full = rows.length >= this.batch;
       if (!full) {
         // Past rows that mean nothing (most of them): the newest finished row, so they are not read again.
-        const last = (await trx(source).where('xid', '<', trx.raw('?::xid8', [xmin])).orderBy([{ column: 'xid', order: 'desc' }, { column: 'id', order: 'desc' }]).first(trx.raw('xid::text AS xid'), trx.raw('id::text AS id'))) as { xid: string; id: string } | undefined;
+        const last = (await newestFinishedRow(trx, source, xmin)) as { xid: string; id: string } | undefined;
         if (last && after(last, cursor)) next = last;
       }
       const events = rows.flatMap((r) => mapSourceRow(r.row) ?? []);
@@ -103,6 +103,21 @@ export class EventOutbox {
     const rows: { xid: string; id: string; at: Date; vendor_id: string; action: string; target_id: string | null }[] = await trx('audit_log as e').modify(window('e')).select(trx.raw('e.xid::text AS xid'), 'e.id', 'e.at', 'e.vendor_id', 'e.action', 'e.target_id');
     return rows.map((r) => ({ xid: r.xid, id: String(r.id), row: { source: 'audit_log', id: String(r.id), at: r.at, vendorId: r.vendor_id, action: r.action, targetId: r.target_id } }));
   }
+}
+
+/**
+ * The newest row of `source` that a finished transaction wrote (older than `xmin`): the last entry
+ * of its (xid, id) index. Columns are named with their table: a bare `xid` in ORDER BY is the
+ * select list's text column, which sorts the whole table (seconds once it holds millions of rows).
+ */
+export function newestFinishedRow(trx: Knex | Knex.Transaction, source: Source, xmin: string): Knex.QueryBuilder {
+  return trx(source)
+    .where(`${source}.xid`, '<', trx.raw('?::xid8', [xmin]))
+    .orderBy([
+      { column: `${source}.xid`, order: 'desc' },
+      { column: `${source}.id`, order: 'desc' },
+    ])
+    .first(trx.raw('xid::text AS xid'), trx.raw('id::text AS id'));
 }
 
 /** (xid, id) order; xids are decimal strings of 64-bit numbers. */
