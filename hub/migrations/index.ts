@@ -30,6 +30,7 @@ import * as m20261207400000 from './20261207400000_webhook_delivery_housekeeping
 import * as m20261207500000 from './20261207500000_support_bundles.js';
 import * as m20261208100000 from './20261208100000_installation_config.js';
 import * as m20261208200000 from './20261208200000_webhook_delivery_once.js';
+import * as m20261208300000 from './20261208300000_open_sessions_by_agent.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -69,6 +70,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261207500000_support_bundles', m20261207500000],
   ['20261208100000_installation_config', m20261208100000],
   ['20261208200000_webhook_delivery_once', m20261208200000],
+  ['20261208300000_open_sessions_by_agent', m20261208300000],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

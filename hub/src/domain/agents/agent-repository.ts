@@ -116,13 +116,16 @@ export class AgentRepository {
    * later one sees the earlier one, and has the higher id.
    */
   async openSessions(items: readonly { identity: AgentIdentity; hubNode: string; ip: string | undefined; agentVersion: string; message: string }[]): Promise<OpenedSession[]> {
-    const records = items.map((it, ord) => ({ ord, vendor_id: it.identity.vendorId, installation_id: it.identity.installationId, agent_id: it.identity.agentId, hub_node: it.hubNode, ip: it.ip ?? null, agent_version: it.agentVersion, message: it.message }));
+    const records = items.map((it) => ({ vendor_id: it.identity.vendorId, installation_id: it.identity.installationId, agent_id: it.identity.agentId, hub_node: it.hubNode, ip: it.ip ?? null, agent_version: it.agentVersion, message: it.message }));
     type Row = { id: number; ord: number; others: string[] | null };
     const result = await this.db.transaction(async (trx): Promise<{ rows: Row[] }> => {
       // In agent id order, so two batches never wait for each other in a circle.
       await trx.raw(`SELECT pg_advisory_xact_lock(${SESSION_LOCK_SPACE}, hashtext(a)) FROM (SELECT DISTINCT a FROM unnest(?::text[]) AS a ORDER BY a) s`, [records.map((r) => r.agent_id)]);
       return trx.raw(
-        `WITH v AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS v(ord integer, vendor_id uuid, installation_id uuid, agent_id text, hub_node text, ip text, agent_version text, message text)),
+        // Typed arrays, not a JSON document: unnest tells the planner how many rows come, so it
+        // looks up each installation and open session instead of scanning them all.
+        `WITH v AS (SELECT v.*, (v.n - 1)::int AS ord FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                      WITH ORDINALITY AS v(vendor_id, installation_id, agent_id, hub_node, ip, agent_version, message, n)),
               prev AS (SELECT agent_id, array_agg(DISTINCT hub_node) AS nodes FROM agent_sessions
                         WHERE agent_id IN (SELECT agent_id FROM v) AND disconnected_at IS NULL AND poll_expires_at IS NULL GROUP BY agent_id),
               s AS (INSERT INTO agent_sessions (vendor_id, installation_id, agent_id, hub_node, ip, agent_version)
@@ -133,7 +136,7 @@ export class AgentRepository {
          SELECT s.id, min(v.ord) AS ord, min(prev.nodes) AS others
            FROM s JOIN v ON v.agent_id = s.agent_id LEFT JOIN prev ON prev.agent_id = s.agent_id
           GROUP BY s.id ORDER BY s.id`,
-        [JSON.stringify(records)],
+        [records.map((r) => r.vendor_id), records.map((r) => r.installation_id), records.map((r) => r.agent_id), records.map((r) => r.hub_node), records.map((r) => r.ip), records.map((r) => r.agent_version), records.map((r) => r.message)] as Knex.Value[],
       );
     });
     // Ids are increasing in insertion order, and inserted in \`ord\` order: pair them up per agent.
@@ -151,17 +154,18 @@ export class AgentRepository {
    */
   async closeSessions(items: readonly { sessionId: number; vendorId: string; installationId: string; message: string }[]): Promise<void> {
     const records = items.map((it) => ({ session_id: it.sessionId, vendor_id: it.vendorId, installation_id: it.installationId, message: it.message }));
+    // (typed arrays: see openSessions)
     // Sessions are locked and closed (c) before the installations (l reads c): the same order as
     // closeOpenSessions, so the two never deadlock. A session already closed (its hub process shut
     // down meanwhile) gets no second event and changes nothing.
     await this.db.transaction(async (trx) => {
       const result: { rows: { id: string }[] } = await trx.raw(
-        `WITH v AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS v(session_id bigint, vendor_id uuid, installation_id uuid, message text)),
+        `WITH v AS (SELECT * FROM unnest(?::bigint[], ?::uuid[], ?::uuid[], ?::text[]) AS v(session_id, vendor_id, installation_id, message)),
               ls AS (SELECT id FROM agent_sessions WHERE id IN (SELECT session_id FROM v) ORDER BY id FOR NO KEY UPDATE),
               c AS (UPDATE agent_sessions s SET disconnected_at = now() FROM ls WHERE s.id = ls.id AND s.disconnected_at IS NULL RETURNING s.id, s.installation_id),
               e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT v.vendor_id, v.installation_id, 'disconnected', v.message FROM v JOIN c ON c.id = v.session_id)
          SELECT id FROM installations WHERE id IN (SELECT installation_id FROM c) ORDER BY id FOR NO KEY UPDATE`,
-        [JSON.stringify(records)],
+        [records.map((r) => r.session_id), records.map((r) => r.vendor_id), records.map((r) => r.installation_id), records.map((r) => r.message)],
       );
       await refreshOnline(trx, result.rows.map((r) => r.id));
     });
@@ -170,10 +174,11 @@ export class AgentRepository {
   /** Records many hellos (agent version and host facts) in one statement. */
   async recordHellos(items: readonly { agentId: string; agentVersion: string; host: HostFacts }[]): Promise<void> {
     await this.db.raw(
+      // (typed arrays: see openSessions)
       `UPDATE agents a SET agent_version = v.agent_version, host = v.host
-         FROM jsonb_to_recordset(?::jsonb) AS v(agent_id text, agent_version text, host jsonb)
+         FROM unnest(?::text[], ?::text[], ?::jsonb[]) AS v(agent_id, agent_version, host)
         WHERE a.id = v.agent_id`,
-      [JSON.stringify(items.map((i) => ({ agent_id: i.agentId, agent_version: i.agentVersion, host: i.host })))],
+      [items.map((i) => i.agentId), items.map((i) => i.agentVersion), items.map((i) => JSON.stringify(i.host))],
     );
   }
 
