@@ -26,6 +26,11 @@ function breakdownRows(ctx: Parameters<Scenario>[0], scenario: string, breakdown
 /** 1. Connect storm (and the floor's memory and broadcast latency, measured first on an idle machine). */
 const connect: Scenario = async (ctx) => {
   const n = ctx.seeded.agents.length;
+  // The hub that just created every installation through the API keeps what its allocator grew to
+  // for that, and the connections reuse it: memory per agent is measured in a process started
+  // afresh, as after a deploy (the floor's measurement gives its backlog time to drain).
+  await ctx.hub.stop();
+  ctx.hub = await ctx.cluster.start(ctx.hub.port);
   await measureFloor(ctx);
 
   const before = await ctx.hub.memory();
