@@ -30,11 +30,25 @@ afterAll(async () => {
 
 describe('newestFinishedRow', () => {
   it('is the newest row of a finished transaction, read from the end of the (xid, id) index', async () => {
-    const { rows: [snap] } = (await db.raw('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin')) as { rows: { xmin: string }[] };
-    const xmin = snap?.xmin ?? '0';
-    const newest = (await db('audit_log').orderBy([{ column: 'audit_log.xid', order: 'desc' }, { column: 'audit_log.id', order: 'desc' }]).first(db.raw('xid::text AS xid'), db.raw('id::text AS id'))) as { xid: string; id: string };
-    expect(await newestFinishedRow(db, 'audit_log', xmin)).toEqual(newest);
+    // The snapshot's xmin is cluster-wide: a transaction open in another test's database holds it
+    // back. So the test chooses the xmin, as the outbox would see it, instead of reading the cluster's.
+    const written = (await db('audit_log').select(db.raw('xid::text AS xid'), db.raw('id::text AS id'))) as { xid: string; id: string }[];
+    const xids = [...new Set(written.map((r) => BigInt(r.xid)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    expect(xids).toHaveLength(20);
+    const newestBelow = (xmin: bigint) =>
+      written
+        .filter((r) => BigInt(r.xid) < xmin)
+        .reduce<{ xid: string; id: string } | undefined>((best, r) => (!best || BigInt(r.xid) > BigInt(best.xid) || (r.xid === best.xid && BigInt(r.id) > BigInt(best.id)) ? r : best), undefined);
 
+    const allFinished = xids[19]! + 1n;
+    // ids run past 9999, so a text sort would pick the wrong row.
+    expect(await newestFinishedRow(db, 'audit_log', String(allFinished))).toEqual({ xid: String(xids[19]), id: '10000' });
+    const halfFinished = xids[10]!;
+    expect(await newestFinishedRow(db, 'audit_log', String(halfFinished))).toEqual(newestBelow(halfFinished));
+    expect(newestBelow(halfFinished)?.xid).toBe(String(xids[9]));
+    expect(await newestFinishedRow(db, 'audit_log', String(xids[0]))).toBeUndefined();
+
+    const xmin = String(allFinished);
     const { sql, bindings } = newestFinishedRow(db, 'audit_log', xmin).toSQL();
     const { rows } = (await db.raw(`EXPLAIN (FORMAT JSON) ${sql}`, bindings)) as { rows: { 'QUERY PLAN': unknown }[] };
     const plan = JSON.stringify(rows[0]?.['QUERY PLAN']);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import pg from 'pg';
+import type { Knex } from 'knex';
 import { Redis } from 'ioredis';
 import { createLogger } from '../src/logger.js';
 import { openInfra, type Infra } from '../src/infra/index.js';
@@ -182,6 +183,23 @@ export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefine
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * Waits until every transaction that was running when it was called has ended. A snapshot's xmin
+ * is cluster-wide: another test file's open transaction, in its own database, holds it back, so a
+ * test that expects exact "changed since the last snapshot" results settles first.
+ */
+export async function untilOlderTransactionsEnd(db: Knex, timeoutMs = 30_000): Promise<void> {
+  const { rows: [mark] } = (await db.raw('SELECT pg_current_xact_id()::text AS xid')) as { rows: { xid: string }[] };
+  await waitFor(
+    async () => {
+      const { rows: [row] } = (await db.raw('SELECT pg_snapshot_xmin(pg_current_snapshot()) > ?::xid8 AS passed', [mark?.xid ?? '0'])) as { rows: { passed: boolean }[] };
+      return row?.passed === true ? true : undefined;
+    },
+    timeoutMs,
+    'the transactions older than this one (in any database) to end',
+  );
 }
 
 /** A loopback port that was free a moment ago. */

@@ -5,7 +5,7 @@ import { migrateLatest } from '../src/migrate.js';
 import { RolloutRepository } from '../src/rollouts/rollout-repository.js';
 import { TargetSnapshots } from '../src/rollouts/target-snapshots.js';
 import { seedCustomers, seedInstallations, type SeededAgent } from '../src/dev/fleet-seed.js';
-import { createTestDatabase, withSeedQuery, type TestDatabase } from './helpers.js';
+import { createTestDatabase, untilOlderTransactionsEnd, withSeedQuery, type TestDatabase } from './helpers.js';
 
 // An advance reads its rollout's targets through a per-process copy that only reads what changed
 // since (by the transaction that wrote each row). On real PostgreSQL: changes by anyone, in any
@@ -45,6 +45,9 @@ beforeEach(async () => {
     { vendorId, releaseId, strategy: { ...DEFAULT_ROLLOUT_STRATEGY, waves: [{ percent: 100 }] }, stageCount: 1, createdBy: null },
     installations.map((i) => ({ installationId: i.installationId, customerId: byInstallation.get(i.installationId) ?? '', wave: 0, steps: [] })),
   );
+  // Otherwise a transaction open in another test's database keeps the watermark below this
+  // setup's writes, and the first delta reads them again.
+  await untilOlderTransactionsEnd(db);
 });
 
 /** Reads through `snapshots` inside a transaction (as an advance does), with what the delta returned. */
