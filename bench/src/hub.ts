@@ -77,7 +77,9 @@ export class HubCluster {
     const probeFile = path.join(this.logDir, `memory-${port}-${this.started + 1}.json`);
     env.BENCH_MEMORY_PROBE = probeFile;
     const prof = this.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', this.cpuProfDir] : [];
-    const child = spawn(process.execPath, [...prof, '--expose-gc', '--import', pathToFileURL(MEMORY_PROBE).href, hubMain()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Node or V8 flags to compare (e.g. a young generation's size), for the hub processes only.
+    const nodeArgs = (process.env.BENCH_HUB_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    const child = spawn(process.execPath, [...prof, ...nodeArgs, '--expose-gc', '--import', pathToFileURL(MEMORY_PROBE).href, hubMain()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let probes = 0;
     let out = '';
     // The hub's warnings and errors, kept for the report (and the tail for a start that fails).

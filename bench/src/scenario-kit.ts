@@ -19,6 +19,8 @@ export interface MemoryPerClient {
   rss: number;
   /** Live JS heap plus buffers outside it (socket buffers) per client. */
   heap: number;
+  /** Heap V8 keeps committed per client: live objects and the slack between them. */
+  committed: number;
 }
 
 export interface BenchContext {
@@ -45,6 +47,7 @@ export const row = (ctx: BenchContext, r: ResultRow) => ctx.rows.push(r);
 export const perClient = (before: NodeJS.MemoryUsage, after: NodeJS.MemoryUsage, n: number): MemoryPerClient => ({
   rss: (after.rss - before.rss) / n,
   heap: (after.heapUsed + after.external - before.heapUsed - before.external) / n,
+  committed: (after.heapTotal - before.heapTotal) / n,
 });
 
 export const latencyRows = (ctx: BenchContext, scenario: string, what: string, d: Distribution, reference?: Distribution, refLabel = 'bare Socket.IO') => {

@@ -70,6 +70,14 @@ const connect: Scenario = async (ctx) => {
     unit: 'KB',
     reference: { label: 'bare Socket.IO per client', value: (floorMemory?.heap ?? Number.NaN) / KB },
   });
+  // RSS beyond heap + buffers is mostly heap V8 keeps committed around the live objects.
+  row(ctx, {
+    scenario: 'connect storm',
+    metric: 'hub V8 heap committed per connected agent (after a full GC)',
+    value: perAgent.committed / KB,
+    unit: 'KB',
+    reference: { label: 'bare Socket.IO per client', value: (floorMemory?.committed ?? Number.NaN) / KB },
+  });
   breakdownRows(ctx, 'connect storm', breakdown);
   usageRows(ctx, 'connect storm', usage);
 };
