@@ -123,11 +123,14 @@ export class AgentRepository {
       await trx.raw(`SELECT pg_advisory_xact_lock(${SESSION_LOCK_SPACE}, hashtext(a)) FROM (SELECT DISTINCT a FROM unnest(?::text[]) AS a ORDER BY a) s`, [records.map((r) => r.agent_id)]);
       return trx.raw(
         // Typed arrays, not a JSON document: unnest tells the planner how many rows come, so it
-        // looks up each installation and open session instead of scanning them all.
+        // looks up each installation instead of scanning them all. Open sessions are filtered on
+        // the array itself (hashed): during a storm agent_sessions grows from empty faster than
+        // its statistics, and a join with v was planned as a nested loop over every open session
+        // (55 of a batch's 57 ms at 5 700 open sessions).
         `WITH v AS (SELECT v.*, (v.n - 1)::int AS ord FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
                       WITH ORDINALITY AS v(vendor_id, installation_id, agent_id, hub_node, ip, agent_version, message, n)),
               prev AS (SELECT agent_id, array_agg(DISTINCT hub_node) AS nodes FROM agent_sessions
-                        WHERE agent_id IN (SELECT agent_id FROM v) AND disconnected_at IS NULL AND poll_expires_at IS NULL GROUP BY agent_id),
+                        WHERE agent_id = ANY(?::text[]) AND disconnected_at IS NULL AND poll_expires_at IS NULL GROUP BY agent_id),
               s AS (INSERT INTO agent_sessions (vendor_id, installation_id, agent_id, hub_node, ip, agent_version)
                     SELECT vendor_id, installation_id, agent_id, hub_node, ip, agent_version FROM v ORDER BY ord RETURNING id, agent_id),
               e AS (INSERT INTO installation_events (vendor_id, installation_id, type, message) SELECT vendor_id, installation_id, 'connected', message FROM v ORDER BY ord),
@@ -136,7 +139,7 @@ export class AgentRepository {
          SELECT s.id, min(v.ord) AS ord, min(prev.nodes) AS others
            FROM s JOIN v ON v.agent_id = s.agent_id LEFT JOIN prev ON prev.agent_id = s.agent_id
           GROUP BY s.id ORDER BY s.id`,
-        [records.map((r) => r.vendor_id), records.map((r) => r.installation_id), records.map((r) => r.agent_id), records.map((r) => r.hub_node), records.map((r) => r.ip), records.map((r) => r.agent_version), records.map((r) => r.message)] as Knex.Value[],
+        [records.map((r) => r.vendor_id), records.map((r) => r.installation_id), records.map((r) => r.agent_id), records.map((r) => r.hub_node), records.map((r) => r.ip), records.map((r) => r.agent_version), records.map((r) => r.message), records.map((r) => r.agent_id)] as Knex.Value[],
       );
     });
     // Ids are increasing in insertion order, and inserted in \`ord\` order: pair them up per agent.

@@ -259,7 +259,18 @@ export class InstallationRepository {
   ): Promise<string[]> {
     const read = db('installations').whereRaw('id = ANY(?::uuid[])', [ids]).select('id', 'vendor_id', 'health', 'applied_revision', 'components', 'running_version');
     const before: { id: string; vendor_id: string; health: Health; applied_revision: number; components: ComponentState[]; running_version: string | null }[] = locked ? await read.orderBy('id').forNoKeyUpdate() : await read;
-    const updates: { id: string; [column: string]: unknown }[] = [];
+    const updates: {
+      id: string;
+      applied_revision: number;
+      components: ComponentState[];
+      health: Health;
+      running_version: string | null;
+      health_changed: boolean;
+      was_applied_revision: number;
+      was_components: ComponentState[];
+      was_health: Health;
+      was_running_version: string | null;
+    }[] = [];
     const events: Record<string, unknown>[] = [];
     const progressed = new Map<string, boolean>();
     for (const b of before) {
@@ -285,8 +296,11 @@ export class InstallationRepository {
     }
     if (updates.length === 0) return [];
     const result: { rows: StatusRow[] } = await db.raw(
-      `WITH v AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS v(id uuid, applied_revision integer, components jsonb, health text, running_version text, health_changed boolean,
-                                                               was_applied_revision integer, was_components jsonb, was_health text, was_running_version text)),
+      // Typed arrays (unnest), not a JSON document: the planner knows how many rows come. With
+      // jsonb_to_recordset's guess of 100 it joined the locked rows by rescanning them per input
+      // (233 000 rows filtered, 86 ms for a batch of 483 in a connect storm).
+      `WITH v AS (SELECT * FROM unnest(?::uuid[], ?::integer[], ?::jsonb[], ?::text[], ?::text[], ?::boolean[], ?::integer[], ?::jsonb[], ?::text[], ?::text[])
+                    AS v(id, applied_revision, components, health, running_version, health_changed, was_applied_revision, was_components, was_health, was_running_version)),
             l AS MATERIALIZED (SELECT id FROM installations WHERE id = ANY(?::uuid[]) ORDER BY id FOR NO KEY UPDATE),
             u AS (UPDATE installations AS i SET
                     applied_revision = v.applied_revision, components = v.components, health = v.health, running_version = v.running_version,
@@ -303,7 +317,14 @@ export class InstallationRepository {
                     FROM jsonb_to_recordset(?::jsonb) AS ev(ord integer, vendor_id uuid, installation_id uuid, type text, health text, message text, data jsonb)
                    WHERE ev.installation_id IN (SELECT id FROM u) ORDER BY ev.ord)
        SELECT u.*, a.agent_version, a.host AS agent_host FROM u LEFT JOIN agents a ON a.installation_id = u.id`,
-      [JSON.stringify(updates), updates.map((u) => u.id), JSON.stringify(events)],
+      [
+        ...(['id', 'applied_revision', 'components', 'health', 'running_version', 'health_changed', 'was_applied_revision', 'was_components', 'was_health', 'was_running_version'] as const).map((column) =>
+          // jsonb elements as JSON text (node-pg would send a nested JS array as a dimension).
+          updates.map((u) => (column === 'components' || column === 'was_components' ? JSON.stringify(u[column]) : u[column])),
+        ),
+        updates.map((u) => u.id),
+        JSON.stringify(events),
+      ] as Knex.Value[],
     );
     for (const row of result.rows) saved.set(row.id, { row, progressed: progressed.get(row.id) ?? false });
     return updates.map((u) => u.id).filter((id) => !saved.has(id));
