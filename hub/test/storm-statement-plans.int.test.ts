@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../src/infra/database.js';
 import { migrateLatest } from '../src/migrate.js';
@@ -74,22 +73,16 @@ interface PlanNode {
 
 /** The nested loops of the statement's plan that filter each pair of rows (a rescan per outer row). */
 async function rescanningJoins(statement: { sql: string; bindings: unknown[] }): Promise<string[]> {
-  const client = new pg.Client({ connectionString: tdb.url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`EXPLAIN (FORMAT JSON) ${statement.sql}`, statement.bindings);
-    const found: string[] = [];
-    const walk = (node: PlanNode) => {
-      if (node['Node Type'] === 'Nested Loop' && node['Join Filter']) found.push(node['Join Filter']);
-      node.Plans?.forEach(walk);
-    };
-    const plan = rows[0]?.['QUERY PLAN'][0]?.Plan;
-    if (!plan) throw new Error('no plan');
-    walk(plan);
-    return found;
-  } finally {
-    await client.end();
-  }
+  const { rows } = await withSeedQuery(tdb.url, (query) => query(`EXPLAIN (FORMAT JSON) ${statement.sql}`, statement.bindings));
+  const plan = (rows[0]?.['QUERY PLAN'] as { Plan: PlanNode }[] | undefined)?.[0]?.Plan;
+  if (!plan) throw new Error('no plan');
+  const found: string[] = [];
+  const walk = (node: PlanNode) => {
+    if (node['Node Type'] === 'Nested Loop' && node['Join Filter']) found.push(node['Join Filter']);
+    node.Plans?.forEach(walk);
+  };
+  walk(plan);
+  return found;
 }
 
 describe('statements of a connect storm, planned with a storm\'s statistics', () => {

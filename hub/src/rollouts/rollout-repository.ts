@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { asArrayElement } from '../infra/typed-arrays.js';
 import { FINISHED_TARGET_STATUSES, UNFINISHED_ROLLOUT_STATUSES, isFinishedRolloutStatus, isFinishedTargetStatus, type DesiredComponent, type MaintenanceWindow, type Rollout as RolloutResource, type RolloutStrategy, type TargetBlocker } from '@flotilla/protocol';
 import type { Database } from '../infra/index.js';
 import { isFinished, type RolloutStatus, type TargetStatus, type WaitingFor } from './planner.js';
@@ -102,13 +103,6 @@ const TARGET_COLUMN_TYPES: Record<keyof TargetPatch, string> = {
   message: 'text',
   blocker: 'jsonb',
 };
-
-/** A patch value as PostgreSQL reads it in an array of its column's type (json for jsonb). */
-function asArrayElement(value: TargetPatch[keyof TargetPatch]): string | null {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value.toISOString();
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}
 
 export class RolloutRepository {
   constructor(private readonly db: Database) {}
