@@ -86,17 +86,21 @@ describe('TargetSnapshots', () => {
     expect(same.deltaRows).toBe(0);
     expect(same.rows).toEqual(first.rows);
 
-    // An agent reports (its installation), another process advances a target (its row), a customer is renamed.
-    await db('installations').where({ id: idOf(1) }).update({ applied_revision: 7, components: JSON.stringify([{ name: 'web', version: '1.0.0', health: 'failed' }]) });
+    // Agents report (their installations: one with a stage in flight, one not yet sent one),
+    // another process advances a target (its row), a customer is renamed.
+    await db('rollout_targets').where({ rollout_id: rolloutId, installation_id: idOf(1) }).update({ status: 'deploying', stage: 1 });
+    for (const i of [1, 2]) await db('installations').where({ id: idOf(i) }).update({ applied_revision: 7, components: JSON.stringify([{ name: 'web', version: '1.0.0', health: 'failed' }]) });
     await db('rollout_targets').where({ rollout_id: rolloutId, installation_id: idOf(4) }).update({ status: 'waiting', waiting_for: 'approval' });
     const customerOf6 = first.rows[6]?.customer_id ?? '';
     await db('customers').where({ id: customerOf6 }).update({ name: 'Renamed' });
     const changed = await readThrough(snapshots, spy);
     const renamed = first.rows.filter((r) => r.customer_id === customerOf6).map((r) => r.installation_id);
-    expect(changed.deltaRows).toBe(new Set([idOf(1), idOf(4), ...renamed]).size);
+    expect(changed.deltaRows).toBe(new Set([idOf(1), idOf(2), idOf(4), ...renamed]).size);
     expect(spy.full).toBe(1);
     const byId = new Map(changed.rows.map((r) => [r.installation_id, r]));
-    expect(byId.get(idOf(1))).toMatchObject({ applied_revision: 7, any_failed: true });
+    expect(byId.get(idOf(1))).toMatchObject({ applied_revision: 7, any_failed: true, all_healthy: false, unhealthy: [{ name: 'web', health: 'failed' }] });
+    // A stage's health is read only while one is in flight (the planner reads it of no other).
+    expect(byId.get(idOf(2))).toMatchObject({ applied_revision: 7, any_failed: false, unhealthy: null });
     expect(byId.get(idOf(4))).toMatchObject({ status: 'waiting', waiting_for: 'approval' });
     expect(byId.get(idOf(6))?.customer_name).toBe('Renamed');
     // Order stays the targets' positions; the copy equals a full read.

@@ -1,4 +1,4 @@
-import { CommandAck, liveRooms, type Alert, type AgentPresence, type InstallationStatus } from '@flotilla/protocol';
+import { CommandAck, liveRooms, type Alert, type AgentPresence, type InstallationStatus, type RolloutProgress } from '@flotilla/protocol';
 import type { TenantScope } from '../domain/shared/notifier.js';
 import type { Notifier } from '../domain/shared/notifier.js';
 import type { AgentNamespace, LiveNamespace } from './namespaces.js';
@@ -7,6 +7,21 @@ import type { AgentOutbox } from './agent/agent-outbox.js';
 export const agentRoom = (agentId: string) => `agent:${agentId}`;
 const LICENSE_ACK_TIMEOUT_MS = 10_000;
 const BUNDLE_ACK_TIMEOUT_MS = 10_000;
+
+/**
+ * What each customer is shown of a rollout's progress: its own targets only, and no wave totals
+ * (those count other customers' installations). Grouped in one pass: a vendor with 10 000
+ * single-site customers must not filter 10 000 targets 10 000 times.
+ */
+export function customerViews(progress: RolloutProgress, customerIds: readonly string[]): [string, RolloutProgress][] {
+  const byCustomer = new Map<string, RolloutProgress['targets']>();
+  for (const t of progress.targets) {
+    const own = byCustomer.get(t.customerId);
+    if (own) own.push(t);
+    else byCustomer.set(t.customerId, [t]);
+  }
+  return customerIds.map((customerId) => [customerId, { ...progress, waves: [], targets: byCustomer.get(customerId) ?? [] }]);
+}
 
 /** The Socket.IO notifier, and what a hub shutting down needs of it. */
 export interface SocketNotifier extends Notifier {
@@ -65,10 +80,7 @@ export function socketNotifier(agents: AgentNamespace, live: LiveNamespace, outb
     rolloutProgress(scope, progress) {
       // The vendor sees every target; each customer only its own installations.
       live.to(liveRooms.vendor(scope.vendorId)).emit('rollout:progress', progress);
-      // Customers get their own targets only, and no wave totals (those count other customers' installations).
-      for (const customerId of scope.customerIds) {
-        live.to(liveRooms.customer(customerId)).emit('rollout:progress', { ...progress, waves: [], targets: progress.targets.filter((t) => t.customerId === customerId) });
-      }
+      for (const [customerId, view] of customerViews(progress, scope.customerIds)) live.to(liveRooms.customer(customerId)).emit('rollout:progress', view);
     },
     license(agentIds, delivery) {
       // Acked so a slow agent does not pile up; one that misses it gets it again with its next hello.

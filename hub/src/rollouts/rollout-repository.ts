@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { asArrayElement } from '../infra/typed-arrays.js';
-import { FINISHED_TARGET_STATUSES, UNFINISHED_ROLLOUT_STATUSES, isFinishedRolloutStatus, isFinishedTargetStatus, type DesiredComponent, type MaintenanceWindow, type Rollout as RolloutResource, type RolloutStrategy, type TargetBlocker } from '@flotilla/protocol';
+import { ACTIVE_TARGET_STATUSES, FINISHED_TARGET_STATUSES, UNFINISHED_ROLLOUT_STATUSES, isFinishedRolloutStatus, isFinishedTargetStatus, type DesiredComponent, type MaintenanceWindow, type Rollout as RolloutResource, type RolloutStrategy, type TargetBlocker } from '@flotilla/protocol';
 import type { Database } from '../infra/index.js';
 import { isFinished, type RolloutStatus, type TargetStatus, type WaitingFor } from './planner.js';
 import { shownBlocker } from './blockers.js';
@@ -84,6 +84,9 @@ export interface TargetRead {
 /** The target columns read (not its bookkeeping timestamps: parsing 10 000 dates is not free). */
 const TARGET_COLUMNS = ['rollout_id', 'installation_id', 'vendor_id', 'customer_id', 'position', 'wave', 'status', 'waiting_for', 'waiting_since', 'stage', 'stage_revision', 'stage_sent_at', 'base_revision', 'base_version', 'base_release_id', 'steps', 'step', 'approved', 'approved_for', 'finished_at', 'message', 'blocker'] as const satisfies readonly (keyof TargetRow)[];
 
+/** A target's own columns (what the REST resource shows), without its installation's facts. */
+export type TargetOwnRow = Pick<TargetRow, (typeof TARGET_COLUMNS)[number]>;
+
 export type TargetPatch = Partial<Pick<TargetRow, 'status' | 'waiting_for' | 'waiting_since' | 'stage' | 'stage_revision' | 'stage_sent_at' | 'base_revision' | 'base_version' | 'base_release_id' | 'step' | 'approved' | 'finished_at' | 'message' | 'blocker'>>;
 
 /** PostgreSQL types of the patchable target columns (of the arrays `updateTargets` sends). */
@@ -143,13 +146,22 @@ export class RolloutRepository {
     return q;
   }
 
-  targets(id: string, trx: Knex | Knex.Transaction = this.db, customerId: string | null = null): Promise<TargetRow[]> {
-    const q = this.targetQuery(id, trx);
+  /**
+   * The targets as the REST resource shows them: their own columns only. The planner's joined
+   * facts (`readTargets`) cost 10 times as much for 10 000 targets, and `POST /rollouts` answers
+   * with this read while the first advance runs beside it.
+   */
+  targets(id: string, trx: Knex | Knex.Transaction = this.db, customerId: string | null = null): Promise<TargetOwnRow[]> {
+    const q = trx('rollout_targets as t')
+      .where('t.rollout_id', id)
+      .orderBy('t.position')
+      .select(TARGET_COLUMNS.map((c) => `t.${c}`));
     if (customerId) q.where('t.customer_id', customerId);
     return q;
   }
 
   private targetQuery(id: string, trx: Knex | Knex.Transaction): Knex.QueryBuilder {
+    const inFlight = [...ACTIVE_TARGET_STATUSES];
     return trx('rollout_targets as t')
       .join('installations as i', 'i.id', 't.installation_id')
       .join('customers as c', 'c.id', 't.customer_id')
@@ -161,19 +173,20 @@ export class RolloutRepository {
         'i.online',
         'i.last_seen_at',
         'i.applied_revision',
-        // (knex reads a bare ? as a binding: the jsonpath filter's is escaped)
-        trx.raw(`jsonb_path_exists(i.components, '$[*] \\? (@.health == "failed")') AS any_failed`),
-        trx.raw(`NOT jsonb_path_exists(i.components, '$[*] \\? (@.health != "healthy")') AS all_healthy`),
+        // A stage's health, only for targets with a stage in flight (the planner reads it of no
+        // other): a rollout's first read is 10 000 pending targets, and these walk each
+        // installation's components. (knex reads a bare ? as a binding: the jsonpath's is escaped.)
+        trx.raw(`CASE WHEN t.status = ANY(?) THEN jsonb_path_exists(i.components, '$[*] \\? (@.health == "failed")') ELSE false END AS any_failed`, [inFlight]),
+        trx.raw(`CASE WHEN t.status = ANY(?) THEN NOT jsonb_path_exists(i.components, '$[*] \\? (@.health != "healthy")') ELSE false END AS all_healthy`, [inFlight]),
         trx.raw(
-          `EXISTS (SELECT 1 FROM jsonb_array_elements(i.components) ic, jsonb_array_elements(d.components) dc
-                    WHERE ic->>'health' = 'failed' AND ic->>'name' = dc->>'name' AND ic->>'version' IS NOT DISTINCT FROM dc->>'version') AS stage_version_failed`,
+          `CASE WHEN t.status = ANY(?) THEN EXISTS (SELECT 1 FROM jsonb_array_elements(i.components) ic, jsonb_array_elements(d.components) dc
+                    WHERE ic->>'health' = 'failed' AND ic->>'name' = dc->>'name' AND ic->>'version' IS NOT DISTINCT FROM dc->>'version') ELSE false END AS stage_version_failed`,
+          [inFlight],
         ),
         'i.status_updated_at',
         'i.maintenance_windows',
         'c.name as customer_name',
-        trx.raw(
-          `CASE WHEN t.status IN ('deploying', 'rolling_back') THEN (SELECT coalesce(jsonb_agg(x), '[]') FROM jsonb_array_elements(i.components) x WHERE x->>'health' <> 'healthy') END AS unhealthy`,
-        ),
+        trx.raw(`CASE WHEN t.status = ANY(?) THEN (SELECT coalesce(jsonb_agg(x), '[]') FROM jsonb_array_elements(i.components) x WHERE x->>'health' <> 'healthy') END AS unhealthy`, [inFlight]),
       );
   }
 
@@ -331,7 +344,7 @@ export class RolloutRepository {
     if (installationIds.length === 0) return [];
     const rows: { rollout_id: string }[] = await this.db('rollout_targets as t')
       .join('rollouts as r', 'r.id', 't.rollout_id')
-      .whereIn('t.installation_id', installationIds)
+      .whereRaw('t.installation_id = ANY(?::uuid[])', [installationIds])
       .whereIn('r.status', UNFINISHED_ROLLOUT_STATUSES)
       .whereNotIn('t.status', FINISHED_TARGET_STATUSES)
       .distinct('t.rollout_id');
@@ -346,7 +359,7 @@ export class RolloutRepository {
     return trx('desired_states').where({ installation_id: installationId, revision }).first('components', 'source');
   }
 
-  toResource(r: RolloutRow, releaseVersion: string, targets: TargetRow[]): RolloutResource {
+  toResource(r: RolloutRow, releaseVersion: string, targets: readonly TargetOwnRow[]): RolloutResource {
     const waves = new Map<number, { index: number; total: number; finished: number }>();
     for (const t of targets) {
       const w = waves.get(t.wave) ?? { index: t.wave, total: 0, finished: 0 };
@@ -373,7 +386,7 @@ export class RolloutRepository {
 }
 
 /** A target as the API shows it, within its rollout (a paused rollout holds every unfinished target). */
-export function toTarget(t: TargetRow, rollout: Pick<RolloutRow, 'status' | 'message'>): RolloutResource['targets'][number] {
+export function toTarget(t: TargetOwnRow, rollout: Pick<RolloutRow, 'status' | 'message'>): RolloutResource['targets'][number] {
   return {
     installationId: t.installation_id,
     customerId: t.customer_id,

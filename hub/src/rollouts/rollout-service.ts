@@ -75,7 +75,7 @@ export class RolloutService {
     const busy: { installation_id: string }[] = await this.db('rollout_targets as t')
       .join('rollouts as r', 'r.id', 't.rollout_id')
       .whereIn('r.status', UNFINISHED_ROLLOUT_STATUSES)
-      .whereIn('t.installation_id', eligible.map((c) => c.id))
+      .whereRaw('t.installation_id = ANY(?::uuid[])', [eligible.map((c) => c.id)])
       .select('t.installation_id');
     if (busy.length > 0) throw new AppError('CONFLICT', `${busy.length} target(s) are already in a rollout that has not finished; abort it first`);
 

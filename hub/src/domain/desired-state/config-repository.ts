@@ -40,7 +40,7 @@ export class InstallationConfigRepository {
   async getMany(installationIds: readonly string[], trx?: Knex | Knex.Transaction): Promise<Map<string, InstallationConfig>> {
     const out = new Map<string, Record<string, ComponentConfig>>();
     if (installationIds.length === 0) return out;
-    const rows: ConfigRow[] = await (trx ?? this.db)('installation_config').whereIn('installation_id', [...new Set(installationIds)]).select('installation_id', 'component', 'env', 'secrets', 'helm_values');
+    const rows: ConfigRow[] = await (trx ?? this.db)('installation_config').whereRaw('installation_id = ANY(?::uuid[])', [[...new Set(installationIds)]]).select('installation_id', 'component', 'env', 'secrets', 'helm_values');
     for (const r of rows) {
       const config = out.get(r.installation_id) ?? {};
       config[r.component] = toConfig(r);
