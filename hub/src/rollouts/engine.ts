@@ -14,7 +14,8 @@ import { applyActions, plan, type Action, type Target } from './planner.js';
 import { windowState } from './windows.js';
 import { AdvanceRunner } from './advance-runner.js';
 import { explainTargets, type BlockerFacts } from './blockers.js';
-import { toTarget, type RolloutRepository, type RolloutRow, type TargetRow } from './rollout-repository.js';
+import type { RolloutRepository, RolloutRow, TargetRow } from './rollout-repository.js';
+import { toTarget } from './rollout-resource.js';
 import { TargetSnapshots } from './target-snapshots.js';
 import { StepWriter, type StepRelease, type StepReleases } from './step-writer.js';
 

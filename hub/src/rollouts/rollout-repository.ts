@@ -1,9 +1,8 @@
 import type { Knex } from 'knex';
 import { asArrayElement } from '../infra/typed-arrays.js';
-import { ACTIVE_TARGET_STATUSES, FINISHED_TARGET_STATUSES, UNFINISHED_ROLLOUT_STATUSES, isFinishedRolloutStatus, isFinishedTargetStatus, type DesiredComponent, type MaintenanceWindow, type Rollout as RolloutResource, type RolloutStrategy, type TargetBlocker } from '@flotilla/protocol';
+import { ACTIVE_TARGET_STATUSES, FINISHED_TARGET_STATUSES, UNFINISHED_ROLLOUT_STATUSES, isFinishedRolloutStatus, type DesiredComponent, type MaintenanceWindow, type Rollout as RolloutResource, type RolloutStrategy, type TargetBlocker } from '@flotilla/protocol';
 import type { Database } from '../infra/index.js';
-import { isFinished, type RolloutStatus, type TargetStatus, type WaitingFor } from './planner.js';
-import { shownBlocker } from './blockers.js';
+import type { RolloutStatus, TargetStatus, WaitingFor } from './planner.js';
 
 export interface RolloutRow {
   id: string;
@@ -61,10 +60,10 @@ export interface TargetRow {
   online: boolean;
   last_seen_at: Date | null;
   applied_revision: number;
-  /** Some reported component is failed / every one is healthy (computed in SQL: no JSON to parse). */
+  /** Some reported component is failed / every one is healthy (computed in SQL: no JSON to parse; false unless a stage is in flight). */
   any_failed: boolean;
   all_healthy: boolean;
-  /** A failed component is reported at the version the target's stage revision sent it at. */
+  /** A failed component is reported at the version the target's stage revision sent it at (false unless a stage is in flight). */
   stage_version_failed: boolean;
   status_updated_at: Date;
   maintenance_windows: MaintenanceWindow[];
@@ -358,48 +357,4 @@ export class RolloutRepository {
   async desiredAt(trx: Knex.Transaction, installationId: string, revision: number): Promise<{ components: DesiredComponent[]; source: Record<string, unknown> } | undefined> {
     return trx('desired_states').where({ installation_id: installationId, revision }).first('components', 'source');
   }
-
-  toResource(r: RolloutRow, releaseVersion: string, targets: readonly TargetOwnRow[]): RolloutResource {
-    const waves = new Map<number, { index: number; total: number; finished: number }>();
-    for (const t of targets) {
-      const w = waves.get(t.wave) ?? { index: t.wave, total: 0, finished: 0 };
-      w.total += 1;
-      if (isFinishedTargetStatus(t.status)) w.finished += 1;
-      waves.set(t.wave, w);
-    }
-    return {
-      id: r.id,
-      vendorId: r.vendor_id,
-      releaseId: r.release_id,
-      releaseVersion,
-      status: r.status,
-      strategy: r.strategy,
-      stageCount: r.stage_count,
-      message: r.message,
-      waves: [...waves.values()].sort((a, b) => a.index - b.index),
-      targets: targets.map((t) => toTarget(t, r)),
-      createdAt: r.created_at.toISOString(),
-      updatedAt: r.updated_at.toISOString(),
-      finishedAt: r.finished_at?.toISOString() ?? null,
-    };
-  }
-}
-
-/** A target as the API shows it, within its rollout (a paused rollout holds every unfinished target). */
-export function toTarget(t: TargetOwnRow, rollout: Pick<RolloutRow, 'status' | 'message'>): RolloutResource['targets'][number] {
-  return {
-    installationId: t.installation_id,
-    customerId: t.customer_id,
-    wave: t.wave,
-    status: t.status,
-    waitingFor: t.waiting_for,
-    stage: t.stage,
-    approved: t.approved,
-    approvedFor: t.approved_for?.toISOString() ?? null,
-    message: t.message,
-    finishedAt: t.finished_at?.toISOString() ?? null,
-    blocker: shownBlocker(rollout.status, rollout.message, isFinished(t), t.blocker),
-    requiredSteps: t.steps.map((s) => ({ releaseId: s.releaseId, version: s.version, stageCount: s.stageCount })),
-    step: t.step,
-  };
 }

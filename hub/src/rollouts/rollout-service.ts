@@ -13,7 +13,8 @@ import { belowRequiredConflict, uninstallingConflict } from '../domain/installat
 import { assignWaves } from './planner.js';
 import { reasonMessage, sortByRequiredPath, sortEligible, type Candidate, type IneligibleReason } from './eligibility.js';
 import type { RolloutEngine } from './engine.js';
-import { toTarget, type RolloutRepository, type RolloutRow } from './rollout-repository.js';
+import type { RolloutRepository, RolloutRow } from './rollout-repository.js';
+import { toResource } from './rollout-resource.js';
 
 type CreateInput = z.output<typeof CreateRolloutBody>;
 
@@ -255,8 +256,7 @@ export class RolloutService {
   private async resource(r: RolloutRow, customerId: string | null): Promise<Rollout> {
     const release = await this.releases.getRelease(r.vendor_id, r.release_id);
     const targets = await this.repo.targets(r.id, this.db, customerId);
-    const resource = this.repo.toResource(r, release?.version ?? '?', targets);
-    return { ...resource, targets: targets.map((t) => toTarget(t, r)) };
+    return toResource(r, release?.version ?? '?', targets);
   }
 }
 
