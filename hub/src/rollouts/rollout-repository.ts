@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { asArrayElement } from '../infra/typed-arrays.js';
+import { columnArrays, unnestOf } from '../infra/typed-arrays.js';
 import { ACTIVE_TARGET_STATUSES, FINISHED_TARGET_STATUSES, UNFINISHED_ROLLOUT_STATUSES, isFinishedRolloutStatus, type DesiredComponent, type MaintenanceWindow, type Rollout as RolloutResource, type RolloutStrategy, type TargetBlocker } from '@flotilla/protocol';
 import type { Database } from '../infra/index.js';
 import type { RolloutStatus, TargetStatus, WaitingFor } from './planner.js';
@@ -105,6 +105,10 @@ const TARGET_COLUMN_TYPES: Record<keyof TargetPatch, string> = {
   message: 'text',
   blocker: 'jsonb',
 };
+
+/** A patch as `updateTargets` sends it: the target's id, then the patched columns. */
+type PatchRowColumn = 'installation_id' | keyof TargetPatch;
+const PATCH_ROW_TYPES: Record<PatchRowColumn, string> = { installation_id: 'uuid', ...TARGET_COLUMN_TYPES };
 
 export class RolloutRepository {
   constructor(private readonly db: Database) {}
@@ -253,12 +257,13 @@ export class RolloutRepository {
       // (jsonb_to_recordset claims 100, and with the stale statistics of a rollout created a second
       // ago a wrong guess is a nested loop that rescans every patch for every target).
       // (knex's types leave null elements out of arrays; pg sends them as NULL)
-      const values = (c: keyof TargetPatch) => group.map(({ patch }) => asArrayElement(patch[c])) as Knex.Value;
+      const rows = group.map(({ installationId, patch }) => ({ installation_id: installationId, ...patch }) as Record<PatchRowColumn, unknown>);
+      const rowColumns: PatchRowColumn[] = ['installation_id', ...columns];
       await trx.raw(
         `UPDATE rollout_targets AS t SET ${columns.map((c) => `${c} = v.${c}`).join(', ')}, updated_at = now()
-           FROM unnest(?::uuid[], ${columns.map((c) => `?::${TARGET_COLUMN_TYPES[c]}[]`).join(', ')}) AS v(installation_id, ${columns.join(', ')})
+           FROM ${unnestOf('v', PATCH_ROW_TYPES, rowColumns)}
           WHERE t.rollout_id = ? AND t.installation_id = v.installation_id`,
-        [group.map((p) => p.installationId), ...columns.map(values), rolloutId],
+        [...columnArrays(rows, rowColumns), rolloutId] as Knex.Value[],
       );
     }
     return merged;
